@@ -1,0 +1,101 @@
+# mediawatch — build, test, install.
+# Honours CFLAGS, LDFLAGS, PREFIX, DESTDIR.  DEVELOPER=1 adds -Werror and extra
+# warnings; SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+
+CC        ?= cc
+PKGS      := libcurl jansson sqlite3 libconfig libsystemd libxml-2.0
+CFLAGS    ?= -O2 -g
+PYTHON    := /usr/bin/python3
+PYTEST    := $(PYTHON) -m pytest
+
+MW_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
+             -Idaemon -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+MW_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+ifeq ($(DEVELOPER),1)
+MW_CFLAGS += -Werror -Wstrict-prototypes -Wmissing-prototypes
+endif
+ifeq ($(SAN),1)
+SANFLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+MW_CFLAGS += $(SANFLAGS)
+LDFLAGS   += $(SANFLAGS)
+BUILD     := build-san
+else
+BUILD     := build
+endif
+
+LIB_SRC   := $(filter-out daemon/mediawatchd.c daemon/mediawatchctl.c,$(wildcard daemon/*.c))
+LIB_OBJ   := $(patsubst daemon/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/sql_migrations.o
+LIB       := $(BUILD)/libmediawatch.a
+PROGS     := $(BUILD)/mediawatchd $(BUILD)/mediawatchctl
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9][0-9]_*.sql))
+
+.PHONY: all deps check unit-test integration-test demo bench install uninstall clean
+
+all: $(PROGS)
+
+deps:
+	@sh contrib/deps.sh
+
+$(BUILD)/obj/%.o: daemon/%.c $(wildcard daemon/*.h) | $(BUILD)/obj
+	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/sql_migrations.o: $(BUILD)/sql_migrations.c | $(BUILD)/obj
+	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/sql_migrations.c: $(MIGRATIONS) sql/embed.awk | $(BUILD)/obj
+	awk -f sql/embed.awk $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/%: $(BUILD)/obj/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(MW_LIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) | $(BUILD)/tests
+	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(MW_LIBS) -lcmocka
+
+unit-test: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; MEDIAWATCH_SRCDIR=$(CURDIR) $$t; done
+
+integration-test: $(PROGS)
+	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) $(PYTEST) -q tests/integration $(PYTEST_ARGS)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit-test
+	$(MAKE) integration-test
+
+demo: deps
+	$(MAKE) all
+	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) $(PYTHON) contrib/demo.py
+
+bench: deps
+	$(MAKE) all
+	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) sh bench/run.sh
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/mediawatch
+	install -m 0755 $(BUILD)/mediawatchctl $(DESTDIR)$(BINDIR)/mediawatchctl
+	install -m 0755 $(BUILD)/mediawatchd $(DESTDIR)$(SBINDIR)/mediawatchd
+	install -m 0644 conf/mediawatch.conf $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mediawatchctl $(DESTDIR)$(SBINDIR)/mediawatchd
+
+clean:
+	rm -rf build build-san

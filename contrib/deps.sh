@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs the Debian packages mediawatch needs to build, test and run its demo.
+# As root it runs apt-get; otherwise it prints the command to run.
+set -e
+PACKAGES="gcc make pkg-config libcurl4-openssl-dev libjansson-dev libsqlite3-dev
+libconfig-dev libsystemd-dev libxml2-dev libcmocka-dev tzdata sqlite3
+python3 python3-pytest python3-aiosmtpd"
+
+missing=""
+for p in $PACKAGES; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "installed" ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "mediawatch needs these Debian packages:$missing" >&2
+	echo "run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,287 @@
+/* db.c — SQLite opening, migrations and small statement helpers. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db.h"
+#include "log.h"
+
+int
+db_latest_version(void)
+{
+	return n_migrations ? migrations[n_migrations - 1].version : 0;
+}
+
+int
+db_exec(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_warnx("database: %s", err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_schema_version(sqlite3 *db)
+{
+	long long v;
+
+	if (db_query_int(db, &v, "PRAGMA user_version", "") != 0)
+		return -1;
+	return (int)v;
+}
+
+int
+db_begin(sqlite3 *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(sqlite3 *db)
+{
+	return db_exec(db, "COMMIT");
+}
+
+void
+db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+apply_migration(sqlite3 *db, const struct migration *m)
+{
+	char pragma[64];
+
+	if (db_begin(db) == -1)
+		return -1;
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
+	if (db_exec(db, m->sql) == -1 || db_exec(db, pragma) == -1) {
+		log_warnx("database: migration %s failed", m->name);
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db);
+}
+
+static int
+migrate(sqlite3 *db, const char *path)
+{
+	int current = db_schema_version(db);
+	size_t i;
+
+	if (current < 0)
+		return -1;
+	if (current > db_latest_version()) {
+		log_warnx("%s: database schema version %d is newer than this "
+		    "program understands (%d); upgrade mediawatch", path,
+		    current, db_latest_version());
+		return -1;
+	}
+	for (i = 0; i < n_migrations; i++) {
+		if (migrations[i].version <= current)
+			continue;
+		if (apply_migration(db, &migrations[i]) == -1)
+			return -1;
+		log_debug("database: applied %s", migrations[i].name);
+	}
+	return 0;
+}
+
+sqlite3 *
+db_open(const char *path, bool create)
+{
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	sqlite3 *db = NULL;
+	struct stat st;
+
+	if (!create && stat(path, &st) == -1) {
+		log_warn("%s", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db, 1);
+	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
+	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
+	    db_exec(db, "PRAGMA synchronous = NORMAL") == -1 ||
+	    migrate(db, path) == -1) {
+		log_warnx("%s: cannot use this database", path);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+db_close(sqlite3 *db)
+{
+	if (db)
+		sqlite3_close(db);
+}
+
+static int
+bind_args(sqlite3 *db, sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+	const char *s;
+	int i, rc = SQLITE_OK;
+
+	for (i = 1; *fmt && rc == SQLITE_OK; fmt++, i++) {
+		switch (*fmt) {
+		case 'i':
+			rc = sqlite3_bind_int(st, i, va_arg(ap, int));
+			break;
+		case 'I':
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, long long));
+			break;
+		case 's':
+			s = va_arg(ap, const char *);
+			rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, i);
+			break;
+		case 'n':
+			rc = sqlite3_bind_null(st, i);
+			break;
+		default:
+			fatalx("db: bad bind format '%c'", *fmt);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		log_warnx("database: bind: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *
+db_vprepare(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("database: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	if (bind_args(db, st, fmt, ap) == -1) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+sqlite3_stmt *
+db_prepare(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = db_vprepare(db, sql, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+static int
+step_error(sqlite3 *db, int rc)
+{
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		log_warnx("refused: %s", sqlite3_errmsg(db));
+	else
+		log_warnx("database: %s", sqlite3_errmsg(db));
+	return -1;
+}
+
+int
+db_run(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	st = db_vprepare(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : step_error(db, rc);
+}
+
+int
+db_query_int(sqlite3 *db, long long *out, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	st = db_vprepare(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : step_error(db, rc);
+}
+
+int
+db_query_text(sqlite3 *db, char **out, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	st = db_vprepare(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = db_column_strdup(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : step_error(db, rc);
+}
+
+char *
+db_column_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+const char *
+db_column_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? (const char *)t : "";
+}
+
+bool
+db_column_is_null(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL;
+}

@@ -1,0 +1,56 @@
+/* db.h — the SQLite store: opening, migrations, transactions, statements.
+ *
+ * The database is the truth: every state change is committed before anything
+ * acts on it.  WAL mode, foreign keys on, a busy timeout.  The schema is the
+ * numbered files in sql/, embedded at build time and applied in order inside
+ * one transaction each, tracked by PRAGMA user_version. */
+#ifndef MW_DB_H
+#define MW_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct migration {
+	int         version;        /* the NNNN of sql/NNNN_name.sql */
+	const char *name;
+	const char *sql;
+};
+extern const struct migration migrations[];
+extern const size_t n_migrations;
+
+#define DB_BUSY_TIMEOUT_MS 5000
+
+/* Opens (creating when create is true) and migrates.  Logs and returns NULL
+ * on failure, including a database newer than this binary. */
+sqlite3 *db_open(const char *path, bool create);
+void     db_close(sqlite3 *db);
+int      db_schema_version(sqlite3 *db);
+int      db_latest_version(void);
+
+/* Transactions.  db_begin takes the write lock at once (BEGIN IMMEDIATE) so
+ * a busy database fails before any work is done. */
+int  db_begin(sqlite3 *db);
+int  db_commit(sqlite3 *db);
+void db_rollback(sqlite3 *db);
+
+/* Runs SQL without results; logs and returns -1 on error. */
+int  db_exec(sqlite3 *db, const char *sql);
+
+/* Prepares a statement and binds arguments described by fmt, one character
+ * per argument: 'i' int, 'I' long long, 's' const char * (NULL binds NULL),
+ * 'n' NULL (no argument consumed).  Logs and returns NULL on error. */
+sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, const char *fmt, ...);
+/* Prepares, binds, steps to completion, finalizes.  Returns -1 on error. */
+int  db_run(sqlite3 *db, const char *sql, const char *fmt, ...);
+/* Single-value queries: 0 and the value when a row came, 1 when none, -1 on
+ * error.  db_query_text's *out is malloc'd (NULL for SQL NULL). */
+int  db_query_int(sqlite3 *db, long long *out, const char *sql, const char *fmt, ...);
+int  db_query_text(sqlite3 *db, char **out, const char *sql, const char *fmt, ...);
+
+/* Column helpers: a malloc'd copy of a text column, NULL for SQL NULL. */
+char *db_column_strdup(sqlite3_stmt *st, int col);
+const char *db_column_text(sqlite3_stmt *st, int col);   /* "" for NULL */
+bool  db_column_is_null(sqlite3_stmt *st, int col);
+
+#endif

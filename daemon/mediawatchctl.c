@@ -1,0 +1,8 @@
+/* mediawatchctl — the admin tool; see ctl.c. */
+#include "ctl.h"
+
+int
+main(int argc, char **argv)
+{
+	return ctl_main(argc, argv);
+}

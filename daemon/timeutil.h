@@ -1,0 +1,40 @@
+/* timeutil.h — the clock, the configured zone, durations and calendar dates.
+ *
+ * Times are UTC Unix seconds everywhere; the configured zone (process-wide,
+ * through TZ) is used only to read zone-less input and to show times. */
+#ifndef MW_TIMEUTIL_H
+#define MW_TIMEUTIL_H
+
+#include <stdbool.h>
+#include <time.h>
+
+/* Makes zone (an IANA name such as "Asia/Shanghai") the zone for local
+ * times.  Returns -1 when the zone is not known to the system. */
+int  tz_set(const char *zone);
+
+/* The current time.  MEDIAWATCH_NOW (Unix seconds or YYYY-MM-DDTHH:MM:SS in
+ * the configured zone) fixes it, for tests.  Call clock_check() once at
+ * start-up: it reports a malformed MEDIAWATCH_NOW and returns -1. */
+time_t mw_now(void);
+int  clock_check(void);
+
+/* "90s", "15m", "6h", "14d", "2w" or plain seconds; -1 when malformed. */
+int  duration_parse(const char *s, long long *seconds);
+/* The shortest exact form ("14d", "90m", "45s") into buf. */
+void duration_format(long long seconds, char *buf, size_t size);
+
+/* Strict ISO calendar date YYYY-MM-DD (a real day); -1 otherwise. */
+int  iso_date_valid(const char *s);
+/* Midnight of an ISO date in the configured zone. */
+int  iso_date_to_time(const char *s, time_t *out);
+/* "YYYY-MM-DDTHH:MM:SS" (or with a space) in the configured zone, or a
+ * plain date, or Unix seconds given as digits; -1 when malformed. */
+int  local_time_parse(const char *s, time_t *out);
+
+/* Formatting in the configured zone; buf needs 32 bytes. */
+void time_format_local(time_t t, char *buf, size_t size);   /* 2026-11-25 17:30 */
+void date_format_local(time_t t, char *buf, size_t size);   /* 2026-11-25 */
+/* Whole days from then to now (floor; 0 when then is later). */
+long days_between(time_t then, time_t now);
+
+#endif
