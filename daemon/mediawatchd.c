@@ -1,0 +1,8 @@
+/* mediawatchd — the monitoring service; see daemon.c. */
+#include "daemon.h"
+
+int
+main(int argc, char **argv)
+{
+	return daemon_main(argc, argv);
+}

@@ -1,0 +1,730 @@
+/* test_config.c — durations, dates, the clock and the configuration file.
+ *
+ * Configuration files are written to temporary files; the shipped example
+ * is found through MEDIAWATCH_SRCDIR (the repository root, set by the
+ * Makefile). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "timeutil.h"
+#include "util.h"
+
+#define DAY (24LL * 3600)
+
+/* 2026-01-01T00:00:00+08:00 and 2024-02-29T12:34:56+08:00 */
+#define NEW_YEAR_2026  1767196800LL
+#define LEAP_DAY_2024  1709181296LL
+
+/* ---- helpers ---- */
+
+static char *
+write_temp(const char *text)
+{
+	char *path = xstrdup("/tmp/mw-test-config-XXXXXX");
+	int fd = mkstemp(path);
+	size_t len = strlen(text);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+/* config_load() on a temporary file holding text. */
+static int
+load_text(const char *text, struct config *cfg)
+{
+	char *path = write_temp(text);
+	int rc = config_load(path, cfg);
+
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+static void
+assert_load_fails(const char *text)
+{
+	struct config cfg;
+
+	memset(&cfg, 0x5a, sizeof(cfg));
+	if (load_text(text, &cfg) != -1) {
+		config_free(&cfg);
+		fail_msg("config_load accepted:\n%s", text);
+	}
+}
+
+static const struct platform *
+platform(const struct config *cfg, const char *key)
+{
+	const struct platform *p = config_platform(cfg, key);
+
+	assert_non_null(p);
+	return p;
+}
+
+static void
+assert_thresholds(const struct platform *p, long long warn, long long stale,
+    long long dormant)
+{
+	assert_int_equal(p->warn_after, warn);
+	assert_int_equal(p->stale_after, stale);
+	assert_int_equal(p->dormant_after, dormant);
+}
+
+static void
+assert_str_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+static void
+assert_list_same(char **a, char **b)
+{
+	size_t i;
+
+	for (i = 0; a[i] && b[i]; i++)
+		assert_string_equal(a[i], b[i]);
+	assert_null(a[i]);
+	assert_null(b[i]);
+}
+
+static void
+assert_config_same(const struct config *a, const struct config *b)
+{
+	size_t i;
+
+	assert_str_same(a->database, b->database);
+	assert_str_same(a->state_dir, b->state_dir);
+	assert_str_same(a->timezone, b->timezone);
+	assert_int_equal(a->n_platforms, b->n_platforms);
+	for (i = 0; i < a->n_platforms; i++) {
+		assert_string_equal(a->platforms[i].key, b->platforms[i].key);
+		assert_string_equal(a->platforms[i].label, b->platforms[i].label);
+		assert_thresholds(&a->platforms[i], b->platforms[i].warn_after,
+		    b->platforms[i].stale_after, b->platforms[i].dormant_after);
+		assert_str_same(a->platforms[i].feed_template,
+		    b->platforms[i].feed_template);
+	}
+	assert_int_equal(a->poll.interval, b->poll.interval);
+	assert_int_equal(a->poll.jitter_percent, b->poll.jitter_percent);
+	assert_int_equal(a->poll.concurrency, b->poll.concurrency);
+	assert_int_equal(a->poll.per_host, b->poll.per_host);
+	assert_int_equal(a->poll.timeout, b->poll.timeout);
+	assert_int_equal(a->poll.connect_timeout, b->poll.connect_timeout);
+	assert_int_equal(a->poll.max_size, b->poll.max_size);
+	assert_int_equal(a->poll.max_redirects, b->poll.max_redirects);
+	assert_str_same(a->poll.user_agent, b->poll.user_agent);
+	assert_int_equal(a->poll.retention, b->poll.retention);
+	assert_int_equal(a->poll.fail_threshold, b->poll.fail_threshold);
+	assert_int_equal(a->monitor.verify_window, b->monitor.verify_window);
+	assert_int_equal(a->monitor.problem_due, b->monitor.problem_due);
+	assert_str_same(a->mail.transport, b->mail.transport);
+	assert_str_same(a->mail.maildir, b->mail.maildir);
+	assert_str_same(a->mail.url, b->mail.url);
+	assert_str_same(a->mail.username, b->mail.username);
+	assert_str_same(a->mail.password_file, b->mail.password_file);
+	assert_str_same(a->mail.ca_file, b->mail.ca_file);
+	assert_str_same(a->mail.sendmail, b->mail.sendmail);
+	assert_str_same(a->mail.from, b->mail.from);
+	assert_int_equal(a->mail.n_admins, b->mail.n_admins);
+	assert_list_same(a->mail.admins, b->mail.admins);
+	assert_int_equal(a->mail.repeat_warning, b->mail.repeat_warning);
+	assert_int_equal(a->mail.repeat_stale, b->mail.repeat_stale);
+	assert_int_equal(a->mail.repeat_dormant, b->mail.repeat_dormant);
+	assert_int_equal(a->mail.max_attempts, b->mail.max_attempts);
+	assert_int_equal(a->mail.retry_base, b->mail.retry_base);
+	assert_str_same(a->mail.templates, b->mail.templates);
+	assert_str_same(a->mail.digest_time, b->mail.digest_time);
+	assert_str_same(a->notice.serial_format, b->notice.serial_format);
+	assert_int_equal(a->notice.rectify_days, b->notice.rectify_days);
+	assert_list_same(a->notice.holidays, b->notice.holidays);
+	assert_list_same(a->notice.workdays, b->notice.workdays);
+	assert_str_same(a->notice.issuer, b->notice.issuer);
+	assert_int_equal(a->notice.repeat_months, b->notice.repeat_months);
+	assert_list_same(a->wording.lists, b->wording.lists);
+	assert_list_same(a->wording.allowlists, b->wording.allowlists);
+}
+
+static int
+setup_zone(void **state)
+{
+	(void)state;
+	unsetenv("MEDIAWATCH_NOW");
+	return tz_set("Asia/Shanghai");
+}
+
+/* ---- durations ---- */
+
+static void
+duration_parse_reads_every_unit(void **state)
+{
+	static const struct { const char *text; long long seconds; } cases[] = {
+		{ "90s", 90 }, { "15m", 900 }, { "6h", 6 * 3600 },
+		{ "14d", 14 * DAY }, { "2w", 14 * DAY }, { "3600", 3600 },
+		{ "0", 0 }, { "1d", DAY },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		long long v = -1;
+
+		assert_int_equal(duration_parse(cases[i].text, &v), 0);
+		assert_int_equal(v, cases[i].seconds);
+	}
+}
+
+static void
+duration_parse_rejects_malformed_text(void **state)
+{
+	static const char *const bad[] = {
+		"", "d", "5x", "-1d", "+5d", " 14d", "14d ", "14dd", "1.5d",
+		"14 d", "d14", "99999999999999999999",       /* strtoll overflow */
+		"9999999999999999w", "153722867280912931h",  /* unit overflow */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		long long v = 12345;
+
+		if (duration_parse(bad[i], &v) != -1)
+			fail_msg("duration_parse accepted \"%s\" as %lld", bad[i], v);
+		assert_int_equal(v, 12345);
+	}
+}
+
+static void
+duration_format_gives_shortest_exact_form(void **state)
+{
+	static const struct { long long seconds; const char *text; } cases[] = {
+		{ 14 * DAY, "14d" }, { 5400, "90m" }, { 45, "45s" }, { 0, "0s" },
+		{ 7200, "2h" }, { 90 * DAY, "90d" }, { DAY + 1, "86401s" },
+		{ 36 * 3600, "36h" },
+	};
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		duration_format(cases[i].seconds, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].text);
+	}
+}
+
+static void
+duration_format_output_parses_back(void **state)
+{
+	static const long long values[] = { 1, 59, 60, 61, 3599, 3600, DAY,
+	    7 * DAY, 400 * DAY, 123456789 };
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(values); i++) {
+		long long v;
+
+		duration_format(values[i], buf, sizeof(buf));
+		assert_int_equal(duration_parse(buf, &v), 0);
+		assert_int_equal(v, values[i]);
+	}
+}
+
+/* ---- dates and local times ---- */
+
+static void
+iso_date_valid_knows_the_calendar(void **state)
+{
+	static const char *const good[] = { "2024-02-29", "2000-02-29",
+	    "2026-02-28", "2026-12-31", "2026-01-01", "2026-04-30" };
+	static const char *const bad[] = { "2026-02-29", "1900-02-29",
+	    "2100-02-29", "2026-13-01", "2026-00-10", "2026-04-31",
+	    "2026-01-00", "2026-1-01", "2026-01-1", "26-01-01", "2026/01/01",
+	    "2026-01-01x", "2026-01-01 ", "", "abcd-ef-gh", "2026-02-30" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		if (iso_date_valid(good[i]) != 0)
+			fail_msg("iso_date_valid refused %s", good[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		if (iso_date_valid(bad[i]) != -1)
+			fail_msg("iso_date_valid accepted \"%s\"", bad[i]);
+}
+
+static void
+local_time_parse_reads_shanghai_wall_time(void **state)
+{
+	static const struct { const char *text; long long t; } cases[] = {
+		{ "2026-01-01T00:00:00", NEW_YEAR_2026 },
+		{ "2026-01-01 00:00:00", NEW_YEAR_2026 },
+		{ "2026-01-01T00:00", NEW_YEAR_2026 },
+		{ "2026-01-01", NEW_YEAR_2026 },
+		{ "2024-02-29T12:34:56", LEAP_DAY_2024 },
+		{ "2026-11-25T17:30:00", 1795599000 },
+		{ "1767196800", NEW_YEAR_2026 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		time_t t = 0;
+
+		if (local_time_parse(cases[i].text, &t) != 0)
+			fail_msg("local_time_parse refused %s", cases[i].text);
+		assert_int_equal((long long)t, cases[i].t);
+	}
+}
+
+static void
+local_time_parse_rejects_malformed_times(void **state)
+{
+	static const char *const bad[] = { "2026-01-01T24:00:00",
+	    "2026-01-01T12:60", "2026-02-30T00:00:00", "2026-01-01T1:00",
+	    "2026-01-01T00:00:00Z", "2026-01-01T00:00:00+08:00", "yesterday",
+	    "", "2026-01-01T" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		time_t t;
+
+		if (local_time_parse(bad[i], &t) != -1)
+			fail_msg("local_time_parse accepted \"%s\"", bad[i]);
+	}
+}
+
+static void
+iso_date_to_time_is_local_midnight(void **state)
+{
+	time_t t;
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(iso_date_to_time("2026-01-01", &t), 0);
+	assert_int_equal((long long)t, NEW_YEAR_2026);
+	assert_int_equal(iso_date_to_time("2026-02-29", &t), -1);
+	date_format_local((time_t)NEW_YEAR_2026, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-01-01");
+	time_format_local((time_t)1795599000, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-25 17:30");
+	/* 16:00 UTC on new year's eve is already new year in Shanghai */
+	date_format_local((time_t)(NEW_YEAR_2026 - 1), buf, sizeof(buf));
+	assert_string_equal(buf, "2025-12-31");
+}
+
+static void
+days_between_floors_and_never_goes_negative(void **state)
+{
+	(void)state;
+	assert_int_equal(days_between(0, 14 * DAY), 14);
+	assert_int_equal(days_between(0, 14 * DAY - 1), 13);
+	assert_int_equal(days_between(100, 50), 0);
+}
+
+/* ---- the clock ---- */
+
+static void
+mw_now_honours_unix_seconds(void **state)
+{
+	(void)state;
+	setenv("MEDIAWATCH_NOW", "1767196800", 1);
+	assert_int_equal(clock_check(), 0);
+	assert_int_equal((long long)mw_now(), NEW_YEAR_2026);
+	unsetenv("MEDIAWATCH_NOW");
+}
+
+static void
+mw_now_honours_local_date_time(void **state)
+{
+	(void)state;
+	setenv("MEDIAWATCH_NOW", "2024-02-29T12:34:56", 1);
+	assert_int_equal(clock_check(), 0);
+	assert_int_equal((long long)mw_now(), LEAP_DAY_2024);
+	unsetenv("MEDIAWATCH_NOW");
+}
+
+static void
+mw_now_is_the_real_clock_without_the_variable(void **state)
+{
+	time_t before = time(NULL), now;
+
+	(void)state;
+	unsetenv("MEDIAWATCH_NOW");
+	assert_int_equal(clock_check(), 0);
+	now = mw_now();
+	assert_true(now >= before && now <= time(NULL));
+	setenv("MEDIAWATCH_NOW", "", 1);
+	assert_int_equal(clock_check(), 0);
+	unsetenv("MEDIAWATCH_NOW");
+}
+
+static void
+clock_check_rejects_garbage(void **state)
+{
+	static const char *const bad[] = { "garbage", "12abc", "-5",
+	    "2026-02-30T00:00:00", "2026-01-01T25:00:00", "now",
+	    "99999999999999999999" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		setenv("MEDIAWATCH_NOW", bad[i], 1);
+		if (clock_check() != -1)
+			fail_msg("clock_check accepted MEDIAWATCH_NOW=\"%s\"", bad[i]);
+	}
+	unsetenv("MEDIAWATCH_NOW");
+}
+
+/* ---- the configuration file ---- */
+
+static void
+builtin_defaults_follow_the_design(void **state)
+{
+	static const char *const keys[] = { "wechat", "weibo", "douyin",
+	    "toutiao", "kuaishou", "bilibili", "xiaohongshu", "website", "other" };
+	static const char *const labels[] = { "微信公众号", "微博", "抖音",
+	    "今日头条", "快手", "哔哩哔哩", "小红书", "网站", "其他" };
+	struct config cfg;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(config_load(NULL, &cfg), 0);
+	assert_null(cfg.path);
+	assert_string_equal(cfg.timezone, "Asia/Shanghai");
+	assert_string_equal(cfg.database, "/var/lib/mediawatch/mediawatch.db");
+	assert_string_equal(cfg.mail.maildir, "/var/lib/mediawatch/Maildir");
+	assert_int_equal(cfg.n_platforms, ARRAY_SIZE(keys));
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		assert_string_equal(cfg.platforms[i].key, keys[i]);
+		assert_string_equal(cfg.platforms[i].label, labels[i]);
+		assert_thresholds(&cfg.platforms[i], 7 * DAY, 14 * DAY, 90 * DAY);
+		assert_null(cfg.platforms[i].feed_template);
+	}
+	config_free(&cfg);
+}
+
+static void
+shipped_example_loads_and_equals_the_defaults(void **state)
+{
+	const char *src = getenv("MEDIAWATCH_SRCDIR");
+	struct config shipped, defaults;
+	char *path;
+
+	(void)state;
+	if (src == NULL)
+		fail_msg("MEDIAWATCH_SRCDIR is not set (the repository root)");
+	path = xasprintf("%s/conf/mediawatch.conf", src);
+	assert_int_equal(config_load(path, &shipped), 0);
+	assert_string_equal(shipped.path, path);
+	assert_int_equal(config_load(NULL, &defaults), 0);
+	assert_config_same(&shipped, &defaults);
+	config_free(&shipped);
+	config_free(&defaults);
+	free(path);
+}
+
+static void
+missing_file_is_an_error(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(config_load("/nonexistent/mediawatch.conf", &cfg), -1);
+}
+
+static void
+syntax_error_is_an_error(void **state)
+{
+	(void)state;
+	assert_load_fails("database = \"/tmp/x.db\";\npoll = {\n");
+	assert_load_fails("database = ;\n");
+	assert_load_fails("database = \"unterminated;\n");
+}
+
+static void
+unknown_keys_are_errors_everywhere(void **state)
+{
+	(void)state;
+	assert_load_fails("databse = \"/tmp/x.db\";\n");
+	assert_load_fails("poll = { interval = \"1h\"; intervall = \"2h\"; };\n");
+	assert_load_fails("mail = { transprot = \"smtp\"; };\n");
+	assert_load_fails("monitor = { verify = \"1d\"; };\n");
+	assert_load_fails("notice = { holiday = [ \"2026-10-01\" ]; };\n");
+	assert_load_fails("wording = { list = [ ]; };\n");
+	assert_load_fails("thresholds = { warning = \"7d\"; };\n");
+	assert_load_fails("platforms = ( { key = \"weibo\"; lable = \"微博\"; } );\n");
+	assert_load_fails("unknown_group = { a = 1; };\n");
+}
+
+static void
+failed_load_leaves_the_output_untouched(void **state)
+{
+	struct config cfg;
+	char sentinel[sizeof(cfg)];
+
+	(void)state;
+	memset(&cfg, 0x5a, sizeof(cfg));
+	memcpy(sentinel, &cfg, sizeof(cfg));
+	assert_int_equal(load_text("bogus = 1;\n", &cfg), -1);
+	assert_memory_equal(&cfg, sentinel, sizeof(cfg));
+}
+
+static void
+wrong_types_are_errors(void **state)
+{
+	(void)state;
+	assert_load_fails("database = 5;\n");
+	assert_load_fails("timezone = [ \"Asia/Shanghai\" ];\n");
+	assert_load_fails("poll = { concurrency = \"many\"; };\n");
+	assert_load_fails("poll = { concurrency = 1.5; };\n");
+	assert_load_fails("poll = { interval = \"soon\"; };\n");
+	assert_load_fails("poll = { interval = -60; };\n");
+	assert_load_fails("poll = { interval = true; };\n");
+	assert_load_fails("poll = { max_size = \"10X\"; };\n");
+	assert_load_fails("poll = { max_size = 0; };\n");
+	assert_load_fails("poll = 5;\n");
+	assert_load_fails("thresholds = \"7d\";\n");
+	assert_load_fails("mail = { admins = \"a@example.gov.cn\"; };\n");
+	assert_load_fails("notice = { holidays = [ 1, 2 ]; };\n");
+	assert_load_fails("notice = { holidays = [ \"2026-02-30\" ]; };\n");
+	assert_load_fails("mail = { admins = [ \"not-an-address\" ]; };\n");
+	assert_load_fails("platforms = { key = \"weibo\"; };\n");
+	assert_load_fails("platforms = ( );\n");
+}
+
+static void
+values_of_every_type_are_read(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load_text(
+	    "database = \"/tmp/mw.db\";\n"
+	    "poll = { interval = \"15m\"; timeout = 45; max_size = \"2M\";\n"
+	    "  concurrency = 8; per_host = 2; retention = \"0\"; };\n"
+	    "mail = { transport = \"smtp\"; url = \"smtp://127.0.0.1:2525\";\n"
+	    "  admins = [ \"a@example.gov.cn\", \"b@example.gov.cn\" ]; };\n"
+	    "notice = { holidays = [ \"2026-10-01\" ]; rectify_days = 5; };\n",
+	    &cfg), 0);
+	assert_string_equal(cfg.database, "/tmp/mw.db");
+	assert_int_equal(cfg.poll.interval, 900);
+	assert_int_equal(cfg.poll.timeout, 45);
+	assert_int_equal(cfg.poll.max_size, 2 * 1024 * 1024);
+	assert_int_equal(cfg.poll.concurrency, 8);
+	assert_int_equal(cfg.poll.per_host, 2);
+	assert_int_equal(cfg.poll.retention, 0);
+	assert_string_equal(cfg.mail.transport, "smtp");
+	assert_int_equal(cfg.mail.n_admins, 2);
+	assert_string_equal(cfg.mail.admins[1], "b@example.gov.cn");
+	assert_null(cfg.mail.admins[2]);
+	assert_string_equal(cfg.notice.holidays[0], "2026-10-01");
+	assert_null(cfg.notice.holidays[1]);
+	assert_int_equal(cfg.notice.rectify_days, 5);
+	config_free(&cfg);
+}
+
+static void
+cross_key_rules_are_enforced(void **state)
+{
+	(void)state;
+	assert_load_fails("poll = { interval = \"30s\"; };\n");
+	assert_load_fails("poll = { jitter = 60; };\n");
+	assert_load_fails("poll = { concurrency = 2; per_host = 3; };\n");
+	assert_load_fails("mail = { transport = \"pigeon\"; };\n");
+	assert_load_fails("mail = { transport = \"smtp\"; };\n");
+	assert_load_fails("notice = { repeat_months = 1; };\n");
+	assert_load_fails("database = \"\";\n");
+}
+
+static void
+unknown_time_zone_is_an_error(void **state)
+{
+	(void)state;
+	assert_load_fails("timezone = \"Mars/Olympus_Mons\";\n");
+	assert_load_fails("timezone = \"../../etc/passwd\";\n");
+	assert_load_fails("timezone = \"\";\n");
+	setup_zone(state);
+}
+
+static void
+other_time_zone_is_accepted(void **state)
+{
+	struct config cfg;
+	time_t t;
+
+	assert_int_equal(load_text("timezone = \"UTC\";\n", &cfg), 0);
+	assert_int_equal(local_time_parse("2026-01-01T00:00:00", &t), 0);
+	assert_int_equal((long long)t, NEW_YEAR_2026 + 8 * 3600);
+	config_free(&cfg);
+	setup_zone(state);
+}
+
+static void
+platform_thresholds_must_increase(void **state)
+{
+	(void)state;
+	assert_load_fails("platforms = ( { key = \"weibo\"; warn = \"14d\";"
+	    " stale = \"7d\"; } );\n");
+	assert_load_fails("platforms = ( { key = \"weibo\"; warn = \"14d\";"
+	    " stale = \"14d\"; dormant = \"90d\"; } );\n");
+	assert_load_fails("platforms = ( { key = \"weibo\"; dormant = \"10d\"; } );\n");
+	assert_load_fails("thresholds = { stale = \"100d\"; };\n"
+	    "platforms = ( { key = \"weibo\"; } );\n");
+}
+
+/* The thresholds group alone (no platform list) sets the built-in
+ * platforms' thresholds, so it must obey the same rule. */
+static void
+global_thresholds_must_increase_without_a_platform_list(void **state)
+{
+	(void)state;
+	assert_load_fails("thresholds = { warn = \"20d\"; };\n");
+	assert_load_fails("thresholds = { warn = \"7d\"; stale = \"100d\"; "
+	    "dormant = \"90d\"; };\n");
+}
+
+static void
+global_thresholds_apply_to_builtin_platforms(void **state)
+{
+	struct config cfg;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(load_text("thresholds = { warn = \"5d\"; stale = \"10d\";"
+	    " dormant = \"60d\"; };\n", &cfg), 0);
+	assert_int_equal(cfg.n_platforms, 9);
+	for (i = 0; i < cfg.n_platforms; i++)
+		assert_thresholds(&cfg.platforms[i], 5 * DAY, 10 * DAY, 60 * DAY);
+	config_free(&cfg);
+}
+
+static void
+platform_overrides_the_global_thresholds(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load_text(
+	    "thresholds = { warn = \"5d\"; stale = \"10d\"; dormant = \"60d\"; };\n"
+	    "platforms = (\n"
+	    "  { key = \"wechat\"; label = \"微信公众号\"; },\n"
+	    "  { key = \"website\"; label = \"网站\"; stale = \"12d\"; dormant = 8640000; }\n"
+	    ");\n", &cfg), 0);
+	assert_int_equal(cfg.n_platforms, 2);
+	assert_thresholds(platform(&cfg, "wechat"), 5 * DAY, 10 * DAY, 60 * DAY);
+	assert_thresholds(platform(&cfg, "website"), 5 * DAY, 12 * DAY, 100 * DAY);
+	assert_null(config_platform(&cfg, "weibo"));
+	config_free(&cfg);
+}
+
+static void
+platform_list_replaces_the_builtin_one(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load_text("platforms = ( { key = \"wechat-mp\"; } );\n",
+	    &cfg), 0);
+	assert_int_equal(cfg.n_platforms, 1);
+	/* a platform without a label is shown by its key */
+	assert_string_equal(platform(&cfg, "wechat-mp")->label, "wechat-mp");
+	assert_thresholds(platform(&cfg, "wechat-mp"), 7 * DAY, 14 * DAY, 90 * DAY);
+	config_free(&cfg);
+}
+
+static void
+platform_keys_are_checked(void **state)
+{
+	(void)state;
+	assert_load_fails("platforms = ( { label = \"微博\"; } );\n");
+	assert_load_fails("platforms = ( { key = \"We Chat\"; } );\n");
+	assert_load_fails("platforms = ( { key = \"微博\"; } );\n");
+	assert_load_fails("platforms = ( { key = \"weibo\"; }, { key = \"weibo\"; } );\n");
+}
+
+static void
+feed_template_needs_the_uid_placeholder(void **state)
+{
+	struct config cfg;
+
+	assert_load_fails("platforms = ( { key = \"weibo\"; feed_template ="
+	    " \"http://127.0.0.1:1200/weibo/user/\"; } );\n");
+	assert_int_equal(load_text("platforms = ( { key = \"weibo\"; feed_template ="
+	    " \"http://127.0.0.1:1200/weibo/user/{uid}\"; } );\n", &cfg), 0);
+	assert_string_equal(platform(&cfg, "weibo")->feed_template,
+	    "http://127.0.0.1:1200/weibo/user/{uid}");
+	config_free(&cfg);
+	(void)state;
+}
+
+static void
+config_locate_prefers_argument_then_environment(void **state)
+{
+	(void)state;
+	setenv("MEDIAWATCH_CONF", "/from/env.conf", 1);
+	assert_string_equal(config_locate("/given.conf"), "/given.conf");
+	assert_string_equal(config_locate(NULL), "/from/env.conf");
+	setenv("MEDIAWATCH_CONF", "", 1);
+	if (access(MW_DEFAULT_CONF, F_OK) == 0)
+		assert_string_equal(config_locate(NULL), MW_DEFAULT_CONF);
+	else
+		assert_null(config_locate(NULL));
+	unsetenv("MEDIAWATCH_CONF");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(duration_parse_reads_every_unit),
+		cmocka_unit_test(duration_parse_rejects_malformed_text),
+		cmocka_unit_test(duration_format_gives_shortest_exact_form),
+		cmocka_unit_test(duration_format_output_parses_back),
+		cmocka_unit_test(iso_date_valid_knows_the_calendar),
+		cmocka_unit_test(local_time_parse_reads_shanghai_wall_time),
+		cmocka_unit_test(local_time_parse_rejects_malformed_times),
+		cmocka_unit_test(iso_date_to_time_is_local_midnight),
+		cmocka_unit_test(days_between_floors_and_never_goes_negative),
+		cmocka_unit_test(mw_now_honours_unix_seconds),
+		cmocka_unit_test(mw_now_honours_local_date_time),
+		cmocka_unit_test(mw_now_is_the_real_clock_without_the_variable),
+		cmocka_unit_test(clock_check_rejects_garbage),
+		cmocka_unit_test(builtin_defaults_follow_the_design),
+		cmocka_unit_test(shipped_example_loads_and_equals_the_defaults),
+		cmocka_unit_test(missing_file_is_an_error),
+		cmocka_unit_test(syntax_error_is_an_error),
+		cmocka_unit_test(unknown_keys_are_errors_everywhere),
+		cmocka_unit_test(failed_load_leaves_the_output_untouched),
+		cmocka_unit_test(wrong_types_are_errors),
+		cmocka_unit_test(values_of_every_type_are_read),
+		cmocka_unit_test(cross_key_rules_are_enforced),
+		cmocka_unit_test(unknown_time_zone_is_an_error),
+		cmocka_unit_test(other_time_zone_is_accepted),
+		cmocka_unit_test(platform_thresholds_must_increase),
+		cmocka_unit_test(global_thresholds_must_increase_without_a_platform_list),
+		cmocka_unit_test(global_thresholds_apply_to_builtin_platforms),
+		cmocka_unit_test(platform_overrides_the_global_thresholds),
+		cmocka_unit_test(platform_list_replaces_the_builtin_one),
+		cmocka_unit_test(platform_keys_are_checked),
+		cmocka_unit_test(feed_template_needs_the_uid_placeholder),
+		cmocka_unit_test(config_locate_prefers_argument_then_environment),
+	};
+
+	/* Every test runs in the zone the shipped configuration names. */
+	return cmocka_run_group_tests(tests, setup_zone, NULL);
+}

@@ -1,0 +1,338 @@
+/* test_dateparse.c — date_parse(): the date forms feeds write. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <time.h>
+
+#include "dateparse.h"
+#include "timeutil.h"
+
+/* 2022-11-05 10:30:00 in Asia/Shanghai, the instant most cases name */
+#define T_1030_CN	1667615400LL
+/* 2022-11-05 10:30:00 UTC */
+#define T_1030_UTC	1667644200LL
+
+struct date_case {
+	const char	*text;
+	long long	 want;
+};
+
+static void
+assert_dates(const struct date_case *cases, size_t n)
+{
+	time_t got;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		got = 0;
+		if (date_parse(cases[i].text, &got) == -1)
+			fail_msg("\"%s\" was not read", cases[i].text);
+		if ((long long)got != cases[i].want)
+			fail_msg("\"%s\": got %lld, want %lld", cases[i].text,
+			    (long long)got, cases[i].want);
+	}
+}
+
+static void
+assert_refused(const char *const *texts, size_t n)
+{
+	time_t got;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		got = 12345;
+		if (date_parse(texts[i], &got) != -1)
+			fail_msg("\"%s\" was read as %lld", texts[i],
+			    (long long)got);
+		assert_int_equal(got, 12345);
+	}
+}
+
+static int
+setup_shanghai(void **state)
+{
+	return tz_set("Asia/Shanghai");
+}
+
+static void
+test_rfc822_named_zones_use_rfc822_offsets(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "Sat, 05 Nov 2022 10:30:00 GMT", T_1030_UTC },
+		{ "Sat, 05 Nov 2022 10:30:00 UT", T_1030_UTC },
+		{ "Sat, 05 Nov 2022 10:30:00 UTC", T_1030_UTC },
+		{ "Sat, 05 Nov 2022 10:30:00 Z", T_1030_UTC },
+		{ "Sat, 05 Nov 2022 10:30:00 gmt", T_1030_UTC },
+		{ "Sat, 05 Nov 2022 10:30:00 EST", T_1030_UTC + 5 * 3600 },
+		{ "Sat, 05 Nov 2022 10:30:00 EDT", T_1030_UTC + 4 * 3600 },
+		{ "Sat, 05 Nov 2022 10:30:00 CDT", T_1030_UTC + 5 * 3600 },
+		{ "Sat, 05 Nov 2022 10:30:00 MST", T_1030_UTC + 7 * 3600 },
+		{ "Sat, 05 Nov 2022 10:30:00 MDT", T_1030_UTC + 6 * 3600 },
+		{ "Sat, 05 Nov 2022 10:30:00 PST", T_1030_UTC + 8 * 3600 },
+		{ "Sat, 05 Nov 2022 10:30:00 PDT", T_1030_UTC + 7 * 3600 },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* Chinese sites often mean China Standard Time by "CST"; RFC 822 says US
+ * Central, and that is what is read. */
+static void
+test_rfc822_cst_is_us_central_not_china(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "Sat, 05 Nov 2022 10:30:00 CST", T_1030_UTC + 6 * 3600 },
+	};
+
+	assert_dates(cases, 1);
+}
+
+static void
+test_rfc822_numeric_zones(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "Sat, 05 Nov 2022 10:30:00 +0800", T_1030_CN },
+		{ "Sat, 05 Nov 2022 10:30:00 +0000", T_1030_UTC },
+		{ "Sat, 05 Nov 2022 10:30:00 -0000", T_1030_UTC },
+		{ "Sat, 05 Nov 2022 10:30:00 -0500", T_1030_UTC + 5 * 3600 },
+		{ "Sat, 05 Nov 2022 10:30:00 +0545", 1667623500 },
+		{ "Sat, 05 Nov 2022 10:30:00 -0930", 1667678400 },
+		{ "Sat, 05 Nov 2022 10:30:00 +08:00", T_1030_CN },
+		{ "Sat, 05 Nov 2022 10:30:00 GMT+0800", T_1030_CN },
+		{ "Sat, 05 Nov 2022 10:30:00 GMT+8", T_1030_CN },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_rfc822_two_digit_years_below_50_are_20xx(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "Sat, 05 Nov 22 10:30:00 +0800", T_1030_CN },
+		{ "Fri, 05 Nov 49 10:30:00 +0800", 2519692200 },
+		{ "Sun, 05 Nov 50 10:30:00 +0800", -604531800 },
+		{ "Fri, 05 Nov 99 10:30:00 +0800", 941769000 },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_rfc822_weekday_and_seconds_are_optional(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "05 Nov 2022 10:30:00 +0800", T_1030_CN },
+		{ "Sat, 05 Nov 2022 10:30 +0800", T_1030_CN },
+		{ "5 Nov 2022 10:30 +0800", T_1030_CN },
+		{ "Sat 05 Nov 2022 10:30:00 +0800", T_1030_CN },
+		{ "Saturday, 05 November 2022 10:30:00 +0800", T_1030_CN },
+		/* a wrong weekday is not worth refusing the date for */
+		{ "Mon, 05 Nov 2022 10:30:00 +0800", T_1030_CN },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_rfc822_tolerates_extra_whitespace_and_comment(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "  Sat,  5 Nov  2022   10:30:00   +0800  ", T_1030_CN },
+		{ "\n\tSat, 05 Nov 2022 10:30:00 +0800\n", T_1030_CN },
+		{ "Sat, 05 Nov 2022 10:30:00 +0800 (CST)", T_1030_CN },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_rfc822_military_letter_is_utc(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "Sat, 05 Nov 2022 10:30:00 A", T_1030_UTC },
+		{ "Sat, 05 Nov 2022 10:30:00 Y", T_1030_UTC },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_rfc822_without_zone_or_unknown_zone_is_configured_zone(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "Sat, 05 Nov 2022 10:30:00", T_1030_CN },
+		{ "Sat, 05 Nov 2022 10:30:00 BJT", T_1030_CN },
+		{ "Sat, 05 Nov 2022", T_1030_CN - (10 * 3600 + 30 * 60) },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_iso8601_offsets_z_and_fractions(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "2022-11-05T10:30:00+08:00", T_1030_CN },
+		{ "2022-11-05T02:30:00Z", T_1030_CN },
+		{ "2022-11-05T02:30:00z", T_1030_CN },
+		{ "2022-11-05T02:30:00.123456Z", T_1030_CN },
+		{ "2022-11-05T10:30:00,5+08:00", T_1030_CN },
+		{ "2022-11-05T10:30:00+0800", T_1030_CN },
+		{ "2022-11-05T10:30:00+08", T_1030_CN },
+		{ "2022-11-04T21:30:00-05:00", T_1030_CN },
+		{ "2022-11-05T10:30+08:00", T_1030_CN },
+		{ "2022-11-05 10:30:00+08:00", T_1030_CN },
+		{ "2022-11-05 10:30:00 +0800", T_1030_CN },
+		{ "2022-11-05T10:30:00 GMT", T_1030_UTC },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_iso8601_without_zone_is_configured_zone(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "2022-11-05T10:30:00", T_1030_CN },
+		{ "2022-11-05T10:30:00.999", T_1030_CN },
+		{ "2022-11-05T10:30", T_1030_CN },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_chinese_forms_are_read_in_configured_zone(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "2022-11-05 10:30:00", T_1030_CN },
+		{ "2022-11-05 10:30", T_1030_CN },
+		{ "2022/11/05 10:30", T_1030_CN },
+		{ "2022/11/05 10:30:00", T_1030_CN },
+		{ "2022/11/5 10:30", T_1030_CN },
+		{ "2022.11.05 10:30", T_1030_CN },
+		{ "2022年11月5日 10:30", T_1030_CN },
+		{ "2022年11月05日 10:30:00", T_1030_CN },
+		{ "2022年11月5日10:30", T_1030_CN },
+		{ "2022-11-5 9:05", T_1030_CN - (85 * 60) },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_bare_dates_are_midnight_in_configured_zone(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "2022-11-05", 1667577600 },
+		{ "2022/11/05", 1667577600 },
+		{ "2022/11/5", 1667577600 },
+		{ "2022年11月05日", 1667577600 },
+		{ "2022年11月5日", 1667577600 },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_zone_less_dates_follow_tz_set_and_dst(void **state)
+{
+	static const struct date_case new_york[] = {
+		{ "2022-07-01 10:30:00", 1656685800 },		/* EDT */
+		{ "2022-11-07 10:30:00", 1667835000 },		/* EST */
+	};
+	static const struct date_case utc[] = {
+		{ "2022-11-05 10:30:00", T_1030_UTC },
+	};
+
+	assert_int_equal(tz_set("America/New_York"), 0);
+	assert_dates(new_york, 2);
+	assert_int_equal(tz_set("UTC"), 0);
+	assert_dates(utc, 1);
+	assert_int_equal(tz_set("Asia/Shanghai"), 0);
+}
+
+static void
+test_leap_days_and_leap_seconds_are_accepted(void **state)
+{
+	static const struct date_case cases[] = {
+		{ "2024-02-29T12:00:00+08:00", 1709179200 },
+		{ "Thu, 29 Feb 2024 12:00:00 +0800", 1709179200 },
+		{ "2016-12-31T23:59:60Z", 1483228800 },
+	};
+
+	assert_dates(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_impossible_dates_are_refused(void **state)
+{
+	static const char *const texts[] = {
+		"2022-11-31 10:30:00",
+		"2022-02-29",
+		"2022-13-01",
+		"2022-00-10",
+		"2022-11-00",
+		"2022-11-05 24:00:00",
+		"2022-11-05 10:60:00",
+		"2022-11-05 10:30:61",
+		"2022-11-05T10:30:00+24:00",
+		"2022-11-05T10:30:00+08:60",
+		"Wed, 31 Nov 2022 10:30:00 +0800",
+		"Sat, 05 Nov 2022 25:30:00 +0800",
+		"2022年13月5日",
+		"2022年2月30日",
+	};
+
+	assert_refused(texts, sizeof(texts) / sizeof(texts[0]));
+}
+
+/* DESIGN rule 6: what cannot be read is no date, never "now". */
+static void
+test_unreadable_text_is_refused_never_now(void **state)
+{
+	static const char *const texts[] = {
+		"", "   ", "昨天", "N/A", "now", "2022", "2022-11",
+		"20221105", "1667615400", "Sat, 05 Nov", "05 Foo 2022 10:30",
+		"2022-11-05 10:30:00 +0800 trailing", "2022-11-05x",
+		"2022-11-05Z", "2022-11-05T",
+		"2022-11/05", "2022-11-05 10", "2022-11-05 10:3",
+		"Sat, 05 Nov 2022 10:30:00 +08000", "12022-11-05",
+	};
+	time_t t;
+
+	assert_refused(texts, sizeof(texts) / sizeof(texts[0]));
+	assert_int_equal(date_parse(NULL, &t), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rfc822_named_zones_use_rfc822_offsets),
+		cmocka_unit_test(test_rfc822_cst_is_us_central_not_china),
+		cmocka_unit_test(test_rfc822_numeric_zones),
+		cmocka_unit_test(test_rfc822_two_digit_years_below_50_are_20xx),
+		cmocka_unit_test(test_rfc822_weekday_and_seconds_are_optional),
+		cmocka_unit_test(
+		    test_rfc822_tolerates_extra_whitespace_and_comment),
+		cmocka_unit_test(test_rfc822_military_letter_is_utc),
+		cmocka_unit_test(
+		    test_rfc822_without_zone_or_unknown_zone_is_configured_zone),
+		cmocka_unit_test(test_iso8601_offsets_z_and_fractions),
+		cmocka_unit_test(test_iso8601_without_zone_is_configured_zone),
+		cmocka_unit_test(test_chinese_forms_are_read_in_configured_zone),
+		cmocka_unit_test(
+		    test_bare_dates_are_midnight_in_configured_zone),
+		cmocka_unit_test(test_zone_less_dates_follow_tz_set_and_dst),
+		cmocka_unit_test(test_leap_days_and_leap_seconds_are_accepted),
+		cmocka_unit_test(test_impossible_dates_are_refused),
+		cmocka_unit_test(test_unreadable_text_is_refused_never_now),
+	};
+
+	return cmocka_run_group_tests(tests, setup_shanghai, NULL);
+}
