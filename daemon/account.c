@@ -402,7 +402,7 @@ static const char account_select[] =
 	" a.feed_url, a.status, a.merged_into, a.opened_on, a.closed_on,"
 	" a.operator, a.filing_no, a.warn_after, a.stale_after, a.dormant_after,"
 	" a.notes, a.created_at, a.last_update_at, f.last_fetch_at,"
-	" f.last_status, f.last_error, f.next_poll_at, f.failing,"
+	" f.last_status, f.last_error, nullif(f.next_poll_at, 0), f.failing,"
 	" f.permanent_redirect, f.last_success_at"
 	" FROM account a JOIN unit u ON u.id = a.unit_id"
 	" LEFT JOIN feed_state f ON f.account_id = a.id ";

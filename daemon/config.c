@@ -508,9 +508,15 @@ read_platforms(struct loader *ld, const config_setting_t *list,
 }
 
 static void
-apply_thresholds(struct config *cfg, const struct thresholds *th)
+apply_thresholds(struct loader *ld, const config_setting_t *s,
+    struct config *cfg, const struct thresholds *th)
 {
 	size_t i;
+
+	if (!(th->warn < th->stale && th->stale < th->dormant)) {
+		bad(ld, s, "thresholds must satisfy warn < stale < dormant");
+		return;
+	}
 
 	for (i = 0; i < cfg->n_platforms; i++) {
 		cfg->platforms[i].warn_after = th->warn;
@@ -534,15 +540,17 @@ static void
 read_root(struct loader *ld, const config_setting_t *root, struct config *cfg)
 {
 	struct thresholds th = { 7 * DAY, 14 * DAY, 90 * DAY };
-	const config_setting_t *s, *platforms = NULL;
+	const config_setting_t *s, *th_setting, *platforms = NULL;
 	const struct group *g;
 	int i, n = config_setting_length(root);
 
-	if ((s = config_setting_get_member(root, "thresholds")) != NULL)
-		read_group(ld, s, "thresholds", threshold_keys, &th);
+	if ((th_setting = config_setting_get_member(root, "thresholds")) != NULL)
+		read_group(ld, th_setting, "thresholds", threshold_keys, &th);
 	for (i = 0; i < n; i++) {
+		const char *name;
+
 		s = config_setting_get_elem(root, (unsigned)i);
-		const char *name = config_setting_name(s);
+		name = config_setting_name(s);
 
 		if (strcmp(name, "thresholds") == 0)
 			continue;
@@ -558,7 +566,7 @@ read_root(struct loader *ld, const config_setting_t *root, struct config *cfg)
 	if (platforms)
 		read_platforms(ld, platforms, cfg, &th);
 	else
-		apply_thresholds(cfg, &th);
+		apply_thresholds(ld, th_setting, cfg, &th);
 }
 
 static bool

@@ -20,6 +20,8 @@ static const char usage_text[] =
 "  unit add|change|list|show|remove       responsible units (责任单位)\n"
 "  account open|change|suspend|resume|close|merge|list|show|history|\n"
 "          import|export|touch            the account ledger (台账)\n"
+"  poll [ACCOUNT_ID…]                     make accounts due for polling now\n"
+"  feed inspect FILE|URL                  show what the feed parser sees\n"
 "  check-config                           validate the configuration\n"
 "\n"
 "global options (before or after the command):\n"
@@ -41,6 +43,8 @@ static const struct command commands[] = {
 	{ "unit", cmd_unit, true },
 	{ "account", cmd_account, true },
 	{ "check-config", cmd_check_config, false },
+	{ "poll", cmd_poll, true },
+	{ "feed", cmd_feed, false },
 };
 
 int

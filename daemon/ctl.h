@@ -42,5 +42,7 @@ int ctl_in_transaction(struct ctl *ctl, int (*fn)(struct ctl *, void *), void *a
 int cmd_unit(struct ctl *ctl, int argc, char **argv);
 int cmd_account(struct ctl *ctl, int argc, char **argv);
 int cmd_check_config(struct ctl *ctl, int argc, char **argv);
+int cmd_poll(struct ctl *ctl, int argc, char **argv);
+int cmd_feed(struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -375,6 +375,29 @@ run_id_command(struct ctl *ctl, const char *sub, char **pos, int npos,
 	return ctl_usage_error(account_usage, "account: unknown subcommand '%s'", sub);
 }
 
+static bool
+known_subcommand(const char *sub)
+{
+	static const char *const names[] = { "open", "list", "export", "import",
+	    "show", "history" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(sub, names[i]) == 0)
+			return true;
+	for (i = 0; i < ARRAY_SIZE(id_commands); i++)
+		if (strcmp(sub, id_commands[i].name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+valid_status(const char *s)
+{
+	return strcmp(s, "active") == 0 || strcmp(s, "suspended") == 0 ||
+	    strcmp(s, "closed") == 0 || strcmp(s, "merged") == 0;
+}
+
 int
 cmd_account(struct ctl *ctl, int argc, char **argv)
 {
@@ -393,6 +416,12 @@ cmd_account(struct ctl *ctl, int argc, char **argv)
 		return rc == 1 ? EXIT_OK : EXIT_USAGE;
 	pos = argv + 1 + optind;
 	npos = argc - 1 - optind;
+	if (!known_subcommand(sub))
+		return ctl_usage_error(account_usage, "account: unknown "
+		    "subcommand '%s'", sub);
+	if (a.filter.status && !valid_status(a.filter.status))
+		return ctl_usage_error(account_usage, "account %s: --status must "
+		    "be active, suspended, closed or merged", sub);
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	if (strcmp(sub, "open") == 0)

@@ -184,6 +184,8 @@ cmd_unit(struct ctl *ctl, int argc, char **argv)
 		return rc == 1 ? EXIT_OK : EXIT_USAGE;
 	pos = argv + 1 + optind;
 	npos = argc - 1 - optind;
+	if (strstr(" add change list show remove ", sub) == NULL || strchr(sub, ' '))
+		return ctl_usage_error(unit_usage, "unit: unknown subcommand '%s'", sub);
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	if (strcmp(sub, "add") == 0) {

@@ -134,7 +134,7 @@ field(const struct import_state *st, const struct csv_record *rec, int c)
 /* The field named in a registry error ("platform: …") becomes the column
  * of the FILE:LINE:column message. */
 static void
-import_row(sqlite3 *db, const struct config *cfg, struct import_state *st,
+open_row(sqlite3 *db, const struct config *cfg, struct import_state *st,
     const struct csv_record *rec)
 {
 	struct account_fields f = {
@@ -150,15 +150,22 @@ import_row(sqlite3 *db, const struct config *cfg, struct import_state *st,
 	char *error = NULL;
 	long long id;
 
-	if (rec->n != st->n_header) {
-		import_error(st, rec->line, "%zu: %zu fields where the header "
-		    "has %zu", rec->n, rec->n, st->n_header);
-		return;
-	}
 	if (account_open(db, cfg, &f, &id, &error) == -1) {
 		import_error(st, rec->line, "%s", error);
 		free(error);
 	}
+}
+
+static void
+import_row(sqlite3 *db, const struct config *cfg, struct import_state *st,
+    const struct csv_record *rec)
+{
+	if (rec->n != st->n_header) {
+		import_error(st, rec->line, " %zu fields where the header has %zu",
+		    rec->n, st->n_header);
+		return;
+	}
+	open_row(db, cfg, st, rec);
 }
 
 /* The first byte that is not part of valid UTF-8 text (NUL included). */
@@ -218,7 +225,9 @@ read_rows(sqlite3 *db, const struct config *cfg, struct import_state *st,
 		(*count)++;
 	}
 	if (got == -1) {
-		import_error(st, r->line, "%s", error + strlen("line "));
+		/* the reader's "line N: why" becomes FILE:N: why */
+		st->errors++;
+		log_warnx("%s:%s", st->opts->path, error + strlen("line "));
 		free(error);
 	}
 }

@@ -59,6 +59,18 @@ log_journal(int pri, const char *message_id, long long account_id,
 		free(fields[i]);
 }
 
+static const char *
+priority_label(int pri)
+{
+	switch (pri) {
+	case LOG_EMERG: case LOG_ALERT: case LOG_CRIT: return "fatal: ";
+	case LOG_ERR: return "error: ";
+	case LOG_WARNING: return "warning: ";
+	case LOG_DEBUG: return "debug: ";
+	default: return "";
+	}
+}
+
 static void
 log_emit(int pri, const char *message_id, long long account_id,
     const char *unit_code, const char *msg)
@@ -77,8 +89,8 @@ log_emit(int pri, const char *message_id, long long account_id,
 		now = time(NULL);
 		localtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-		fprintf(stderr, "%s %s[%d]: %s\n", stamp, log_progname,
-		    pri, msg);
+		fprintf(stderr, "%s %s: %s%s\n", stamp, log_progname,
+		    priority_label(pri), msg);
 		break;
 	case LOG_TARGET_PLAIN:
 		fprintf(stderr, "%s: %s\n", log_progname, msg);
