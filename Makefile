@@ -18,7 +18,8 @@ PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest
 
 MW_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
-             -Idaemon -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+             -Idaemon -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+             -DMW_TEMPLATE_DIR='"$(PREFIX)/share/mediawatch/templates"'
 MW_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 ifeq ($(DEVELOPER),1)

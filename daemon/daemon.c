@@ -14,6 +14,8 @@
 #include "daemon.h"
 #include "db.h"
 #include "log.h"
+#include "alerts.h"
+#include "outbox.h"
 #include "poller.h"
 #include "timeutil.h"
 #include "util.h"
@@ -39,8 +41,11 @@ struct daemon {
 	struct config     cfg;
 	const char       *conf_path;
 	sqlite3          *db;
+	struct curlloop  *curl;
 	struct poller    *poller;
+	struct outbox_sender *sender;
 	bool              once;
+	bool              evaluated;     /* --once: the cycle was evaluated */
 	bool              stopping;
 	unsigned long     cycles;
 };
@@ -125,8 +130,21 @@ on_cycle(struct poller *p, const struct cycle_stats *s, void *userdata)
 	struct daemon *d = userdata;
 
 	d->cycles++;
+	if (monitor_evaluate(d->db, &d->cfg, mw_now()) == -1)
+		log_warnx("evaluation failed; it is retried after the next cycle");
+	d->evaluated = true;
 	update_status(d);
-	if (d->once)
+	outbox_sender_kick(d->sender);
+}
+
+/* --once ends when the cycle is evaluated and its mail delivered (or
+ * given its retry time). */
+static void
+on_outbox_idle(void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (d->once && d->evaluated)
 		sd_event_exit(d->event, 0);
 }
 
@@ -182,9 +200,11 @@ on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 			log_warnx("reload: a new database path takes effect only "
 			    "after a restart");
 		poller_set_config(d->poller, &fresh);
+		outbox_sender_set_config(d->sender, &fresh);
 		config_free(&d->cfg);
 		d->cfg = fresh;
 		poller_set_config(d->poller, &d->cfg);
+		outbox_sender_set_config(d->sender, &d->cfg);
 		log_notice("configuration reloaded from %s", d->conf_path ?
 		    d->conf_path : "built-in defaults");
 	}
@@ -221,8 +241,13 @@ run(struct daemon *d)
 {
 	int rc;
 
-	if ((d->poller = poller_new(d->event, d->db, &d->cfg)) == NULL)
+	d->curl = curlloop_new(d->event, d->cfg.poll.concurrency,
+	    d->cfg.poll.per_host);
+	if (d->curl == NULL ||
+	    (d->poller = poller_new(d->event, d->db, &d->cfg, d->curl)) == NULL ||
+	    (d->sender = outbox_sender_new(d->event, d->db, &d->cfg, d->curl)) == NULL)
 		return 1;
+	outbox_sender_on_idle(d->sender, on_outbox_idle, d);
 	poller_on_cycle(d->poller, on_cycle, d);
 	poller_on_drained(d->poller, on_drained, d);
 	if (poller_start(d->poller) == -1)
@@ -232,8 +257,10 @@ run(struct daemon *d)
 	log_notice("started: database %s, %s", d->cfg.database,
 	    d->once ? "one cycle" : "polling");
 	rc = sd_event_loop(d->event);
+	/* aborted transfers report to the poller and sender: free them last */
+	curlloop_free(d->curl);
 	poller_free(d->poller);
-	d->poller = NULL;
+	outbox_sender_free(d->sender);
 	return rc < 0 ? 1 : 0;
 }
 

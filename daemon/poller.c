@@ -36,6 +36,7 @@ struct poller {
 	void                (*on_drained)(void *);
 	void                 *on_drained_data;
 	bool                  stopping;
+	bool                  sweep_now;   /* start a sweep even if nothing is due */
 	bool                  sweeping;
 	bool                  sweep_exhausted;
 	long long             cursor;      /* last account id started */
@@ -468,6 +469,9 @@ poller_step(struct poller *p)
 	if (!p->sweeping) {
 		now = mw_now();
 		next = poller_next_due(p->db, p->cfg);
+		if (p->sweep_now)
+			next = now;
+		p->sweep_now = false;
 		if (next == -1 || next > now) {
 			arm_timer(p, next == -1 ? IDLE_TICK_MAX : next - now);
 			return;
@@ -508,16 +512,16 @@ arm_timer(struct poller *p, time_t delay)
 }
 
 struct poller *
-poller_new(sd_event *event, sqlite3 *db, const struct config *cfg)
+poller_new(sd_event *event, sqlite3 *db, const struct config *cfg,
+    struct curlloop *curl)
 {
 	struct poller *p = xcalloc(1, sizeof(*p));
 
 	p->event = sd_event_ref(event);
 	p->db = db;
 	p->cfg = cfg;
-	p->curl = curlloop_new(event, cfg->poll.concurrency, cfg->poll.per_host);
-	if (p->curl == NULL ||
-	    sd_event_add_time(event, &p->timer, CLOCK_MONOTONIC, 0, 0, on_timer, p) < 0 ||
+	p->curl = curl;
+	if (sd_event_add_time(event, &p->timer, CLOCK_MONOTONIC, 0, 0, on_timer, p) < 0 ||
 	    sd_event_add_defer(event, &p->kick, on_kick, p) < 0) {
 		log_warnx("cannot set up the poller");
 		poller_free(p);
@@ -536,8 +540,6 @@ poller_free(struct poller *p)
 	p->stopping = true;
 	sd_event_source_disable_unref(p->kick);
 	p->kick = NULL;
-	if (p->curl)
-		curlloop_free(p->curl);
 	sd_event_source_disable_unref(p->timer);
 	strset_clear(&p->hosts);
 	strset_clear(&p->hosts_down);
@@ -564,6 +566,7 @@ int
 poller_start(struct poller *p)
 {
 	p->stopping = false;
+	p->sweep_now = true;
 	return sd_event_source_set_enabled(p->kick, SD_EVENT_ONESHOT) < 0 ? -1 : 0;
 }
 

@@ -32,17 +32,20 @@ struct cycle_stats {
 typedef void (*cycle_done_fn)(struct poller *p, const struct cycle_stats *s,
     void *userdata);
 
-/* cfg and db are borrowed and must outlive the poller (see
- * poller_set_config for a reload). */
-struct poller *poller_new(sd_event *event, sqlite3 *db, const struct config *cfg);
+/* cfg, db and curl are borrowed.  Free the curlloop before the poller:
+ * its aborted transfers report to the poller (see poller_set_config for a
+ * reload). */
+struct poller *poller_new(sd_event *event, sqlite3 *db, const struct config *cfg,
+           struct curlloop *curl);
 void   poller_free(struct poller *p);
 void   poller_on_cycle(struct poller *p, cycle_done_fn fn, void *userdata);
 /* Called once no transfer is in flight after poller_stop(). */
 void   poller_on_drained(struct poller *p, void (*fn)(void *), void *userdata);
-/* Arms the timer: a sweep starts at once when anything is due. */
+/* Starts a sweep at once (a cycle, even when nothing is due), then
+ * follows the schedule. */
 int    poller_start(struct poller *p);
 /* Starts no new transfers; those in flight finish (or are aborted by
- * curlloop_free in poller_free). */
+ * curlloop_free). */
 void   poller_stop(struct poller *p);
 void   poller_set_config(struct poller *p, const struct config *cfg);
 size_t poller_in_flight(const struct poller *p);

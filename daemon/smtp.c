@@ -18,7 +18,7 @@ struct smtp_job {
 	size_t              off;          /* bytes handed to curl so far */
 	struct curl_slist  *rcpts;        /* CURLOPT_MAIL_RCPT */
 	char                errbuf[CURL_ERROR_SIZE];
-	char                reply[512];   /* the server's last reply line */
+	char                refusal[512]; /* the server's last 4xx/5xx line */
 };
 
 #define SETOPT(easy, opt, val) do {					\
@@ -41,9 +41,17 @@ job_read(char *buf, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
-/* Keeps the server's last reply line, for the error message: curl's own
- * error says "RCPT failed: 550", not why.  Only incoming lines are looked
- * at; outgoing ones hold the AUTH exchange. */
+static bool
+is_refusal(const char *s, size_t len)
+{
+	return len >= 3 && (s[0] == '4' || s[0] == '5') &&
+	    s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9';
+}
+
+/* Keeps the server's last refusal, for the error message: curl's own error
+ * says "RCPT failed: 550", not why; and the 221 to the QUIT that follows
+ * must not hide it.  Only incoming lines are looked at: outgoing ones hold
+ * the AUTH exchange. */
 static int
 job_debug(CURL *easy, curl_infotype type, char *data, size_t size,
     void *userp)
@@ -51,14 +59,15 @@ job_debug(CURL *easy, curl_infotype type, char *data, size_t size,
 	struct smtp_job *job = userp;
 	size_t i, n = 0;
 
-	if (type != CURLINFO_HEADER_IN)
+	if (type != CURLINFO_HEADER_IN || !is_refusal(data, size))
 		return 0;
-	for (i = 0; i < size && n + 1 < sizeof(job->reply); i++) {
+	for (i = 0; i < size && n + 1 < sizeof(job->refusal); i++) {
 		if (data[i] == '\r' || data[i] == '\n')
 			break;
-		job->reply[n++] = (unsigned char)data[i] < 0x20 ? ' ' : data[i];
+		job->refusal[n++] = (unsigned char)data[i] < 0x20 ? ' ' :
+		    data[i];
 	}
-	job->reply[n] = '\0';
+	job->refusal[n] = '\0';
 	return 0;
 }
 
@@ -266,21 +275,11 @@ smtp_easy_new(const struct mail_config *cfg, const char *from,
 	return easy;
 }
 
-/* The server's reply explains a refusal only when it is one (4xx, 5xx). */
-static long
-reply_code(const struct smtp_job *job)
-{
-	if ((job->reply[0] == '4' || job->reply[0] == '5') &&
-	    job->reply[1] >= '0' && job->reply[1] <= '9' &&
-	    job->reply[2] >= '0' && job->reply[2] <= '9')
-		return strtol(job->reply, NULL, 10);
-	return 0;
-}
-
 int
 smtp_job_result(struct smtp_job *job, CURL *easy, CURLcode result,
     long *code, char **error)
 {
+	bool refused = job->refusal[0] != '\0' && result != CURLE_OK;
 	long last = 0;
 
 	/* curl may still talk (QUIT) when the handle is cleaned up later */
@@ -289,18 +288,18 @@ smtp_job_result(struct smtp_job *job, CURL *easy, CURLcode result,
 	curl_easy_setopt(easy, CURLOPT_DEBUGDATA, NULL);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(easy, CURLOPT_READDATA, NULL);
-	if (reply_code(job) == 0)
+	if (refused)
+		last = strtol(job->refusal, NULL, 10);
+	else if (result == CURLE_OK)
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &last);
-	else
-		last = reply_code(job);
 	if (code)
-		*code = result == CURLE_OK ? last : (last >= 400 ? last : 0);
+		*code = last;
 	if (result == CURLE_OK)
 		return 0;
 	*error = xasprintf("SMTP: %s%s%s%s",
 	    job->errbuf[0] ? job->errbuf : curl_easy_strerror(result),
-	    reply_code(job) ? " (server said: " : "",
-	    reply_code(job) ? job->reply : "", reply_code(job) ? ")" : "");
+	    refused ? " (server said: " : "", refused ? job->refusal : "",
+	    refused ? ")" : "");
 	return -1;
 }
 
