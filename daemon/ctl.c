@@ -20,6 +20,9 @@ static const char usage_text[] =
 "  unit add|change|list|show|remove       responsible units (责任单位)\n"
 "  account open|change|suspend|resume|close|merge|list|show|history|\n"
 "          import|export|touch            the account ledger (台账)\n"
+"  status                                 states, failing feeds, backlog\n"
+"  problem list|show|add|close|reopen     the problem list (问题清单)\n"
+"  outbox list|show|retry|send            the email queue\n"
 "  poll [ACCOUNT_ID…]                     make accounts due for polling now\n"
 "  feed inspect FILE|URL                  show what the feed parser sees\n"
 "  check-config                           validate the configuration\n"
@@ -45,6 +48,9 @@ static const struct command commands[] = {
 	{ "check-config", cmd_check_config, false },
 	{ "poll", cmd_poll, true },
 	{ "feed", cmd_feed, false },
+	{ "problem", cmd_problem, true },
+	{ "outbox", cmd_outbox, true },
+	{ "status", cmd_status, true },
 };
 
 int

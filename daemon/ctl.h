@@ -44,5 +44,8 @@ int cmd_account(struct ctl *ctl, int argc, char **argv);
 int cmd_check_config(struct ctl *ctl, int argc, char **argv);
 int cmd_poll(struct ctl *ctl, int argc, char **argv);
 int cmd_feed(struct ctl *ctl, int argc, char **argv);
+int cmd_problem(struct ctl *ctl, int argc, char **argv);
+int cmd_outbox(struct ctl *ctl, int argc, char **argv);
+int cmd_status(struct ctl *ctl, int argc, char **argv);
 
 #endif
