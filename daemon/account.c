@@ -403,9 +403,10 @@ static const char account_select[] =
 	" a.operator, a.filing_no, a.warn_after, a.stale_after, a.dormant_after,"
 	" a.notes, a.created_at, a.last_update_at, f.last_fetch_at,"
 	" f.last_status, f.last_error, nullif(f.next_poll_at, 0), f.failing,"
-	" f.permanent_redirect, f.last_success_at"
+	" f.permanent_redirect, f.last_success_at, s.state"
 	" FROM account a JOIN unit u ON u.id = a.unit_id"
-	" LEFT JOIN feed_state f ON f.account_id = a.id ";
+	" LEFT JOIN feed_state f ON f.account_id = a.id"
+	" LEFT JOIN account_state s ON s.account_id = a.id ";
 
 static json_t *
 col_json(sqlite3_stmt *st, int col)
@@ -430,7 +431,7 @@ static const char *const record_keys[] = {
 static const char *const state_keys[] = {
 	"created_at", "last_update_at", "last_fetch_at", "last_status",
 	"last_error", "next_poll_at", "feed_failing", "permanent_redirect",
-	"last_success_at",
+	"last_success_at", "state",
 };
 
 /* The fetch result in words, for tables: "ok", "HTTP 404", "never". */

@@ -326,6 +326,15 @@ def test_a_newer_dated_post_on_a_later_fetch_moves_last_update(pw, feeds):
     assert last_update(pw, acc) == 1667980800
 
 
+def test_last_update_never_moves_back_when_newer_posts_disappear(pw, feeds):
+    acc = open_feed(pw, feeds.serve("/r.xml", file="rss20.xml"))
+    poll_once(pw)
+    feeds.serve("/r.xml", rss(
+        ("old-1", "旧文章", "Tue, 01 Nov 2022 09:00:00 +0800")))
+    repoll(pw, NOW + HOUR, acc)
+    assert last_update(pw, acc) == NEWEST
+
+
 def test_duplicate_guids_are_stored_once(pw, feeds):
     acc = open_feed(pw, feeds.serve("/d.xml", file="duplicate-guids.xml"))
     poll_once(pw)
@@ -487,6 +496,19 @@ def test_retry_after_sets_the_next_poll(pw, feeds, status):
     assert shown["last_update_at"] is None
 
 
+def test_retry_after_is_capped_at_a_week(pw, feeds):
+    acc = open_feed(pw, feeds.serve("/busy", b"go away", status=429,
+                                    headers={"Retry-After": "999999999"}))
+    poll_once(pw)
+    assert state(pw, acc)["next_poll_at"] == NOW + 7 * 86400
+
+
+def test_429_without_retry_after_backs_off_like_other_failures(pw, feeds):
+    acc = open_feed(pw, feeds.serve("/busy", b"slow down", status=429))
+    poll_once(pw)
+    assert 0 < state(pw, acc)["next_poll_at"] - NOW < INTERVAL
+
+
 def test_other_failures_back_off_exponentially_below_the_poll_interval(
         pw, feeds):
     acc = open_feed(pw, feeds.serve("/err", b"oops", status=500))
@@ -582,6 +604,7 @@ def test_an_html_page_is_not_a_feed(pw, feeds):
         "<body><p>欢迎</p></body></html>", content_type="text/html"))
     poll_once(pw)
     assert_failed_without_posts(pw, acc, "not a feed")
+    assert state(pw, acc)["last_error"].count("not a feed") == 1
 
 
 def test_one_failing_feed_does_not_stop_the_others(pw, feeds):
@@ -808,4 +831,4 @@ def test_feed_inspect_of_an_html_page_says_not_a_feed(pw, feeds):
     r = pw.run("feed", "inspect", feeds.serve(
         "/x.html", "<html><body>hi</body></html>", content_type="text/html"))
     assert r.returncode == 1
-    assert "not a feed" in r.stderr
+    assert r.stderr.count("not a feed") == 1, r.stderr
