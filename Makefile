@@ -71,7 +71,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) | $(BUILD)/tests
 	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(MW_LIBS) -lcmocka
 
 unit-test: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; MEDIAWATCH_SRCDIR=$(CURDIR) $$t; done
+	@failed=""; for t in $(UNIT_BIN); do echo "== $$t"; \
+	    MEDIAWATCH_SRCDIR=$(CURDIR) $$t || failed="$$failed $$t"; done; \
+	    if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi
 
 integration-test: $(PROGS)
 	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) $(PYTEST) -q tests/integration $(PYTEST_ARGS)
@@ -80,6 +82,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit-test
 	$(MAKE) integration-test
+	$(MAKE) lint-service
 
 demo: deps
 	$(MAKE) all
@@ -93,10 +96,19 @@ install: $(PROGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/mediawatch
 	install -m 0755 $(BUILD)/mediawatchctl $(DESTDIR)$(BINDIR)/mediawatchctl
 	install -m 0755 $(BUILD)/mediawatchd $(DESTDIR)$(SBINDIR)/mediawatchd
-	install -m 0644 conf/mediawatch.conf $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf
+	# an admin's configuration is never overwritten
+	[ -e $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf ] || \
+	    install -m 0644 conf/mediawatch.conf $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf
+	install -d $(DESTDIR)$(PREFIX)/share/mediawatch/templates $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists
+	install -m 0644 conf/templates/*.txt conf/templates/*.html $(DESTDIR)$(PREFIX)/share/mediawatch/templates
+	install -m 0644 conf/wordlists/* $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mediawatchctl $(DESTDIR)$(SBINDIR)/mediawatchd
+	rm -rf $(DESTDIR)$(PREFIX)/share/mediawatch
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
+
+# Fragments for the service files and the fuzzers.
+-include $(wildcard mk/*.mk)

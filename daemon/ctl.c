@@ -23,8 +23,13 @@ static const char usage_text[] =
 "  status                                 states, failing feeds, backlog\n"
 "  problem list|show|add|close|reopen     the problem list (问题清单)\n"
 "  outbox list|show|retry|send            the email queue\n"
+"  notice issue|show|list                 point-to-point notices (点对点通报)\n"
+"  bulletin --month YYYY-MM               the monthly bulletin (月通报)\n"
+"  report [--out FILE]                    status page (HTML, printable)\n"
 "  poll [ACCOUNT_ID…]                     make accounts due for polling now\n"
 "  feed inspect FILE|URL                  show what the feed parser sees\n"
+"  wordcheck [--list FILE]… [FILE|-]      find wrong forms (错别字) in a text\n"
+"  wordcheck --rescan [--since DATE]      re-check stored posts after a list change\n"
 "  check-config                           validate the configuration\n"
 "\n"
 "global options (before or after the command):\n"
@@ -51,6 +56,10 @@ static const struct command commands[] = {
 	{ "problem", cmd_problem, true },
 	{ "outbox", cmd_outbox, true },
 	{ "status", cmd_status, true },
+	{ "notice", cmd_notice, true },
+	{ "bulletin", cmd_bulletin, true },
+	{ "report", cmd_report, true },
+	{ "wordcheck", cmd_wordcheck, false },
 };
 
 int

@@ -47,5 +47,9 @@ int cmd_feed(struct ctl *ctl, int argc, char **argv);
 int cmd_problem(struct ctl *ctl, int argc, char **argv);
 int cmd_outbox(struct ctl *ctl, int argc, char **argv);
 int cmd_status(struct ctl *ctl, int argc, char **argv);
+int cmd_notice(struct ctl *ctl, int argc, char **argv);
+int cmd_bulletin(struct ctl *ctl, int argc, char **argv);
+int cmd_report(struct ctl *ctl, int argc, char **argv);
+int cmd_wordcheck(struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "log.h"
@@ -97,6 +99,26 @@ migrate(sqlite3 *db, const char *path)
 	return 0;
 }
 
+/* SQLite creates files 0644 less the umask; the service's group (admins
+ * running mediawatchctl) must be able to write the database and its WAL,
+ * so create it 0660 less the umask ourselves.  -wal and -shm copy it. */
+static int
+create_group_writable(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || access(path, F_OK) == 0)
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	if (fd == -1 && errno != EEXIST) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (fd != -1)
+		close(fd);
+	return 0;
+}
+
 sqlite3 *
 db_open(const char *path, bool create)
 {
@@ -108,6 +130,8 @@ db_open(const char *path, bool create)
 		log_warn("%s", path);
 		return NULL;
 	}
+	if (create && create_group_writable(path) == -1)
+		return NULL;
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
 		sqlite3_close(db);

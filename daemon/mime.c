@@ -183,11 +183,13 @@ hdr_encoded(struct hdr *h, const char *s)
 }
 
 /* Printable ASCII words separated by single spaces, none looking like an
- * encoded-word, can stay as they are. */
+ * encoded-word and each short enough to fold around, can stay as they
+ * are; anything else is encoded (encoded-words can be split anywhere). */
 static bool
 text_plain(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t word = 0;
 
 	if (*p == ' ')
 		return false;
@@ -197,6 +199,9 @@ text_plain(const char *s)
 		if (p[0] == ' ' && (p[1] == ' ' || p[1] == '\0'))
 			return false;
 		if (p[0] == '=' && p[1] == '?')
+			return false;
+		word = *p == ' ' ? 0 : word + 1;
+		if (word > MIME_LINE_MAX - 10)
 			return false;
 	}
 	return true;

@@ -45,6 +45,7 @@ struct poller {
 	struct strset         hosts, hosts_down;
 	struct cycle_failure *failures;
 	size_t                n_failures, cap_failures;
+	struct post_hooks     hooks;       /* the wording check, when configured */
 };
 
 struct job {
@@ -190,7 +191,8 @@ record_success(struct job *j, const struct fetch_result *r, const struct feed *f
 
 	note_redirect(j, r);
 	return db_run(db, "UPDATE feed_state SET url = ?, etag = coalesce(?, etag),"
-	    " last_modified = coalesce(?, last_modified), next_poll_at = ?,"
+	    " last_modified = coalesce(?, last_modified), next_poll_at = CASE"
+	    " next_poll_at WHEN 0 THEN 0 ELSE ? END,"
 	    " last_fetch_at = ?, last_status = ?, last_error = NULL,"
 	    " consecutive_failures = 0, failing = 0, last_success_at = ?,"
 	    " successes = successes + 1, feed_format = coalesce(?, feed_format),"
@@ -232,7 +234,8 @@ record_failure(struct job *j, const struct fetch_result *r, const char *error,
 	if (db_begin(p->db) == -1)
 		return;
 	note_redirect(j, r);
-	if (db_run(p->db, "UPDATE feed_state SET url = ?, next_poll_at = ?,"
+	if (db_run(p->db, "UPDATE feed_state SET url = ?, next_poll_at = CASE"
+	    " next_poll_at WHEN 0 THEN 0 ELSE ? END,"
 	    " last_fetch_at = ?, last_status = ?, last_error = ? WHERE"
 	    " account_id = ?", "sIIIsI", j->url,
 	    (long long)(now + failure_delay(p->cfg, r, j->failures)),
@@ -263,7 +266,7 @@ handle_body(struct job *j, const struct fetch_result *r, time_t now)
 	}
 	if (db_begin(p->db) == 0 &&
 	    post_record(p->db, j->account_id, &feed, now, j->first_success,
-	    &sum, NULL, NULL) == 0 &&
+	    &sum, p->hooks.on_new ? &p->hooks : NULL) == 0 &&
 	    record_success(j, r, &feed, now) == 0 && db_commit(p->db) == 0) {
 		p->stats.new_posts += sum.new_posts;
 		log_debug("account %lld: %zu entries, %zu new", j->account_id,
@@ -339,8 +342,11 @@ start_job(struct poller *p, sqlite3_stmt *st)
 	req = (struct fetch_request){ j->url, j->stored_etag,
 	    same_url ? (const char *)sqlite3_column_text(st, 5) : NULL };
 	strset_add(&p->hosts, j->host);
-	db_run(p->db, "INSERT INTO feed_state (account_id) VALUES (?) ON CONFLICT"
-	    " DO NOTHING", "I", j->account_id);
+	/* a lease: after a crash mid-transfer the account is due again once
+	 * it expires; a `mediawatchctl poll` meanwhile resets it to 0 */
+	db_run(p->db, "INSERT INTO feed_state (account_id, next_poll_at) VALUES"
+	    " (?1, ?2) ON CONFLICT (account_id) DO UPDATE SET next_poll_at = ?2",
+	    "II", j->account_id, (long long)(mw_now() + 2 * p->cfg->poll.timeout + 60));
 	p->in_flight++;
 	if (fetch_start(p->curl, &opts, &req, job_done, j) == -1) {
 		p->in_flight--;
@@ -556,6 +562,12 @@ poller_on_cycle(struct poller *p, cycle_done_fn fn, void *userdata)
 }
 
 void
+poller_set_post_hooks(struct poller *p, const struct post_hooks *hooks)
+{
+	p->hooks = *hooks;
+}
+
+void
 poller_on_drained(struct poller *p, void (*fn)(void *), void *userdata)
 {
 	p->on_drained = fn;
@@ -581,6 +593,9 @@ void
 poller_set_config(struct poller *p, const struct config *cfg)
 {
 	p->cfg = cfg;
+	/* a new schedule or feed template applies from the next step */
+	if (!p->stopping && !p->sweeping)
+		sd_event_source_set_enabled(p->kick, SD_EVENT_ONESHOT);
 }
 
 size_t

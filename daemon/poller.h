@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "curlloop.h"
+#include "post.h"
 
 struct poller;
 
@@ -39,6 +40,8 @@ struct poller *poller_new(sd_event *event, sqlite3 *db, const struct config *cfg
            struct curlloop *curl);
 void   poller_free(struct poller *p);
 void   poller_on_cycle(struct poller *p, cycle_done_fn fn, void *userdata);
+/* Hooks run for new and changed posts (copied). */
+void   poller_set_post_hooks(struct poller *p, const struct post_hooks *hooks);
 /* Called once no transfer is in flight after poller_stop(). */
 void   poller_on_drained(struct poller *p, void (*fn)(void *), void *userdata);
 /* Starts a sweep at once (a cycle, even when nothing is due), then

@@ -73,17 +73,38 @@ note_activity(struct post_summary *sum, time_t t)
 	sum->has_activity = true;
 }
 
+/* Refreshes the text of a known post; true when it had changed. */
+static bool
+refresh_entry(sqlite3_stmt *upd, long long account_id, uint64_t hash,
+    const struct feed_entry *e, long long *post_id)
+{
+	bool changed;
+
+	sqlite3_reset(upd);
+	sqlite3_bind_text(upd, 1, e->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(upd, 2, e->summary, -1, SQLITE_STATIC);
+	sqlite3_bind_text(upd, 3, e->link, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(upd, 4, account_id);
+	sqlite3_bind_int64(upd, 5, (sqlite3_int64)hash);
+	changed = sqlite3_step(upd) == SQLITE_ROW;
+	if (changed)
+		*post_id = sqlite3_column_int64(upd, 0);
+	sqlite3_reset(upd);
+	return changed;
+}
+
 /* Inserts one entry; *is_new tells whether its GUID was unknown. */
 static int
 store_entry(sqlite3_stmt *ins, long long account_id, const struct feed_entry *e,
-    time_t fetch_time, bool *is_new)
+    time_t fetch_time, bool *is_new, uint64_t *hash)
 {
 	char *key = post_entry_key(e);
 	int rc;
 
+	*hash = post_key_hash(key);
 	sqlite3_reset(ins);
 	sqlite3_bind_int64(ins, 1, account_id);
-	sqlite3_bind_int64(ins, 2, (sqlite3_int64)post_key_hash(key));
+	sqlite3_bind_int64(ins, 2, (sqlite3_int64)*hash);
 	sqlite3_bind_text(ins, 3, key, -1, free);
 	sqlite3_bind_text(ins, 4, e->title, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 5, e->link, -1, SQLITE_STATIC);
@@ -104,9 +125,11 @@ store_entry(sqlite3_stmt *ins, long long account_id, const struct feed_entry *e,
 int
 post_record(sqlite3 *db, long long account_id, const struct feed *feed,
     time_t fetch_time, bool first_success, struct post_summary *sum,
-    post_new_fn on_new, void *userdata)
+    const struct post_hooks *hooks)
 {
-	sqlite3_stmt *ins;
+	sqlite3_stmt *ins, *upd = NULL;
+	long long post_id;
+	uint64_t hash;
 	bool is_new;
 	time_t t;
 	size_t i;
@@ -119,21 +142,28 @@ post_record(sqlite3 *db, long long account_id, const struct feed *feed,
 	    " (?, ?, ?, ?, ?, ?, ?, ?)", "");
 	if (ins == NULL)
 		return -1;
+	if (hooks && hooks->on_changed)
+		upd = db_prepare(db, "UPDATE post SET title = ?1, summary = ?2, link"
+		    " = ?3 WHERE account_id = ?4 AND guid_hash = ?5 AND (title IS NOT"
+		    " ?1 OR summary IS NOT ?2 OR link IS NOT ?3) RETURNING id", "");
 	for (i = 0; i < feed->n_entries && rc == 0; i++) {
 		const struct feed_entry *e = &feed->entries[i];
 
-		if ((rc = store_entry(ins, account_id, e, fetch_time, &is_new)) == -1)
+		if ((rc = store_entry(ins, account_id, e, fetch_time, &is_new,
+		    &hash)) == -1)
 			break;
 		if (is_new) {
 			sum->new_posts++;
-			if (on_new)
-				on_new(db, account_id, sqlite3_last_insert_rowid(db),
-				    e, userdata);
-		}
+			if (hooks && hooks->on_new)
+				hooks->on_new(db, account_id,
+				    sqlite3_last_insert_rowid(db), e, hooks->userdata);
+		} else if (upd && refresh_entry(upd, account_id, hash, e, &post_id))
+			hooks->on_changed(db, account_id, post_id, e, hooks->userdata);
 		if (post_entry_activity(e, fetch_time, is_new, first_success, &t))
 			note_activity(sum, t);
 	}
 	sqlite3_finalize(ins);
+	sqlite3_finalize(upd);
 	if (rc == 0 && sum->has_activity)
 		rc = db_run(db, "UPDATE account SET last_update_at = ? WHERE id = ?"
 		    " AND coalesce(last_update_at, 0) < ?", "III",

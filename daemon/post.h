@@ -22,9 +22,17 @@ struct post_summary {
 	time_t  newest_activity;  /* valid when has_activity */
 };
 
-/* Called for each post stored for the first time (for the wording check). */
+/* Called inside the transaction for each post stored for the first time,
+ * and for each known post whose title, summary or link changed (the
+ * stored row is updated first): the wording check hooks in here. */
 typedef void (*post_new_fn)(sqlite3 *db, long long account_id,
     long long post_id, const struct feed_entry *entry, void *userdata);
+
+struct post_hooks {
+	post_new_fn  on_new;
+	post_new_fn  on_changed;
+	void        *userdata;
+};
 
 /* The identity of an entry: its id, else its link, else a hash of its title
  * and link.  Returns a malloc'd string. */
@@ -40,7 +48,7 @@ bool     post_entry_activity(const struct feed_entry *entry, time_t fetch_time,
  * activity (it never goes back).  Returns -1 on a database error. */
 int      post_record(sqlite3 *db, long long account_id, const struct feed *feed,
              time_t fetch_time, bool first_success, struct post_summary *sum,
-             post_new_fn on_new, void *userdata);
+             const struct post_hooks *hooks);
 
 /* The last update a feed shows when read as a first fetch (what
  * `feed inspect` reports).  False when no entry is dated. */

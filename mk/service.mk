@@ -56,7 +56,7 @@ lint-service: $(BUILD)/mediawatchd $(BUILD)/mediawatchctl
 	mandoc -Tlint -W warning $(MAN_PAGES)
 	rm -rf $(SERVICE_LINT) && mkdir -p $(SERVICE_LINT)
 	set -e; for u in $(SERVICE_UNITS); do \
-	    $(call unit_subst,$(CURDIR)/$(BUILD),$(CURDIR)/$(BUILD)) \
+	    $(call unit_subst,$(abspath $(BUILD)),$(abspath $(BUILD))) \
 	        $(SERVICE_SRC)/$$u > $(SERVICE_LINT)/$$u; \
 	done
 	systemd-analyze verify --man=no $(addprefix $(SERVICE_LINT)/,$(SERVICE_UNITS))

@@ -2,6 +2,7 @@
  * templates, and the maildir, sendmail and SMTP transports (the last
  * against a real aiosmtpd server on loopback). */
 #define _GNU_SOURCE
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -493,6 +494,7 @@ mime_long_subject_splits_into_short_words_of_whole_characters(void **state)
 static void
 mime_header_encode_respects_the_starting_column(void **state)
 {
+	struct strbuf sb = STRBUF_INIT;
 	char *v;
 	const char *p;
 
@@ -510,6 +512,16 @@ mime_header_encode_respects_the_starting_column(void **state)
 	free(v);
 	v = mime_header_encode("looks =?like?= a word", 9);
 	assert_true(str_has_prefix(v, "=?UTF-8?B?"));
+	free(v);
+	/* a word too long to fold around is encoded, and so split */
+	sb_puts(&sb, "https://example.org/");
+	while (sb.len < 120)
+		sb_putc(&sb, 'a');
+	v = mime_header_encode(sb_str(&sb), 9);
+	sb_free(&sb);
+	assert_true(str_has_prefix(v, "=?UTF-8?B?"));
+	for (p = v; *p; p += strcspn(p, "\r"), p += *p ? 2 : 0)
+		assert_true(strcspn(p, "\r") <= 76);
 	free(v);
 }
 
@@ -1304,18 +1316,38 @@ struct smtpd {
 	char   *url;
 };
 
+/* Reads the server's "ready" line, waiting at most 30 s in all. */
+static bool
+smtpd_ready(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[16];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(buf) - 1 && poll(&pfd, 1, 30000) == 1) {
+		if ((n = read(fd, buf + got, sizeof(buf) - 1 - got)) <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+		if (strchr(buf, '\n'))
+			return strcmp(buf, "ready\n") == 0;
+	}
+	return false;
+}
+
 /* Binds a loopback port, hands the listening socket to the Python server
- * and waits for its "ready" line: no port race and no sleeping. */
+ * and waits for its "ready" line: no port race and no sleeping.  The
+ * server dies with the test (PR_SET_PDEATHSIG), even one that crashes. */
 static struct smtpd *
 smtpd_start(const char *opt, const char *arg)
 {
 	struct smtpd *s = xcalloc(1, sizeof(*s));
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(sin);
-	struct pollfd pfd;
-	char buf[16] = "", *script = fixture("smtp-server.py");
+	char *script = fixture("smtp-server.py");
 	int lfd, out[2];
-	ssize_t n;
+	bool ready;
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -1331,7 +1363,9 @@ smtpd_start(const char *opt, const char *arg)
 		char *argv[] = { (char *)PYTHON, script, (char *)"3", s->dir,
 		    (char *)opt, (char *)arg, NULL };
 
-		if (dup2(out[1], 1) == -1 || dup2(lfd, 3) == -1)
+		close(out[0]);
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+		    dup2(out[1], 1) == -1 || dup2(lfd, 3) == -1)
 			_exit(126);
 		execv(PYTHON, argv);
 		_exit(127);
@@ -1339,13 +1373,14 @@ smtpd_start(const char *opt, const char *arg)
 	assert_true(s->pid > 0);
 	close(lfd);
 	close(out[1]);
-	pfd = (struct pollfd){ .fd = out[0], .events = POLLIN };
-	assert_int_equal(poll(&pfd, 1, 30000), 1);
-	n = read(out[0], buf, sizeof(buf) - 1);
+	ready = smtpd_ready(out[0]);
 	close(out[0]);
 	free(script);
-	if (n <= 0 || strcmp(buf, "ready\n") != 0)
+	if (!ready) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
 		fail_msg("the test SMTP server did not start");
+	}
 	return s;
 }
 
