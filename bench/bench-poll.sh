@@ -155,6 +155,10 @@ report() {       # NAME COUNT LABEL
 	    "$(field "$1" 2)" "$(field "$1" 3)" "$(rss_mb "$1")"
 }
 cycle_line() { grep -o 'poll cycle:.*' "$TMP/$1.log" | tail -1 || true; }
+verify() {       # DB EXPECTED: every last_update_at as the generator said
+	if $GEN verify "$1" "$2" > "$TMP/verify.out"; then :; else FAIL=1; fi
+	sed 's/^/   last update: /' "$TMP/verify.out"
+}
 
 FAIL=0
 MISSED=
@@ -168,16 +172,14 @@ say "== cold cycle (every feed new)"
 measure cold "$DAEMON" -c "$TMP/bench.conf" -d -v --once
 report cold "$N" "cold"
 say "   $(cycle_line cold); statuses $($GEN status "$TMP/bench.db")"
-if ! $GEN verify "$TMP/bench.db" "$TMP/expected.tsv" | sed 's/^/   last update: /'; then :; fi
-$GEN verify "$TMP/bench.db" "$TMP/expected.tsv" >/dev/null || FAIL=1
+verify "$TMP/bench.db" "$TMP/expected.tsv"
 
 say "== warm cycle (every feed 304)"
 "$CTL" -c "$TMP/bench.conf" poll >/dev/null
 measure warm "$DAEMON" -c "$TMP/bench.conf" -d -v --once
 report warm "$N" "warm"
 say "   $(cycle_line warm); statuses $($GEN status "$TMP/bench.db")"
-$GEN verify "$TMP/bench.db" "$TMP/expected.tsv" | sed 's/^/   last update: /'
-$GEN verify "$TMP/bench.db" "$TMP/expected.tsv" >/dev/null || FAIL=1
+verify "$TMP/bench.db" "$TMP/expected.tsv"
 
 say "== curl again"
 measure curl2 curl -s --parallel --parallel-max "$CONC" -K "$TMP/curl.conf"
@@ -193,8 +195,7 @@ if [ "$BIG" -gt 0 ]; then
 	measure big "$DAEMON" -c "$TMP/big.conf" -d -v --once
 	report big "$BIG" "big"
 	say "   $(cycle_line big); statuses $($GEN status "$TMP/big.db")"
-	$GEN verify "$TMP/big.db" "$TMP/expected-big.tsv" | sed 's/^/   last update: /'
-	$GEN verify "$TMP/big.db" "$TMP/expected-big.tsv" >/dev/null || FAIL=1
+	verify "$TMP/big.db" "$TMP/expected-big.tsv"
 	say "   database $(du -h "$TMP/big.db" | cut -f1)"
 fi
 

@@ -173,8 +173,8 @@ inspect(struct ctl *ctl, const char *source)
 	    fetch_url(&ctl->cfg, source, &f) : read_file(source, &f))
 		goto out;
 	if (feed_parse(f.body, f.len, f.charset, &feed, &error) == -1) {
-		log_warnx("feed inspect: %s: not a feed: %s", source,
-		    error ? error : "unreadable");
+		log_warnx("feed inspect: %s: %s", source, error ? error :
+		    "not a feed");
 		goto out;
 	}
 	d = describe(&feed);

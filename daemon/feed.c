@@ -246,7 +246,7 @@ json_parse(const char *text, size_t len, struct feed *feed, char **error)
 	size_t i;
 
 	if ((root = json_loadb(text, len, 0, &jerr)) == NULL) {
-		*error = xasprintf("JSON Feed: %s at line %d", jerr.text,
+		*error = xasprintf("not a feed: JSON Feed: %s at line %d", jerr.text,
 		    jerr.line);
 		return -1;
 	}

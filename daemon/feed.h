@@ -39,7 +39,8 @@ struct feed {
 
 /* Parses body (len bytes).  http_charset is the Content-Type charset or
  * NULL.  Returns 0 and fills *out (free with feed_free()), or -1 with a
- * message in *error (caller frees) when nothing usable could be read.  A
+ * message in *error (caller frees, it starts "not a feed: ") when nothing
+ * usable could be read.  A
  * malformed feed that still yields entries is a success. */
 int  feed_parse(const char *body, size_t len, const char *http_charset,
          struct feed *out, char **error);

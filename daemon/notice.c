@@ -96,9 +96,9 @@ open_problems(sqlite3 *db, const struct config *cfg, long long unit,
 	    " coalesce(p.severity, ''), p.detail, coalesce(p.evidence,"
 	    " a.feed_url), p.opened_at, a.last_update_at, a.opened_on,"
 	    " a.created_at, p.account_id FROM problem p LEFT JOIN account a ON"
-	    " a.id = p.account_id WHERE p.unit_id = ? AND p.closed_at IS NULL"
-	    " AND p.kind != 'unreachable' AND p.opened_at <= ?"
-	    " ORDER BY p.opened_at, p.id", "II", unit, (long long)now);
+	    " a.id = p.account_id WHERE p.unit_id = ?1 AND (p.closed_at IS NULL"
+	    " OR p.closed_at > ?2) AND p.kind != 'unreachable' AND p.opened_at"
+	    " <= ?2 ORDER BY p.opened_at, p.id", "II", unit, (long long)now);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		json_array_append_new(ids, json_integer(sqlite3_column_int64(st, 0)));
 		json_array_append_new(rows, problem_row(cfg, st,

@@ -255,12 +255,10 @@ handle_body(struct job *j, const struct fetch_result *r, time_t now)
 	struct poller *p = j->p;
 	struct post_summary sum;
 	struct feed feed;
-	char *error = NULL, *msg;
+	char *error = NULL;
 
 	if (feed_parse(r->body, r->body_len, r->charset, &feed, &error) == -1) {
-		msg = xasprintf("not a feed: %s", error ? error : "unreadable");
-		record_failure(j, r, msg, now);
-		free(msg);
+		record_failure(j, r, error ? error : "not a feed", now);
 		free(error);
 		return;
 	}

@@ -76,8 +76,8 @@ $(addprefix fuzz-,$(FUZZ_NAMES)): fuzz-%: $(FUZZ_BUILD)/fuzz_%
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$*/ \
 	    $(FUZZ_BUILD)/corpus/$* $(wildcard $(FUZZ_DIR)/regressions/$*) \
 	    > $(FUZZ_BUILD)/logs/$*.log 2>&1; then \
-	    grep -E '^stat::(number_of_executed_units|new_units_added)' \
-	        $(FUZZ_BUILD)/logs/$*.log | sed 's/^/fuzz $*: /'; \
+	    grep -E '^#[0-9]+.*DONE' $(FUZZ_BUILD)/logs/$*.log | \
+	        sed -E 's/^#([0-9]+).*(cov: [0-9]+ ft: [0-9]+).*/fuzz $*: ok, \1 runs, \2/'; \
 	else \
 	    tail -n 60 $(FUZZ_BUILD)/logs/$*.log; \
 	    echo "fuzz $*: FAILED, input in $(FUZZ_BUILD)/artifacts/$*/" >&2; \

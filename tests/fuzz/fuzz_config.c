@@ -10,6 +10,17 @@
 #include "config.h"
 #include "fuzz.h"
 
+/* libconfig 1.5 leaks a string token that comes just before a syntax error
+ * (`a "x";`): its grammar declares no %destructor.  Not ours to fix, and
+ * once per failed load; see regressions/config/. */
+const char *__lsan_default_suppressions(void);
+
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:strbuf_append\n";
+}
+
 static int  input_fd = -1;
 static char input_path[64];
 

@@ -347,12 +347,23 @@ def test_unit_wording_templates_render_with_every_documented_name(ww):
 
 # ------------------------------------------------------ rescan of stored posts
 
+def without_lists(mw, fn, *args, **kw):
+    """Runs fn with the wording check off, so the posts the poller stores
+    are left for the rescan whether or not the poller hook is wired."""
+    configure(mw, lists=False)
+    try:
+        return fn(*args, **kw)
+    finally:
+        configure(mw)
+
+
 def store_posts(ww, feeds, *items):
-    """An account whose feed has items, polled once (no wording hook
-    needed: the posts are only stored)."""
-    acc = open_feed(ww, feeds, rss(*items))
-    poll(ww)
-    return acc
+    """An account whose feed has items, polled once with the check off."""
+    def run():
+        acc = open_feed(ww, feeds, rss(*items))
+        poll(ww)
+        return acc
+    return without_lists(ww, run)
 
 
 def rescan(ww, *args, check=0):
@@ -399,10 +410,10 @@ def test_rescan_table_output_names_the_counts(ww, feeds):
 
 def test_rescan_since_checks_only_posts_seen_or_published_since(ww, feeds):
     acc = open_feed(ww, feeds, rss(("old", "再接再励", OLD)))
-    poll(ww, at=NOW - 5 * DAY)
+    without_lists(ww, poll, ww, at=NOW - 5 * DAY)
     feeds.serve("/feed.xml", rss(("old", "再接再励", OLD),
                                  ("new", "按步就班", RECENT)))
-    poll(ww, acc, at=NOW)
+    without_lists(ww, poll, ww, acc, at=NOW)
     got = rescan(ww, "--since", "2022-11-08")
     assert got["posts"] == 1
     assert [r["post_id"] for r in problems(ww)] == [post_id(ww, "new")]
@@ -497,8 +508,11 @@ def test_rescan_without_lists_is_refused_and_changes_nothing(mw, feeds):
     mw.add_unit("WYS", "武夷山市人民政府办公室")
     mw.now(NOW)
     store_posts(mw, feeds, ("p1", "再接再励", RECENT))
+    configure(mw, lists=False)
+    before = mw.dump()
     r = rescan(mw, check=1)
     assert "no word list" in r.stderr
+    assert mw.dump() == before
 
 
 # ------------------------------- new and edited posts, through the poller
@@ -584,6 +598,30 @@ def test_an_edit_that_brings_a_new_error_opens_a_problem_for_it(ww, feeds):
     poll(ww, acc, at=NOW + 3600)
     [p] = problems(ww)
     assert p["severity"] == "serious" and p["closed_at"] is None
+    assert len(wording_mails(ww)) == 1
+
+
+@HOOK
+def test_a_fetch_that_leaves_out_the_summary_rectifies_nothing(ww, feeds):
+    # feeds drop or truncate descriptions; a missing field is no edit
+    acc = open_feed(ww, feeds, rss(("p1", "会议召开", RECENT, "推进一代一路")))
+    poll(ww)
+    feeds.serve("/feed.xml", rss(("p1", "会议召开", RECENT)))
+    poll(ww, acc, at=NOW + 3600)
+    [p] = problems(ww)
+    assert p["closed_at"] is None
+
+
+@HOOK
+def test_a_guid_repeated_in_one_feed_does_not_flap(ww, feeds):
+    # the first entry of a GUID is the post; a later duplicate in the same
+    # document is no edit of it
+    acc = open_feed(ww, feeds, rss(("p1", "中华人民共合国", RECENT),
+                                   ("p1", "无关标题", RECENT)))
+    poll(ww)
+    poll(ww, acc, at=NOW + 3600)
+    [p] = problems(ww)
+    assert p["closed_at"] is None
     assert len(wording_mails(ww)) == 1
 
 
