@@ -235,9 +235,12 @@ unqualified(const json_t *accts)
 
 /* ---- problems, notices, returns ---- */
 
+/* ?1 is the month's start, ?2 the check time: a later closing is not
+ * known at the check time. */
 static const char problem_select[] =
 	"SELECT u.name, a.platform, a.name, p.kind, coalesce(p.severity, ''),"
-	" p.detail, p.opened_at, p.due_at, p.closed_at FROM problem p JOIN unit u"
+	" p.detail, p.opened_at, p.due_at, CASE WHEN p.closed_at <= ?2 THEN"
+	" p.closed_at END FROM problem p JOIN unit u"
 	" ON u.id = p.unit_id LEFT JOIN account a ON a.id = p.account_id"
 	" WHERE p.kind != 'unreachable' AND ";
 

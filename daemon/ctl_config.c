@@ -1,8 +1,12 @@
 /* ctl_config.c — `mediawatchctl check-config`. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
+#include "log.h"
 #include "timeutil.h"
+#include "wordcheck.h"
+#include "wording.h"
 
 static void
 print_platforms(const struct config *cfg)
@@ -27,6 +31,8 @@ int
 cmd_check_config(struct ctl *ctl, int argc, char **argv)
 {
 	const struct config *cfg = &ctl->cfg;
+	struct wordcheck *wc;
+	char *error = NULL;
 
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
 		printf("usage: mediawatchctl [-c CONF] check-config\n\n"
@@ -36,6 +42,12 @@ cmd_check_config(struct ctl *ctl, int argc, char **argv)
 	}
 	if (argc > 1)
 		return ctl_usage_error(NULL, "check-config takes no arguments");
+	if ((wc = wording_load(cfg, &error)) == NULL && error != NULL) {
+		log_warnx("%s", error);
+		free(error);
+		return EXIT_REFUSED;
+	}
+	wordcheck_free(wc);
 	printf("configuration: %s\n", cfg->path ? cfg->path : "(built-in defaults)");
 	printf("database: %s\n", ctl->db_arg ? ctl->db_arg : cfg->database);
 	printf("time zone: %s\n", cfg->timezone);

@@ -19,6 +19,8 @@
 #include "poller.h"
 #include "timeutil.h"
 #include "util.h"
+#include "wordcheck.h"
+#include "wording.h"
 
 #define STOP_GRACE_USEC (10ULL * 1000000)   /* in-flight transfers may finish */
 
@@ -46,6 +48,8 @@ struct daemon {
 	struct outbox_sender *sender;
 	bool              once;
 	bool              evaluated;     /* --once: the cycle was evaluated */
+	struct wordcheck *wc;            /* NULL when no word list is configured */
+	struct wording_hook hook;        /* what the poller's post hooks see */
 	bool              stopping;
 	unsigned long     cycles;
 };
@@ -130,11 +134,18 @@ on_cycle(struct poller *p, const struct cycle_stats *s, void *userdata)
 	struct daemon *d = userdata;
 
 	d->cycles++;
+	poller_flush(d->poller);
 	if (monitor_evaluate(d->db, &d->cfg, mw_now()) == -1)
 		log_warnx("evaluation failed; it is retried after the next cycle");
 	d->evaluated = true;
 	update_status(d);
 	outbox_sender_kick(d->sender);
+}
+
+static void
+flush_poll_results(void *poller)
+{
+	poller_flush(poller);
 }
 
 /* --once ends when the cycle is evaluated and its mail delivered (or
@@ -188,10 +199,18 @@ static int
 on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct daemon *d = userdata;
+	struct wordcheck *wc = NULL;
 	struct config fresh;
+	char *error = NULL;
 
 	sd_notify(0, "RELOADING=1");
-	if (config_load(d->conf_path, &fresh) == -1) {
+	if (config_load(d->conf_path, &fresh) == -1 ||
+	    ((wc = wording_load(&fresh, &error)) == NULL && error != NULL)) {
+		if (error) {
+			log_warnx("%s", error);
+			free(error);
+			config_free(&fresh);
+		}
 		tz_set(d->cfg.timezone);
 		log_warnx("reload: the new configuration has errors; keeping the "
 		    "one in force");
@@ -205,6 +224,9 @@ on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 		d->cfg = fresh;
 		poller_set_config(d->poller, &d->cfg);
 		outbox_sender_set_config(d->sender, &d->cfg);
+		wordcheck_free(d->wc);
+		d->wc = wc;
+		d->hook = (struct wording_hook){ &d->cfg, d->wc };
 		log_notice("configuration reloaded from %s", d->conf_path ?
 		    d->conf_path : "built-in defaults");
 	}
@@ -248,6 +270,10 @@ run(struct daemon *d)
 	    (d->sender = outbox_sender_new(d->event, d->db, &d->cfg, d->curl)) == NULL)
 		return 1;
 	outbox_sender_on_idle(d->sender, on_outbox_idle, d);
+	d->hook = (struct wording_hook){ &d->cfg, d->wc };
+	poller_set_post_hooks(d->poller, &(struct post_hooks){
+	    wording_on_new_post, wording_on_changed_post, &d->hook });
+	outbox_sender_set_flush(d->sender, flush_poll_results, d->poller);
 	poller_on_cycle(d->poller, on_cycle, d);
 	poller_on_drained(d->poller, on_drained, d);
 	if (poller_start(d->poller) == -1)
@@ -264,6 +290,23 @@ run(struct daemon *d)
 	return rc < 0 ? 1 : 0;
 }
 
+/* The word lists belong to the configuration: a bad line is an error of
+ * the configuration, reported as FILE:LINE. */
+static int
+load_word_lists(struct daemon *d)
+{
+	char *error = NULL;
+
+	d->wc = wording_load(&d->cfg, &error);
+	if (d->wc == NULL && error != NULL) {
+		log_warnx("%s", error);
+		free(error);
+		config_free(&d->cfg);
+		return -1;
+	}
+	return 0;
+}
+
 int
 daemon_main(int argc, char **argv)
 {
@@ -276,11 +319,13 @@ daemon_main(int argc, char **argv)
 	log_init("mediawatchd", choose_log_target(&o), o.verbosity);
 	d.conf_path = config_locate(o.conf);
 	d.once = o.once;
-	if (config_load(d.conf_path, &d.cfg) == -1 || clock_check() == -1)
+	if (config_load(d.conf_path, &d.cfg) == -1 || clock_check() == -1 ||
+	    load_word_lists(&d) == -1)
 		return 1;
 	if (o.check) {
 		printf("%s: configuration OK\n", d.conf_path ? d.conf_path :
 		    "built-in defaults");
+		wordcheck_free(d.wc);
 		config_free(&d.cfg);
 		return 0;
 	}
@@ -295,6 +340,7 @@ daemon_main(int argc, char **argv)
 	sd_notify(0, "STOPPING=1");
 	sd_event_unref(d.event);
 	db_close(d.db);
+	wordcheck_free(d.wc);
 	config_free(&d.cfg);
 	return rc;
 }

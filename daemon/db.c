@@ -43,13 +43,13 @@ db_schema_version(sqlite3 *db)
 int
 db_begin(sqlite3 *db)
 {
-	return db_exec(db, "BEGIN IMMEDIATE");
+	return db_run(db, "BEGIN IMMEDIATE", "");
 }
 
 int
 db_commit(sqlite3 *db)
 {
-	return db_exec(db, "COMMIT");
+	return db_run(db, "COMMIT", "");
 }
 
 void
@@ -142,6 +142,7 @@ db_open(const char *path, bool create)
 	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL") == -1 ||
+	    db_exec(db, "PRAGMA temp_store = MEMORY") == -1 ||
 	    migrate(db, path) == -1) {
 		log_warnx("%s: cannot use this database", path);
 		sqlite3_close(db);
@@ -150,11 +151,105 @@ db_open(const char *path, bool create)
 	return db;
 }
 
+/* Prepared statements kept for reuse: preparing costs more than running
+ * the small statements of a poll cycle.  Keyed by the SQL text's address,
+ * confirmed by comparing the text; a statement handed out is pinned until
+ * db_release(), so it is never finalized under its user. */
+#define STMT_CACHE_SIZE 48
+static struct {
+	sqlite3      *db;
+	const char   *sql;
+	sqlite3_stmt *st;
+	bool          pinned;
+} stmt_cache[STMT_CACHE_SIZE];
+static unsigned stmt_cache_next;
+
+static int
+cache_find(sqlite3 *db, const char *sql)
+{
+	int i;
+
+	for (i = 0; i < STMT_CACHE_SIZE; i++)
+		if (stmt_cache[i].db == db && stmt_cache[i].sql == sql &&
+		    !stmt_cache[i].pinned &&
+		    strcmp(sqlite3_sql(stmt_cache[i].st), sql) == 0)
+			return i;
+	return -1;
+}
+
+/* A free slot, evicting an unpinned statement; -1 when all are pinned. */
+static int
+cache_slot(void)
+{
+	unsigned tries;
+	int i;
+
+	for (tries = 0; tries < STMT_CACHE_SIZE; tries++) {
+		i = (int)(stmt_cache_next++ % STMT_CACHE_SIZE);
+		if (stmt_cache[i].pinned)
+			continue;
+		if (stmt_cache[i].st)
+			sqlite3_finalize(stmt_cache[i].st);
+		memset(&stmt_cache[i], 0, sizeof(stmt_cache[i]));
+		return i;
+	}
+	return -1;
+}
+
+static sqlite3_stmt *
+stmt_cached(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int i = cache_find(db, sql);
+
+	if (i >= 0) {
+		stmt_cache[i].pinned = true;
+		return stmt_cache[i].st;
+	}
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		log_warnx("database: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	if ((i = cache_slot()) >= 0) {
+		stmt_cache[i].db = db;
+		stmt_cache[i].sql = sql;
+		stmt_cache[i].st = st;
+		stmt_cache[i].pinned = true;
+	}
+	return st;
+}
+
+void
+db_release(sqlite3_stmt *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STMT_CACHE_SIZE; i++)
+		if (stmt_cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			stmt_cache[i].pinned = false;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
 void
 db_close(sqlite3 *db)
 {
-	if (db)
-		sqlite3_close(db);
+	int i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < STMT_CACHE_SIZE; i++)
+		if (stmt_cache[i].db == db) {
+			sqlite3_finalize(stmt_cache[i].st);
+			memset(&stmt_cache[i], 0, sizeof(stmt_cache[i]));
+		}
+	sqlite3_close(db);
 }
 
 static int
@@ -206,6 +301,30 @@ db_vprepare(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
 	return st;
 }
 
+static sqlite3_stmt *
+db_vprepare_cached(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
+{
+	sqlite3_stmt *st = stmt_cached(db, sql);
+
+	if (st && bind_args(db, st, fmt, ap) == -1) {
+		db_release(st);
+		return NULL;
+	}
+	return st;
+}
+
+sqlite3_stmt *
+db_prepare_cached(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = db_vprepare_cached(db, sql, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
 sqlite3_stmt *
 db_prepare(sqlite3 *db, const char *sql, const char *fmt, ...)
 {
@@ -236,14 +355,16 @@ db_run(sqlite3 *db, const char *sql, const char *fmt, ...)
 	int rc;
 
 	va_start(ap, fmt);
-	st = db_vprepare(db, sql, fmt, ap);
+	st = db_vprepare_cached(db, sql, fmt, ap);
 	va_end(ap);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : step_error(db, rc);
+	if (rc != SQLITE_DONE)
+		step_error(db, rc);     /* before the reset clears the message */
+	db_release(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -254,17 +375,17 @@ db_query_int(sqlite3 *db, long long *out, const char *sql, const char *fmt, ...)
 	int rc;
 
 	va_start(ap, fmt);
-	st = db_vprepare(db, sql, fmt, ap);
+	st = db_vprepare_cached(db, sql, fmt, ap);
 	va_end(ap);
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : step_error(db, rc);
+	else if (rc != SQLITE_DONE)
+		step_error(db, rc);
+	db_release(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 int
@@ -275,17 +396,17 @@ db_query_text(sqlite3 *db, char **out, const char *sql, const char *fmt, ...)
 	int rc;
 
 	va_start(ap, fmt);
-	st = db_vprepare(db, sql, fmt, ap);
+	st = db_vprepare_cached(db, sql, fmt, ap);
 	va_end(ap);
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = db_column_strdup(st, 0);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : step_error(db, rc);
+	else if (rc != SQLITE_DONE)
+		step_error(db, rc);
+	db_release(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 char *

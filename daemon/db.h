@@ -41,6 +41,10 @@ int  db_exec(sqlite3 *db, const char *sql);
  * per argument: 'i' int, 'I' long long, 's' const char * (NULL binds NULL),
  * 'n' NULL (no argument consumed).  Logs and returns NULL on error. */
 sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, const char *fmt, ...);
+/* Like db_prepare for SQL in static storage that runs often: the statement
+ * is kept for reuse.  Give it back with db_release(), never finalize it. */
+sqlite3_stmt *db_prepare_cached(sqlite3 *db, const char *sql, const char *fmt, ...);
+void db_release(sqlite3_stmt *st);
 /* Prepares, binds, steps to completion, finalizes.  Returns -1 on error. */
 int  db_run(sqlite3 *db, const char *sql, const char *fmt, ...);
 /* Single-value queries: 0 and the value when a row came, 1 when none, -1 on

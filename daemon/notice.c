@@ -42,27 +42,31 @@ notice_kind_label(sqlite3_stmt *st)
 	return problem_kind_label(kind);
 }
 
-/* Days without update and the last update date, as of now. */
+/* Days without update and the last update date, as of now; a problem of
+ * the unit as a whole has no account to date. */
 static void
-set_update_facts(json_t *row, sqlite3_stmt *st, time_t now)
+set_update_facts(sqlite3 *db, json_t *row, sqlite3_stmt *st, time_t now)
 {
-	bool has = !db_column_is_null(st, 8);
-	time_t last = (time_t)sqlite3_column_int64(st, 8);
-	time_t since = has ? last : account_registered(db_column_text(st, 9),
-	    (time_t)sqlite3_column_int64(st, 10));
+	time_t last = 0, since;
+	bool has;
 
-	if (db_column_is_null(st, 11)) {
-		/* a problem of the unit as a whole has no account to date */
+	if (!db_column_is_null(st, 11)) {
+		has = account_last_update_at(db, sqlite3_column_int64(st, 11), now,
+		    &last);
+		since = has ? last : account_registered(db_column_text(st, 9),
+		    (time_t)sqlite3_column_int64(st, 10));
+		json_object_set_new(row, "last_update", json_date(has, last));
+		json_object_set_new(row, "days", json_integer(days_between(since,
+		    now)));
+	} else {
 		json_object_set_new(row, "last_update", json_string("—"));
 		json_object_set_new(row, "days", json_string("—"));
-		return;
 	}
-	json_object_set_new(row, "last_update", json_date(has, last));
-	json_object_set_new(row, "days", json_integer(days_between(since, now)));
 }
 
 static json_t *
-problem_row(const struct config *cfg, sqlite3_stmt *st, size_t no, time_t now)
+problem_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st, size_t no,
+    time_t now)
 {
 	json_t *row = json_object();
 	bool unit_wide = db_column_is_null(st, 11);
@@ -77,7 +81,7 @@ problem_row(const struct config *cfg, sqlite3_stmt *st, size_t no, time_t now)
 	    "（单位整体）" : db_column_text(st, 2)));
 	json_object_set_new(row, "kind", json_string(notice_kind_label(st)));
 	json_object_set_new(row, "detail", json_string(db_column_text(st, 5)));
-	set_update_facts(row, st, now);
+	set_update_facts(db, row, st, now);
 	json_object_set_new(row, "opened", json_string(opened));
 	json_object_set_new(row, "evidence", json_string(
 	    str_empty(db_column_text(st, 6)) ? "人工核查" : db_column_text(st, 6)));
@@ -101,7 +105,7 @@ open_problems(sqlite3 *db, const struct config *cfg, long long unit,
 	    " <= ?2 ORDER BY p.opened_at, p.id", "II", unit, (long long)now);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		json_array_append_new(ids, json_integer(sqlite3_column_int64(st, 0)));
-		json_array_append_new(rows, problem_row(cfg, st,
+		json_array_append_new(rows, problem_row(db, cfg, st,
 		    json_array_size(rows) + 1, now));
 	}
 	sqlite3_finalize(st);

@@ -291,6 +291,8 @@ struct outbox_sender {
 	size_t                in_flight;
 	void                (*on_idle)(void *);
 	void                 *on_idle_data;
+	void                (*flush)(void *);    /* commit others' open batch */
+	void                 *flush_data;
 };
 
 struct smtp_flight {
@@ -325,6 +327,8 @@ smtp_done(CURL *easy, CURLcode result, void *userdata)
 	struct outbox_sender *s = f->s;
 	char *error = NULL;
 
+	if (s->flush)
+		s->flush(s->flush_data);
 	if (smtp_job_result(f->job, easy, result, NULL, &error) == 0)
 		mark_sent(s->db, f->letter->id);
 	else if (result != CURLE_ABORTED_BY_CALLBACK)
@@ -423,7 +427,11 @@ sender_step(struct outbox_sender *s)
 	size_t room = smtp ? (s->in_flight < SMTP_PARALLEL ?
 	    SMTP_PARALLEL - s->in_flight : 0) : SYNC_BATCH;
 	long long ids[SYNC_BATCH];
-	size_t n = room ? due_ids(s, ids, room) : 0, i;
+	size_t n, i;
+
+	if (s->flush)
+		s->flush(s->flush_data);
+	n = room ? due_ids(s, ids, room) : 0;
 
 	for (i = 0; i < n; i++)
 		send_one(s, ids[i]);
@@ -487,6 +495,14 @@ void
 outbox_sender_set_config(struct outbox_sender *s, const struct config *cfg)
 {
 	s->cfg = cfg;
+}
+
+void
+outbox_sender_set_flush(struct outbox_sender *s, void (*fn)(void *),
+    void *userdata)
+{
+	s->flush = fn;
+	s->flush_data = userdata;
 }
 
 void

@@ -49,6 +49,10 @@ void outbox_sender_free(struct outbox_sender *s);
 void outbox_sender_set_config(struct outbox_sender *s, const struct config *cfg);
 /* Looks for due mail at once (after an evaluation queued some). */
 void outbox_sender_kick(struct outbox_sender *s);
+/* Called before the sender writes, so that another part of the loop can
+ * commit a transaction it keeps open (the poller's batch). */
+void outbox_sender_set_flush(struct outbox_sender *s, void (*fn)(void *),
+         void *userdata);
 /* Called whenever the sender finds nothing due and nothing in flight. */
 void outbox_sender_on_idle(struct outbox_sender *s, void (*fn)(void *),
          void *userdata);

@@ -15,6 +15,8 @@ output_cell(const json_t *v, enum column_kind kind)
 
 	if (v == NULL || json_is_null(v))
 		return xstrdup(kind == COL_TEXT ? "" : "-");
+	if (kind == COL_STATE)
+		kind = COL_TEXT;
 	if (json_is_integer(v) && kind != COL_TEXT) {
 		if (kind == COL_TIME)
 			time_format_local((time_t)json_integer_value(v), buf, sizeof(buf));

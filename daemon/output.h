@@ -13,6 +13,7 @@ enum output_format { OUTPUT_TABLE, OUTPUT_JSON, OUTPUT_CSV };
 
 enum column_kind {
 	COL_TEXT,       /* strings, numbers; arrays are joined with ", " */
+	COL_STATE,      /* like COL_TEXT, but a missing value shows as "-" */
 	COL_TIME,       /* Unix seconds, shown in the configured zone */
 	COL_DATE,       /* Unix seconds, shown as a local date */
 };

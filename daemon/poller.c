@@ -17,6 +17,8 @@
 #define IDLE_TICK_MAX   30     /* seconds: registry changes are seen this soon */
 #define BACKOFF_BASE    60     /* first retry after a failure, doubling */
 #define RETRY_AFTER_MAX (7 * 86400)
+#define BATCH_MAX       256    /* results per transaction */
+#define BATCH_USEC      200000 /* a result is committed at most this late */
 
 struct cycle_failure {
 	long long  account_id;
@@ -46,6 +48,9 @@ struct poller {
 	struct cycle_failure *failures;
 	size_t                n_failures, cap_failures;
 	struct post_hooks     hooks;       /* the wording check, when configured */
+	sd_event_source      *flush;       /* commits the open batch */
+	bool                  in_batch;    /* a write transaction is open */
+	unsigned              batch_jobs;  /* results in it */
 };
 
 struct job {
@@ -56,6 +61,7 @@ struct job {
 	char          *stored_etag;
 	bool           first_success;
 	long           failures;       /* consecutive, before this fetch */
+	long long      due_at;         /* next_poll_at before the lease */
 };
 
 static void poller_fill(struct poller *p);
@@ -165,6 +171,69 @@ job_free(struct job *j)
 	free(j);
 }
 
+/* Results are committed in batches: one transaction per result would
+ * spend most of a cycle writing the same WAL pages again.  Nothing acts on
+ * a result before its batch is committed (the evaluation runs after
+ * poller_flush), and a crash loses at most BATCH_USEC of results, whose
+ * feeds are simply fetched again when their lease expires. */
+void
+poller_flush(struct poller *p)
+{
+	if (!p->in_batch)
+		return;
+	if (db_commit(p->db) == -1) {
+		log_warnx("poll results could not be committed; they are fetched "
+		    "again");
+		db_rollback(p->db);
+	}
+	p->in_batch = false;
+	p->batch_jobs = 0;
+	sd_event_source_set_enabled(p->flush, SD_EVENT_OFF);
+}
+
+static int
+batch_open(struct poller *p)
+{
+	uint64_t now;
+
+	if (p->in_batch)
+		return 0;
+	if (db_begin(p->db) == -1)
+		return -1;
+	p->in_batch = true;
+	if (sd_event_now(p->event, CLOCK_MONOTONIC, &now) >= 0) {
+		sd_event_source_set_time(p->flush, now + BATCH_USEC);
+		sd_event_source_set_enabled(p->flush, SD_EVENT_ONESHOT);
+	}
+	return 0;
+}
+
+static int
+on_flush(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	poller_flush(userdata);
+	return 0;
+}
+
+/* One result's writes: all of them or none. */
+static int
+result_begin(struct poller *p)
+{
+	if (batch_open(p) == -1 || db_run(p->db, "SAVEPOINT result", "") == -1)
+		return -1;
+	return 0;
+}
+
+static void
+result_end(struct poller *p, bool ok)
+{
+	if (!ok)
+		db_run(p->db, "ROLLBACK TO result", "");
+	db_run(p->db, "RELEASE result", "");
+	if (++p->batch_jobs >= BATCH_MAX)
+		poller_flush(p);
+}
+
 static void
 note_redirect(struct job *j, const struct fetch_result *r)
 {
@@ -231,7 +300,7 @@ record_failure(struct job *j, const struct fetch_result *r, const char *error,
 {
 	struct poller *p = j->p;
 
-	if (db_begin(p->db) == -1)
+	if (result_begin(p) == -1)
 		return;
 	note_redirect(j, r);
 	if (db_run(p->db, "UPDATE feed_state SET url = ?, next_poll_at = CASE"
@@ -240,10 +309,11 @@ record_failure(struct job *j, const struct fetch_result *r, const char *error,
 	    " account_id = ?", "sIIIsI", j->url,
 	    (long long)(now + failure_delay(p->cfg, r, j->failures)),
 	    (long long)now, (long long)r->http_status, error,
-	    j->account_id) == -1 || db_commit(p->db) == -1) {
-		db_rollback(p->db);
+	    j->account_id) == -1) {
+		result_end(p, false);
 		return;
 	}
+	result_end(p, true);
 	log_event(LOG_INFO, NULL, j->account_id, NULL, "account %lld: %s: %s",
 	    j->account_id, j->url, error);
 	remember_failure(p, j, r);
@@ -262,17 +332,20 @@ handle_body(struct job *j, const struct fetch_result *r, time_t now)
 		free(error);
 		return;
 	}
-	if (db_begin(p->db) == 0 &&
-	    post_record(p->db, j->account_id, &feed, now, j->first_success,
-	    &sum, p->hooks.on_new ? &p->hooks : NULL) == 0 &&
-	    record_success(j, r, &feed, now) == 0 && db_commit(p->db) == 0) {
-		p->stats.new_posts += sum.new_posts;
-		log_debug("account %lld: %zu entries, %zu new", j->account_id,
-		    sum.entries, sum.new_posts);
-	} else
-		log_warnx("account %lld: the fetch result could not be stored",
-		    j->account_id);
-	db_rollback(p->db);
+	if (result_begin(p) == 0) {
+		bool ok = post_record(p->db, j->account_id, &feed, now,
+		    j->first_success, &sum, p->hooks.on_new ? &p->hooks : NULL) == 0 &&
+		    record_success(j, r, &feed, now) == 0;
+
+		result_end(p, ok);
+		if (ok) {
+			p->stats.new_posts += sum.new_posts;
+			log_debug("account %lld: %zu entries, %zu new",
+			    j->account_id, sum.entries, sum.new_posts);
+		} else
+			log_warnx("account %lld: the fetch result could not be "
+			    "stored", j->account_id);
+	}
 	feed_free(&feed);
 }
 
@@ -282,9 +355,8 @@ handle_unchanged(struct job *j, const struct fetch_result *r, time_t now)
 	struct poller *p = j->p;
 
 	p->stats.unchanged++;
-	if (db_begin(p->db) == 0 && record_success(j, r, NULL, now) == 0)
-		db_commit(p->db);
-	db_rollback(p->db);
+	if (result_begin(p) == 0)
+		result_end(p, record_success(j, r, NULL, now) == 0);
 }
 
 static void
@@ -294,7 +366,12 @@ job_done(const struct fetch_result *r, void *userdata)
 	struct poller *p = j->p;
 	time_t now = mw_now();
 
-	if (!r->aborted) {
+	if (r->aborted)
+		/* shutting down: give the lease back, it stays due */
+		db_run(p->db, "UPDATE feed_state SET next_poll_at = min(?,"
+		    " next_poll_at) WHERE account_id = ?", "II", j->due_at,
+		    j->account_id);
+	else {
 		p->stats.fetched++;
 		if (!r->ok)
 			record_failure(j, r, r->error ? r->error : "fetch failed", now);
@@ -334,12 +411,14 @@ start_job(struct poller *p, sqlite3_stmt *st)
 	j->host = url_host(j->url);
 	j->first_success = sqlite3_column_int64(st, 6) == 0;
 	j->failures = sqlite3_column_int(st, 8);
+	j->due_at = sqlite3_column_int64(st, 9);
 	/* validators belong to a URL: after a change, fetch afresh */
 	same_url = last_url && strcmp(last_url, j->url) == 0;
 	j->stored_etag = same_url ? db_column_strdup(st, 4) : NULL;
 	req = (struct fetch_request){ j->url, j->stored_etag,
 	    same_url ? (const char *)sqlite3_column_text(st, 5) : NULL };
 	strset_add(&p->hosts, j->host);
+	batch_open(p);
 	/* a lease: after a crash mid-transfer the account is due again once
 	 * it expires; a `mediawatchctl poll` meanwhile resets it to 0 */
 	db_run(p->db, "INSERT INTO feed_state (account_id, next_poll_at) VALUES"
@@ -371,9 +450,10 @@ poller_fill(struct poller *p)
 	if (want <= 0)
 		return;
 	platforms = templated_platforms(p->cfg);
-	st = db_prepare(p->db, "SELECT a.id, a.platform, a.platform_uid,"
+	st = db_prepare_cached(p->db, "SELECT a.id, a.platform, a.platform_uid,"
 	    " a.feed_url, f.etag, f.last_modified, coalesce(f.successes, 0),"
-	    " f.url, coalesce(f.consecutive_failures, 0) FROM account a LEFT"
+	    " f.url, coalesce(f.consecutive_failures, 0),"
+	    " coalesce(f.next_poll_at, 0) FROM account a LEFT"
 	    " JOIN feed_state f ON f.account_id = a.id WHERE " POLLABLE
 	    " AND a.id > ?2 AND coalesce(f.next_poll_at, 0) <= ?3 ORDER BY a.id"
 	    " LIMIT ?4", "sIII", platforms, p->cursor, (long long)mw_now(),
@@ -384,7 +464,7 @@ poller_fill(struct poller *p)
 		start_job(p, st);
 		started++;
 	}
-	sqlite3_finalize(st);
+	db_release(st);
 	if (started < want)
 		p->sweep_exhausted = true;
 }
@@ -396,6 +476,7 @@ count_failures(struct poller *p)
 {
 	size_t i;
 
+	poller_flush(p);
 	p->stats.hosts = p->hosts.count;
 	p->stats.hosts_down = p->hosts_down.count;
 	p->stats.outage = p->hosts.count >= 3 &&
@@ -526,13 +607,16 @@ poller_new(sd_event *event, sqlite3 *db, const struct config *cfg,
 	p->cfg = cfg;
 	p->curl = curl;
 	if (sd_event_add_time(event, &p->timer, CLOCK_MONOTONIC, 0, 0, on_timer, p) < 0 ||
-	    sd_event_add_defer(event, &p->kick, on_kick, p) < 0) {
+	    sd_event_add_defer(event, &p->kick, on_kick, p) < 0 ||
+	    sd_event_add_time(event, &p->flush, CLOCK_MONOTONIC, 0, 1000,
+	    on_flush, p) < 0) {
 		log_warnx("cannot set up the poller");
 		poller_free(p);
 		return NULL;
 	}
 	sd_event_source_set_enabled(p->timer, SD_EVENT_OFF);
 	sd_event_source_set_enabled(p->kick, SD_EVENT_OFF);
+	sd_event_source_set_enabled(p->flush, SD_EVENT_OFF);
 	return p;
 }
 
@@ -544,6 +628,10 @@ poller_free(struct poller *p)
 	p->stopping = true;
 	sd_event_source_disable_unref(p->kick);
 	p->kick = NULL;
+	if (p->flush) {
+		poller_flush(p);
+		sd_event_source_disable_unref(p->flush);
+	}
 	sd_event_source_disable_unref(p->timer);
 	strset_clear(&p->hosts);
 	strset_clear(&p->hosts_down);

@@ -52,6 +52,10 @@ int    poller_start(struct poller *p);
 void   poller_stop(struct poller *p);
 void   poller_set_config(struct poller *p, const struct config *cfg);
 size_t poller_in_flight(const struct poller *p);
+/* Commits the results received so far.  Poll results are committed in
+ * batches; anything else that writes to the database from the same loop
+ * calls this first, so its own transactions never nest in a batch. */
+void   poller_flush(struct poller *p);
 /* The earliest next poll of an active account with a feed (0 for one never
  * polled), or -1 when there is none. */
 time_t poller_next_due(sqlite3 *db, const struct config *cfg);

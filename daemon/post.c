@@ -4,6 +4,7 @@
 
 #include "db.h"
 #include "post.h"
+#include "strset.h"
 #include "util.h"
 
 /* 64-bit FNV-1a: stable across versions, so stored hashes stay valid. */
@@ -93,19 +94,17 @@ refresh_entry(sqlite3_stmt *upd, long long account_id, uint64_t hash,
 	return changed;
 }
 
-/* Inserts one entry; *is_new tells whether its GUID was unknown. */
+/* Inserts one entry under key; *is_new tells whether it was unknown. */
 static int
 store_entry(sqlite3_stmt *ins, long long account_id, const struct feed_entry *e,
-    time_t fetch_time, bool *is_new, uint64_t *hash)
+    const char *key, time_t fetch_time, bool *is_new)
 {
-	char *key = post_entry_key(e);
 	int rc;
 
-	*hash = post_key_hash(key);
 	sqlite3_reset(ins);
 	sqlite3_bind_int64(ins, 1, account_id);
-	sqlite3_bind_int64(ins, 2, (sqlite3_int64)*hash);
-	sqlite3_bind_text(ins, 3, key, -1, free);
+	sqlite3_bind_int64(ins, 2, (sqlite3_int64)post_key_hash(key));
+	sqlite3_bind_text(ins, 3, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 4, e->title, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 5, e->link, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 6, e->summary, -1, SQLITE_STATIC);
@@ -128,6 +127,7 @@ post_record(sqlite3 *db, long long account_id, const struct feed *feed,
     const struct post_hooks *hooks)
 {
 	sqlite3_stmt *ins, *upd = NULL;
+	struct strset seen = { 0 };
 	long long post_id;
 	uint64_t hash;
 	bool is_new;
@@ -137,33 +137,44 @@ post_record(sqlite3 *db, long long account_id, const struct feed *feed,
 
 	memset(sum, 0, sizeof(*sum));
 	sum->entries = feed->n_entries;
-	ins = db_prepare(db, "INSERT OR IGNORE INTO post (account_id, guid_hash,"
+	ins = db_prepare_cached(db, "INSERT OR IGNORE INTO post (account_id, guid_hash,"
 	    " guid, title, link, summary, published_at, first_seen_at) VALUES"
 	    " (?, ?, ?, ?, ?, ?, ?, ?)", "");
 	if (ins == NULL)
 		return -1;
+	/* a field the feed leaves out keeps its stored text: only a field
+	 * sent with other text is an edit */
 	if (hooks && hooks->on_changed)
-		upd = db_prepare(db, "UPDATE post SET title = ?1, summary = ?2, link"
-		    " = ?3 WHERE account_id = ?4 AND guid_hash = ?5 AND (title IS NOT"
-		    " ?1 OR summary IS NOT ?2 OR link IS NOT ?3) RETURNING id", "");
+		upd = db_prepare_cached(db, "UPDATE post SET title = coalesce(?1, title),"
+		    " summary = coalesce(?2, summary), link = coalesce(?3, link)"
+		    " WHERE account_id = ?4 AND guid_hash = ?5 AND ((?1 IS NOT NULL"
+		    " AND title IS NOT ?1) OR (?2 IS NOT NULL AND summary IS NOT ?2))"
+		    " RETURNING id", "");
 	for (i = 0; i < feed->n_entries && rc == 0; i++) {
 		const struct feed_entry *e = &feed->entries[i];
+		char *key = post_entry_key(e);
+		/* of entries repeating a GUID, the first is the post */
+		bool repeated = !strset_add(&seen, key);
 
-		if ((rc = store_entry(ins, account_id, e, fetch_time, &is_new,
-		    &hash)) == -1)
+		hash = post_key_hash(key);
+		rc = store_entry(ins, account_id, e, key, fetch_time, &is_new);
+		free(key);
+		if (rc == -1)
 			break;
 		if (is_new) {
 			sum->new_posts++;
 			if (hooks && hooks->on_new)
 				hooks->on_new(db, account_id,
 				    sqlite3_last_insert_rowid(db), e, hooks->userdata);
-		} else if (upd && refresh_entry(upd, account_id, hash, e, &post_id))
+		} else if (upd && !repeated &&
+		    refresh_entry(upd, account_id, hash, e, &post_id))
 			hooks->on_changed(db, account_id, post_id, e, hooks->userdata);
 		if (post_entry_activity(e, fetch_time, is_new, first_success, &t))
 			note_activity(sum, t);
 	}
-	sqlite3_finalize(ins);
-	sqlite3_finalize(upd);
+	db_release(ins);
+	db_release(upd);
+	strset_clear(&seen);
 	if (rc == 0 && sum->has_activity)
 		rc = db_run(db, "UPDATE account SET last_update_at = ? WHERE id = ?"
 		    " AND coalesce(last_update_at, 0) < ?", "III",

@@ -33,7 +33,8 @@ char *render_to_string(void (*fn)(FILE *, const json_t *, enum render_format),
 
 /* ---- shared pieces (render_common.c) ---- */
 
-/* A member as text: strings as they are, integers in decimal, else "". */
+/* A member as text: strings as they are, integers in decimal (in a
+ * static buffer, valid until the next call), else "". */
 const char *rd_str(const json_t *obj, const char *key);
 long long   rd_int(const json_t *obj, const char *key);
 /* Pretty JSON with a final newline, keys in data order. */

@@ -30,10 +30,12 @@ set_state(json_t *row, sqlite3_stmt *st)
 }
 
 static json_t *
-account_row(const struct config *cfg, sqlite3_stmt *st, time_t now)
+account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
+    time_t now)
 {
-	bool has = !db_column_is_null(st, 5);
-	time_t last = (time_t)sqlite3_column_int64(st, 5);
+	time_t last = 0;
+	bool has = account_last_update_at(db, sqlite3_column_int64(st, 0), now,
+	    &last);
 	time_t since = has ? last : account_registered(db_column_text(st, 6),
 	    (time_t)sqlite3_column_int64(st, 7));
 	json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
@@ -63,7 +65,7 @@ accounts(sqlite3 *db, const struct config *cfg, time_t now)
 	    " LEFT JOIN account_state s ON s.account_id = a.id WHERE a.status IN"
 	    " ('active', 'suspended') ORDER BY u.code, a.platform, a.id", "");
 	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rows, account_row(cfg, st, now));
+		json_array_append_new(rows, account_row(db, cfg, st, now));
 	sqlite3_finalize(st);
 	return rows;
 }

@@ -10,15 +10,16 @@
 #include "config.h"
 #include "fuzz.h"
 
-/* libconfig 1.5 leaks a string token that comes just before a syntax error
- * (`a "x";`): its grammar declares no %destructor.  Not ours to fix, and
- * once per failed load; see regressions/config/. */
+/* libconfig 1.5 leaks the string token in front of a syntax error (`a "x";`,
+ * `""`): its grammar declares no %destructor.  Only the lexer's allocations
+ * are suppressed, so a config_destroy() we forget still shows (the setting
+ * structs come from the parser).  Not ours to fix; see regressions/config/. */
 const char *__lsan_default_suppressions(void);
 
 const char *
 __lsan_default_suppressions(void)
 {
-	return "leak:strbuf_append\n";
+	return "leak:strbuf_append\nleak:libconfig_yylex\n";
 }
 
 static int  input_fd = -1;

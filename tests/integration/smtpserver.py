@@ -23,6 +23,8 @@ change at any time:
               at RCPT, before any of the message is sent, until release()
               or stop(); `held` counts waiting sessions and
               `held_delivered` the messages of once-held sessions taken
+    "hold_data"  the same, but the session waits after the client sent
+              DATA, before the server answers 354 (a slow server)
 
 The listening port is chosen once (ephemeral) and kept across stop() and
 start(), so a stopped server looks to a client like a mail server that is
@@ -39,6 +41,7 @@ from dataclasses import dataclass
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 HOST = "127.0.0.1"
 HOLD_CAP = 60.0       # a held session gives up after this (a broken test)
@@ -75,14 +78,7 @@ class _Handler:
         if owner.mode == "reject":
             return "550 5.1.1 <%s>: recipient rejected by the test" % address
         if owner.mode == "hold" and owner._must_hold(session):
-            owner._held_change(+1)
-            try:
-                deadline = time.monotonic() + HOLD_CAP
-                while (not owner._release.is_set()
-                       and time.monotonic() < deadline):
-                    await asyncio.sleep(0.02)
-            finally:
-                owner._held_change(-1)
+            await owner._wait_release()
             if owner._stopping:
                 return "421 4.3.2 shutting down"
         envelope.rcpt_tos.append(address)
@@ -96,6 +92,30 @@ class _Handler:
             return "421 4.3.0 dropped by the test"
         owner._store(envelope, session)
         return "250 2.0.0 accepted"
+
+
+class _SMTP(SMTP):
+    """aiosmtpd's server with a pause before the DATA reply."""
+
+    def __init__(self, handler, owner, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.owner = owner
+
+    async def smtp_DATA(self, arg):
+        owner = self.owner
+        if (owner.mode == "hold_data" and self.envelope.rcpt_tos
+                and owner._must_hold(self.session)):
+            await owner._wait_release()
+        await super().smtp_DATA(arg)
+
+
+class _Controller(Controller):
+    def __init__(self, owner, *args, **kwargs):
+        super().__init__(_Handler(owner), *args, **kwargs)
+        self.owner = owner
+
+    def factory(self):
+        return _SMTP(self.handler, self.owner, **self.SMTP_kwargs)
 
 
 class SMTPServer:
@@ -125,8 +145,8 @@ class SMTPServer:
         """Listens (again) on the same port."""
         assert self._controller is None, "already running"
         self._stopping = False
-        self._controller = Controller(_Handler(self), hostname=self.host,
-                                      port=self.port, ready_timeout=10)
+        self._controller = _Controller(self, hostname=self.host,
+                                       port=self.port, ready_timeout=10)
         self._controller.start()
 
     def stop(self):
@@ -145,16 +165,17 @@ class SMTPServer:
 
     # ---- modes
 
-    def hold(self, after=0, count=None):
+    def hold(self, after=0, count=None, at="rcpt"):
         """Lets `after` more sessions through, then holds `count` of the
-        later ones (None: all of them)."""
+        later ones (None: all of them) at RCPT or, at="data", before the
+        reply to DATA."""
         with self._cond:
             self.hold_after = after
             self.hold_count = count
             self._passed = set()
             self._holding = set()
             self._release.clear()
-            self.mode = "hold"
+            self.mode = "hold" if at == "rcpt" else "hold_data"
 
     def release(self):
         """Lets held sessions go on and accepts everything from now on."""
@@ -175,6 +196,16 @@ class SMTPServer:
                 return False
             self._holding.add(id(session))
             return True
+
+    async def _wait_release(self):
+        self._held_change(+1)
+        try:
+            deadline = time.monotonic() + HOLD_CAP
+            while (not self._release.is_set()
+                   and time.monotonic() < deadline):
+                await asyncio.sleep(0.02)
+        finally:
+            self._held_change(-1)
 
     def _held_change(self, delta):
         with self._cond:

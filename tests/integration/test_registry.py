@@ -446,12 +446,12 @@ def test_table_columns_line_up_by_display_width(mw):
     accounts = mw.json("account", "list")
     lines = mw.run("account", "list", check=0).stdout.splitlines()
     assert len(lines) == 1 + len(accounts)
-    header = ["ID", "UNIT", "PLATFORM", "NAME", "STATUS", "LAST UPDATE",
-              "LAST FETCH", "NEXT POLL"]
+    header = ["ID", "UNIT", "PLATFORM", "NAME", "STATUS", "STATE",
+              "LAST UPDATE", "LAST FETCH", "NEXT POLL"]
     starts = {tuple(cell_starts(lines[0], header))}
     for line, a in zip(lines[1:], accounts):
         cells = [str(a["id"]), a["unit"], a["platform"], a["name"],
-                 a["status"], "-", "never", "-"]
+                 a["status"], "-", "-", "never", "-"]
         starts.add(tuple(cell_starts(line, cells)))
     assert len(starts) == 1, f"columns do not line up:\n" + "\n".join(lines)
 

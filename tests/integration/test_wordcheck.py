@@ -30,13 +30,6 @@ RSS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">'
             "<link>https://www.example.gov.cn/</link>\n")
 RSS_TAIL = "</channel></rss>\n"
 
-# The poller does not call the wording check yet (the lead wires
-# wording_on_new_post / wording_on_changed_post into post_record).  These
-# tests pin the behaviour wanted then; once it is wired they pass, strict
-# turns that into a failure, and this marker is to be removed.
-HOOK = pytest.mark.xfail(strict=True,
-                         reason="poller hook for the wording check not wired")
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -517,7 +510,6 @@ def test_rescan_without_lists_is_refused_and_changes_nothing(mw, feeds):
 
 # ------------------------------- new and edited posts, through the poller
 
-@HOOK
 def test_new_post_with_a_serious_error_opens_a_problem_and_mails_at_once(
         ww, feeds):
     acc = open_feed(ww, feeds, rss(("p1", "庆祝中华人民共合国成立", RECENT)))
@@ -531,7 +523,6 @@ def test_new_post_with_a_serious_error_opens_a_problem_and_mails_at_once(
     assert "「中华人民共合国」应为「中华人民共和国」" in body_text(msg)
 
 
-@HOOK
 def test_new_post_with_a_typo_goes_to_the_problem_list_only(ww, feeds):
     open_feed(ww, feeds, rss(("p1", "再接再励，再创佳绩", RECENT)))
     poll(ww)
@@ -540,7 +531,6 @@ def test_new_post_with_a_typo_goes_to_the_problem_list_only(ww, feeds):
     assert wording_outbox(ww) == [] and wording_mails(ww) == []
 
 
-@HOOK
 def test_summary_html_is_checked_with_markup_inside_the_wrong_form(ww, feeds):
     open_feed(ww, feeds, rss(("p1", "峰会开幕", RECENT,
                               "<p>推进<strong>一代</strong>一路建设</p>")))
@@ -549,7 +539,6 @@ def test_summary_html_is_checked_with_markup_inside_the_wrong_form(ww, feeds):
     assert "一代一路" in p["detail"] and "摘要：" in p["evidence"]
 
 
-@HOOK
 def test_the_same_post_is_never_reported_twice(ww, feeds):
     acc = open_feed(ww, feeds, rss(("p1", "中华人民共合国", RECENT)))
     poll(ww)
@@ -559,7 +548,6 @@ def test_the_same_post_is_never_reported_twice(ww, feeds):
     assert len(wording_outbox(ww)) == 1 and len(wording_mails(ww)) == 1
 
 
-@HOOK
 def test_an_edited_post_without_the_error_closes_the_problem_rectified(
         ww, feeds):
     acc = open_feed(ww, feeds, rss(("p1", "中华人民共合国", RECENT),
@@ -578,7 +566,6 @@ def test_an_edited_post_without_the_error_closes_the_problem_rectified(
     assert len(wording_mails(ww)) == 1          # no mail about the fix
 
 
-@HOOK
 def test_an_edit_that_keeps_the_error_changes_nothing(ww, feeds):
     acc = open_feed(ww, feeds, rss(("p1", "中华人民共合国", RECENT)))
     poll(ww)
@@ -589,7 +576,6 @@ def test_an_edit_that_keeps_the_error_changes_nothing(ww, feeds):
     assert len(wording_mails(ww)) == 1
 
 
-@HOOK
 def test_an_edit_that_brings_a_new_error_opens_a_problem_for_it(ww, feeds):
     acc = open_feed(ww, feeds, rss(("p1", "一切正常", RECENT)))
     poll(ww)
@@ -601,7 +587,6 @@ def test_an_edit_that_brings_a_new_error_opens_a_problem_for_it(ww, feeds):
     assert len(wording_mails(ww)) == 1
 
 
-@HOOK
 def test_a_fetch_that_leaves_out_the_summary_rectifies_nothing(ww, feeds):
     # feeds drop or truncate descriptions; a missing field is no edit
     acc = open_feed(ww, feeds, rss(("p1", "会议召开", RECENT, "推进一代一路")))
@@ -612,7 +597,6 @@ def test_a_fetch_that_leaves_out_the_summary_rectifies_nothing(ww, feeds):
     assert p["closed_at"] is None
 
 
-@HOOK
 def test_a_guid_repeated_in_one_feed_does_not_flap(ww, feeds):
     # the first entry of a GUID is the post; a later duplicate in the same
     # document is no edit of it
@@ -625,7 +609,6 @@ def test_a_guid_repeated_in_one_feed_does_not_flap(ww, feeds):
     assert len(wording_mails(ww)) == 1
 
 
-@HOOK
 def test_an_old_post_seen_first_gets_a_problem_but_no_email(ww, feeds):
     open_feed(ww, feeds, rss(("p1", "中华人民共合国", OLD)))
     poll(ww)
