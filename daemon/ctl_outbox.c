@@ -6,12 +6,13 @@
 #include "db.h"
 #include "log.h"
 #include "outbox.h"
+#include "timeutil.h"
 
 static const char outbox_usage[] =
 "usage: mediawatchctl outbox list [--status queued|sent|failed|all]\n"
 "       mediawatchctl outbox show ID\n"
-"       mediawatchctl outbox retry [ID…]     (all failed ones when none given)\n"
-"       mediawatchctl outbox send [ID…]      (deliver queued ones now)\n"
+"       mediawatchctl outbox retry [ID…]     (failed ones; all when none given)\n"
+"       mediawatchctl outbox send [ID…]      (deliver queued mail now)\n"
 "\n"
 "mediawatchd delivers the queue by itself; retry puts failed emails back in\n"
 "it, send delivers at once from this command.\n";
@@ -134,13 +135,14 @@ do_retry(struct ctl *ctl, void *arg)
 		    EXIT_REFUSED : EXIT_OK;
 	for (i = 0; i < l->n; i++) {
 		id = ctl_parse_id(l->ids[i]);
+		/* only failed mail: a queued one may be in a delivery now */
 		if (db_run(ctl->db, "UPDATE outbox SET status = 'queued', attempts ="
-		    " 0, next_attempt_at = 0 WHERE id = ? AND status != 'sent'",
+		    " 0, next_attempt_at = 0 WHERE id = ? AND status = 'failed'",
 		    "I", id) == -1)
 			return EXIT_REFUSED;
 		if (sqlite3_changes(ctl->db) == 0) {
-			log_warnx("outbox retry: email %lld does not exist or was "
-			    "sent already", id);
+			log_warnx("outbox retry: email %lld has not failed (queued "
+			    "mail is retried by mediawatchd by itself)", id);
 			return EXIT_REFUSED;
 		}
 	}
@@ -151,6 +153,8 @@ static int
 send_now(struct ctl *ctl, struct id_list *l)
 {
 	sqlite3_stmt *st;
+	json_t *rows, *v;
+	size_t idx;
 	long long id;
 	int i, failed = 0, sent = 0;
 
@@ -163,16 +167,23 @@ send_now(struct ctl *ctl, struct id_list *l)
 				failed++;
 		}
 	} else {
+		/* the ids first: delivering writes to the table being read */
+		rows = json_array();
 		st = db_prepare(ctl->db, "SELECT id FROM outbox WHERE status ="
-		    " 'queued' ORDER BY id", "");
-		while (st && sqlite3_step(st) == SQLITE_ROW) {
-			id = sqlite3_column_int64(st, 0);
-			if (outbox_deliver_blocking(ctl->db, &ctl->cfg, id) == 0)
+		    " 'queued' AND leased_until <= ? ORDER BY id", "I",
+		    (long long)mw_now());
+		while (st && sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(rows, json_integer(
+			    sqlite3_column_int64(st, 0)));
+		sqlite3_finalize(st);
+		json_array_foreach(rows, idx, v) {
+			if (outbox_deliver_blocking(ctl->db, &ctl->cfg,
+			    json_integer_value(v)) == 0)
 				sent++;
 			else
 				failed++;
 		}
-		sqlite3_finalize(st);
+		json_decref(rows);
 	}
 	printf("%d sent, %d failed\n", sent, failed);
 	return failed ? EXIT_REFUSED : EXIT_OK;

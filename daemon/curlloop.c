@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "curlloop.h"
+#include <sys/socket.h>
+
 #include "log.h"
 #include "util.h"
 
@@ -233,6 +235,8 @@ transfer_unlink(struct curlloop *loop, struct transfer *t)
 static void
 transfer_finish(struct curlloop *loop, struct transfer *t, CURLcode result)
 {
+	if (loop->closing)
+		result = CURLE_ABORTED_BY_CALLBACK;   /* whatever curl says */
 	transfer_unlink(loop, t);
 	curl_multi_remove_handle(loop->multi, t->easy);
 	t->done(t->easy, result, t->userdata);
@@ -332,6 +336,34 @@ curlloop_active(const struct curlloop *loop)
 	return loop->active;
 }
 
+/* Removing a running transfer makes libcurl finish it as if it had
+ * succeeded: for SMTP that means sending the end of the message and
+ * waiting for the server's answer, which may never come, and a server may
+ * then accept a cut message.  So the sockets are shut first and curl is
+ * told: every transfer on them fails by itself, and is collected (as
+ * aborted) before anything is removed. */
+static void
+fail_connections(struct curlloop *loop)
+{
+	curl_socket_t *fds;
+	struct watch *w;
+	size_t n = 0, i;
+	int running;
+
+	for (w = loop->watches; w; w = w->next)
+		n++;
+	fds = xcalloc(n + 1, sizeof(*fds));
+	for (w = loop->watches, n = 0; w; w = w->next)
+		fds[n++] = w->fd;
+	for (i = 0; i < n; i++)
+		shutdown(fds[i], SHUT_RDWR);
+	for (i = 0; i < n; i++)
+		curl_multi_socket_action(loop->multi, fds[i],
+		    CURL_CSELECT_IN | CURL_CSELECT_OUT, &running);
+	free(fds);
+	curlloop_collect(loop);
+}
+
 void
 curlloop_free(struct curlloop *loop)
 {
@@ -340,6 +372,7 @@ curlloop_free(struct curlloop *loop)
 	if (loop == NULL)
 		return;
 	loop->closing = true;
+	fail_connections(loop);
 	while (loop->transfers)
 		transfer_finish(loop, loop->transfers,
 		    CURLE_ABORTED_BY_CALLBACK);

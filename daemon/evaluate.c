@@ -261,6 +261,21 @@ record_change(sqlite3 *db, const struct subject *s, enum account_state st,
 	    names[s->old_state], names[st]);
 }
 
+/* For a recovery: how long the account had been without update, from its
+ * last update as recorded when it entered its previous state to the new
+ * one. */
+static long
+quiet_days(sqlite3 *db, const struct subject *s)
+{
+	long long before = 0;
+
+	if (db_query_int(db, &before, "SELECT coalesce(last_update_at, 0) FROM"
+	    " state_change WHERE account_id = ? ORDER BY id DESC LIMIT 1", "I",
+	    s->id) != 0 || before == 0)
+		before = (long long)s->in.registered;
+	return days_between((time_t)before, s->in.last_update);
+}
+
 static void
 handle_change(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
     const struct subject *s, enum account_state st)
@@ -269,8 +284,10 @@ handle_change(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 
 	if (unit_facing(st))
 		it = add_item(ev, s, st, EVENT_ENTER);
-	else if (st == STATE_FRESH && unit_facing(s->old_state))
+	else if (st == STATE_FRESH && unit_facing(s->old_state)) {
 		it = add_item(ev, s, st, EVENT_RECOVER);
+		it->days = quiet_days(db, s);
+	}
 	else if (st == STATE_UNVERIFIED)
 		add_item(ev, s, st, EVENT_GAP);
 	record_change(db, s, st, ev->now, unit_facing(st));

@@ -212,7 +212,8 @@ mark_sent(sqlite3 *db, long long id)
 	time_t now = mw_now();
 
 	if (db_run(db, "UPDATE outbox SET status = 'sent', sent_at = ?, attempts ="
-	    " attempts + 1, last_error = NULL WHERE id = ?", "II", (long long)now,
+	    " attempts + 1, last_error = NULL, leased_until = 0 WHERE id = ?", "II",
+	    (long long)now,
 	    id) == -1)
 		log_warnx("outbox %lld: sent, but could not be marked sent", id);
 }
@@ -228,7 +229,8 @@ mark_failed_attempt(sqlite3 *db, const struct config *cfg, long long id,
 	for (i = 1; i < attempts && delay < 86400; i++)
 		delay *= 2;
 	db_run(db, "UPDATE outbox SET attempts = ?, last_error = ?, status = ?,"
-	    " next_attempt_at = ? WHERE id = ?", "IssII", (long long)attempts,
+	    " next_attempt_at = ?, leased_until = 0 WHERE id = ?", "IssII",
+	    (long long)attempts,
 	    error, give_up ? "failed" : "queued",
 	    (long long)(mw_now() + delay), id);
 	if (give_up)
@@ -240,26 +242,39 @@ mark_failed_attempt(sqlite3 *db, const struct config *cfg, long long id,
 		    id, attempts, error);
 }
 
-/* Pushes the next attempt past the longest a delivery can take, so that
- * neither a second sender nor a restart after a crash sends it meanwhile. */
+/* Marks a delivery under way for the longest it can take, so that neither
+ * a second sender nor a restart after a crash sends the message meanwhile
+ * (after a crash the lease simply expires).  When due_only, a message
+ * waiting for its retry time is left alone too.  Returns 1 when leased, 0
+ * when not available, -1 on error. */
 static int
-lease(sqlite3 *db, long long id)
+lease(sqlite3 *db, long long id, bool due_only)
 {
-	return db_run(db, "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND"
-	    " status = 'queued'", "II", (long long)(mw_now() + LEASE_SECONDS), id);
+	time_t now = mw_now();
+
+	if (db_run(db, "UPDATE outbox SET leased_until = ? WHERE id = ? AND"
+	    " status = 'queued' AND leased_until <= ? AND (? = 0 OR"
+	    " next_attempt_at <= ?)", "IIIII", (long long)(now + LEASE_SECONDS),
+	    id, (long long)now, (long long)due_only, (long long)now) == -1)
+		return -1;
+	return sqlite3_changes(db) > 0;
 }
 
 int
 outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
 {
-	struct letter *l = letter_load(db, id);
+	struct letter *l;
 	char *error = NULL, *from;
 	int rc;
 
-	if (l == NULL || lease(db, id) == -1) {
+	if ((rc = lease(db, id, false)) != 1) {
+		if (rc == 0)
+			log_warnx("outbox %lld: not queued, or being delivered by "
+			    "mediawatchd", id);
+		return -1;
+	}
+	if ((l = letter_load(db, id)) == NULL) {
 		log_warnx("outbox %lld: cannot be read", id);
-		if (l)
-			letter_free(l);
 		return -1;
 	}
 	rc = letter_prepare(cfg, l, &error);
@@ -374,7 +389,7 @@ send_one(struct outbox_sender *s, long long id)
 	struct letter *l;
 	char *error = NULL;
 
-	if (lease(s->db, id) == -1 || (l = letter_load(s->db, id)) == NULL)
+	if (lease(s->db, id, true) != 1 || (l = letter_load(s->db, id)) == NULL)
 		return;
 	if (letter_prepare(s->cfg, l, &error) == -1) {
 		mark_failed_attempt(s->db, s->cfg, id, l->attempts, error);
@@ -401,8 +416,9 @@ due_ids(struct outbox_sender *s, long long *ids, size_t max)
 	size_t n = 0;
 
 	st = db_prepare(s->db, "SELECT id FROM outbox WHERE status = 'queued' AND"
-	    " next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?", "II",
-	    (long long)mw_now(), (long long)max);
+	    " next_attempt_at <= ?1 AND leased_until <= ?1 ORDER BY"
+	    " next_attempt_at, id LIMIT ?2", "II", (long long)mw_now(),
+	    (long long)max);
 	while (st && sqlite3_step(st) == SQLITE_ROW && n < max)
 		ids[n++] = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -414,8 +430,9 @@ next_due_delay(struct outbox_sender *s)
 {
 	long long next;
 
-	if (db_query_int(s->db, &next, "SELECT min(next_attempt_at) FROM outbox"
-	    " WHERE status = 'queued'", "") != 0 || next == 0)
+	if (db_query_int(s->db, &next, "SELECT min(max(next_attempt_at,"
+	    " leased_until)) FROM outbox WHERE status = 'queued'", "") != 0 ||
+	    next == 0)
 		return SENDER_IDLE_MAX;
 	return (time_t)(next - mw_now());
 }

@@ -62,6 +62,7 @@ CREATE TABLE outbox (
 	                 CHECK (status IN ('queued', 'sent', 'failed')),
 	attempts         INTEGER NOT NULL DEFAULT 0,
 	next_attempt_at  INTEGER NOT NULL DEFAULT 0,
+	leased_until     INTEGER NOT NULL DEFAULT 0,  -- a delivery is under way
 	last_error       TEXT,
 	sent_at          INTEGER
 );

@@ -630,7 +630,7 @@ def test_kill_9_while_sending_loses_nothing_and_sends_nothing_twice(
     smtp.release()
     # in-flight messages were leased: a restart does not send them while
     # the dead sender might still be talking to the server ...
-    assert all(r["next_attempt_at"] > BASE for r in queued)
+    assert all(r["leased_until"] > BASE for r in queued)
     cycle(mw, BASE + 60, poll=False)
     assert len(smtp.messages) == 1
     # ... and does once the lease has run out
