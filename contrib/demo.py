@@ -130,6 +130,27 @@ def show_mail():
         print(f"  To: {msg['To']}\n    Subject: {msg['Subject']}")
 
 
+def paperwork():
+    """The monthly paperwork, written next to the demo database."""
+    out = DEMO / "paperwork"
+    out.mkdir()
+    unit = "WYS-EDU"
+    notice = out / f"notice-{unit}.html"
+    ctl("notice", "issue", "--unit", unit, "--format", "html", "--out", str(notice))
+    ctl("notice", "show", "1", "--format", "md", "--out", str(out / f"notice-{unit}.md"))
+    month = time.strftime("%Y-%m")
+    for fmt in ("html", "md", "csv"):
+        ctl("bulletin", "--month", month, "--format", fmt, "--out",
+            str(out / f"bulletin-{month}.{fmt}"))
+    ctl("report", "--format", "html", "--out", str(out / "status.html"))
+    print(f"\n== paperwork in {out}")
+    print(f"  point-to-point notice (点对点通报) to {unit}: {notice.name}, "
+          f"notice-{unit}.md")
+    print(f"  monthly bulletin (月通报) {month}: bulletin-{month}.html, .md, .csv")
+    print("  status report: status.html (open it in a browser, prints on A4)")
+    print("\n" + (out / f"notice-{unit}.md").read_text(encoding="utf-8"))
+
+
 def main():
     shutil.rmtree(DEMO, ignore_errors=True)
     (DEMO / "state").mkdir(parents=True)
@@ -153,9 +174,7 @@ def main():
         print("\n== open problems (问题清单)")
         print(ctl("problem", "list"), end="")
         show_mail()
-        extras = REPO / "contrib" / "demo_paperwork.py"
-        if extras.exists():
-            subprocess.run([sys.executable, str(extras)], check=True)
+        paperwork()
     finally:
         server.shutdown()
     print(f"\nThe demo installation is in {DEMO}; try:\n"

@@ -4,6 +4,7 @@
 
 #include "bulletin.h"
 #include "db.h"
+#include "evaluate.h"
 #include "render.h"
 #include "timeutil.h"
 #include "util.h"
@@ -78,7 +79,7 @@ account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 {
 	long long id = sqlite3_column_int64(st, 0);
 	const char *platform = db_column_text(st, 3);
-	time_t registered = account_registered(db_column_text(st, 5),
+	time_t registered = account_grace_start(db_column_text(st, 5),
 	    (time_t)sqlite3_column_int64(st, 6)), last = 0;
 	bool has = account_last_update_at(db, id, p->check, &last);
 	long long age = (long long)(p->check - (has ? last : registered));

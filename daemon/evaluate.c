@@ -60,6 +60,16 @@ state_compute(const struct state_input *in)
 	return s;
 }
 
+time_t
+account_grace_start(const char *opened_on, time_t created_at)
+{
+	time_t opened;
+
+	if (str_empty(opened_on) || iso_date_to_time(opened_on, &opened) == -1)
+		return created_at;
+	return opened > created_at ? opened : created_at;
+}
+
 /* What one account looked like when the evaluation read it. */
 struct subject {
 	long long          id, unit_id;
@@ -95,7 +105,6 @@ read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
 	const struct platform *p = config_platform(cfg, db_column_text(st, 2));
 	static const struct platform fallback = { NULL, NULL, 7 * DAY, 14 * DAY,
 	    90 * DAY, NULL };
-	time_t opened = 0, created = (time_t)sqlite3_column_int64(st, 7);
 
 	if (p == NULL)
 		p = &fallback;   /* a platform removed from the configuration */
@@ -108,10 +117,8 @@ read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
 	s->in.now = now;
 	s->in.has_last_update = !db_column_is_null(st, 5);
 	s->in.last_update = (time_t)sqlite3_column_int64(st, 5);
-	if (iso_date_to_time(db_column_text(st, 6), &opened) == -1)
-		opened = 0;
-	/* grace: a new registration counts from when it was registered */
-	s->in.registered = opened > created ? opened : created;
+	s->in.registered = account_grace_start(db_column_text(st, 6),
+	    (time_t)sqlite3_column_int64(st, 7));
 	s->in.warn_after = threshold(st, 8, p->warn_after);
 	s->in.stale_after = threshold(st, 9, p->stale_after);
 	s->in.dormant_after = threshold(st, 10, p->dormant_after);

@@ -5,6 +5,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "evaluate.h"
 #include "notice.h"
 #include "outbox.h"
 #include "paperwork.h"
@@ -53,7 +54,7 @@ set_update_facts(sqlite3 *db, json_t *row, sqlite3_stmt *st, time_t now)
 	if (!db_column_is_null(st, 11)) {
 		has = account_last_update_at(db, sqlite3_column_int64(st, 11), now,
 		    &last);
-		since = has ? last : account_registered(db_column_text(st, 9),
+		since = has ? last : account_grace_start(db_column_text(st, 9),
 		    (time_t)sqlite3_column_int64(st, 10));
 		json_object_set_new(row, "last_update", json_date(has, last));
 		json_object_set_new(row, "days", json_integer(days_between(since,

@@ -36,7 +36,7 @@ account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	time_t last = 0;
 	bool has = account_last_update_at(db, sqlite3_column_int64(st, 0), now,
 	    &last);
-	time_t since = has ? last : account_registered(db_column_text(st, 6),
+	time_t since = has ? last : account_grace_start(db_column_text(st, 6),
 	    (time_t)sqlite3_column_int64(st, 7));
 	json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
 	    (json_int_t)sqlite3_column_int64(st, 0), "unit", db_column_text(st, 1),
