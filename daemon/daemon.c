@@ -108,24 +108,38 @@ choose_log_target(const struct options *o)
 	return LOG_TARGET_STDERR;
 }
 
+static long long
+count_of(sqlite3 *db, const char *sql)
+{
+	long long n = 0;
+
+	db_query_int(db, &n, sql, "");
+	return n;
+}
+
 static void
 update_status(struct daemon *d)
 {
-	long long accounts = 0, failing = 0;
 	time_t next = poller_next_due(d->db, &d->cfg);
 	char when[32] = "-";
 
-	db_query_int(d->db, &accounts, "SELECT count(*) FROM account WHERE"
-	    " status = 'active'", "");
-	db_query_int(d->db, &failing, "SELECT count(*) FROM feed_state f JOIN"
-	    " account a ON a.id = f.account_id WHERE a.status = 'active' AND"
-	    " f.failing", "");
 	if (next >= 0 && next <= mw_now())
 		snprintf(when, sizeof(when), "now");
 	else if (next > 0)
 		time_format_local(next, when, sizeof(when));
-	sd_notifyf(0, "STATUS=%lld active accounts, %lld failing feeds, next "
-	    "poll %s", accounts, failing, when);
+	sd_notifyf(0, "STATUS=%lld active accounts, %lld stale, %lld dormant, "
+	    "%lld failing feeds, next poll %s",
+	    count_of(d->db, "SELECT count(*) FROM account WHERE status ="
+	    " 'active'"),
+	    count_of(d->db, "SELECT count(*) FROM account_state s JOIN account a"
+	    " ON a.id = s.account_id WHERE a.status = 'active' AND s.state ="
+	    " 'stale'"),
+	    count_of(d->db, "SELECT count(*) FROM account_state s JOIN account a"
+	    " ON a.id = s.account_id WHERE a.status = 'active' AND s.state ="
+	    " 'dormant'"),
+	    count_of(d->db, "SELECT count(*) FROM feed_state f JOIN account a ON"
+	    " a.id = f.account_id WHERE a.status = 'active' AND f.failing"),
+	    when);
 }
 
 static void

@@ -375,7 +375,8 @@ def test_ready_after_migration_then_status_and_watchdog(mw, notify, daemons):
     assert mw.sql("PRAGMA user_version")[0][0] == latest_schema_version(mw)
     assert {"unit", "account", "feed_state"} <= mw.tables()
     _, status = notify.expect(r"STATUS=.+", 5)
-    assert "active accounts" in status
+    for part in ("active accounts", "stale", "failing feeds", "next poll"):
+        assert part in status, status
     # WATCHDOG=1 keeps coming, each well within WATCHDOG_USEC of the last.
     prev, _ = notify.expect("WATCHDOG=1", WATCHDOG_USEC / 1e6)
     for _ in range(4):
