@@ -408,19 +408,6 @@ static const char account_select[] =
 	" LEFT JOIN feed_state f ON f.account_id = a.id"
 	" LEFT JOIN account_state s ON s.account_id = a.id ";
 
-static json_t *
-col_json(sqlite3_stmt *st, int col)
-{
-	switch (sqlite3_column_type(st, col)) {
-	case SQLITE_NULL:
-		return json_null();
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(st, col));
-	default:
-		return json_string(db_column_text(st, col));
-	}
-}
-
 static const char *const record_keys[] = {
 	"id", "unit", "unit_name", "platform", "name", "platform_uid",
 	"feed_url", "status", "merged_into", "opened_on", "closed_on",
@@ -454,12 +441,12 @@ account_row(sqlite3_stmt *st, bool with_state)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(record_keys); i++)
-		json_object_set_new(row, record_keys[i], col_json(st, (int)i));
+		json_object_set_new(row, record_keys[i], db_column_json(st, (int)i));
 	if (!with_state)
 		return row;
 	for (i = 0; i < ARRAY_SIZE(state_keys); i++)
 		json_object_set_new(row, state_keys[i],
-		    col_json(st, (int)(i + ARRAY_SIZE(record_keys))));
+		    db_column_json(st, (int)(i + ARRAY_SIZE(record_keys))));
 	json_object_set_new(row, "feed_failing", json_boolean(
 	    sqlite3_column_int(st, 23) != 0));
 	json_object_set_new(row, "last_fetch", fetch_summary(st));

@@ -138,55 +138,18 @@ set_unit_vars(sqlite3 *db, long long unit_id, struct tmpl_vars *v)
 	sqlite3_finalize(st);
 }
 
-static char **
-admin_recipients(const struct config *cfg, size_t *n)
-{
-	char **out;
-	size_t i;
-
-	/* with no admins configured, mail still has somewhere to go */
-	*n = cfg->mail.n_admins ? cfg->mail.n_admins : 1;
-	out = xcalloc(*n + 1, sizeof(char *));
-	for (i = 0; i < *n; i++)
-		out[i] = xstrdup(cfg->mail.n_admins ? cfg->mail.admins[i] :
-		    cfg->mail.from);
-	return out;
-}
-
 /* Unit mail goes to the unit's addresses; a unit without any falls back
  * to the admins, so no alert is ever dropped for want of an address. */
 static char **
 unit_recipients(sqlite3 *db, const struct config *cfg, long long unit_id,
     size_t *n)
 {
-	char *emails = NULL, **out;
-	json_t *a, *e;
-	size_t i;
+	char **to = outbox_unit_addresses(db, unit_id, n);
 
-	db_query_text(db, &emails, "SELECT emails FROM unit WHERE id = ?", "I",
-	    unit_id);
-	a = json_loads(emails ? emails : "[]", 0, NULL);
-	free(emails);
-	if (json_array_size(a) == 0) {
-		json_decref(a);
-		return admin_recipients(cfg, n);
-	}
-	*n = json_array_size(a);
-	out = xcalloc(*n + 1, sizeof(char *));
-	json_array_foreach(a, i, e)
-		out[i] = xstrdup(json_string_value(e));
-	json_decref(a);
-	return out;
-}
-
-static void
-strings_free(char **list)
-{
-	size_t i;
-
-	for (i = 0; list && list[i]; i++)
-		free(list[i]);
-	free(list);
+	if (*n > 0)
+		return to;
+	strv_free(to);
+	return outbox_admin_addresses(cfg, n);
 }
 
 /* Renders and queues one message; -1 on a template error. */
@@ -308,7 +271,7 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 		queued += rc > 0;
 		free(key);
 	}
-	strings_free(to);
+	strv_free(to);
 	tmpl_vars_free(um.alert);
 	tmpl_vars_free(um.recovery);
 	sb_free(&um.key);
@@ -372,12 +335,12 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		duration_format(cfg->monitor.verify_window, window, sizeof(window));
 		tmpl_set(v, "verify_window", window);
 		tmpl_setf(v, "n_accounts", "%d", n);
-		to = admin_recipients(cfg, &n_to);
+		to = outbox_admin_addresses(cfg, &n_to);
 		dedup = xasprintf("gap:%lld%s", (long long)ev->now, sb_str(&key));
 		rc = queue_mail(db, cfg, "admin-gap", v, "gap", 0, to, n_to, false,
 		    dedup, ev->now);
 		free(dedup);
-		strings_free(to);
+		strv_free(to);
 	}
 	sb_free(&key);
 	tmpl_vars_free(v);
@@ -491,10 +454,10 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	tmpl_set(v, "date", day);
 	digest_counts(db, ev, v);
 	digest_lists(db, cfg, ev->now, v);
-	to = admin_recipients(cfg, &n_to);
+	to = outbox_admin_addresses(cfg, &n_to);
 	rc = queue_mail(db, cfg, "admin-digest", v, "digest", 0, to, n_to, false,
 	    key, ev->now);
-	strings_free(to);
+	strv_free(to);
 	tmpl_vars_free(v);
 	free(key);
 	return rc;

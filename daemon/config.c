@@ -129,20 +129,6 @@ static const struct default_platform default_platforms[] = {
 
 #define DAY (24LL * 3600)
 
-static char **
-strlist_dup(const char *const *src)
-{
-	size_t n = 0, i;
-	char **out;
-
-	while (src && src[n])
-		n++;
-	out = xcalloc(n + 1, sizeof(char *));
-	for (i = 0; i < n; i++)
-		out[i] = xstrdup(src[i]);
-	return out;
-}
-
 static void
 set_platform_defaults(struct platform *p, const char *key, const char *label)
 {
@@ -181,28 +167,18 @@ set_defaults(struct config *cfg)
 	};
 	cfg->mail = (struct mail_config){
 		.transport = xstrdup("maildir"), .sendmail = xstrdup("/usr/sbin/sendmail"),
-		.from = xstrdup("mediawatch@localhost"), .admins = strlist_dup(NULL),
+		.from = xstrdup("mediawatch@localhost"), .admins = strv_dup(NULL),
 		.repeat_warning = 0, .repeat_stale = 3 * DAY,
 		.repeat_dormant = 7 * DAY, .max_attempts = 8, .retry_base = 60,
 		.digest_time = xstrdup("08:30"),
 	};
 	cfg->notice = (struct notice_config){
 		.serial_format = xstrdup("〔%Y〕第%N期"), .rectify_days = 10,
-		.holidays = strlist_dup(NULL), .workdays = strlist_dup(NULL),
+		.holidays = strv_dup(NULL), .workdays = strv_dup(NULL),
 		.issuer = xstrdup("电子政务中心"), .repeat_months = 3,
 	};
-	cfg->wording.lists = strlist_dup(NULL);
-	cfg->wording.allowlists = strlist_dup(NULL);
-}
-
-static void
-strlist_free(char **list)
-{
-	size_t i;
-
-	for (i = 0; list && list[i]; i++)
-		free(list[i]);
-	free(list);
+	cfg->wording.lists = strv_dup(NULL);
+	cfg->wording.allowlists = strv_dup(NULL);
 }
 
 static void
@@ -234,15 +210,15 @@ config_free(struct config *cfg)
 	free(cfg->mail.ca_file);
 	free(cfg->mail.sendmail);
 	free(cfg->mail.from);
-	strlist_free(cfg->mail.admins);
+	strv_free(cfg->mail.admins);
 	free(cfg->mail.templates);
 	free(cfg->mail.digest_time);
 	free(cfg->notice.serial_format);
-	strlist_free(cfg->notice.holidays);
-	strlist_free(cfg->notice.workdays);
+	strv_free(cfg->notice.holidays);
+	strv_free(cfg->notice.workdays);
 	free(cfg->notice.issuer);
-	strlist_free(cfg->wording.lists);
-	strlist_free(cfg->wording.allowlists);
+	strv_free(cfg->wording.lists);
+	strv_free(cfg->wording.allowlists);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -345,12 +321,12 @@ read_strlist(struct loader *ld, const config_setting_t *s, char ***out,
 		if (v == NULL) {
 			bad(ld, s, "'%s' item %d is not a string",
 			    config_setting_name(s), i + 1);
-			strlist_free(list);
+			strv_free(list);
 			return -1;
 		}
 		list[i] = xstrdup(v);
 	}
-	strlist_free(*out);
+	strv_free(*out);
 	*out = list;
 	if (count)
 		*count = (size_t)n;

@@ -47,10 +47,7 @@ query_rows(sqlite3 *db, const char *sql, const char *const *keys, size_t n,
 		row = json_object();
 		for (i = 0; i < n; i++)
 			json_object_set_new(row, keys[i],
-			    sqlite3_column_type(st, (int)i) == SQLITE_INTEGER ?
-			    json_integer(sqlite3_column_int64(st, (int)i)) :
-			    sqlite3_column_type(st, (int)i) == SQLITE_NULL ?
-			    json_null() : json_string(db_column_text(st, (int)i)));
+			    db_column_json(st, (int)i));
 		json_array_append_new(rows, row);
 	}
 	sqlite3_finalize(st);

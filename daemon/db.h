@@ -7,6 +7,7 @@
 #ifndef MW_DB_H
 #define MW_DB_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,5 +57,7 @@ int  db_query_text(sqlite3 *db, char **out, const char *sql, const char *fmt, ..
 char *db_column_strdup(sqlite3_stmt *st, int col);
 const char *db_column_text(sqlite3_stmt *st, int col);   /* "" for NULL */
 bool  db_column_is_null(sqlite3_stmt *st, int col);
+/* A column as JSON: null, an integer, a real or a string (new reference). */
+json_t *db_column_json(sqlite3_stmt *st, int col);
 
 #endif

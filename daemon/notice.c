@@ -313,22 +313,9 @@ notice_list_json(sqlite3 *db)
 static char **
 unit_addresses(sqlite3 *db, long long notice, long long *unit, size_t *n)
 {
-	char *emails = NULL, **out = NULL;
-	json_t *a, *e;
-	size_t i;
-
 	*n = 0;
 	db_query_int(db, unit, "SELECT unit_id FROM notice WHERE id = ?", "I", notice);
-	db_query_text(db, &emails, "SELECT emails FROM unit WHERE id = ?", "I", *unit);
-	a = json_loads(emails ? emails : "[]", 0, NULL);
-	free(emails);
-	if (json_array_size(a)) {
-		out = xcalloc(json_array_size(a) + 1, sizeof(char *));
-		json_array_foreach(a, i, e)
-			out[(*n)++] = xstrdup(json_string_value(e));
-	}
-	json_decref(a);
-	return out;
+	return outbox_unit_addresses(db, *unit, n);
 }
 
 static int
@@ -365,7 +352,7 @@ notice_send(sqlite3 *db, const struct config *cfg, long long id, time_t now,
 {
 	json_t *d = notice_data(db, id);
 	long long unit = 0, sent = 0;
-	size_t n_to, i;
+	size_t n_to;
 	char **to;
 	int rc;
 
@@ -381,9 +368,7 @@ notice_send(sqlite3 *db, const struct config *cfg, long long id, time_t now,
 		    "`unit change CODE --email ADDR`)", rd_str(d, "unit_code"));
 	else if ((rc = enqueue(db, cfg, id, unit, to, n_to, d, now)) == -1)
 		*error = xstrdup("notice: could not be queued");
-	for (i = 0; i < n_to; i++)
-		free(to[i]);
-	free(to);
+	strv_free(to);
 	json_decref(d);
 	return rc;
 }

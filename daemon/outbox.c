@@ -47,6 +47,28 @@ from_domain(const char *from)
 	return domain;
 }
 
+char **
+outbox_unit_addresses(sqlite3 *db, long long unit_id, size_t *n)
+{
+	char *emails = NULL, **list;
+
+	db_query_text(db, &emails, "SELECT emails FROM unit WHERE id = ?", "I",
+	    unit_id);
+	list = strv_from_json(emails, n);
+	free(emails);
+	return list;
+}
+
+char **
+outbox_admin_addresses(const struct config *cfg, size_t *n)
+{
+	const char *const from[] = { cfg->mail.from, NULL };
+
+	*n = cfg->mail.n_admins ? cfg->mail.n_admins : 1;
+	return strv_dup(cfg->mail.n_admins ? (const char *const *)cfg->mail.admins :
+	    from);
+}
+
 int
 outbox_enqueue(sqlite3 *db, const struct config *cfg, const struct outgoing *m,
     time_t now)
@@ -84,37 +106,12 @@ struct letter {
 	size_t      n_rcpts;
 };
 
-static char **
-strings_from_json(const char *text, size_t *n)
-{
-	json_t *a = json_loads(text, 0, NULL), *v;
-	char **out;
-	size_t i;
-
-	*n = json_is_array(a) ? json_array_size(a) : 0;
-	out = xcalloc(*n + 1, sizeof(char *));
-	json_array_foreach(a, i, v)
-		out[i] = xstrdup(json_is_string(v) ? json_string_value(v) : "");
-	json_decref(a);
-	return out;
-}
-
-static void
-strings_free(char **list)
-{
-	size_t i;
-
-	for (i = 0; list && list[i]; i++)
-		free(list[i]);
-	free(list);
-}
-
 static void
 letter_free(struct letter *l)
 {
-	strings_free(l->to);
-	strings_free(l->cc);
-	strings_free(l->rcpts);
+	strv_free(l->to);
+	strv_free(l->cc);
+	strv_free(l->rcpts);
 	free(l->subject);
 	free(l->text);
 	free(l->html);
@@ -134,8 +131,8 @@ letter_load(sqlite3 *db, long long id)
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
 		l = xcalloc(1, sizeof(*l));
 		l->id = id;
-		l->to = strings_from_json(db_column_text(st, 0), &l->n_to);
-		l->cc = strings_from_json(db_column_text(st, 1), &l->n_cc);
+		l->to = strv_from_json(db_column_text(st, 0), &l->n_to);
+		l->cc = strv_from_json(db_column_text(st, 1), &l->n_cc);
 		l->subject = db_column_strdup(st, 2);
 		l->text = db_column_strdup(st, 3);
 		l->html = db_column_strdup(st, 4);

@@ -30,6 +30,12 @@ struct outgoing {
 	const char         *dedup_key;   /* the same key is never queued twice */
 };
 
+/* The unit's email addresses (possibly none), and the admins' (with none
+ * configured, mail.from, so admin mail always has somewhere to go).  The
+ * lists are NULL-terminated; free with strv_free(). */
+char **outbox_unit_addresses(sqlite3 *db, long long unit_id, size_t *n);
+char **outbox_admin_addresses(const struct config *cfg, size_t *n);
+
 /* Queues inside the caller's transaction.  Returns 1 when queued, 0 when
  * the dedup key was queued before, -1 on error. */
 int  outbox_enqueue(sqlite3 *db, const struct config *cfg,

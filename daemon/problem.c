@@ -158,16 +158,6 @@ static const char problem_select[] =
 	" LEFT JOIN account a ON a.id = p.account_id ";
 
 static json_t *
-column(sqlite3_stmt *st, int col)
-{
-	switch (sqlite3_column_type(st, col)) {
-	case SQLITE_NULL: return json_null();
-	case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, col));
-	default: return json_string(db_column_text(st, col));
-	}
-}
-
-static json_t *
 problem_row(sqlite3_stmt *st, time_t now)
 {
 	static const char *const keys[] = { "id", "unit", "unit_name",
@@ -179,7 +169,7 @@ problem_row(sqlite3_stmt *st, time_t now)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
-		json_object_set_new(row, keys[i], column(st, (int)i));
+		json_object_set_new(row, keys[i], db_column_json(st, (int)i));
 	json_object_set_new(row, "state", json_string(open ? "open" : "closed"));
 	json_object_set_new(row, "overdue", json_boolean(open &&
 	    !db_column_is_null(st, 13) && sqlite3_column_int64(st, 13) < now));

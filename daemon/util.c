@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "log.h"
 #include "util.h"
 
@@ -302,4 +304,43 @@ line_number_at(const char *buf, size_t offset)
 	for (i = 0; i < offset; i++)
 		line += buf[i] == '\n';
 	return line;
+}
+
+char **
+strv_dup(const char *const *src)
+{
+	size_t n = 0, i;
+	char **out;
+
+	while (src && src[n])
+		n++;
+	out = xcalloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++)
+		out[i] = xstrdup(src[i]);
+	return out;
+}
+
+char **
+strv_from_json(const char *text, size_t *n)
+{
+	json_t *a = json_loads(text ? text : "[]", 0, NULL), *e;
+	char **out = xcalloc(json_array_size(a) + 1, sizeof(char *));
+	size_t i;
+
+	*n = 0;
+	json_array_foreach(a, i, e)
+		if (json_is_string(e))
+			out[(*n)++] = xstrdup(json_string_value(e));
+	json_decref(a);
+	return out;
+}
+
+void
+strv_free(char **list)
+{
+	size_t i;
+
+	for (i = 0; list && list[i]; i++)
+		free(list[i]);
+	free(list);
 }

@@ -45,6 +45,13 @@ int  codepoint_width(uint32_t cp);       /* 0, 1 or 2 terminal columns */
 size_t utf8_display_width(const char *s);
 bool has_control_chars(const char *s);  /* C0 (except none allowed) or DEL */
 
+/* NULL-terminated string lists ("strv"), each string and the list malloc'd */
+char **strv_dup(const char *const *src);          /* NULL src: empty list */
+/* The strings of a JSON array text ("[\"a\", \"b\"]"); other values and
+ * malformed text give fewer or none.  *n gets the count. */
+char **strv_from_json(const char *text, size_t *n);
+void   strv_free(char **list);                     /* NULL is fine */
+
 /* Strings */
 bool str_empty(const char *s);          /* NULL or "" */
 char *str_trim(char *s);                /* in place: leading/trailing ASCII space */

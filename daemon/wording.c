@@ -229,52 +229,17 @@ close_missing(sqlite3 *db, const struct wpost *p, const struct wopts *o,
 
 /* ---- the email to the unit ---- */
 
-static char **
-strings_from_json(const char *text, size_t *n)
-{
-	json_t *a = json_loads(text ? text : "[]", 0, NULL), *e;
-	char **out;
-	size_t i;
-
-	*n = 0;
-	out = xcalloc(json_array_size(a) + 1, sizeof(char *));
-	json_array_foreach(a, i, e)
-		if (json_is_string(e))
-			out[(*n)++] = xstrdup(json_string_value(e));
-	json_decref(a);
-	return out;
-}
-
-static void
-strings_free(char **list)
-{
-	size_t i;
-
-	for (i = 0; list && list[i]; i++)
-		free(list[i]);
-	free(list);
-}
-
 /* The unit's addresses; with none, the admins (else the sender), as for
  * the stale alerts, so a serious error is never left unreported. */
 static char **
 unit_recipients(sqlite3 *db, const struct config *cfg, long long unit_id,
     size_t *n, bool *fallback)
 {
-	char *emails = NULL, **to;
-	size_t i;
+	char **to = outbox_unit_addresses(db, unit_id, n);
 
-	db_query_text(db, &emails, "SELECT emails FROM unit WHERE id = ?", "I",
-	    unit_id);
-	to = strings_from_json(emails, n);
-	free(emails);
 	if ((*fallback = *n == 0)) {
-		free(to);
-		*n = cfg->mail.n_admins ? cfg->mail.n_admins : 1;
-		to = xcalloc(*n + 1, sizeof(char *));
-		for (i = 0; i < *n; i++)
-			to[i] = xstrdup(cfg->mail.n_admins ? cfg->mail.admins[i] :
-			    cfg->mail.from);
+		strv_free(to);
+		to = outbox_admin_addresses(cfg, n);
 	}
 	return to;
 }
@@ -381,7 +346,7 @@ enqueue(sqlite3 *db, const struct config *cfg, long long unit_id,
 		.dedup_key = dedup,
 	};
 	rc = outbox_enqueue(db, cfg, &m, now);
-	strings_free(to);
+	strv_free(to);
 	return rc;
 }
 

@@ -19,6 +19,9 @@
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 60
 FUZZ_TIMEOUT  ?= 10
+# A fixed seed makes a CI run repeat the runs made before a commit, so a
+# finding shows up on a developer's machine first; FUZZ_SEED=0 explores.
+FUZZ_SEED     ?= 1
 FUZZ_BUILD    := build-fuzz
 FUZZ_DIR      := tests/fuzz
 FUZZ_NAMES    := $(patsubst $(FUZZ_DIR)/fuzz_%.c,%,$(wildcard $(FUZZ_DIR)/fuzz_*.c))
@@ -72,7 +75,7 @@ $(addprefix fuzz-,$(FUZZ_NAMES)): fuzz-%: $(FUZZ_BUILD)/fuzz_%
 	@mkdir -p $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/artifacts/$* $(FUZZ_BUILD)/logs
 	@cp $(FUZZ_DIR)/corpus/$*/* $(FUZZ_BUILD)/corpus/$*/
 	@echo "fuzz $*: $(FUZZ_SECONDS) s, log in $(FUZZ_BUILD)/logs/$*.log"
-	@if $(FUZZ_RUN_ENV) $< $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+	@if $(FUZZ_RUN_ENV) $< $(FUZZ_FLAGS) -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$*/ \
 	    $(FUZZ_BUILD)/corpus/$* $(wildcard $(FUZZ_DIR)/regressions/$*) \
 	    > $(FUZZ_BUILD)/logs/$*.log 2>&1; then \
