@@ -142,11 +142,11 @@ set_unit_vars(sqlite3 *db, long long unit_id, struct tmpl_vars *v)
  * to the admins, so no alert is ever dropped for want of an address. */
 static char **
 unit_recipients(sqlite3 *db, const struct config *cfg, long long unit_id,
-    size_t *n)
+    size_t *n, bool *fallback)
 {
 	char **to = outbox_unit_addresses(db, unit_id, n);
 
-	if (*n > 0)
+	if (!(*fallback = *n == 0))
 		return to;
 	strv_free(to);
 	return outbox_admin_addresses(cfg, n);
@@ -235,6 +235,7 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 	struct unit_mail um = { .reminder_only = true, .key = STRBUF_INIT };
 	char **to, *key;
 	size_t i, n_to;
+	bool fallback;
 	int rc = 0, queued = 0;
 
 	um.alert = base_vars(cfg, ev->now);
@@ -248,7 +249,9 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 			add_alert_row(db, cfg, &um, &ev->items[i]);
 	set_unit_vars(db, unit_id, um.alert);
 	set_unit_vars(db, unit_id, um.recovery);
-	to = unit_recipients(db, cfg, unit_id, &n_to);
+	to = unit_recipients(db, cfg, unit_id, &n_to, &fallback);
+	/* the admins are To already when the unit has no address */
+	um.cc_admins &= !fallback;
 	if (um.n_alert > 0) {
 		tmpl_setf(um.alert, "n_accounts", "%d", um.n_alert);
 		tmpl_setf(um.alert, "n_warning", "%d", um.n_state[STATE_WARNING]);

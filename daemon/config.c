@@ -5,6 +5,7 @@
  * back to a default.  mediawatch.conf(5) documents the same keys. */
 #include <ctype.h>
 #include <libconfig.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -560,6 +561,20 @@ lookup(const config_t *lc, const char *path)
 	return lc ? config_lookup(lc, path) : NULL;
 }
 
+/* "8:30" or "08:30" → "08:30"; the digest compares times as text. */
+static int
+normalise_hhmm(char **value)
+{
+	int h, m, n = 0;
+
+	if (sscanf(*value, "%2d:%2d%n", &h, &m, &n) != 2 || (*value)[n] != '\0' ||
+	    h < 0 || h > 23 || m < 0 || m > 59 || !isdigit((unsigned char)**value))
+		return -1;
+	free(*value);
+	*value = xasprintf("%02d:%02d", h, m);
+	return 0;
+}
+
 /* Checks across keys, after everything was read. */
 static void
 validate(struct loader *ld, const config_t *lc, struct config *cfg)
@@ -593,6 +608,14 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 	if (strcmp(cfg->mail.transport, "smtp") == 0 && str_empty(cfg->mail.url))
 		bad(ld, lookup(lc, "mail.transport"), "mail.url is required for "
 		    "the smtp transport");
+	if (!str_empty(cfg->mail.url) && !str_case_prefix(cfg->mail.url, "smtp://") &&
+	    !str_case_prefix(cfg->mail.url, "smtps://") &&
+	    !str_case_prefix(cfg->mail.url, "smtp+starttls://"))
+		bad(ld, lookup(lc, "mail.url"), "mail.url must start with smtp://, "
+		    "smtp+starttls:// or smtps://");
+	if (normalise_hhmm(&cfg->mail.digest_time) == -1)
+		bad(ld, lookup(lc, "mail.digest_time"), "mail.digest_time must be a "
+		    "time of day HH:MM, e.g. \"08:30\"");
 	if (cfg->mail.max_attempts < 1)
 		bad(ld, lookup(lc, "mail.max_attempts"), "mail.max_attempts must be at least 1");
 	for (i = 0; i < cfg->mail.n_admins; i++)

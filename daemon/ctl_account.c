@@ -318,18 +318,27 @@ history(struct ctl *ctl, long long id)
 	return EXIT_OK;
 }
 
+static bool
+name_in(const char *name, const char *const *names)
+{
+	for (; *names; names++)
+		if (strcasecmp(name, *names) == 0)
+			return true;
+	return false;
+}
+
 static int
 import(struct ctl *ctl, struct account_args *a, const char *path)
 {
+	static const char *const gb[] = { "gbk", "gb18030", "gb2312", "cp936", NULL };
+	static const char *const utf8[] = { "utf-8", "utf8", NULL };
 	long n;
 
-	if (a->encoding && strcasecmp(a->encoding, "gbk") != 0 &&
-	    strcasecmp(a->encoding, "gb18030") != 0 &&
-	    strcasecmp(a->encoding, "utf-8") != 0)
-		return ctl_usage_error(account_usage, "account import: "
-		    "--encoding must be utf-8 or gbk");
 	a->import.path = path;
-	a->import.gbk = a->encoding && strncasecmp(a->encoding, "gb", 2) == 0;
+	a->import.gbk = a->encoding && name_in(a->encoding, gb);
+	if (a->encoding && !a->import.gbk && !name_in(a->encoding, utf8))
+		return ctl_usage_error(account_usage, "account import: "
+		    "--encoding must be utf-8 or gbk (gb18030, gb2312)");
 	if ((n = import_accounts(ctl->db, &ctl->cfg, &a->import)) == -1)
 		return EXIT_REFUSED;
 	printf("%s %ld account%s from %s\n", a->import.dry_run ?

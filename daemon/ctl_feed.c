@@ -16,8 +16,8 @@ static const char feed_usage[] =
 "usage: mediawatchctl feed inspect FILE|URL [--json]\n"
 "\n"
 "Fetches (http/https) or reads a feed and shows its format, encoding, every\n"
-"entry's id, title, link, raw date and parsed time, and the last-update\n"
-"time it proves when read as a first fetch.\n";
+"entry's id, title, raw date and parsed time (and link, with --json), and\n"
+"the last-update time it proves when read as a first fetch.\n";
 
 struct fetched {
 	char  *body;

@@ -67,7 +67,7 @@ account_grace_start(const char *opened_on, time_t created_at)
 
 	if (str_empty(opened_on) || iso_date_to_time(opened_on, &opened) == -1)
 		return created_at;
-	return opened > created_at ? opened : created_at;
+	return opened;
 }
 
 /* What one account looked like when the evaluation read it. */

@@ -80,8 +80,9 @@ struct state_input {
 enum account_state state_compute(const struct state_input *in);
 
 /* Where the age of a never-updated account counts from: its opening date
- * or its registration here, whichever is later, so a new registration has
- * the stale period as grace. */
+ * (DESIGN: "never updated: since the account was opened"), else its
+ * registration here.  A newly opened account so has the stale period as
+ * grace. */
 time_t account_grace_start(const char *opened_on, time_t created_at);
 
 #endif
