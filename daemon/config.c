@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "mime.h"
 #include "timeutil.h"
 
 enum key_type { K_STRING, K_INT, K_BYTES, K_DURATION, K_STRLIST };
@@ -394,7 +395,7 @@ read_group(struct loader *ld, const config_setting_t *s, const char *what,
 		const struct key *k = find_key(keys, config_setting_name(child));
 
 		if (k == NULL)
-			bad(ld, child, "unknown key '%s' in %s",
+			bad(ld, child, "unknown key '%.64s' in %s",
 			    config_setting_name(child), what);
 		else
 			read_key(ld, child, k, base);
@@ -538,7 +539,7 @@ read_root(struct loader *ld, const config_setting_t *root, struct config *cfg)
 		else if (find_key(top_keys, name))
 			read_key(ld, s, find_key(top_keys, name), cfg);
 		else
-			bad(ld, s, "unknown key '%s'", name);
+			bad(ld, s, "unknown key '%.64s'", name);
 	}
 	if (platforms)
 		read_platforms(ld, platforms, cfg, &th);
@@ -559,6 +560,22 @@ static const config_setting_t *
 lookup(const config_t *lc, const char *path)
 {
 	return lc ? config_lookup(lc, path) : NULL;
+}
+
+static int
+check_mailbox(const char *mailbox)
+{
+	char *name = NULL, *addr = NULL, *error = NULL;
+	int rc;
+
+	if (has_control_chars(mailbox) || strlen(mailbox) > 512 ||
+	    !utf8_valid(mailbox, strlen(mailbox)))
+		return -1;
+	rc = mail_address_parse(mailbox, &name, &addr, &error);
+	free(name);
+	free(addr);
+	free(error);
+	return rc;
 }
 
 /* "8:30" or "08:30" → "08:30"; the digest compares times as text. */
@@ -583,7 +600,7 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 	size_t i;
 
 	if (tz_set(cfg->timezone) == -1)
-		bad(ld, lookup(lc, "timezone"), "unknown time zone '%s' (expected "
+		bad(ld, lookup(lc, "timezone"), "unknown time zone '%.64s' (expected "
 		    "an IANA name such as \"Asia/Shanghai\")", cfg->timezone);
 	if (str_empty(cfg->database))
 		bad(ld, lookup(lc, "database"), "'database' must not be empty");
@@ -618,19 +635,22 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 		    "time of day HH:MM, e.g. \"08:30\"");
 	if (cfg->mail.max_attempts < 1)
 		bad(ld, lookup(lc, "mail.max_attempts"), "mail.max_attempts must be at least 1");
+	if (check_mailbox(cfg->mail.from) == -1)
+		bad(ld, lookup(lc, "mail.from"), "mail.from must be an address, "
+		    "\"name@domain\" or \"Name <name@domain>\"");
 	for (i = 0; i < cfg->mail.n_admins; i++)
 		if (strchr(cfg->mail.admins[i], '@') == NULL ||
 		    has_control_chars(cfg->mail.admins[i]))
-			bad(ld, lookup(lc, "mail.admins"), "mail.admins: '%s' is "
+			bad(ld, lookup(lc, "mail.admins"), "mail.admins: '%.64s' is "
 			    "not an email address", cfg->mail.admins[i]);
 	for (i = 0; cfg->notice.holidays[i]; i++)
 		if (iso_date_valid(cfg->notice.holidays[i]) == -1)
 			bad(ld, lookup(lc, "notice.holidays"), "notice.holidays: "
-			    "'%s' is not a YYYY-MM-DD date", cfg->notice.holidays[i]);
+			    "'%.64s' is not a YYYY-MM-DD date", cfg->notice.holidays[i]);
 	for (i = 0; cfg->notice.workdays[i]; i++)
 		if (iso_date_valid(cfg->notice.workdays[i]) == -1)
 			bad(ld, lookup(lc, "notice.workdays"), "notice.workdays: "
-			    "'%s' is not a YYYY-MM-DD date", cfg->notice.workdays[i]);
+			    "'%.64s' is not a YYYY-MM-DD date", cfg->notice.workdays[i]);
 	if (cfg->notice.rectify_days < 1 || cfg->notice.repeat_months < 2)
 		bad(ld, lookup(lc, "notice"), "notice.rectify_days must be at "
 		    "least 1 and notice.repeat_months at least 2");

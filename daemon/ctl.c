@@ -10,6 +10,7 @@
 #include "log.h"
 #include "timeutil.h"
 #include "util.h"
+#include "validate.h"
 
 static const char usage_text[] =
 "usage: mediawatchctl [-c CONF] [--db FILE] [--json | --csv] COMMAND …\n"
@@ -83,6 +84,17 @@ ctl_refused(const char *what, char *error)
 {
 	log_warnx("%s: %s", what, error ? error : "failed");
 	free(error);
+	return EXIT_REFUSED;
+}
+
+int
+ctl_check_note(const char *option, const char *value)
+{
+	const char *why = check_note(value);
+
+	if (why == NULL)
+		return EXIT_OK;
+	log_warnx("%s %s", option, why);
 	return EXIT_REFUSED;
 }
 

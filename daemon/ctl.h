@@ -34,6 +34,10 @@ int ctl_usage_error(const char *usage, const char *fmt, ...) MW_PRINTF(2, 3);
 /* Reports a refusal (an error string from the library, freed here) as
  * "mediawatchctl: what: error"; returns EXIT_REFUSED. */
 int ctl_refused(const char *what, char *error);
+/* Checks a free-text option (a reason, a note): valid UTF-8 without
+ * control characters.  Reports a refusal and returns EXIT_REFUSED when it
+ * is not; EXIT_OK for NULL or good text. */
+int ctl_check_note(const char *option, const char *value);
 /* Parses a positive id; -1 when it is not one. */
 long long ctl_parse_id(const char *s);
 /* Runs fn inside one transaction: commit on 0, rollback otherwise. */

@@ -369,6 +369,9 @@ run_id_command(struct ctl *ctl, const char *sub, char **pos, int npos,
 	if (npos != 1 || (a->id = ctl_parse_id(pos[0])) == -1)
 		return ctl_usage_error(account_usage, "account %s: expected one "
 		    "account id", sub);
+	if (ctl_check_note("--reason", a->reason) != EXIT_OK ||
+	    ctl_check_note("--evidence", a->evidence) != EXIT_OK)
+		return EXIT_REFUSED;
 	if (strcmp(sub, "show") == 0)
 		return show(ctl, a->id);
 	if (strcmp(sub, "history") == 0)

@@ -202,6 +202,8 @@ cmd_problem(struct ctl *ctl, int argc, char **argv)
 		return rc == 1 ? EXIT_OK : EXIT_USAGE;
 	pos = argv + 1 + optind;
 	npos = argc - 1 - optind;
+	if (ctl_check_note("--note", a.note) != EXIT_OK)
+		return EXIT_REFUSED;
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	if (strcmp(sub, "list") == 0 || strcmp(sub, "add") == 0) {

@@ -186,6 +186,8 @@ cmd_unit(struct ctl *ctl, int argc, char **argv)
 	npos = argc - 1 - optind;
 	if (strstr(" add change list show remove ", sub) == NULL || strchr(sub, ' '))
 		return ctl_usage_error(unit_usage, "unit: unknown subcommand '%s'", sub);
+	if (ctl_check_note("--reason", a.reason) != EXIT_OK)
+		return EXIT_REFUSED;
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	if (strcmp(sub, "add") == 0) {

@@ -223,6 +223,14 @@ read_rows(sqlite3 *db, const struct config *cfg, struct import_state *st,
 		import_row(db, cfg, st, &rec);
 		csv_record_free(&rec);
 		(*count)++;
+		/* after an I/O error SQLite rolls the transaction back by
+		 * itself; going on would commit each later row on its own */
+		if (sqlite3_get_autocommit(db)) {
+			st->errors++;
+			log_warnx("%s:%zu: the database refused the write; stopping",
+			    st->opts->path, rec.line);
+			return;
+		}
 	}
 	if (got == -1) {
 		/* the reader's "line N: why" becomes FILE:N: why */

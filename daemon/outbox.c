@@ -18,6 +18,7 @@
 #define SENDER_IDLE_MAX 60       /* seconds between looks at the queue */
 #define SMTP_PARALLEL   4
 #define SYNC_BATCH      50       /* local deliveries per turn of the loop */
+#define DB_RETRY_SECONDS 30      /* after the database refused a write */
 
 static char *
 json_list(const char *const *items, size_t n)
@@ -379,24 +380,26 @@ start_smtp(struct outbox_sender *s, struct letter *l)
 	s->in_flight++;
 }
 
-/* Takes one due message: lease, build, deliver or start delivering. */
-static void
+/* Takes one due message: lease, build, deliver or start delivering.
+ * Returns -1 when the database cannot be written (full disk, lock). */
+static int
 send_one(struct outbox_sender *s, long long id)
 {
 	struct letter *l;
 	char *error = NULL;
+	int leased = lease(s->db, id, true);
 
-	if (lease(s->db, id, true) != 1 || (l = letter_load(s->db, id)) == NULL)
-		return;
+	if (leased != 1 || (l = letter_load(s->db, id)) == NULL)
+		return leased == -1 ? -1 : 0;
 	if (letter_prepare(s->cfg, l, &error) == -1) {
 		mark_failed_attempt(s->db, s->cfg, id, l->attempts, error);
 		free(error);
 		letter_free(l);
-		return;
+		return 0;
 	}
 	if (strcmp(s->cfg->mail.transport, "smtp") == 0) {
 		start_smtp(s, l);
-		return;
+		return 0;
 	}
 	if (deliver_local(s->cfg, l, &error) == 0)
 		mark_sent(s->db, id);
@@ -404,6 +407,7 @@ send_one(struct outbox_sender *s, long long id)
 		mark_failed_attempt(s->db, s->cfg, id, l->attempts, error);
 	free(error);
 	letter_free(l);
+	return 0;
 }
 
 static size_t
@@ -448,7 +452,15 @@ sender_step(struct outbox_sender *s)
 	n = room ? due_ids(s, ids, room) : 0;
 
 	for (i = 0; i < n; i++)
-		send_one(s, ids[i]);
+		if (send_one(s, ids[i]) == -1) {
+			/* the queue cannot be written: wait, and let --once end */
+			log_warnx("outbox: the database cannot be written; mail "
+			    "stays queued, retrying in %d s", DB_RETRY_SECONDS);
+			sender_arm(s, DB_RETRY_SECONDS);
+			if (s->in_flight == 0 && s->on_idle)
+				s->on_idle(s->on_idle_data);
+			return;
+		}
 	if (n == room && room > 0 && !smtp) {
 		outbox_sender_kick(s);      /* more due: continue next turn */
 		return;

@@ -219,6 +219,13 @@ on_flush(sd_event_source *s, uint64_t usec, void *userdata)
 static int
 result_begin(struct poller *p)
 {
+	if (p->in_batch && sqlite3_get_autocommit(p->db)) {
+		/* SQLite rolled the batch back after an I/O error: its results
+		 * are lost and fetched again when their leases expire */
+		log_warnx("poll results were rolled back by the database");
+		p->in_batch = false;
+		p->batch_jobs = 0;
+	}
 	if (batch_open(p) == -1 || db_run(p->db, "SAVEPOINT result", "") == -1)
 		return -1;
 	return 0;

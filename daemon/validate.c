@@ -43,6 +43,22 @@ check_optional_text(const char *v)
 
 /* Only http and https are ever fetched; parse with libcurl so the registry
  * and the fetcher agree on what a URL means. */
+#define MW_NOTE_MAX 2000         /* characters of a reason or note */
+
+const char *
+check_note(const char *v)
+{
+	if (str_empty(v))
+		return NULL;
+	if (!utf8_valid(v, strlen(v)))
+		return "is not valid UTF-8";
+	if (has_control_chars(v))
+		return "contains control characters (line breaks, tabs, …)";
+	if (strlen(v) > 4 * MW_NOTE_MAX)
+		return "is too long (at most 2000 characters)";
+	return NULL;
+}
+
 const char *
 check_feed_url(const char *v)
 {

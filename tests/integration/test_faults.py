@@ -37,7 +37,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from conftest import BUILD
-from feedserver import closed_port, feeds  # noqa: F401  (fixture)
+from feedserver import feeds  # noqa: F401  (fixture)
 from smtpserver import smtp, free_port  # noqa: F401  (fixture)
 
 DAY = 86400
@@ -543,7 +543,7 @@ def test_kill_9_at_random_moments_across_50_cycles_loses_and_repeats_nothing(
         mw.now(now)
         mw.run("poll", check=0)
         proc = start_once(mw)
-        time.sleep(rng.uniform(0, typical * 1.2))   # the random moment
+        time.sleep(rng.uniform(0, typical))   # the random moment
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
@@ -559,7 +559,7 @@ def test_kill_9_at_random_moments_across_50_cycles_loses_and_repeats_nothing(
         code, err = finish(start_once(mw))
         assert code == 0, err[-3000:]
         assert_intact(mw)
-    assert kills >= KILL_CYCLES * 0.6, f"only {kills} runs were killed"
+    assert kills >= KILL_CYCLES * 0.7, f"only {kills} runs were killed"
 
     # long after the last lease: everything still queued goes out
     mw.now(BASE + (KILL_CYCLES + 1) * DAY)
@@ -651,7 +651,8 @@ class AuthRefusingSMTP:
         self.url = f"smtp://127.0.0.1:{self.port}"
 
         def authenticator(server, session, envelope, mechanism, auth_data):
-            self.attempts.append((mechanism, auth_data))
+            self.attempts.append((mechanism, auth_data.login,
+                                  auth_data.password))
             return AuthResult(success=False, handled=False)
 
         class Handler:
@@ -683,6 +684,7 @@ def assert_no_secret(text, where, user):
         assert form not in text, f"the password shows in {where}"
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtp_password_never_shows_in_logs_json_or_the_database(mw, feeds):
     user = "mediawatch-bot"
     pw_file = mw.write("smtp-password", SECRET + "\n")
@@ -694,9 +696,8 @@ def test_smtp_password_never_shows_in_logs_json_or_the_database(mw, feeds):
         not_crashed(r)
         # the password really was read and offered ...
         assert server.attempts, "the client never tried to log in"
-        offered = repr(server.attempts)
-        assert SECRET in offered or base64.b64encode(
-            SECRET.encode()).decode() in offered, offered
+        assert {(login, password) for _, login, password in
+                server.attempts} == {(user.encode(), SECRET.encode())}
     # ... refused, so the mail stays queued with an error
     box = outbox(mw)
     assert box and all(row["status"] == "queued" and row["last_error"]
@@ -745,7 +746,9 @@ def hostile_configs(mw):
         "one-mb-timezone": base + f'timezone = "{mb}";\n',
         "one-mb-from": base + f'mail = {{ from = "{mb}@example.gov.cn"; }};\n',
         "one-mb-key": base + f"{'k' * (1024 * 1024)} = 1;\n",
-        "one-mb-database-path": f'database = "/tmp/{mb}";\n',
+        "from-not-an-address": base + 'mail = { from = "nobody"; };\n',
+        "from-with-crlf": base + 'mail = { from = "Bot <bot@example.gov.cn>'
+        '\\r\\nBcc: evil@example.com"; };\n',
         "nested-200": base + nested(200),
         "nested-100000": base + nested(100000),
         "binary-nul": (base + "mail = { from = \"a\0b\"; };\n").encode()
@@ -775,7 +778,8 @@ def hostile_configs(mw):
 
 
 HOSTILE_CONFIGS = ["one-mb-timezone", "one-mb-from", "one-mb-key",
-                   "one-mb-database-path", "nested-200", "nested-100000",
+                   "from-not-an-address", "from-with-crlf",
+                   "nested-200", "nested-100000",
                    "binary-nul", "invalid-utf8-value", "invalid-utf8-key",
                    "random-bytes", "include-itself", "include-binary",
                    "directory", "below-a-regular-file", "missing"]
@@ -786,6 +790,8 @@ HOSTILE_CONFIGS = ["one-mb-timezone", "one-mb-from", "one-mb-key",
 @pytest.mark.parametrize("case", HOSTILE_CONFIGS)
 def test_hostile_config_is_refused_naming_the_file(mw, case, build):
     path = hostile_configs(mw)[case]
+    # an error inside an included file names that file
+    named = "/bin/sh" if case == "include-binary" else str(path)[:60]
     for argv in ([build / "mediawatchctl", "-c", path, "check-config"],
                  [build / "mediawatchd", "-c", path, "-n"],
                  [build / "mediawatchctl", "-c", path, "unit", "list"]):
@@ -794,9 +800,21 @@ def test_hostile_config_is_refused_naming_the_file(mw, case, build):
         assert r.returncode == 1, (argv[0].name, r.returncode,
                                    r.stderr[-2000:])
         # the file is named (long paths may be cut: the start is enough)
-        assert str(path)[:60] in r.stderr, (argv[0].name, r.stderr[-2000:])
+        assert named in r.stderr, (argv[0].name, r.stderr[-2000:])
         assert len(r.stderr) < 64 * 1024, "the error repeats the input"
     assert not mw.db_path.exists()
+
+
+def test_database_path_of_one_mb_fails_cleanly_when_used(mw):
+    mw.write_config("")
+    mw.conf_path.write_text(f'database = "{mw.dir}/{"x" * (1024 * 1024)}";\n')
+    for argv in ([mw.ctl_path, "-c", mw.conf_path, "unit", "list"],
+                 [mw.daemon_path, "-c", mw.conf_path, "--once", "-d"]):
+        r = mw.exec(argv, timeout=60)
+        not_crashed(r)
+        assert r.returncode == 1, (argv[0].name, r.returncode)
+        assert "File name too long" in r.stderr, r.stderr[-300:]
+    assert [p.name for p in mw.dir.iterdir() if p.name.startswith("xxx")] == []
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a mode 000 file")
@@ -933,7 +951,10 @@ def test_hostile_response_headers_give_a_sane_result(hw, feeds, headers):
     r = hw.run_daemon("--once", "-d", timeout=90)
     not_crashed(r)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert_sane_result(hw, acc, when)
+    st = assert_sane_result(hw, acc, when)
+    # a validator is kept whole or not at all, never cut
+    if "ETag" in headers and st["etag"] is not None:
+        assert st["etag"] == headers["ETag"]
     # and the next poll, carrying whatever validators were kept, too
     hw.now(BASE + 2 * HOUR)
     hw.run("poll", check=0)
