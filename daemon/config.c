@@ -4,6 +4,8 @@
  * a key missing from its table is an error, so a typo never silently falls
  * back to a default.  mediawatch.conf(5) documents the same keys. */
 #include <ctype.h>
+#include <limits.h>
+#include <errno.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +132,9 @@ static const struct default_platform default_platforms[] = {
 };
 
 #define DAY (24LL * 3600)
+/* No setting needs more than a century; the bound keeps every time
+ * computed from a duration far from overflowing. */
+#define DURATION_MAX (100 * 366 * DAY)
 
 static void
 set_platform_defaults(struct platform *p, const char *key, const char *label)
@@ -257,17 +262,17 @@ read_duration(struct loader *ld, const config_setting_t *s, long long *out)
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
 		*out = config_setting_get_int64(s);
-		if (*out >= 0)
+		if (*out >= 0 && *out <= DURATION_MAX)
 			return 0;
 		break;
 	case CONFIG_TYPE_STRING:
 		text = config_setting_get_string(s);
-		if (duration_parse(text, out) == 0)
+		if (duration_parse(text, out) == 0 && *out <= DURATION_MAX)
 			return 0;
 		break;
 	}
 	bad(ld, s, "'%s' must be a duration such as \"90s\", \"15m\", \"6h\" "
-	    "or \"14d\"", config_setting_name(s));
+	    "or \"14d\" (at most 100 years)", config_setting_name(s));
 	return -1;
 }
 
@@ -277,7 +282,7 @@ read_bytes(struct loader *ld, const config_setting_t *s, long long *out)
 {
 	const char *text;
 	char *end;
-	long long v;
+	long long v, unit;
 
 	if (config_setting_type(s) == CONFIG_TYPE_INT ||
 	    config_setting_type(s) == CONFIG_TYPE_INT64) {
@@ -286,15 +291,14 @@ read_bytes(struct loader *ld, const config_setting_t *s, long long *out)
 			return 0;
 	} else if ((text = config_setting_get_string(s)) != NULL &&
 	    isdigit((unsigned char)*text)) {
+		errno = 0;
 		v = strtoll(text, &end, 10);
-		if (*end == 'K' || *end == 'k')
-			v *= 1024, end++;
-		else if (*end == 'M')
-			v *= 1024 * 1024, end++;
-		else if (*end == 'G')
-			v *= 1024LL * 1024 * 1024, end++;
-		if (*end == '\0' && v > 0) {
-			*out = v;
+		unit = *end == 'K' || *end == 'k' ? 1024 : *end == 'M' ?
+		    1024 * 1024 : *end == 'G' ? 1024LL * 1024 * 1024 : 1;
+		if (unit > 1)
+			end++;
+		if (errno == 0 && *end == '\0' && v > 0 && v <= LLONG_MAX / unit) {
+			*out = v * unit;
 			return 0;
 		}
 	}
