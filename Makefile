@@ -114,7 +114,9 @@ bench: deps
 	$(MAKE) all
 	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) sh bench/run.sh
 
-install: $(PROGS)
+# install also puts the units, sysusers/tmpfiles snippets and man pages in
+# place (install-service, mk/service.mk)
+install: $(PROGS) install-service
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/mediawatch
 	install -m 0755 $(BUILD)/mediawatchctl $(DESTDIR)$(BINDIR)/mediawatchctl
 	install -m 0755 $(BUILD)/mediawatchd $(DESTDIR)$(SBINDIR)/mediawatchd
@@ -122,10 +124,11 @@ install: $(PROGS)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf ] || \
 	    install -m 0644 conf/mediawatch.conf $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf
 	install -d $(DESTDIR)$(PREFIX)/share/mediawatch/templates $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists
-	install -m 0644 conf/templates/*.txt conf/templates/*.html $(DESTDIR)$(PREFIX)/share/mediawatch/templates
+	install -m 0644 conf/templates/*.txt conf/templates/*.html conf/templates/README.md \
+	    $(DESTDIR)$(PREFIX)/share/mediawatch/templates
 	install -m 0644 conf/wordlists/* $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists
 
-uninstall:
+uninstall: uninstall-service
 	rm -f $(DESTDIR)$(BINDIR)/mediawatchctl $(DESTDIR)$(SBINDIR)/mediawatchd
 	rm -rf $(DESTDIR)$(PREFIX)/share/mediawatch
 
