@@ -71,19 +71,8 @@ static int
 read_file(const char *path, struct fetched *f)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char chunk[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd == -1) {
-		log_warn("feed inspect: %s", path);
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		sb_append(&sb, chunk, (size_t)n);
-	close(fd);
-	if (n == -1) {
-		log_warn("feed inspect: %s", path);
+	if (read_whole_file(path, SIZE_MAX, &sb) == -1) {
 		sb_free(&sb);
 		return -1;
 	}

@@ -165,32 +165,6 @@ load_lists(struct ctl *ctl, struct wc_args *a, int *rc)
 /* ---- reading the input ---- */
 
 static int
-read_input(const char *path, struct strbuf *sb)
-{
-	char chunk[65536];
-	ssize_t n;
-	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd == -1) {
-		log_warn("wordcheck: %s", path);
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		sb_append(sb, chunk, (size_t)n);
-		if (sb->len > INPUT_MAX) {
-			log_warnx("wordcheck: %s: larger than 256 MiB", path);
-			n = -2;
-			break;
-		}
-	}
-	if (n == -1)
-		log_warn("wordcheck: %s", path);
-	if (fd != 0)
-		close(fd);
-	return n < 0 ? -1 : 0;
-}
-
-static int
 decode_input(const char *name, const char *encoding, struct strbuf *sb)
 {
 	char *utf8, *error = NULL;
@@ -397,7 +371,7 @@ check_input(struct ctl *ctl, const struct wordcheck *wc, struct wc_args *a)
 	size_t skip;
 	int rc = EXIT_REFUSED;
 
-	if (read_input(path, &sb) == -1 ||
+	if (read_whole_file(path, INPUT_MAX, &sb) == -1 ||
 	    decode_input(name, a->encoding, &sb) == -1)
 		goto out;
 	skip = str_has_prefix(sb_str(&sb), "\xef\xbb\xbf") ? 3 : 0;

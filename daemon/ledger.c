@@ -57,39 +57,6 @@ import_error(struct import_state *st, size_t line, const char *fmt, ...)
 }
 
 static int
-read_all(const char *path, char **buf, size_t *len)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[65536];
-	ssize_t n;
-	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd == -1) {
-		log_warn("%s", path);
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		sb_append(&sb, chunk, (size_t)n);
-		if (sb.len > IMPORT_FILE_MAX) {
-			log_warnx("%s: larger than 256 MiB; split the ledger", path);
-			n = -2;
-			break;
-		}
-	}
-	if (n == -1)
-		log_warn("%s", path);
-	if (fd != 0)
-		close(fd);
-	if (n < 0) {
-		sb_free(&sb);
-		return -1;
-	}
-	*len = sb.len;
-	*buf = sb_steal(&sb);
-	return 0;
-}
-
-static int
 map_header(struct import_state *st, const struct csv_record *rec)
 {
 	size_t i;
@@ -247,13 +214,18 @@ import_accounts(sqlite3 *db, const struct config *cfg,
 	struct import_state st = { .opts = opts };
 	struct csv_reader r;
 	struct csv_record header;
+	struct strbuf input = STRBUF_INIT;
 	char *buf, *error = NULL;
 	size_t len;
 	long count = 0;
 	int got;
 
-	if (read_all(opts->path, &buf, &len) == -1)
+	if (read_whole_file(opts->path, IMPORT_FILE_MAX, &input) == -1) {
+		sb_free(&input);
 		return -1;
+	}
+	len = input.len;
+	buf = sb_steal(&input);
 	if (decode_input(opts, &buf, &len) == -1) {
 		free(buf);
 		return -1;

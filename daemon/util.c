@@ -1,9 +1,11 @@
 /* util.c — allocation, growable strings and UTF-8 measurement. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -343,4 +345,30 @@ strv_free(char **list)
 	for (i = 0; list && list[i]; i++)
 		free(list[i]);
 	free(list);
+}
+
+int
+read_whole_file(const char *path, size_t max, struct strbuf *sb)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		sb_append(sb, chunk, (size_t)n);
+		if (sb->len > max) {
+			log_warnx("%s: larger than %zu MiB", path, max >> 20);
+			n = -2;
+			break;
+		}
+	}
+	if (n == -1)
+		log_warn("%s", path);
+	if (fd != 0)
+		close(fd);
+	return n < 0 ? -1 : 0;
 }

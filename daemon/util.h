@@ -52,6 +52,10 @@ char **strv_dup(const char *const *src);          /* NULL src: empty list */
 char **strv_from_json(const char *text, size_t *n);
 void   strv_free(char **list);                     /* NULL is fine */
 
+/* Appends the whole of path ("-": standard input) to sb.  A file larger
+ * than max bytes is refused.  Logs "PATH: why" and returns -1 on error. */
+int    read_whole_file(const char *path, size_t max, struct strbuf *sb);
+
 /* Strings */
 bool str_empty(const char *s);          /* NULL or "" */
 char *str_trim(char *s);                /* in place: leading/trailing ASCII space */
