@@ -37,7 +37,8 @@ else
 BUILD     := build
 endif
 
-LIB_SRC   := $(filter-out daemon/mediawatchd.c daemon/mediawatchctl.c,$(wildcard daemon/*.c))
+LIB_SRC   := $(wildcard daemon/*/*.c)
+HEADERS   := $(wildcard daemon/*/*.h)
 LIB_OBJ   := $(patsubst daemon/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/sql_migrations.o
 LIB       := $(BUILD)/libmediawatch.a
 PROGS     := $(BUILD)/mediawatchd $(BUILD)/mediawatchctl
@@ -52,7 +53,8 @@ all: $(PROGS)
 deps:
 	@sh contrib/deps.sh
 
-$(BUILD)/obj/%.o: daemon/%.c $(wildcard daemon/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: daemon/%.c $(HEADERS)
+	@mkdir -p $(@D)
 	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/sql_migrations.o: $(BUILD)/sql_migrations.c | $(BUILD)/obj

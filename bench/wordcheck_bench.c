@@ -17,10 +17,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "acmatch.h"
-#include "util.h"
-#include "wordcheck.h"
-#include "wordlist.h"
+#include "base/util.h"
+#include "wording/acmatch.h"
+#include "wording/wordcheck.h"
+#include "wording/wordlist.h"
 
 #define POOL_SIZE 3500          /* about the characters of everyday text */
 #define PLANT_EVERY 4096        /* bytes between planted wrong forms */

@@ -1,5 +1,5 @@
 /* mediawatchctl — the admin tool; see ctl.c. */
-#include "ctl.h"
+#include "cli/ctl.h"
 
 int
 main(int argc, char **argv)

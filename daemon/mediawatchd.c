@@ -1,5 +1,5 @@
 /* mediawatchd — the monitoring service; see daemon.c. */
-#include "daemon.h"
+#include "service/daemon.h"
 
 int
 main(int argc, char **argv)

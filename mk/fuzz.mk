@@ -46,7 +46,8 @@ FUZZ_FLAGS    := -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 -print_final_stats=
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FUZZ_BUILD)/obj/%.o: daemon/%.c $(wildcard daemon/*.h) | $(FUZZ_BUILD)/obj
+$(FUZZ_BUILD)/obj/%.o: daemon/%.c $(HEADERS)
+	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_BUILD)/obj/sql_migrations.o: $(FUZZ_BUILD)/sql_migrations.c | $(FUZZ_BUILD)/obj

@@ -7,7 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "fuzz.h"
 
 /* libconfig 1.5 leaks the string token in front of a syntax error (`a "x";`,

@@ -3,7 +3,7 @@
  *
  * ledger.c turns the reader's "line N: why" into FILE:N: why by skipping
  * "line ", so every error message must start with it. */
-#include "csv.h"
+#include "base/csv.h"
 #include "fuzz.h"
 
 int

@@ -2,8 +2,8 @@
  * dates and durations that take command-line and configuration values. */
 #include <time.h>
 
-#include "dateparse.h"
 #include "fuzz.h"
+#include "poll/dateparse.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -4,10 +4,10 @@
  * An input may start with a line "charset=LABEL\n": LABEL is then passed as
  * the HTTP Content-Type charset and the rest is the body, so the seeds can
  * exercise the header-against-prolog rules. */
-#include "feed.h"
-#include "feed_charset.h"
+#include "base/util.h"
 #include "fuzz.h"
-#include "util.h"
+#include "poll/feed.h"
+#include "poll/feed_charset.h"
 
 #define CHARSET_PREFIX "charset="
 

@@ -11,12 +11,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "csv.h"
-#include "db.h"
+#include "base/csv.h"
+#include "base/util.h"
 #include "fuzz.h"
-#include "ledger.h"
-#include "registry.h"
-#include "util.h"
+#include "registry/ledger.h"
+#include "registry/registry.h"
+#include "store/db.h"
 
 static sqlite3       *db;
 static struct config  cfg;

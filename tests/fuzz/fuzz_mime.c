@@ -7,7 +7,7 @@
  * Message-ID).  Beyond "no crash" the target checks what mime.h promises:
  * nothing a caller passes can add a header line or put a raw byte in one. */
 #include "fuzz.h"
-#include "mime.h"
+#include "mail/mime.h"
 
 enum { F_SUBJECT, F_FROM, F_TO, F_CC, F_TEXT, F_HTML, F_MSGID, N_FIELDS };
 

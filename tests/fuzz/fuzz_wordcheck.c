@@ -4,10 +4,10 @@
  * textnorm() promises valid UTF-8 out of any bytes; wordcheck.h promises
  * hits that point at their wrong form in that text and map back into the
  * input. */
+#include "base/util.h"
 #include "fuzz.h"
-#include "textnorm.h"
-#include "util.h"
-#include "wordcheck.h"
+#include "wording/textnorm.h"
+#include "wording/wordcheck.h"
 
 static struct wordcheck *wc;
 

@@ -7,8 +7,8 @@
  * from the result is run over the input itself, which is bound to contain
  * the wrong forms it was built from. */
 #include "fuzz.h"
-#include "wordcheck.h"
-#include "wordlist.h"
+#include "wording/wordcheck.h"
+#include "wording/wordlist.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "timeutil.h"
-#include "util.h"
+#include "base/timeutil.h"
+#include "base/util.h"
+#include "config/config.h"
 
 #define DAY (24LL * 3600)
 

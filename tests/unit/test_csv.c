@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "csv.h"
-#include "util.h"
+#include "base/csv.h"
+#include "base/util.h"
 
 /* Reads every record of text; fields joined by '|', one string per
  * record, "ERR <error>" for a failure (and reading stops there). */

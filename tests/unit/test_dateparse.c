@@ -7,8 +7,8 @@
 
 #include <time.h>
 
-#include "dateparse.h"
-#include "timeutil.h"
+#include "base/timeutil.h"
+#include "poll/dateparse.h"
 
 /* 2022-11-05 10:30:00 in Asia/Shanghai, the instant most cases name */
 #define T_1030_CN	1667615400LL

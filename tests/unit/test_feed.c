@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "feed.h"
-#include "timeutil.h"
-#include "util.h"
+#include "base/timeutil.h"
+#include "base/util.h"
+#include "poll/feed.h"
 
 #define T_1101_0800	1667260800LL	/* 2022-11-01 08:00 +0800 */
 #define T_1102_0800	1667347200LL

@@ -22,9 +22,9 @@
 
 #include <cmocka.h>
 
-#include "curlloop.h"
-#include "fetch.h"
-#include "util.h"
+#include "base/util.h"
+#include "net/curlloop.h"
+#include "poll/fetch.h"
 
 /* The server side. */
 

@@ -27,13 +27,13 @@
 
 #include <cmocka.h>
 
-#include "maildir.h"
-#include "mime.h"
-#include "sendmail.h"
-#include "smtp.h"
-#include "template.h"
-#include "timeutil.h"
-#include "util.h"
+#include "base/template.h"
+#include "base/timeutil.h"
+#include "base/util.h"
+#include "mail/maildir.h"
+#include "mail/mime.h"
+#include "mail/sendmail.h"
+#include "mail/smtp.h"
 
 #define PYTHON "/usr/bin/python3"
 

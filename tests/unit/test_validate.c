@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "util.h"
-#include "validate.h"
+#include "base/util.h"
+#include "config/config.h"
+#include "registry/validate.h"
 
 static void
 accepts(const char *(*check)(const char *), const char *what,

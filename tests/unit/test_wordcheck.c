@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "acmatch.h"
-#include "textnorm.h"
-#include "util.h"
-#include "wordcheck.h"
-#include "wordlist.h"
+#include "base/util.h"
+#include "wording/acmatch.h"
+#include "wording/textnorm.h"
+#include "wording/wordcheck.h"
+#include "wording/wordlist.h"
 
 /* ---- helpers ---- */
 

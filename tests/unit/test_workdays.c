@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "paperwork.h"
-#include "timeutil.h"
-#include "workdays.h"
+#include "base/timeutil.h"
+#include "base/workdays.h"
+#include "config/config.h"
+#include "paperwork/paperwork.h"
 
 static char *no_dates[] = { NULL };
 

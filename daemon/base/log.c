@@ -1,0 +1,173 @@
+/* log.c — stderr and journal logging. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#define SD_JOURNAL_SUPPRESS_LOCATION
+#include <systemd/sd-journal.h>
+
+#include "base/log.h"
+
+static const char      *log_progname = "mediawatch";
+static enum log_target  log_target = LOG_TARGET_PLAIN;
+static int              log_level = LOG_NOTICE;
+
+void
+log_init(const char *progname, enum log_target target, int verbosity)
+{
+	log_progname = progname;
+	log_target = target;
+	log_level = LOG_NOTICE + verbosity;
+	if (log_level > LOG_DEBUG)
+		log_level = LOG_DEBUG;
+}
+
+int
+log_verbosity(void)
+{
+	return log_level - LOG_NOTICE;
+}
+
+/* Only the fields that carry a value are sent, so journalctl filters such
+ * as MEDIAWATCH_UNIT=X match exactly the events about that unit. */
+static void
+log_journal(int pri, const char *message_id, long long account_id,
+    const char *unit_code, const char *msg)
+{
+	struct iovec iov[6];
+	char *fields[6];
+	int n = 0, i;
+
+	fields[n++] = xasprintf("MESSAGE=%s", msg);
+	fields[n++] = xasprintf("PRIORITY=%d", pri);
+	fields[n++] = xasprintf("SYSLOG_IDENTIFIER=%s", log_progname);
+	if (message_id)
+		fields[n++] = xasprintf("MESSAGE_ID=%s", message_id);
+	if (account_id > 0)
+		fields[n++] = xasprintf("MEDIAWATCH_ACCOUNT=%lld", account_id);
+	if (unit_code)
+		fields[n++] = xasprintf("MEDIAWATCH_UNIT=%s", unit_code);
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = fields[i];
+		iov[i].iov_len = strlen(fields[i]);
+	}
+	sd_journal_sendv(iov, n);
+	for (i = 0; i < n; i++)
+		free(fields[i]);
+}
+
+static const char *
+priority_label(int pri)
+{
+	switch (pri) {
+	case LOG_EMERG: case LOG_ALERT: case LOG_CRIT: return "fatal: ";
+	case LOG_ERR: return "error: ";
+	case LOG_WARNING: return "warning: ";
+	case LOG_DEBUG: return "debug: ";
+	default: return "";
+	}
+}
+
+static void
+log_emit(int pri, const char *message_id, long long account_id,
+    const char *unit_code, const char *msg)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t now;
+
+	if (pri > log_level)
+		return;
+	switch (log_target) {
+	case LOG_TARGET_JOURNAL:
+		log_journal(pri, message_id, account_id, unit_code, msg);
+		break;
+	case LOG_TARGET_STDERR:
+		now = time(NULL);
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(stderr, "%s %s: %s%s\n", stamp, log_progname,
+		    priority_label(pri), msg);
+		break;
+	case LOG_TARGET_PLAIN:
+		fprintf(stderr, "%s: %s\n", log_progname, msg);
+		break;
+	}
+}
+
+static void
+log_vemit(int pri, const char *message_id, long long account_id,
+    const char *unit_code, const char *suffix, const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int saved = errno;
+
+	if (pri <= log_level) {
+		sb_vprintf(&sb, fmt, ap);
+		if (suffix)
+			sb_printf(&sb, ": %s", suffix);
+		log_emit(pri, message_id, account_id, unit_code, sb_str(&sb));
+		sb_free(&sb);
+	}
+	errno = saved;
+}
+
+#define LOG_FN(name, pri)                                         \
+void                                                              \
+name(const char *fmt, ...)                                        \
+{                                                                 \
+	va_list ap;                                               \
+	va_start(ap, fmt);                                        \
+	log_vemit(pri, NULL, 0, NULL, NULL, fmt, ap);             \
+	va_end(ap);                                               \
+}
+LOG_FN(log_warnx, LOG_WARNING)
+LOG_FN(log_notice, LOG_NOTICE)
+LOG_FN(log_info, LOG_INFO)
+LOG_FN(log_debug, LOG_DEBUG)
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_WARNING, NULL, 0, NULL, strerror(errno), fmt, ap);
+	va_end(ap);
+}
+
+void
+log_event(int priority, const char *message_id, long long account_id,
+    const char *unit_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(priority, message_id, account_id, unit_code, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_CRIT, NULL, 0, NULL, strerror(errno), fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_CRIT, NULL, 0, NULL, NULL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

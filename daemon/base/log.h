@@ -1,0 +1,36 @@
+/* log.h — one logging path for both programs.
+ *
+ * mediawatchctl logs plain "mediawatchctl: message" lines to stderr.
+ * mediawatchd logs to the journal (with structured fields) when started by
+ * systemd, else to stderr with timestamps.  Every function keeps errno. */
+#ifndef MW_LOG_H
+#define MW_LOG_H
+
+#include <syslog.h>
+
+#include "base/util.h"
+
+enum log_target {
+	LOG_TARGET_PLAIN,        /* "prog: msg" on stderr (the admin tool) */
+	LOG_TARGET_STDERR,       /* timestamped lines on stderr (foreground) */
+	LOG_TARGET_JOURNAL,      /* sd_journal_send with fields */
+};
+
+void log_init(const char *progname, enum log_target target, int verbosity);
+int  log_verbosity(void);
+
+void log_warn(const char *fmt, ...) MW_PRINTF(1, 2);    /* appends strerror(errno) */
+void log_warnx(const char *fmt, ...) MW_PRINTF(1, 2);
+void log_notice(const char *fmt, ...) MW_PRINTF(1, 2);
+void log_info(const char *fmt, ...) MW_PRINTF(1, 2);
+void log_debug(const char *fmt, ...) MW_PRINTF(1, 2);
+__attribute__((noreturn)) void fatal(const char *fmt, ...) MW_PRINTF(1, 2);
+__attribute__((noreturn)) void fatalx(const char *fmt, ...) MW_PRINTF(1, 2);
+
+/* An event about one account, with journal fields MESSAGE_ID,
+ * MEDIAWATCH_ACCOUNT and MEDIAWATCH_UNIT (account_id <= 0 and unit NULL omit
+ * them).  message_id is a 32-hex-digit sd-id128 string or NULL. */
+void log_event(int priority, const char *message_id, long long account_id,
+    const char *unit_code, const char *fmt, ...) MW_PRINTF(5, 6);
+
+#endif

@@ -1,0 +1,519 @@
+/* template.c — {{name}} substitution with sections over lists of rows. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/template.h"
+
+#define TMPL_DEPTH     16               /* nested sections */
+#define TMPL_FILE_MAX  (1024 * 1024)
+
+struct tmpl_entry {
+	char               *key;
+	char               *value;      /* NULL for a list */
+	struct tmpl_vars  **rows;
+	size_t              n_rows;
+};
+
+struct tmpl_vars {
+	struct tmpl_entry  *e;
+	size_t              n;
+};
+
+enum tok_kind { TOK_TEXT, TOK_VAR, TOK_SECTION, TOK_INVERTED, TOK_END };
+
+struct tok {
+	enum tok_kind       kind;
+	const char         *s;          /* text, or the name in a tag */
+	size_t              len;
+	int                 line;
+	size_t              end;        /* sections: index of their TOK_END */
+};
+
+struct scope {
+	const struct tmpl_vars *vars;
+	const struct scope     *up;
+};
+
+struct tmpl_vars *
+tmpl_vars_new(void)
+{
+	return xcalloc(1, sizeof(struct tmpl_vars));
+}
+
+static void
+entry_clear(struct tmpl_entry *e)
+{
+	size_t i;
+
+	free(e->value);
+	for (i = 0; i < e->n_rows; i++)
+		tmpl_vars_free(e->rows[i]);
+	free(e->rows);
+	e->value = NULL;
+	e->rows = NULL;
+	e->n_rows = 0;
+}
+
+void
+tmpl_vars_free(struct tmpl_vars *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->n; i++) {
+		entry_clear(&v->e[i]);
+		free(v->e[i].key);
+	}
+	free(v->e);
+	free(v);
+}
+
+static struct tmpl_entry *
+entry_get(struct tmpl_vars *v, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->e[i].key, key) == 0)
+			return &v->e[i];
+	v->e = xrealloc(v->e, (v->n + 1) * sizeof(*v->e));
+	v->e[v->n] = (struct tmpl_entry){ .key = xstrdup(key) };
+	return &v->e[v->n++];
+}
+
+void
+tmpl_set(struct tmpl_vars *v, const char *key, const char *value)
+{
+	struct tmpl_entry *e = entry_get(v, key);
+
+	entry_clear(e);
+	e->value = xstrdup(value ? value : "");
+}
+
+void
+tmpl_setf(struct tmpl_vars *v, const char *key, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	tmpl_set(v, key, sb_str(&sb));
+	sb_free(&sb);
+}
+
+void
+tmpl_set_list(struct tmpl_vars *v, const char *key)
+{
+	struct tmpl_entry *e = entry_get(v, key);
+
+	if (e->value)
+		entry_clear(e);
+}
+
+struct tmpl_vars *
+tmpl_add_row(struct tmpl_vars *v, const char *key)
+{
+	struct tmpl_entry *e = entry_get(v, key);
+
+	if (e->value)
+		entry_clear(e);
+	e->rows = xrealloc(e->rows, (e->n_rows + 1) * sizeof(*e->rows));
+	return e->rows[e->n_rows++] = tmpl_vars_new();
+}
+
+void
+html_escape_append(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '&':  sb_puts(sb, "&amp;");  break;
+		case '<':  sb_puts(sb, "&lt;");   break;
+		case '>':  sb_puts(sb, "&gt;");   break;
+		case '"':  sb_puts(sb, "&quot;"); break;
+		case '\'': sb_puts(sb, "&#39;");  break;
+		default:   sb_putc(sb, *s);       break;
+		}
+}
+
+/* --- parsing ------------------------------------------------------------ */
+
+struct parse {
+	struct tok         *t;
+	size_t              n;
+	const char         *where;      /* file name for messages */
+	int                 line;
+	char              **error;
+};
+
+static int parse_fail(struct parse *, const char *, ...) MW_PRINTF(2, 3);
+
+static int
+parse_fail(struct parse *p, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	sb_printf(&sb, "%s:%d: ", p->where, p->line);
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	*p->error = sb_steal(&sb);
+	return -1;
+}
+
+static void
+tok_add(struct parse *p, enum tok_kind kind, const char *s, size_t len)
+{
+	p->t = xrealloc(p->t, (p->n + 1) * sizeof(*p->t));
+	p->t[p->n++] = (struct tok){ kind, s, len, p->line, 0 };
+}
+
+static bool
+blank_span(const char *a, const char *b)
+{
+	for (; a < b; a++)
+		if (*a != ' ' && *a != '\t')
+			return false;
+	return true;
+}
+
+/* A tag alone on its line (spaces aside): *from and *to become the start
+ * of that line and the start of the next, so the line disappears. */
+static bool
+standalone(const char *tmpl, const char *open, const char *close,
+    const char **from, const char **to)
+{
+	const char *ls = open, *le = close + strcspn(close, "\n");
+
+	while (ls > tmpl && ls[-1] != '\n')
+		ls--;
+	if (!blank_span(ls, open) || !blank_span(close, le))
+		return false;
+	*from = ls;
+	*to = *le ? le + 1 : le;
+	return true;
+}
+
+static int
+tag_parse(struct parse *p, const char *in, size_t len, enum tok_kind *kind,
+    const char **name, size_t *nlen)
+{
+	size_t i;
+
+	while (len > 0 && (*in == ' ' || in[len - 1] == ' ')) {
+		if (*in == ' ')
+			in++;
+		len--;
+	}
+	*kind = TOK_VAR;
+	if (len > 0 && strchr("#^/!", *in)) {
+		*kind = *in == '#' ? TOK_SECTION : *in == '^' ? TOK_INVERTED :
+		    *in == '/' ? TOK_END : TOK_TEXT;        /* TEXT: comment */
+		for (in++, len--; len > 0 && *in == ' '; in++, len--)
+			;
+	}
+	*name = in;
+	*nlen = len;
+	if (*kind == TOK_TEXT)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!(in[i] >= 'a' && in[i] <= 'z') && !(in[i] >= 'A' &&
+		    in[i] <= 'Z') && !(in[i] >= '0' && in[i] <= '9') &&
+		    in[i] != '_')
+			break;
+	if (len == 0 || i < len)
+		return parse_fail(p, "bad tag {{%.*s}}", (int)len, in);
+	return 0;
+}
+
+static int
+nest(struct parse *p, size_t *stack, size_t *depth)
+{
+	struct tok *t = &p->t[p->n - 1], *o;
+
+	if (t->kind == TOK_SECTION || t->kind == TOK_INVERTED) {
+		if (*depth == TMPL_DEPTH)
+			return parse_fail(p, "sections nested too deeply at "
+			    "{{#%.*s}}", (int)t->len, t->s);
+		stack[(*depth)++] = p->n - 1;
+	} else if (t->kind == TOK_END) {
+		if (*depth == 0)
+			return parse_fail(p, "{{/%.*s}} closes nothing",
+			    (int)t->len, t->s);
+		o = &p->t[stack[--*depth]];
+		if (o->len != t->len || memcmp(o->s, t->s, t->len) != 0)
+			return parse_fail(p, "{{/%.*s}} does not close the "
+			    "open section", (int)t->len, t->s);
+		o->end = p->n - 1;
+	}
+	return 0;
+}
+
+static int
+lines_between(const char *a, const char *b)
+{
+	int n = 0;
+
+	for (; a < b; a++)
+		n += *a == '\n';
+	return n;
+}
+
+static int
+tokenize(struct parse *p, const char *tmpl)
+{
+	const char *text = tmpl, *open, *close, *from, *to, *name;
+	size_t stack[TMPL_DEPTH], depth = 0, nlen;
+	enum tok_kind kind;
+	const struct tok *t;
+
+	while ((open = strstr(text, "{{")) != NULL) {
+		p->line += lines_between(text, open);
+		if ((close = strstr(open + 2, "}}")) == NULL)
+			return parse_fail(p, "{{ without }}");
+		if (tag_parse(p, open + 2, (size_t)(close - open - 2), &kind,
+		    &name, &nlen) == -1)
+			return -1;
+		from = open;
+		to = close + 2;
+		if (kind != TOK_VAR)
+			standalone(tmpl, open, close + 2, &from, &to);
+		if (from > text)
+			tok_add(p, TOK_TEXT, text, (size_t)(from - text));
+		if (kind != TOK_TEXT) {
+			tok_add(p, kind, name, nlen);
+			if (nest(p, stack, &depth) == -1)
+				return -1;
+		}
+		p->line += lines_between(open, to);
+		text = to;
+	}
+	if (*text)
+		tok_add(p, TOK_TEXT, text, strlen(text));
+	if (depth > 0) {
+		t = &p->t[stack[depth - 1]];
+		p->line = t->line;
+		return parse_fail(p, "{{#%.*s}} is never closed", (int)t->len,
+		    t->s);
+	}
+	return 0;
+}
+
+/* --- rendering ---------------------------------------------------------- */
+
+static const struct tmpl_entry *
+scope_find(const struct scope *sc, const char *key, size_t len)
+{
+	size_t i;
+
+	for (; sc; sc = sc->up)
+		for (i = 0; i < sc->vars->n; i++)
+			if (strlen(sc->vars->e[i].key) == len &&
+			    memcmp(sc->vars->e[i].key, key, len) == 0)
+				return &sc->vars->e[i];
+	return NULL;
+}
+
+static bool
+truthy(const struct tmpl_entry *e)
+{
+	if (e->value == NULL)
+		return e->n_rows > 0;
+	return e->value[0] != '\0' && strcmp(e->value, "0") != 0;
+}
+
+static int render(struct parse *, size_t, size_t, const struct scope *,
+    enum tmpl_escape, struct strbuf *);
+
+static int
+render_section(struct parse *p, const struct tok *t,
+    const struct tmpl_entry *e, const struct scope *sc,
+    enum tmpl_escape esc, struct strbuf *out)
+{
+	size_t first = (size_t)(t - p->t) + 1, i;
+	struct scope row;
+
+	if (t->kind == TOK_INVERTED || e->value != NULL) {
+		if (truthy(e) == (t->kind == TOK_SECTION))
+			return render(p, first, t->end, sc, esc, out);
+		return 0;
+	}
+	for (i = 0; i < e->n_rows; i++) {
+		row = (struct scope){ e->rows[i], sc };
+		if (render(p, first, t->end, &row, esc, out) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+render(struct parse *p, size_t from, size_t to, const struct scope *sc,
+    enum tmpl_escape esc, struct strbuf *out)
+{
+	const struct tmpl_entry *e;
+	const struct tok *t;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		t = &p->t[i];
+		if (t->kind == TOK_TEXT) {
+			sb_append(out, t->s, t->len);
+			continue;
+		}
+		p->line = t->line;
+		if ((e = scope_find(sc, t->s, t->len)) == NULL)
+			return parse_fail(p, "unknown name {{%.*s}}",
+			    (int)t->len, t->s);
+		if (t->kind == TOK_VAR && e->value == NULL)
+			return parse_fail(p, "{{%.*s}} is a list: use "
+			    "{{#name}}…{{/name}}", (int)t->len, t->s);
+		if (t->kind != TOK_VAR) {
+			if (render_section(p, t, e, sc, esc, out) == -1)
+				return -1;
+			i = t->end;
+		} else if (esc == TMPL_HTML)
+			html_escape_append(out, e->value);
+		else
+			sb_puts(out, e->value);
+	}
+	return 0;
+}
+
+static int
+render_source(const char *tmpl, const char *where, int first_line,
+    const struct tmpl_vars *v, enum tmpl_escape esc, char **out,
+    char **error)
+{
+	struct parse p = { NULL, 0, where, first_line, error };
+	struct strbuf sb = STRBUF_INIT;
+	struct scope top = { v, NULL };
+	int rc;
+
+	rc = tokenize(&p, tmpl);
+	if (rc == 0)
+		rc = render(&p, 0, p.n, &top, esc, &sb);
+	free(p.t);
+	if (rc == -1) {
+		sb_free(&sb);
+		return -1;
+	}
+	*out = sb_steal(&sb);
+	return 0;
+}
+
+int
+template_render(const char *tmpl, const struct tmpl_vars *v,
+    enum tmpl_escape esc, char **out, char **error)
+{
+	return render_source(tmpl, "template", 1, v, esc, out, error);
+}
+
+/* --- message files -------------------------------------------------------- */
+
+/* The whole file, or NULL with *error; a missing file sets errno ENOENT. */
+static char *
+file_read(const char *path, char **error)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[8192];
+	size_t n;
+	FILE *f;
+	int e;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		e = errno;
+		*error = xasprintf("cannot open %s: %s", path, strerror(e));
+		errno = e;
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 &&
+	    sb.len + n <= TMPL_FILE_MAX)
+		sb_append(&sb, buf, n);
+	e = ferror(f) ? errno : n > 0 ? EFBIG : 0;
+	fclose(f);
+	if (e != 0 || memchr(sb_str(&sb), '\0', sb.len) != NULL) {
+		*error = xasprintf("cannot read %s: %s", path,
+		    e ? strerror(e) : "it holds a NUL byte");
+		sb_free(&sb);
+		errno = e ? e : EINVAL;
+		return NULL;
+	}
+	return sb_steal(&sb);
+}
+
+static int
+render_text_file(const char *path, const struct tmpl_vars *v,
+    struct mail_text *out, char **error)
+{
+	char *src, *subject, *body;
+	int line = 2, rc;
+
+	if ((src = file_read(path, error)) == NULL)
+		return -1;
+	if (!str_has_prefix(src, "Subject:")) {
+		*error = xasprintf("%s:1: the first line must be "
+		    "\"Subject: …\"", path);
+		free(src);
+		return -1;
+	}
+	body = src + strcspn(src, "\n");
+	subject = xstrndup(src + strlen("Subject:"),
+	    (size_t)(body - src) - strlen("Subject:"));
+	if (*body == '\n')
+		body++;
+	if (*body == '\n' || (body[0] == '\r' && body[1] == '\n')) {
+		body += *body == '\n' ? 1 : 2;
+		line++;
+	}
+	rc = render_source(str_trim(subject), path, 1, v, TMPL_TEXT,
+	    &out->subject, error);
+	if (rc == 0)
+		rc = render_source(body, path, line, v, TMPL_TEXT, &out->text,
+		    error);
+	free(subject);
+	free(src);
+	return rc;
+}
+
+int
+template_render_mail(const char *dir, const char *name,
+    const struct tmpl_vars *v, struct mail_text *out, char **error)
+{
+	char *path, *src;
+	int rc;
+
+	*out = (struct mail_text){ NULL, NULL, NULL };
+	path = xasprintf("%s/%s.txt", dir, name);
+	rc = render_text_file(path, v, out, error);
+	free(path);
+	if (rc == -1) {
+		mail_text_free(out);
+		return -1;
+	}
+	path = xasprintf("%s/%s.html", dir, name);
+	if ((src = file_read(path, error)) == NULL && errno == ENOENT) {
+		free(*error);           /* no HTML part: text only */
+		*error = NULL;
+	} else if (src == NULL ||
+	    render_source(src, path, 1, v, TMPL_HTML, &out->html, error) == -1)
+		rc = -1;
+	free(src);
+	free(path);
+	if (rc == -1)
+		mail_text_free(out);
+	return rc;
+}
+
+void
+mail_text_free(struct mail_text *m)
+{
+	free(m->subject);
+	free(m->text);
+	free(m->html);
+	*m = (struct mail_text){ NULL, NULL, NULL };
+}

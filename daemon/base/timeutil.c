@@ -1,0 +1,247 @@
+/* timeutil.c — clock, zone, durations and dates. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/timeutil.h"
+
+int
+tz_set(const char *zone)
+{
+	char path[512];
+
+	/* glibc silently falls back to UTC for an unknown zone, so check the
+	 * zoneinfo file ourselves. */
+	if (zone[0] == '\0' || strstr(zone, "..") || zone[0] == '/')
+		return -1;
+	if (strcmp(zone, "UTC") != 0) {
+		snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", zone);
+		if (access(path, R_OK) == -1)
+			return -1;
+	}
+	setenv("TZ", zone, 1);
+	tzset();
+	return 0;
+}
+
+static bool
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static int
+parse_fixed_now(const char *s, time_t *out)
+{
+	long long v;
+	char *end;
+
+	if (all_digits(s)) {
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno != 0 || *end != '\0')
+			return -1;
+		*out = (time_t)v;
+		return 0;
+	}
+	return local_time_parse(s, out);
+}
+
+time_t
+mw_now(void)
+{
+	const char *fixed = getenv("MEDIAWATCH_NOW");
+	time_t t;
+
+	if (fixed && *fixed && parse_fixed_now(fixed, &t) == 0)
+		return t;
+	return time(NULL);
+}
+
+int
+clock_check(void)
+{
+	const char *fixed = getenv("MEDIAWATCH_NOW");
+	time_t t;
+
+	if (fixed && *fixed && parse_fixed_now(fixed, &t) == -1) {
+		log_warnx("MEDIAWATCH_NOW: '%s' is neither Unix seconds nor "
+		    "YYYY-MM-DDTHH:MM:SS", fixed);
+		return -1;
+	}
+	return 0;
+}
+
+int
+duration_parse(const char *s, long long *seconds)
+{
+	long long v, unit;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	case 'w': unit = 7 * 86400; break;
+	default: return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (v > LLONG_MAX / unit)
+		return -1;
+	*seconds = v * unit;
+	return 0;
+}
+
+void
+duration_format(long long s, char *buf, size_t size)
+{
+	if (s != 0 && s % 86400 == 0)
+		snprintf(buf, size, "%lldd", s / 86400);
+	else if (s != 0 && s % 3600 == 0)
+		snprintf(buf, size, "%lldh", s / 3600);
+	else if (s != 0 && s % 60 == 0)
+		snprintf(buf, size, "%lldm", s / 60);
+	else
+		snprintf(buf, size, "%llds", s);
+}
+
+static bool
+is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* Reads exactly n digits. */
+static int
+read_digits(const char **p, int n, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+static int
+read_date(const char **p, struct tm *tm)
+{
+	int y, m, d;
+
+	if (read_digits(p, 4, &y) == -1 || *(*p)++ != '-' ||
+	    read_digits(p, 2, &m) == -1 || *(*p)++ != '-' ||
+	    read_digits(p, 2, &d) == -1)
+		return -1;
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return -1;
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y - 1900;
+	tm->tm_mon = m - 1;
+	tm->tm_mday = d;
+	tm->tm_isdst = -1;
+	return 0;
+}
+
+int
+iso_date_valid(const char *s)
+{
+	struct tm tm;
+
+	if (read_date(&s, &tm) == -1 || *s != '\0')
+		return -1;
+	return 0;
+}
+
+int
+iso_date_to_time(const char *s, time_t *out)
+{
+	struct tm tm;
+
+	if (read_date(&s, &tm) == -1 || *s != '\0')
+		return -1;
+	*out = mktime(&tm);
+	return 0;
+}
+
+int
+local_time_parse(const char *s, time_t *out)
+{
+	struct tm tm;
+	int h = 0, mi = 0, se = 0;
+
+	if (all_digits(s) && strlen(s) != 8)
+		return parse_fixed_now(s, out);
+	if (read_date(&s, &tm) == -1)
+		return -1;
+	if (*s == 'T' || *s == ' ') {
+		s++;
+		if (read_digits(&s, 2, &h) == -1 || *s++ != ':' ||
+		    read_digits(&s, 2, &mi) == -1)
+			return -1;
+		if (*s == ':' && (s++, read_digits(&s, 2, &se) == -1))
+			return -1;
+		if (h > 23 || mi > 59 || se > 60)
+			return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*out = mktime(&tm);
+	return 0;
+}
+
+void
+time_format_local(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
+}
+
+void
+date_format_local(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d", &tm);
+}
+
+long
+days_between(time_t then, time_t now)
+{
+	return now > then ? (long)((now - then) / 86400) : 0;
+}

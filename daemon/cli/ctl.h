@@ -1,0 +1,59 @@
+/* ctl.h — the admin tool's commands (mediawatchctl(1)).
+ *
+ * mediawatchctl.c is only main(); each command lives in a ctl_*.c file as
+ * cmd_NAME(ctl, argc, argv), where argv[0] is the command word and the
+ * global options have already been taken out. */
+#ifndef MW_CTL_H
+#define MW_CTL_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "base/output.h"
+#include "base/util.h"
+#include "config/config.h"
+
+enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
+
+struct ctl {
+	const char          *conf_arg;   /* -c FILE */
+	const char          *db_arg;     /* --db FILE */
+	enum output_format   format;     /* --json / --csv */
+	struct config        cfg;
+	sqlite3             *db;         /* opened on first use */
+};
+
+int ctl_main(int argc, char **argv);
+
+/* The database, opened (and migrated) on first use; NULL after logging. */
+sqlite3 *ctl_db(struct ctl *ctl);
+
+/* Prints "mediawatchctl CMD: message" and the command's usage line to
+ * stderr; returns EXIT_USAGE. */
+int ctl_usage_error(const char *usage, const char *fmt, ...) MW_PRINTF(2, 3);
+/* Reports a refusal (an error string from the library, freed here) as
+ * "mediawatchctl: what: error"; returns EXIT_REFUSED. */
+int ctl_refused(const char *what, char *error);
+/* Checks a free-text option (a reason, a note): valid UTF-8 without
+ * control characters.  Reports a refusal and returns EXIT_REFUSED when it
+ * is not; EXIT_OK for NULL or good text. */
+int ctl_check_note(const char *option, const char *value);
+/* Parses a positive id; -1 when it is not one. */
+long long ctl_parse_id(const char *s);
+/* Runs fn inside one transaction: commit on 0, rollback otherwise. */
+int ctl_in_transaction(struct ctl *ctl, int (*fn)(struct ctl *, void *), void *arg);
+
+int cmd_unit(struct ctl *ctl, int argc, char **argv);
+int cmd_account(struct ctl *ctl, int argc, char **argv);
+int cmd_check_config(struct ctl *ctl, int argc, char **argv);
+int cmd_poll(struct ctl *ctl, int argc, char **argv);
+int cmd_feed(struct ctl *ctl, int argc, char **argv);
+int cmd_problem(struct ctl *ctl, int argc, char **argv);
+int cmd_outbox(struct ctl *ctl, int argc, char **argv);
+int cmd_status(struct ctl *ctl, int argc, char **argv);
+int cmd_notice(struct ctl *ctl, int argc, char **argv);
+int cmd_bulletin(struct ctl *ctl, int argc, char **argv);
+int cmd_report(struct ctl *ctl, int argc, char **argv);
+int cmd_wordcheck(struct ctl *ctl, int argc, char **argv);
+
+#endif

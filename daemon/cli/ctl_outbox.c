@@ -1,0 +1,232 @@
+/* ctl_outbox.c — `mediawatchctl outbox …`: the email queue. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "cli/ctl.h"
+#include "mail/outbox.h"
+#include "store/db.h"
+
+static const char outbox_usage[] =
+"usage: mediawatchctl outbox list [--status queued|sent|failed|all]\n"
+"       mediawatchctl outbox show ID\n"
+"       mediawatchctl outbox retry [ID…]     (failed ones; all when none given)\n"
+"       mediawatchctl outbox send [ID…]      (deliver queued mail now)\n"
+"\n"
+"mediawatchd delivers the queue by itself; retry puts failed emails back in\n"
+"it, send delivers at once from this command.\n";
+
+static const struct column outbox_columns[] = {
+	{ "id", "ID", COL_TEXT },
+	{ "kind", "KIND", COL_TEXT },
+	{ "status", "STATUS", COL_TEXT },
+	{ "attempts", "TRIES", COL_TEXT },
+	{ "created_at", "CREATED", COL_TIME },
+	{ "to", "TO", COL_TEXT },
+	{ "subject", "SUBJECT", COL_TEXT },
+	{ "last_error", "LAST ERROR", COL_TEXT },
+};
+
+static const struct column outbox_detail[] = {
+	{ "id", "Id", COL_TEXT },
+	{ "kind", "Kind", COL_TEXT },
+	{ "status", "Status", COL_TEXT },
+	{ "to", "To", COL_TEXT },
+	{ "cc", "Cc", COL_TEXT },
+	{ "subject", "Subject", COL_TEXT },
+	{ "message_id", "Message-ID", COL_TEXT },
+	{ "created_at", "Created", COL_TIME },
+	{ "attempts", "Attempts", COL_TEXT },
+	{ "next_attempt_at", "Next attempt", COL_TIME },
+	{ "sent_at", "Sent", COL_TIME },
+	{ "last_error", "Last error", COL_TEXT },
+	{ "dedup_key", "Dedup key", COL_TEXT },
+	{ "body_text", "Text", COL_TEXT },
+};
+
+static const char outbox_select[] =
+	"SELECT id, kind, status, attempts, created_at, json(recipients),"
+	" json(cc), subject, last_error, message_id, next_attempt_at, sent_at,"
+	" dedup_key, body_text FROM outbox ";
+
+static json_t *
+outbox_row(sqlite3_stmt *st, bool full)
+{
+	json_t *row = json_pack("{s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:s}",
+	    "id", (json_int_t)sqlite3_column_int64(st, 0),
+	    "kind", db_column_text(st, 1), "status", db_column_text(st, 2),
+	    "attempts", (json_int_t)sqlite3_column_int64(st, 3),
+	    "created_at", (json_int_t)sqlite3_column_int64(st, 4),
+	    "to", json_loads(db_column_text(st, 5), 0, NULL),
+	    "cc", json_loads(db_column_text(st, 6), 0, NULL),
+	    "subject", db_column_text(st, 7));
+
+	json_object_set_new(row, "last_error", db_column_is_null(st, 8) ?
+	    json_null() : json_string(db_column_text(st, 8)));
+	if (!full)
+		return row;
+	json_object_set_new(row, "message_id", json_string(db_column_text(st, 9)));
+	json_object_set_new(row, "next_attempt_at", json_integer(
+	    sqlite3_column_int64(st, 10)));
+	json_object_set_new(row, "sent_at", db_column_is_null(st, 11) ?
+	    json_null() : json_integer(sqlite3_column_int64(st, 11)));
+	json_object_set_new(row, "dedup_key", json_string(db_column_text(st, 12)));
+	json_object_set_new(row, "body_text", json_string(db_column_text(st, 13)));
+	return row;
+}
+
+static int
+list(struct ctl *ctl, const char *status)
+{
+	struct strbuf sql = STRBUF_INIT;
+	json_t *rows = json_array();
+	sqlite3_stmt *st;
+
+	sb_printf(&sql, "%sWHERE ?1 = 'all' OR status = ?1 ORDER BY id", outbox_select);
+	st = db_prepare(ctl->db, sb_str(&sql), "s", status);
+	while (st && sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(rows, outbox_row(st, false));
+	sqlite3_finalize(st);
+	sb_free(&sql);
+	output_rows(stdout, ctl->format, outbox_columns, ARRAY_SIZE(outbox_columns),
+	    rows);
+	json_decref(rows);
+	return EXIT_OK;
+}
+
+static int
+show(struct ctl *ctl, long long id)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st;
+	json_t *row = NULL;
+
+	sb_printf(&sql, "%sWHERE id = ?", outbox_select);
+	st = db_prepare(ctl->db, sb_str(&sql), "I", id);
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		row = outbox_row(st, true);
+	sqlite3_finalize(st);
+	sb_free(&sql);
+	if (row == NULL) {
+		log_warnx("outbox show: no email %lld", id);
+		return EXIT_REFUSED;
+	}
+	output_record(stdout, ctl->format, outbox_detail, ARRAY_SIZE(outbox_detail), row);
+	json_decref(row);
+	return EXIT_OK;
+}
+
+struct id_list {
+	char **ids;
+	int    n;
+};
+
+static int
+do_retry(struct ctl *ctl, void *arg)
+{
+	struct id_list *l = arg;
+	long long id;
+	int i;
+
+	if (l->n == 0)
+		return db_run(ctl->db, "UPDATE outbox SET status = 'queued', attempts"
+		    " = 0, next_attempt_at = 0 WHERE status = 'failed'", "") ?
+		    EXIT_REFUSED : EXIT_OK;
+	for (i = 0; i < l->n; i++) {
+		id = ctl_parse_id(l->ids[i]);
+		/* only failed mail: a queued one may be in a delivery now */
+		if (db_run(ctl->db, "UPDATE outbox SET status = 'queued', attempts ="
+		    " 0, next_attempt_at = 0 WHERE id = ? AND status = 'failed'",
+		    "I", id) == -1)
+			return EXIT_REFUSED;
+		if (sqlite3_changes(ctl->db) == 0) {
+			log_warnx("outbox retry: email %lld has not failed (queued "
+			    "mail is retried by mediawatchd by itself)", id);
+			return EXIT_REFUSED;
+		}
+	}
+	return EXIT_OK;
+}
+
+static int
+send_now(struct ctl *ctl, struct id_list *l)
+{
+	sqlite3_stmt *st;
+	json_t *rows, *v;
+	size_t idx;
+	long long id;
+	int i, failed = 0, sent = 0;
+
+	if (l->n > 0) {
+		for (i = 0; i < l->n; i++) {
+			id = ctl_parse_id(l->ids[i]);
+			if (outbox_deliver_blocking(ctl->db, &ctl->cfg, id) == 0)
+				sent++;
+			else
+				failed++;
+		}
+	} else {
+		/* the ids first: delivering writes to the table being read */
+		rows = json_array();
+		st = db_prepare(ctl->db, "SELECT id FROM outbox WHERE status ="
+		    " 'queued' AND leased_until <= ? ORDER BY id", "I",
+		    (long long)mw_now());
+		while (st && sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(rows, json_integer(
+			    sqlite3_column_int64(st, 0)));
+		sqlite3_finalize(st);
+		json_array_foreach(rows, idx, v) {
+			if (outbox_deliver_blocking(ctl->db, &ctl->cfg,
+			    json_integer_value(v)) == 0)
+				sent++;
+			else
+				failed++;
+		}
+		json_decref(rows);
+	}
+	printf("%d sent, %d failed\n", sent, failed);
+	return failed ? EXIT_REFUSED : EXIT_OK;
+}
+
+int
+cmd_outbox(struct ctl *ctl, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+	struct id_list ids = { argv + 2, argc - 2 };
+	const char *status = "all";
+	int i;
+
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0)
+		return fputs(outbox_usage, stdout), EXIT_OK;
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0)
+			return fputs(outbox_usage, stdout), EXIT_OK;
+		if (strcmp(sub, "list") == 0 && strcmp(argv[i], "--status") == 0 &&
+		    i + 1 < argc) {
+			status = argv[++i];
+			continue;
+		}
+		if (ctl_parse_id(argv[i]) == -1)
+			return ctl_usage_error(outbox_usage, "outbox %s: unexpected "
+			    "'%s'", sub, argv[i]);
+	}
+	if (strcmp(status, "all") && strcmp(status, "queued") &&
+	    strcmp(status, "sent") && strcmp(status, "failed"))
+		return ctl_usage_error(outbox_usage, "outbox list: --status must "
+		    "be queued, sent, failed or all");
+	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "retry") &&
+	    strcmp(sub, "send"))
+		return ctl_usage_error(outbox_usage, "outbox: unknown subcommand "
+		    "'%s'", sub);
+	if (ctl_db(ctl) == NULL)
+		return EXIT_REFUSED;
+	if (strcmp(sub, "list") == 0)
+		return list(ctl, status);
+	if (strcmp(sub, "show") == 0)
+		return argc == 3 ? show(ctl, ctl_parse_id(argv[2])) :
+		    ctl_usage_error(outbox_usage, "outbox show: expected one id");
+	if (strcmp(sub, "retry") == 0)
+		return ctl_in_transaction(ctl, do_retry, &ids);
+	return send_now(ctl, &ids);
+}

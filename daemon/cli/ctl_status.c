@@ -1,0 +1,201 @@
+/* ctl_status.c — `mediawatchctl status`: the monitoring at a glance. */
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "cli/ctl.h"
+#include "monitor/evaluate.h"
+#include "poll/poller.h"
+#include "store/db.h"
+
+static const char status_usage[] =
+"usage: mediawatchctl status\n"
+"\n"
+"Accounts per state and per unit (as of the daemon's last evaluation),\n"
+"failing feeds, the outbox backlog, open problems and the next poll.\n";
+
+static const struct column unit_columns[] = {
+	{ "unit", "UNIT", COL_TEXT },
+	{ "name", "NAME", COL_TEXT },
+	{ "active", "ACTIVE", COL_TEXT },
+	{ "fresh", "FRESH", COL_TEXT },
+	{ "warning", "WARNING", COL_TEXT },
+	{ "stale", "STALE", COL_TEXT },
+	{ "dormant", "DORMANT", COL_TEXT },
+	{ "unverified", "UNVERIFIED", COL_TEXT },
+	{ "open_problems", "PROBLEMS", COL_TEXT },
+};
+
+static const struct column failing_columns[] = {
+	{ "id", "ID", COL_TEXT },
+	{ "unit", "UNIT", COL_TEXT },
+	{ "name", "ACCOUNT", COL_TEXT },
+	{ "failures", "FAILURES", COL_TEXT },
+	{ "last_success_at", "LAST SUCCESS", COL_TIME },
+	{ "last_error", "LAST ERROR", COL_TEXT },
+	{ "permanent_redirect", "MOVED TO", COL_TEXT },
+};
+
+static json_t *
+query_rows(sqlite3 *db, const char *sql, const char *const *keys, size_t n,
+    long long arg)
+{
+	json_t *rows = json_array(), *row;
+	sqlite3_stmt *st = db_prepare(db, sql, strchr(sql, '?') ? "I" : "", arg);
+	size_t i;
+
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		row = json_object();
+		for (i = 0; i < n; i++)
+			json_object_set_new(row, keys[i],
+			    db_column_json(st, (int)i));
+		json_array_append_new(rows, row);
+	}
+	sqlite3_finalize(st);
+	return rows;
+}
+
+static json_t *
+per_unit(sqlite3 *db)
+{
+	static const char *const keys[] = { "unit", "name", "active", "fresh",
+	    "warning", "stale", "dormant", "unverified", "open_problems" };
+
+	return query_rows(db, "SELECT u.code, u.name, count(a.id),"
+	    " count(CASE s.state WHEN 'fresh' THEN 1 END),"
+	    " count(CASE s.state WHEN 'warning' THEN 1 END),"
+	    " count(CASE s.state WHEN 'stale' THEN 1 END),"
+	    " count(CASE s.state WHEN 'dormant' THEN 1 END),"
+	    " count(CASE s.state WHEN 'unverified' THEN 1 END),"
+	    " (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND"
+	    "  p.closed_at IS NULL)"
+	    " FROM unit u LEFT JOIN account a ON a.unit_id = u.id AND a.status ="
+	    " 'active' LEFT JOIN account_state s ON s.account_id = a.id WHERE"
+	    " u.removed_at IS NULL GROUP BY u.id ORDER BY u.code", keys,
+	    ARRAY_SIZE(keys), 0);
+}
+
+static json_t *
+failing_feeds(sqlite3 *db)
+{
+	static const char *const keys[] = { "id", "unit", "name", "failures",
+	    "last_success_at", "last_error", "permanent_redirect" };
+
+	return query_rows(db, "SELECT a.id, u.code, a.name, f.consecutive_failures,"
+	    " f.last_success_at, f.last_error, f.permanent_redirect FROM feed_state"
+	    " f JOIN account a ON a.id = f.account_id JOIN unit u ON u.id ="
+	    " a.unit_id WHERE a.status = 'active' AND (f.failing OR"
+	    " f.permanent_redirect IS NOT NULL) ORDER BY u.code, a.id", keys,
+	    ARRAY_SIZE(keys), 0);
+}
+
+static long long
+scalar(sqlite3 *db, const char *sql, long long arg)
+{
+	long long v = 0;
+
+	db_query_int(db, &v, sql, strchr(sql, '?') ? "I" : "", arg);
+	return v;
+}
+
+static json_t *
+totals(struct ctl *ctl)
+{
+	sqlite3 *db = ctl->db;
+	time_t now = mw_now(), next = poller_next_due(db, &ctl->cfg);
+	json_t *states = json_object();
+	int i;
+
+	for (i = 0; i < N_STATES; i++) {
+		long long n = 0;
+
+		db_query_int(db, &n, "SELECT count(*) FROM account_state s JOIN"
+		    " account a ON a.id = s.account_id WHERE a.status = 'active'"
+		    " AND s.state = ?", "s", state_name(i));
+		json_object_set_new(states, state_name(i), json_integer(n));
+	}
+	json_object_set_new(states, "not_evaluated", json_integer(scalar(db,
+	    "SELECT count(*) FROM account a WHERE a.status = 'active' AND NOT"
+	    " EXISTS (SELECT 1 FROM account_state s WHERE s.account_id = a.id)", 0)));
+	return json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:{s:I, s:I, s:I}, s:o}",
+	    "active", (json_int_t)scalar(db, "SELECT count(*) FROM account WHERE"
+	    " status = 'active'", 0),
+	    "suspended", (json_int_t)scalar(db, "SELECT count(*) FROM account"
+	    " WHERE status = 'suspended'", 0),
+	    "failing_feeds", (json_int_t)scalar(db, "SELECT count(*) FROM"
+	    " feed_state f JOIN account a ON a.id = f.account_id WHERE a.status ="
+	    " 'active' AND f.failing", 0),
+	    "states", states,
+	    "open_problems", (json_int_t)scalar(db, "SELECT count(*) FROM problem"
+	    " WHERE closed_at IS NULL", 0),
+	    "overdue_problems", (json_int_t)scalar(db, "SELECT count(*) FROM"
+	    " problem WHERE closed_at IS NULL AND due_at < ?", (long long)now),
+	    "outbox", "queued", (json_int_t)scalar(db, "SELECT count(*) FROM outbox"
+	    " WHERE status = 'queued'", 0), "failed", (json_int_t)scalar(db,
+	    "SELECT count(*) FROM outbox WHERE status = 'failed'", 0), "sent",
+	    (json_int_t)scalar(db, "SELECT count(*) FROM outbox WHERE status ="
+	    " 'sent'", 0),
+	    "next_poll_at", next < 0 ? json_null() : json_integer(next));
+}
+
+static void
+print_summary(json_t *t)
+{
+	json_t *s = json_object_get(t, "states"), *o = json_object_get(t, "outbox");
+	json_t *next = json_object_get(t, "next_poll_at");
+	char when[32] = "none";
+
+#define N(obj, key) (long long)json_integer_value(json_object_get(obj, key))
+	if (json_is_integer(next))
+		time_format_local((time_t)json_integer_value(next), when, sizeof(when));
+	printf("accounts: %lld active (%lld fresh, %lld warning, %lld stale, "
+	    "%lld dormant, %lld unverified, %lld not yet evaluated), %lld "
+	    "suspended\n", N(t, "active"), N(s, "fresh"), N(s, "warning"),
+	    N(s, "stale"), N(s, "dormant"), N(s, "unverified"),
+	    N(s, "not_evaluated"), N(t, "suspended"));
+	printf("failing feeds: %lld\n", N(t, "failing_feeds"));
+	printf("open problems: %lld (%lld overdue)\n", N(t, "open_problems"),
+	    N(t, "overdue_problems"));
+	printf("outbox: %lld queued, %lld failed, %lld sent\n", N(o, "queued"),
+	    N(o, "failed"), N(o, "sent"));
+	printf("next poll: %s\n\n", N(t, "next_poll_at") == 0 &&
+	    json_is_integer(next) ? "now" : when);
+#undef N
+}
+
+int
+cmd_status(struct ctl *ctl, int argc, char **argv)
+{
+	json_t *t, *units, *failing;
+
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		return fputs(status_usage, stdout), EXIT_OK;
+	if (argc > 1)
+		return ctl_usage_error(status_usage, "status takes no arguments");
+	if (ctl_db(ctl) == NULL)
+		return EXIT_REFUSED;
+	t = totals(ctl);
+	units = per_unit(ctl->db);
+	failing = failing_feeds(ctl->db);
+	if (ctl->format == OUTPUT_JSON) {
+		json_object_set(t, "units", units);
+		json_object_set(t, "failing", failing);
+		json_dumpf(t, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+	} else if (ctl->format == OUTPUT_CSV) {
+		output_rows(stdout, ctl->format, unit_columns,
+		    ARRAY_SIZE(unit_columns), units);
+	} else {
+		print_summary(t);
+		output_rows(stdout, ctl->format, unit_columns,
+		    ARRAY_SIZE(unit_columns), units);
+		if (json_array_size(failing)) {
+			printf("\nfailing or moved feeds:\n");
+			output_rows(stdout, ctl->format, failing_columns,
+			    ARRAY_SIZE(failing_columns), failing);
+		}
+	}
+	json_decref(t);
+	json_decref(units);
+	json_decref(failing);
+	return EXIT_OK;
+}

@@ -1,0 +1,212 @@
+/* ctl_unit.c — `mediawatchctl unit …`: responsible units. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "cli/ctl.h"
+#include "registry/registry.h"
+
+static const char unit_usage[] =
+"usage: mediawatchctl unit add CODE NAME [--email ADDR]… [--contact NAME]\n"
+"                          [--phone TEL] [--parent CODE]\n"
+"       mediawatchctl unit change CODE [--name NAME] [--email ADDR]…\n"
+"                          [--contact NAME] [--phone TEL] [--parent CODE]\n"
+"                          [--reason TEXT]\n"
+"       mediawatchctl unit list [--all]\n"
+"       mediawatchctl unit show CODE\n"
+"       mediawatchctl unit remove CODE [--reason TEXT]\n"
+"\n"
+"--email may be repeated; on change it replaces the whole list (give\n"
+"--email '' to clear it).  remove refuses while the unit has open accounts.\n";
+
+static const struct column unit_columns[] = {
+	{ "code", "CODE", COL_TEXT },
+	{ "name", "NAME", COL_TEXT },
+	{ "parent", "PARENT", COL_TEXT },
+	{ "contact", "CONTACT", COL_TEXT },
+	{ "emails", "EMAILS", COL_TEXT },
+	{ "phone", "PHONE", COL_TEXT },
+	{ "open_accounts", "ACCOUNTS", COL_TEXT },
+};
+
+static const struct column unit_detail[] = {
+	{ "code", "Code", COL_TEXT },
+	{ "name", "Name", COL_TEXT },
+	{ "parent", "Parent", COL_TEXT },
+	{ "contact", "Contact", COL_TEXT },
+	{ "emails", "Emails", COL_TEXT },
+	{ "phone", "Phone", COL_TEXT },
+	{ "open_accounts", "Open accounts", COL_TEXT },
+	{ "created_at", "Created", COL_TIME },
+	{ "removed_at", "Removed", COL_TIME },
+};
+
+struct unit_args {
+	struct unit_fields  f;
+	const char         *reason;
+	const char         *code;
+	const char         *emails[64];
+	bool                all;
+};
+
+enum { OPT_EMAIL = 1, OPT_CONTACT, OPT_PHONE, OPT_PARENT, OPT_NAME,
+    OPT_REASON, OPT_ALL, OPT_HELP };
+
+static const struct option unit_options[] = {
+	{ "email", required_argument, NULL, OPT_EMAIL },
+	{ "contact", required_argument, NULL, OPT_CONTACT },
+	{ "phone", required_argument, NULL, OPT_PHONE },
+	{ "parent", required_argument, NULL, OPT_PARENT },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Returns -1 on a usage error (already reported), 1 for --help. */
+static int
+parse_unit_options(int argc, char **argv, struct unit_args *a)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", unit_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_EMAIL:
+			if (a->f.n_emails == ARRAY_SIZE(a->emails))
+				return ctl_usage_error(unit_usage, "too many --email"), -1;
+			a->f.set_emails = true;
+			if (*optarg)
+				a->emails[a->f.n_emails++] = optarg;
+			break;
+		case OPT_CONTACT: a->f.contact = optarg; break;
+		case OPT_PHONE: a->f.phone = optarg; break;
+		case OPT_PARENT: a->f.parent = optarg; break;
+		case OPT_NAME: a->f.name = optarg; break;
+		case OPT_REASON: a->reason = optarg; break;
+		case OPT_ALL: a->all = true; break;
+		case OPT_HELP: fputs(unit_usage, stdout); return 1;
+		default:
+			ctl_usage_error(unit_usage, "unit: unknown or incomplete "
+			    "option '%s'", argv[optind - 1]);
+			return -1;
+		}
+	}
+	a->f.emails = a->emails;
+	return 0;
+}
+
+static int
+do_unit_add(struct ctl *ctl, void *arg)
+{
+	struct unit_args *a = arg;
+	char *error = NULL;
+
+	if (unit_add(ctl->db, &a->f, &error) == -1)
+		return ctl_refused("unit add", error);
+	return EXIT_OK;
+}
+
+static int
+do_unit_change(struct ctl *ctl, void *arg)
+{
+	struct unit_args *a = arg;
+	char *error = NULL;
+
+	if (unit_change(ctl->db, a->code, &a->f, a->reason, &error) == -1)
+		return ctl_refused("unit change", error);
+	return EXIT_OK;
+}
+
+static int
+do_unit_remove(struct ctl *ctl, void *arg)
+{
+	struct unit_args *a = arg;
+	char *error = NULL;
+
+	if (unit_remove(ctl->db, a->code, a->reason, &error) == -1)
+		return ctl_refused("unit remove", error);
+	return EXIT_OK;
+}
+
+static int
+unit_show(struct ctl *ctl, const char *code)
+{
+	long long id = unit_id(ctl->db, code);
+	json_t *u;
+
+	if (id == 0) {
+		log_warnx("unit show: no unit '%s'", code);
+		return EXIT_REFUSED;
+	}
+	u = unit_json(ctl->db, id);
+	output_record(stdout, ctl->format, unit_detail, ARRAY_SIZE(unit_detail), u);
+	json_decref(u);
+	return EXIT_OK;
+}
+
+static int
+unit_list(struct ctl *ctl, bool all)
+{
+	json_t *rows = unit_list_json(ctl->db, all);
+
+	output_rows(stdout, ctl->format, unit_columns, ARRAY_SIZE(unit_columns), rows);
+	json_decref(rows);
+	return EXIT_OK;
+}
+
+static int
+expect_args(int have, int want, const char *sub)
+{
+	if (have == want)
+		return 0;
+	return ctl_usage_error(unit_usage, "unit %s: expected %d argument%s, "
+	    "got %d", sub, want, want == 1 ? "" : "s", have);
+}
+
+int
+cmd_unit(struct ctl *ctl, int argc, char **argv)
+{
+	struct unit_args a = { 0 };
+	const char *sub;
+	char **pos;
+	int npos, rc;
+
+	if (argc < 2)
+		return ctl_usage_error(unit_usage, "unit: which subcommand?");
+	sub = argv[1];
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0)
+		return fputs(unit_usage, stdout), EXIT_OK;
+	optind = 0;
+	if ((rc = parse_unit_options(argc - 1, argv + 1, &a)) != 0)
+		return rc == 1 ? EXIT_OK : EXIT_USAGE;
+	pos = argv + 1 + optind;
+	npos = argc - 1 - optind;
+	if (strstr(" add change list show remove ", sub) == NULL || strchr(sub, ' '))
+		return ctl_usage_error(unit_usage, "unit: unknown subcommand '%s'", sub);
+	if (ctl_check_note("--reason", a.reason) != EXIT_OK)
+		return EXIT_REFUSED;
+	if (ctl_db(ctl) == NULL)
+		return EXIT_REFUSED;
+	if (strcmp(sub, "add") == 0) {
+		if (expect_args(npos, 2, sub))
+			return EXIT_USAGE;
+		a.f.code = pos[0];
+		a.f.name = pos[1];
+		return ctl_in_transaction(ctl, do_unit_add, &a);
+	}
+	if (strcmp(sub, "list") == 0)
+		return expect_args(npos, 0, sub) ? EXIT_USAGE : unit_list(ctl, a.all);
+	if (expect_args(npos, 1, sub))
+		return EXIT_USAGE;
+	a.code = pos[0];
+	if (strcmp(sub, "show") == 0)
+		return unit_show(ctl, a.code);
+	if (strcmp(sub, "change") == 0)
+		return ctl_in_transaction(ctl, do_unit_change, &a);
+	if (strcmp(sub, "remove") == 0)
+		return ctl_in_transaction(ctl, do_unit_remove, &a);
+	return ctl_usage_error(unit_usage, "unit: unknown subcommand '%s'", sub);
+}

@@ -1,0 +1,540 @@
+/* outbox.c — queueing and delivering email. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/log.h"
+#include "base/mailaddr.h"
+#include "base/timeutil.h"
+#include "base/util.h"
+#include "mail/maildir.h"
+#include "mail/mime.h"
+#include "mail/outbox.h"
+#include "mail/sendmail.h"
+#include "mail/smtp.h"
+#include "store/db.h"
+
+#define LEASE_SECONDS   (SMTP_TIMEOUT + 60)
+#define SENDER_IDLE_MAX 60       /* seconds between looks at the queue */
+#define SMTP_PARALLEL   4
+#define SYNC_BATCH      50       /* local deliveries per turn of the loop */
+#define DB_RETRY_SECONDS 30      /* after the database refused a write */
+
+static char *
+json_list(const char *const *items, size_t n)
+{
+	json_t *a = json_array();
+	char *s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(items[i]));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+static const char *
+from_domain(const char *from)
+{
+	const char *at = strrchr(from, '@');
+	static char domain[256];
+	size_t n;
+
+	if (at == NULL)
+		return "localhost";
+	n = strcspn(at + 1, ">\" ");
+	snprintf(domain, sizeof(domain), "%.*s", (int)n, at + 1);
+	return domain;
+}
+
+char **
+outbox_unit_addresses(sqlite3 *db, long long unit_id, size_t *n)
+{
+	char *emails = NULL, **list;
+
+	db_query_text(db, &emails, "SELECT emails FROM unit WHERE id = ?", "I",
+	    unit_id);
+	list = strv_from_json(emails, n);
+	free(emails);
+	return list;
+}
+
+char **
+outbox_admin_addresses(const struct config *cfg, size_t *n)
+{
+	const char *const from[] = { cfg->mail.from, NULL };
+
+	*n = cfg->mail.n_admins ? cfg->mail.n_admins : 1;
+	return strv_dup(cfg->mail.n_admins ? (const char *const *)cfg->mail.admins :
+	    from);
+}
+
+int
+outbox_enqueue(sqlite3 *db, const struct config *cfg, const struct outgoing *m,
+    time_t now)
+{
+	char *to = json_list(m->to, m->n_to), *cc = json_list(m->cc, m->n_cc);
+	char *mid = mime_message_id_new(from_domain(cfg->mail.from));
+	int rc;
+
+	rc = db_run(db, "INSERT INTO outbox (dedup_key, kind, unit_id, recipients,"
+	    " cc, subject, body_text, body_html, message_id, created_at,"
+	    " next_attempt_at) VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (dedup_key) DO NOTHING", "ssIssssssII", m->dedup_key,
+	    m->kind, m->unit_id, to, cc, m->subject, m->text, m->html, mid,
+	    (long long)now, (long long)now);
+	free(to);
+	free(cc);
+	free(mid);
+	if (rc == -1)
+		return -1;
+	return sqlite3_changes(db) > 0 ? 1 : 0;
+}
+
+/* ---- one message ---- */
+
+struct letter {
+	long long   id;
+	char      **to, **cc;            /* mailboxes, NULL-terminated */
+	size_t      n_to, n_cc;
+	char       *subject, *text, *html, *message_id;
+	time_t      created;
+	long        attempts;
+	char       *wire;                /* the built message */
+	size_t      wire_len;
+	char      **rcpts;               /* envelope addresses */
+	size_t      n_rcpts;
+};
+
+static void
+letter_free(struct letter *l)
+{
+	strv_free(l->to);
+	strv_free(l->cc);
+	strv_free(l->rcpts);
+	free(l->subject);
+	free(l->text);
+	free(l->html);
+	free(l->message_id);
+	free(l->wire);
+	free(l);
+}
+
+static struct letter *
+letter_load(sqlite3 *db, long long id)
+{
+	struct letter *l = NULL;
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "SELECT recipients, cc, subject, body_text, body_html,"
+	    " message_id, created_at, attempts FROM outbox WHERE id = ?", "I", id);
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		l = xcalloc(1, sizeof(*l));
+		l->id = id;
+		l->to = strv_from_json(db_column_text(st, 0), &l->n_to);
+		l->cc = strv_from_json(db_column_text(st, 1), &l->n_cc);
+		l->subject = db_column_strdup(st, 2);
+		l->text = db_column_strdup(st, 3);
+		l->html = db_column_strdup(st, 4);
+		l->message_id = db_column_strdup(st, 5);
+		l->created = (time_t)sqlite3_column_int64(st, 6);
+		l->attempts = sqlite3_column_int(st, 7);
+	}
+	sqlite3_finalize(st);
+	return l;
+}
+
+/* Builds the wire form and the envelope; -1 with *error when an address
+ * or the message is unusable (retrying will not help, but the row says
+ * why and an admin can fix the unit's addresses and retry). */
+static int
+letter_prepare(const struct config *cfg, struct letter *l, char **error)
+{
+	const struct mail_message m = {
+		.from = cfg->mail.from,
+		.to = (const char *const *)l->to, .n_to = l->n_to,
+		.cc = (const char *const *)l->cc, .n_cc = l->n_cc,
+		.subject = l->subject, .text = l->text, .html = l->html,
+		.message_id = l->message_id, .date = l->created,
+	};
+	char *name, *addr;
+	size_t i;
+
+	if (mime_build(&m, &l->wire, &l->wire_len, error) == -1)
+		return -1;
+	l->rcpts = xcalloc(l->n_to + l->n_cc + 1, sizeof(char *));
+	for (i = 0; i < l->n_to + l->n_cc; i++) {
+		const char *box = i < l->n_to ? l->to[i] : l->cc[i - l->n_to];
+
+		if (mail_address_parse(box, &name, &addr, error) == -1)
+			return -1;
+		free(name);
+		l->rcpts[l->n_rcpts++] = addr;
+	}
+	return 0;
+}
+
+static char *
+envelope_from(const struct config *cfg)
+{
+	char *name = NULL, *addr = NULL, *error = NULL;
+
+	if (mail_address_parse(cfg->mail.from, &name, &addr, &error) == -1) {
+		free(error);
+		return xstrdup("mediawatch@localhost");
+	}
+	free(name);
+	return addr;
+}
+
+/* Local transports: maildir (default) and sendmail. */
+static int
+deliver_local(const struct config *cfg, struct letter *l, char **error)
+{
+	char *from;
+	int rc;
+
+	if (strcmp(cfg->mail.transport, "sendmail") != 0)
+		return maildir_deliver(cfg->mail.maildir, l->wire, l->wire_len, error);
+	from = envelope_from(cfg);
+	rc = sendmail_deliver(cfg->mail.sendmail, from,
+	    (const char *const *)l->rcpts, l->n_rcpts, l->wire, l->wire_len, error);
+	free(from);
+	return rc;
+}
+
+static void
+mark_sent(sqlite3 *db, long long id)
+{
+	time_t now = mw_now();
+
+	if (db_run(db, "UPDATE outbox SET status = 'sent', sent_at = ?, attempts ="
+	    " attempts + 1, last_error = NULL, leased_until = 0 WHERE id = ?", "II",
+	    (long long)now,
+	    id) == -1)
+		log_warnx("outbox %lld: sent, but could not be marked sent", id);
+}
+
+static void
+mark_failed_attempt(sqlite3 *db, const struct config *cfg, long long id,
+    long attempts_before, const char *error)
+{
+	long long delay = cfg->mail.retry_base;
+	long attempts = attempts_before + 1, i;
+	bool give_up = attempts >= cfg->mail.max_attempts;
+
+	for (i = 1; i < attempts && delay < 86400; i++)
+		delay *= 2;
+	db_run(db, "UPDATE outbox SET attempts = ?, last_error = ?, status = ?,"
+	    " next_attempt_at = ?, leased_until = 0 WHERE id = ?", "IssII",
+	    (long long)attempts,
+	    error, give_up ? "failed" : "queued",
+	    (long long)(mw_now() + delay), id);
+	if (give_up)
+		log_event(LOG_ERR, "8c5f0e2d9a7b4c61b3e2f1a0d9c8b7a6", 0, NULL,
+		    "outbox %lld: giving up after %ld attempts: %s", id, attempts,
+		    error);
+	else
+		log_warnx("outbox %lld: attempt %ld failed, retrying later: %s",
+		    id, attempts, error);
+}
+
+/* Marks a delivery under way for the longest it can take, so that neither
+ * a second sender nor a restart after a crash sends the message meanwhile
+ * (after a crash the lease simply expires).  When due_only, a message
+ * waiting for its retry time is left alone too.  Returns 1 when leased, 0
+ * when not available, -1 on error. */
+static int
+lease(sqlite3 *db, long long id, bool due_only)
+{
+	time_t now = mw_now();
+
+	if (db_run(db, "UPDATE outbox SET leased_until = ? WHERE id = ? AND"
+	    " status = 'queued' AND leased_until <= ? AND (? = 0 OR"
+	    " next_attempt_at <= ?)", "IIIII", (long long)(now + LEASE_SECONDS),
+	    id, (long long)now, (long long)due_only, (long long)now) == -1)
+		return -1;
+	return sqlite3_changes(db) > 0;
+}
+
+int
+outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
+{
+	struct letter *l;
+	char *error = NULL, *from;
+	int rc;
+
+	if ((rc = lease(db, id, false)) != 1) {
+		if (rc == 0)
+			log_warnx("outbox %lld: not queued, or being delivered by "
+			    "mediawatchd", id);
+		return -1;
+	}
+	if ((l = letter_load(db, id)) == NULL) {
+		log_warnx("outbox %lld: cannot be read", id);
+		return -1;
+	}
+	rc = letter_prepare(cfg, l, &error);
+	if (rc == 0 && strcmp(cfg->mail.transport, "smtp") == 0) {
+		from = envelope_from(cfg);
+		rc = smtp_send(&cfg->mail, from, (const char *const *)l->rcpts,
+		    l->n_rcpts, l->wire, l->wire_len, &error);
+		free(from);
+	} else if (rc == 0)
+		rc = deliver_local(cfg, l, &error);
+	if (rc == 0)
+		mark_sent(db, id);
+	else
+		mark_failed_attempt(db, cfg, id, l->attempts, error ? error : "failed");
+	free(error);
+	letter_free(l);
+	return rc;
+}
+
+/* ---- the sender in the event loop ---- */
+
+struct outbox_sender {
+	sd_event             *event;
+	sqlite3              *db;
+	const struct config  *cfg;
+	struct curlloop      *curl;
+	sd_event_source      *timer;
+	sd_event_source      *kick;
+	size_t                in_flight;
+	void                (*on_idle)(void *);
+	void                 *on_idle_data;
+	void                (*flush)(void *);    /* commit others' open batch */
+	void                 *flush_data;
+};
+
+struct smtp_flight {
+	struct outbox_sender *s;
+	struct letter        *letter;
+	struct smtp_job      *job;
+};
+
+static void
+sender_arm(struct outbox_sender *s, time_t delay)
+{
+	uint64_t now;
+
+	if (delay > SENDER_IDLE_MAX)
+		delay = SENDER_IDLE_MAX;
+	sd_event_now(s->event, CLOCK_MONOTONIC, &now);
+	sd_event_source_set_time(s->timer, now + (uint64_t)(delay < 0 ? 0 : delay) *
+	    1000000ULL);
+	sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
+}
+
+void
+outbox_sender_kick(struct outbox_sender *s)
+{
+	sd_event_source_set_enabled(s->kick, SD_EVENT_ONESHOT);
+}
+
+static void
+smtp_done(CURL *easy, CURLcode result, void *userdata)
+{
+	struct smtp_flight *f = userdata;
+	struct outbox_sender *s = f->s;
+	char *error = NULL;
+
+	if (s->flush)
+		s->flush(s->flush_data);
+	if (smtp_job_result(f->job, easy, result, NULL, &error) == 0)
+		mark_sent(s->db, f->letter->id);
+	else if (result != CURLE_ABORTED_BY_CALLBACK)
+		mark_failed_attempt(s->db, s->cfg, f->letter->id,
+		    f->letter->attempts, error ? error : "SMTP failed");
+	/* an aborted transfer keeps its lease and is retried after it */
+	free(error);
+	smtp_job_free(f->job);
+	letter_free(f->letter);
+	free(f);
+	s->in_flight--;
+	outbox_sender_kick(s);
+}
+
+static void
+start_smtp(struct outbox_sender *s, struct letter *l)
+{
+	struct smtp_flight *f = xcalloc(1, sizeof(*f));
+	char *error = NULL, *from = envelope_from(s->cfg);
+	CURL *easy;
+
+	f->s = s;
+	f->letter = l;
+	easy = smtp_easy_new(&s->cfg->mail, from, (const char *const *)l->rcpts,
+	    l->n_rcpts, l->wire, l->wire_len, &f->job, &error);
+	free(from);
+	if (easy == NULL || curlloop_add(s->curl, easy, smtp_done, f) == -1) {
+		mark_failed_attempt(s->db, s->cfg, l->id, l->attempts,
+		    error ? error : "cannot start an SMTP transfer");
+		free(error);
+		smtp_job_free(f->job);
+		letter_free(l);
+		free(f);
+		return;
+	}
+	s->in_flight++;
+}
+
+/* Takes one due message: lease, build, deliver or start delivering.
+ * Returns -1 when the database cannot be written (full disk, lock). */
+static int
+send_one(struct outbox_sender *s, long long id)
+{
+	struct letter *l;
+	char *error = NULL;
+	int leased = lease(s->db, id, true);
+
+	if (leased != 1 || (l = letter_load(s->db, id)) == NULL)
+		return leased == -1 ? -1 : 0;
+	if (letter_prepare(s->cfg, l, &error) == -1) {
+		mark_failed_attempt(s->db, s->cfg, id, l->attempts, error);
+		free(error);
+		letter_free(l);
+		return 0;
+	}
+	if (strcmp(s->cfg->mail.transport, "smtp") == 0) {
+		start_smtp(s, l);
+		return 0;
+	}
+	if (deliver_local(s->cfg, l, &error) == 0)
+		mark_sent(s->db, id);
+	else
+		mark_failed_attempt(s->db, s->cfg, id, l->attempts, error);
+	free(error);
+	letter_free(l);
+	return 0;
+}
+
+static size_t
+due_ids(struct outbox_sender *s, long long *ids, size_t max)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	st = db_prepare(s->db, "SELECT id FROM outbox WHERE status = 'queued' AND"
+	    " next_attempt_at <= ?1 AND leased_until <= ?1 ORDER BY"
+	    " next_attempt_at, id LIMIT ?2", "II", (long long)mw_now(),
+	    (long long)max);
+	while (st && sqlite3_step(st) == SQLITE_ROW && n < max)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static time_t
+next_due_delay(struct outbox_sender *s)
+{
+	long long next;
+
+	if (db_query_int(s->db, &next, "SELECT min(max(next_attempt_at,"
+	    " leased_until)) FROM outbox WHERE status = 'queued'", "") != 0 ||
+	    next == 0)
+		return SENDER_IDLE_MAX;
+	return (time_t)(next - mw_now());
+}
+
+static void
+sender_step(struct outbox_sender *s)
+{
+	bool smtp = strcmp(s->cfg->mail.transport, "smtp") == 0;
+	size_t room = smtp ? (s->in_flight < SMTP_PARALLEL ?
+	    SMTP_PARALLEL - s->in_flight : 0) : SYNC_BATCH;
+	long long ids[SYNC_BATCH];
+	size_t n, i;
+
+	if (s->flush)
+		s->flush(s->flush_data);
+	n = room ? due_ids(s, ids, room) : 0;
+
+	for (i = 0; i < n; i++)
+		if (send_one(s, ids[i]) == -1) {
+			/* the queue cannot be written: wait, and let --once end */
+			log_warnx("outbox: the database cannot be written; mail "
+			    "stays queued, retrying in %d s", DB_RETRY_SECONDS);
+			sender_arm(s, DB_RETRY_SECONDS);
+			if (s->in_flight == 0 && s->on_idle)
+				s->on_idle(s->on_idle_data);
+			return;
+		}
+	if (n == room && room > 0 && !smtp) {
+		outbox_sender_kick(s);      /* more due: continue next turn */
+		return;
+	}
+	sender_arm(s, next_due_delay(s));
+	if (s->in_flight == 0 && s->on_idle && due_ids(s, ids, 1) == 0)
+		s->on_idle(s->on_idle_data);
+}
+
+static int
+on_sender_timer(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	sender_step(userdata);
+	return 0;
+}
+
+static int
+on_sender_kick(sd_event_source *src, void *userdata)
+{
+	sender_step(userdata);
+	return 0;
+}
+
+struct outbox_sender *
+outbox_sender_new(sd_event *event, sqlite3 *db, const struct config *cfg,
+    struct curlloop *curl)
+{
+	struct outbox_sender *s = xcalloc(1, sizeof(*s));
+
+	s->event = sd_event_ref(event);
+	s->db = db;
+	s->cfg = cfg;
+	s->curl = curl;
+	if (sd_event_add_time(event, &s->timer, CLOCK_MONOTONIC, 0, 0,
+	    on_sender_timer, s) < 0 ||
+	    sd_event_add_defer(event, &s->kick, on_sender_kick, s) < 0) {
+		log_warnx("cannot set up the mail sender");
+		outbox_sender_free(s);
+		return NULL;
+	}
+	sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
+	sd_event_source_set_enabled(s->kick, SD_EVENT_OFF);
+	return s;
+}
+
+void
+outbox_sender_free(struct outbox_sender *s)
+{
+	if (s == NULL)
+		return;
+	sd_event_source_disable_unref(s->timer);
+	sd_event_source_disable_unref(s->kick);
+	sd_event_unref(s->event);
+	free(s);
+}
+
+void
+outbox_sender_set_config(struct outbox_sender *s, const struct config *cfg)
+{
+	s->cfg = cfg;
+}
+
+void
+outbox_sender_set_flush(struct outbox_sender *s, void (*fn)(void *),
+    void *userdata)
+{
+	s->flush = fn;
+	s->flush_data = userdata;
+}
+
+void
+outbox_sender_on_idle(struct outbox_sender *s, void (*fn)(void *), void *userdata)
+{
+	s->on_idle = fn;
+	s->on_idle_data = userdata;
+}

@@ -1,0 +1,29 @@
+/* alerts.h — the emails an evaluation calls for, queued in the outbox.
+ *
+ * One email per unit per evaluation (Alertmanager's group-by-unit): the
+ * accounts that entered warning, stale or dormant, or are due a reminder,
+ * in unit-alert; those that posted again in unit-recovery.  Admins are in
+ * copy for stale and dormant, get monitoring gaps (admin-gap) at once and a
+ * daily digest (admin-digest).  Texts come from the templates folder. */
+#ifndef MW_ALERTS_H
+#define MW_ALERTS_H
+
+#include <sqlite3.h>
+
+#include "config/config.h"
+#include "monitor/evaluate.h"
+
+/* Queues everything ev calls for, inside the caller's transaction.
+ * Returns the number of emails queued, or -1 (a template error: logged
+ * with FILE:LINE; the caller rolls back so nothing is half-done). */
+int alerts_queue(sqlite3 *db, const struct config *cfg,
+        const struct evaluation *ev);
+
+/* Evaluate and queue in one transaction: what mediawatchd does after each
+ * poll cycle.  Returns emails queued or -1. */
+int monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now);
+
+/* The templates folder in use. */
+const char *alerts_template_dir(const struct config *cfg);
+
+#endif

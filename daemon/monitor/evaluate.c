@@ -1,0 +1,419 @@
+/* evaluate.c — account states, state changes and automatic problems. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/util.h"
+#include "monitor/evaluate.h"
+#include "poll/poller.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+#define DAY 86400
+
+static const char *const names[N_STATES] = {
+	"fresh", "warning", "stale", "dormant", "unverified",
+};
+static const char *const labels[N_STATES] = {
+	"正常", "预警", "超期未更新", "长期未更新", "未核实",
+};
+
+const char *
+state_name(enum account_state s)
+{
+	return names[s];
+}
+
+const char *
+state_label(enum account_state s)
+{
+	return labels[s];
+}
+
+int
+state_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < N_STATES; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+enum account_state
+state_compute(const struct state_input *in)
+{
+	time_t base = in->has_last_update ? in->last_update : in->registered;
+	long long age = (long long)(in->now - base);
+	enum account_state s;
+
+	if (age < in->warn_after)
+		return STATE_FRESH;
+	s = age < in->stale_after ? STATE_WARNING :
+	    age < in->dormant_after ? STATE_STALE : STATE_DORMANT;
+	/* a unit is told only what a recent successful fetch confirmed */
+	if (in->polled && (!in->has_success ||
+	    in->now - in->last_success > in->verify_window))
+		return STATE_UNVERIFIED;
+	return s;
+}
+
+time_t
+account_grace_start(const char *opened_on, time_t created_at)
+{
+	time_t opened;
+
+	if (str_empty(opened_on) || iso_date_to_time(opened_on, &opened) == -1)
+		return created_at;
+	return opened;
+}
+
+/* What one account looked like when the evaluation read it. */
+struct subject {
+	long long          id, unit_id;
+	struct state_input in;
+	int                old_state;      /* -1: never evaluated */
+	time_t             since, notified_at;
+	bool               failing, unreachable_open;
+	char              *evidence;       /* feed URL or NULL */
+};
+
+static const char subject_query[] =
+	"SELECT a.id, a.unit_id, a.platform, a.platform_uid, a.feed_url,"
+	" a.last_update_at, a.opened_on, a.created_at, a.warn_after,"
+	" a.stale_after, a.dormant_after, f.last_success_at,"
+	" coalesce(f.failing, 0), s.state, s.since, s.notified_at,"
+	" EXISTS (SELECT 1 FROM problem p WHERE p.account_id = a.id AND"
+	"  p.kind = 'unreachable' AND p.closed_at IS NULL)"
+	" FROM account a LEFT JOIN feed_state f ON f.account_id = a.id"
+	" LEFT JOIN account_state s ON s.account_id = a.id"
+	" WHERE a.status = 'active' ORDER BY a.id";
+
+static long long
+threshold(sqlite3_stmt *st, int col, long long platform_value)
+{
+	return db_column_is_null(st, col) ? platform_value :
+	    sqlite3_column_int64(st, col);
+}
+
+static void
+read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
+    struct subject *s)
+{
+	const struct platform *p = config_platform(cfg, db_column_text(st, 2));
+	static const struct platform fallback = { NULL, NULL, 7 * DAY, 14 * DAY,
+	    90 * DAY, NULL };
+
+	if (p == NULL)
+		p = &fallback;   /* a platform removed from the configuration */
+	memset(s, 0, sizeof(*s));
+	s->id = sqlite3_column_int64(st, 0);
+	s->unit_id = sqlite3_column_int64(st, 1);
+	s->evidence = poller_feed_url(cfg, db_column_text(st, 2),
+	    (const char *)sqlite3_column_text(st, 3),
+	    (const char *)sqlite3_column_text(st, 4));
+	s->in.now = now;
+	s->in.has_last_update = !db_column_is_null(st, 5);
+	s->in.last_update = (time_t)sqlite3_column_int64(st, 5);
+	s->in.registered = account_grace_start(db_column_text(st, 6),
+	    (time_t)sqlite3_column_int64(st, 7));
+	s->in.warn_after = threshold(st, 8, p->warn_after);
+	s->in.stale_after = threshold(st, 9, p->stale_after);
+	s->in.dormant_after = threshold(st, 10, p->dormant_after);
+	s->in.polled = s->evidence != NULL;
+	s->in.has_success = !db_column_is_null(st, 11);
+	s->in.last_success = (time_t)sqlite3_column_int64(st, 11);
+	s->in.verify_window = cfg->monitor.verify_window;
+	s->failing = sqlite3_column_int(st, 12) != 0;
+	s->old_state = db_column_is_null(st, 13) ? -1 :
+	    state_parse(db_column_text(st, 13));
+	s->since = (time_t)sqlite3_column_int64(st, 14);
+	s->notified_at = (time_t)sqlite3_column_int64(st, 15);
+	s->unreachable_open = sqlite3_column_int(st, 16) != 0;
+}
+
+static struct eval_item *
+add_item(struct evaluation *ev, const struct subject *s, enum account_state st,
+    enum eval_event event)
+{
+	struct state_input unverified;
+	struct eval_item *it;
+	time_t base;
+
+	if (ev->n_items == ev->cap_items) {
+		ev->cap_items = ev->cap_items ? ev->cap_items * 2 : 64;
+		ev->items = xrealloc(ev->items, ev->cap_items * sizeof(*it));
+	}
+	it = &ev->items[ev->n_items++];
+	memset(it, 0, sizeof(*it));
+	it->account_id = s->id;
+	it->unit_id = s->unit_id;
+	it->state = st;
+	it->previous = s->old_state < 0 ? STATE_FRESH : s->old_state;
+	it->event = event;
+	unverified = s->in;
+	unverified.polled = false;
+	it->would_be = state_compute(&unverified);
+	it->has_last_update = s->in.has_last_update;
+	it->last_update = s->in.last_update;
+	base = s->in.has_last_update ? s->in.last_update : s->in.registered;
+	it->days = days_between(base, ev->now);
+	it->veto_at = base + (time_t)s->in.stale_after;
+	it->days_left = ev->now < it->veto_at ?
+	    (long)((it->veto_at - ev->now + DAY - 1) / DAY) : 0;
+	return it;
+}
+
+static bool
+unit_facing(int s)
+{
+	return s == STATE_WARNING || s == STATE_STALE || s == STATE_DORMANT;
+}
+
+static long long
+repeat_interval(const struct config *cfg, enum account_state s)
+{
+	switch (s) {
+	case STATE_WARNING: return cfg->mail.repeat_warning;
+	case STATE_STALE: return cfg->mail.repeat_stale;
+	case STATE_DORMANT: return cfg->mail.repeat_dormant;
+	default: return 0;
+	}
+}
+
+/* Opens an automatic problem unless one of that kind is open; returns its
+ * due date. */
+static time_t
+open_problem(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
+    const struct subject *s, const char *kind, const char *detail)
+{
+	long long due = (long long)ev->now + cfg->monitor.problem_due;
+
+	if (db_run(db, "INSERT INTO problem (account_id, unit_id, kind, detail,"
+	    " evidence, last_update_at, opened_at, opened_by, due_at) VALUES"
+	    " (?, ?, ?, ?, ?, nullif(?, 0), ?, 'mediawatchd', ?) ON CONFLICT DO"
+	    " NOTHING",
+	    "IIsssIII", s->id, s->unit_id, kind, detail,
+	    s->evidence ? s->evidence : "人工核查",
+	    s->in.has_last_update ? (long long)s->in.last_update : 0LL,
+	    (long long)ev->now, due) == 0 && sqlite3_changes(db) > 0)
+		ev->problems_opened++;
+	else
+		db_query_int(db, &due, "SELECT due_at FROM problem"
+		    " WHERE account_id = ? AND kind = ? AND closed_at IS NULL",
+		    "Is", s->id, kind);
+	return (time_t)due;
+}
+
+static bool
+close_problems(sqlite3 *db, struct evaluation *ev, long long account_id,
+    const char *kinds_json, const char *reason, const char *note)
+{
+	if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason = ?,"
+	    " close_note = ? WHERE account_id = ? AND closed_at IS NULL AND kind"
+	    " IN (SELECT value FROM json_each(?))", "IssIs", (long long)ev->now,
+	    reason, note, account_id, kinds_json) == -1)
+		return false;
+	ev->problems_closed += (unsigned long)sqlite3_changes(db);
+	return sqlite3_changes(db) > 0;
+}
+
+/* Problems follow the state: stale and dormant open them, a recovery
+ * closes them (销号). */
+static void
+update_problems(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
+    const struct subject *s, enum account_state st, struct eval_item *it)
+{
+	time_t due;
+	bool closed;
+
+	if (st == STATE_STALE || st == STATE_DORMANT) {
+		due = open_problem(db, cfg, ev, s, "stale",
+		    "超期未更新：监测时间点前2周内无更新");
+		if (it)
+			it->problem_due = due;
+	}
+	if (st == STATE_DORMANT)
+		open_problem(db, cfg, ev, s, "dormant", "长期未更新");
+	if (st == STATE_FRESH || st == STATE_WARNING) {
+		closed = close_problems(db, ev, s->id, "[\"stale\",\"dormant\"]",
+		    "recovered", "账号恢复更新");
+		if (it)
+			it->problem_closed = closed;
+	}
+}
+
+static void
+record_change(sqlite3 *db, const struct subject *s, enum account_state st,
+    time_t now, bool notified)
+{
+	db_run(db, "INSERT INTO state_change (account_id, from_state, to_state,"
+	    " at, last_update_at) VALUES (?, ?, ?, ?, nullif(?, 0))", "IssII", s->id,
+	    s->old_state < 0 ? NULL : names[s->old_state], names[st],
+	    (long long)now, s->in.has_last_update ? (long long)s->in.last_update : 0LL);
+	db_run(db, "INSERT INTO account_state (account_id, state, since,"
+	    " notified_at, notices_sent, evaluated_at) VALUES (?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (account_id) DO UPDATE SET state = excluded.state,"
+	    " since = excluded.since, notified_at = excluded.notified_at,"
+	    " notices_sent = excluded.notices_sent, evaluated_at ="
+	    " excluded.evaluated_at", "IsInII", s->id, names[st], (long long)now,
+	    notified ? 1LL : 0LL, (long long)now);
+	if (notified)
+		db_run(db, "UPDATE account_state SET notified_at = ? WHERE"
+		    " account_id = ?", "II", (long long)now, s->id);
+	log_event(LOG_NOTICE, "2f1d7a6c3b8e4f5aa1c09e7d5b4c3a21", s->id, NULL,
+	    "account %lld: %s -> %s", s->id, s->old_state < 0 ? "new" :
+	    names[s->old_state], names[st]);
+}
+
+/* For a recovery: how long the account had been without update, from its
+ * last update as recorded when it entered its previous state to the new
+ * one. */
+static long
+quiet_days(sqlite3 *db, const struct subject *s)
+{
+	long long before = 0;
+
+	if (db_query_int(db, &before, "SELECT coalesce(last_update_at, 0) FROM"
+	    " state_change WHERE account_id = ? ORDER BY id DESC LIMIT 1", "I",
+	    s->id) != 0 || before == 0)
+		before = (long long)s->in.registered;
+	return days_between((time_t)before, s->in.last_update);
+}
+
+static void
+handle_change(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
+    const struct subject *s, enum account_state st)
+{
+	struct eval_item *it = NULL;
+
+	if (unit_facing(st))
+		it = add_item(ev, s, st, EVENT_ENTER);
+	else if (st == STATE_FRESH && unit_facing(s->old_state)) {
+		it = add_item(ev, s, st, EVENT_RECOVER);
+		it->days = quiet_days(db, s);
+	}
+	else if (st == STATE_UNVERIFIED)
+		add_item(ev, s, st, EVENT_GAP);
+	record_change(db, s, st, ev->now, unit_facing(st));
+	if (st != STATE_UNVERIFIED)
+		update_problems(db, cfg, ev, s, st, it);
+}
+
+static void
+handle_same(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
+    const struct subject *s, enum account_state st)
+{
+	long long repeat = repeat_interval(cfg, st);
+	struct eval_item *it = NULL;
+
+	if (unit_facing(st) && repeat > 0 && ev->now - s->notified_at >= repeat) {
+		it = add_item(ev, s, st, EVENT_REMIND);
+		db_run(db, "UPDATE account_state SET notified_at = ?, notices_sent ="
+		    " notices_sent + 1 WHERE account_id = ?", "II",
+		    (long long)ev->now, s->id);
+	}
+	db_run(db, "UPDATE account_state SET evaluated_at = ? WHERE account_id"
+	    " = ?", "II", (long long)ev->now, s->id);
+	if (st != STATE_UNVERIFIED)
+		update_problems(db, cfg, ev, s, st, it);
+}
+
+static void
+add_new_failing(struct evaluation *ev, long long id)
+{
+	if (ev->n_new_failing == ev->cap_new_failing) {
+		ev->cap_new_failing = ev->cap_new_failing ? ev->cap_new_failing * 2 : 16;
+		ev->new_failing = xrealloc(ev->new_failing,
+		    ev->cap_new_failing * sizeof(long long));
+	}
+	ev->new_failing[ev->n_new_failing++] = id;
+}
+
+/* A failing feed is a problem for the admins (unreachable), not the unit. */
+static void
+update_unreachable(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
+    const struct subject *s)
+{
+	if (s->failing && !s->unreachable_open) {
+		open_problem(db, cfg, ev, s, "unreachable", "订阅地址无法访问");
+		add_new_failing(ev, s->id);
+	} else if (!s->failing && s->unreachable_open)
+		close_problems(db, ev, s->id, "[\"unreachable\"]", "recovered",
+		    "订阅地址恢复访问");
+}
+
+/* Accounts that stopped being active keep no automatic problem open. */
+static void
+close_inactive(sqlite3 *db, struct evaluation *ev)
+{
+	db_run(db, "UPDATE problem SET closed_at = ?, close_reason = 'waived',"
+	    " close_note = '账号已暂停、关停或整合' WHERE closed_at IS NULL AND kind"
+	    " IN ('stale', 'dormant', 'unreachable') AND account_id IN (SELECT id"
+	    " FROM account WHERE status != 'active')", "I", (long long)ev->now);
+	ev->problems_closed += (unsigned long)sqlite3_changes(db);
+}
+
+static int
+load_subjects(sqlite3 *db, const struct config *cfg, time_t now,
+    struct subject **out, size_t *n)
+{
+	sqlite3_stmt *st = db_prepare(db, subject_query, "");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			*out = xrealloc(*out, cap * sizeof(struct subject));
+		}
+		read_subject(cfg, st, now, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+evaluate(sqlite3 *db, const struct config *cfg, time_t now,
+    struct evaluation *ev)
+{
+	struct subject *subjects;
+	enum account_state st;
+	size_t i, n;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->now = now;
+	/* read first: the loop writes to tables the query reads */
+	if (load_subjects(db, cfg, now, &subjects, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct subject *s = &subjects[i];
+
+		st = state_compute(&s->in);
+		ev->counts[st]++;
+		ev->evaluated++;
+		if ((int)st != s->old_state)
+			handle_change(db, cfg, ev, s, st);
+		else
+			handle_same(db, cfg, ev, s, st);
+		update_unreachable(db, cfg, ev, s);
+		free(s->evidence);
+	}
+	free(subjects);
+	close_inactive(db, ev);
+	return 0;
+}
+
+void
+evaluation_free(struct evaluation *ev)
+{
+	free(ev->items);
+	free(ev->new_failing);
+	memset(ev, 0, sizeof(*ev));
+}

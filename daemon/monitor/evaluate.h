@@ -1,0 +1,88 @@
+/* evaluate.h — turning last-update times into account states and problems.
+ *
+ * evaluate() runs inside the caller's transaction: it computes each active
+ * account's state (DESIGN.md "Account states"), records state changes,
+ * opens and closes automatic problems, and lists who must be told what.
+ * alerts.c turns that list into emails in the same transaction, so a state
+ * change and its alert are committed together or not at all. */
+#ifndef MW_EVALUATE_H
+#define MW_EVALUATE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "config/config.h"
+
+enum account_state {
+	STATE_FRESH,
+	STATE_WARNING,        /* 预警 */
+	STATE_STALE,          /* 超期未更新: the veto */
+	STATE_DORMANT,        /* 长期未更新 */
+	STATE_UNVERIFIED,     /* not confirmed by a recent fetch: admins only */
+	N_STATES
+};
+
+const char *state_name(enum account_state s);    /* "fresh", … */
+const char *state_label(enum account_state s);   /* 正常, 预警, … */
+int         state_parse(const char *name);       /* -1 when unknown */
+
+enum eval_event {
+	EVENT_ENTER,          /* the unit is told of a new state */
+	EVENT_REMIND,         /* repeat_* elapsed in the same state */
+	EVENT_RECOVER,        /* posted again after warning/stale/dormant */
+	EVENT_GAP,            /* entered unverified: admins are told */
+};
+
+struct eval_item {
+	long long           account_id;
+	long long           unit_id;
+	enum account_state  state;
+	enum account_state  previous;
+	enum account_state  would_be;      /* the state a fetch would confirm */
+	enum eval_event     event;
+	bool                has_last_update;
+	time_t              last_update;
+	long                days;          /* whole days without update */
+	long                days_left;     /* warning: days before the veto */
+	time_t              veto_at;       /* warning: when it becomes stale */
+	time_t              problem_due;   /* stale: the opened problem's deadline */
+	bool                problem_closed; /* recover: a problem was closed */
+};
+
+struct evaluation {
+	time_t             now;
+	struct eval_item  *items;
+	size_t             n_items, cap_items;
+	unsigned long      counts[N_STATES];
+	unsigned long      evaluated;
+	unsigned long      problems_opened, problems_closed;
+	long long         *new_failing;    /* accounts whose feed started failing */
+	size_t             n_new_failing, cap_new_failing;
+};
+
+int  evaluate(sqlite3 *db, const struct config *cfg, time_t now,
+         struct evaluation *ev);
+void evaluation_free(struct evaluation *ev);
+
+/* The state an account with these facts is in (no database access). */
+struct state_input {
+	time_t     now;
+	bool       has_last_update;
+	time_t     last_update;
+	time_t     registered;       /* opened date or creation, the later */
+	long long  warn_after, stale_after, dormant_after;
+	bool       polled;           /* has a feed we fetch */
+	bool       has_success;
+	time_t     last_success;
+	long long  verify_window;
+};
+enum account_state state_compute(const struct state_input *in);
+
+/* Where the age of a never-updated account counts from: its opening date
+ * (DESIGN: "never updated: since the account was opened"), else its
+ * registration here.  A newly opened account so has the stale period as
+ * grace. */
+time_t account_grace_start(const char *opened_on, time_t created_at);
+
+#endif

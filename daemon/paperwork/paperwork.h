@@ -1,0 +1,65 @@
+/* paperwork.h — facts shared by notices, bulletins and the status report:
+ * labels, serial numbers, months, and what an account looked like at a
+ * past check time.
+ *
+ * "At T" functions read only rows whose times are at or before T (and
+ * audit rows, which never change), so a past month's figures are the same
+ * whenever they are computed. */
+#ifndef MW_PAPERWORK_H
+#define MW_PAPERWORK_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "config/config.h"
+
+#define NEVER_UPDATED "从未更新"
+
+/* 超期未更新, 长期未更新, 表述错误, …; the kind itself when unknown. */
+const char *problem_kind_label(const char *kind);
+/* The configured label of a platform key, else the key. */
+const char *platform_label(const struct config *cfg, const char *key);
+
+/* The serial as printed: pattern with %Y the year, %N the number, %% a
+ * percent sign.  Caller frees. */
+char *serial_format(const char *pattern, int year, long number);
+
+/* A calendar month in the configured zone: [start, end). */
+struct month {
+	int     year, mon;           /* mon 1–12 */
+	time_t  start, end;
+};
+
+/* Parses YYYY-MM; -1 when malformed. */
+int  month_parse(const char *s, struct month *m);
+void month_of(time_t t, struct month *m);
+/* The month delta months away (negative: earlier). */
+void month_shift(const struct month *m, int delta, struct month *out);
+/* "2026-03" into buf (8 bytes). */
+void month_format(const struct month *m, char *buf, size_t size);
+
+/* When an account counts as registered: its opened date, else creation. */
+time_t account_registered(const char *opened_on, time_t created_at);
+
+/* The account's status at t, rebuilt from the audit trail; "active",
+ * "suspended", … (caller frees); the current status when no audit exists. */
+char *account_status_at(sqlite3 *db, long long id, time_t t);
+
+/* The newest activity of the account at or before t; false when none. */
+bool account_last_update_at(sqlite3 *db, long long id, time_t t,
+         time_t *out);
+
+/* The stale threshold (seconds) of an account: its own override, else its
+ * platform's. */
+long long account_stale_after(const struct config *cfg, const char *platform,
+          sqlite3_stmt *st, int override_col);
+
+/* "87.5%" from passed/total (caller frees); "—" when total is 0. */
+char *pass_rate_text(long passed, long total);
+
+/* A date string of t, or NEVER_UPDATED when has is false. */
+json_t *json_date(bool has, time_t t);
+
+#endif

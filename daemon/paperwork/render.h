@@ -1,0 +1,64 @@
+/* render.h — printing notices, bulletins and the status report.
+ *
+ * Each document is first gathered into a JSON object of ready-made
+ * strings and numbers (notice.c, bulletin.c, report.c); the renderers
+ * only lay that data out, so a stored notice prints the same bytes again
+ * later.  Renderers write to a FILE (open_memstream() for a string) and
+ * never fail: a member the data lacks prints as empty. */
+#ifndef MW_RENDER_H
+#define MW_RENDER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "base/output.h"
+
+enum render_format { RENDER_MD, RENDER_HTML, RENDER_TXT, RENDER_JSON, RENDER_CSV };
+
+/* "md", "html", "txt", "json", "csv"; -1 when unknown. */
+int  render_format_parse(const char *s, enum render_format *out);
+const char *render_format_ext(enum render_format f);
+
+/* render_notice.c: md, html, txt, json (csv prints as txt). */
+void render_notice(FILE *out, const json_t *data, enum render_format f);
+/* render_bulletin.c: every format; csv is the per-account table. */
+void render_bulletin(FILE *out, const json_t *data, enum render_format f);
+/* render_report.c: html and json. */
+void render_report(FILE *out, const json_t *data, enum render_format f);
+
+/* Renders into a string (caller frees). */
+char *render_to_string(void (*fn)(FILE *, const json_t *, enum render_format),
+          const json_t *data, enum render_format f);
+
+/* ---- shared pieces (render_common.c) ---- */
+
+/* A member as text: strings as they are, integers in decimal (in a
+ * static buffer, valid until the next call), else "". */
+const char *rd_str(const json_t *obj, const char *key);
+long long   rd_int(const json_t *obj, const char *key);
+/* Pretty JSON with a final newline, keys in data order. */
+void rd_json(FILE *out, const json_t *data);
+
+/* Markdown: a pipe table of the columns (cells with | and line breaks
+ * made safe); "无。" when rows is empty. */
+void md_table(FILE *out, const struct column *cols, size_t n, const json_t *rows);
+/* Plain text: an aligned table, or "  无。" when rows is empty. */
+void txt_table(FILE *out, const struct column *cols, size_t n, const json_t *rows);
+
+/* HTML: text with & < > " ' as entities. */
+void html_put(FILE *out, const char *s);
+/* The page head with the shared print style (A4), up to <body>. */
+void html_begin(FILE *out, const char *title);
+void html_end(FILE *out);
+/* A table; the class of each row is its member row_class_key (may be
+ * NULL).  "无。" in a paragraph when rows is empty. */
+void html_table(FILE *out, const struct column *cols, size_t n,
+         const json_t *rows, const char *row_class_key);
+
+/* An inline SVG bar chart of days without update: one bar per element of
+ * bars ({"label", "days", "state"}), coloured by state class, with dashed
+ * lines at 7 and 14 days. */
+void svg_days_chart(FILE *out, const json_t *bars);
+
+#endif

@@ -1,0 +1,372 @@
+/* render_common.c — tables, HTML page frame and the SVG chart shared by
+ * the notice, bulletin and report renderers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/template.h"
+#include "base/util.h"
+#include "paperwork/render.h"
+
+static const char *const format_names[] = {
+	[RENDER_MD] = "md", [RENDER_HTML] = "html", [RENDER_TXT] = "txt",
+	[RENDER_JSON] = "json", [RENDER_CSV] = "csv",
+};
+
+int
+render_format_parse(const char *s, enum render_format *out)
+{
+	size_t i;
+
+	for (i = 0; s && i < ARRAY_SIZE(format_names); i++)
+		if (strcmp(s, format_names[i]) == 0) {
+			*out = (enum render_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+render_format_ext(enum render_format f)
+{
+	return format_names[f];
+}
+
+char *
+render_to_string(void (*fn)(FILE *, const json_t *, enum render_format),
+    const json_t *data, enum render_format f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (out == NULL)
+		return NULL;
+	fn(out, data, f);
+	fclose(out);
+	return buf;
+}
+
+const char *
+rd_str(const json_t *obj, const char *key)
+{
+	static char num[32];
+	const json_t *v = json_object_get(obj, key);
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		return num;
+	}
+	return "";
+}
+
+long long
+rd_int(const json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+void
+rd_json(FILE *out, const json_t *data)
+{
+	json_dumpf(data, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+}
+
+/* ---- Markdown and text ---- */
+
+static void
+md_cell(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
+			fputc('\\', out);
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
+	}
+}
+
+void
+md_table(FILE *out, const struct column *cols, size_t n, const json_t *rows)
+{
+	size_t r, c;
+	char *cell;
+
+	if (json_array_size(rows) == 0) {
+		fputs("无。\n", out);
+		return;
+	}
+	for (c = 0; c < n; c++)
+		fprintf(out, "| %s ", cols[c].header);
+	fputs("|\n", out);
+	for (c = 0; c < n; c++)
+		fputs("|---", out);
+	fputs("|\n", out);
+	for (r = 0; r < json_array_size(rows); r++) {
+		for (c = 0; c < n; c++) {
+			cell = output_cell(json_object_get(json_array_get(rows, r),
+			    cols[c].key), COL_TEXT);
+			fputs("| ", out);
+			md_cell(out, cell);
+			fputc(' ', out);
+			free(cell);
+		}
+		fputs("|\n", out);
+	}
+}
+
+void
+txt_table(FILE *out, const struct column *cols, size_t n, const json_t *rows)
+{
+	if (json_array_size(rows) == 0) {
+		fputs("  无。\n", out);
+		return;
+	}
+	output_rows(out, OUTPUT_TABLE, cols, n, (json_t *)rows);
+}
+
+/* ---- HTML ---- */
+
+void
+html_put(FILE *out, const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	html_escape_append(&sb, s);
+	fputs(sb_str(&sb), out);
+	sb_free(&sb);
+}
+
+/* Self-contained: no fonts, scripts or images from elsewhere, so the page
+ * prints the same offline and from an email. */
+static const char page_style[] =
+"@page { size: A4; margin: 15mm 12mm; }\n"
+"* { box-sizing: border-box; }\n"
+"body { font-family: \"Noto Sans CJK SC\", \"Source Han Sans SC\","
+" \"WenQuanYi Micro Hei\", \"Microsoft YaHei\", sans-serif; font-size: 11pt;"
+" color: #222; max-width: 186mm; margin: 0 auto; padding: 8px;"
+" line-height: 1.5; }\n"
+"h1 { font-size: 18pt; text-align: center; margin: 0.4em 0; }\n"
+"h2 { font-size: 13pt; border-bottom: 1px solid #999; margin-top: 1.2em; }\n"
+"p.serial, p.meta { text-align: center; color: #444; margin: 0.2em 0; }\n"
+"p.sign { text-align: right; }\n"
+"table { border-collapse: collapse; width: 100%; margin: 0.5em 0;"
+" font-size: 9.5pt; }\n"
+"th, td { border: 1px solid #999; padding: 2px 4px; text-align: left;"
+" vertical-align: top; word-break: break-all; }\n"
+"th { background: #eee; }\n"
+"tr { page-break-inside: avoid; }\n"
+"thead { display: table-header-group; }\n"
+".num { text-align: right; }\n"
+".fresh td.state, .pass td.state { color: #1b7f3a; }\n"
+".warning td.state { color: #c56a00; }\n"
+".stale td.state, .fail td.state { color: #c62828; font-weight: bold; }\n"
+".dormant td.state { color: #6a1b9a; font-weight: bold; }\n"
+".unverified td.state, .none td.state { color: #666; }\n"
+"span.dot { display: inline-block; width: 0.8em; height: 0.8em;"
+" border-radius: 50%; margin-right: 0.3em; vertical-align: -0.05em; }\n"
+".fresh span.dot, .pass span.dot { background: #2e9d4f; }\n"
+".warning span.dot { background: #f0a020; }\n"
+".stale span.dot, .fail span.dot { background: #d32f2f; }\n"
+".dormant span.dot { background: #7b3fa0; }\n"
+".unverified span.dot, .none span.dot { background: #9e9e9e; }\n"
+"svg { display: block; max-width: 100%; height: auto; }\n"
+"svg text { font-size: 11px; fill: #222; }\n"
+".overdue { color: #c62828; }\n"
+".summary td { text-align: center; }\n"
+"@media print { body { max-width: none; padding: 0; } h2 {"
+" page-break-after: avoid; } }\n";
+
+void
+html_begin(FILE *out, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width\">\n"
+	    "<title>", out);
+	html_put(out, title);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n",
+	    page_style);
+}
+
+void
+html_end(FILE *out)
+{
+	fputs("</body>\n</html>\n", out);
+}
+
+static bool
+numeric_cell(const json_t *v)
+{
+	return json_is_integer(v);
+}
+
+/* The cell that shows a row's state gets its colour. */
+static bool
+state_cell(const char *key)
+{
+	return strcmp(key, "state_label") == 0 || strcmp(key, "result") == 0;
+}
+
+void
+html_table(FILE *out, const struct column *cols, size_t n, const json_t *rows,
+    const char *row_class_key)
+{
+	const json_t *row;
+	size_t r, c;
+	char *cell;
+
+	if (json_array_size(rows) == 0) {
+		fputs("<p>无。</p>\n", out);
+		return;
+	}
+	fputs("<table>\n<thead><tr>", out);
+	for (c = 0; c < n; c++) {
+		fputs("<th>", out);
+		html_put(out, cols[c].header);
+		fputs("</th>", out);
+	}
+	fputs("</tr></thead>\n<tbody>\n", out);
+	for (r = 0; r < json_array_size(rows); r++) {
+		row = json_array_get(rows, r);
+		fputs("<tr", out);
+		if (row_class_key && *rd_str(row, row_class_key)) {
+			fputs(" class=\"", out);
+			html_put(out, rd_str(row, row_class_key));
+			fputc('"', out);
+		}
+		fputc('>', out);
+		for (c = 0; c < n; c++) {
+			const json_t *v = json_object_get(row, cols[c].key);
+
+			cell = output_cell(v, COL_TEXT);
+			fputs(numeric_cell(v) ? "<td class=\"num\">" :
+			    state_cell(cols[c].key) ?
+			    "<td class=\"state\"><span class=\"dot\"></span>" :
+			    "<td>", out);
+			html_put(out, cell);
+			fputs("</td>", out);
+			free(cell);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody>\n</table>\n", out);
+}
+
+/* ---- the SVG chart ---- */
+
+enum {
+	CHART_WIDTH = 680, CHART_LABEL = 210, CHART_VALUE = 50,
+	CHART_ROW = 18, CHART_TOP = 22, CHART_LABEL_COLUMNS = 30,
+};
+
+static const char *
+bar_colour(const char *state)
+{
+	static const struct { const char *state, *colour; } colours[] = {
+		{ "fresh", "#2e9d4f" }, { "pass", "#2e9d4f" },
+		{ "warning", "#f0a020" }, { "stale", "#d32f2f" },
+		{ "fail", "#d32f2f" }, { "dormant", "#7b3fa0" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(colours); i++)
+		if (strcmp(colours[i].state, state) == 0)
+			return colours[i].colour;
+	return "#9e9e9e";
+}
+
+/* The label cut to fit the label column, by display width. */
+static char *
+chart_label(const char *s)
+{
+	size_t len = strlen(s), i = 0, n;
+	int width = 0;
+	uint32_t cp;
+
+	while (i < len) {
+		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
+			break;
+		if (width + codepoint_width(cp) > CHART_LABEL_COLUMNS - 2)
+			return xasprintf("%.*s…", (int)i, s);
+		width += codepoint_width(cp);
+		i += n;
+	}
+	return xstrdup(s);
+}
+
+static long
+chart_scale(const json_t *bars)
+{
+	long max = 21, d;
+	size_t i;
+
+	for (i = 0; i < json_array_size(bars); i++)
+		if ((d = (long)rd_int(json_array_get(bars, i), "days")) > max)
+			max = d;
+	/* whole weeks, and a very old account must not flatten the others */
+	max = (max + 6) / 7 * 7;
+	return max > 126 ? 126 : max;
+}
+
+static int
+chart_x(long days, long scale)
+{
+	int span = CHART_WIDTH - CHART_LABEL - CHART_VALUE;
+
+	if (days > scale)
+		days = scale;
+	return CHART_LABEL + (int)(days * span / scale);
+}
+
+static void
+chart_line(FILE *out, long days, long scale, int height, const char *colour)
+{
+	int x = chart_x(days, scale);
+
+	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\""
+	    " stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>\n", x, CHART_TOP - 4,
+	    x, height - 2, colour);
+	fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%ld天</text>\n",
+	    x, CHART_TOP - 8, days);
+}
+
+static void
+chart_bar(FILE *out, const json_t *bar, size_t i, long scale)
+{
+	int y = CHART_TOP + (int)i * CHART_ROW;
+	long days = (long)rd_int(bar, "days");
+	char *label = chart_label(rd_str(bar, "label"));
+	int x = chart_x(days, scale);
+
+	fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
+	    CHART_LABEL - 6, y + 13);
+	html_put(out, label);
+	fprintf(out, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\""
+	    " fill=\"%s\"/>\n", CHART_LABEL, y + 3, x - CHART_LABEL, CHART_ROW - 5,
+	    bar_colour(rd_str(bar, "state")));
+	fprintf(out, "<text x=\"%d\" y=\"%d\">%ld%s</text>\n", x + 4, y + 13,
+	    days, days > scale ? "+" : "");
+	free(label);
+}
+
+void
+svg_days_chart(FILE *out, const json_t *bars)
+{
+	size_t i, n = json_array_size(bars);
+	long scale = chart_scale(bars);
+	int height = CHART_TOP + (int)n * CHART_ROW + 6;
+
+	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\""
+	    " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\""
+	    " aria-label=\"未更新天数\">\n", CHART_WIDTH, height, CHART_WIDTH,
+	    height);
+	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\""
+	    " stroke=\"#666\"/>\n", CHART_LABEL, CHART_TOP - 4, CHART_LABEL,
+	    height - 2);
+	for (i = 0; i < n; i++)
+		chart_bar(out, json_array_get(bars, i), i, scale);
+	chart_line(out, 7, scale, height, "#f0a020");
+	chart_line(out, 14, scale, height, "#d32f2f");
+	fputs("</svg>\n", out);
+}

@@ -1,0 +1,125 @@
+/* render_report.c — the status report as a self-contained HTML page. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "monitor/evaluate.h"
+#include "paperwork/render.h"
+
+static const struct column account_columns[] = {
+	{ "platform", "平台", COL_TEXT },
+	{ "account", "账号名称", COL_TEXT },
+	{ "state_label", "状态", COL_TEXT },
+	{ "last_update", "最近更新", COL_TEXT },
+	{ "days", "未更新天数", COL_TEXT },
+	{ "open_problems", "未整改问题", COL_TEXT },
+};
+
+static const struct column problem_columns[] = {
+	{ "unit_name", "责任单位", COL_TEXT },
+	{ "platform", "平台", COL_TEXT },
+	{ "account", "账号名称", COL_TEXT },
+	{ "kind", "问题类型", COL_TEXT },
+	{ "detail", "问题说明", COL_TEXT },
+	{ "opened", "发现日期", COL_TEXT },
+	{ "due", "整改期限", COL_TEXT },
+	{ "overdue", "逾期", COL_TEXT },
+};
+
+static void
+summary_cell(FILE *out, const char *cls, const char *label, long long n)
+{
+	fprintf(out, "<td class=\"%s\"><span class=\"dot\"></span>", cls);
+	html_put(out, label);
+	fprintf(out, "<br><b>%lld</b></td>", n);
+}
+
+static void
+summary_table(FILE *out, const json_t *s)
+{
+	int k;
+
+	fputs("<table class=\"summary\"><tr>", out);
+	fprintf(out, "<td>账号总数<br><b>%lld</b></td>", rd_int(s, "accounts"));
+	for (k = 0; k < N_STATES; k++)
+		summary_cell(out, state_name(k), state_label(k),
+		    rd_int(s, state_name(k)));
+	summary_cell(out, "none", "未评估或暂停", rd_int(s, "none"));
+	fprintf(out, "<td>未整改问题<br><b>%lld</b></td>", rd_int(s, "open_problems"));
+	fprintf(out, "<td class=\"overdue\">已逾期<br><b>%lld</b></td>",
+	    rd_int(s, "overdue_problems"));
+	fputs("</tr></table>\n", out);
+}
+
+static void
+chart(FILE *out, const json_t *units)
+{
+	json_t *bars = json_array(), *u, *a;
+	size_t i, j;
+
+	json_array_foreach(units, i, u)
+		json_array_foreach(json_object_get(u, "accounts"), j, a) {
+			char *label = xasprintf("%s·%s", rd_str(u, "name"),
+			    rd_str(a, "account"));
+
+			json_array_append_new(bars, json_pack("{s:s, s:I, s:s}",
+			    "label", label, "days", (json_int_t)rd_int(a, "days"),
+			    "state", rd_str(a, "state")));
+			free(label);
+		}
+	if (json_array_size(bars)) {
+		fputs("<h2>距最近更新天数</h2>\n<p>虚线：7天预警、14天单项否决"
+		    "（监测时间点前2周内无更新即不合格）。</p>\n", out);
+		svg_days_chart(out, bars);
+	}
+	json_decref(bars);
+}
+
+static void
+unit_sections(FILE *out, const json_t *units)
+{
+	const json_t *u;
+	size_t i;
+
+	fputs("<h2>各单位账号</h2>\n", out);
+	if (json_array_size(units) == 0)
+		fputs("<p>无。</p>\n", out);
+	json_array_foreach(units, i, u) {
+		fputs("<h3>", out);
+		html_put(out, rd_str(u, "name"));
+		fputs("（", out);
+		html_put(out, rd_str(u, "code"));
+		fputs("）</h3>\n", out);
+		html_table(out, account_columns, ARRAY_SIZE(account_columns),
+		    json_object_get(u, "accounts"), "state");
+	}
+}
+
+static void
+report_html(FILE *out, const json_t *d)
+{
+	html_begin(out, rd_str(d, "title"));
+	fputs("<h1>", out);
+	html_put(out, rd_str(d, "title"));
+	fputs("</h1>\n<p class=\"meta\">", out);
+	html_put(out, rd_str(d, "issuer"));
+	fputs("　生成时间：", out);
+	html_put(out, rd_str(d, "generated"));
+	fputs("</p>\n", out);
+	summary_table(out, json_object_get(d, "summary"));
+	chart(out, json_object_get(d, "units"));
+	unit_sections(out, json_object_get(d, "units"));
+	fputs("<h2>未整改问题</h2>\n", out);
+	html_table(out, problem_columns, ARRAY_SIZE(problem_columns),
+	    json_object_get(d, "problems"), "state");
+	html_end(out);
+}
+
+void
+render_report(FILE *out, const json_t *d, enum render_format f)
+{
+	if (f == RENDER_HTML)
+		report_html(out, d);
+	else
+		rd_json(out, d);
+}

@@ -1,0 +1,714 @@
+/* feed.c — the entries of RSS, RDF, Atom and JSON Feed documents.
+ *
+ * XML is read through libxml2's SAX2 interface, without a tree: an entry is
+ * kept when its element closes, so a truncated body yields the entries
+ * before the cut and never a half-read one, and a 50 MB feed never becomes
+ * a tree in memory. */
+#define _GNU_SOURCE		/* memmem */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include "base/util.h"
+#include "poll/dateparse.h"
+#include "poll/feed.h"
+#include "poll/feed_charset.h"
+
+/* No entity substitution (XXE, billion laughs), no network, no noise; the
+ * text is UTF-8 already, whatever its declaration says. */
+#define XML_OPTIONS	(XML_PARSE_RECOVER | XML_PARSE_NONET | \
+			 XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
+			 XML_PARSE_COMPACT | XML_PARSE_IGNORE_ENC)
+#define CDATA_OPEN	"<![CDATA["
+#define CDATA_CLOSE	"]]>"
+
+/* The parts of an entry; the dates in DESIGN rule 1 order, best first. */
+enum part {
+	P_ID, P_TITLE, P_LINK, P_SUMMARY, P_CONTENT,
+	P_PUBLISHED, P_CREATED, P_MODIFIED,
+	P_COUNT,
+	P_NONE = P_COUNT,
+	P_FEED_TITLE,
+};
+
+/* Entries as they are read, whatever the format. */
+struct builder {
+	struct feed	*feed;
+	size_t		 cap;			/* entries allocated */
+	char		*part[P_COUNT];		/* of the open entry */
+	bool		 epoch_dates;		/* Unix times count as dates */
+};
+
+enum vocab { V_FEED, V_DC, V_DCTERMS, V_CONTENT, V_OTHER };
+
+struct sax {
+	struct builder	 b;
+	xmlParserCtxtPtr ctxt;
+	char		*error;		/* why the document is no feed */
+	const char	*item_name;	/* "item", or "entry" in Atom */
+	int		 depth;		/* of the element being read; root 1 */
+	int		 channel_depth;	/* of channel, or of Atom's feed */
+	int		 item_depth;	/* of the open entry; 0 when none */
+	int		 text_depth;	/* of the element whose text is kept */
+	enum part	 text_part;	/* where that text goes */
+	struct strbuf	 text;
+};
+
+static const struct {
+	enum vocab	 vocab;
+	const char	*name;
+	enum part	 part;
+} parts[] = {
+	{ V_FEED, "title", P_TITLE },
+	{ V_FEED, "link", P_LINK },
+	{ V_FEED, "guid", P_ID },
+	{ V_FEED, "id", P_ID },
+	{ V_FEED, "description", P_SUMMARY },
+	{ V_FEED, "summary", P_SUMMARY },
+	{ V_FEED, "content", P_CONTENT },
+	{ V_FEED, "pubDate", P_PUBLISHED },
+	{ V_FEED, "published", P_PUBLISHED },	/* Atom 1.0 */
+	{ V_FEED, "issued", P_PUBLISHED },	/* Atom 0.3 */
+	{ V_FEED, "created", P_CREATED },	/* Atom 0.3 */
+	{ V_FEED, "updated", P_MODIFIED },	/* Atom 1.0 */
+	{ V_FEED, "modified", P_MODIFIED },	/* Atom 0.3 */
+	{ V_DC, "date", P_PUBLISHED },
+	{ V_DCTERMS, "issued", P_PUBLISHED },
+	{ V_DCTERMS, "created", P_CREATED },
+	{ V_DCTERMS, "modified", P_MODIFIED },
+	{ V_CONTENT, "encoded", P_CONTENT },
+};
+
+/* A trimmed copy of text, or NULL when nothing is left; text is modified. */
+static char *
+trimmed_dup(char *text)
+{
+	text = str_trim(text);
+	return *text != '\0' ? xstrdup(text) : NULL;
+}
+
+/* The first non-empty value of a part wins. */
+static void
+part_keep(struct builder *b, enum part p, char *text)
+{
+	if (b->part[p] == NULL)
+		b->part[p] = trimmed_dup(text);
+}
+
+static char *
+part_take(struct builder *b, enum part p)
+{
+	char *v = b->part[p];
+
+	b->part[p] = NULL;
+	return v;
+}
+
+static void
+builder_clear(struct builder *b)
+{
+	int p;
+
+	for (p = 0; p < P_COUNT; p++)
+		free(part_take(b, p));
+}
+
+/* Non-conforming JSON feeds give Unix times, some in milliseconds.  Fewer
+ * than 9 digits is more likely a compact date (20221105) than a time. */
+static int
+epoch_parse(const char *s, time_t *out)
+{
+	long long v;
+	char *end;
+
+	if (strspn(s, "0123456789") < 9)
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end == '.')
+		end += 1 + strspn(end + 1, "0123456789");
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = (time_t)(v >= 100000000000LL ? v / 1000 : v);
+	return 0;
+}
+
+static int
+date_read(const struct builder *b, const char *text, time_t *out)
+{
+	if (date_parse(text, out) == 0)
+		return 0;
+	return b->epoch_dates ? epoch_parse(text, out) : -1;
+}
+
+/* DESIGN rule 1: the best-ranked date that can be read.  When none can,
+ * the best-ranked text is kept for display, without a time (rule 6). */
+static void
+entry_date(struct builder *b, struct feed_entry *e)
+{
+	int p;
+
+	for (p = P_PUBLISHED; p <= P_MODIFIED; p++)
+		if (b->part[p] && date_read(b, b->part[p], &e->published) == 0) {
+			e->has_date = true;
+			e->date_raw = part_take(b, p);
+			return;
+		}
+	for (p = P_PUBLISHED; p <= P_MODIFIED; p++)
+		if (b->part[p]) {
+			e->date_raw = part_take(b, p);
+			return;
+		}
+}
+
+static void
+builder_commit(struct builder *b)
+{
+	struct feed *feed = b->feed;
+	struct feed_entry *e;
+
+	if (feed->n_entries == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 16;
+		feed->entries = xrealloc(feed->entries,
+		    b->cap * sizeof(*feed->entries));
+	}
+	e = &feed->entries[feed->n_entries++];
+	memset(e, 0, sizeof(*e));
+	e->id = part_take(b, P_ID);
+	e->title = part_take(b, P_TITLE);
+	e->link = part_take(b, P_LINK);
+	e->summary = part_take(b, b->part[P_SUMMARY] ? P_SUMMARY : P_CONTENT);
+	/* RSS 1.0 items are named by rdf:about, which is their link */
+	if (e->id == NULL && feed->format == FEED_RDF)
+		e->id = xstrdup(e->link);
+	entry_date(b, e);
+	builder_clear(b);
+}
+
+/* JSON Feed */
+
+static char *
+json_text(const json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	if (json_is_real(v))
+		return xasprintf("%.17g", json_real_value(v));
+	return NULL;
+}
+
+static void
+json_keep(struct builder *b, enum part p, const json_t *item, const char *key)
+{
+	char *text;
+
+	if ((text = json_text(json_object_get(item, key))) != NULL) {
+		part_keep(b, p, text);
+		free(text);
+	}
+}
+
+static void
+json_item(struct builder *b, const json_t *item)
+{
+	if (!json_is_object(item))
+		return;
+	json_keep(b, P_ID, item, "id");
+	json_keep(b, P_TITLE, item, "title");
+	json_keep(b, P_LINK, item, "url");
+	json_keep(b, P_SUMMARY, item, "content_text");
+	json_keep(b, P_SUMMARY, item, "summary");
+	json_keep(b, P_CONTENT, item, "content_html");
+	json_keep(b, P_PUBLISHED, item, "date_published");
+	json_keep(b, P_MODIFIED, item, "date_modified");
+	builder_commit(b);
+}
+
+static int
+json_parse(const char *text, size_t len, struct feed *feed, char **error)
+{
+	struct builder b = { .feed = feed, .epoch_dates = true };
+	json_error_t jerr;
+	json_t *root, *item;
+	const char *version;
+	char *title;
+	size_t i;
+
+	if ((root = json_loadb(text, len, 0, &jerr)) == NULL) {
+		*error = xasprintf("not a feed: JSON Feed: %s at line %d", jerr.text,
+		    jerr.line);
+		return -1;
+	}
+	version = json_string_value(json_object_get(root, "version"));
+	if (version == NULL || strstr(version, "jsonfeed.org") == NULL) {
+		json_decref(root);
+		*error = xstrdup("not a feed: JSON without a jsonfeed.org "
+		    "version");
+		return -1;
+	}
+	feed->format = FEED_JSON;
+	if ((title = json_text(json_object_get(root, "title"))) != NULL) {
+		feed->title = trimmed_dup(title);
+		free(title);
+	}
+	json_array_foreach(json_object_get(root, "items"), i, item)
+		json_item(&b, item);
+	json_decref(root);
+	return 0;
+}
+
+/* XML references */
+
+static uint32_t
+entity_code(const char *name)
+{
+	const htmlEntityDesc *desc;
+
+	/* the one XML entity HTML 4 lacks */
+	if (strcmp(name, "apos") == 0)
+		return '\'';
+	desc = htmlEntityLookup((const xmlChar *)name);
+	return desc != NULL ? desc->value : 0;
+}
+
+/* A well-formed numeric reference at p ("&#38;", "&#x4E2D;"): its length,
+ * or 0. */
+static size_t
+numeric_ref_len(const char *p, const char *end)
+{
+	const char *q = p + 2;
+	const char *digits = "0123456789";
+
+	if (end - p < 4 || p[1] != '#')
+		return 0;
+	if (*q == 'x' || *q == 'X') {
+		q++;
+		digits = "0123456789abcdefABCDEF";
+	}
+	if (q == end || strchr(digits, *q) == NULL || *q == '\0')
+		return 0;
+	while (q < end && *q != '\0' && strchr(digits, *q) != NULL)
+		q++;
+	return q < end && *q == ';' ? (size_t)(q + 1 - p) : 0;
+}
+
+/* Writes the reference at p as libxml2 reads it even after an error, and
+ * returns where the text goes on: numeric references stay, named ones
+ * (XML's and HTML's) become numeric, anything else is a literal '&'. */
+static const char *
+reference_fix(struct strbuf *sb, const char *p, const char *end)
+{
+	char name[33];
+	const char *q = p + 1;
+	size_t n;
+	uint32_t cp;
+
+	if ((n = numeric_ref_len(p, end)) > 0) {
+		sb_append(sb, p, n);
+		return p + n;
+	}
+	for (n = 0; q < end && n < sizeof(name) - 1 &&
+	    isalnum((unsigned char)*q); n++)
+		name[n] = *q++;
+	name[n] = '\0';
+	if (q < end && *q == ';' && n > 0 && (cp = entity_code(name)) != 0) {
+		sb_printf(sb, "&#%u;", (unsigned)cp);
+		return q + 1;
+	}
+	sb_puts(sb, "&#38;");
+	return p + 1;
+}
+
+static const char *
+find_or_end(const char *p, const char *end, const char *needle)
+{
+	const char *q = memmem(p, (size_t)(end - p), needle, strlen(needle));
+
+	return q != NULL ? q : end;
+}
+
+/* Once libxml2 has seen an error it drops even &amp; (parser.c skips
+ * entity references when the document is not well-formed), and HTML names
+ * such as &nbsp; are errors in XML.  Character references are always read,
+ * so every reference outside CDATA sections is rewritten as one.  Both
+ * searches move forward only: the pass stays linear. */
+static char *
+xml_fix_references(const char *text, size_t len, size_t *out_len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = text, *end = text + len, *amp, *cdata, *close;
+
+	amp = find_or_end(p, end, "&");
+	cdata = find_or_end(p, end, CDATA_OPEN);
+	while (p < end) {
+		if (amp < p)
+			amp = find_or_end(p, end, "&");
+		if (cdata < p)
+			cdata = find_or_end(p, end, CDATA_OPEN);
+		if (cdata < amp) {
+			close = find_or_end(cdata, end, CDATA_CLOSE);
+			if (close < end)
+				close += strlen(CDATA_CLOSE);
+			sb_append(&sb, p, (size_t)(close - p));
+			p = close;
+		} else {
+			sb_append(&sb, p, (size_t)(amp - p));
+			p = amp < end ? reference_fix(&sb, amp, end) : end;
+		}
+	}
+	*out_len = sb.len;
+	return sb_steal(&sb);
+}
+
+/* XML elements */
+
+static bool
+name_is(const xmlChar *name, const char *s)
+{
+	return strcmp((const char *)name, s) == 0;
+}
+
+/* Namespaces are known by URI, or by the usual prefix when a feed forgot
+ * to declare it. */
+static enum vocab
+vocab_of(const xmlChar *prefix, const xmlChar *uri)
+{
+	static const struct {
+		const char	*uri;
+		const char	*prefix;
+		enum vocab	 vocab;
+	} known[] = {
+		{ "http://www.w3.org/2005/Atom", "atom", V_FEED },
+		{ "http://purl.org/atom/ns#", NULL, V_FEED },
+		{ "http://purl.org/rss/1.0/", NULL, V_FEED },
+		{ "http://my.netscape.com/rdf/simple/0.9/", NULL, V_FEED },
+		{ "http://backend.userland.com/rss2", NULL, V_FEED },
+		{ "http://purl.org/dc/elements/1.1/", "dc", V_DC },
+		{ "http://purl.org/dc/terms/", "dcterms", V_DCTERMS },
+		{ "http://purl.org/rss/1.0/modules/content/", "content",
+		    V_CONTENT },
+	};
+	size_t i;
+
+	if (uri == NULL && prefix == NULL)
+		return V_FEED;
+	for (i = 0; i < ARRAY_SIZE(known); i++)
+		if (uri != NULL ? name_is(uri, known[i].uri) :
+		    known[i].prefix != NULL && name_is(prefix, known[i].prefix))
+			return known[i].vocab;
+	return V_OTHER;
+}
+
+static enum part
+part_of(enum vocab vocab, const xmlChar *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(parts); i++)
+		if (parts[i].vocab == vocab && name_is(name, parts[i].name))
+			return parts[i].part;
+	return P_NONE;
+}
+
+/* An attribute's value, whatever its namespace.  Without entity
+ * substitution libxml2 hands '&' in attribute values over as "&#38;". */
+static char *
+attr_get(const xmlChar **attrs, int nattrs, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *v, *end, *amp;
+	int i;
+
+	for (i = 0; i < nattrs; i++, attrs += 5) {
+		if (!name_is(attrs[0], name))
+			continue;
+		v = (const char *)attrs[3];
+		end = (const char *)attrs[4];
+		while ((amp = memmem(v, (size_t)(end - v), "&#38;", 5))) {
+			sb_append(&sb, v, (size_t)(amp - v));
+			sb_putc(&sb, '&');
+			v = amp + 5;
+		}
+		sb_append(&sb, v, (size_t)(end - v));
+		return sb_steal(&sb);
+	}
+	return NULL;
+}
+
+static void
+attr_keep(struct builder *b, enum part p, const xmlChar **attrs, int nattrs,
+    const char *name)
+{
+	char *v;
+
+	if ((v = attr_get(attrs, nattrs, name)) != NULL) {
+		part_keep(b, p, v);
+		free(v);
+	}
+}
+
+/* Atom gives the link in attributes; the page is rel="alternate", the
+ * default.  Returns whether the element was such a link. */
+static bool
+link_href(struct sax *s, const xmlChar **attrs, int nattrs)
+{
+	char *rel;
+
+	if ((rel = attr_get(attrs, nattrs, "href")) == NULL)
+		return false;
+	free(rel);
+	rel = attr_get(attrs, nattrs, "rel");
+	if (rel == NULL || strcmp(rel, "alternate") == 0)
+		attr_keep(&s->b, P_LINK, attrs, nattrs, "href");
+	free(rel);
+	return true;
+}
+
+static void
+root_begin(struct sax *s, const xmlChar *name)
+{
+	struct feed *feed = s->b.feed;
+
+	if (name_is(name, "rss"))
+		feed->format = FEED_RSS;
+	else if (name_is(name, "RDF"))
+		feed->format = FEED_RDF;
+	else if (name_is(name, "feed")) {
+		feed->format = FEED_ATOM;
+		s->item_name = "entry";
+		s->channel_depth = 1;
+	} else {
+		s->error = xasprintf("not a feed: the document is <%.40s>",
+		    (const char *)name);
+		xmlStopParser(s->ctxt);
+	}
+}
+
+static void
+item_begin(struct sax *s, const xmlChar **attrs, int nattrs)
+{
+	/* entries do not nest: the open one lost its end tag */
+	if (s->item_depth > 0)
+		builder_commit(&s->b);
+	s->item_depth = s->depth;
+	attr_keep(&s->b, P_ID, attrs, nattrs, "about");
+}
+
+static void
+text_begin(struct sax *s, enum part p)
+{
+	s->text_depth = s->depth;
+	s->text_part = p;
+	sb_reset(&s->text);
+	sb_append(&s->text, "", 0);	/* a buffer even for <title/> */
+}
+
+static void
+text_end(struct sax *s)
+{
+	struct feed *feed = s->b.feed;
+
+	if (s->text_part == P_FEED_TITLE)
+		feed->title = trimmed_dup(s->text.buf);
+	else
+		part_keep(&s->b, s->text_part, s->text.buf);
+	s->text_depth = 0;
+}
+
+/* Only children of the entry count: Atom's <source> carries the title,
+ * id and dates of another feed. */
+static void
+part_begin(struct sax *s, enum part p, const xmlChar **attrs, int nattrs)
+{
+	if (p == P_NONE)
+		return;
+	if (s->item_depth > 0 && s->depth == s->item_depth + 1) {
+		if (p != P_LINK || !link_href(s, attrs, nattrs))
+			text_begin(s, p);
+	} else if (s->item_depth == 0 && p == P_TITLE &&
+	    s->depth == s->channel_depth + 1 && s->b.feed->title == NULL)
+		text_begin(s, P_FEED_TITLE);
+}
+
+static void
+sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int nattrs,
+    int ndefaulted, const xmlChar **attrs)
+{
+	struct sax *s = ((xmlParserCtxtPtr)ctx)->_private;
+	enum vocab vocab = vocab_of(prefix, uri);
+
+	s->depth++;
+	if (s->depth == 1)
+		root_begin(s, name);
+	else if (s->text_depth > 0)
+		return;		/* markup inside a kept text: its text only */
+	else if (vocab == V_FEED && name_is(name, s->item_name))
+		item_begin(s, attrs, nattrs);
+	else if (vocab == V_FEED && s->depth == 2 && name_is(name, "channel"))
+		s->channel_depth = 2;
+	else
+		part_begin(s, part_of(vocab, name), attrs, nattrs);
+}
+
+static void
+sax_end(void *ctx, const xmlChar *name, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct sax *s = ((xmlParserCtxtPtr)ctx)->_private;
+
+	if (s->depth == s->text_depth)
+		text_end(s);
+	else if (s->depth == s->item_depth) {
+		builder_commit(&s->b);
+		s->item_depth = 0;
+	}
+	s->depth--;
+}
+
+static void
+sax_text(void *ctx, const xmlChar *text, int len)
+{
+	struct sax *s = ((xmlParserCtxtPtr)ctx)->_private;
+
+	if (s->text_depth > 0)
+		sb_append(&s->text, (const char *)text, (size_t)len);
+}
+
+/* libxml2's own SAX2 handlers keep the document's DTD and entities; only
+ * elements and text come here, and nothing builds a tree. */
+static void
+sax_handler_init(xmlSAXHandler *h)
+{
+	memset(h, 0, sizeof(*h));
+	xmlSAXVersion(h, 2);
+	h->startElement = NULL;
+	h->endElement = NULL;
+	h->startElementNs = sax_start;
+	h->endElementNs = sax_end;
+	h->characters = sax_text;
+	h->cdataBlock = sax_text;
+	h->ignorableWhitespace = sax_text;
+	h->reference = NULL;
+	h->comment = NULL;
+	h->processingInstruction = NULL;
+}
+
+static int
+xml_parse(const char *text, size_t len, struct feed *feed, char **error)
+{
+	struct sax s = { .b.feed = feed, .item_name = "item" };
+	xmlSAXHandler handler;
+	xmlSAXHandlerPtr saved;
+	xmlParserCtxtPtr ctxt;
+
+	if (len > INT_MAX) {
+		*error = xstrdup("feed too large for the XML parser");
+		return -1;
+	}
+	xmlInitParser();
+	if ((ctxt = xmlCreateMemoryParserCtxt(text, (int)len)) == NULL) {
+		*error = xstrdup("cannot create an XML parser");
+		return -1;
+	}
+	sax_handler_init(&handler);
+	saved = ctxt->sax;
+	ctxt->sax = &handler;
+	xmlCtxtUseOptions(ctxt, XML_OPTIONS);
+	ctxt->_private = &s;
+	s.ctxt = ctxt;
+	xmlParseDocument(ctxt);
+	ctxt->sax = saved;
+	xmlFreeDoc(ctxt->myDoc);
+	xmlFreeParserCtxt(ctxt);
+	builder_clear(&s.b);
+	sb_free(&s.text);
+	if (feed->format != FEED_UNKNOWN) {
+		free(s.error);
+		return 0;
+	}
+	*error = s.error ? s.error : xstrdup("not a feed: no XML element");
+	return -1;
+}
+
+int
+feed_parse(const char *body, size_t len, const char *http_charset,
+    struct feed *out, char **error)
+{
+	char *text, *fixed;
+	const char *start;
+	size_t text_len, fixed_len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*error = NULL;
+	text = charset_decode(body, len, http_charset, &text_len,
+	    &out->encoding);
+	start = text + strspn(text, " \t\r\n");
+	text_len -= (size_t)(start - text);
+	if (*start == '{')
+		rc = json_parse(start, text_len, out, error);
+	else if (*start == '<') {
+		fixed = xml_fix_references(start, text_len, &fixed_len);
+		free(text);
+		text = NULL;
+		rc = xml_parse(fixed, fixed_len, out, error);
+		free(fixed);
+	} else {
+		*error = xstrdup(*start == '\0' ? "empty body" :
+		    "not a feed: neither XML nor JSON");
+		rc = -1;
+	}
+	free(text);
+	if (rc == -1)
+		feed_free(out);
+	return rc;
+}
+
+void
+feed_free(struct feed *feed)
+{
+	struct feed_entry *e;
+	size_t i;
+
+	for (i = 0; i < feed->n_entries; i++) {
+		e = &feed->entries[i];
+		free(e->id);
+		free(e->title);
+		free(e->link);
+		free(e->summary);
+		free(e->date_raw);
+	}
+	free(feed->entries);
+	free(feed->encoding);
+	free(feed->title);
+	memset(feed, 0, sizeof(*feed));
+}
+
+const char *
+feed_format_name(enum feed_format format)
+{
+	switch (format) {
+	case FEED_RSS:
+		return "rss";
+	case FEED_RDF:
+		return "rdf";
+	case FEED_ATOM:
+		return "atom";
+	case FEED_JSON:
+		return "json";
+	default:
+		return "unknown";
+	}
+}

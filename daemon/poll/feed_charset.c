@@ -1,0 +1,270 @@
+/* feed_charset.c — which encoding a feed is in, and its text as UTF-8. */
+#define _GNU_SOURCE		/* memmem */
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/util.h"
+#include "poll/feed_charset.h"
+
+#define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
+#define LABEL_MAX	40
+
+struct source {
+	char	 name[LABEL_MAX + 1];	/* as reported, e.g. "GBK" */
+	iconv_t	 cd;			/* to UTF-8; (iconv_t)-1 for UTF-8 */
+	size_t	 skip;			/* bytes of byte order mark */
+};
+
+/* Labels whose converter or reported name is not the label itself; the
+ * choices follow the WHATWG Encoding Standard. */
+static const struct {
+	const char	*label;
+	const char	*name;
+	const char	*converter;	/* NULL: the bytes are UTF-8 */
+} aliases[] = {
+	{ "utf-8", "UTF-8", NULL },
+	{ "utf8", "UTF-8", NULL },
+	{ "unicode-1-1-utf-8", "UTF-8", NULL },
+	{ "gb2312", "GB2312", "GB18030" },
+	{ "gb_2312-80", "GB2312", "GB18030" },
+	{ "csgb2312", "GB2312", "GB18030" },
+	{ "euc-cn", "GB2312", "GB18030" },
+	{ "gbk", "GBK", "GB18030" },
+	{ "x-gbk", "GBK", "GB18030" },
+	{ "cp936", "GBK", "GB18030" },
+	{ "windows-936", "GBK", "GB18030" },
+	{ "gb18030", "GB18030", "GB18030" },
+	{ "big5", "BIG5", "BIG5-HKSCS" },
+	{ "cn-big5", "BIG5", "BIG5-HKSCS" },
+	{ "csbig5", "BIG5", "BIG5-HKSCS" },
+	{ "x-x-big5", "BIG5", "BIG5-HKSCS" },
+	{ "big5-hkscs", "BIG5-HKSCS", "BIG5-HKSCS" },
+	{ "utf-16", "UTF-16", "UTF-16LE" },
+	{ "iso-8859-1", "ISO-8859-1", "WINDOWS-1252" },
+	{ "latin1", "ISO-8859-1", "WINDOWS-1252" },
+	{ "us-ascii", "US-ASCII", "WINDOWS-1252" },
+};
+
+static bool
+label_char(char c)
+{
+	return isalnum((unsigned char)c) || (c != '\0' && strchr("-_.:", c));
+}
+
+/* Copies a label without quotes or spaces, refusing anything that is not
+ * a plausible encoding name before it reaches iconv_open(). */
+static int
+label_clean(const char *label, char *out)
+{
+	size_t n = 0;
+
+	while (*label == ' ' || *label == '\t' || *label == '"' ||
+	    *label == '\'')
+		label++;
+	for (; label_char(*label); label++) {
+		if (n == LABEL_MAX)
+			return -1;
+		out[n++] = (char)tolower((unsigned char)*label);
+	}
+	out[n] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
+/* Fills src for a label; -1 when the system cannot decode it, so the next
+ * source of a label is tried, as browsers do with labels they do not know. */
+static int
+source_from_label(const char *label, struct source *src)
+{
+	const char *converter;
+	char clean[LABEL_MAX + 1];
+	size_t i;
+
+	if (label_clean(label, clean) == -1)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(aliases); i++)
+		if (strcmp(clean, aliases[i].label) == 0)
+			break;
+	if (i < ARRAY_SIZE(aliases)) {
+		snprintf(src->name, sizeof(src->name), "%s", aliases[i].name);
+		converter = aliases[i].converter;
+	} else {
+		for (i = 0; clean[i] != '\0'; i++)
+			src->name[i] = (char)toupper((unsigned char)clean[i]);
+		src->name[i] = '\0';
+		converter = src->name;
+	}
+	src->cd = (iconv_t)-1;
+	if (converter == NULL)
+		return 0;
+	src->cd = iconv_open("UTF-8", converter);
+	return src->cd == (iconv_t)-1 ? -1 : 0;
+}
+
+static bool
+source_from_bom(const char *body, size_t len, struct source *src)
+{
+	static const struct {
+		const char	*bom;
+		size_t		 len;
+		const char	*label;
+	} boms[] = {
+		{ "\xef\xbb\xbf", 3, "utf-8" },
+		{ "\xff\xfe", 2, "utf-16le" },
+		{ "\xfe\xff", 2, "utf-16be" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(boms); i++)
+		if (len >= boms[i].len &&
+		    memcmp(body, boms[i].bom, boms[i].len) == 0 &&
+		    source_from_label(boms[i].label, src) == 0) {
+			src->skip = boms[i].len;
+			return true;
+		}
+	return false;
+}
+
+/* The encoding an XML declaration names, read as ASCII bytes. */
+static bool
+declared_label(const char *body, size_t len, char *label, size_t size)
+{
+	const char *p, *end, *q;
+	char quote;
+
+	while (len > 0 && isspace((unsigned char)*body)) {
+		body++;
+		len--;
+	}
+	if (len < 5 || memcmp(body, "<?xml", 5) != 0 ||
+	    (end = memmem(body, len < 1024 ? len : 1024, "?>", 2)) == NULL ||
+	    (p = memmem(body, (size_t)(end - body), "encoding", 8)) == NULL)
+		return false;
+	for (p += 8; p < end && isspace((unsigned char)*p); p++)
+		;
+	if (p == end || *p++ != '=')
+		return false;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (p == end || (*p != '"' && *p != '\''))
+		return false;
+	quote = *p++;
+	if ((q = memchr(p, quote, (size_t)(end - p))) == NULL ||
+	    (size_t)(q - p) >= size)
+		return false;
+	memcpy(label, p, (size_t)(q - p));
+	label[q - p] = '\0';
+	return true;
+}
+
+static void
+source_choose(const char *body, size_t len, const char *http_charset,
+    struct source *src)
+{
+	char label[LABEL_MAX + 1];
+
+	src->skip = 0;
+	if (source_from_bom(body, len, src))
+		return;
+	if (http_charset != NULL && source_from_label(http_charset, src) == 0)
+		return;
+	/* A declaration readable as ASCII is not UTF-16, whatever it says:
+	 * without a BOM such a claim is a mistake, read as UTF-8. */
+	if (declared_label(body, len, label, sizeof(label)) &&
+	    !str_case_prefix(label, "utf-16") &&
+	    source_from_label(label, src) == 0)
+		return;
+	source_from_label("utf-8", src);
+}
+
+/* iconv() stops at a byte it cannot decode: a U+FFFD takes its place and
+ * decoding goes on with the next byte. */
+static void
+convert(iconv_t cd, const char *in, size_t len, struct strbuf *out)
+{
+	char chunk[16384], *ip = (char *)in, *op;
+	size_t room;
+
+	while (len > 0) {
+		op = chunk;
+		room = sizeof(chunk);
+		if (iconv(cd, &ip, &len, &op, &room) == (size_t)-1 &&
+		    errno != E2BIG) {
+			sb_append(out, chunk, sizeof(chunk) - room);
+			sb_append(out, REPLACEMENT, 3);
+			if (errno == EINVAL)
+				break;		/* cut short at the end */
+			ip++;
+			len--;
+			continue;
+		}
+		sb_append(out, chunk, sizeof(chunk) - room);
+	}
+	/* stateful converters (Big5-HKSCS) may still hold a character */
+	op = chunk;
+	room = sizeof(chunk);
+	iconv(cd, NULL, NULL, &op, &room);
+	sb_append(out, chunk, sizeof(chunk) - room);
+}
+
+/* XML 1.0 forbids C0 controls other than tab and line ends, and U+FFFE and
+ * U+FFFF; libxml2 stops reading at them even when recovering. */
+static bool
+char_allowed(uint32_t cp)
+{
+	if (cp < 0x20)
+		return cp == '\t' || cp == '\n' || cp == '\r';
+	return cp != 0xfffe && cp != 0xffff;
+}
+
+static void
+utf8_clean(struct strbuf *out, const char *s, size_t len)
+{
+	const char *run = s;
+	uint32_t cp;
+	size_t n;
+
+	while (len > 0) {
+		n = utf8_decode(s, len, &cp);
+		if (n > 0 && char_allowed(cp)) {
+			s += n;
+			len -= n;
+			continue;
+		}
+		sb_append(out, run, (size_t)(s - run));
+		sb_append(out, REPLACEMENT, 3);
+		n = n > 0 ? n : 1;
+		s += n;
+		len -= n;
+		run = s;
+	}
+	sb_append(out, run, (size_t)(s - run));
+}
+
+char *
+charset_decode(const char *body, size_t len, const char *http_charset,
+    size_t *out_len, char **encoding)
+{
+	struct strbuf utf8 = STRBUF_INIT, clean = STRBUF_INIT;
+	struct source src;
+
+	source_choose(body, len, http_charset, &src);
+	body += src.skip;
+	len -= src.skip;
+	if (src.cd == (iconv_t)-1)
+		utf8_clean(&clean, body, len);
+	else {
+		convert(src.cd, body, len, &utf8);
+		iconv_close(src.cd);
+		utf8_clean(&clean, sb_str(&utf8), utf8.len);
+		sb_free(&utf8);
+	}
+	*encoding = xstrdup(src.name);
+	*out_len = clean.len;
+	return sb_steal(&clean);
+}

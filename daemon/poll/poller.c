@@ -1,0 +1,698 @@
+/* poller.c — scheduling fetches and recording their results. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/log.h"
+#include "base/strset.h"
+#include "base/timeutil.h"
+#include "base/util.h"
+#include "poll/feed.h"
+#include "poll/fetch.h"
+#include "poll/poller.h"
+#include "poll/post.h"
+#include "store/db.h"
+
+#define IDLE_TICK_MAX   30     /* seconds: registry changes are seen this soon */
+#define BACKOFF_BASE    60     /* first retry after a failure, doubling */
+#define RETRY_AFTER_MAX (7 * 86400)
+#define BATCH_MAX       256    /* results per transaction */
+#define BATCH_USEC      200000 /* a result is committed at most this late */
+
+struct cycle_failure {
+	long long  account_id;
+	bool       permanent;      /* 404 / 410 */
+	bool       no_answer;      /* no HTTP response: maybe our network */
+};
+
+struct poller {
+	sd_event             *event;
+	sqlite3              *db;
+	const struct config  *cfg;
+	struct curlloop      *curl;
+	sd_event_source      *timer;
+	sd_event_source      *kick;        /* deferred refill */
+	cycle_done_fn         on_cycle;
+	void                 *on_cycle_data;
+	void                (*on_drained)(void *);
+	void                 *on_drained_data;
+	bool                  stopping;
+	bool                  sweep_now;   /* start a sweep even if nothing is due */
+	bool                  sweeping;
+	bool                  sweep_exhausted;
+	long long             cursor;      /* last account id started */
+	size_t                in_flight;
+	struct cycle_stats    stats;
+	struct strset         hosts, hosts_down;
+	struct cycle_failure *failures;
+	size_t                n_failures, cap_failures;
+	struct post_hooks     hooks;       /* the wording check, when configured */
+	sd_event_source      *flush;       /* commits the open batch */
+	bool                  in_batch;    /* a write transaction is open */
+	unsigned              batch_jobs;  /* results in it */
+};
+
+struct job {
+	struct poller *p;
+	long long      account_id;
+	char          *url;
+	char          *host;
+	char          *stored_etag;
+	bool           first_success;
+	long           failures;       /* consecutive, before this fetch */
+	long long      due_at;         /* next_poll_at before the lease */
+};
+
+static void poller_fill(struct poller *p);
+static void arm_timer(struct poller *p, time_t delay);
+
+char *
+poller_feed_url(const struct config *cfg, const char *platform,
+    const char *uid, const char *feed_url)
+{
+	const struct platform *pl;
+	const char *at;
+	char *escaped, *url;
+
+	if (!str_empty(feed_url))
+		return xstrdup(feed_url);
+	if (str_empty(uid) || (pl = config_platform(cfg, platform)) == NULL ||
+	    pl->feed_template == NULL)
+		return NULL;
+	at = strstr(pl->feed_template, "{uid}");
+	escaped = curl_easy_escape(NULL, uid, 0);
+	url = xasprintf("%.*s%s%s", (int)(at - pl->feed_template),
+	    pl->feed_template, escaped, at + strlen("{uid}"));
+	curl_free(escaped);
+	return url;
+}
+
+/* JSON list of the platforms whose accounts can be polled by uid alone. */
+static char *
+templated_platforms(const struct config *cfg)
+{
+	json_t *a = json_array();
+	char *s;
+	size_t i;
+
+	for (i = 0; i < cfg->n_platforms; i++)
+		if (cfg->platforms[i].feed_template)
+			json_array_append_new(a, json_string(cfg->platforms[i].key));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+#define POLLABLE \
+	"a.status = 'active' AND (a.feed_url IS NOT NULL OR (a.platform_uid IS" \
+	" NOT NULL AND a.platform IN (SELECT value FROM json_each(?1))))"
+
+time_t
+poller_next_due(sqlite3 *db, const struct config *cfg)
+{
+	char *platforms = templated_platforms(cfg);
+	long long next = 0;
+
+	if (db_query_int(db, &next, "SELECT coalesce(min(coalesce(f.next_poll_at,"
+	    " 0)), -1) FROM"
+	    " account a LEFT JOIN feed_state f ON f.account_id = a.id WHERE "
+	    POLLABLE, "s", platforms) != 0)
+		next = -1;
+	free(platforms);
+	return (time_t)next;
+}
+
+static char *
+url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *copy;
+
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+		curl_url_get(u, CURLUPART_HOST, &host, 0);
+	copy = xstrdup(host ? host : url);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return copy;
+}
+
+static time_t
+jittered_interval(const struct config *cfg)
+{
+	long long interval = cfg->poll.interval;
+	long long spread = interval * cfg->poll.jitter_percent / 100;
+
+	if (spread > 0)
+		interval += (random() % (2 * spread + 1)) - spread;
+	return (time_t)interval;
+}
+
+static time_t
+failure_delay(const struct config *cfg, const struct fetch_result *r,
+    long failures)
+{
+	long long delay = BACKOFF_BASE;
+
+	if ((r->http_status == 429 || r->http_status == 503) && r->retry_after > 0)
+		return (time_t)(r->retry_after < RETRY_AFTER_MAX ?
+		    r->retry_after : RETRY_AFTER_MAX);
+	while (failures-- > 0 && delay < cfg->poll.interval)
+		delay *= 2;
+	return (time_t)(delay < cfg->poll.interval ? delay : cfg->poll.interval);
+}
+
+static void
+job_free(struct job *j)
+{
+	free(j->url);
+	free(j->host);
+	free(j->stored_etag);
+	free(j);
+}
+
+/* Results are committed in batches: one transaction per result would
+ * spend most of a cycle writing the same WAL pages again.  Nothing acts on
+ * a result before its batch is committed (the evaluation runs after
+ * poller_flush), and a crash loses at most BATCH_USEC of results, whose
+ * feeds are simply fetched again when their lease expires. */
+void
+poller_flush(struct poller *p)
+{
+	if (!p->in_batch)
+		return;
+	if (db_commit(p->db) == -1) {
+		log_warnx("poll results could not be committed; they are fetched "
+		    "again");
+		db_rollback(p->db);
+	}
+	p->in_batch = false;
+	p->batch_jobs = 0;
+	sd_event_source_set_enabled(p->flush, SD_EVENT_OFF);
+}
+
+static int
+batch_open(struct poller *p)
+{
+	uint64_t now;
+
+	if (p->in_batch)
+		return 0;
+	if (db_begin(p->db) == -1)
+		return -1;
+	p->in_batch = true;
+	if (sd_event_now(p->event, CLOCK_MONOTONIC, &now) >= 0) {
+		sd_event_source_set_time(p->flush, now + BATCH_USEC);
+		sd_event_source_set_enabled(p->flush, SD_EVENT_ONESHOT);
+	}
+	return 0;
+}
+
+static int
+on_flush(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	poller_flush(userdata);
+	return 0;
+}
+
+/* One result's writes: all of them or none. */
+static int
+result_begin(struct poller *p)
+{
+	if (p->in_batch && sqlite3_get_autocommit(p->db)) {
+		/* SQLite rolled the batch back after an I/O error: its results
+		 * are lost and fetched again when their leases expire */
+		log_warnx("poll results were rolled back by the database");
+		p->in_batch = false;
+		p->batch_jobs = 0;
+	}
+	if (batch_open(p) == -1 || db_run(p->db, "SAVEPOINT result", "") == -1)
+		return -1;
+	return 0;
+}
+
+static void
+result_end(struct poller *p, bool ok)
+{
+	if (!ok)
+		db_run(p->db, "ROLLBACK TO result", "");
+	db_run(p->db, "RELEASE result", "");
+	if (++p->batch_jobs >= BATCH_MAX)
+		poller_flush(p);
+}
+
+static void
+note_redirect(struct job *j, const struct fetch_result *r)
+{
+	char *old = NULL;
+
+	db_query_text(j->p->db, &old, "SELECT permanent_redirect FROM feed_state"
+	    " WHERE account_id = ?", "I", j->account_id);
+	if (r->permanent_redirect && (old == NULL ||
+	    strcmp(old, r->permanent_redirect) != 0))
+		log_event(LOG_NOTICE, NULL, j->account_id, NULL, "account %lld: "
+		    "%s has moved permanently to %s; the registered URL is kept "
+		    "until an admin changes it", j->account_id, j->url,
+		    r->permanent_redirect);
+	free(old);
+	db_run(j->p->db, "UPDATE feed_state SET permanent_redirect = ? WHERE"
+	    " account_id = ?", "sI", r->permanent_redirect, j->account_id);
+}
+
+static int
+record_success(struct job *j, const struct fetch_result *r, const struct feed *feed,
+    time_t now)
+{
+	sqlite3 *db = j->p->db;
+
+	note_redirect(j, r);
+	return db_run(db, "UPDATE feed_state SET url = ?, etag = coalesce(?, etag),"
+	    " last_modified = coalesce(?, last_modified), next_poll_at = CASE"
+	    " next_poll_at WHEN 0 THEN 0 ELSE ? END,"
+	    " last_fetch_at = ?, last_status = ?, last_error = NULL,"
+	    " consecutive_failures = 0, failing = 0, last_success_at = ?,"
+	    " successes = successes + 1, feed_format = coalesce(?, feed_format),"
+	    " feed_encoding = coalesce(?, feed_encoding) WHERE account_id = ?",
+	    "sssIIIIssI", j->url, r->etag, r->last_modified,
+	    (long long)(now + jittered_interval(j->p->cfg)), (long long)now,
+	    (long long)r->http_status, (long long)now,
+	    feed ? feed_format_name(feed->format) : NULL,
+	    feed ? feed->encoding : NULL, j->account_id);
+}
+
+static void
+remember_failure(struct poller *p, struct job *j, const struct fetch_result *r)
+{
+	struct cycle_failure *f;
+
+	if (p->n_failures == p->cap_failures) {
+		p->cap_failures = p->cap_failures ? p->cap_failures * 2 : 64;
+		p->failures = xrealloc(p->failures,
+		    p->cap_failures * sizeof(*p->failures));
+	}
+	f = &p->failures[p->n_failures++];
+	f->account_id = j->account_id;
+	f->permanent = r->http_status == 404 || r->http_status == 410;
+	f->no_answer = r->http_status == 0;
+	if (f->no_answer)
+		strset_add(&p->hosts_down, j->host);
+	p->stats.failed++;
+}
+
+/* The failure is written now; whether it counts against the feed is
+ * decided when the cycle ends (see count_failures). */
+static void
+record_failure(struct job *j, const struct fetch_result *r, const char *error,
+    time_t now)
+{
+	struct poller *p = j->p;
+
+	if (result_begin(p) == -1)
+		return;
+	note_redirect(j, r);
+	if (db_run(p->db, "UPDATE feed_state SET url = ?, next_poll_at = CASE"
+	    " next_poll_at WHEN 0 THEN 0 ELSE ? END,"
+	    " last_fetch_at = ?, last_status = ?, last_error = ? WHERE"
+	    " account_id = ?", "sIIIsI", j->url,
+	    (long long)(now + failure_delay(p->cfg, r, j->failures)),
+	    (long long)now, (long long)r->http_status, error,
+	    j->account_id) == -1) {
+		result_end(p, false);
+		return;
+	}
+	result_end(p, true);
+	log_event(LOG_INFO, NULL, j->account_id, NULL, "account %lld: %s: %s",
+	    j->account_id, j->url, error);
+	remember_failure(p, j, r);
+}
+
+static void
+handle_body(struct job *j, const struct fetch_result *r, time_t now)
+{
+	struct poller *p = j->p;
+	struct post_summary sum;
+	struct feed feed;
+	char *error = NULL;
+
+	if (feed_parse(r->body, r->body_len, r->charset, &feed, &error) == -1) {
+		record_failure(j, r, error ? error : "not a feed", now);
+		free(error);
+		return;
+	}
+	if (result_begin(p) == 0) {
+		bool ok = post_record(p->db, j->account_id, &feed, now,
+		    j->first_success, &sum, p->hooks.on_new ? &p->hooks : NULL) == 0 &&
+		    record_success(j, r, &feed, now) == 0;
+
+		result_end(p, ok);
+		if (ok) {
+			p->stats.new_posts += sum.new_posts;
+			log_debug("account %lld: %zu entries, %zu new",
+			    j->account_id, sum.entries, sum.new_posts);
+		} else
+			log_warnx("account %lld: the fetch result could not be "
+			    "stored", j->account_id);
+	}
+	feed_free(&feed);
+}
+
+static void
+handle_unchanged(struct job *j, const struct fetch_result *r, time_t now)
+{
+	struct poller *p = j->p;
+
+	p->stats.unchanged++;
+	if (result_begin(p) == 0)
+		result_end(p, record_success(j, r, NULL, now) == 0);
+}
+
+static void
+job_done(const struct fetch_result *r, void *userdata)
+{
+	struct job *j = userdata;
+	struct poller *p = j->p;
+	time_t now = mw_now();
+
+	if (r->aborted)
+		/* shutting down: give the lease back, it stays due */
+		db_run(p->db, "UPDATE feed_state SET next_poll_at = min(?,"
+		    " next_poll_at) WHERE account_id = ?", "II", j->due_at,
+		    j->account_id);
+	else {
+		p->stats.fetched++;
+		if (!r->ok)
+			record_failure(j, r, r->error ? r->error : "fetch failed", now);
+		else if (r->http_status == 304 || (r->etag && j->stored_etag &&
+		    strcmp(r->etag, j->stored_etag) == 0))
+			handle_unchanged(j, r, now);
+		else
+			handle_body(j, r, now);
+	}
+	p->in_flight--;
+	job_free(j);
+	if (p->stopping && p->in_flight == 0 && p->on_drained)
+		p->on_drained(p->on_drained_data);
+	if (p->kick)
+		sd_event_source_set_enabled(p->kick, SD_EVENT_ONESHOT);
+}
+
+static int
+start_job(struct poller *p, sqlite3_stmt *st)
+{
+	const struct fetch_options opts = {
+		.timeout = p->cfg->poll.timeout,
+		.connect_timeout = p->cfg->poll.connect_timeout,
+		.max_size = p->cfg->poll.max_size,
+		.max_redirects = p->cfg->poll.max_redirects,
+		.user_agent = p->cfg->poll.user_agent,
+	};
+	struct fetch_request req;
+	struct job *j = xcalloc(1, sizeof(*j));
+	const char *last_url = (const char *)sqlite3_column_text(st, 7);
+	bool same_url;
+
+	j->p = p;
+	j->account_id = sqlite3_column_int64(st, 0);
+	j->url = poller_feed_url(p->cfg, db_column_text(st, 1),
+	    db_column_text(st, 2), (const char *)sqlite3_column_text(st, 3));
+	j->host = url_host(j->url);
+	j->first_success = sqlite3_column_int64(st, 6) == 0;
+	j->failures = sqlite3_column_int(st, 8);
+	j->due_at = sqlite3_column_int64(st, 9);
+	/* validators belong to a URL: after a change, fetch afresh */
+	same_url = last_url && strcmp(last_url, j->url) == 0;
+	j->stored_etag = same_url ? db_column_strdup(st, 4) : NULL;
+	req = (struct fetch_request){ j->url, j->stored_etag,
+	    same_url ? (const char *)sqlite3_column_text(st, 5) : NULL };
+	strset_add(&p->hosts, j->host);
+	batch_open(p);
+	/* a lease: after a crash mid-transfer the account is due again once
+	 * it expires; a `mediawatchctl poll` meanwhile resets it to 0 */
+	db_run(p->db, "INSERT INTO feed_state (account_id, next_poll_at) VALUES"
+	    " (?1, ?2) ON CONFLICT (account_id) DO UPDATE SET next_poll_at = ?2",
+	    "II", j->account_id, (long long)(mw_now() + 2 * p->cfg->poll.timeout + 60));
+	p->in_flight++;
+	if (fetch_start(p->curl, &opts, &req, job_done, j) == -1) {
+		p->in_flight--;
+		log_warnx("account %lld: cannot start a transfer", j->account_id);
+		job_free(j);
+		return -1;
+	}
+	return 0;
+}
+
+/* Starts transfers for due accounts past the cursor until the concurrency
+ * limit is reached or the sweep has seen every due account. */
+static void
+poller_fill(struct poller *p)
+{
+	char *platforms;
+	sqlite3_stmt *st;
+	long want;
+	int started = 0;
+
+	if (p->stopping || !p->sweeping || p->sweep_exhausted)
+		return;
+	want = p->cfg->poll.concurrency - (long)p->in_flight;
+	if (want <= 0)
+		return;
+	platforms = templated_platforms(p->cfg);
+	st = db_prepare_cached(p->db, "SELECT a.id, a.platform, a.platform_uid,"
+	    " a.feed_url, f.etag, f.last_modified, coalesce(f.successes, 0),"
+	    " f.url, coalesce(f.consecutive_failures, 0),"
+	    " coalesce(f.next_poll_at, 0) FROM account a LEFT"
+	    " JOIN feed_state f ON f.account_id = a.id WHERE " POLLABLE
+	    " AND a.id > ?2 AND coalesce(f.next_poll_at, 0) <= ?3 ORDER BY a.id"
+	    " LIMIT ?4", "sIII", platforms, p->cursor, (long long)mw_now(),
+	    (long long)want);
+	free(platforms);
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		p->cursor = sqlite3_column_int64(st, 0);
+		start_job(p, st);
+		started++;
+	}
+	db_release(st);
+	if (started < want)
+		p->sweep_exhausted = true;
+}
+
+/* Counts the cycle's failures against their feeds, unless most hosts gave
+ * no answer at all: then the fault is ours and no feed is blamed. */
+static void
+count_failures(struct poller *p)
+{
+	size_t i;
+
+	poller_flush(p);
+	p->stats.hosts = p->hosts.count;
+	p->stats.hosts_down = p->hosts_down.count;
+	p->stats.outage = p->hosts.count >= 3 &&
+	    p->hosts_down.count * 2 > p->hosts.count;
+	if (p->stats.outage)
+		log_warnx("%lu of %lu hosts did not answer this cycle: taking it "
+		    "for a network problem here, not counted against the feeds",
+		    p->stats.hosts_down, p->stats.hosts);
+	if (db_begin(p->db) == -1)
+		return;
+	for (i = 0; i < p->n_failures; i++) {
+		const struct cycle_failure *f = &p->failures[i];
+
+		if (p->stats.outage && f->no_answer)
+			continue;
+		db_run(p->db, "UPDATE feed_state SET consecutive_failures ="
+		    " consecutive_failures + 1, failing = CASE WHEN ? OR"
+		    " consecutive_failures + 1 >= ? THEN 1 ELSE failing END"
+		    " WHERE account_id = ?", "III",
+		    (long long)f->permanent, (long long)p->cfg->poll.fail_threshold,
+		    f->account_id);
+	}
+	if (db_commit(p->db) == -1)
+		db_rollback(p->db);
+}
+
+static void
+expire_posts(struct poller *p)
+{
+	long n;
+
+	if (p->cfg->poll.retention <= 0)
+		return;
+	n = post_expire(p->db, mw_now() - (time_t)p->cfg->poll.retention);
+	if (n > 0)
+		log_info("expired %ld posts older than the retention period", n);
+}
+
+static void
+end_cycle(struct poller *p)
+{
+	struct cycle_stats stats;
+
+	count_failures(p);
+	expire_posts(p);
+	stats = p->stats;
+	log_info("poll cycle: %lu fetched, %lu unchanged, %lu failed, %lu new "
+	    "posts", stats.fetched, stats.unchanged, stats.failed, stats.new_posts);
+	p->sweeping = false;
+	memset(&p->stats, 0, sizeof(p->stats));
+	strset_clear(&p->hosts);
+	strset_clear(&p->hosts_down);
+	p->n_failures = 0;
+	arm_timer(p, 0);
+	if (p->on_cycle)
+		p->on_cycle(p, &stats, p->on_cycle_data);
+}
+
+static void
+begin_sweep(struct poller *p)
+{
+	p->sweeping = true;
+	p->sweep_exhausted = false;
+	p->cursor = 0;
+}
+
+/* One step of the schedule, from the timer or after a transfer ended. */
+static void
+poller_step(struct poller *p)
+{
+	time_t next, now;
+
+	if (p->stopping)
+		return;
+	if (!p->sweeping) {
+		now = mw_now();
+		next = poller_next_due(p->db, p->cfg);
+		if (p->sweep_now)
+			next = now;
+		p->sweep_now = false;
+		if (next == -1 || next > now) {
+			arm_timer(p, next == -1 ? IDLE_TICK_MAX : next - now);
+			return;
+		}
+		begin_sweep(p);
+	}
+	poller_fill(p);
+	if (p->sweep_exhausted && p->in_flight == 0)
+		end_cycle(p);
+}
+
+static int
+on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	poller_step(userdata);
+	return 0;
+}
+
+static int
+on_kick(sd_event_source *s, void *userdata)
+{
+	poller_step(userdata);
+	return 0;
+}
+
+static void
+arm_timer(struct poller *p, time_t delay)
+{
+	uint64_t now_usec;
+
+	if (delay > IDLE_TICK_MAX)
+		delay = IDLE_TICK_MAX;
+	if (delay < 0)
+		delay = 0;
+	sd_event_now(p->event, CLOCK_MONOTONIC, &now_usec);
+	sd_event_source_set_time(p->timer, now_usec + (uint64_t)delay * 1000000ULL);
+	sd_event_source_set_enabled(p->timer, SD_EVENT_ONESHOT);
+}
+
+struct poller *
+poller_new(sd_event *event, sqlite3 *db, const struct config *cfg,
+    struct curlloop *curl)
+{
+	struct poller *p = xcalloc(1, sizeof(*p));
+
+	p->event = sd_event_ref(event);
+	p->db = db;
+	p->cfg = cfg;
+	p->curl = curl;
+	if (sd_event_add_time(event, &p->timer, CLOCK_MONOTONIC, 0, 0, on_timer, p) < 0 ||
+	    sd_event_add_defer(event, &p->kick, on_kick, p) < 0 ||
+	    sd_event_add_time(event, &p->flush, CLOCK_MONOTONIC, 0, 1000,
+	    on_flush, p) < 0) {
+		log_warnx("cannot set up the poller");
+		poller_free(p);
+		return NULL;
+	}
+	sd_event_source_set_enabled(p->timer, SD_EVENT_OFF);
+	sd_event_source_set_enabled(p->kick, SD_EVENT_OFF);
+	sd_event_source_set_enabled(p->flush, SD_EVENT_OFF);
+	return p;
+}
+
+void
+poller_free(struct poller *p)
+{
+	if (p == NULL)
+		return;
+	p->stopping = true;
+	sd_event_source_disable_unref(p->kick);
+	p->kick = NULL;
+	if (p->flush) {
+		poller_flush(p);
+		sd_event_source_disable_unref(p->flush);
+	}
+	sd_event_source_disable_unref(p->timer);
+	strset_clear(&p->hosts);
+	strset_clear(&p->hosts_down);
+	free(p->failures);
+	sd_event_unref(p->event);
+	free(p);
+}
+
+void
+poller_on_cycle(struct poller *p, cycle_done_fn fn, void *userdata)
+{
+	p->on_cycle = fn;
+	p->on_cycle_data = userdata;
+}
+
+void
+poller_set_post_hooks(struct poller *p, const struct post_hooks *hooks)
+{
+	p->hooks = *hooks;
+}
+
+void
+poller_on_drained(struct poller *p, void (*fn)(void *), void *userdata)
+{
+	p->on_drained = fn;
+	p->on_drained_data = userdata;
+}
+
+int
+poller_start(struct poller *p)
+{
+	p->stopping = false;
+	p->sweep_now = true;
+	return sd_event_source_set_enabled(p->kick, SD_EVENT_ONESHOT) < 0 ? -1 : 0;
+}
+
+void
+poller_stop(struct poller *p)
+{
+	p->stopping = true;
+	sd_event_source_set_enabled(p->timer, SD_EVENT_OFF);
+}
+
+void
+poller_set_config(struct poller *p, const struct config *cfg)
+{
+	p->cfg = cfg;
+	/* a new schedule or feed template applies from the next step */
+	if (!p->stopping && !p->sweeping)
+		sd_event_source_set_enabled(p->kick, SD_EVENT_ONESHOT);
+}
+
+size_t
+poller_in_flight(const struct poller *p)
+{
+	return p->in_flight;
+}

@@ -1,0 +1,215 @@
+/* problem.c — the problem list. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "base/util.h"
+#include "registry/problem.h"
+#include "registry/registry.h"
+#include "registry/validate.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+static int
+refuse(char **error, const char *field, const char *why)
+{
+	*error = xasprintf("%s: %s", field, why);
+	return -1;
+}
+
+static int
+audit_problem(sqlite3 *db, const char *action, long long id, json_t *before,
+    const char *reason)
+{
+	json_t *after = problem_json(db, id, mw_now());
+	int rc = audit_record(db, action, "problem", id, before, after, reason);
+
+	json_decref(after);
+	return rc;
+}
+
+static int
+resolve_owner(sqlite3 *db, const struct problem_new *p, long long *unit,
+    char **evidence, char **error)
+{
+	char *feed = NULL;
+
+	if (p->account_id == 0) {
+		if (str_empty(p->unit_code))
+			return refuse(error, "account", "give --account ID or --unit CODE");
+		if ((*unit = unit_id(db, p->unit_code)) == 0)
+			return refuse(error, "unit", "no such unit");
+		return 0;
+	}
+	if (db_query_int(db, unit, "SELECT unit_id FROM account WHERE id = ?", "I",
+	    p->account_id) != 0)
+		return refuse(error, "account", "no such account");
+	db_query_text(db, &feed, "SELECT feed_url FROM account WHERE id = ?", "I",
+	    p->account_id);
+	*evidence = feed;
+	return 0;
+}
+
+int
+problem_add(sqlite3 *db, const struct problem_new *p, long long default_due,
+    long long *id, char **error)
+{
+	const char *kind = p->kind ? p->kind : "manual";
+	char *feed = NULL;
+	long long unit, last = 0;
+	time_t now = mw_now(), due = now + (time_t)default_due;
+	int rc;
+
+	if (strcmp(kind, "manual") != 0 && strcmp(kind, "wording") != 0)
+		return refuse(error, "kind", "admins add manual or wording problems; "
+		    "the others are opened by the monitor");
+	if (check_name(p->detail))
+		return refuse(error, "detail", check_name(p->detail));
+	if (p->evidence && check_optional_text(p->evidence))
+		return refuse(error, "evidence", check_optional_text(p->evidence));
+	if (p->due && (iso_date_to_time(p->due, &due) == -1))
+		return refuse(error, "due", "must be a date YYYY-MM-DD");
+	if (resolve_owner(db, p, &unit, &feed, error) == -1)
+		return -1;
+	if (p->account_id)
+		db_query_int(db, &last, "SELECT coalesce(last_update_at, 0) FROM"
+		    " account WHERE id = ?", "I", p->account_id);
+	rc = db_run(db, "INSERT INTO problem (account_id, unit_id, kind, detail,"
+	    " evidence, last_update_at, opened_at, opened_by, due_at) VALUES"
+	    " (nullif(?, 0), ?, ?, ?, ?, nullif(?, 0), ?, ?, ?)", "IIsssIIsI",
+	    p->account_id, unit, kind, p->detail,
+	    p->evidence ? p->evidence : (feed ? feed : "人工核查"), last,
+	    (long long)now, audit_actor(), (long long)due);
+	free(feed);
+	if (rc == -1)
+		return refuse(error, "problem", "could not be stored");
+	*id = sqlite3_last_insert_rowid(db);
+	return audit_problem(db, "problem.add", *id, NULL, NULL);
+}
+
+static int
+problem_is_open(sqlite3 *db, long long id, bool *open)
+{
+	long long closed;
+
+	if (db_query_int(db, &closed, "SELECT closed_at IS NOT NULL FROM problem"
+	    " WHERE id = ?", "I", id) != 0)
+		return -1;
+	*open = !closed;
+	return 0;
+}
+
+int
+problem_close(sqlite3 *db, long long id, const char *reason, const char *note,
+    char **error)
+{
+	json_t *before;
+	bool open;
+	int rc;
+
+	if (problem_is_open(db, id, &open) == -1)
+		return refuse(error, "id", "no such problem");
+	if (!open)
+		return refuse(error, "status", "the problem is closed already");
+	if (reason == NULL || (strcmp(reason, "recovered") && strcmp(reason,
+	    "rectified") && strcmp(reason, "waived")))
+		return refuse(error, "reason", "must be recovered, rectified or waived");
+	if (note && check_optional_text(note))
+		return refuse(error, "note", check_optional_text(note));
+	before = problem_json(db, id, mw_now());
+	rc = db_run(db, "UPDATE problem SET closed_at = ?, close_reason = ?,"
+	    " close_note = ? WHERE id = ?", "IssI", (long long)mw_now(), reason,
+	    note, id);
+	if (rc == 0)
+		rc = audit_problem(db, "problem.close", id, before, note);
+	json_decref(before);
+	return rc == 0 ? 0 : refuse(error, "problem", "could not be stored");
+}
+
+int
+problem_reopen(sqlite3 *db, long long id, const char *note, char **error)
+{
+	json_t *before;
+	bool open;
+	int rc;
+
+	if (problem_is_open(db, id, &open) == -1)
+		return refuse(error, "id", "no such problem");
+	if (open)
+		return refuse(error, "status", "the problem is open already");
+	if (str_empty(note))
+		return refuse(error, "note", "say why it is reopened");
+	before = problem_json(db, id, mw_now());
+	/* the unique index allows one open automatic problem per kind */
+	rc = db_run(db, "UPDATE problem SET closed_at = NULL, close_reason = NULL,"
+	    " close_note = NULL WHERE id = ?", "I", id);
+	if (rc == 0)
+		rc = audit_problem(db, "problem.reopen", id, before, note);
+	json_decref(before);
+	return rc == 0 ? 0 : refuse(error, "problem", "cannot be reopened (another "
+	    "open problem of this kind exists for the account)");
+}
+
+static const char problem_select[] =
+	"SELECT p.id, u.code, u.name, p.account_id, a.name, a.platform, p.kind,"
+	" p.severity, p.detail, p.evidence, p.last_update_at, p.opened_at,"
+	" p.opened_by, p.due_at, p.closed_at, p.close_reason, p.close_note,"
+	" p.post_id FROM problem p JOIN unit u ON u.id = p.unit_id"
+	" LEFT JOIN account a ON a.id = p.account_id ";
+
+static json_t *
+problem_row(sqlite3_stmt *st, time_t now)
+{
+	static const char *const keys[] = { "id", "unit", "unit_name",
+	    "account_id", "account_name", "platform", "kind", "severity",
+	    "detail", "evidence", "last_update_at", "opened_at", "opened_by",
+	    "due_at", "closed_at", "close_reason", "close_note", "post_id" };
+	json_t *row = json_object();
+	bool open = db_column_is_null(st, 14);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		json_object_set_new(row, keys[i], db_column_json(st, (int)i));
+	json_object_set_new(row, "state", json_string(open ? "open" : "closed"));
+	json_object_set_new(row, "overdue", json_boolean(open &&
+	    !db_column_is_null(st, 13) && sqlite3_column_int64(st, 13) < now));
+	return row;
+}
+
+json_t *
+problem_json(sqlite3 *db, long long id, time_t now)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st;
+	json_t *row = NULL;
+
+	sb_printf(&sql, "%sWHERE p.id = ?", problem_select);
+	if ((st = db_prepare(db, sb_str(&sql), "I", id)) != NULL &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		row = problem_row(st, now);
+	sqlite3_finalize(st);
+	sb_free(&sql);
+	return row;
+}
+
+json_t *
+problem_list_json(sqlite3 *db, const struct problem_filter *f)
+{
+	struct strbuf sql = STRBUF_INIT;
+	const char *state = f->state ? f->state : "open";
+	json_t *rows = json_array();
+	sqlite3_stmt *st;
+
+	sb_printf(&sql, "%sWHERE (?1 IS NULL OR u.code = ?1) AND (?2 IS NULL OR"
+	    " p.kind = ?2) AND (?3 = 0 OR p.account_id = ?3) AND (?4 = 'all' OR"
+	    " (?4 = 'open') = (p.closed_at IS NULL)) AND (?5 = 0 OR (p.closed_at"
+	    " IS NULL AND p.due_at < ?6)) ORDER BY u.code, p.opened_at, p.id",
+	    problem_select);
+	st = db_prepare(db, sb_str(&sql), "ssIsII", f->unit_code, f->kind,
+	    f->account_id, state, (long long)f->overdue, (long long)f->now);
+	while (st && sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(rows, problem_row(st, f->now));
+	sqlite3_finalize(st);
+	sb_free(&sql);
+	return rows;
+}

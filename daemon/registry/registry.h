@@ -1,0 +1,88 @@
+/* registry.h — units and accounts: the ledger (台账) of government new-media
+ * accounts.
+ *
+ * Every function runs inside the caller's transaction (db_begin … commit),
+ * so an import of many rows is all-or-nothing.  Every change writes an audit
+ * row.  On refusal a function returns -1 and sets *error to a malloc'd
+ * sentence starting with the field it concerns ("platform_uid: …"); the
+ * caller frees it and decides where to print it. */
+#ifndef MW_REGISTRY_H
+#define MW_REGISTRY_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "config/config.h"
+
+/* ---- units (unit.c) ---- */
+
+struct unit_fields {
+	const char   *code;
+	const char   *name;
+	const char   *contact;
+	const char   *phone;
+	const char   *parent;          /* parent unit code; "" clears */
+	const char  **emails;          /* replaces the list when set_emails */
+	size_t        n_emails;
+	bool          set_emails;
+};
+
+int     unit_add(sqlite3 *db, const struct unit_fields *f, char **error);
+/* Fields left NULL stay as they are. */
+int     unit_change(sqlite3 *db, const char *code, const struct unit_fields *f,
+            const char *reason, char **error);
+/* Refuses while the unit has open (active or suspended) accounts. */
+int     unit_remove(sqlite3 *db, const char *code, const char *reason,
+            char **error);
+/* 0 when there is no current unit with that code. */
+long long unit_id(sqlite3 *db, const char *code);
+json_t *unit_json(sqlite3 *db, long long id);          /* NULL when absent */
+json_t *unit_list_json(sqlite3 *db, bool include_removed);
+
+/* ---- accounts (account.c) ---- */
+
+/* Field names are the import/export column names. */
+struct account_fields {
+	const char *unit_code;
+	const char *platform;
+	const char *name;
+	const char *platform_uid;
+	const char *feed_url;
+	const char *operator_name;
+	const char *filing_no;
+	const char *opened_on;
+	const char *notes;
+	const char *warn_after;        /* duration overrides; "" clears */
+	const char *stale_after;
+	const char *dormant_after;
+};
+
+enum account_transition { ACCOUNT_SUSPEND, ACCOUNT_RESUME, ACCOUNT_CLOSE };
+
+int account_open(sqlite3 *db, const struct config *cfg,
+        const struct account_fields *f, long long *id, char **error);
+/* Fields left NULL stay; "" clears an optional field. */
+int account_change(sqlite3 *db, const struct config *cfg, long long id,
+        const struct account_fields *f, const char *reason, char **error);
+int account_transition(sqlite3 *db, long long id, enum account_transition t,
+        const char *reason, char **error);
+int account_merge(sqlite3 *db, long long id, long long into,
+        const char *reason, char **error);
+/* Records a manual observation of activity (accounts without a feed). */
+int account_touch(sqlite3 *db, long long id, time_t at, const char *evidence,
+        char **error);
+
+struct account_filter {
+	const char *unit_code;
+	const char *platform;
+	const char *status;
+};
+
+/* The registry record (the audit's before/after). */
+json_t *account_record_json(sqlite3 *db, long long id);
+/* The record with its monitoring state, as shown by `account show`. */
+json_t *account_json(sqlite3 *db, long long id);
+json_t *account_list_json(sqlite3 *db, const struct account_filter *filter);
+
+#endif

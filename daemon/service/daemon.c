@@ -1,0 +1,360 @@
+/* daemon.c — mediawatchd: options, the sd-event loop, signals, systemd
+ * notification, reload and shutdown. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/util.h"
+#include "config/config.h"
+#include "mail/outbox.h"
+#include "monitor/alerts.h"
+#include "monitor/wording.h"
+#include "poll/poller.h"
+#include "service/daemon.h"
+#include "store/db.h"
+#include "wording/wordcheck.h"
+
+#define STOP_GRACE_USEC (10ULL * 1000000)   /* in-flight transfers may finish */
+
+static const char usage_text[] =
+"usage: mediawatchd [-c FILE] [-d] [-n] [-v]… [--once]\n"
+"\n"
+"Polls the feeds of the registered government new-media accounts and keeps\n"
+"their last update current.\n"
+"\n"
+"  -c, --config FILE  configuration (default: $MEDIAWATCH_CONF, then\n"
+"                     " MW_DEFAULT_CONF ", else built-in defaults)\n"
+"  -d, --foreground   log to stderr with timestamps instead of the journal\n"
+"  -n, --check        check the configuration and exit\n"
+"  -v, --verbose      more log detail (repeat for debug)\n"
+"      --once         poll everything due once, deliver, and exit\n"
+"  -h, --help         this text\n";
+
+struct daemon {
+	sd_event         *event;
+	struct config     cfg;
+	const char       *conf_path;
+	sqlite3          *db;
+	struct curlloop  *curl;
+	struct poller    *poller;
+	struct outbox_sender *sender;
+	bool              once;
+	bool              evaluated;     /* --once: the cycle was evaluated */
+	struct wordcheck *wc;            /* NULL when no word list is configured */
+	struct wording_hook hook;        /* what the poller's post hooks see */
+	bool              stopping;
+	unsigned long     cycles;
+};
+
+struct options {
+	const char *conf;
+	bool        foreground, check, once;
+	int         verbosity;
+};
+
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'd' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "once", no_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "c:dnvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->conf = optarg; break;
+		case 'd': o->foreground = true; break;
+		case 'n': o->check = true; break;
+		case 'v': o->verbosity++; break;
+		case 'O': o->once = true; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default:
+			fprintf(stderr, "mediawatchd: unknown or incomplete option "
+			    "'%s'\n%s", argv[optind - 1], usage_text);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "mediawatchd: unexpected argument '%s'\n%s",
+		    argv[optind], usage_text);
+		return -1;
+	}
+	return 0;
+}
+
+static enum log_target
+choose_log_target(const struct options *o)
+{
+	if (o->foreground || o->check)
+		return o->check ? LOG_TARGET_PLAIN : LOG_TARGET_STDERR;
+	/* started by systemd: its journal takes our structured fields */
+	if (getenv("JOURNAL_STREAM") || getenv("INVOCATION_ID"))
+		return LOG_TARGET_JOURNAL;
+	return LOG_TARGET_STDERR;
+}
+
+static long long
+count_of(sqlite3 *db, const char *sql)
+{
+	long long n = 0;
+
+	db_query_int(db, &n, sql, "");
+	return n;
+}
+
+static void
+update_status(struct daemon *d)
+{
+	time_t next = poller_next_due(d->db, &d->cfg);
+	char when[32] = "-";
+
+	if (next >= 0 && next <= mw_now())
+		snprintf(when, sizeof(when), "now");
+	else if (next > 0)
+		time_format_local(next, when, sizeof(when));
+	sd_notifyf(0, "STATUS=%lld active accounts, %lld stale, %lld dormant, "
+	    "%lld failing feeds, next poll %s",
+	    count_of(d->db, "SELECT count(*) FROM account WHERE status ="
+	    " 'active'"),
+	    count_of(d->db, "SELECT count(*) FROM account_state s JOIN account a"
+	    " ON a.id = s.account_id WHERE a.status = 'active' AND s.state ="
+	    " 'stale'"),
+	    count_of(d->db, "SELECT count(*) FROM account_state s JOIN account a"
+	    " ON a.id = s.account_id WHERE a.status = 'active' AND s.state ="
+	    " 'dormant'"),
+	    count_of(d->db, "SELECT count(*) FROM feed_state f JOIN account a ON"
+	    " a.id = f.account_id WHERE a.status = 'active' AND f.failing"),
+	    when);
+}
+
+static void
+on_cycle(struct poller *p, const struct cycle_stats *s, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	d->cycles++;
+	poller_flush(d->poller);
+	if (monitor_evaluate(d->db, &d->cfg, mw_now()) == -1)
+		log_warnx("evaluation failed; it is retried after the next cycle");
+	d->evaluated = true;
+	update_status(d);
+	outbox_sender_kick(d->sender);
+}
+
+static void
+flush_poll_results(void *poller)
+{
+	poller_flush(poller);
+}
+
+/* --once ends when the cycle is evaluated and its mail delivered (or
+ * given its retry time). */
+static void
+on_outbox_idle(void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (d->once && d->evaluated)
+		sd_event_exit(d->event, 0);
+}
+
+static void
+on_drained(void *userdata)
+{
+	struct daemon *d = userdata;
+
+	sd_event_exit(d->event, 0);
+}
+
+static int
+on_stop_grace(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	log_warnx("transfers still running after the grace period; abandoning them");
+	return sd_event_exit(d->event, 0);
+}
+
+static int
+on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *d = userdata;
+	uint64_t now;
+
+	if (d->stopping)
+		return 0;
+	d->stopping = true;
+	sd_notify(0, "STOPPING=1");
+	log_notice("stopping (signal %u)", si->ssi_signo);
+	poller_stop(d->poller);
+	if (poller_in_flight(d->poller) == 0)
+		return sd_event_exit(d->event, 0);
+	sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+	return sd_event_add_time(d->event, NULL, CLOCK_MONOTONIC,
+	    now + STOP_GRACE_USEC, 0, on_stop_grace, d);
+}
+
+static int
+on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *d = userdata;
+	struct wordcheck *wc = NULL;
+	struct config fresh;
+	char *error = NULL;
+
+	sd_notify(0, "RELOADING=1");
+	if (config_load(d->conf_path, &fresh) == -1 ||
+	    ((wc = wording_load(&fresh, &error)) == NULL && error != NULL)) {
+		if (error) {
+			log_warnx("%s", error);
+			free(error);
+			config_free(&fresh);
+		}
+		tz_set(d->cfg.timezone);
+		log_warnx("reload: the new configuration has errors; keeping the "
+		    "one in force");
+	} else {
+		if (strcmp(fresh.database, d->cfg.database) != 0)
+			log_warnx("reload: a new database path takes effect only "
+			    "after a restart");
+		poller_set_config(d->poller, &fresh);
+		outbox_sender_set_config(d->sender, &fresh);
+		config_free(&d->cfg);
+		d->cfg = fresh;
+		poller_set_config(d->poller, &d->cfg);
+		outbox_sender_set_config(d->sender, &d->cfg);
+		wordcheck_free(d->wc);
+		d->wc = wc;
+		d->hook = (struct wording_hook){ &d->cfg, d->wc };
+		log_notice("configuration reloaded from %s", d->conf_path ?
+		    d->conf_path : "built-in defaults");
+	}
+	sd_notify(0, "READY=1");
+	update_status(d);
+	return 0;
+}
+
+static int
+setup_event_loop(struct daemon *d)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (sd_event_default(&d->event) < 0 ||
+	    sd_event_add_signal(d->event, NULL, SIGTERM, on_terminate, d) < 0 ||
+	    sd_event_add_signal(d->event, NULL, SIGINT, on_terminate, d) < 0 ||
+	    sd_event_add_signal(d->event, NULL, SIGHUP, on_reload, d) < 0) {
+		log_warnx("cannot set up the event loop");
+		return -1;
+	}
+	/* WATCHDOG=1 comes from the loop itself, so a stuck loop stops it */
+	sd_event_set_watchdog(d->event, true);
+	return 0;
+}
+
+static int
+run(struct daemon *d)
+{
+	int rc;
+
+	d->curl = curlloop_new(d->event, d->cfg.poll.concurrency,
+	    d->cfg.poll.per_host);
+	if (d->curl == NULL ||
+	    (d->poller = poller_new(d->event, d->db, &d->cfg, d->curl)) == NULL ||
+	    (d->sender = outbox_sender_new(d->event, d->db, &d->cfg, d->curl)) == NULL)
+		return 1;
+	outbox_sender_on_idle(d->sender, on_outbox_idle, d);
+	d->hook = (struct wording_hook){ &d->cfg, d->wc };
+	poller_set_post_hooks(d->poller, &(struct post_hooks){
+	    wording_on_new_post, wording_on_changed_post, &d->hook });
+	outbox_sender_set_flush(d->sender, flush_poll_results, d->poller);
+	poller_on_cycle(d->poller, on_cycle, d);
+	poller_on_drained(d->poller, on_drained, d);
+	if (poller_start(d->poller) == -1)
+		return 1;
+	sd_notify(0, "READY=1");
+	update_status(d);
+	log_notice("started: database %s, %s", d->cfg.database,
+	    d->once ? "one cycle" : "polling");
+	rc = sd_event_loop(d->event);
+	/* aborted transfers report to the poller and sender: free them last */
+	curlloop_free(d->curl);
+	poller_free(d->poller);
+	outbox_sender_free(d->sender);
+	return rc < 0 ? 1 : 0;
+}
+
+/* The word lists belong to the configuration: a bad line is an error of
+ * the configuration, reported as FILE:LINE. */
+static int
+load_word_lists(struct daemon *d)
+{
+	char *error = NULL;
+
+	d->wc = wording_load(&d->cfg, &error);
+	if (d->wc == NULL && error != NULL) {
+		log_warnx("%s", error);
+		free(error);
+		config_free(&d->cfg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+daemon_main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct daemon d = { 0 };
+	int rc;
+
+	if (parse_options(argc, argv, &o) == -1)
+		return 2;
+	log_init("mediawatchd", choose_log_target(&o), o.verbosity);
+	d.conf_path = config_locate(o.conf);
+	d.once = o.once;
+	if (config_load(d.conf_path, &d.cfg) == -1 || clock_check() == -1 ||
+	    load_word_lists(&d) == -1)
+		return 1;
+	if (o.check) {
+		printf("%s: configuration OK\n", d.conf_path ? d.conf_path :
+		    "built-in defaults");
+		wordcheck_free(d.wc);
+		config_free(&d.cfg);
+		return 0;
+	}
+	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+	if ((d.db = db_open(d.cfg.database, true)) == NULL ||
+	    setup_event_loop(&d) == -1) {
+		db_close(d.db);
+		config_free(&d.cfg);
+		return 1;
+	}
+	rc = run(&d);
+	sd_notify(0, "STOPPING=1");
+	sd_event_unref(d.event);
+	db_close(d.db);
+	wordcheck_free(d.wc);
+	config_free(&d.cfg);
+	return rc;
+}

@@ -1,0 +1,447 @@
+/* db.c — SQLite opening, migrations and small statement helpers. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "store/db.h"
+
+int
+db_latest_version(void)
+{
+	return n_migrations ? migrations[n_migrations - 1].version : 0;
+}
+
+int
+db_exec(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_warnx("database: %s", err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_schema_version(sqlite3 *db)
+{
+	long long v;
+
+	if (db_query_int(db, &v, "PRAGMA user_version", "") != 0)
+		return -1;
+	return (int)v;
+}
+
+int
+db_begin(sqlite3 *db)
+{
+	return db_run(db, "BEGIN IMMEDIATE", "");
+}
+
+int
+db_commit(sqlite3 *db)
+{
+	return db_run(db, "COMMIT", "");
+}
+
+void
+db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+apply_migration(sqlite3 *db, const struct migration *m)
+{
+	char pragma[64];
+
+	if (db_begin(db) == -1)
+		return -1;
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
+	if (db_exec(db, m->sql) == -1 || db_exec(db, pragma) == -1) {
+		log_warnx("database: migration %s failed", m->name);
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db);
+}
+
+static int
+migrate(sqlite3 *db, const char *path)
+{
+	int current = db_schema_version(db);
+	size_t i;
+
+	if (current < 0)
+		return -1;
+	if (current > db_latest_version()) {
+		log_warnx("%s: database schema version %d is newer than this "
+		    "program understands (%d); upgrade mediawatch", path,
+		    current, db_latest_version());
+		return -1;
+	}
+	for (i = 0; i < n_migrations; i++) {
+		if (migrations[i].version <= current)
+			continue;
+		if (apply_migration(db, &migrations[i]) == -1)
+			return -1;
+		log_debug("database: applied %s", migrations[i].name);
+	}
+	return 0;
+}
+
+/* SQLite creates files 0644 less the umask; the service's group (admins
+ * running mediawatchctl) must be able to write the database and its WAL,
+ * so create it 0660 less the umask ourselves.  -wal and -shm copy it. */
+static int
+create_group_writable(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || access(path, F_OK) == 0)
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	if (fd == -1 && errno != EEXIST) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (fd != -1)
+		close(fd);
+	return 0;
+}
+
+sqlite3 *
+db_open(const char *path, bool create)
+{
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	sqlite3 *db = NULL;
+	struct stat st;
+
+	if (!create && stat(path, &st) == -1) {
+		log_warn("%s", path);
+		return NULL;
+	}
+	if (create && create_group_writable(path) == -1)
+		return NULL;
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db, 1);
+	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
+	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
+	    db_exec(db, "PRAGMA synchronous = NORMAL") == -1 ||
+	    db_exec(db, "PRAGMA temp_store = MEMORY") == -1 ||
+	    migrate(db, path) == -1) {
+		log_warnx("%s: cannot use this database", path);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+/* Prepared statements kept for reuse: preparing costs more than running
+ * the small statements of a poll cycle.  Keyed by the SQL text's address,
+ * confirmed by comparing the text; a statement handed out is pinned until
+ * db_release(), so it is never finalized under its user. */
+#define STMT_CACHE_SIZE 48
+static struct {
+	sqlite3      *db;
+	const char   *sql;
+	sqlite3_stmt *st;
+	bool          pinned;
+} stmt_cache[STMT_CACHE_SIZE];
+static unsigned stmt_cache_next;
+
+static int
+cache_find(sqlite3 *db, const char *sql)
+{
+	int i;
+
+	for (i = 0; i < STMT_CACHE_SIZE; i++)
+		if (stmt_cache[i].db == db && stmt_cache[i].sql == sql &&
+		    !stmt_cache[i].pinned &&
+		    strcmp(sqlite3_sql(stmt_cache[i].st), sql) == 0)
+			return i;
+	return -1;
+}
+
+/* A free slot, evicting an unpinned statement; -1 when all are pinned. */
+static int
+cache_slot(void)
+{
+	unsigned tries;
+	int i;
+
+	for (tries = 0; tries < STMT_CACHE_SIZE; tries++) {
+		i = (int)(stmt_cache_next++ % STMT_CACHE_SIZE);
+		if (stmt_cache[i].pinned)
+			continue;
+		if (stmt_cache[i].st)
+			sqlite3_finalize(stmt_cache[i].st);
+		memset(&stmt_cache[i], 0, sizeof(stmt_cache[i]));
+		return i;
+	}
+	return -1;
+}
+
+static sqlite3_stmt *
+stmt_cached(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int i = cache_find(db, sql);
+
+	if (i >= 0) {
+		stmt_cache[i].pinned = true;
+		return stmt_cache[i].st;
+	}
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		log_warnx("database: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	if ((i = cache_slot()) >= 0) {
+		stmt_cache[i].db = db;
+		stmt_cache[i].sql = sql;
+		stmt_cache[i].st = st;
+		stmt_cache[i].pinned = true;
+	}
+	return st;
+}
+
+void
+db_release(sqlite3_stmt *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STMT_CACHE_SIZE; i++)
+		if (stmt_cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			stmt_cache[i].pinned = false;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+void
+db_close(sqlite3 *db)
+{
+	int i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < STMT_CACHE_SIZE; i++)
+		if (stmt_cache[i].db == db) {
+			sqlite3_finalize(stmt_cache[i].st);
+			memset(&stmt_cache[i], 0, sizeof(stmt_cache[i]));
+		}
+	sqlite3_close(db);
+}
+
+static int
+bind_args(sqlite3 *db, sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+	const char *s;
+	int i, rc = SQLITE_OK;
+
+	for (i = 1; *fmt && rc == SQLITE_OK; fmt++, i++) {
+		switch (*fmt) {
+		case 'i':
+			rc = sqlite3_bind_int(st, i, va_arg(ap, int));
+			break;
+		case 'I':
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, long long));
+			break;
+		case 's':
+			s = va_arg(ap, const char *);
+			rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, i);
+			break;
+		case 'n':
+			rc = sqlite3_bind_null(st, i);
+			break;
+		default:
+			fatalx("db: bad bind format '%c'", *fmt);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		log_warnx("database: bind: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *
+db_vprepare(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("database: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	if (bind_args(db, st, fmt, ap) == -1) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+static sqlite3_stmt *
+db_vprepare_cached(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
+{
+	sqlite3_stmt *st = stmt_cached(db, sql);
+
+	if (st && bind_args(db, st, fmt, ap) == -1) {
+		db_release(st);
+		return NULL;
+	}
+	return st;
+}
+
+sqlite3_stmt *
+db_prepare_cached(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = db_vprepare_cached(db, sql, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+sqlite3_stmt *
+db_prepare(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = db_vprepare(db, sql, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+static int
+step_error(sqlite3 *db, int rc)
+{
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		log_warnx("refused: %s", sqlite3_errmsg(db));
+	else
+		log_warnx("database: %s", sqlite3_errmsg(db));
+	return -1;
+}
+
+int
+db_run(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	st = db_vprepare_cached(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE)
+		step_error(db, rc);     /* before the reset clears the message */
+	db_release(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+db_query_int(sqlite3 *db, long long *out, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	st = db_vprepare_cached(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		step_error(db, rc);
+	db_release(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+db_query_text(sqlite3 *db, char **out, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	st = db_vprepare_cached(db, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = db_column_strdup(st, 0);
+	else if (rc != SQLITE_DONE)
+		step_error(db, rc);
+	db_release(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+char *
+db_column_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+const char *
+db_column_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? (const char *)t : "";
+}
+
+bool
+db_column_is_null(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL;
+}
+
+json_t *
+db_column_json(sqlite3_stmt *st, int col)
+{
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL:
+		return json_null();
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(st, col));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(st, col));
+	default:
+		return json_string(db_column_text(st, col));
+	}
+}
