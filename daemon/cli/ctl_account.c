@@ -7,8 +7,9 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "cli/ctl.h"
+#include "registry/account.h"
 #include "registry/ledger.h"
-#include "registry/registry.h"
+#include "registry/unit.h"
 #include "store/audit.h"
 
 static const char account_usage[] =

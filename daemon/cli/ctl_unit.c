@@ -5,7 +5,7 @@
 
 #include "base/log.h"
 #include "cli/ctl.h"
-#include "registry/registry.h"
+#include "registry/unit.h"
 
 static const char unit_usage[] =
 "usage: mediawatchctl unit add CODE NAME [--email ADDR]… [--contact NAME]\n"

@@ -11,7 +11,8 @@
 #include "paperwork/notice.h"
 #include "paperwork/paperwork.h"
 #include "paperwork/render.h"
-#include "registry/registry.h"
+#include "registry/account.h"
+#include "registry/unit.h"
 #include "store/audit.h"
 #include "store/db.h"
 

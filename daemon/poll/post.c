@@ -5,6 +5,7 @@
 #include "base/strset.h"
 #include "base/util.h"
 #include "poll/post.h"
+#include "registry/account.h"
 #include "store/db.h"
 
 /* 64-bit FNV-1a: stable across versions, so stored hashes stay valid. */
@@ -170,10 +171,7 @@ post_record(sqlite3 *db, long long account_id, const struct feed *feed,
 	db_release(upd);
 	strset_clear(&seen);
 	if (rc == 0 && sum->has_activity)
-		rc = db_run(db, "UPDATE account SET last_update_at = ? WHERE id = ?"
-		    " AND coalesce(last_update_at, 0) < ?", "III",
-		    (long long)sum->newest_activity, account_id,
-		    (long long)sum->newest_activity);
+		rc = account_raise_last_update(db, account_id, sum->newest_activity);
 	return rc;
 }
 

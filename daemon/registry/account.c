@@ -4,7 +4,8 @@
 
 #include "base/timeutil.h"
 #include "base/util.h"
-#include "registry/registry.h"
+#include "registry/account.h"
+#include "registry/unit.h"
 #include "registry/validate.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -387,12 +388,19 @@ account_touch(sqlite3 *db, long long id, time_t at, const char *evidence,
 	    " recorded_at) VALUES (?, ?, nullif(?, ''), ?, ?)", "IIssI", id,
 	    (long long)at, evidence, audit_actor(), (long long)mw_now());
 	if (rc == 0)
-		rc = db_run(db, "UPDATE account SET last_update_at = max(coalesce("
-		    "last_update_at, 0), ?) WHERE id = ?", "II", (long long)at, id);
+		rc = account_raise_last_update(db, id, at);
 	if (rc == 0)
 		rc = audit_change(db, "account.touch", id, before, evidence);
 	json_decref(before);
 	return rc == 0 ? 0 : refuse(error, "account", "could not be stored");
+}
+
+int
+account_raise_last_update(sqlite3 *db, long long id, time_t at)
+{
+	return db_run(db, "UPDATE account SET last_update_at = ?1"
+	    " WHERE id = ?2 AND coalesce(last_update_at, 0) < ?1",
+	    "II", (long long)at, id);
 }
 
 /* ---- reading ---- */

@@ -11,7 +11,8 @@
 #include <stdio.h>
 
 #include "config/config.h"
-#include "registry/registry.h"
+#include "registry/account.h"
+#include "registry/unit.h"
 
 struct import_options {
 	const char *path;          /* file to read, "-" for stdin */

@@ -4,8 +4,9 @@
 
 #include "base/timeutil.h"
 #include "base/util.h"
+#include "registry/account.h"
 #include "registry/problem.h"
-#include "registry/registry.h"
+#include "registry/unit.h"
 #include "registry/validate.h"
 #include "store/audit.h"
 #include "store/db.h"

@@ -4,7 +4,7 @@
 
 #include "base/timeutil.h"
 #include "base/util.h"
-#include "registry/registry.h"
+#include "registry/unit.h"
 #include "registry/validate.h"
 #include "store/audit.h"
 #include "store/db.h"

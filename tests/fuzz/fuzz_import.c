@@ -14,8 +14,9 @@
 #include "base/csv.h"
 #include "base/util.h"
 #include "fuzz.h"
+#include "registry/account.h"
 #include "registry/ledger.h"
-#include "registry/registry.h"
+#include "registry/unit.h"
 #include "store/db.h"
 
 static sqlite3       *db;

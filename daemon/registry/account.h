@@ -1,46 +1,23 @@
-/* registry.h — units and accounts: the ledger (台账) of government new-media
- * accounts.
+/* account.h — the ledger (台账) of government new-media accounts: opening,
+ * changing, suspending, closing and merging them (开设、变更、关停、注销),
+ * manual observations, and the derived last update.
+ *
+ * Owns tables: account, observation.
  *
  * Every function runs inside the caller's transaction (db_begin … commit),
  * so an import of many rows is all-or-nothing.  Every change writes an audit
  * row.  On refusal a function returns -1 and sets *error to a malloc'd
  * sentence starting with the field it concerns ("platform_uid: …"); the
  * caller frees it and decides where to print it. */
-#ifndef MW_REGISTRY_H
-#define MW_REGISTRY_H
+#ifndef MW_ACCOUNT_H
+#define MW_ACCOUNT_H
 
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "config/config.h"
-
-/* ---- units (unit.c) ---- */
-
-struct unit_fields {
-	const char   *code;
-	const char   *name;
-	const char   *contact;
-	const char   *phone;
-	const char   *parent;          /* parent unit code; "" clears */
-	const char  **emails;          /* replaces the list when set_emails */
-	size_t        n_emails;
-	bool          set_emails;
-};
-
-int     unit_add(sqlite3 *db, const struct unit_fields *f, char **error);
-/* Fields left NULL stay as they are. */
-int     unit_change(sqlite3 *db, const char *code, const struct unit_fields *f,
-            const char *reason, char **error);
-/* Refuses while the unit has open (active or suspended) accounts. */
-int     unit_remove(sqlite3 *db, const char *code, const char *reason,
-            char **error);
-/* 0 when there is no current unit with that code. */
-long long unit_id(sqlite3 *db, const char *code);
-json_t *unit_json(sqlite3 *db, long long id);          /* NULL when absent */
-json_t *unit_list_json(sqlite3 *db, bool include_removed);
-
-/* ---- accounts (account.c) ---- */
 
 /* Field names are the import/export column names. */
 struct account_fields {
@@ -72,6 +49,10 @@ int account_merge(sqlite3 *db, long long id, long long into,
 /* Records a manual observation of activity (accounts without a feed). */
 int account_touch(sqlite3 *db, long long id, time_t at, const char *evidence,
         char **error);
+/* Raises the account's last update to at when that is newer (it never goes
+ * back): what a poll does when a feed proves activity.  Not audited — it
+ * is an observation, not a registry change.  -1 on a database error. */
+int account_raise_last_update(sqlite3 *db, long long id, time_t at);
 
 struct account_filter {
 	const char *unit_code;
