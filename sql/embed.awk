@@ -2,7 +2,7 @@
 # schema travels inside the binaries.  Usage: awk -f embed.awk sql/0*.sql
 BEGIN {
 	print "/* Generated from the migrations in sql/ by sql/embed.awk; do not edit. */"
-	print "#include \"db.h\""
+	print "#include \"store/db.h\""
 	print "const struct migration migrations[] = {"
 	current = ""
 }
