@@ -18,8 +18,7 @@ PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest
 
 MW_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
-             -Idaemon -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-             -DMW_TEMPLATE_DIR='"$(PREFIX)/share/mediawatch/templates"'
+             -Idaemon -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 MW_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 ifeq ($(DEVELOPER),1)
@@ -39,14 +38,16 @@ endif
 
 LIB_SRC   := $(wildcard daemon/*/*.c)
 HEADERS   := $(wildcard daemon/*/*.h)
-LIB_OBJ   := $(patsubst daemon/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/sql_migrations.o
+LIB_OBJ   := $(patsubst daemon/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
+             $(BUILD)/obj/sql_migrations.o $(BUILD)/obj/templates_builtin.o
 LIB       := $(BUILD)/libmediawatch.a
 PROGS     := $(BUILD)/mediawatchd $(BUILD)/mediawatchctl
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9][0-9]_*.sql))
+TEMPLATES := $(sort $(wildcard conf/templates/*.txt conf/templates/*.html))
 
-.PHONY: all deps check unit-test integration-test demo bench install uninstall clean
+.PHONY: all deps check check-layout unit-test integration-test demo bench install uninstall clean
 
 all: $(PROGS)
 
@@ -62,6 +63,13 @@ $(BUILD)/obj/sql_migrations.o: $(BUILD)/sql_migrations.c | $(BUILD)/obj
 
 $(BUILD)/sql_migrations.c: $(MIGRATIONS) sql/embed.awk | $(BUILD)/obj
 	awk -f sql/embed.awk $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+# The default message templates, built in (mail.templates only overrides).
+$(BUILD)/obj/templates_builtin.o: $(BUILD)/templates_builtin.c daemon/base/template.h | $(BUILD)/obj
+	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/templates_builtin.c: $(TEMPLATES) conf/templates/embed.awk | $(BUILD)/obj
+	awk -f conf/templates/embed.awk $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
@@ -102,11 +110,17 @@ integration-test: $(PROGS)
 endif
 
 check: deps
+	$(MAKE) check-layout
 	$(MAKE) all
 	$(MAKE) unit-test
 	$(MAKE) integration-test
 	$(MAKE) lint-service
 	$(MAKE) fuzz-regress
+
+# The layering of daemon/ (README "Code layout") and one owner per table.
+check-layout:
+	$(PYTHON) tests/layout/check-layers.py
+	$(PYTHON) tests/layout/check-owners.py
 
 demo: deps
 	$(MAKE) all

@@ -415,6 +415,17 @@ template_render(const char *tmpl, const struct tmpl_vars *v,
 
 /* --- message files -------------------------------------------------------- */
 
+const char *
+template_builtin(const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < n_template_builtins; i++)
+		if (strcmp(template_builtins[i].name, file) == 0)
+			return template_builtins[i].text;
+	return NULL;
+}
+
 /* The whole file, or NULL with *error; a missing file sets errno ENOENT. */
 static char *
 file_read(const char *path, char **error)
@@ -446,19 +457,45 @@ file_read(const char *path, char **error)
 	return sb_steal(&sb);
 }
 
+/* One file of a message: DIR/FILE when the folder has it, else the
+ * built-in.  *where names it for messages ("DIR/FILE" or "built-in
+ * FILE"; caller frees).  NULL with *error NULL when neither exists, NULL
+ * with *error when the override cannot be read. */
+static char *
+message_file(const char *dir, const char *file, char **where, char **error)
+{
+	const char *builtin;
+	char *path, *src;
+
+	*error = NULL;
+	if (dir != NULL) {
+		path = xasprintf("%s/%s", dir, file);
+		if ((src = file_read(path, error)) != NULL || errno != ENOENT) {
+			*where = path;
+			return src;
+		}
+		free(*error);
+		*error = NULL;
+		free(path);
+	}
+	if ((builtin = template_builtin(file)) == NULL)
+		return NULL;
+	*where = xasprintf("built-in %s", file);
+	return xstrdup(builtin);
+}
+
+/* The subject line and the text body of NAME.txt. */
 static int
-render_text_file(const char *path, const struct tmpl_vars *v,
+render_text_part(const char *src, const char *where, const struct tmpl_vars *v,
     struct mail_text *out, char **error)
 {
-	char *src, *subject, *body;
+	const char *body;
+	char *subject;
 	int line = 2, rc;
 
-	if ((src = file_read(path, error)) == NULL)
-		return -1;
 	if (!str_has_prefix(src, "Subject:")) {
 		*error = xasprintf("%s:1: the first line must be "
-		    "\"Subject: …\"", path);
-		free(src);
+		    "\"Subject: …\"", where);
 		return -1;
 	}
 	body = src + strcspn(src, "\n");
@@ -470,13 +507,12 @@ render_text_file(const char *path, const struct tmpl_vars *v,
 		body += *body == '\n' ? 1 : 2;
 		line++;
 	}
-	rc = render_source(str_trim(subject), path, 1, v, TMPL_TEXT,
+	rc = render_source(str_trim(subject), where, 1, v, TMPL_TEXT,
 	    &out->subject, error);
 	if (rc == 0)
-		rc = render_source(body, path, line, v, TMPL_TEXT, &out->text,
+		rc = render_source(body, where, line, v, TMPL_TEXT, &out->text,
 		    error);
 	free(subject);
-	free(src);
 	return rc;
 }
 
@@ -484,26 +520,32 @@ int
 template_render_mail(const char *dir, const char *name,
     const struct tmpl_vars *v, struct mail_text *out, char **error)
 {
-	char *path, *src;
+	char *file, *where = NULL, *src;
 	int rc;
 
 	*out = (struct mail_text){ NULL, NULL, NULL };
-	path = xasprintf("%s/%s.txt", dir, name);
-	rc = render_text_file(path, v, out, error);
-	free(path);
-	if (rc == -1) {
-		mail_text_free(out);
-		return -1;
-	}
-	path = xasprintf("%s/%s.html", dir, name);
-	if ((src = file_read(path, error)) == NULL && errno == ENOENT) {
-		free(*error);           /* no HTML part: text only */
-		*error = NULL;
-	} else if (src == NULL ||
-	    render_source(src, path, 1, v, TMPL_HTML, &out->html, error) == -1)
-		rc = -1;
+	file = xasprintf("%s.txt", name);
+	src = message_file(dir, file, &where, error);
+	if (src == NULL && *error == NULL)
+		*error = xasprintf("%s: no such message template", file);
+	rc = src ? render_text_part(src, where, v, out, error) : -1;
 	free(src);
-	free(path);
+	free(where);
+	free(file);
+	where = NULL;
+	file = xasprintf("%s.html", name);
+	/* the HTML part is optional: without one the mail is text only */
+	if (rc == 0) {
+		src = message_file(dir, file, &where, error);
+		if (src != NULL)
+			rc = render_source(src, where, 1, v, TMPL_HTML,
+			    &out->html, error);
+		else if (*error != NULL)
+			rc = -1;
+		free(src);
+	}
+	free(where);
+	free(file);
 	if (rc == -1)
 		mail_text_free(out);
 	return rc;

@@ -78,20 +78,20 @@ iso_weekday(const char *date)
 }
 
 bool
-workday_is(const struct notice_config *nc, const char *date)
+workday_is(const struct workday_calendar *cal, const char *date)
 {
 	int wd;
 
-	if (listed(nc->workdays, date))
+	if (listed(cal->workdays, date))
 		return true;
-	if (listed(nc->holidays, date))
+	if (listed(cal->holidays, date))
 		return false;
 	wd = iso_weekday(date);
 	return wd >= 1 && wd <= 5;
 }
 
 int
-workdays_add(const struct notice_config *nc, const char *from, long n,
+workdays_add(const struct workday_calendar *cal, const char *from, long n,
     char out[ISO_DATE_SIZE])
 {
 	char buf[ISO_DATE_SIZE];
@@ -101,7 +101,7 @@ workdays_add(const struct notice_config *nc, const char *from, long n,
 		return -1;
 	while (n > 0) {
 		format_days(++days, buf);
-		if (workday_is(nc, buf))
+		if (workday_is(cal, buf))
 			n--;
 	}
 	memcpy(out, buf, ISO_DATE_SIZE);

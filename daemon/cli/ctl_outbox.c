@@ -129,18 +129,16 @@ do_retry(struct ctl *ctl, void *arg)
 	long long id;
 	int i;
 
+	long n;
+
 	if (l->n == 0)
-		return db_run(ctl->db, "UPDATE outbox SET status = 'queued', attempts"
-		    " = 0, next_attempt_at = 0 WHERE status = 'failed'", "") ?
-		    EXIT_REFUSED : EXIT_OK;
+		return outbox_retry_failed(ctl->db, 0) == -1 ? EXIT_REFUSED :
+		    EXIT_OK;
 	for (i = 0; i < l->n; i++) {
 		id = ctl_parse_id(l->ids[i]);
-		/* only failed mail: a queued one may be in a delivery now */
-		if (db_run(ctl->db, "UPDATE outbox SET status = 'queued', attempts ="
-		    " 0, next_attempt_at = 0 WHERE id = ? AND status = 'failed'",
-		    "I", id) == -1)
+		if ((n = outbox_retry_failed(ctl->db, id)) == -1)
 			return EXIT_REFUSED;
-		if (sqlite3_changes(ctl->db) == 0) {
+		if (n == 0) {
 			log_warnx("outbox retry: email %lld has not failed (queued "
 			    "mail is retried by mediawatchd by itself)", id);
 			return EXIT_REFUSED;

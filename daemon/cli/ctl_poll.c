@@ -3,6 +3,7 @@
 
 #include "base/log.h"
 #include "cli/ctl.h"
+#include "poll/feed_state.h"
 #include "store/db.h"
 
 static const char poll_usage[] =
@@ -11,15 +12,6 @@ static const char poll_usage[] =
 "Marks the given accounts (all active ones when none is given) due now;\n"
 "a running mediawatchd fetches them at its next tick, `mediawatchd --once`\n"
 "at once.\n";
-
-static int
-mark_due(sqlite3 *db, long long id)
-{
-	return db_run(db, "INSERT INTO feed_state (account_id, next_poll_at)"
-	    " SELECT id, 0 FROM account WHERE status = 'active' AND (?1 = 0 OR"
-	    " id = ?1) ON CONFLICT (account_id) DO UPDATE SET next_poll_at = 0",
-	    "I", id);
-}
 
 struct poll_args {
 	char **ids;
@@ -34,7 +26,7 @@ do_poll(struct ctl *ctl, void *arg)
 	int i;
 
 	if (a->n == 0)
-		return mark_due(ctl->db, 0) == 0 ? EXIT_OK : EXIT_REFUSED;
+		return feed_state_make_due(ctl->db, 0) == 0 ? EXIT_OK : EXIT_REFUSED;
 	for (i = 0; i < a->n; i++) {
 		id = ctl_parse_id(a->ids[i]);
 		if (db_query_int(ctl->db, &active, "SELECT status = 'active' FROM"
@@ -46,7 +38,7 @@ do_poll(struct ctl *ctl, void *arg)
 			log_warnx("poll: account %lld is not active", id);
 			return EXIT_REFUSED;
 		}
-		if (mark_due(ctl->db, id) == -1)
+		if (feed_state_make_due(ctl->db, id) == -1)
 			return EXIT_REFUSED;
 	}
 	return EXIT_OK;

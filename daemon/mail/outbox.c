@@ -538,3 +538,13 @@ outbox_sender_on_idle(struct outbox_sender *s, void (*fn)(void *), void *userdat
 	s->on_idle = fn;
 	s->on_idle_data = userdata;
 }
+
+long
+outbox_retry_failed(sqlite3 *db, long long id)
+{
+	if (db_run(db, "UPDATE outbox SET status = 'queued', attempts = 0,"
+	    " next_attempt_at = 0 WHERE status = 'failed' AND (?1 = 0 OR"
+	    " id = ?1)", "I", id) == -1)
+		return -1;
+	return sqlite3_changes(db);
+}

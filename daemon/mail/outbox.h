@@ -6,7 +6,9 @@
  * the transport accepted it; a failure schedules a retry with exponential
  * backoff, and after mail.max_attempts the row is marked failed with the
  * error.  A crash therefore loses nothing; at worst a message accepted but
- * not yet marked is sent once more after its lease, never one marked sent. */
+ * not yet marked is sent once more after its lease, never one marked sent.
+ *
+ * Owns table: outbox. */
 #ifndef MW_OUTBOX_H
 #define MW_OUTBOX_H
 
@@ -40,6 +42,11 @@ char **outbox_admin_addresses(const struct config *cfg, size_t *n);
  * the dedup key was queued before, -1 on error. */
 int  outbox_enqueue(sqlite3 *db, const struct config *cfg,
          const struct outgoing *m, time_t now);
+
+/* Puts failed mail back in the queue, its attempts reset: the row id, or
+ * every failed row when id is 0.  Queued mail is left alone (it may be in a
+ * delivery now).  Returns the number of rows requeued, or -1. */
+long outbox_retry_failed(sqlite3 *db, long long id);
 
 /* Delivers one queued row now, blocking (for `mediawatchctl outbox
  * send`); returns 0 when sent, -1 otherwise (the row records why). */

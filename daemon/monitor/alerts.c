@@ -13,14 +13,10 @@
 #include "poll/post.h"
 #include "store/db.h"
 
-#ifndef MW_TEMPLATE_DIR
-#define MW_TEMPLATE_DIR "/usr/share/mediawatch/templates"
-#endif
-
 const char *
 alerts_template_dir(const struct config *cfg)
 {
-	return cfg->mail.templates ? cfg->mail.templates : MW_TEMPLATE_DIR;
+	return cfg->mail.templates;
 }
 
 /* Facts about one account for a message row. */

@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "monitor/evaluate.h"
 #include "poll/poller.h"
+#include "registry/problem.h"
 #include "store/audit.h"
 #include "store/db.h"
 
@@ -183,89 +184,96 @@ repeat_interval(const struct config *cfg, enum account_state s)
 	}
 }
 
-/* Opens an automatic problem unless one of that kind is open; returns its
- * due date. */
-static time_t
+/* Opens an automatic problem unless one of that kind is open; *due gets
+ * the deadline of the problem now open.  -1 on a database error. */
+static int
 open_problem(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
-    const struct subject *s, const char *kind, const char *detail)
+    const struct subject *s, const char *kind, const char *detail, time_t *due)
 {
-	long long due = (long long)ev->now + cfg->monitor.problem_due;
+	const struct problem_auto p = {
+		.account_id = s->id, .unit_id = s->unit_id, .kind = kind,
+		.detail = detail, .evidence = s->evidence ? s->evidence : "人工核查",
+		.has_last_update = s->in.has_last_update,
+		.last_update = s->in.last_update,
+		.due = ev->now + (time_t)cfg->monitor.problem_due,
+	};
+	int rc = problem_auto_open(db, &p, ev->now, NULL, due);
 
-	if (db_run(db, "INSERT INTO problem (account_id, unit_id, kind, detail,"
-	    " evidence, last_update_at, opened_at, opened_by, due_at) VALUES"
-	    " (?, ?, ?, ?, ?, nullif(?, 0), ?, 'mediawatchd', ?) ON CONFLICT DO"
-	    " NOTHING",
-	    "IIsssIII", s->id, s->unit_id, kind, detail,
-	    s->evidence ? s->evidence : "人工核查",
-	    s->in.has_last_update ? (long long)s->in.last_update : 0LL,
-	    (long long)ev->now, due) == 0 && sqlite3_changes(db) > 0)
-		ev->problems_opened++;
-	else
-		db_query_int(db, &due, "SELECT due_at FROM problem"
-		    " WHERE account_id = ? AND kind = ? AND closed_at IS NULL",
-		    "Is", s->id, kind);
-	return (time_t)due;
+	ev->problems_opened += rc == 1;
+	return rc == -1 ? -1 : 0;
 }
 
-static bool
+/* Closes the account's open problems of the kinds; *closed tells whether
+ * any was open.  -1 on a database error. */
+static int
 close_problems(sqlite3 *db, struct evaluation *ev, long long account_id,
-    const char *kinds_json, const char *reason, const char *note)
+    const char *const *kinds, const char *reason, const char *note,
+    bool *closed)
 {
-	if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason = ?,"
-	    " close_note = ? WHERE account_id = ? AND closed_at IS NULL AND kind"
-	    " IN (SELECT value FROM json_each(?))", "IssIs", (long long)ev->now,
-	    reason, note, account_id, kinds_json) == -1)
-		return false;
-	ev->problems_closed += (unsigned long)sqlite3_changes(db);
-	return sqlite3_changes(db) > 0;
+	int n = problem_auto_close(db, account_id, kinds, reason, note, ev->now);
+
+	if (n == -1)
+		return -1;
+	ev->problems_closed += (unsigned long)n;
+	if (closed)
+		*closed = n > 0;
+	return 0;
 }
+
+static const char *const quiet_kinds[] = { "stale", "dormant", NULL };
+static const char *const unreachable_kind[] = { "unreachable", NULL };
 
 /* Problems follow the state: stale and dormant open them, a recovery
  * closes them (销号). */
-static void
+static int
 update_problems(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
     const struct subject *s, enum account_state st, struct eval_item *it)
 {
-	time_t due;
-	bool closed;
+	time_t due = 0;
+	bool closed = false;
 
 	if (st == STATE_STALE || st == STATE_DORMANT) {
-		due = open_problem(db, cfg, ev, s, "stale",
-		    "超期未更新：监测时间点前2周内无更新");
+		if (open_problem(db, cfg, ev, s, "stale",
+		    "超期未更新：监测时间点前2周内无更新", &due) == -1)
+			return -1;
 		if (it)
 			it->problem_due = due;
 	}
-	if (st == STATE_DORMANT)
-		open_problem(db, cfg, ev, s, "dormant", "长期未更新");
+	if (st == STATE_DORMANT && open_problem(db, cfg, ev, s, "dormant",
+	    "长期未更新", NULL) == -1)
+		return -1;
 	if (st == STATE_FRESH || st == STATE_WARNING) {
-		closed = close_problems(db, ev, s->id, "[\"stale\",\"dormant\"]",
-		    "recovered", "账号恢复更新");
+		if (close_problems(db, ev, s->id, quiet_kinds, "recovered",
+		    "账号恢复更新", &closed) == -1)
+			return -1;
 		if (it)
 			it->problem_closed = closed;
 	}
+	return 0;
 }
 
-static void
+static int
 record_change(sqlite3 *db, const struct subject *s, enum account_state st,
     time_t now, bool notified)
 {
-	db_run(db, "INSERT INTO state_change (account_id, from_state, to_state,"
-	    " at, last_update_at) VALUES (?, ?, ?, ?, nullif(?, 0))", "IssII", s->id,
-	    s->old_state < 0 ? NULL : names[s->old_state], names[st],
-	    (long long)now, s->in.has_last_update ? (long long)s->in.last_update : 0LL);
-	db_run(db, "INSERT INTO account_state (account_id, state, since,"
-	    " notified_at, notices_sent, evaluated_at) VALUES (?, ?, ?, ?, ?, ?)"
-	    " ON CONFLICT (account_id) DO UPDATE SET state = excluded.state,"
-	    " since = excluded.since, notified_at = excluded.notified_at,"
-	    " notices_sent = excluded.notices_sent, evaluated_at ="
-	    " excluded.evaluated_at", "IsInII", s->id, names[st], (long long)now,
-	    notified ? 1LL : 0LL, (long long)now);
-	if (notified)
-		db_run(db, "UPDATE account_state SET notified_at = ? WHERE"
-		    " account_id = ?", "II", (long long)now, s->id);
+	if (db_run(db, "INSERT INTO state_change (account_id, from_state,"
+	    " to_state, at, last_update_at) VALUES (?, ?, ?, ?, nullif(?, 0))",
+	    "IssII", s->id, s->old_state < 0 ? NULL : names[s->old_state],
+	    names[st], (long long)now, s->in.has_last_update ?
+	    (long long)s->in.last_update : 0LL) == -1 ||
+	    db_run(db, "INSERT INTO account_state (account_id, state, since,"
+	    " notified_at, notices_sent, evaluated_at) VALUES (?1, ?2, ?3,"
+	    " nullif(?4, 0), ?5, ?3) ON CONFLICT (account_id) DO UPDATE SET"
+	    " state = excluded.state, since = excluded.since, notified_at ="
+	    " excluded.notified_at, notices_sent = excluded.notices_sent,"
+	    " evaluated_at = excluded.evaluated_at", "IsIII", s->id, names[st],
+	    (long long)now, notified ? (long long)now : 0LL,
+	    notified ? 1LL : 0LL) == -1)
+		return -1;
 	log_event(LOG_NOTICE, "2f1d7a6c3b8e4f5aa1c09e7d5b4c3a21", s->id, NULL,
 	    "account %lld: %s -> %s", s->id, s->old_state < 0 ? "new" :
 	    names[s->old_state], names[st]);
+	return 0;
 }
 
 /* For a recovery: how long the account had been without update, from its
@@ -283,7 +291,7 @@ quiet_days(sqlite3 *db, const struct subject *s)
 	return days_between((time_t)before, s->in.last_update);
 }
 
-static void
+static int
 handle_change(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
     const struct subject *s, enum account_state st)
 {
@@ -297,28 +305,30 @@ handle_change(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 	}
 	else if (st == STATE_UNVERIFIED)
 		add_item(ev, s, st, EVENT_GAP);
-	record_change(db, s, st, ev->now, unit_facing(st));
-	if (st != STATE_UNVERIFIED)
-		update_problems(db, cfg, ev, s, st, it);
+	if (record_change(db, s, st, ev->now, unit_facing(st)) == -1)
+		return -1;
+	return st == STATE_UNVERIFIED ? 0 :
+	    update_problems(db, cfg, ev, s, st, it);
 }
 
-static void
+static int
 handle_same(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
     const struct subject *s, enum account_state st)
 {
 	long long repeat = repeat_interval(cfg, st);
 	struct eval_item *it = NULL;
+	bool remind = unit_facing(st) && repeat > 0 &&
+	    ev->now - s->notified_at >= repeat;
 
-	if (unit_facing(st) && repeat > 0 && ev->now - s->notified_at >= repeat) {
+	if (remind)
 		it = add_item(ev, s, st, EVENT_REMIND);
-		db_run(db, "UPDATE account_state SET notified_at = ?, notices_sent ="
-		    " notices_sent + 1 WHERE account_id = ?", "II",
-		    (long long)ev->now, s->id);
-	}
-	db_run(db, "UPDATE account_state SET evaluated_at = ? WHERE account_id"
-	    " = ?", "II", (long long)ev->now, s->id);
-	if (st != STATE_UNVERIFIED)
-		update_problems(db, cfg, ev, s, st, it);
+	if (db_run(db, "UPDATE account_state SET evaluated_at = ?1,"
+	    " notified_at = CASE WHEN ?2 THEN ?1 ELSE notified_at END,"
+	    " notices_sent = notices_sent + ?2 WHERE account_id = ?3", "III",
+	    (long long)ev->now, remind ? 1LL : 0LL, s->id) == -1)
+		return -1;
+	return st == STATE_UNVERIFIED ? 0 :
+	    update_problems(db, cfg, ev, s, st, it);
 }
 
 static void
@@ -333,27 +343,31 @@ add_new_failing(struct evaluation *ev, long long id)
 }
 
 /* A failing feed is a problem for the admins (unreachable), not the unit. */
-static void
+static int
 update_unreachable(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
     const struct subject *s)
 {
 	if (s->failing && !s->unreachable_open) {
-		open_problem(db, cfg, ev, s, "unreachable", "订阅地址无法访问");
+		if (open_problem(db, cfg, ev, s, "unreachable", "订阅地址无法访问",
+		    NULL) == -1)
+			return -1;
 		add_new_failing(ev, s->id);
 	} else if (!s->failing && s->unreachable_open)
-		close_problems(db, ev, s->id, "[\"unreachable\"]", "recovered",
-		    "订阅地址恢复访问");
+		return close_problems(db, ev, s->id, unreachable_kind,
+		    "recovered", "订阅地址恢复访问", NULL);
+	return 0;
 }
 
 /* Accounts that stopped being active keep no automatic problem open. */
-static void
+static int
 close_inactive(sqlite3 *db, struct evaluation *ev)
 {
-	db_run(db, "UPDATE problem SET closed_at = ?, close_reason = 'waived',"
-	    " close_note = '账号已暂停、关停或整合' WHERE closed_at IS NULL AND kind"
-	    " IN ('stale', 'dormant', 'unreachable') AND account_id IN (SELECT id"
-	    " FROM account WHERE status != 'active')", "I", (long long)ev->now);
-	ev->problems_closed += (unsigned long)sqlite3_changes(db);
+	int n = problem_auto_close_inactive(db, ev->now);
+
+	if (n == -1)
+		return -1;
+	ev->problems_closed += (unsigned long)n;
+	return 0;
 }
 
 static int
@@ -386,6 +400,7 @@ evaluate(sqlite3 *db, const struct config *cfg, time_t now,
 	struct subject *subjects;
 	enum account_state st;
 	size_t i, n;
+	int rc = 0;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->now = now;
@@ -398,16 +413,18 @@ evaluate(sqlite3 *db, const struct config *cfg, time_t now,
 		st = state_compute(&s->in);
 		ev->counts[st]++;
 		ev->evaluated++;
-		if ((int)st != s->old_state)
-			handle_change(db, cfg, ev, s, st);
-		else
-			handle_same(db, cfg, ev, s, st);
-		update_unreachable(db, cfg, ev, s);
+		if (rc == 0)
+			rc = (int)st != s->old_state ?
+			    handle_change(db, cfg, ev, s, st) :
+			    handle_same(db, cfg, ev, s, st);
+		if (rc == 0)
+			rc = update_unreachable(db, cfg, ev, s);
 		free(s->evidence);
 	}
 	free(subjects);
-	close_inactive(db, ev);
-	return 0;
+	if (rc == 0)
+		rc = close_inactive(db, ev);
+	return rc;
 }
 
 void

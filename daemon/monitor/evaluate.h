@@ -4,7 +4,9 @@
  * account's state (DESIGN.md "Account states"), records state changes,
  * opens and closes automatic problems, and lists who must be told what.
  * alerts.c turns that list into emails in the same transaction, so a state
- * change and its alert are committed together or not at all. */
+ * change and its alert are committed together or not at all.
+ *
+ * Owns tables: account_state, state_change. */
 #ifndef MW_EVALUATE_H
 #define MW_EVALUATE_H
 

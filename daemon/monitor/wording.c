@@ -16,6 +16,7 @@
 #include "mail/outbox.h"
 #include "monitor/alerts.h"
 #include "monitor/wording.h"
+#include "registry/problem.h"
 #include "store/audit.h"
 #include "store/db.h"
 
@@ -152,25 +153,33 @@ open_problem(sqlite3 *db, const struct config *cfg, const struct wpost *p,
     const struct wopts *o, struct found *x, time_t now)
 {
 	const struct wordentry *e = x->entry;
+	struct problem_auto pa = {
+		.account_id = p->account_id, .kind = "wording",
+		.due = now + (time_t)cfg->monitor.problem_due,
+		.post_id = p->post_id, .severity = wl_severity_name(e->severity),
+		.opened_by = o->opened_by,
+	};
 	char *detail, *evidence;
+	long long last = 0;
 	int rc;
 
+	if (db_query_int(db, &pa.unit_id, "SELECT unit_id FROM account WHERE"
+	    " id = ?", "I", p->account_id) != 0 || db_query_int(db, &last,
+	    "SELECT coalesce(last_update_at, 0) FROM account WHERE id = ?", "I",
+	    p->account_id) != 0)
+		return -1;
+	pa.has_last_update = last != 0;
+	pa.last_update = (time_t)last;
 	detail = xasprintf("%s→「%s」（%s%s%s）", x->prefix, e->correct,
 	    severity_label(e->severity), *e->note ? "：" : "", e->note);
 	evidence = xasprintf("%s%s%s：%s", str_empty(p->link) ? "" : p->link,
 	    str_empty(p->link) ? "" : " ", x->field, x->snippet);
-	rc = db_run(db, "INSERT INTO problem (account_id, unit_id, kind, detail,"
-	    " evidence, last_update_at, opened_at, opened_by, due_at, post_id,"
-	    " severity) SELECT id, unit_id, 'wording', ?, ?, last_update_at, ?,"
-	    " ?, ?, ?, ? FROM account WHERE id = ?", "ssIsIIsI", detail,
-	    evidence, (long long)now, o->opened_by,
-	    (long long)now + cfg->monitor.problem_due, p->post_id,
-	    wl_severity_name(e->severity), p->account_id);
-	if (rc == 0 && sqlite3_changes(db) > 0)
-		x->problem_id = sqlite3_last_insert_rowid(db);
+	pa.detail = detail;
+	pa.evidence = evidence;
+	rc = problem_auto_open(db, &pa, now, &x->problem_id, NULL);
 	free(detail);
 	free(evidence);
-	return rc;
+	return rc == -1 ? -1 : 0;
 }
 
 static int
@@ -216,10 +225,10 @@ close_missing(sqlite3 *db, const struct wpost *p, const struct wopts *o,
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		if (still_found(f, db_column_text(q, 1)))
 			continue;
-		rc = db_run(db, "UPDATE problem SET closed_at = ?, close_reason ="
-		    " 'rectified', close_note = ? WHERE id = ?", "IsI",
-		    (long long)now, o->close_note, sqlite3_column_int64(q, 0));
-		st->closed += rc == 0;
+		rc = problem_auto_rectified(db, sqlite3_column_int64(q, 0),
+		    o->close_note, now);
+		st->closed += rc == 1;
+		rc = rc == -1 ? -1 : 0;
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = -1;

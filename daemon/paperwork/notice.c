@@ -184,6 +184,8 @@ static json_t *
 build(sqlite3 *db, const struct config *cfg, long long unit, time_t now,
     json_t *ids, char *due, int *year, long long *seq)
 {
+	const struct workday_calendar calendar = { cfg->notice.holidays,
+	    cfg->notice.workdays };
 	json_t *d = json_object(), *problems;
 	char check_time[32], issued[32], *serial;
 	struct tm tm;
@@ -195,7 +197,7 @@ build(sqlite3 *db, const struct config *cfg, long long unit, time_t now,
 	date_format_local(now, issued, sizeof(issued));
 	problems = open_problems(db, cfg, unit, now, ids);
 	serial = serial_format(cfg->notice.serial_format, *year, (long)*seq);
-	if (json_array_size(problems) == 0 || workdays_add(&cfg->notice, issued,
+	if (json_array_size(problems) == 0 || workdays_add(&calendar, issued,
 	    cfg->notice.rectify_days, due) == -1)
 		due[0] = '\0';
 	json_object_set_new(d, "kind", json_string("notice"));

@@ -5,7 +5,9 @@
  * working days, and is stored with the exact data it was rendered from
  * (render_notice() prints it again byte for byte).  Feed failures
  * (unreachable) are our monitoring's problem, not the unit's, and are not
- * listed. */
+ * listed.
+ *
+ * Owns tables: notice, notice_problem. */
 #ifndef MW_NOTICE_H
 #define MW_NOTICE_H
 

@@ -9,6 +9,7 @@
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "poll/feed.h"
+#include "poll/feed_state.h"
 #include "poll/fetch.h"
 #include "poll/poller.h"
 #include "poll/post.h"
@@ -241,43 +242,39 @@ result_end(struct poller *p, bool ok)
 		poller_flush(p);
 }
 
+/* A permanent redirect is logged when it first appears; the registered
+ * URL stays until an admin changes it. */
 static void
 note_redirect(struct job *j, const struct fetch_result *r)
 {
-	char *old = NULL;
+	char *old;
 
-	db_query_text(j->p->db, &old, "SELECT permanent_redirect FROM feed_state"
-	    " WHERE account_id = ?", "I", j->account_id);
-	if (r->permanent_redirect && (old == NULL ||
-	    strcmp(old, r->permanent_redirect) != 0))
+	if (r->permanent_redirect == NULL)
+		return;
+	old = feed_state_redirect(j->p->db, j->account_id);
+	if (old == NULL || strcmp(old, r->permanent_redirect) != 0)
 		log_event(LOG_NOTICE, NULL, j->account_id, NULL, "account %lld: "
 		    "%s has moved permanently to %s; the registered URL is kept "
 		    "until an admin changes it", j->account_id, j->url,
 		    r->permanent_redirect);
 	free(old);
-	db_run(j->p->db, "UPDATE feed_state SET permanent_redirect = ? WHERE"
-	    " account_id = ?", "sI", r->permanent_redirect, j->account_id);
 }
 
 static int
 record_success(struct job *j, const struct fetch_result *r, const struct feed *feed,
     time_t now)
 {
-	sqlite3 *db = j->p->db;
+	const struct fetch_outcome o = {
+		.url = j->url, .http_status = r->http_status, .etag = r->etag,
+		.last_modified = r->last_modified,
+		.format = feed ? feed_format_name(feed->format) : NULL,
+		.encoding = feed ? feed->encoding : NULL,
+		.permanent_redirect = r->permanent_redirect,
+		.next_poll_at = now + jittered_interval(j->p->cfg),
+	};
 
 	note_redirect(j, r);
-	return db_run(db, "UPDATE feed_state SET url = ?, etag = coalesce(?, etag),"
-	    " last_modified = coalesce(?, last_modified), next_poll_at = CASE"
-	    " next_poll_at WHEN 0 THEN 0 ELSE ? END,"
-	    " last_fetch_at = ?, last_status = ?, last_error = NULL,"
-	    " consecutive_failures = 0, failing = 0, last_success_at = ?,"
-	    " successes = successes + 1, feed_format = coalesce(?, feed_format),"
-	    " feed_encoding = coalesce(?, feed_encoding) WHERE account_id = ?",
-	    "sssIIIIssI", j->url, r->etag, r->last_modified,
-	    (long long)(now + jittered_interval(j->p->cfg)), (long long)now,
-	    (long long)r->http_status, (long long)now,
-	    feed ? feed_format_name(feed->format) : NULL,
-	    feed ? feed->encoding : NULL, j->account_id);
+	return feed_state_record_success(j->p->db, j->account_id, &o, now);
 }
 
 static void
@@ -307,16 +304,16 @@ record_failure(struct job *j, const struct fetch_result *r, const char *error,
 {
 	struct poller *p = j->p;
 
+	const struct fetch_outcome o = {
+		.url = j->url, .http_status = r->http_status, .error = error,
+		.permanent_redirect = r->permanent_redirect,
+		.next_poll_at = now + failure_delay(p->cfg, r, j->failures),
+	};
+
 	if (result_begin(p) == -1)
 		return;
 	note_redirect(j, r);
-	if (db_run(p->db, "UPDATE feed_state SET url = ?, next_poll_at = CASE"
-	    " next_poll_at WHEN 0 THEN 0 ELSE ? END,"
-	    " last_fetch_at = ?, last_status = ?, last_error = ? WHERE"
-	    " account_id = ?", "sIIIsI", j->url,
-	    (long long)(now + failure_delay(p->cfg, r, j->failures)),
-	    (long long)now, (long long)r->http_status, error,
-	    j->account_id) == -1) {
+	if (feed_state_record_failure(p->db, j->account_id, &o, now) == -1) {
 		result_end(p, false);
 		return;
 	}
@@ -375,9 +372,7 @@ job_done(const struct fetch_result *r, void *userdata)
 
 	if (r->aborted)
 		/* shutting down: give the lease back, it stays due */
-		db_run(p->db, "UPDATE feed_state SET next_poll_at = min(?,"
-		    " next_poll_at) WHERE account_id = ?", "II", j->due_at,
-		    j->account_id);
+		feed_state_release(p->db, j->account_id, (time_t)j->due_at);
 	else {
 		p->stats.fetched++;
 		if (!r->ok)
@@ -428,9 +423,8 @@ start_job(struct poller *p, sqlite3_stmt *st)
 	batch_open(p);
 	/* a lease: after a crash mid-transfer the account is due again once
 	 * it expires; a `mediawatchctl poll` meanwhile resets it to 0 */
-	db_run(p->db, "INSERT INTO feed_state (account_id, next_poll_at) VALUES"
-	    " (?1, ?2) ON CONFLICT (account_id) DO UPDATE SET next_poll_at = ?2",
-	    "II", j->account_id, (long long)(mw_now() + 2 * p->cfg->poll.timeout + 60));
+	feed_state_lease(p->db, j->account_id,
+	    mw_now() + (time_t)(2 * p->cfg->poll.timeout + 60));
 	p->in_flight++;
 	if (fetch_start(p->curl, &opts, &req, job_done, j) == -1) {
 		p->in_flight--;
@@ -499,12 +493,8 @@ count_failures(struct poller *p)
 
 		if (p->stats.outage && f->no_answer)
 			continue;
-		db_run(p->db, "UPDATE feed_state SET consecutive_failures ="
-		    " consecutive_failures + 1, failing = CASE WHEN ? OR"
-		    " consecutive_failures + 1 >= ? THEN 1 ELSE failing END"
-		    " WHERE account_id = ?", "III",
-		    (long long)f->permanent, (long long)p->cfg->poll.fail_threshold,
-		    f->account_id);
+		feed_state_count_failure(p->db, f->account_id, f->permanent,
+		    p->cfg->poll.fail_threshold);
 	}
 	if (db_commit(p->db) == -1)
 		db_rollback(p->db);

@@ -4,7 +4,9 @@
  * (clamped to the fetch time) counts whether the entry is new or not, so the
  * newest date over all entries wins and a re-keyed old entry adds nothing;
  * an undated entry counts at its first-seen time only when its GUID is new
- * and this is not the account's first successful fetch. */
+ * and this is not the account's first successful fetch.
+ *
+ * Owns table: post. */
 #ifndef MW_POST_H
 #define MW_POST_H
 

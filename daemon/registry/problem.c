@@ -151,6 +151,81 @@ problem_reopen(sqlite3 *db, long long id, const char *note, char **error)
 	    "open problem of this kind exists for the account)");
 }
 
+/* ---- the monitor's problems ---- */
+
+int
+problem_auto_open(sqlite3 *db, const struct problem_auto *p, time_t now,
+    long long *id, time_t *due)
+{
+	long long existing_id = 0, existing_due = 0;
+
+	if (db_run(db, "INSERT INTO problem (account_id, unit_id, kind, detail,"
+	    " evidence, last_update_at, opened_at, opened_by, due_at, post_id,"
+	    " severity) VALUES (?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, nullif(?, 0),"
+	    " ?) ON CONFLICT DO NOTHING", "IIsssIIsIIs",
+	    p->account_id, p->unit_id, p->kind, p->detail, p->evidence,
+	    p->has_last_update ? (long long)p->last_update : 0LL, (long long)now,
+	    p->opened_by ? p->opened_by : "mediawatchd",
+	    (long long)p->due, p->post_id, p->severity) == -1)
+		return -1;
+	if (sqlite3_changes(db) > 0) {
+		if (id)
+			*id = sqlite3_last_insert_rowid(db);
+		if (due)
+			*due = p->due;
+		return 1;
+	}
+	if (db_query_int(db, &existing_id, "SELECT id FROM problem WHERE"
+	    " account_id = ? AND kind = ? AND closed_at IS NULL", "Is",
+	    p->account_id, p->kind) == -1 || db_query_int(db, &existing_due,
+	    "SELECT coalesce(due_at, 0) FROM problem WHERE id = ?", "I",
+	    existing_id) == -1)
+		return -1;
+	if (id)
+		*id = existing_id;
+	if (due)
+		*due = (time_t)existing_due;
+	return 0;
+}
+
+int
+problem_auto_close(sqlite3 *db, long long account_id, const char *const *kinds,
+    const char *reason, const char *note, time_t now)
+{
+	int closed = 0;
+
+	for (; *kinds; kinds++) {
+		if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason = ?,"
+		    " close_note = ? WHERE account_id = ? AND kind = ? AND"
+		    " closed_at IS NULL", "IssIs", (long long)now, reason, note,
+		    account_id, *kinds) == -1)
+			return -1;
+		closed += sqlite3_changes(db);
+	}
+	return closed;
+}
+
+int
+problem_auto_rectified(sqlite3 *db, long long id, const char *note, time_t now)
+{
+	if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason ="
+	    " 'rectified', close_note = ? WHERE id = ? AND closed_at IS NULL",
+	    "IsI", (long long)now, note, id) == -1)
+		return -1;
+	return sqlite3_changes(db);
+}
+
+int
+problem_auto_close_inactive(sqlite3 *db, time_t now)
+{
+	if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason = 'waived',"
+	    " close_note = '账号已暂停、关停或整合' WHERE closed_at IS NULL AND kind"
+	    " IN ('stale', 'dormant', 'unreachable') AND account_id IN (SELECT id"
+	    " FROM account WHERE status != 'active')", "I", (long long)now) == -1)
+		return -1;
+	return sqlite3_changes(db);
+}
+
 static const char problem_select[] =
 	"SELECT p.id, u.code, u.name, p.account_id, a.name, a.platform, p.kind,"
 	" p.severity, p.detail, p.evidence, p.last_update_at, p.opened_at,"

@@ -1,4 +1,6 @@
-/* audit.h — the audit trail: every registry change, who made it and why. */
+/* audit.h — the audit trail: every registry change, who made it and why.
+ *
+ * Owns table: audit. */
 #ifndef MW_AUDIT_H
 #define MW_AUDIT_H
 

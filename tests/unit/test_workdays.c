@@ -18,15 +18,15 @@
 
 static char *no_dates[] = { NULL };
 
-static struct notice_config
+static struct workday_calendar
 calendar(char **holidays, char **workdays)
 {
-	return (struct notice_config){ .holidays = holidays,
-	    .workdays = workdays, .rectify_days = 10, .repeat_months = 3 };
+	return (struct workday_calendar){ .holidays = holidays,
+	    .workdays = workdays };
 }
 
 static void
-expect_due(const struct notice_config *nc, const char *from, long n,
+expect_due(const struct workday_calendar *nc, const char *from, long n,
     const char *want)
 {
 	char out[ISO_DATE_SIZE];
@@ -52,7 +52,7 @@ weekday_of_known_dates(void **state)
 static void
 weekends_are_skipped(void **state)
 {
-	struct notice_config nc = calendar(no_dates, no_dates);
+	struct workday_calendar nc = calendar(no_dates, no_dates);
 
 	expect_due(&nc, "2026-03-16", 1, "2026-03-17");    /* Mon → Tue */
 	expect_due(&nc, "2026-03-20", 1, "2026-03-23");    /* Fri → Mon */
@@ -65,7 +65,7 @@ weekends_are_skipped(void **state)
 static void
 the_issue_day_never_counts(void **state)
 {
-	struct notice_config nc = calendar(no_dates, no_dates);
+	struct workday_calendar nc = calendar(no_dates, no_dates);
 
 	/* issued on a working day, 10 working days are two full weeks */
 	expect_due(&nc, "2026-03-18", 10, "2026-04-01");
@@ -76,7 +76,7 @@ holidays_are_skipped(void **state)
 {
 	char *holidays[] = { "2026-10-01", "2026-10-02", "2026-10-05",
 	    "2026-10-06", "2026-10-07", "2026-10-08", NULL };
-	struct notice_config nc = calendar(holidays, no_dates);
+	struct workday_calendar nc = calendar(holidays, no_dates);
 
 	/* National Day week: Thu 1 … Thu 8 off; Fri 9 is the first day */
 	expect_due(&nc, "2026-09-30", 1, "2026-10-09");
@@ -89,7 +89,7 @@ make_up_days_count_even_on_weekends(void **state)
 {
 	char *holidays[] = { "2026-10-01", "2026-10-02", NULL };
 	char *workdays[] = { "2026-09-27", "2026-10-10", NULL };   /* Sun, Sat */
-	struct notice_config nc = calendar(holidays, workdays);
+	struct workday_calendar nc = calendar(holidays, workdays);
 
 	expect_due(&nc, "2026-09-25", 1, "2026-09-27");
 	expect_due(&nc, "2026-09-30", 1, "2026-10-05");
@@ -104,7 +104,7 @@ static void
 a_day_listed_twice_is_a_working_day(void **state)
 {
 	char *both[] = { "2026-05-09", NULL };
-	struct notice_config nc = calendar(both, both);
+	struct workday_calendar nc = calendar(both, both);
 
 	assert_true(workday_is(&nc, "2026-05-09"));
 }
@@ -113,7 +113,7 @@ static void
 deadlines_cross_month_year_and_leap_day(void **state)
 {
 	char *holidays[] = { "2027-01-01", NULL };
-	struct notice_config nc = calendar(holidays, no_dates);
+	struct workday_calendar nc = calendar(holidays, no_dates);
 
 	expect_due(&nc, "2026-12-30", 1, "2026-12-31");
 	expect_due(&nc, "2026-12-31", 1, "2027-01-04");
@@ -124,7 +124,7 @@ deadlines_cross_month_year_and_leap_day(void **state)
 static void
 bad_input_is_refused(void **state)
 {
-	struct notice_config nc = calendar(no_dates, no_dates);
+	struct workday_calendar nc = calendar(no_dates, no_dates);
 	char out[ISO_DATE_SIZE] = "";
 
 	assert_int_equal(workdays_add(&nc, "2026-13-01", 1, out), -1);
