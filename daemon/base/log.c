@@ -98,6 +98,35 @@ log_emit(int pri, const char *message_id, long long account_id,
 	}
 }
 
+static char last_problem[512];
+
+const char *
+log_last_problem(void)
+{
+	return last_problem;
+}
+
+void
+log_problem_clear(void)
+{
+	last_problem[0] = '\0';
+}
+
+/* Keeps msg, cut on a character boundary when it is too long. */
+static void
+remember_problem(const char *msg)
+{
+	size_t n = strlen(msg);
+
+	if (n >= sizeof(last_problem)) {
+		n = sizeof(last_problem) - 1;
+		while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(last_problem, msg, n);
+	last_problem[n] = '\0';
+}
+
 static void
 log_vemit(int pri, const char *message_id, long long account_id,
     const char *unit_code, const char *suffix, const char *fmt, va_list ap)
@@ -105,10 +134,12 @@ log_vemit(int pri, const char *message_id, long long account_id,
 	struct strbuf sb = STRBUF_INIT;
 	int saved = errno;
 
-	if (pri <= log_level) {
+	if (pri <= log_level || pri <= LOG_WARNING) {
 		sb_vprintf(&sb, fmt, ap);
 		if (suffix)
 			sb_printf(&sb, ": %s", suffix);
+		if (pri <= LOG_WARNING)
+			remember_problem(sb_str(&sb));
 		log_emit(pri, message_id, account_id, unit_code, sb_str(&sb));
 		sb_free(&sb);
 	}
@@ -124,6 +155,7 @@ name(const char *fmt, ...)                                        \
 	log_vemit(pri, NULL, 0, NULL, NULL, fmt, ap);             \
 	va_end(ap);                                               \
 }
+LOG_FN(log_error, LOG_ERR)
 LOG_FN(log_warnx, LOG_WARNING)
 LOG_FN(log_notice, LOG_NOTICE)
 LOG_FN(log_info, LOG_INFO)

@@ -19,6 +19,9 @@ enum log_target {
 void log_init(const char *progname, enum log_target target, int verbosity);
 int  log_verbosity(void);
 
+/* A failure that stopped a job (an evaluation rolled back, a template that
+ * had to be replaced): priority err, so `journalctl -p err` shows it. */
+void log_error(const char *fmt, ...) MW_PRINTF(1, 2);
 void log_warn(const char *fmt, ...) MW_PRINTF(1, 2);    /* appends strerror(errno) */
 void log_warnx(const char *fmt, ...) MW_PRINTF(1, 2);
 void log_notice(const char *fmt, ...) MW_PRINTF(1, 2);
@@ -26,6 +29,12 @@ void log_info(const char *fmt, ...) MW_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) MW_PRINTF(1, 2);
 __attribute__((noreturn)) void fatal(const char *fmt, ...) MW_PRINTF(1, 2);
 __attribute__((noreturn)) void fatalx(const char *fmt, ...) MW_PRINTF(1, 2);
+
+/* The text of the last message logged at warning or above (whatever the
+ * verbosity), "" when none since log_problem_clear(): what a job that
+ * failed says about why, in its own words. */
+const char *log_last_problem(void);
+void        log_problem_clear(void);
 
 /* An event about one account, with journal fields MESSAGE_ID,
  * MEDIAWATCH_ACCOUNT and MEDIAWATCH_UNIT (account_id <= 0 and unit NULL omit

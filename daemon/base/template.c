@@ -21,6 +21,60 @@ struct tmpl_vars {
 	size_t              n;
 };
 
+static void
+set_json_scalar(struct tmpl_vars *v, const char *key, const json_t *value)
+{
+	if (json_is_string(value))
+		tmpl_set(v, key, json_string_value(value));
+	else if (json_is_integer(value))
+		tmpl_setf(v, key, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+	else if (json_is_real(value))
+		tmpl_setf(v, key, "%g", json_real_value(value));
+	else if (json_is_true(value))
+		tmpl_set(v, key, "1");
+	else if (!json_is_object(value))
+		tmpl_set(v, key, "");
+}
+
+static void
+set_json_list(struct tmpl_vars *v, const char *key, const json_t *array)
+{
+	struct tmpl_vars *row;
+	const json_t *el, *member;
+	const char *name;
+	size_t i;
+	char *count = xasprintf("n_%s", key);
+
+	tmpl_set_list(v, key);
+	json_array_foreach(array, i, el) {
+		row = tmpl_add_row(v, key);
+		tmpl_setf(row, "no", "%zu", i + 1);
+		if (json_is_object(el))
+			json_object_foreach((json_t *)el, name, member)
+				set_json_scalar(row, name, member);
+		else
+			set_json_scalar(row, "text", el);
+	}
+	tmpl_setf(v, count, "%zu", json_array_size(array));
+	free(count);
+}
+
+struct tmpl_vars *
+tmpl_vars_from_json(const json_t *obj)
+{
+	struct tmpl_vars *v = tmpl_vars_new();
+	const json_t *value;
+	const char *key;
+
+	json_object_foreach((json_t *)obj, key, value) {
+		if (json_is_array(value))
+			set_json_list(v, key, value);
+		else
+			set_json_scalar(v, key, value);
+	}
+	return v;
+}
+
 enum tok_kind { TOK_TEXT, TOK_VAR, TOK_SECTION, TOK_INVERTED, TOK_END };
 
 struct tok {

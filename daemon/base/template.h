@@ -17,6 +17,8 @@
 
 #include <stdarg.h>
 
+#include <jansson.h>
+
 #include "base/util.h"
 
 /* A set of names with values or lists of rows (each row a tmpl_vars). */
@@ -33,6 +35,14 @@ void  tmpl_set_list(struct tmpl_vars *v, const char *key);
 /* Appends a row to list key (declaring it) and returns it for filling; the
  * row belongs to v. */
 struct tmpl_vars *tmpl_add_row(struct tmpl_vars *v, const char *key);
+
+/* Names from a JSON object (for data stored as JSON, such as an issued
+ * notice): a string is a value, a number its decimal text, true "1",
+ * false and null ""; an array is a list (rows of an array of objects get
+ * their members, rows of other elements "text"), and every array also
+ * sets n_KEY, its length.  Every row has "no", its 1-based position,
+ * unless it has a member of that name.  Nested objects are left out. */
+struct tmpl_vars *tmpl_vars_from_json(const json_t *obj);
 
 enum tmpl_escape {
 	TMPL_TEXT,              /* values as they are */

@@ -4,6 +4,7 @@
 #include "base/timeutil.h"
 #include "cli/ctl.h"
 #include "monitor/evaluate.h"
+#include "monitor/stats.h"
 #include "poll/poller.h"
 #include "store/db.h"
 
@@ -88,53 +89,70 @@ failing_feeds(sqlite3 *db)
 	    ARRAY_SIZE(keys), 0);
 }
 
-static long long
-scalar(sqlite3 *db, const char *sql, long long arg)
+static json_t *
+evaluation_json(const struct health *h)
 {
-	long long v = 0;
-
-	db_query_int(db, &v, sql, strchr(sql, '?') ? "I" : "", arg);
-	return v;
+	if (!h->known)
+		return json_pack("{s:s}", "state", "never run");
+	return json_pack("{s:s, s:I, s:o, s:o, s:o, s:I}",
+	    "state", h->failing ? "failed" : "ok",
+	    "last_run_at", (json_int_t)h->last_run_at,
+	    "last_ok_at", h->has_ok ? json_integer(h->last_ok_at) : json_null(),
+	    "failed_at", h->failing ? json_integer(h->failed_at) : json_null(),
+	    "error", h->error ? json_string(h->error) : json_null(),
+	    "failures", (json_int_t)h->failures);
 }
 
+/* The totals, from the one function every status display uses. */
 static json_t *
 totals(struct ctl *ctl)
 {
 	sqlite3 *db = ctl->db;
 	time_t now = mw_now(), next = poller_next_due(db, &ctl->cfg);
-	json_t *states = json_object();
+	json_t *states = json_object(), *t;
+	struct monitor_counts c;
 	int i;
 
-	for (i = 0; i < N_STATES; i++) {
-		long long n = 0;
-
-		db_query_int(db, &n, "SELECT count(*) FROM account_state s JOIN"
-		    " account a ON a.id = s.account_id WHERE a.status = 'active'"
-		    " AND s.state = ?", "s", state_name(i));
-		json_object_set_new(states, state_name(i), json_integer(n));
+	if (monitor_counts_load(db, now, &c) == -1) {
+		monitor_counts_free(&c);
+		json_decref(states);
+		return NULL;
 	}
-	json_object_set_new(states, "not_evaluated", json_integer(scalar(db,
-	    "SELECT count(*) FROM account a WHERE a.status = 'active' AND NOT"
-	    " EXISTS (SELECT 1 FROM account_state s WHERE s.account_id = a.id)", 0)));
-	return json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:{s:I, s:I, s:I}, s:o}",
-	    "active", (json_int_t)scalar(db, "SELECT count(*) FROM account WHERE"
-	    " status = 'active'", 0),
-	    "suspended", (json_int_t)scalar(db, "SELECT count(*) FROM account"
-	    " WHERE status = 'suspended'", 0),
-	    "failing_feeds", (json_int_t)scalar(db, "SELECT count(*) FROM"
-	    " feed_state f JOIN account a ON a.id = f.account_id WHERE a.status ="
-	    " 'active' AND f.failing", 0),
+	for (i = 0; i < N_STATES; i++)
+		json_object_set_new(states, state_name(i),
+		    json_integer(c.states[i]));
+	json_object_set_new(states, "not_evaluated", json_integer(c.not_evaluated));
+	t = json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:{s:I, s:I, s:I}, s:o,"
+	    " s:o}",
+	    "active", (json_int_t)c.active,
+	    "suspended", (json_int_t)c.suspended,
+	    "failing_feeds", (json_int_t)c.failing_feeds,
 	    "states", states,
-	    "open_problems", (json_int_t)scalar(db, "SELECT count(*) FROM problem"
-	    " WHERE closed_at IS NULL", 0),
-	    "overdue_problems", (json_int_t)scalar(db, "SELECT count(*) FROM"
-	    " problem WHERE closed_at IS NULL AND due_at < ?", (long long)now),
-	    "outbox", "queued", (json_int_t)scalar(db, "SELECT count(*) FROM outbox"
-	    " WHERE status = 'queued'", 0), "failed", (json_int_t)scalar(db,
-	    "SELECT count(*) FROM outbox WHERE status = 'failed'", 0), "sent",
-	    (json_int_t)scalar(db, "SELECT count(*) FROM outbox WHERE status ="
-	    " 'sent'", 0),
-	    "next_poll_at", next < 0 ? json_null() : json_integer(next));
+	    "open_problems", (json_int_t)c.open_problems,
+	    "overdue_problems", (json_int_t)c.overdue_problems,
+	    "outbox", "queued", (json_int_t)c.outbox_queued,
+	    "failed", (json_int_t)c.outbox_failed,
+	    "sent", (json_int_t)c.outbox_sent,
+	    "next_poll_at", next < 0 ? json_null() : json_integer(next),
+	    "evaluation", evaluation_json(&c.evaluation));
+	monitor_counts_free(&c);
+	return t;
+}
+
+static void
+print_evaluation(const json_t *e)
+{
+	char when[32];
+
+	if (strcmp(json_string_value(json_object_get(e, "state")), "failed") != 0)
+		return;
+	time_format_local((time_t)json_integer_value(json_object_get(e,
+	    "failed_at")), when, sizeof(when));
+	printf("LAST EVALUATION FAILED at %s: %s\n", when,
+	    json_string_value(json_object_get(e, "error")));
+	printf("  (%lld failed runs in a row; states, problems and alerts are "
+	    "not being updated)\n", (long long)json_integer_value(
+	    json_object_get(e, "failures")));
 }
 
 static void
@@ -157,8 +175,10 @@ print_summary(json_t *t)
 	    N(t, "overdue_problems"));
 	printf("outbox: %lld queued, %lld failed, %lld sent\n", N(o, "queued"),
 	    N(o, "failed"), N(o, "sent"));
-	printf("next poll: %s\n\n", N(t, "next_poll_at") == 0 &&
+	printf("next poll: %s\n", N(t, "next_poll_at") == 0 &&
 	    json_is_integer(next) ? "now" : when);
+	print_evaluation(json_object_get(t, "evaluation"));
+	putchar('\n');
 #undef N
 }
 
@@ -173,7 +193,8 @@ cmd_status(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error(status_usage, "status takes no arguments");
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
-	t = totals(ctl);
+	if ((t = totals(ctl)) == NULL)
+		return EXIT_REFUSED;
 	units = per_unit(ctl->db);
 	failing = failing_feeds(ctl->db);
 	if (ctl->format == OUTPUT_JSON) {

@@ -8,16 +8,12 @@
 #include "base/template.h"
 #include "base/timeutil.h"
 #include "base/util.h"
+#include "mail/compose.h"
 #include "mail/outbox.h"
 #include "monitor/alerts.h"
+#include "monitor/stats.h"
 #include "poll/post.h"
 #include "store/db.h"
-
-const char *
-alerts_template_dir(const struct config *cfg)
-{
-	return cfg->mail.templates;
-}
 
 /* Facts about one account for a message row. */
 struct account_facts {
@@ -148,33 +144,21 @@ unit_recipients(sqlite3 *db, const struct config *cfg, long long unit_id,
 	return outbox_admin_addresses(cfg, n);
 }
 
-/* Renders and queues one message; -1 on a template error. */
+/* Renders and queues one message; -1 when it cannot be. */
 static int
 queue_mail(sqlite3 *db, const struct config *cfg, const char *template,
     struct tmpl_vars *v, const char *kind, long long unit_id, char **to,
     size_t n_to, bool cc_admins, const char *dedup, time_t now)
 {
-	struct mail_text text;
-	char *error = NULL;
-	int rc;
-
-	if (template_render_mail(alerts_template_dir(cfg), template, v, &text,
-	    &error) == -1) {
-		log_warnx("%s", error);
-		free(error);
-		return -1;
-	}
 	struct outgoing m = {
 		.kind = kind, .unit_id = unit_id,
 		.to = (const char *const *)to, .n_to = n_to,
 		.cc = cc_admins ? (const char *const *)cfg->mail.admins : NULL,
 		.n_cc = cc_admins ? cfg->mail.n_admins : 0,
-		.subject = text.subject, .text = text.text, .html = text.html,
 		.dedup_key = dedup,
 	};
-	rc = outbox_enqueue(db, cfg, &m, now);
-	mail_text_free(&text);
-	return rc;
+
+	return compose_queue(db, cfg, template, v, &m, now);
 }
 
 static const char *
@@ -346,33 +330,24 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	return rc;
 }
 
-static long long
-count(sqlite3 *db, const char *sql, time_t now)
-{
-	long long n = 0;
-
-	db_query_int(db, &n, sql, strchr(sql, '?') ? "I" : "", (long long)now);
-	return n;
-}
-
-static void
+static int
 digest_counts(sqlite3 *db, const struct evaluation *ev, struct tmpl_vars *v)
 {
 	static const char *const keys[N_STATES] = { "n_fresh", "n_warning",
 	    "n_stale", "n_dormant", "n_unverified" };
-	int i;
+	struct monitor_counts c;
+	int i, rc = monitor_counts_load(db, ev->now, &c);
 
+	/* the evaluation being committed counts, not the stored states */
 	tmpl_setf(v, "n_accounts", "%lu", ev->evaluated);
 	for (i = 0; i < N_STATES; i++)
 		tmpl_setf(v, keys[i], "%lu", ev->counts[i]);
-	tmpl_setf(v, "n_problems_open", "%lld", count(db, "SELECT count(*) FROM"
-	    " problem WHERE closed_at IS NULL", 0));
-	tmpl_setf(v, "n_problems_overdue", "%lld", count(db, "SELECT count(*)"
-	    " FROM problem WHERE closed_at IS NULL AND due_at < ?", ev->now));
-	tmpl_setf(v, "outbox_queued", "%lld", count(db, "SELECT count(*) FROM"
-	    " outbox WHERE status = 'queued'", 0));
-	tmpl_setf(v, "outbox_failed", "%lld", count(db, "SELECT count(*) FROM"
-	    " outbox WHERE status = 'failed'", 0));
+	tmpl_setf(v, "n_problems_open", "%lld", c.open_problems);
+	tmpl_setf(v, "n_problems_overdue", "%lld", c.overdue_problems);
+	tmpl_setf(v, "outbox_queued", "%lld", c.outbox_queued);
+	tmpl_setf(v, "outbox_failed", "%lld", c.outbox_failed);
+	monitor_counts_free(&c);
+	return rc;
 }
 
 /* Rows for the digest's lists, straight from the database. */
@@ -451,7 +426,11 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	key = xasprintf("digest:%s", day);
 	v = base_vars(cfg, ev->now);
 	tmpl_set(v, "date", day);
-	digest_counts(db, ev, v);
+	if (digest_counts(db, ev, v) == -1) {
+		tmpl_vars_free(v);
+		free(key);
+		return -1;
+	}
 	digest_lists(db, cfg, ev->now, v);
 	to = outbox_admin_addresses(cfg, &n_to);
 	rc = queue_mail(db, cfg, "admin-digest", v, "digest", 0, to, n_to, false,
@@ -496,28 +475,4 @@ alerts_queue(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	if ((rc = queue_digest(db, cfg, ev)) == -1)
 		return -1;
 	return queued + rc;
-}
-
-int
-monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
-{
-	struct evaluation ev;
-	int queued = -1;
-
-	if (db_begin(db) == -1)
-		return -1;
-	if (evaluate(db, cfg, now, &ev) == 0 &&
-	    (queued = alerts_queue(db, cfg, &ev)) >= 0 && db_commit(db) == 0)
-		log_info("evaluation: %lu accounts (%lu fresh, %lu warning, %lu "
-		    "stale, %lu dormant, %lu unverified), %lu problems opened, "
-		    "%lu closed, %d emails queued", ev.evaluated,
-		    ev.counts[STATE_FRESH], ev.counts[STATE_WARNING],
-		    ev.counts[STATE_STALE], ev.counts[STATE_DORMANT],
-		    ev.counts[STATE_UNVERIFIED], ev.problems_opened,
-		    ev.problems_closed, queued);
-	else
-		queued = -1;
-	db_rollback(db);
-	evaluation_free(&ev);
-	return queued;
 }

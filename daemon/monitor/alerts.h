@@ -4,7 +4,7 @@
  * accounts that entered warning, stale or dormant, or are due a reminder,
  * in unit-alert; those that posted again in unit-recovery.  Admins are in
  * copy for stale and dormant, get monitoring gaps (admin-gap) at once and a
- * daily digest (admin-digest).  Texts come from the templates folder. */
+ * daily digest (admin-digest).  Texts come from the templates (compose.h). */
 #ifndef MW_ALERTS_H
 #define MW_ALERTS_H
 
@@ -14,16 +14,10 @@
 #include "monitor/evaluate.h"
 
 /* Queues everything ev calls for, inside the caller's transaction.
- * Returns the number of emails queued, or -1 (a template error: logged
- * with FILE:LINE; the caller rolls back so nothing is half-done). */
+ * Returns the number of emails queued, or -1 (a database error, logged;
+ * the caller rolls back so nothing is half-done).  A template override
+ * that fails is replaced by the built-in one (compose.h). */
 int alerts_queue(sqlite3 *db, const struct config *cfg,
         const struct evaluation *ev);
-
-/* Evaluate and queue in one transaction: what mediawatchd does after each
- * poll cycle.  Returns emails queued or -1. */
-int monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now);
-
-/* The templates folder in use. */
-const char *alerts_template_dir(const struct config *cfg);
 
 #endif

@@ -13,8 +13,8 @@
 #include "base/template.h"
 #include "base/timeutil.h"
 #include "base/util.h"
+#include "mail/compose.h"
 #include "mail/outbox.h"
-#include "monitor/alerts.h"
 #include "monitor/wording.h"
 #include "registry/problem.h"
 #include "store/audit.h"
@@ -335,30 +335,6 @@ mail_vars(sqlite3 *db, const struct config *cfg, const struct wpost *p,
 	return v;
 }
 
-static int
-enqueue(sqlite3 *db, const struct config *cfg, long long unit_id,
-    const struct mail_text *text, const char *dedup, time_t now)
-{
-	char **to;
-	size_t n_to;
-	bool fallback;
-	int rc;
-
-	to = unit_recipients(db, cfg, unit_id, &n_to, &fallback);
-	struct outgoing m = {
-		.kind = "wording", .unit_id = unit_id,
-		.to = (const char *const *)to, .n_to = n_to,
-		/* admins already in To need no copy */
-		.cc = fallback ? NULL : (const char *const *)cfg->mail.admins,
-		.n_cc = fallback ? 0 : cfg->mail.n_admins,
-		.subject = text->subject, .text = text->text, .html = text->html,
-		.dedup_key = dedup,
-	};
-	rc = outbox_enqueue(db, cfg, &m, now);
-	strv_free(to);
-	return rc;
-}
-
 /* One email for the serious problems just opened on the post. */
 static int
 queue_mail(sqlite3 *db, const struct config *cfg, const struct wpost *p,
@@ -366,24 +342,28 @@ queue_mail(sqlite3 *db, const struct config *cfg, const struct wpost *p,
 {
 	struct strbuf key = STRBUF_INIT;
 	struct tmpl_vars *v;
-	struct mail_text text;
 	long long unit_id;
-	char *error = NULL;
+	char **to = NULL;
+	size_t n_to;
+	bool fallback;
 	int rc = -1;
 
 	sb_printf(&key, "wording:%lld", p->post_id);
 	v = mail_vars(db, cfg, p, f, now, &unit_id, &key);
 	if (unit_id == 0)
 		log_warnx("account %lld: no such account", p->account_id);
-	else if (template_render_mail(alerts_template_dir(cfg), "unit-wording",
-	    v, &text, &error) == -1) {
-		log_warnx("%s", error);
-		free(error);
-	} else {
-		rc = enqueue(db, cfg, unit_id, &text, sb_str(&key), now);
+	else {
+		to = unit_recipients(db, cfg, unit_id, &n_to, &fallback);
+		rc = compose_queue(db, cfg, "unit-wording", v, &(struct outgoing){
+		    .kind = "wording", .unit_id = unit_id,
+		    .to = (const char *const *)to, .n_to = n_to,
+		    /* admins already in To need no copy */
+		    .cc = fallback ? NULL : (const char *const *)cfg->mail.admins,
+		    .n_cc = fallback ? 0 : cfg->mail.n_admins,
+		    .dedup_key = sb_str(&key) }, now);
 		st->mailed += rc > 0;
-		mail_text_free(&text);
 	}
+	strv_free(to);
 	tmpl_vars_free(v);
 	sb_free(&key);
 	return rc == -1 ? -1 : 0;

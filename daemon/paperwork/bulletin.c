@@ -102,6 +102,8 @@ account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	    (json_int_t)posts_in_month(db, id, p), "result",
 	    json_array_size(reasons) ? "不合格" : "合格", "state",
 	    json_array_size(reasons) ? "fail" : "pass", "reasons", why);
+	set_threshold_days(row, account_warn_after(cfg, platform, st, 8),
+	    account_stale_after(cfg, platform, st, 7));
 	free(why);
 	json_decref(reasons);
 	return row;
@@ -116,7 +118,8 @@ accounts(sqlite3 *db, const struct config *cfg, const struct period *p)
 	char *status;
 
 	st = db_prepare(db, "SELECT a.id, u.code, u.name, a.platform, a.name,"
-	    " a.opened_on, a.created_at, a.stale_after FROM account a JOIN unit"
+	    " a.opened_on, a.created_at, a.stale_after, a.warn_after FROM account a"
+	    " JOIN unit"
 	    " u ON u.id = a.unit_id ORDER BY u.code, a.platform, a.id", "");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		if (account_registered(db_column_text(st, 5),

@@ -6,6 +6,7 @@
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "base/workdays.h"
+#include "mail/compose.h"
 #include "mail/outbox.h"
 #include "monitor/evaluate.h"
 #include "paperwork/notice.h"
@@ -321,30 +322,26 @@ unit_addresses(sqlite3 *db, long long notice, long long *unit, size_t *n)
 	return outbox_unit_addresses(db, *unit, n);
 }
 
+/* The mail is the unit-notice template filled from the stored data, so
+ * what is sent matches what was issued. */
 static int
 enqueue(sqlite3 *db, const struct config *cfg, long long id, long long unit,
     char **to, size_t n_to, const json_t *d, time_t now)
 {
-	char *text = render_to_string(render_notice, d, RENDER_TXT);
-	char *html = render_to_string(render_notice, d, RENDER_HTML);
-	char *subject = xasprintf("【点对点通报】%s %s政务新媒体问题整改通知",
-	    rd_str(d, "serial"), rd_str(d, "unit_name"));
+	struct tmpl_vars *v = tmpl_vars_from_json(d);
 	char *key = xasprintf("notice:%lld", id);
 	struct outgoing m = { .kind = "notice", .unit_id = unit,
 	    .to = (const char *const *)to, .n_to = n_to,
 	    .cc = (const char *const *)cfg->mail.admins, .n_cc = cfg->mail.n_admins,
-	    .subject = subject, .text = text ? text : "", .html = html,
 	    .dedup_key = key };
-	int rc = outbox_enqueue(db, cfg, &m, now);
+	int rc = compose_queue(db, cfg, "unit-notice", v, &m, now);
 
 	if (rc == 1)
 		rc = db_run(db, "UPDATE notice SET outbox_id = (SELECT id FROM outbox"
 		    " WHERE dedup_key = ?) WHERE id = ?", "sI", key, id);
 	else
 		rc = -1;
-	free(text);
-	free(html);
-	free(subject);
+	tmpl_vars_free(v);
 	free(key);
 	return rc;
 }

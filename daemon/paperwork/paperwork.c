@@ -176,6 +176,24 @@ account_stale_after(const struct config *cfg, const char *platform,
 	return p ? p->stale_after : 14 * 86400;
 }
 
+long long
+account_warn_after(const struct config *cfg, const char *platform,
+    sqlite3_stmt *st, int override_col)
+{
+	const struct platform *p = config_platform(cfg, platform);
+
+	if (!db_column_is_null(st, override_col))
+		return sqlite3_column_int64(st, override_col);
+	return p ? p->warn_after : 7 * 86400;
+}
+
+void
+set_threshold_days(json_t *row, long long warn_after, long long stale_after)
+{
+	json_object_set_new(row, "warn_days", json_integer(warn_after / 86400));
+	json_object_set_new(row, "stale_days", json_integer(stale_after / 86400));
+}
+
 char *
 pass_rate_text(long passed, long total)
 {

@@ -56,6 +56,13 @@ bool account_last_update_at(sqlite3 *db, long long id, time_t t,
 long long account_stale_after(const struct config *cfg, const char *platform,
           sqlite3_stmt *st, int override_col);
 
+/* The warning threshold (seconds), the same way. */
+long long account_warn_after(const struct config *cfg, const char *platform,
+              sqlite3_stmt *st, int override_col);
+/* Sets a row's "warn_days" and "stale_days", which the days chart marks. */
+void set_threshold_days(json_t *row, long long warn_after,
+         long long stale_after);
+
 /* "87.5%" from passed/total (caller frees); "—" when total is 0. */
 char *pass_rate_text(long passed, long total);
 

@@ -57,8 +57,13 @@ void html_table(FILE *out, const struct column *cols, size_t n,
          const json_t *rows, const char *row_class_key);
 
 /* An inline SVG bar chart of days without update: one bar per element of
- * bars ({"label", "days", "state"}), coloured by state class, with dashed
- * lines at 7 and 14 days. */
+ * bars ({"label", "days", "state", "warn_days", "stale_days"}), coloured
+ * by state class, with dashed lines at the warning and stale thresholds
+ * when every bar has the same ones, else a mark on each bar at its own. */
 void svg_days_chart(FILE *out, const json_t *bars);
+/* Whether every bar has the same thresholds, and which (-1 without bars). */
+bool chart_thresholds(const json_t *bars, long *warn, long *stale);
+/* The sentence under a chart's title that explains its marks. */
+void chart_legend(FILE *out, const json_t *bars, const char *what);
 
 #endif

@@ -150,43 +150,51 @@ explanation(const json_t *d)
 	    "年度绩效考核扣分名单。", rd_int(d, "repeat_months"));
 }
 
-static void
-bulletin_md(FILE *out, const json_t *d)
-{
-	char *text = overview(d), *note = explanation(d);
-	size_t i;
+/* Markdown and plain text differ only in how the parts are marked: the
+ * strings put before and after each. */
+struct plain_style {
+	const char *title[2];
+	const char *serial[2];         /* the issuer follows the serial */
+	const char *heading[2];
+	const char *indent;            /* of a paragraph */
+	const char *line_break;        /* between the signature's lines */
+	void      (*table)(FILE *, const struct column *, size_t, const json_t *);
+};
 
-	fprintf(out, "# %s\n\n**%s**　%s\n\n", rd_str(d, "title"),
-	    rd_str(d, "serial"), rd_str(d, "issuer"));
-	fprintf(out, "## 一、总体情况\n\n%s\n\n%s\n\n", text, note);
-	for (i = 0; i < ARRAY_SIZE(sections); i++) {
-		fprintf(out, "## %s\n\n", sections[i].heading);
-		md_table(out, sections[i].cols, sections[i].n,
-		    section_rows(d, &sections[i]));
-		fputc('\n', out);
-	}
-	fprintf(out, "%s  \n%s\n", rd_str(d, "issuer"),
-	    json_string_value(json_array_get(json_object_get(d, "period"), 1)));
-	free(text);
-	free(note);
+static const struct plain_style md_style = {
+	{ "# ", "\n\n" }, { "**", "**　" }, { "## ", "\n\n" }, "", "  \n",
+	md_table,
+};
+static const struct plain_style txt_style = {
+	{ "", "\n" }, { "", "  " }, { "", "\n\n" }, "  ", "\n", txt_table,
+};
+
+static void
+put_marked(FILE *out, const char *const mark[2], const char *text)
+{
+	fputs(mark[0], out);
+	fputs(text, out);
+	fputs(mark[1], out);
 }
 
 static void
-bulletin_txt(FILE *out, const json_t *d)
+bulletin_plain(FILE *out, const json_t *d, const struct plain_style *st)
 {
 	char *text = overview(d), *note = explanation(d);
 	size_t i;
 
-	fprintf(out, "%s\n%s  %s\n\n", rd_str(d, "title"), rd_str(d, "serial"),
-	    rd_str(d, "issuer"));
-	fprintf(out, "一、总体情况\n\n  %s\n\n  %s\n\n", text, note);
+	put_marked(out, st->title, rd_str(d, "title"));
+	put_marked(out, st->serial, rd_str(d, "serial"));
+	fprintf(out, "%s\n\n", rd_str(d, "issuer"));
+	put_marked(out, st->heading, "一、总体情况");
+	fprintf(out, "%s%s\n\n%s%s\n\n", st->indent, text, st->indent, note);
 	for (i = 0; i < ARRAY_SIZE(sections); i++) {
-		fprintf(out, "%s\n\n", sections[i].heading);
-		txt_table(out, sections[i].cols, sections[i].n,
+		put_marked(out, st->heading, sections[i].heading);
+		st->table(out, sections[i].cols, sections[i].n,
 		    section_rows(d, &sections[i]));
 		fputc('\n', out);
 	}
-	fprintf(out, "%s\n%s\n", rd_str(d, "issuer"),
+	fprintf(out, "%s%s%s\n", rd_str(d, "issuer"), st->line_break,
 	    json_string_value(json_array_get(json_object_get(d, "period"), 1)));
 	free(text);
 	free(note);
@@ -204,12 +212,14 @@ html_chart(FILE *out, const json_t *accts)
 		char *label = xasprintf("%s·%s", rd_str(a, "unit_name"),
 		    rd_str(a, "account"));
 
-		json_array_append_new(bars, json_pack("{s:s, s:I, s:s}", "label",
-		    label, "days", (json_int_t)rd_int(a, "days"), "state",
-		    rd_str(a, "state")));
+		json_array_append_new(bars, json_pack("{s:s, s:I, s:s, s:I, s:I}",
+		    "label", label, "days", (json_int_t)rd_int(a, "days"), "state",
+		    rd_str(a, "state"), "warn_days",
+		    (json_int_t)rd_int(a, "warn_days"), "stale_days",
+		    (json_int_t)rd_int(a, "stale_days")));
 		free(label);
 	}
-	fputs("<p>监测时点未更新天数（虚线：7天预警、14天单项否决）：</p>\n", out);
+	chart_legend(out, bars, "监测时点未更新天数");
 	svg_days_chart(out, bars);
 	json_decref(bars);
 }
@@ -285,9 +295,9 @@ void
 render_bulletin(FILE *out, const json_t *d, enum render_format f)
 {
 	switch (f) {
-	case RENDER_MD: bulletin_md(out, d); break;
+	case RENDER_MD: bulletin_plain(out, d, &md_style); break;
 	case RENDER_HTML: bulletin_html(out, d); break;
-	case RENDER_TXT: bulletin_txt(out, d); break;
+	case RENDER_TXT: bulletin_plain(out, d, &txt_style); break;
 	case RENDER_JSON: rd_json(out, d); break;
 	case RENDER_CSV: bulletin_csv(out, d); break;
 	}

@@ -301,9 +301,14 @@ chart_scale(const json_t *bars)
 	long max = 21, d;
 	size_t i;
 
-	for (i = 0; i < json_array_size(bars); i++)
-		if ((d = (long)rd_int(json_array_get(bars, i), "days")) > max)
+	for (i = 0; i < json_array_size(bars); i++) {
+		const json_t *b = json_array_get(bars, i);
+
+		if ((d = (long)rd_int(b, "days")) > max)
 			max = d;
+		if ((d = (long)rd_int(b, "stale_days") + 7) > max)
+			max = d;
+	}
 	/* whole weeks, and a very old account must not flatten the others */
 	max = (max + 6) / 7 * 7;
 	return max > 126 ? 126 : max;
@@ -350,12 +355,55 @@ chart_bar(FILE *out, const json_t *bar, size_t i, long scale)
 	free(label);
 }
 
+/* A short mark on bar i at its own threshold, when thresholds differ
+ * between accounts and no line across the chart can show them. */
+static void
+chart_tick(FILE *out, size_t i, long days, long scale, const char *colour)
+{
+	int y = CHART_TOP + (int)i * CHART_ROW, x = chart_x(days, scale);
+
+	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\""
+	    " stroke-width=\"2\"/>\n", x, y + 1, x, y + CHART_ROW - 1, colour);
+}
+
+bool
+chart_thresholds(const json_t *bars, long *warn, long *stale)
+{
+	const json_t *b;
+	size_t i;
+
+	*warn = *stale = -1;
+	json_array_foreach(bars, i, b) {
+		if (i == 0) {
+			*warn = (long)rd_int(b, "warn_days");
+			*stale = (long)rd_int(b, "stale_days");
+		} else if (rd_int(b, "warn_days") != *warn ||
+		    rd_int(b, "stale_days") != *stale)
+			return false;
+	}
+	return true;
+}
+
+void
+chart_legend(FILE *out, const json_t *bars, const char *what)
+{
+	long warn, stale;
+
+	if (chart_thresholds(bars, &warn, &stale))
+		fprintf(out, "<p>%s（虚线：%ld天预警、%ld天单项否决，监测时间点前"
+		    "%ld天内无更新即不合格）：</p>\n", what, warn, stale, stale);
+	else
+		fprintf(out, "<p>%s（各账号的预警和单项否决期限按平台或账号设置"
+		    "不同，分别以橙色、红色竖线标在各自的条上）：</p>\n", what);
+}
+
 void
 svg_days_chart(FILE *out, const json_t *bars)
 {
 	size_t i, n = json_array_size(bars);
-	long scale = chart_scale(bars);
+	long scale = chart_scale(bars), warn, stale;
 	int height = CHART_TOP + (int)n * CHART_ROW + 6;
+	bool uniform = chart_thresholds(bars, &warn, &stale);
 
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\""
 	    " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\""
@@ -364,9 +412,20 @@ svg_days_chart(FILE *out, const json_t *bars)
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\""
 	    " stroke=\"#666\"/>\n", CHART_LABEL, CHART_TOP - 4, CHART_LABEL,
 	    height - 2);
-	for (i = 0; i < n; i++)
-		chart_bar(out, json_array_get(bars, i), i, scale);
-	chart_line(out, 7, scale, height, "#f0a020");
-	chart_line(out, 14, scale, height, "#d32f2f");
+	for (i = 0; i < n; i++) {
+		const json_t *bar = json_array_get(bars, i);
+
+		chart_bar(out, bar, i, scale);
+		if (!uniform) {
+			chart_tick(out, i, (long)rd_int(bar, "warn_days"), scale,
+			    "#f0a020");
+			chart_tick(out, i, (long)rd_int(bar, "stale_days"), scale,
+			    "#d32f2f");
+		}
+	}
+	if (uniform && n > 0) {
+		chart_line(out, warn, scale, height, "#f0a020");
+		chart_line(out, stale, scale, height, "#d32f2f");
+	}
 	fputs("</svg>\n", out);
 }

@@ -62,14 +62,16 @@ chart(FILE *out, const json_t *units)
 			char *label = xasprintf("%s·%s", rd_str(u, "name"),
 			    rd_str(a, "account"));
 
-			json_array_append_new(bars, json_pack("{s:s, s:I, s:s}",
-			    "label", label, "days", (json_int_t)rd_int(a, "days"),
-			    "state", rd_str(a, "state")));
+			json_array_append_new(bars, json_pack("{s:s, s:I, s:s, s:I,"
+			    " s:I}", "label", label, "days",
+			    (json_int_t)rd_int(a, "days"), "state", rd_str(a, "state"),
+			    "warn_days", (json_int_t)rd_int(a, "warn_days"),
+			    "stale_days", (json_int_t)rd_int(a, "stale_days")));
 			free(label);
 		}
 	if (json_array_size(bars)) {
-		fputs("<h2>距最近更新天数</h2>\n<p>虚线：7天预警、14天单项否决"
-		    "（监测时间点前2周内无更新即不合格）。</p>\n", out);
+		fputs("<h2>距最近更新天数</h2>\n", out);
+		chart_legend(out, bars, "各账号距最近更新的天数");
 		svg_days_chart(out, bars);
 	}
 	json_decref(bars);

@@ -5,6 +5,7 @@
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "monitor/evaluate.h"
+#include "monitor/stats.h"
 #include "paperwork/paperwork.h"
 #include "paperwork/render.h"
 #include "paperwork/report.h"
@@ -49,6 +50,8 @@ account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	json_object_set_new(row, "days", json_integer(days_between(since, now)));
 	json_object_set_new(row, "open_problems",
 	    json_integer(sqlite3_column_int64(st, 10)));
+	set_threshold_days(row, account_warn_after(cfg, db_column_text(st, 3),
+	    st, 11), account_stale_after(cfg, db_column_text(st, 3), st, 12));
 	return row;
 }
 
@@ -61,7 +64,8 @@ accounts(sqlite3 *db, const struct config *cfg, time_t now)
 	st = db_prepare(db, "SELECT a.id, u.code, u.name, a.platform, a.name,"
 	    " a.last_update_at, a.opened_on, a.created_at, a.status, s.state,"
 	    " (SELECT count(*) FROM problem p WHERE p.account_id = a.id AND"
-	    "  p.closed_at IS NULL) FROM account a JOIN unit u ON u.id = a.unit_id"
+	    "  p.closed_at IS NULL), a.warn_after, a.stale_after FROM account a"
+	    " JOIN unit u ON u.id = a.unit_id"
 	    " LEFT JOIN account_state s ON s.account_id = a.id WHERE a.status IN"
 	    " ('active', 'suspended') ORDER BY u.code, a.platform, a.id", "");
 	while (st && sqlite3_step(st) == SQLITE_ROW)
@@ -131,27 +135,25 @@ open_problems(sqlite3 *db, const struct config *cfg, time_t now)
 	return rows;
 }
 
+/* The counts at the top, from the one function every status display
+ * uses; suspended accounts and those not evaluated yet count as "none". */
 static json_t *
-summary(const json_t *accts, const json_t *problems)
+summary(sqlite3 *db, time_t now)
 {
-	json_t *s = json_object(), *a;
-	long long overdue = 0;
-	size_t i;
+	struct monitor_counts c;
+	json_t *s = json_object();
 	int k;
 
-	json_object_set_new(s, "accounts", json_integer(
-	    (json_int_t)json_array_size(accts)));
+	monitor_counts_load(db, now, &c);
+	json_object_set_new(s, "accounts", json_integer(c.active + c.suspended));
 	for (k = 0; k < N_STATES; k++)
-		json_object_set_new(s, state_name(k), json_integer(0));
-	json_object_set_new(s, "none", json_integer(0));
-	json_array_foreach(accts, i, a)
-		json_object_set_new(s, rd_str(a, "state"), json_integer(
-		    rd_int(s, rd_str(a, "state")) + 1));
-	json_array_foreach(problems, i, a)
-		overdue += *rd_str(a, "overdue") != '\0';
-	json_object_set_new(s, "open_problems", json_integer(
-	    (json_int_t)json_array_size(problems)));
-	json_object_set_new(s, "overdue_problems", json_integer(overdue));
+		json_object_set_new(s, state_name(k), json_integer(c.states[k]));
+	json_object_set_new(s, "none", json_integer(c.suspended +
+	    c.not_evaluated));
+	json_object_set_new(s, "open_problems", json_integer(c.open_problems));
+	json_object_set_new(s, "overdue_problems",
+	    json_integer(c.overdue_problems));
+	monitor_counts_free(&c);
 	return s;
 }
 
@@ -167,7 +169,7 @@ report_build(sqlite3 *db, const struct config *cfg, time_t now)
 	json_object_set_new(d, "title", json_string("政务新媒体账号监测状态"));
 	json_object_set_new(d, "issuer", json_string(cfg->notice.issuer));
 	json_object_set_new(d, "generated", json_string(generated));
-	json_object_set_new(d, "summary", summary(accts, problems));
+	json_object_set_new(d, "summary", summary(db, now));
 	json_object_set_new(d, "units", units(db, accts));
 	json_object_set_new(d, "problems", problems);
 	json_decref(accts);

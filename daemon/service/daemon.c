@@ -15,7 +15,8 @@
 #include "base/util.h"
 #include "config/config.h"
 #include "mail/outbox.h"
-#include "monitor/alerts.h"
+#include "monitor/cycle.h"
+#include "monitor/stats.h"
 #include "monitor/wording.h"
 #include "poll/poller.h"
 #include "service/daemon.h"
@@ -48,6 +49,7 @@ struct daemon {
 	struct outbox_sender *sender;
 	bool              once;
 	bool              evaluated;     /* --once: the cycle was evaluated */
+	bool              evaluation_failed;  /* --once: exit non-zero */
 	struct wordcheck *wc;            /* NULL when no word list is configured */
 	struct wording_hook hook;        /* what the poller's post hooks see */
 	bool              stopping;
@@ -108,38 +110,33 @@ choose_log_target(const struct options *o)
 	return LOG_TARGET_STDERR;
 }
 
-static long long
-count_of(sqlite3 *db, const char *sql)
-{
-	long long n = 0;
-
-	db_query_int(db, &n, sql, "");
-	return n;
-}
-
+/* STATUS=: the counts people look at first, or the failure that stops
+ * the alerts. */
 static void
 update_status(struct daemon *d)
 {
-	time_t next = poller_next_due(d->db, &d->cfg);
+	time_t now = mw_now(), next = poller_next_due(d->db, &d->cfg);
+	struct monitor_counts c;
 	char when[32] = "-";
 
-	if (next >= 0 && next <= mw_now())
+	if (next >= 0 && next <= now)
 		snprintf(when, sizeof(when), "now");
 	else if (next > 0)
 		time_format_local(next, when, sizeof(when));
-	sd_notifyf(0, "STATUS=%lld active accounts, %lld stale, %lld dormant, "
-	    "%lld failing feeds, next poll %s",
-	    count_of(d->db, "SELECT count(*) FROM account WHERE status ="
-	    " 'active'"),
-	    count_of(d->db, "SELECT count(*) FROM account_state s JOIN account a"
-	    " ON a.id = s.account_id WHERE a.status = 'active' AND s.state ="
-	    " 'stale'"),
-	    count_of(d->db, "SELECT count(*) FROM account_state s JOIN account a"
-	    " ON a.id = s.account_id WHERE a.status = 'active' AND s.state ="
-	    " 'dormant'"),
-	    count_of(d->db, "SELECT count(*) FROM feed_state f JOIN account a ON"
-	    " a.id = f.account_id WHERE a.status = 'active' AND f.failing"),
-	    when);
+	if (monitor_counts_load(d->db, now, &c) == -1)
+		sd_notifyf(0, "STATUS=cannot read the database: %s",
+		    sqlite3_errmsg(d->db));
+	else if (c.evaluation.failing) {
+		time_format_local(c.evaluation.failed_at, when, sizeof(when));
+		sd_notifyf(0, "STATUS=last evaluation FAILED at %s: %.200s; "
+		    "%lld active accounts", when, c.evaluation.error ?
+		    c.evaluation.error : "", c.active);
+	} else
+		sd_notifyf(0, "STATUS=%lld active accounts, %lld stale, %lld "
+		    "dormant, %lld failing feeds, next poll %s", c.active,
+		    c.states[STATE_STALE], c.states[STATE_DORMANT],
+		    c.failing_feeds, when);
+	monitor_counts_free(&c);
 }
 
 static void
@@ -149,8 +146,10 @@ on_cycle(struct poller *p, const struct cycle_stats *s, void *userdata)
 
 	d->cycles++;
 	poller_flush(d->poller);
+	/* a failed run is logged, recorded and reported by monitor_evaluate;
+	 * --once then exits non-zero */
 	if (monitor_evaluate(d->db, &d->cfg, mw_now()) == -1)
-		log_warnx("evaluation failed; it is retried after the next cycle");
+		d->evaluation_failed = true;
 	d->evaluated = true;
 	update_status(d);
 	outbox_sender_kick(d->sender);
@@ -301,6 +300,10 @@ run(struct daemon *d)
 	curlloop_free(d->curl);
 	poller_free(d->poller);
 	outbox_sender_free(d->sender);
+	if (d->once && d->evaluation_failed) {
+		log_error("the cycle's evaluation failed; see the messages above");
+		return 1;
+	}
 	return rc < 0 ? 1 : 0;
 }
 

@@ -1017,11 +1017,12 @@ def test_outbox_send_leaves_alone_mail_the_daemon_is_delivering(sc, smtp):
     assert_each_delivered_once(mw, smtp)
 
 
-def test_template_error_queues_nothing_and_the_alert_follows_the_fix(
+def test_broken_template_override_falls_back_and_admins_hear_of_it(
         mw, feeds, smtp):
     templates = mw.dir / "templates"
-    shutil.copytree(mw.repo / "conf" / "templates", templates)
-    good = (templates / "unit-alert.txt").read_text(encoding="utf-8")
+    templates.mkdir()
+    good = (mw.repo / "conf" / "templates" / "unit-alert.txt").read_text(
+        encoding="utf-8")
     (templates / "unit-alert.txt").write_text(
         good.replace("{{unit_name}}{{#contact_name}}",
                      "{{unit_nmae}}{{#contact_name}}", 1),
@@ -1030,16 +1031,25 @@ def test_template_error_queues_nothing_and_the_alert_follows_the_fix(
     sc = Scenario(mw, feeds)
     sc.unit("GOV", "武夷山市人民政府办公室", "gov@example.gov.cn")
     acc = sc.account("GOV", "武夷山之声", BASE - 20 * DAY)
+    soon = sc.account("GOV", "武夷山发布", BASE - 14 * DAY + HOUR // 2)
     r = cycle(mw, BASE)
+    assert r.returncode == 0, r.stderr
     assert "unit-alert.txt:3:" in r.stderr and "unit_nmae" in r.stderr
-    assert outbox(mw) == []
-    # the alert is not lost: the state change waits for a working template
-    (templates / "unit-alert.txt").write_text(good, encoding="utf-8")
-    cycle(mw, BASE + HOUR)
-    assert states(mw) == {acc: "stale"}
-    (row,) = outbox(mw)
-    assert row["kind"] == "alert" and row["status"] == "sent"
-    assert len(smtp.wait_for(1)) == 1
+    # the bookkeeping is not held back by a broken edit ...
+    assert states(mw) == {acc: "stale", soon: "warning"}
+    assert [p["kind"] for p in problems(mw)] == ["stale"]
+    # ... the unit's alert goes out in the built-in words ...
+    rows = {row["kind"]: row for row in outbox(mw)}
+    assert set(rows) == {"alert", "template-error"}
+    assert rows["alert"]["body_text"].startswith("武夷山市人民政府办公室")
+    # ... and the admins are told what to fix, once a day
+    assert "unit-alert" in rows["template-error"]["subject"]
+    assert "unit-alert.txt:3:" in rows["template-error"]["body_text"]
+    assert len(smtp.wait_for(2)) == 2
+    cycle(mw, BASE + HOUR)                 # the second account turns stale
+    assert states(mw) == {acc: "stale", soon: "stale"}
+    kinds = sorted(row["kind"] for row in outbox(mw))
+    assert kinds == ["alert", "alert", "template-error"]
 
 
 def test_suspended_account_gets_no_mail_and_its_problems_are_waived(

@@ -179,7 +179,17 @@ def test_send_queues_the_notice_to_the_unit(hist):
     kind, to, subject, text, html = rows[0]
     assert kind == "notice" and json.loads(to) == ["gov@example.cn"]
     assert "〔2026〕第3期" in subject and "市政府办公室" in subject
-    assert text == r.stdout and "<table>" in html
+    # the mail (template unit-notice) carries what was issued: every
+    # problem, the deadline and the requirements, in text and HTML
+    issued = json.loads(mw.run("notice", "show", "3", "--format", "json",
+                               check=0).stdout)
+    assert issued["problems"]
+    for p in issued["problems"]:
+        for field in ("account", "kind", "detail", "opened"):
+            assert p[field] in text and p[field] in html, (field, p)
+    for req in issued["requirements"]:
+        assert req in text and req in html
+    assert issued["serial"] in text and "<table" in html
     assert mw.json("notice", "list")[0]["sent"] is True
 
 

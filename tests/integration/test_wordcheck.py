@@ -474,19 +474,23 @@ def test_unit_without_address_mails_the_admins_directly(mw, feeds):
     assert json.loads(to) == [ADMIN_MAIL] and json.loads(cc) == []
 
 
-def test_rescan_with_a_broken_template_changes_nothing(ww, feeds, tmp_path):
+def test_rescan_with_a_broken_template_still_opens_and_mails(ww, feeds,
+                                                            tmp_path):
     store_posts(ww, feeds, ("p1", "中华人民共合国", RECENT))
     tdir = tmp_path / "templates"
     tdir.mkdir()
-    for p in (ww.repo / "conf" / "templates").iterdir():
-        (tdir / p.name).write_bytes(p.read_bytes())
     (tdir / "unit-wording.txt").write_text(
         "Subject: {{unit_name}}\n\n{{no_such_name}}\n", encoding="utf-8")
     configure(ww, templates=tdir)
-    before = ww.dump()
-    r = rescan(ww, check=1)
+    r = ww.run("--json", "wordcheck", "--rescan", check=0)
     assert "unit-wording.txt:3" in r.stderr
-    assert ww.dump() == before
+    stats = json.loads(r.stdout)
+    assert (stats["opened"], stats["mailed"]) == (1, 1)
+    assert [p["severity"] for p in problems(ww)] == ["serious"]
+    kinds = sorted(k for (k,) in ww.sql("SELECT kind FROM outbox"))
+    assert kinds == ["template-error", "wording"]
+    (body,) = ww.sql("SELECT body_text FROM outbox WHERE kind = 'wording'")
+    assert "中华人民共合国" in body[0]     # the built-in text, filled in
 
 
 def test_rescan_opens_nothing_for_accounts_no_longer_active(ww, feeds):

@@ -1,0 +1,42 @@
+/* compose.h — the one way every message's text is made.
+ *
+ * A message is the template NAME: NAME.txt (subject and text body) and
+ * NAME.html (optional HTML body), each taken from the folder
+ * mail.templates when it has that file (an override), else built into the
+ * binaries.  An override that cannot be rendered — a syntax error, a name
+ * the message does not have — never holds back the bookkeeping the
+ * message reports on: the built-in text is used instead, the error is
+ * logged with FILE:LINE, and the admins get one email about it per
+ * template, error and day (admin-template-error, built-in only).
+ *
+ * `mediawatchctl check-config` and `mediawatchd -n` render every template
+ * in force with sample data (compose_check) to find such errors first. */
+#ifndef MW_COMPOSE_H
+#define MW_COMPOSE_H
+
+#include <sqlite3.h>
+#include <time.h>
+
+#include "base/template.h"
+#include "config/config.h"
+#include "mail/outbox.h"
+
+/* Renders NAME with v into *out (free with mail_text_free()), inside the
+ * caller's transaction (a fallback queues the admins' report there).
+ * Returns 0, or -1 when the built-in template itself fails — a bug the
+ * tests exclude — after logging it. */
+int compose_message(sqlite3 *db, const struct config *cfg, const char *name,
+        const struct tmpl_vars *v, time_t now, struct mail_text *out);
+
+/* Renders NAME and queues it: subject and bodies from the template, the
+ * rest (kind, unit, recipients, dedup key) from m.  Returns
+ * outbox_enqueue()'s 1 (queued) or 0 (queued before), or -1. */
+int compose_queue(sqlite3 *db, const struct config *cfg, const char *name,
+        const struct tmpl_vars *v, struct outgoing *m, time_t now);
+
+/* Renders NAME as configured (the override when there is one) with v.
+ * Returns 0, or -1 with *error "FILE:LINE: message" (caller frees). */
+int compose_check(const struct config *cfg, const char *name,
+        const struct tmpl_vars *v, char **error);
+
+#endif

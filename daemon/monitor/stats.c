@@ -1,0 +1,80 @@
+/* stats.c — the monitoring's counts, one query per table. */
+#include <string.h>
+
+#include "monitor/stats.h"
+#include "store/db.h"
+
+static int
+count_accounts(sqlite3 *db, struct monitor_counts *c)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT a.status, s.state, count(*)"
+	    " FROM account a LEFT JOIN account_state s ON s.account_id = a.id"
+	    " WHERE a.status IN ('active', 'suspended') GROUP BY 1, 2", "");
+	int rc, state;
+	long long n;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 2);
+		if (strcmp(db_column_text(st, 0), "suspended") == 0) {
+			c->suspended += n;
+			continue;
+		}
+		c->active += n;
+		state = db_column_is_null(st, 1) ? -1 :
+		    state_parse(db_column_text(st, 1));
+		if (state < 0)
+			c->not_evaluated += n;
+		else
+			c->states[state] += n;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+count_outbox(sqlite3 *db, struct monitor_counts *c)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT status, count(*) FROM outbox"
+	    " GROUP BY status", "");
+	const char *status;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		status = db_column_text(st, 0);
+		if (strcmp(status, "queued") == 0)
+			c->outbox_queued = sqlite3_column_int64(st, 1);
+		else if (strcmp(status, "failed") == 0)
+			c->outbox_failed = sqlite3_column_int64(st, 1);
+		else if (strcmp(status, "sent") == 0)
+			c->outbox_sent = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+monitor_counts_load(sqlite3 *db, time_t now, struct monitor_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (count_accounts(db, c) == -1 || count_outbox(db, c) == -1 ||
+	    db_query_int(db, &c->failing_feeds, "SELECT count(*) FROM"
+	    " feed_state f JOIN account a ON a.id = f.account_id WHERE"
+	    " a.status = 'active' AND f.failing", "") == -1 ||
+	    db_query_int(db, &c->open_problems, "SELECT count(*) FROM problem"
+	    " WHERE closed_at IS NULL", "") == -1 ||
+	    db_query_int(db, &c->overdue_problems, "SELECT count(*) FROM problem"
+	    " WHERE closed_at IS NULL AND due_at < ?", "I", (long long)now) == -1 ||
+	    health_get(db, HEALTH_EVALUATION, &c->evaluation) == -1)
+		return -1;
+	return 0;
+}
+
+void
+monitor_counts_free(struct monitor_counts *c)
+{
+	health_free(&c->evaluation);
+}

@@ -1,0 +1,32 @@
+/* stats.h — the monitoring's numbers, counted in one place for everyone
+ * who shows them: STATUS=, `mediawatchctl status`, the admins' daily
+ * digest and the status report.  States are as of the last evaluation. */
+#ifndef MW_STATS_H
+#define MW_STATS_H
+
+#include <sqlite3.h>
+#include <time.h>
+
+#include "monitor/evaluate.h"
+#include "monitor/health.h"
+
+struct monitor_counts {
+	long long      active;             /* accounts being monitored */
+	long long      suspended;
+	long long      states[N_STATES];   /* active accounts per state */
+	long long      not_evaluated;      /* active, not evaluated yet */
+	long long      failing_feeds;
+	long long      open_problems;
+	long long      overdue_problems;   /* open past their deadline at now */
+	long long      outbox_queued;
+	long long      outbox_failed;
+	long long      outbox_sent;
+	struct health  evaluation;         /* how the last evaluation went */
+};
+
+/* Counts everything as of now.  -1 on a database error (logged); free
+ * with monitor_counts_free() either way. */
+int  monitor_counts_load(sqlite3 *db, time_t now, struct monitor_counts *c);
+void monitor_counts_free(struct monitor_counts *c);
+
+#endif
