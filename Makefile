@@ -47,7 +47,8 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9][0-9]_*.sql))
 TEMPLATES := $(sort $(wildcard conf/templates/*.txt conf/templates/*.html))
 
-.PHONY: all deps check check-layout unit-test integration-test demo bench install uninstall clean
+.PHONY: all deps check check-layout unit-test integration-test check-config-docs \
+        demo bench install uninstall clean
 
 all: $(PROGS)
 
@@ -109,9 +110,22 @@ integration-test: $(PROGS)
 	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) $(PYTEST) -q tests/integration $(PYTEST_ARGS)
 endif
 
+# The table of configuration keys (daemon/config/config.c), as
+# `mediawatchctl --json check-config --defaults` prints it, against
+# man/mediawatch.conf.5 and conf/mediawatch.conf: a key missing or unknown,
+# or another default, fails naming the key.  tests/docs/ also shows that
+# the comparison fails when it should.
+check-config-docs: $(BUILD)/mediawatchctl
+	$(BUILD)/mediawatchctl -c /dev/null --json check-config --defaults \
+	    > $(BUILD)/config-keys.json
+	$(PYTHON) tests/docs/check_config_docs.py $(BUILD)/config-keys.json \
+	    conf/mediawatch.conf man/mediawatch.conf.5
+	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) $(PYTEST) -q tests/docs
+
 check: deps
 	$(MAKE) check-layout
 	$(MAKE) all
+	$(MAKE) check-config-docs
 	$(MAKE) unit-test
 	$(MAKE) integration-test
 	$(MAKE) lint-service

@@ -1,4 +1,5 @@
-/* ctl_config.c — `mediawatchctl check-config`. */
+/* ctl_config.c — `mediawatchctl check-config [--defaults]`. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,188 @@
 #include "cli/ctl.h"
 #include "monitor/wording.h"
 #include "wording/wordcheck.h"
+
+static const char check_config_usage[] =
+"usage: mediawatchctl [-c CONF] check-config\n"
+"       mediawatchctl [--json] check-config --defaults\n"
+"\n"
+"Reads the configuration, reports every error as FILE:LINE: message and\n"
+"exits 1, or summarises it and exits 0.\n"
+"\n"
+"  --defaults  print every key with its built-in default and a line of doc,\n"
+"              in the file's own syntax (compare with `diff`); a key with\n"
+"              no default is shown commented out.  With --json, the table\n"
+"              of keys as JSON: type, default, range, reload, doc.\n";
+
+/* ---- the table in the file's syntax ---- */
+
+static void
+put_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+put_value(const struct config_key *k)
+{
+	if (k->type == CONFIG_LIST)
+		fputs("[ ]", stdout);
+	else if (k->type == CONFIG_INT)
+		fputs(k->def, stdout);
+	else
+		put_string(k->def);
+}
+
+static void
+put_key(const struct config_key *k, const char *indent)
+{
+	printf("%s# %s%s\n", indent, k->doc,
+	    k->restart ? " (applies at restart, not on reload)" : "");
+	if (k->def == NULL && k->type != CONFIG_LIST) {
+		printf("%s# %s is not set by default\n", indent, k->name);
+		return;
+	}
+	printf("%s%s = ", indent, k->name);
+	put_value(k);
+	fputs(";\n", stdout);
+}
+
+static const char *
+default_of(const char *group, const char *name)
+{
+	const struct config_key *k;
+
+	for (k = config_keys; k->name; k++)
+		if (k->group && strcmp(k->group, group) == 0 &&
+		    strcmp(k->name, name) == 0)
+			return k->def;
+	return NULL;
+}
+
+/* The built-in list, each platform with the thresholds it starts from. */
+static void
+put_platforms(const struct config_key *k)
+{
+	const struct config_key *pk;
+	size_t i;
+
+	printf("# %s\n", k->doc);
+	for (pk = config_platform_keys; pk->name; pk++)
+		printf("#   %-14s %s\n", pk->name, pk->doc);
+	printf("platforms = (\n");
+	for (i = 0; config_default_platforms[i].key; i++) {
+		printf("\t{\n\t\tkey = ");
+		put_string(config_default_platforms[i].key);
+		printf(";\n\t\tlabel = ");
+		put_string(config_default_platforms[i].label);
+		printf(";\n\t\twarn = \"%s\";\n\t\tstale = \"%s\";\n"
+		    "\t\tdormant = \"%s\";\n\t}%s\n",
+		    default_of("thresholds", "warn"), default_of("thresholds", "stale"),
+		    default_of("thresholds", "dormant"),
+		    config_default_platforms[i + 1].key ? "," : "");
+	}
+	printf(");\n");
+}
+
+static void
+print_defaults_text(void)
+{
+	const struct config_key *k;
+	const char *group = NULL;
+
+	printf("# mediawatch.conf: the built-in defaults, every key with a line "
+	    "of doc.\n# mediawatch.conf(5) describes each key.\n");
+	for (k = config_keys; k->name; k++) {
+		bool same = k != config_keys && (group == k->group ||
+		    (group && k->group && strcmp(group, k->group) == 0));
+
+		if (!same && group)
+			printf("};\n");
+		if (!same)
+			putchar('\n');
+		if (!same && k->group)
+			printf("%s = {\n", k->group);
+		group = k->group;
+		if (k->type == CONFIG_PLATFORMS)
+			put_platforms(k);
+		else
+			put_key(k, k->group ? "\t" : "");
+	}
+	if (group)
+		printf("};\n");
+}
+
+/* ---- the table as JSON ---- */
+
+static json_t *
+key_json(const struct config_key *k)
+{
+	json_t *o = json_object(), *choices;
+	char *name = k->group ? xasprintf("%s.%s", k->group, k->name) :
+	    xstrdup(k->name);
+	size_t i;
+
+	json_object_set_new(o, "key", json_string(name));
+	json_object_set_new(o, "type", json_string(config_type_name(k->type)));
+	json_object_set_new(o, "default", k->type == CONFIG_LIST ?
+	    json_string("[ ]") : k->def ? json_string(k->def) : json_null());
+	if (k->type == CONFIG_INT || k->type == CONFIG_DURATION ||
+	    k->type == CONFIG_SIZE) {
+		json_object_set_new(o, "min", json_integer(k->min));
+		if (k->max < LONG_MAX)
+			json_object_set_new(o, "max", json_integer(k->max));
+	}
+	if (k->type == CONFIG_ENUM) {
+		choices = json_array();
+		for (i = 0; k->choices[i]; i++)
+			json_array_append_new(choices, json_string(k->choices[i]));
+		json_object_set_new(o, "choices", choices);
+	}
+	json_object_set_new(o, "reload", json_boolean(!k->restart));
+	json_object_set_new(o, "doc", json_string(k->doc));
+	free(name);
+	return o;
+}
+
+static json_t *
+platforms_json(void)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; config_default_platforms[i].key; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s?, s:s?}",
+		    "key", config_default_platforms[i].key,
+		    "label", config_default_platforms[i].label,
+		    "warn", default_of("thresholds", "warn"),
+		    "stale", default_of("thresholds", "stale"),
+		    "dormant", default_of("thresholds", "dormant")));
+	return a;
+}
+
+static void
+print_defaults_json(void)
+{
+	const struct config_key *k;
+	json_t *keys = json_array(), *doc;
+
+	for (k = config_keys; k->name; k++)
+		json_array_append_new(keys, key_json(k));
+	for (k = config_platform_keys; k->name; k++)
+		json_array_append_new(keys, key_json(k));
+	doc = json_pack("{s:o, s:o}", "keys", keys, "platforms", platforms_json());
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(doc);
+}
+
+/* ---- the summary of the configuration in force ---- */
 
 static void
 print_platforms(const struct config *cfg)
@@ -27,21 +210,13 @@ print_platforms(const struct config *cfg)
 	}
 }
 
-int
-cmd_check_config(struct ctl *ctl, int argc, char **argv)
+static int
+print_summary(struct ctl *ctl)
 {
 	const struct config *cfg = &ctl->cfg;
 	struct wordcheck *wc;
 	char *error = NULL;
 
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: mediawatchctl [-c CONF] check-config\n\n"
-		    "Reads the configuration, reports every error as FILE:LINE:\n"
-		    "message and exits 1, or summarises it and exits 0.\n");
-		return EXIT_OK;
-	}
-	if (argc > 1)
-		return ctl_usage_error(NULL, "check-config takes no arguments");
 	if ((wc = wording_load(cfg, &error)) == NULL && error != NULL) {
 		log_warnx("%s", error);
 		free(error);
@@ -52,7 +227,28 @@ cmd_check_config(struct ctl *ctl, int argc, char **argv)
 	printf("database: %s\n", ctl->db_arg ? ctl->db_arg : cfg->database);
 	printf("time zone: %s\n", cfg->timezone);
 	print_platforms(cfg);
-	printf("mail transport: %s\n", cfg->mail.transport);
+	printf("mail transport: %s\n",
+	    config_transport_names[cfg->mail.transport]);
 	printf("configuration OK\n");
 	return EXIT_OK;
+}
+
+int
+cmd_check_config(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		fputs(check_config_usage, stdout);
+		return EXIT_OK;
+	}
+	if (argc == 2 && strcmp(argv[1], "--defaults") == 0) {
+		if (ctl->format == OUTPUT_JSON)
+			print_defaults_json();
+		else
+			print_defaults_text();
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return ctl_usage_error(check_config_usage,
+		    "check-config takes no arguments besides --defaults");
+	return print_summary(ctl);
 }

@@ -1,8 +1,13 @@
-/* config.c — the configuration file, declared as tables of known keys.
+/* config.c — the configuration file, declared as one table of keys.
  *
- * Each group of the file has a table (name, type, offset into its struct);
- * a key missing from its table is an error, so a typo never silently falls
- * back to a default.  mediawatch.conf(5) documents the same keys. */
+ * config_keys[] gives every key its type, default, range, reload flag and a
+ * line of doc.  The loader takes defaults, type checks and ranges from it,
+ * `mediawatchctl check-config --defaults` prints it, and `make
+ * check-config-docs` compares it with mediawatch.conf(5) and the example
+ * file.  A key missing from the table is an error, so a typo never silently
+ * falls back to a default.  What a type and a range cannot say (an address,
+ * a time of day, one key against another) is checked by the small functions
+ * after the loader. */
 #include <ctype.h>
 #include <limits.h>
 #include <errno.h>
@@ -17,217 +22,357 @@
 #include "base/timeutil.h"
 #include "config/config.h"
 
-enum key_type { K_STRING, K_INT, K_BYTES, K_DURATION, K_STRLIST };
-
-struct key {
-	const char    *name;
-	enum key_type  type;
-	size_t         offset;          /* into the group's struct */
-	size_t         count_offset;    /* K_STRLIST: where the length goes, or 0 */
-};
-
-#define KS(s, f)  { #f, K_STRING, offsetof(s, f), 0 }
-#define KI(s, f)  { #f, K_INT, offsetof(s, f), 0 }
-#define KD(s, f)  { #f, K_DURATION, offsetof(s, f), 0 }
-#define KL(s, f)  { #f, K_STRLIST, offsetof(s, f), 0 }
-
-static const struct key top_keys[] = {
-	KS(struct config, database),
-	KS(struct config, state_dir),
-	KS(struct config, timezone),
-	{ NULL, 0, 0, 0 }
-};
-
-static const struct key platform_keys[] = {
-	KS(struct platform, key),
-	KS(struct platform, label),
-	{ "warn", K_DURATION, offsetof(struct platform, warn_after), 0 },
-	{ "stale", K_DURATION, offsetof(struct platform, stale_after), 0 },
-	{ "dormant", K_DURATION, offsetof(struct platform, dormant_after), 0 },
-	KS(struct platform, feed_template),
-	{ NULL, 0, 0, 0 }
-};
-
-static const struct key poll_keys[] = {
-	KD(struct poll_config, interval),
-	{ "jitter", K_INT, offsetof(struct poll_config, jitter_percent), 0 },
-	KI(struct poll_config, concurrency),
-	KI(struct poll_config, per_host),
-	KD(struct poll_config, timeout),
-	KD(struct poll_config, connect_timeout),
-	{ "max_size", K_BYTES, offsetof(struct poll_config, max_size), 0 },
-	KI(struct poll_config, max_redirects),
-	KS(struct poll_config, user_agent),
-	KD(struct poll_config, retention),
-	KI(struct poll_config, fail_threshold),
-	{ NULL, 0, 0, 0 }
-};
-
-static const struct key monitor_keys[] = {
-	KD(struct monitor_config, verify_window),
-	KD(struct monitor_config, problem_due),
-	{ NULL, 0, 0, 0 }
-};
-
-static const struct key mail_keys[] = {
-	KS(struct mail_config, transport),
-	KS(struct mail_config, maildir),
-	KS(struct mail_config, url),
-	KS(struct mail_config, username),
-	KS(struct mail_config, password_file),
-	KS(struct mail_config, ca_file),
-	KS(struct mail_config, sendmail),
-	KS(struct mail_config, from),
-	{ "admins", K_STRLIST, offsetof(struct mail_config, admins),
-	  offsetof(struct mail_config, n_admins) },
-	KD(struct mail_config, repeat_warning),
-	KD(struct mail_config, repeat_stale),
-	KD(struct mail_config, repeat_dormant),
-	KI(struct mail_config, max_attempts),
-	KD(struct mail_config, retry_base),
-	KS(struct mail_config, templates),
-	KS(struct mail_config, digest_time),
-	{ NULL, 0, 0, 0 }
-};
-
-static const struct key notice_keys[] = {
-	KS(struct notice_config, serial_format),
-	KI(struct notice_config, rectify_days),
-	KL(struct notice_config, holidays),
-	KL(struct notice_config, workdays),
-	KS(struct notice_config, issuer),
-	KI(struct notice_config, repeat_months),
-	{ NULL, 0, 0, 0 }
-};
-
-static const struct key wording_keys[] = {
-	KL(struct wording_config, lists),
-	KL(struct wording_config, allowlists),
-	{ NULL, 0, 0, 0 }
-};
-
-struct group {
-	const char        *name;
-	const struct key  *keys;
-	size_t             offset;      /* of the group's struct in struct config */
-};
-
-static const struct group groups[] = {
-	{ "poll", poll_keys, offsetof(struct config, poll) },
-	{ "monitor", monitor_keys, offsetof(struct config, monitor) },
-	{ "mail", mail_keys, offsetof(struct config, mail) },
-	{ "notice", notice_keys, offsetof(struct config, notice) },
-	{ "wording", wording_keys, offsetof(struct config, wording) },
-};
-
-struct default_platform {
-	const char *key, *label;
-};
-
-static const struct default_platform default_platforms[] = {
-	{ "wechat", "微信公众号" }, { "weibo", "微博" }, { "douyin", "抖音" },
-	{ "toutiao", "今日头条" }, { "kuaishou", "快手" },
-	{ "bilibili", "哔哩哔哩" }, { "xiaohongshu", "小红书" },
-	{ "website", "网站" }, { "other", "其他" },
-};
-
 #define DAY (24LL * 3600)
 /* No setting needs more than a century; the bound keeps every time
  * computed from a duration far from overflowing. */
 #define DURATION_MAX (100 * 366 * DAY)
 
+const char *const config_transport_names[] = {
+	"maildir", "smtp", "sendmail", NULL
+};
+
+_Static_assert(sizeof(enum mail_transport) == sizeof(int),
+    "enum keys are stored as int");
+
+/* Where a value lives. */
+#define TOP(f)          .name = #f, .offset = offsetof(struct config, f)
+#define IN(g, f)        IN_AS(g, #f, f)
+#define IN_AS(g, n, f)  .group = #g, .name = n, \
+                        .offset = offsetof(struct config, g.f)
+#define PLATFORM(n, f)  .group = "platforms", .name = n, \
+                        .offset = offsetof(struct platform, f)
+/* Types, with the bounds every value of the key must keep. */
+#define STRING          .type = CONFIG_STRING
+#define INT(lo, hi)     .type = CONFIG_INT, .min = (lo), .max = (hi)
+#define DURATION(lo)    .type = CONFIG_DURATION, .min = (lo), \
+                        .max = DURATION_MAX
+#define SIZE            .type = CONFIG_SIZE, .min = 1, .max = LLONG_MAX
+#define ENUM(names)     .type = CONFIG_ENUM, .choices = (names)
+#define LIST            .type = CONFIG_LIST
+
+const struct config_key config_keys[] = {
+	{ TOP(database), STRING, .def = "/var/lib/mediawatch/mediawatch.db",
+	  .restart = true,
+	  .doc = "SQLite database: the ledger, poll results, problems, mail queue." },
+	{ TOP(state_dir), STRING, .def = "/var/lib/mediawatch",
+	  .doc = "Folder of the default mail.maildir (state_dir/Maildir)." },
+	{ TOP(timezone), STRING, .def = "Asia/Shanghai",
+	  .doc = "IANA zone that reads zone-less dates and shows times." },
+
+	{ IN(thresholds, warn), DURATION(0), .def = "7d",
+	  .doc = "Warning (预警) after this long without an update." },
+	{ IN(thresholds, stale), DURATION(0), .def = "14d",
+	  .doc = "Stale (超期未更新, the 2-week veto): a problem is opened." },
+	{ IN(thresholds, dormant), DURATION(0), .def = "90d",
+	  .doc = "Dormant (长期未更新): closing or merging is recommended." },
+
+	{ TOP(platforms), .type = CONFIG_PLATFORMS,
+	  .doc = "Platforms accounts are registered on; replaces the built-in list." },
+
+	{ IN(poll, interval), DURATION(60), .def = "1h",
+	  .doc = "Time between two fetches of one feed." },
+	{ IN_AS(poll, "jitter", jitter_percent), INT(0, 50), .def = "10",
+	  .doc = "Spread of the next poll time, in percent of the interval." },
+	{ IN(poll, concurrency), INT(1, 10000), .def = "64", .restart = true,
+	  .doc = "Transfers in flight at once." },
+	{ IN(poll, per_host), INT(1, 10000), .def = "4", .restart = true,
+	  .doc = "Connections to one host at once, at most concurrency." },
+	{ IN(poll, timeout), DURATION(1), .def = "30s",
+	  .doc = "Limit for a whole transfer." },
+	{ IN(poll, connect_timeout), DURATION(1), .def = "10s",
+	  .doc = "Limit for connecting." },
+	{ IN(poll, max_size), SIZE, .def = "10M",
+	  .doc = "Largest feed body accepted." },
+	{ IN(poll, max_redirects), INT(0, 20), .def = "5",
+	  .doc = "Redirects followed; every hop must stay http or https." },
+	{ IN(poll, user_agent), STRING,
+	  .def = "mediawatch/1.0 (government new-media monitor)",
+	  .doc = "User-Agent header of every request." },
+	{ IN(poll, retention), DURATION(0), .def = "400d",
+	  .doc = "How long posts are kept; 0 keeps them forever." },
+	{ IN(poll, fail_threshold), INT(1, LONG_MAX), .def = "3",
+	  .doc = "Consecutive failed fetches that mark a feed failing." },
+
+	{ IN(monitor, verify_window), DURATION(0), .def = "1d",
+	  .doc = "A stale verdict needs a successful fetch this recent." },
+	{ IN(monitor, problem_due), DURATION(0), .def = "10d",
+	  .doc = "Rectification period of a newly opened problem." },
+
+	{ IN(mail, transport), ENUM(config_transport_names), .def = "maildir",
+	  .doc = "How mail leaves the machine: maildir, smtp or sendmail." },
+	{ IN(mail, maildir), STRING,
+	  .doc = "Maildir of the maildir transport; default: state_dir/Maildir." },
+	{ IN(mail, url), STRING,
+	  .doc = "SMTP server (smtp://, smtp+starttls://, smtps://); smtp needs it." },
+	{ IN(mail, username), STRING,
+	  .doc = "SMTP login." },
+	{ IN(mail, password_file), STRING,
+	  .doc = "File, or credential name, holding the SMTP password." },
+	{ IN(mail, ca_file), STRING,
+	  .doc = "CA bundle for the SMTP server; default: the system's." },
+	{ IN(mail, sendmail), STRING, .def = "/usr/sbin/sendmail",
+	  .doc = "The program of the sendmail transport." },
+	{ IN(mail, from), STRING, .def = "mediawatch@localhost",
+	  .doc = "Sender address of every message." },
+	{ IN(mail, admins), LIST,
+	  .count_offset = offsetof(struct config, mail.n_admins),
+	  .doc = "Administrators' addresses; while empty, their mail goes to from." },
+	{ IN(mail, repeat_warning), DURATION(0), .def = "0",
+	  .doc = "Reminder interval while a warning lasts; 0 never reminds." },
+	{ IN(mail, repeat_stale), DURATION(0), .def = "3d",
+	  .doc = "Reminder interval while an account is stale; 0 never reminds." },
+	{ IN(mail, repeat_dormant), DURATION(0), .def = "7d",
+	  .doc = "Reminder interval while an account is dormant; 0 never reminds." },
+	{ IN(mail, max_attempts), INT(1, LONG_MAX), .def = "8",
+	  .doc = "Delivery attempts before a message is marked failed." },
+	{ IN(mail, retry_base), DURATION(0), .def = "1m",
+	  .doc = "Delay after the first failure, doubled each attempt up to a day." },
+	{ IN(mail, templates), STRING,
+	  .doc = "Folder whose files override the built-in templates one by one." },
+	{ IN(mail, digest_time), STRING, .def = "08:30",
+	  .doc = "Time of day (HH:MM) of the administrators' daily digest." },
+
+	{ IN(notice, serial_format), STRING, .def = "〔%Y〕第%N期",
+	  .doc = "Serial number of notices: %Y year, %N number in the year." },
+	{ IN(notice, rectify_days), INT(1, LONG_MAX), .def = "10",
+	  .doc = "Working days a unit has to rectify and reply." },
+	{ IN(notice, holidays), LIST,
+	  .doc = "Public holidays (YYYY-MM-DD), not working days." },
+	{ IN(notice, workdays), LIST,
+	  .doc = "Make-up working days (调休上班, YYYY-MM-DD)." },
+	{ IN(notice, issuer), STRING, .def = "电子政务中心",
+	  .doc = "Issuer printed on notices and bulletins." },
+	{ IN(notice, repeat_months), INT(2, LONG_MAX), .def = "3",
+	  .doc = "Consecutive months of one problem kind for the deduction list." },
+
+	{ IN(wording, lists), LIST,
+	  .doc = "Word lists (wrong<TAB>correct<TAB>serious|typo); none: no check." },
+	{ IN(wording, allowlists), LIST,
+	  .doc = "Files of correct phrases a word list would match." },
+	{ .name = NULL }
+};
+
+/* No defaults here: each platform starts from the thresholds group, and
+ * its label from its key. */
+const struct config_key config_platform_keys[] = {
+	{ PLATFORM("key", key), STRING,
+	  .doc = "Required: identifier in commands and CSV files (a-z 0-9 _ -)." },
+	{ PLATFORM("label", label), STRING,
+	  .doc = "Name shown in notices and bulletins; default: the key." },
+	{ PLATFORM("warn", warn_after), DURATION(0),
+	  .doc = "This platform's warning threshold; default: thresholds.warn." },
+	{ PLATFORM("stale", stale_after), DURATION(0),
+	  .doc = "This platform's stale threshold; default: thresholds.stale." },
+	{ PLATFORM("dormant", dormant_after), DURATION(0),
+	  .doc = "This platform's dormant threshold; default: thresholds.dormant." },
+	{ PLATFORM("feed_template", feed_template), STRING,
+	  .doc = "Feed URL of accounts without one of their own; has {uid}." },
+	{ .name = NULL }
+};
+
+const struct config_default_platform config_default_platforms[] = {
+	{ "wechat", "微信公众号" }, { "weibo", "微博" }, { "douyin", "抖音" },
+	{ "toutiao", "今日头条" }, { "kuaishou", "快手" },
+	{ "bilibili", "哔哩哔哩" }, { "xiaohongshu", "小红书" },
+	{ "website", "网站" }, { "other", "其他" },
+	{ NULL, NULL }
+};
+
+const char *
+config_type_name(enum config_type type)
+{
+	static const char *const names[] = { "string", "int", "duration",
+	    "size", "enum", "list", "platforms" };
+
+	return (size_t)type < ARRAY_SIZE(names) ? names[type] : "?";
+}
+
+static void *
+field_of(const struct config_key *k, const void *base)
+{
+	return (char *)base + k->offset;
+}
+
+/* "poll.interval", or "database" at the top level. */
+static const char *
+full_name(const struct config_key *k, char *buf, size_t size)
+{
+	if (k->group == NULL)
+		return k->name;
+	snprintf(buf, size, "%s.%s", k->group, k->name);
+	return buf;
+}
+
+/* A byte count with an optional K, M or G suffix (binary). */
+static int
+size_parse(const char *text, long long *out)
+{
+	char *end;
+	long long v, unit;
+
+	if (!isdigit((unsigned char)*text))
+		return -1;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	unit = *end == 'K' || *end == 'k' ? 1024 : *end == 'M' ?
+	    1024 * 1024 : *end == 'G' ? 1024LL * 1024 * 1024 : 1;
+	if (unit > 1)
+		end++;
+	if (errno != 0 || *end != '\0' || v <= 0 || v > LLONG_MAX / unit)
+		return -1;
+	*out = v * unit;
+	return 0;
+}
+
+static int
+choice_parse(const struct config_key *k, const char *text, int *out)
+{
+	int i;
+
+	for (i = 0; k->choices[i]; i++)
+		if (strcmp(k->choices[i], text) == 0) {
+			*out = i;
+			return 0;
+		}
+	return -1;
+}
+
+static bool
+in_range(const struct config_key *k, long long v)
+{
+	return v >= k->min && v <= k->max;
+}
+
+/* A value written as text, as the table's defaults are, into its field;
+ * -1 when it does not parse or is out of range. */
+static int
+parse_text(const struct config_key *k, const char *text, void *base)
+{
+	void *field = field_of(k, base);
+	long long v;
+	char *end;
+	int choice;
+
+	switch (k->type) {
+	case CONFIG_STRING:
+		free(*(char **)field);
+		*(char **)field = xstrdup(text);
+		return 0;
+	case CONFIG_INT:
+		errno = 0;
+		v = strtoll(text, &end, 10);
+		if (errno != 0 || end == text || *end != '\0' || !in_range(k, v))
+			return -1;
+		*(long *)field = (long)v;
+		return 0;
+	case CONFIG_DURATION:
+		if (duration_parse(text, &v) == -1 || !in_range(k, v))
+			return -1;
+		*(long long *)field = v;
+		return 0;
+	case CONFIG_SIZE:
+		if (size_parse(text, &v) == -1 || !in_range(k, v))
+			return -1;
+		*(long long *)field = v;
+		return 0;
+	case CONFIG_ENUM:
+		if (choice_parse(k, text, &choice) == -1)
+			return -1;
+		*(int *)field = choice;
+		return 0;
+	case CONFIG_LIST:
+	case CONFIG_PLATFORMS:
+		break;
+	}
+	return -1;
+}
+
+/* ---- defaults and freeing, both driven by the table ---- */
+
 static void
-set_platform_defaults(struct platform *p, const char *key, const char *label)
+set_platform_defaults(struct platform *p, const char *key, const char *label,
+    const struct threshold_config *th)
 {
 	memset(p, 0, sizeof(*p));
 	p->key = xstrdup(key);
 	p->label = xstrdup(label);
-	p->warn_after = 7 * DAY;
-	p->stale_after = 14 * DAY;
-	p->dormant_after = 90 * DAY;
+	p->warn_after = th->warn;
+	p->stale_after = th->stale;
+	p->dormant_after = th->dormant;
+}
+
+static void
+set_default_platforms(struct config *cfg)
+{
+	size_t i, n = 0;
+
+	while (config_default_platforms[n].key)
+		n++;
+	cfg->n_platforms = n;
+	cfg->platforms = xcalloc(n, sizeof(struct platform));
+	for (i = 0; i < n; i++)
+		set_platform_defaults(&cfg->platforms[i],
+		    config_default_platforms[i].key,
+		    config_default_platforms[i].label, &cfg->thresholds);
 }
 
 static void
 set_defaults(struct config *cfg)
 {
-	size_t i;
+	const struct config_key *k;
+	char name[64];
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->database = xstrdup("/var/lib/mediawatch/mediawatch.db");
-	cfg->state_dir = xstrdup("/var/lib/mediawatch");
-	cfg->timezone = xstrdup("Asia/Shanghai");
-	cfg->n_platforms = ARRAY_SIZE(default_platforms);
-	cfg->platforms = xcalloc(cfg->n_platforms, sizeof(struct platform));
-	for (i = 0; i < cfg->n_platforms; i++)
-		set_platform_defaults(&cfg->platforms[i],
-		    default_platforms[i].key, default_platforms[i].label);
-
-	cfg->poll = (struct poll_config){
-		.interval = 3600, .jitter_percent = 10, .concurrency = 64,
-		.per_host = 4, .timeout = 30, .connect_timeout = 10,
-		.max_size = 10 * 1024 * 1024, .max_redirects = 5,
-		.user_agent = xstrdup("mediawatch/1.0 (government new-media monitor)"),
-		.retention = 400 * DAY, .fail_threshold = 3,
-	};
-	cfg->monitor = (struct monitor_config){
-		.verify_window = DAY, .problem_due = 10 * DAY,
-	};
-	cfg->mail = (struct mail_config){
-		.transport = xstrdup("maildir"), .sendmail = xstrdup("/usr/sbin/sendmail"),
-		.from = xstrdup("mediawatch@localhost"), .admins = strv_dup(NULL),
-		.repeat_warning = 0, .repeat_stale = 3 * DAY,
-		.repeat_dormant = 7 * DAY, .max_attempts = 8, .retry_base = 60,
-		.digest_time = xstrdup("08:30"),
-	};
-	cfg->notice = (struct notice_config){
-		.serial_format = xstrdup("〔%Y〕第%N期"), .rectify_days = 10,
-		.holidays = strv_dup(NULL), .workdays = strv_dup(NULL),
-		.issuer = xstrdup("电子政务中心"), .repeat_months = 3,
-	};
-	cfg->wording.lists = strv_dup(NULL);
-	cfg->wording.allowlists = strv_dup(NULL);
+	for (k = config_keys; k->name; k++) {
+		if (k->type == CONFIG_LIST)
+			*(char ***)field_of(k, cfg) = strv_dup(NULL);
+		else if (k->def && parse_text(k, k->def, cfg) == -1)
+			fatalx("the built-in default of %s does not parse",
+			    full_name(k, name, sizeof(name)));
+	}
+	/* after the loop: the platforms take the thresholds' defaults */
+	set_default_platforms(cfg);
 }
 
 static void
 platform_free(struct platform *p)
 {
-	free(p->key);
-	free(p->label);
-	free(p->feed_template);
+	const struct config_key *k;
+
+	for (k = config_platform_keys; k->name; k++)
+		if (k->type == CONFIG_STRING)
+			free(*(char **)field_of(k, p));
+}
+
+static void
+platforms_free(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_platforms; i++)
+		platform_free(&cfg->platforms[i]);
+	free(cfg->platforms);
+	cfg->platforms = NULL;
+	cfg->n_platforms = 0;
 }
 
 void
 config_free(struct config *cfg)
 {
-	size_t i;
+	const struct config_key *k;
 
 	free(cfg->path);
-	free(cfg->database);
-	free(cfg->state_dir);
-	free(cfg->timezone);
-	for (i = 0; i < cfg->n_platforms; i++)
-		platform_free(&cfg->platforms[i]);
-	free(cfg->platforms);
-	free(cfg->poll.user_agent);
-	free(cfg->mail.transport);
-	free(cfg->mail.maildir);
-	free(cfg->mail.url);
-	free(cfg->mail.username);
-	free(cfg->mail.password_file);
-	free(cfg->mail.ca_file);
-	free(cfg->mail.sendmail);
-	free(cfg->mail.from);
-	strv_free(cfg->mail.admins);
-	free(cfg->mail.templates);
-	free(cfg->mail.digest_time);
-	free(cfg->notice.serial_format);
-	strv_free(cfg->notice.holidays);
-	strv_free(cfg->notice.workdays);
-	free(cfg->notice.issuer);
-	strv_free(cfg->wording.lists);
-	strv_free(cfg->wording.allowlists);
+	for (k = config_keys; k->name; k++) {
+		if (k->type == CONFIG_STRING)
+			free(*(char **)field_of(k, cfg));
+		else if (k->type == CONFIG_LIST)
+			strv_free(*(char ***)field_of(k, cfg));
+	}
+	platforms_free(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }
+
+/* ---- reading the file ---- */
 
 /* Error reporting, always FILE:LINE so an admin can jump to the spot. */
 struct loader {
@@ -235,7 +380,7 @@ struct loader {
 	int         errors;
 };
 
-static void MW_PRINTF(3, 4)
+static int MW_PRINTF(3, 4)
 bad(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -251,142 +396,193 @@ bad(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
 		log_warnx("%s: %s", ld->path, sb_str(&sb));
 	sb_free(&sb);
 	ld->errors++;
-}
-
-static int
-read_duration(struct loader *ld, const config_setting_t *s, long long *out)
-{
-	const char *text;
-
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		*out = config_setting_get_int64(s);
-		if (*out >= 0 && *out <= DURATION_MAX)
-			return 0;
-		break;
-	case CONFIG_TYPE_STRING:
-		text = config_setting_get_string(s);
-		if (duration_parse(text, out) == 0 && *out <= DURATION_MAX)
-			return 0;
-		break;
-	}
-	bad(ld, s, "'%s' must be a duration such as \"90s\", \"15m\", \"6h\" "
-	    "or \"14d\" (at most 100 years)", config_setting_name(s));
 	return -1;
 }
 
-/* A byte count: a number, or a string with a K, M or G suffix (binary). */
-static int
-read_bytes(struct loader *ld, const config_setting_t *s, long long *out)
+static bool
+is_number(const config_setting_t *s)
 {
-	const char *text;
-	char *end;
-	long long v, unit;
+	return config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64;
+}
 
-	if (config_setting_type(s) == CONFIG_TYPE_INT ||
-	    config_setting_type(s) == CONFIG_TYPE_INT64) {
-		*out = config_setting_get_int64(s);
-		if (*out > 0)
-			return 0;
-	} else if ((text = config_setting_get_string(s)) != NULL &&
-	    isdigit((unsigned char)*text)) {
-		errno = 0;
-		v = strtoll(text, &end, 10);
-		unit = *end == 'K' || *end == 'k' ? 1024 : *end == 'M' ?
-		    1024 * 1024 : *end == 'G' ? 1024LL * 1024 * 1024 : 1;
-		if (unit > 1)
-			end++;
-		if (errno == 0 && *end == '\0' && v > 0 && v <= LLONG_MAX / unit) {
-			*out = v * unit;
-			return 0;
-		}
+/* "poll.interval must be at least 1m", "poll.jitter must be 0-50". */
+static int
+bad_range(struct loader *ld, const config_setting_t *s,
+    const struct config_key *k)
+{
+	char name[64], min[32];
+
+	if (k->type == CONFIG_DURATION) {
+		duration_format(k->min, min, sizeof(min));
+		return bad(ld, s, "%s must be at least %s",
+		    full_name(k, name, sizeof(name)), min);
 	}
-	bad(ld, s, "'%s' must be a size such as 10485760 or \"10M\"",
-	    config_setting_name(s));
+	if (k->max >= LONG_MAX)
+		return bad(ld, s, "%s must be at least %lld",
+		    full_name(k, name, sizeof(name)), k->min);
+	return bad(ld, s, "%s must be %lld-%lld",
+	    full_name(k, name, sizeof(name)), k->min, k->max);
+}
+
+static int
+bad_choice(struct loader *ld, const config_setting_t *s,
+    const struct config_key *k)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char name[64];
+	int i;
+
+	for (i = 0; k->choices[i]; i++)
+		sb_printf(&sb, "%s\"%s\"", i == 0 ? "" : k->choices[i + 1] ?
+		    ", " : " or ", k->choices[i]);
+	bad(ld, s, "%s must be %s", full_name(k, name, sizeof(name)), sb_str(&sb));
+	sb_free(&sb);
 	return -1;
 }
 
 static int
-read_strlist(struct loader *ld, const config_setting_t *s, char ***out,
-    size_t *count)
+read_int(struct loader *ld, const config_setting_t *s,
+    const struct config_key *k, void *base)
 {
-	int i, n;
+	long long v;
+
+	if (!is_number(s))
+		return bad(ld, s, "'%s' must be a whole number", k->name);
+	v = config_setting_get_int64(s);
+	if (!in_range(k, v))
+		return bad_range(ld, s, k);
+	*(long *)field_of(k, base) = (long)v;
+	return 0;
+}
+
+/* A number of seconds, or a string such as "90s" or "14d". */
+static int
+read_duration(struct loader *ld, const config_setting_t *s,
+    const struct config_key *k, void *base)
+{
+	const char *text = config_setting_get_string(s);
+	long long v = -1;
+
+	if (is_number(s))
+		v = config_setting_get_int64(s);
+	else if (text == NULL || duration_parse(text, &v) == -1)
+		v = -1;
+	if (v < 0 || v > DURATION_MAX)
+		return bad(ld, s, "'%s' must be a duration such as \"90s\", "
+		    "\"15m\", \"6h\" or \"14d\" (at most 100 years)", k->name);
+	if (!in_range(k, v))
+		return bad_range(ld, s, k);
+	*(long long *)field_of(k, base) = v;
+	return 0;
+}
+
+/* A number of bytes, or a string with a K, M or G suffix (binary). */
+static int
+read_size(struct loader *ld, const config_setting_t *s,
+    const struct config_key *k, void *base)
+{
+	const char *text = config_setting_get_string(s);
+	long long v = -1;
+
+	if (is_number(s))
+		v = config_setting_get_int64(s);
+	else if (text == NULL || size_parse(text, &v) == -1)
+		v = -1;
+	if (v <= 0)
+		return bad(ld, s, "'%s' must be a size such as 10485760 or \"10M\"",
+		    k->name);
+	if (!in_range(k, v))
+		return bad_range(ld, s, k);
+	*(long long *)field_of(k, base) = v;
+	return 0;
+}
+
+static int
+read_list(struct loader *ld, const config_setting_t *s,
+    const struct config_key *k, void *base)
+{
+	char ***field = field_of(k, base);
 	char **list;
+	int i, n;
 
-	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-		bad(ld, s, "'%s' must be a list of strings, e.g. [ \"a\", \"b\" ]",
-		    config_setting_name(s));
-		return -1;
-	}
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return bad(ld, s, "'%s' must be a list of strings, e.g. "
+		    "[ \"a\", \"b\" ]", k->name);
 	n = config_setting_length(s);
 	list = xcalloc((size_t)n + 1, sizeof(char *));
 	for (i = 0; i < n; i++) {
 		const char *v = config_setting_get_string_elem(s, i);
 
 		if (v == NULL) {
-			bad(ld, s, "'%s' item %d is not a string",
-			    config_setting_name(s), i + 1);
 			strv_free(list);
-			return -1;
+			return bad(ld, s, "'%s' item %d is not a string",
+			    k->name, i + 1);
 		}
 		list[i] = xstrdup(v);
 	}
-	strv_free(*out);
-	*out = list;
-	if (count)
-		*count = (size_t)n;
+	strv_free(*field);
+	*field = list;
+	if (k->count_offset)
+		*(size_t *)((char *)base + k->count_offset) = (size_t)n;
 	return 0;
 }
 
 static int
-read_key(struct loader *ld, const config_setting_t *s, const struct key *k,
-    void *base)
+read_value(struct loader *ld, const config_setting_t *s,
+    const struct config_key *k, void *base)
 {
-	char *field = (char *)base + k->offset;
-	const char *text;
+	const char *text = config_setting_get_string(s);
 
 	switch (k->type) {
-	case K_STRING:
-		if ((text = config_setting_get_string(s)) == NULL) {
-			bad(ld, s, "'%s' must be a string", k->name);
-			return -1;
-		}
-		free(*(char **)field);
-		*(char **)field = xstrdup(text);
+	case CONFIG_STRING:
+		if (text == NULL)
+			return bad(ld, s, "'%s' must be a string", k->name);
+		return parse_text(k, text, base);
+	case CONFIG_INT:
+		return read_int(ld, s, k, base);
+	case CONFIG_DURATION:
+		return read_duration(ld, s, k, base);
+	case CONFIG_SIZE:
+		return read_size(ld, s, k, base);
+	case CONFIG_ENUM:
+		if (text == NULL || parse_text(k, text, base) == -1)
+			return bad_choice(ld, s, k);
 		return 0;
-	case K_INT:
-		if (config_setting_type(s) != CONFIG_TYPE_INT &&
-		    config_setting_type(s) != CONFIG_TYPE_INT64) {
-			bad(ld, s, "'%s' must be a whole number", k->name);
-			return -1;
-		}
-		*(long *)field = (long)config_setting_get_int64(s);
-		return 0;
-	case K_BYTES:
-		return read_bytes(ld, s, (long long *)field);
-	case K_DURATION:
-		return read_duration(ld, s, (long long *)field);
-	case K_STRLIST:
-		return read_strlist(ld, s, (char ***)field, k->count_offset ?
-		    (size_t *)((char *)base + k->count_offset) : NULL);
+	case CONFIG_LIST:
+		return read_list(ld, s, k, base);
+	case CONFIG_PLATFORMS:
+		break;
 	}
 	return -1;
 }
 
-static const struct key *
-find_key(const struct key *keys, const char *name)
+static const struct config_key *
+find_key(const struct config_key *keys, const char *group, const char *name)
 {
 	for (; keys->name; keys++)
-		if (strcmp(keys->name, name) == 0)
+		if ((keys->group == NULL ? group == NULL :
+		    group != NULL && strcmp(keys->group, group) == 0) &&
+		    strcmp(keys->name, name) == 0)
 			return keys;
 	return NULL;
 }
 
-/* Reads every child of group s through its key table. */
+static bool
+is_group(const char *name)
+{
+	const struct config_key *k;
+
+	for (k = config_keys; k->name; k++)
+		if (k->group && strcmp(k->group, name) == 0)
+			return true;
+	return false;
+}
+
+/* Reads every child of group s through the keys of that group. */
 static void
-read_group(struct loader *ld, const config_setting_t *s, const char *what,
-    const struct key *keys, void *base)
+read_group(struct loader *ld, const config_setting_t *s, const char *group,
+    const char *what, const struct config_key *keys, void *base)
 {
 	int i, n = config_setting_length(s);
 
@@ -396,26 +592,16 @@ read_group(struct loader *ld, const config_setting_t *s, const char *what,
 	}
 	for (i = 0; i < n; i++) {
 		config_setting_t *child = config_setting_get_elem(s, (unsigned)i);
-		const struct key *k = find_key(keys, config_setting_name(child));
+		const struct config_key *k = find_key(keys, group,
+		    config_setting_name(child));
 
 		if (k == NULL)
 			bad(ld, child, "unknown key '%.64s' in %s",
 			    config_setting_name(child), what);
 		else
-			read_key(ld, child, k, base);
+			read_value(ld, child, k, base);
 	}
 }
-
-struct thresholds {
-	long long warn, stale, dormant;
-};
-
-static const struct key threshold_keys[] = {
-	{ "warn", K_DURATION, offsetof(struct thresholds, warn), 0 },
-	{ "stale", K_DURATION, offsetof(struct thresholds, stale), 0 },
-	{ "dormant", K_DURATION, offsetof(struct thresholds, dormant), 0 },
-	{ NULL, 0, 0, 0 }
-};
 
 static bool
 platform_key_valid(const char *key)
@@ -455,25 +641,23 @@ platform_check(struct loader *ld, const config_setting_t *s,
 }
 
 /* platforms = ( { key = "wechat"; label = "微信公众号"; … }, … ); each
- * platform starts from the global thresholds. */
+ * platform starts from the thresholds group. */
 static void
 read_platforms(struct loader *ld, const config_setting_t *list,
-    struct config *cfg, const struct thresholds *th)
+    struct config *cfg)
 {
+	const struct threshold_config *th = &cfg->thresholds;
 	int i, n;
 
 	if (!config_setting_is_list(list)) {
 		bad(ld, list, "'platforms' must be a list ( { … }, … )");
 		return;
 	}
-	n = config_setting_length(list);
-	if (n == 0) {
+	if ((n = config_setting_length(list)) == 0) {
 		bad(ld, list, "'platforms' must name at least one platform");
 		return;
 	}
-	for (size_t k = 0; k < cfg->n_platforms; k++)
-		platform_free(&cfg->platforms[k]);
-	free(cfg->platforms);
+	platforms_free(cfg);
 	cfg->platforms = xcalloc((size_t)n, sizeof(struct platform));
 	cfg->n_platforms = (size_t)n;
 	for (i = 0; i < n; i++) {
@@ -483,23 +667,25 @@ read_platforms(struct loader *ld, const config_setting_t *list,
 		p->warn_after = th->warn;
 		p->stale_after = th->stale;
 		p->dormant_after = th->dormant;
-		read_group(ld, s, "a platform", platform_keys, p);
+		read_group(ld, s, "platforms", "a platform", config_platform_keys, p);
 		if (ld->errors == 0)
 			platform_check(ld, s, cfg, (size_t)i);
 	}
 }
 
+/* Without a platform list, the thresholds group sets the built-in
+ * platforms' thresholds. */
 static void
 apply_thresholds(struct loader *ld, const config_setting_t *s,
-    struct config *cfg, const struct thresholds *th)
+    struct config *cfg)
 {
+	const struct threshold_config *th = &cfg->thresholds;
 	size_t i;
 
 	if (!(th->warn < th->stale && th->stale < th->dormant)) {
 		bad(ld, s, "thresholds must satisfy warn < stale < dormant");
 		return;
 	}
-
 	for (i = 0; i < cfg->n_platforms; i++) {
 		cfg->platforms[i].warn_after = th->warn;
 		cfg->platforms[i].stale_after = th->stale;
@@ -507,58 +693,37 @@ apply_thresholds(struct loader *ld, const config_setting_t *s,
 	}
 }
 
-static const struct group *
-find_group(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		if (strcmp(groups[i].name, name) == 0)
-			return &groups[i];
-	return NULL;
-}
-
 static void
 read_root(struct loader *ld, const config_setting_t *root, struct config *cfg)
 {
-	struct thresholds th = { 7 * DAY, 14 * DAY, 90 * DAY };
-	const config_setting_t *s, *th_setting, *platforms = NULL;
-	const struct group *g;
+	const config_setting_t *s, *platforms = NULL;
+	const struct config_key *k;
 	int i, n = config_setting_length(root);
 
-	if ((th_setting = config_setting_get_member(root, "thresholds")) != NULL)
-		read_group(ld, th_setting, "thresholds", threshold_keys, &th);
 	for (i = 0; i < n; i++) {
 		const char *name;
 
 		s = config_setting_get_elem(root, (unsigned)i);
 		name = config_setting_name(s);
-
-		if (strcmp(name, "thresholds") == 0)
-			continue;
-		if (strcmp(name, "platforms") == 0)
-			platforms = s;
-		else if ((g = find_group(name)) != NULL)
-			read_group(ld, s, name, g->keys, (char *)cfg + g->offset);
-		else if (find_key(top_keys, name))
-			read_key(ld, s, find_key(top_keys, name), cfg);
+		if ((k = find_key(config_keys, NULL, name)) != NULL) {
+			/* read last: a platform starts from the thresholds */
+			if (k->type == CONFIG_PLATFORMS)
+				platforms = s;
+			else
+				read_value(ld, s, k, cfg);
+		} else if (is_group(name))
+			read_group(ld, s, name, name, config_keys, cfg);
 		else
 			bad(ld, s, "unknown key '%.64s'", name);
 	}
 	if (platforms)
-		read_platforms(ld, platforms, cfg, &th);
+		read_platforms(ld, platforms, cfg);
 	else
-		apply_thresholds(ld, th_setting, cfg, &th);
+		apply_thresholds(ld, config_setting_get_member(root,
+		    "thresholds"), cfg);
 }
 
-static bool
-one_of(const char *v, const char *const *allowed)
-{
-	for (; *allowed; allowed++)
-		if (strcmp(v, *allowed) == 0)
-			return true;
-	return false;
-}
+/* ---- checks beyond a type and a range ---- */
 
 static const config_setting_t *
 lookup(const config_t *lc, const char *path)
@@ -596,37 +761,30 @@ normalise_hhmm(char **value)
 	return 0;
 }
 
-/* Checks across keys, after everything was read. */
 static void
-validate(struct loader *ld, const config_t *lc, struct config *cfg)
+check_storage(struct loader *ld, const config_t *lc, struct config *cfg)
 {
-	static const char *const transports[] = { "maildir", "smtp", "sendmail", NULL };
-	size_t i;
-
 	if (tz_set(cfg->timezone) == -1)
 		bad(ld, lookup(lc, "timezone"), "unknown time zone '%.64s' (expected "
 		    "an IANA name such as \"Asia/Shanghai\")", cfg->timezone);
 	if (str_empty(cfg->database))
 		bad(ld, lookup(lc, "database"), "'database' must not be empty");
-	if (cfg->poll.interval < 60)
-		bad(ld, lookup(lc, "poll.interval"), "poll.interval must be at least 1m");
-	if (cfg->poll.jitter_percent < 0 || cfg->poll.jitter_percent > 50)
-		bad(ld, lookup(lc, "poll.jitter"), "poll.jitter must be 0-50 (percent)");
-	if (cfg->poll.concurrency < 1 || cfg->poll.concurrency > 10000)
-		bad(ld, lookup(lc, "poll.concurrency"), "poll.concurrency must be 1-10000");
-	if (cfg->poll.per_host < 1 || cfg->poll.per_host > cfg->poll.concurrency)
+}
+
+static void
+check_poll(struct loader *ld, const config_t *lc, const struct config *cfg)
+{
+	if (cfg->poll.per_host > cfg->poll.concurrency)
 		bad(ld, lookup(lc, "poll.per_host"),
 		    "poll.per_host must be between 1 and poll.concurrency");
-	if (cfg->poll.timeout < 1 || cfg->poll.connect_timeout < 1)
-		bad(ld, lookup(lc, "poll.timeout"), "poll timeouts must be at least 1s");
-	if (cfg->poll.max_redirects < 0 || cfg->poll.max_redirects > 20)
-		bad(ld, lookup(lc, "poll.max_redirects"), "poll.max_redirects must be 0-20");
-	if (cfg->poll.fail_threshold < 1)
-		bad(ld, lookup(lc, "poll.fail_threshold"), "poll.fail_threshold must be at least 1");
-	if (!one_of(cfg->mail.transport, transports))
-		bad(ld, lookup(lc, "mail.transport"), "mail.transport must be "
-		    "\"maildir\", \"smtp\" or \"sendmail\"");
-	if (strcmp(cfg->mail.transport, "smtp") == 0 && str_empty(cfg->mail.url))
+}
+
+static void
+check_mail(struct loader *ld, const config_t *lc, struct config *cfg)
+{
+	size_t i;
+
+	if (cfg->mail.transport == MAIL_SMTP && str_empty(cfg->mail.url))
 		bad(ld, lookup(lc, "mail.transport"), "mail.url is required for "
 		    "the smtp transport");
 	if (!str_empty(cfg->mail.url) && !str_case_prefix(cfg->mail.url, "smtp://") &&
@@ -637,8 +795,6 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 	if (normalise_hhmm(&cfg->mail.digest_time) == -1)
 		bad(ld, lookup(lc, "mail.digest_time"), "mail.digest_time must be a "
 		    "time of day HH:MM, e.g. \"08:30\"");
-	if (cfg->mail.max_attempts < 1)
-		bad(ld, lookup(lc, "mail.max_attempts"), "mail.max_attempts must be at least 1");
 	if (check_mailbox(cfg->mail.from) == -1)
 		bad(ld, lookup(lc, "mail.from"), "mail.from must be an address, "
 		    "\"name@domain\" or \"Name <name@domain>\"");
@@ -647,17 +803,27 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 		    has_control_chars(cfg->mail.admins[i]))
 			bad(ld, lookup(lc, "mail.admins"), "mail.admins: '%.64s' is "
 			    "not an email address", cfg->mail.admins[i]);
-	for (i = 0; cfg->notice.holidays[i]; i++)
-		if (iso_date_valid(cfg->notice.holidays[i]) == -1)
-			bad(ld, lookup(lc, "notice.holidays"), "notice.holidays: "
-			    "'%.64s' is not a YYYY-MM-DD date", cfg->notice.holidays[i]);
-	for (i = 0; cfg->notice.workdays[i]; i++)
-		if (iso_date_valid(cfg->notice.workdays[i]) == -1)
-			bad(ld, lookup(lc, "notice.workdays"), "notice.workdays: "
-			    "'%.64s' is not a YYYY-MM-DD date", cfg->notice.workdays[i]);
-	if (cfg->notice.rectify_days < 1 || cfg->notice.repeat_months < 2)
-		bad(ld, lookup(lc, "notice"), "notice.rectify_days must be at "
-		    "least 1 and notice.repeat_months at least 2");
+}
+
+static void
+check_dates(struct loader *ld, const config_t *lc, const char *key,
+    char **dates)
+{
+	for (; *dates; dates++)
+		if (iso_date_valid(*dates) == -1)
+			bad(ld, lookup(lc, key), "%s: '%.64s' is not a YYYY-MM-DD "
+			    "date", key, *dates);
+}
+
+/* Checks across keys, after everything was read. */
+static void
+validate(struct loader *ld, const config_t *lc, struct config *cfg)
+{
+	check_storage(ld, lc, cfg);
+	check_poll(ld, lc, cfg);
+	check_mail(ld, lc, cfg);
+	check_dates(ld, lc, "notice.holidays", cfg->notice.holidays);
+	check_dates(ld, lc, "notice.workdays", cfg->notice.workdays);
 }
 
 static void
@@ -728,4 +894,102 @@ config_platform(const struct config *cfg, const char *key)
 		if (strcmp(cfg->platforms[i].key, key) == 0)
 			return &cfg->platforms[i];
 	return NULL;
+}
+
+/* ---- reload ---- */
+
+static bool
+strv_equal(char **a, char **b)
+{
+	for (; *a && *b; a++, b++)
+		if (strcmp(*a, *b) != 0)
+			return false;
+	return *a == *b;
+}
+
+static bool
+value_equal(const struct config_key *k, const struct config *a,
+    const struct config *b)
+{
+	const void *fa = field_of(k, a), *fb = field_of(k, b);
+	const char *sa, *sb;
+
+	switch (k->type) {
+	case CONFIG_STRING:
+		sa = *(char *const *)fa;
+		sb = *(char *const *)fb;
+		return sa == sb || (sa && sb && strcmp(sa, sb) == 0);
+	case CONFIG_INT:
+		return *(const long *)fa == *(const long *)fb;
+	case CONFIG_DURATION:
+	case CONFIG_SIZE:
+		return *(const long long *)fa == *(const long long *)fb;
+	case CONFIG_ENUM:
+		return *(const int *)fa == *(const int *)fb;
+	case CONFIG_LIST:
+		return strv_equal(*(char **const *)fa, *(char **const *)fb);
+	case CONFIG_PLATFORMS:
+		break;
+	}
+	return true;
+}
+
+char **
+config_restart_changes(const struct config *running,
+    const struct config *fresh)
+{
+	const struct config_key *k;
+	char **changed, name[64];
+	size_t n = 0;
+
+	changed = xcalloc(ARRAY_SIZE(config_keys), sizeof(char *));
+	for (k = config_keys; k->name; k++)
+		if (k->restart && !value_equal(k, running, fresh))
+			changed[n++] = xstrdup(full_name(k, name, sizeof(name)));
+	return changed;
+}
+
+/* Copies the value of key k from src into dst, dst's old value freed. */
+static void
+copy_value(const struct config_key *k, const struct config *src,
+    struct config *dst)
+{
+	void *to = field_of(k, dst);
+	const void *from = field_of(k, src);
+
+	switch (k->type) {
+	case CONFIG_STRING:
+		free(*(char **)to);
+		*(char **)to = xstrdup(*(char *const *)from);
+		break;
+	case CONFIG_INT:
+		*(long *)to = *(const long *)from;
+		break;
+	case CONFIG_DURATION:
+	case CONFIG_SIZE:
+		*(long long *)to = *(const long long *)from;
+		break;
+	case CONFIG_ENUM:
+		*(int *)to = *(const int *)from;
+		break;
+	case CONFIG_LIST:
+		strv_free(*(char ***)to);
+		*(char ***)to = strv_dup(*(const char *const *const *)from);
+		if (k->count_offset)
+			*(size_t *)((char *)dst + k->count_offset) =
+			    *(const size_t *)((const char *)src + k->count_offset);
+		break;
+	case CONFIG_PLATFORMS:
+		break;
+	}
+}
+
+void
+config_keep_restart_values(const struct config *running, struct config *fresh)
+{
+	const struct config_key *k;
+
+	for (k = config_keys; k->name; k++)
+		if (k->restart)
+			copy_value(k, running, fresh);
 }

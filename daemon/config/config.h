@@ -1,8 +1,10 @@
 /* config.h — the configuration file (libconfig syntax), see mediawatch.conf(5).
  *
  * config_load() fills a struct config from a file or from built-in defaults;
- * config_free() releases everything it owns.  Every key is declared in the
- * table in config.c: unknown keys are errors, reported as FILE:LINE. */
+ * config_free() releases everything it owns.  Every key is declared once, in
+ * the table in config.c (type, default, range, reload flag, a line of doc):
+ * unknown keys are errors, reported as FILE:LINE, and `mediawatchctl
+ * check-config --defaults` prints the same table. */
 #ifndef MW_CONFIG_H
 #define MW_CONFIG_H
 
@@ -34,8 +36,15 @@ struct poll_config {
 	long       fail_threshold;   /* consecutive failures that mark a feed failing */
 };
 
+/* The values of mail.transport, in the order of config_transport_names. */
+enum mail_transport {
+	MAIL_MAILDIR,                /* write into a Maildir */
+	MAIL_SMTP,                   /* SMTP or SMTPS through libcurl */
+	MAIL_SENDMAIL,               /* pipe to the sendmail program */
+};
+
 struct mail_config {
-	char      *transport;        /* "maildir" | "smtp" | "sendmail" */
+	enum mail_transport transport;
 	char      *maildir;          /* Maildir path for the maildir transport */
 	char      *url;              /* smtp://host:587 or smtps://host:465 */
 	char      *username;
@@ -50,8 +59,14 @@ struct mail_config {
 	long long  repeat_dormant;
 	long       max_attempts;
 	long long  retry_base;       /* first retry delay, doubles each attempt */
-	char      *templates;        /* folder of message templates */
+	char      *templates;        /* folder of template overrides, or NULL */
 	char      *digest_time;      /* HH:MM in the configured zone */
+};
+
+struct threshold_config {
+	long long  warn;             /* defaults of every platform's thresholds */
+	long long  stale;
+	long long  dormant;
 };
 
 struct monitor_config {
@@ -78,6 +93,7 @@ struct config {
 	char                *database;
 	char                *state_dir;
 	char                *timezone;
+	struct threshold_config thresholds;
 	struct platform     *platforms;
 	size_t               n_platforms;
 	struct poll_config   poll;
@@ -95,5 +111,54 @@ void config_free(struct config *cfg);
  * default path when it exists, else NULL (built-in defaults). */
 const char *config_locate(const char *given);
 const struct platform *config_platform(const struct config *cfg, const char *key);
+
+/* The full names ("poll.concurrency") of the keys that a reload does not
+ * apply and whose value differs from running to fresh, as a NULL-terminated
+ * list the caller frees with strv_free(). */
+char **config_restart_changes(const struct config *running,
+         const struct config *fresh);
+/* Puts the running values of those keys into fresh, so that a reloaded
+ * configuration shows what is in force until the restart. */
+void config_keep_restart_values(const struct config *running,
+         struct config *fresh);
+
+/* ---- the table of keys, for check-config --defaults ---- */
+
+enum config_type {
+	CONFIG_STRING,               /* char * */
+	CONFIG_INT,                  /* long, within [min, max] */
+	CONFIG_DURATION,             /* long long seconds, within [min, max] */
+	CONFIG_SIZE,                 /* long long bytes, within [min, max] */
+	CONFIG_ENUM,                 /* an enum, one of choices */
+	CONFIG_LIST,                 /* char **, NULL-terminated; default empty */
+	CONFIG_PLATFORMS,            /* the platform list */
+};
+
+struct config_key {
+	const char        *group;    /* "poll", …; NULL at the top level */
+	const char        *name;
+	enum config_type   type;
+	size_t             offset;   /* into struct config, or struct platform */
+	size_t             count_offset;  /* CONFIG_LIST: its length, or 0 */
+	const char        *def;      /* default as written in the file; NULL: none */
+	long long          min, max; /* CONFIG_INT, CONFIG_DURATION, CONFIG_SIZE */
+	const char *const *choices;  /* CONFIG_ENUM: names in enum order, NULL-ended */
+	bool               restart;  /* a reload does not apply it */
+	const char        *doc;      /* one line */
+};
+
+/* The keys in the order of the example file; NULL-name terminated. */
+extern const struct config_key config_keys[];
+/* The keys of one group of the platform list; NULL-name terminated. */
+extern const struct config_key config_platform_keys[];
+struct config_default_platform {
+	const char *key, *label;
+};
+
+/* The built-in platform list, NULL-key terminated. */
+extern const struct config_default_platform config_default_platforms[];
+extern const char *const config_transport_names[];
+
+const char *config_type_name(enum config_type type);
 
 #endif

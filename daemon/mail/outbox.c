@@ -196,7 +196,7 @@ deliver_local(const struct config *cfg, struct letter *l, char **error)
 	char *from;
 	int rc;
 
-	if (strcmp(cfg->mail.transport, "sendmail") != 0)
+	if (cfg->mail.transport != MAIL_SENDMAIL)
 		return maildir_deliver(cfg->mail.maildir, l->wire, l->wire_len, error);
 	from = envelope_from(cfg);
 	rc = sendmail_deliver(cfg->mail.sendmail, from,
@@ -277,7 +277,7 @@ outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
 		return -1;
 	}
 	rc = letter_prepare(cfg, l, &error);
-	if (rc == 0 && strcmp(cfg->mail.transport, "smtp") == 0) {
+	if (rc == 0 && cfg->mail.transport == MAIL_SMTP) {
 		from = envelope_from(cfg);
 		rc = smtp_send(&cfg->mail, from, (const char *const *)l->rcpts,
 		    l->n_rcpts, l->wire, l->wire_len, &error);
@@ -398,7 +398,7 @@ send_one(struct outbox_sender *s, long long id)
 		letter_free(l);
 		return 0;
 	}
-	if (strcmp(s->cfg->mail.transport, "smtp") == 0) {
+	if (s->cfg->mail.transport == MAIL_SMTP) {
 		start_smtp(s, l);
 		return 0;
 	}
@@ -442,7 +442,7 @@ next_due_delay(struct outbox_sender *s)
 static void
 sender_step(struct outbox_sender *s)
 {
-	bool smtp = strcmp(s->cfg->mail.transport, "smtp") == 0;
+	bool smtp = s->cfg->mail.transport == MAIL_SMTP;
 	size_t room = smtp ? (s->in_flight < SMTP_PARALLEL ?
 	    SMTP_PARALLEL - s->in_flight : 0) : SYNC_BATCH;
 	long long ids[SYNC_BATCH];

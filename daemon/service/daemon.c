@@ -208,6 +208,22 @@ on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userda
 	    now + STOP_GRACE_USEC, 0, on_stop_grace, d);
 }
 
+/* A reload applies every key but those the table marks for a restart
+ * (the open database, the connection limits): they keep their running
+ * values until then. */
+static void
+keep_restart_values(const struct config *running, struct config *fresh)
+{
+	char **changed = config_restart_changes(running, fresh);
+	size_t i;
+
+	for (i = 0; changed[i]; i++)
+		log_warnx("reload: the change of %s takes effect at the "
+		    "next restart", changed[i]);
+	strv_free(changed);
+	config_keep_restart_values(running, fresh);
+}
+
 static int
 on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
@@ -228,9 +244,7 @@ on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 		log_warnx("reload: the new configuration has errors; keeping the "
 		    "one in force");
 	} else {
-		if (strcmp(fresh.database, d->cfg.database) != 0)
-			log_warnx("reload: a new database path takes effect only "
-			    "after a restart");
+		keep_restart_values(&d->cfg, &fresh);
 		poller_set_config(d->poller, &fresh);
 		outbox_sender_set_config(d->sender, &fresh);
 		config_free(&d->cfg);

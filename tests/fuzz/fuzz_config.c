@@ -45,8 +45,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (size > 0 && pwrite(input_fd, data, size, 0) != (ssize_t)size))
 		abort();
 	if (config_load(input_path, &cfg) == 0) {
-		FUZZ_ASSERT(cfg.database && cfg.timezone && cfg.mail.transport,
+		FUZZ_ASSERT(cfg.database && cfg.timezone && cfg.mail.from,
 		    "a loaded configuration has its required strings");
+		FUZZ_ASSERT(cfg.mail.transport <= MAIL_SENDMAIL,
+		    "mail.transport is one of its names");
 		for (i = 0; i < cfg.n_platforms; i++)
 			FUZZ_ASSERT(cfg.platforms[i].key != NULL,
 			    "every platform has a key");

@@ -40,6 +40,81 @@ write_temp(const char *text)
 	return path;
 }
 
+static char *
+replace_all(const char *s, const char *from, const char *to)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *at;
+
+	while ((at = strstr(s, from)) != NULL) {
+		sb_append(&sb, s, (size_t)(at - s));
+		sb_puts(&sb, to);
+		s = at + strlen(from);
+	}
+	sb_puts(&sb, s);
+	return sb_steal(&sb);
+}
+
+/* The messages config_load() logs for text, the temporary file named
+ * "FILE"; NULL when it loads.  The log goes to stderr, which is sent to a
+ * file for the call. */
+static char *
+load_errors(const char *text)
+{
+	char *path = write_temp(text), *log = xstrdup("/tmp/mw-test-log-XXXXXX");
+	int fd = mkstemp(log), saved = dup(2), rc;
+	struct strbuf sb = STRBUF_INIT;
+	struct config cfg;
+	char buf[4096], *out;
+	ssize_t n;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	rc = config_load(path, &cfg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sb_append(&sb, buf, (size_t)n);
+	close(fd);
+	unlink(log);
+	free(log);
+	out = rc == 0 ? NULL : replace_all(sb_str(&sb), path, "FILE");
+	if (rc == 0)
+		config_free(&cfg);
+	sb_free(&sb);
+	unlink(path);
+	free(path);
+	return out;
+}
+
+static void
+assert_error_text(const char *text, const char *expected)
+{
+	char *got = load_errors(text);
+
+	if (got == NULL)
+		fail_msg("config_load accepted:\n%s", text);
+	if (strstr(got, expected) == NULL)
+		fail_msg("expected \"%s\" in:\n%s", expected, got);
+	free(got);
+}
+
+static const struct config_key *
+table_key(const char *group, const char *name)
+{
+	const struct config_key *k;
+
+	for (k = config_keys; k->name; k++)
+		if ((group == NULL ? k->group == NULL : k->group &&
+		    strcmp(k->group, group) == 0) && strcmp(k->name, name) == 0)
+			return k;
+	fail_msg("no key %s.%s in the table", group ? group : "", name);
+	return NULL;
+}
+
 /* config_load() on a temporary file holding text. */
 static int
 load_text(const char *text, struct config *cfg)
@@ -132,7 +207,7 @@ assert_config_same(const struct config *a, const struct config *b)
 	assert_int_equal(a->poll.fail_threshold, b->poll.fail_threshold);
 	assert_int_equal(a->monitor.verify_window, b->monitor.verify_window);
 	assert_int_equal(a->monitor.problem_due, b->monitor.problem_due);
-	assert_str_same(a->mail.transport, b->mail.transport);
+	assert_int_equal(a->mail.transport, b->mail.transport);
 	assert_str_same(a->mail.maildir, b->mail.maildir);
 	assert_str_same(a->mail.url, b->mail.url);
 	assert_str_same(a->mail.username, b->mail.username);
@@ -528,7 +603,7 @@ values_of_every_type_are_read(void **state)
 	assert_int_equal(cfg.poll.concurrency, 8);
 	assert_int_equal(cfg.poll.per_host, 2);
 	assert_int_equal(cfg.poll.retention, 0);
-	assert_string_equal(cfg.mail.transport, "smtp");
+	assert_int_equal(cfg.mail.transport, MAIL_SMTP);
 	assert_int_equal(cfg.mail.n_admins, 2);
 	assert_string_equal(cfg.mail.admins[1], "b@example.gov.cn");
 	assert_null(cfg.mail.admins[2]);
@@ -672,6 +747,166 @@ feed_template_needs_the_uid_placeholder(void **state)
 	(void)state;
 }
 
+/* ---- the table of keys ---- */
+
+static void
+every_key_takes_its_default_from_the_table(void **state)
+{
+	const struct config_key *k;
+	struct config cfg;
+	long long v;
+
+	(void)state;
+	assert_int_equal(config_load(NULL, &cfg), 0);
+	for (k = config_keys; k->name; k++) {
+		const char *field = (const char *)&cfg + k->offset;
+
+		assert_non_null(k->doc);
+		switch (k->type) {
+		case CONFIG_STRING:
+			/* mail.maildir is derived from state_dir */
+			if (k->def || strcmp(k->name, "maildir") != 0)
+				assert_str_same(*(char *const *)field, k->def);
+			break;
+		case CONFIG_INT:
+			assert_int_equal(*(const long *)field, strtol(k->def, NULL, 10));
+			break;
+		case CONFIG_DURATION:
+			assert_int_equal(duration_parse(k->def, &v), 0);
+			assert_int_equal(*(const long long *)field, v);
+			break;
+		case CONFIG_SIZE:
+		case CONFIG_ENUM:
+		case CONFIG_LIST:
+		case CONFIG_PLATFORMS:
+			break;
+		}
+	}
+	assert_int_equal(cfg.poll.max_size, 10 * 1024 * 1024);
+	assert_string_equal(table_key("poll", "max_size")->def, "10M");
+	assert_int_equal(cfg.mail.transport, MAIL_MAILDIR);
+	assert_string_equal(table_key("mail", "transport")->def, "maildir");
+	assert_null(cfg.mail.admins[0]);
+	assert_null(cfg.mail.templates);
+	config_free(&cfg);
+}
+
+static void
+ranges_of_the_table_are_enforced_at_the_line(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_error_text("poll = {\n  jitter = 51;\n};\n",
+	    "FILE:2: poll.jitter must be 0-50");
+	assert_error_text("poll = { max_redirects = -1; };\n",
+	    "FILE:1: poll.max_redirects must be 0-20");
+	assert_error_text("\npoll = { interval = \"59s\"; };\n",
+	    "FILE:2: poll.interval must be at least 1m");
+	assert_error_text("mail = { max_attempts = 0; };\n",
+	    "mail.max_attempts must be at least 1");
+	assert_error_text("notice = { repeat_months = 1; };\n",
+	    "notice.repeat_months must be at least 2");
+	assert_error_text("poll = { concurrency = 10001; };\n",
+	    "poll.concurrency must be 1-10000");
+	/* the bounds themselves are allowed */
+	assert_int_equal(load_text("poll = { jitter = 50; max_redirects = 0;"
+	    " interval = \"1m\"; concurrency = 10000; };\n", &cfg), 0);
+	assert_int_equal(cfg.poll.jitter_percent, 50);
+	assert_int_equal(cfg.poll.interval, 60);
+	config_free(&cfg);
+}
+
+static void
+enum_keys_take_only_their_names(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_error_text("mail = {\n  transport = \"pigeon\";\n};\n",
+	    "FILE:2: mail.transport must be \"maildir\", \"smtp\" or "
+	    "\"sendmail\"");
+	assert_error_text("mail = { transport = 1; };\n", "mail.transport must be");
+	assert_error_text("mail = { transport = \"SMTP\"; };\n",
+	    "mail.transport must be");
+	assert_int_equal(load_text("mail = { transport = \"sendmail\"; };\n",
+	    &cfg), 0);
+	assert_int_equal(cfg.mail.transport, MAIL_SENDMAIL);
+	assert_string_equal(config_transport_names[cfg.mail.transport], "sendmail");
+	config_free(&cfg);
+}
+
+static void
+every_error_of_a_file_is_reported(void **state)
+{
+	char *got;
+
+	(void)state;
+	got = load_errors("poll = {\n  jitter = 99;\n  intervall = 5;\n};\n"
+	    "mail = {\n  transport = \"pigeon\";\n};\nbogus = 1;\n");
+	assert_non_null(got);
+	if (!strstr(got, "FILE:2: poll.jitter") ||
+	    !strstr(got, "FILE:3: unknown key 'intervall' in poll") ||
+	    !strstr(got, "FILE:6: mail.transport") ||
+	    !strstr(got, "FILE:8: unknown key 'bogus'"))
+		fail_msg("not every error was reported:\n%s", got);
+	free(got);
+}
+
+static void
+overflowing_sizes_and_durations_are_refused(void **state)
+{
+	(void)state;
+	assert_error_text("poll = { max_size = \"333333333333335M\"; };\n",
+	    "'max_size' must be a size");
+	assert_error_text("poll = { max_size = \"9223372036854775807K\"; };\n",
+	    "'max_size' must be a size");
+	assert_error_text("poll = { retention = \"36601d\"; };\n",
+	    "(at most 100 years)");
+	assert_error_text("poll = { retention = 9223372036854775807; };\n",
+	    "(at most 100 years)");
+}
+
+static void
+reload_names_the_changed_keys_that_need_a_restart(void **state)
+{
+	struct config running, fresh;
+	char **changed;
+
+	(void)state;
+	assert_int_equal(config_load(NULL, &running), 0);
+	assert_int_equal(load_text("poll = { interval = \"2h\"; };\n"
+	    "mail = { transport = \"sendmail\"; };\n", &fresh), 0);
+	changed = config_restart_changes(&running, &fresh);
+	assert_null(changed[0]);
+	strv_free(changed);
+	config_free(&fresh);
+
+	assert_int_equal(load_text("database = \"/tmp/other.db\";\n"
+	    "poll = { concurrency = 8; per_host = 4; interval = \"2h\"; };\n",
+	    &fresh), 0);
+	changed = config_restart_changes(&running, &fresh);
+	assert_non_null(changed[0]);
+	assert_string_equal(changed[0], "database");
+	assert_non_null(changed[1]);
+	assert_string_equal(changed[1], "poll.concurrency");
+	assert_null(changed[2]);
+	assert_true(table_key("poll", "concurrency")->restart);
+	assert_false(table_key("poll", "interval")->restart);
+	strv_free(changed);
+
+	/* until the restart, the reloaded configuration keeps those values */
+	config_keep_restart_values(&running, &fresh);
+	assert_string_equal(fresh.database, running.database);
+	assert_int_equal(fresh.poll.concurrency, running.poll.concurrency);
+	assert_int_equal(fresh.poll.interval, 2 * 3600);
+	changed = config_restart_changes(&running, &fresh);
+	assert_null(changed[0]);
+	strv_free(changed);
+	config_free(&fresh);
+	config_free(&running);
+}
+
 static void
 config_locate_prefers_argument_then_environment(void **state)
 {
@@ -722,6 +957,12 @@ main(void)
 		cmocka_unit_test(platform_list_replaces_the_builtin_one),
 		cmocka_unit_test(platform_keys_are_checked),
 		cmocka_unit_test(feed_template_needs_the_uid_placeholder),
+		cmocka_unit_test(every_key_takes_its_default_from_the_table),
+		cmocka_unit_test(ranges_of_the_table_are_enforced_at_the_line),
+		cmocka_unit_test(enum_keys_take_only_their_names),
+		cmocka_unit_test(every_error_of_a_file_is_reported),
+		cmocka_unit_test(overflowing_sizes_and_durations_are_refused),
+		cmocka_unit_test(reload_names_the_changed_keys_that_need_a_restart),
 		cmocka_unit_test(config_locate_prefers_argument_then_environment),
 	};
 
