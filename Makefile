@@ -89,6 +89,10 @@ unit-test: $(UNIT_BIN)
 	    MEDIAWATCH_SRCDIR=$(CURDIR) $$t || failed="$$failed $$t"; done; \
 	    if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi
 
+# TESTS narrows the integration tests (a file, or file::test); PYTEST_ARGS
+# adds pytest options (-k, -x, …).
+TESTS ?= tests/integration
+
 # VALGRIND=1 runs the programs under valgrind (memcheck; any error or
 # definite leak fails the test) on VALGRIND_TESTS, a subset that finishes
 # in reasonable time.
@@ -107,7 +111,7 @@ integration-test: $(PROGS)
 	    $(PYTEST) -q $(VALGRIND_TESTS) $(PYTEST_ARGS)
 else
 integration-test: $(PROGS)
-	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) $(PYTEST) -q tests/integration $(PYTEST_ARGS)
+	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) $(PYTEST) -q $(TESTS) $(PYTEST_ARGS)
 endif
 
 # The table of configuration keys (daemon/config/config.c), as

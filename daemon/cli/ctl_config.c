@@ -7,14 +7,17 @@
 #include "base/timeutil.h"
 #include "cli/ctl.h"
 #include "monitor/wording.h"
+#include "paperwork/messages.h"
 #include "wording/wordcheck.h"
 
 static const char check_config_usage[] =
 "usage: mediawatchctl [-c CONF] check-config\n"
 "       mediawatchctl [--json] check-config --defaults\n"
 "\n"
-"Reads the configuration, reports every error as FILE:LINE: message and\n"
-"exits 1, or summarises it and exits 0.\n"
+"Reads the configuration and the word lists, renders every message\n"
+"template in force (mail.templates, else the built-in ones) with sample\n"
+"data, reports every error as FILE:LINE: message and exits 1, or\n"
+"summarises the configuration and exits 0.\n"
 "\n"
 "  --defaults  print every key with its built-in default and a line of doc,\n"
 "              in the file's own syntax (compare with `diff`); a key with\n"
@@ -223,6 +226,8 @@ print_summary(struct ctl *ctl)
 		return EXIT_REFUSED;
 	}
 	wordcheck_free(wc);
+	if (messages_check(cfg, mw_now()) > 0)
+		return EXIT_REFUSED;
 	printf("configuration: %s\n", cfg->path ? cfg->path : "(built-in defaults)");
 	printf("database: %s\n", ctl->db_arg ? ctl->db_arg : cfg->database);
 	printf("time zone: %s\n", cfg->timezone);

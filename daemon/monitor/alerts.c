@@ -117,16 +117,23 @@ fill_row(struct tmpl_vars *row, const struct account_facts *f,
 }
 
 static void
+set_unit_names(struct tmpl_vars *v, const char *code, const char *name,
+    const char *contact)
+{
+	tmpl_set(v, "unit_code", code);
+	tmpl_set(v, "unit_name", name);
+	tmpl_set(v, "contact_name", contact);
+}
+
+static void
 set_unit_vars(sqlite3 *db, long long unit_id, struct tmpl_vars *v)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT code, name, coalesce(contact,"
 	    " '') FROM unit WHERE id = ?", "I", unit_id);
 
-	if (st && sqlite3_step(st) == SQLITE_ROW) {
-		tmpl_set(v, "unit_code", db_column_text(st, 0));
-		tmpl_set(v, "unit_name", db_column_text(st, 1));
-		tmpl_set(v, "contact_name", db_column_text(st, 2));
-	}
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		set_unit_names(v, db_column_text(st, 0), db_column_text(st, 1),
+		    db_column_text(st, 2));
 	sqlite3_finalize(st);
 }
 
@@ -175,25 +182,54 @@ struct unit_mail {
 };
 
 static void
-add_alert_row(sqlite3 *db, const struct config *cfg, struct unit_mail *um,
+unit_mail_init(struct unit_mail *um, const struct config *cfg, time_t now)
+{
+	*um = (struct unit_mail){ .reminder_only = true, .key = STRBUF_INIT };
+	um->alert = base_vars(cfg, now);
+	um->recovery = base_vars(cfg, now);
+	tmpl_set_list(um->alert, "warning");
+	tmpl_set_list(um->alert, "stale");
+	tmpl_set_list(um->alert, "dormant");
+	tmpl_set_list(um->recovery, "recovered");
+}
+
+/* The counts that head each message, once its rows are in. */
+static void
+unit_mail_finish(struct unit_mail *um)
+{
+	tmpl_setf(um->alert, "n_accounts", "%d", um->n_alert);
+	tmpl_setf(um->alert, "n_warning", "%d", um->n_state[STATE_WARNING]);
+	tmpl_setf(um->alert, "n_stale", "%d", um->n_state[STATE_STALE]);
+	tmpl_setf(um->alert, "n_dormant", "%d", um->n_state[STATE_DORMANT]);
+	tmpl_set(um->alert, "reminder", um->reminder_only ? "1" : "");
+	tmpl_setf(um->recovery, "n_accounts", "%d", um->n_recovery);
+}
+
+static void
+unit_mail_free(struct unit_mail *um)
+{
+	tmpl_vars_free(um->alert);
+	tmpl_vars_free(um->recovery);
+	sb_free(&um->key);
+}
+
+static void
+alert_row(struct unit_mail *um, const struct account_facts *f,
     const struct eval_item *it)
 {
-	struct account_facts f;
 	struct tmpl_vars *row;
 	char buf[32];
 
-	if (facts_load(db, cfg, it->account_id, &f) == -1)
-		return;
 	if (it->event == EVENT_RECOVER) {
 		row = tmpl_add_row(um->recovery, "recovered");
-		fill_row(row, &f, it);
+		fill_row(row, f, it);
 		set_time(row, "last_update", it->has_last_update, it->last_update,
 		    "从未更新");
 		tmpl_set(row, "problem_closed", it->problem_closed ? "1" : "");
 		um->n_recovery++;
 	} else {
 		row = tmpl_add_row(um->alert, list_for(it->state));
-		fill_row(row, &f, it);
+		fill_row(row, f, it);
 		tmpl_setf(row, "days_left", "%ld", it->days_left);
 		date_format_local(it->veto_at, buf, sizeof(buf));
 		tmpl_set(row, "veto_date", buf);
@@ -205,6 +241,17 @@ add_alert_row(sqlite3 *db, const struct config *cfg, struct unit_mail *um,
 		um->reminder_only &= it->event == EVENT_REMIND;
 	}
 	sb_printf(&um->key, ":%lld.%d.%d", it->account_id, it->state, it->event);
+}
+
+static void
+add_alert_row(sqlite3 *db, const struct config *cfg, struct unit_mail *um,
+    const struct eval_item *it)
+{
+	struct account_facts f;
+
+	if (facts_load(db, cfg, it->account_id, &f) == -1)
+		return;
+	alert_row(um, &f, it);
 	facts_free(&f);
 }
 
@@ -212,18 +259,13 @@ static int
 queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
     long long unit_id)
 {
-	struct unit_mail um = { .reminder_only = true, .key = STRBUF_INIT };
+	struct unit_mail um;
 	char **to, *key;
 	size_t i, n_to;
 	bool fallback;
 	int rc = 0, queued = 0;
 
-	um.alert = base_vars(cfg, ev->now);
-	um.recovery = base_vars(cfg, ev->now);
-	tmpl_set_list(um.alert, "warning");
-	tmpl_set_list(um.alert, "stale");
-	tmpl_set_list(um.alert, "dormant");
-	tmpl_set_list(um.recovery, "recovered");
+	unit_mail_init(&um, cfg, ev->now);
 	for (i = 0; i < ev->n_items; i++)
 		if (ev->items[i].unit_id == unit_id && ev->items[i].event != EVENT_GAP)
 			add_alert_row(db, cfg, &um, &ev->items[i]);
@@ -232,12 +274,8 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 	to = unit_recipients(db, cfg, unit_id, &n_to, &fallback);
 	/* the admins are To already when the unit has no address */
 	um.cc_admins &= !fallback;
+	unit_mail_finish(&um);
 	if (um.n_alert > 0) {
-		tmpl_setf(um.alert, "n_accounts", "%d", um.n_alert);
-		tmpl_setf(um.alert, "n_warning", "%d", um.n_state[STATE_WARNING]);
-		tmpl_setf(um.alert, "n_stale", "%d", um.n_state[STATE_STALE]);
-		tmpl_setf(um.alert, "n_dormant", "%d", um.n_state[STATE_DORMANT]);
-		tmpl_set(um.alert, "reminder", um.reminder_only ? "1" : "");
 		key = xasprintf("alert:%lld:%lld%s", unit_id, (long long)ev->now,
 		    sb_str(&um.key));
 		rc = queue_mail(db, cfg, "unit-alert", um.alert, "alert", unit_id,
@@ -246,7 +284,6 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 		free(key);
 	}
 	if (rc != -1 && um.n_recovery > 0) {
-		tmpl_setf(um.recovery, "n_accounts", "%d", um.n_recovery);
 		key = xasprintf("recovery:%lld:%lld%s", unit_id, (long long)ev->now,
 		    sb_str(&um.key));
 		rc = queue_mail(db, cfg, "unit-recovery", um.recovery, "recovery",
@@ -255,9 +292,7 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 		free(key);
 	}
 	strv_free(to);
-	tmpl_vars_free(um.alert);
-	tmpl_vars_free(um.recovery);
-	sb_free(&um.key);
+	unit_mail_free(&um);
 	return rc == -1 ? -1 : queued;
 }
 
@@ -274,6 +309,16 @@ fill_gap_row(struct tmpl_vars *row, const struct account_facts *f,
 	tmpl_set(row, "last_error", f->last_error);
 }
 
+static void
+gap_finish(const struct config *cfg, struct tmpl_vars *v, int n)
+{
+	char window[16];
+
+	duration_format(cfg->monitor.verify_window, window, sizeof(window));
+	tmpl_set(v, "verify_window", window);
+	tmpl_setf(v, "n_accounts", "%d", n);
+}
+
 static int
 queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 {
@@ -282,7 +327,7 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	struct account_facts f;
 	struct eval_item fake;
 	long long last;
-	char window[16], **to, *dedup;
+	char **to, *dedup;
 	size_t i, n_to;
 	int n = 0, rc = 0;
 
@@ -315,9 +360,7 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		n++;
 	}
 	if (n > 0) {
-		duration_format(cfg->monitor.verify_window, window, sizeof(window));
-		tmpl_set(v, "verify_window", window);
-		tmpl_setf(v, "n_accounts", "%d", n);
+		gap_finish(cfg, v, n);
 		to = outbox_admin_addresses(cfg, &n_to);
 		dedup = xasprintf("gap:%lld%s", (long long)ev->now, sb_str(&key));
 		rc = queue_mail(db, cfg, "admin-gap", v, "gap", 0, to, n_to, false,
@@ -330,24 +373,73 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	return rc;
 }
 
-static int
-digest_counts(sqlite3 *db, const struct evaluation *ev, struct tmpl_vars *v)
+static void
+set_digest_counts(struct tmpl_vars *v, const struct evaluation *ev,
+    const struct monitor_counts *c)
 {
 	static const char *const keys[N_STATES] = { "n_fresh", "n_warning",
 	    "n_stale", "n_dormant", "n_unverified" };
-	struct monitor_counts c;
-	int i, rc = monitor_counts_load(db, ev->now, &c);
+	int i;
 
 	/* the evaluation being committed counts, not the stored states */
 	tmpl_setf(v, "n_accounts", "%lu", ev->evaluated);
 	for (i = 0; i < N_STATES; i++)
 		tmpl_setf(v, keys[i], "%lu", ev->counts[i]);
-	tmpl_setf(v, "n_problems_open", "%lld", c.open_problems);
-	tmpl_setf(v, "n_problems_overdue", "%lld", c.overdue_problems);
-	tmpl_setf(v, "outbox_queued", "%lld", c.outbox_queued);
-	tmpl_setf(v, "outbox_failed", "%lld", c.outbox_failed);
+	tmpl_setf(v, "n_problems_open", "%lld", c->open_problems);
+	tmpl_setf(v, "n_problems_overdue", "%lld", c->overdue_problems);
+	tmpl_setf(v, "outbox_queued", "%lld", c->outbox_queued);
+	tmpl_setf(v, "outbox_failed", "%lld", c->outbox_failed);
+}
+
+static int
+digest_counts(sqlite3 *db, const struct evaluation *ev, struct tmpl_vars *v)
+{
+	struct monitor_counts c;
+	int rc = monitor_counts_load(db, ev->now, &c);
+
+	set_digest_counts(v, ev, &c);
 	monitor_counts_free(&c);
 	return rc;
+}
+
+/* One account in the digest's lists: stale or dormant, unverified,
+ * failing (it may be in two).  Returns what it added to n_stale and
+ * n_failing through the pointers. */
+static void
+digest_row(struct tmpl_vars *v, int state, bool failing,
+    const struct account_facts *f, const struct eval_item *it,
+    int *n_stale, int *n_failing)
+{
+	struct tmpl_vars *row;
+
+	if (state == STATE_STALE || state == STATE_DORMANT) {
+		row = tmpl_add_row(v, "stale");
+		fill_row(row, f, it);
+		tmpl_set(row, "state_label", state_label(state));
+		(*n_stale)++;
+	} else if (state == STATE_UNVERIFIED)
+		fill_gap_row(tmpl_add_row(v, "gaps"), f, it, "未核实");
+	if (failing) {
+		row = tmpl_add_row(v, "failing");
+		fill_gap_row(row, f, it, "订阅地址无法访问");
+		tmpl_setf(row, "failures", "%ld", f->failures);
+		(*n_failing)++;
+	}
+}
+
+static void
+digest_lists_init(struct tmpl_vars *v)
+{
+	tmpl_set_list(v, "stale");
+	tmpl_set_list(v, "failing");
+	tmpl_set_list(v, "gaps");
+}
+
+static void
+digest_lists_finish(struct tmpl_vars *v, int n_stale, int n_failing)
+{
+	tmpl_setf(v, "n_stale_list", "%d", n_stale);
+	tmpl_setf(v, "n_failing", "%d", n_failing);
 }
 
 /* Rows for the digest's lists, straight from the database. */
@@ -357,13 +449,10 @@ digest_lists(sqlite3 *db, const struct config *cfg, time_t now,
 {
 	struct eval_item it;
 	struct account_facts f;
-	struct tmpl_vars *row;
 	sqlite3_stmt *st;
 	int n_stale = 0, n_failing = 0;
 
-	tmpl_set_list(v, "stale");
-	tmpl_set_list(v, "failing");
-	tmpl_set_list(v, "gaps");
+	digest_lists_init(v);
 	st = db_prepare(db, "SELECT a.id, s.state, a.last_update_at,"
 	    " coalesce(f.failing, 0) FROM account_state s JOIN account a ON a.id ="
 	    " s.account_id LEFT JOIN feed_state f ON f.account_id = a.id WHERE"
@@ -378,24 +467,12 @@ digest_lists(sqlite3 *db, const struct config *cfg, time_t now,
 		it.has_last_update = !db_column_is_null(st, 2);
 		it.last_update = (time_t)sqlite3_column_int64(st, 2);
 		it.days = it.has_last_update ? days_between(it.last_update, now) : 0;
-		if (state == STATE_STALE || state == STATE_DORMANT) {
-			row = tmpl_add_row(v, "stale");
-			fill_row(row, &f, &it);
-			tmpl_set(row, "state_label", state_label(state));
-			n_stale++;
-		} else if (state == STATE_UNVERIFIED)
-			fill_gap_row(tmpl_add_row(v, "gaps"), &f, &it, "未核实");
-		if (sqlite3_column_int(st, 3)) {
-			row = tmpl_add_row(v, "failing");
-			fill_gap_row(row, &f, &it, "订阅地址无法访问");
-			tmpl_setf(row, "failures", "%ld", f.failures);
-			n_failing++;
-		}
+		digest_row(v, state, sqlite3_column_int(st, 3) != 0, &f, &it,
+		    &n_stale, &n_failing);
 		facts_free(&f);
 	}
 	sqlite3_finalize(st);
-	tmpl_setf(v, "n_stale_list", "%d", n_stale);
-	tmpl_setf(v, "n_failing", "%d", n_failing);
+	digest_lists_finish(v, n_stale, n_failing);
 	return 0;
 }
 
@@ -475,4 +552,114 @@ alerts_queue(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	if ((rc = queue_digest(db, cfg, ev)) == -1)
 		return -1;
 	return queued + rc;
+}
+
+/* ---- samples for check-config ---- */
+
+/* One invented account, named like those of a county ledger. */
+static struct account_facts
+sample_facts(const struct config *cfg)
+{
+	return (struct account_facts){
+		.unit_name = "某某县教育局",
+		.platform_label = cfg->n_platforms ? cfg->platforms[0].label :
+		    "微信公众号",
+		.name = "某某教育发布", .uid = "gh_0123456789ab",
+		.feed_url = "https://rsshub.example.gov.cn/wechat/gh_0123456789ab",
+		.last_error = "HTTP 404", .has_success = true,
+		.last_success = 0, .failures = 3,
+	};
+}
+
+static struct eval_item
+sample_item(enum account_state state, enum eval_event event, time_t now)
+{
+	return (struct eval_item){
+		.account_id = 1, .unit_id = 1, .state = state, .would_be = state,
+		.event = event, .has_last_update = true,
+		.last_update = now - 20 * 86400, .days = 20, .days_left = 2,
+		.veto_at = now + 2 * 86400, .problem_due = now + 14 * 86400,
+		.problem_closed = true,
+	};
+}
+
+static struct tmpl_vars *
+sample_unit_mail(const struct config *cfg, time_t now, bool recovery)
+{
+	struct account_facts f = sample_facts(cfg);
+	struct tmpl_vars *v;
+	struct unit_mail um;
+	struct eval_item it;
+	int s;
+
+	unit_mail_init(&um, cfg, now);
+	for (s = STATE_WARNING; s <= STATE_DORMANT; s++) {
+		it = sample_item(s, EVENT_ENTER, now);
+		alert_row(&um, &f, &it);
+	}
+	it = sample_item(STATE_FRESH, EVENT_RECOVER, now);
+	alert_row(&um, &f, &it);
+	unit_mail_finish(&um);
+	set_unit_names(um.alert, "JYJ", f.unit_name, "王某某");
+	set_unit_names(um.recovery, "JYJ", f.unit_name, "王某某");
+	v = recovery ? um.recovery : um.alert;
+	if (recovery)
+		um.recovery = NULL;
+	else
+		um.alert = NULL;
+	unit_mail_free(&um);
+	return v;
+}
+
+static struct tmpl_vars *
+sample_gap(const struct config *cfg, time_t now)
+{
+	struct account_facts f = sample_facts(cfg);
+	struct tmpl_vars *v = base_vars(cfg, now);
+	struct eval_item it = sample_item(STATE_UNVERIFIED, EVENT_GAP, now);
+
+	f.last_success = now - 3 * 86400;
+	tmpl_set_list(v, "accounts");
+	fill_gap_row(tmpl_add_row(v, "accounts"), &f, &it,
+	    state_label(STATE_STALE));
+	fill_gap_row(tmpl_add_row(v, "accounts"), &f, &it, "订阅地址无法访问");
+	gap_finish(cfg, v, 2);
+	return v;
+}
+
+static struct tmpl_vars *
+sample_digest(const struct config *cfg, time_t now)
+{
+	struct account_facts f = sample_facts(cfg);
+	struct tmpl_vars *v = base_vars(cfg, now);
+	struct eval_item it = sample_item(STATE_STALE, EVENT_REMIND, now);
+	struct evaluation ev = { .now = now, .evaluated = 5,
+	    .counts = { 1, 1, 1, 1, 1 } };
+	struct monitor_counts c = { .open_problems = 3, .overdue_problems = 1,
+	    .outbox_queued = 2, .outbox_failed = 1 };
+	char day[16];
+	int n_stale = 0, n_failing = 0;
+
+	date_format_local(now, day, sizeof(day));
+	tmpl_set(v, "date", day);
+	set_digest_counts(v, &ev, &c);
+	digest_lists_init(v);
+	digest_row(v, STATE_STALE, true, &f, &it, &n_stale, &n_failing);
+	digest_row(v, STATE_UNVERIFIED, false, &f, &it, &n_stale, &n_failing);
+	digest_lists_finish(v, n_stale, n_failing);
+	return v;
+}
+
+struct tmpl_vars *
+alerts_sample_vars(const struct config *cfg, const char *name, time_t now)
+{
+	if (strcmp(name, "unit-alert") == 0)
+		return sample_unit_mail(cfg, now, false);
+	if (strcmp(name, "unit-recovery") == 0)
+		return sample_unit_mail(cfg, now, true);
+	if (strcmp(name, "admin-gap") == 0)
+		return sample_gap(cfg, now);
+	if (strcmp(name, "admin-digest") == 0)
+		return sample_digest(cfg, now);
+	return NULL;
 }

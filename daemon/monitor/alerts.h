@@ -9,6 +9,9 @@
 #define MW_ALERTS_H
 
 #include <sqlite3.h>
+#include <time.h>
+
+#include "base/template.h"
 
 #include "config/config.h"
 #include "monitor/evaluate.h"
@@ -19,5 +22,12 @@
  * that fails is replaced by the built-in one (compose.h). */
 int alerts_queue(sqlite3 *db, const struct config *cfg,
         const struct evaluation *ev);
+
+/* The names a message of this module gets, with invented values, built by
+ * the same code as the real ones: check-config renders every template in
+ * force with them.  name is unit-alert, unit-recovery, admin-gap or
+ * admin-digest; NULL for another.  Caller frees. */
+struct tmpl_vars *alerts_sample_vars(const struct config *cfg,
+                      const char *name, time_t now);
 
 #endif

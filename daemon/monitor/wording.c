@@ -265,6 +265,19 @@ set_when(struct tmpl_vars *v, const char *key, time_t t, bool date_only)
 	tmpl_set(v, key, buf);
 }
 
+static void
+set_account_names(struct tmpl_vars *v, const char *unit_code,
+    const char *unit_name, const char *contact, const char *platform,
+    const char *account_name, const char *uid)
+{
+	tmpl_set(v, "unit_code", unit_code);
+	tmpl_set(v, "unit_name", unit_name);
+	tmpl_set(v, "contact_name", contact);
+	tmpl_set(v, "platform", platform);
+	tmpl_set(v, "account_name", account_name);
+	tmpl_set(v, "uid", uid);
+}
+
 /* Unit and account names; returns the unit id, or 0. */
 static long long
 mail_facts(sqlite3 *db, const struct config *cfg, long long account_id,
@@ -280,12 +293,9 @@ mail_facts(sqlite3 *db, const struct config *cfg, long long account_id,
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
 		unit_id = sqlite3_column_int64(st, 0);
 		pl = config_platform(cfg, db_column_text(st, 4));
-		tmpl_set(v, "unit_code", db_column_text(st, 1));
-		tmpl_set(v, "unit_name", db_column_text(st, 2));
-		tmpl_set(v, "contact_name", db_column_text(st, 3));
-		tmpl_set(v, "platform", pl ? pl->label : db_column_text(st, 4));
-		tmpl_set(v, "account_name", db_column_text(st, 5));
-		tmpl_set(v, "uid", db_column_text(st, 6));
+		set_account_names(v, db_column_text(st, 1), db_column_text(st, 2),
+		    db_column_text(st, 3), pl ? pl->label : db_column_text(st, 4),
+		    db_column_text(st, 5), db_column_text(st, 6));
 	}
 	sqlite3_finalize(st);
 	return unit_id;
@@ -317,6 +327,20 @@ add_hit_rows(struct tmpl_vars *v, const struct findings *f,
 	tmpl_setf(v, "n_hits", "%zu", n);
 }
 
+static void
+set_post_vars(struct tmpl_vars *v, const struct config *cfg,
+    const struct wpost *p, const struct findings *f, time_t now,
+    struct strbuf *key)
+{
+	set_when(v, "now", now, false);
+	tmpl_set(v, "issuer", cfg->notice.issuer);
+	tmpl_set(v, "title", p->title);
+	tmpl_set(v, "link", p->link);
+	set_when(v, "published", p->date, false);
+	set_when(v, "problem_due", now + (time_t)cfg->monitor.problem_due, true);
+	add_hit_rows(v, f, key);
+}
+
 static struct tmpl_vars *
 mail_vars(sqlite3 *db, const struct config *cfg, const struct wpost *p,
     const struct findings *f, time_t now, long long *unit_id,
@@ -324,14 +348,8 @@ mail_vars(sqlite3 *db, const struct config *cfg, const struct wpost *p,
 {
 	struct tmpl_vars *v = tmpl_vars_new();
 
-	set_when(v, "now", now, false);
-	tmpl_set(v, "issuer", cfg->notice.issuer);
 	*unit_id = mail_facts(db, cfg, p->account_id, v);
-	tmpl_set(v, "title", p->title);
-	tmpl_set(v, "link", p->link);
-	set_when(v, "published", p->date, false);
-	set_when(v, "problem_due", now + (time_t)cfg->monitor.problem_due, true);
-	add_hit_rows(v, f, key);
+	set_post_vars(v, cfg, p, f, now, key);
 	return v;
 }
 
@@ -558,4 +576,27 @@ wording_rescan(sqlite3 *db, const struct config *cfg, struct wordcheck *wc,
 		rc = -1;
 	sqlite3_finalize(q);
 	return rc;
+}
+
+struct tmpl_vars *
+wording_sample_vars(const struct config *cfg, time_t now)
+{
+	struct wordentry e = { .wrong = "中华人名共和国",
+	    .correct = "中华人民共和国", .note = "国名错误",
+	    .severity = WL_SERIOUS };
+	struct found x = { .entry = &e, .field = "标题",
+	    .snippet = "热烈庆祝【中华人名共和国】成立", .problem_id = 1 };
+	struct findings f = { &x, 1, 1 };
+	struct wpost p = { .account_id = 1, .post_id = 1,
+	    .title = "热烈庆祝中华人名共和国成立",
+	    .link = "https://mp.weixin.qq.com/s/example", .date = now };
+	struct tmpl_vars *v = tmpl_vars_new();
+	struct strbuf key = STRBUF_INIT;
+
+	set_account_names(v, "JYJ", "某某县教育局", "王某某",
+	    cfg->n_platforms ? cfg->platforms[0].label : "微信公众号",
+	    "某某教育发布", "gh_0123456789ab");
+	set_post_vars(v, cfg, &p, &f, now, &key);
+	sb_free(&key);
+	return v;
 }

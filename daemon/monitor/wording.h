@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "base/template.h"
 #include "config/config.h"
 #include "poll/feed.h"
 #include "wording/wordcheck.h"
@@ -95,5 +96,9 @@ struct wording_stats {
 int  wording_rescan(sqlite3 *db, const struct config *cfg,
          struct wordcheck *wc, time_t since, time_t now,
          struct wording_stats *stats);
+
+/* The names of the unit-wording message with invented values, built by the
+ * same code as the real ones (for check-config).  Caller frees. */
+struct tmpl_vars *wording_sample_vars(const struct config *cfg, time_t now);
 
 #endif

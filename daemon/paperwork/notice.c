@@ -13,6 +13,7 @@
 #include "paperwork/paperwork.h"
 #include "paperwork/render.h"
 #include "registry/account.h"
+#include "registry/problem.h"
 #include "registry/unit.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -371,4 +372,55 @@ notice_send(sqlite3 *db, const struct config *cfg, long long id, time_t now,
 	strv_free(to);
 	json_decref(d);
 	return rc;
+}
+
+/* ---- a sample for check-config ---- */
+
+/* A sample county unit with one account problem and one unit-wide
+ * problem, in a database of its own in memory. */
+static long long
+sample_unit(sqlite3 *db, const struct config *cfg)
+{
+	const char *emails[] = { "jyj@example.gov.cn" };
+	const struct unit_fields u = { .code = "JYJ", .name = "某某县教育局",
+	    .contact = "王某某", .emails = emails, .n_emails = 1,
+	    .set_emails = true };
+	const struct account_fields a = { .unit_code = "JYJ",
+	    .platform = cfg->n_platforms ? cfg->platforms[0].key : NULL,
+	    .name = "某某教育发布", .platform_uid = "gh_0123456789ab" };
+	struct problem_new p = { .unit_code = "JYJ",
+	    .detail = "政务公开栏目“通知公告”3个月未更新" };
+	char *error = NULL;
+	long long account = 0, id;
+
+	if (unit_add(db, &u, &error) == -1 ||
+	    account_open(db, cfg, &a, &account, &error) == -1 ||
+	    problem_add(db, &p, cfg->monitor.problem_due, &id, &error) == -1) {
+		free(error);
+		return 0;
+	}
+	p = (struct problem_new){ .account_id = account,
+	    .detail = "转载内容未注明来源" };
+	if (problem_add(db, &p, cfg->monitor.problem_due, &id, &error) == -1) {
+		free(error);
+		return 0;
+	}
+	return unit_id(db, "JYJ");
+}
+
+json_t *
+notice_sample_data(const struct config *cfg, time_t now)
+{
+	sqlite3 *db = db_open(":memory:", true);
+	json_t *ids = json_array(), *d = NULL;
+	char due[ISO_DATE_SIZE];
+	long long unit, seq;
+	int year;
+
+	if (db != NULL && db_begin(db) == 0 &&
+	    (unit = sample_unit(db, cfg)) != 0)
+		d = build(db, cfg, unit, now, ids, due, &year, &seq);
+	json_decref(ids);
+	db_close(db);
+	return d;
 }

@@ -37,4 +37,9 @@ json_t *notice_data(sqlite3 *db, long long id);
  * sent.  Caller owns. */
 json_t *notice_list_json(sqlite3 *db);
 
+/* The data of a notice to an invented unit with two problems, built by
+ * the same code as a real one in a scratch database (for check-config).
+ * NULL when it cannot be made (logged).  Caller owns. */
+json_t *notice_sample_data(const struct config *cfg, time_t now);
+
 #endif

@@ -17,6 +17,7 @@
 #include "mail/outbox.h"
 #include "monitor/cycle.h"
 #include "monitor/stats.h"
+#include "paperwork/messages.h"
 #include "monitor/wording.h"
 #include "poll/poller.h"
 #include "service/daemon.h"
@@ -353,6 +354,11 @@ daemon_main(int argc, char **argv)
 	if (config_load(d.conf_path, &d.cfg) == -1 || clock_check() == -1 ||
 	    load_word_lists(&d) == -1)
 		return 1;
+	if (o.check && messages_check(&d.cfg, mw_now()) > 0) {
+		wordcheck_free(d.wc);
+		config_free(&d.cfg);
+		return 1;
+	}
 	if (o.check) {
 		printf("%s: configuration OK\n", d.conf_path ? d.conf_path :
 		    "built-in defaults");

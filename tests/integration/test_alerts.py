@@ -84,12 +84,12 @@ def libconfig(section, settings):
 
 def configure(mw, smtp=None, mail=None, poll=None, monitor=None):
     """The test configuration: SMTP to the test server when smtp is given
-    (else the maildir transport), our templates, fixed poll settings."""
+    (else the maildir transport), the built-in templates, fixed poll
+    settings."""
     mail_settings = {
         "transport": "smtp" if smtp else "maildir",
         "from": FROM,
         "admins": ADMINS,
-        "templates": str(mw.repo / "conf" / "templates"),
         "digest_time": "23:59",
         "retry_base": "10m",
         "max_attempts": 5,

@@ -82,7 +82,6 @@ def configure(mw, mail=None, poll=None):
     mw.dir/Maildir unless mail says otherwise."""
     mail_settings = {"transport": "maildir", "maildir": str(mw.dir / "Maildir"),
                      "from": FROM_ADDR, "admins": [ADMIN],
-                     "templates": str(mw.repo / "conf" / "templates"),
                      "digest_time": "00:00", "retry_base": "10m",
                      "max_attempts": 10}
     mail_settings.update(mail or {})

@@ -46,7 +46,7 @@ def configure(mw, lists=True, templates=None, extra=""):
         "poll = { interval = \"1h\"; jitter = 0; timeout = \"3s\";"
         " connect_timeout = \"2s\"; };\n"
         "mail = {\n"
-        f'\ttemplates = "{templates or repo / "conf" / "templates"}";\n'
+        + (f'\ttemplates = "{templates}";\n' if templates else "") +
         f'\tadmins = ["{ADMIN_MAIL}"];\n'
         '\tfrom = "mediawatch@example.gov.cn";\n'
         '\tdigest_time = "23:59";\n'

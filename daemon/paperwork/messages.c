@@ -1,0 +1,117 @@
+/* messages.c — every message, rendered with sample data. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/template.h"
+#include "base/util.h"
+#include "mail/compose.h"
+#include "monitor/alerts.h"
+#include "monitor/wording.h"
+#include "paperwork/messages.h"
+#include "paperwork/notice.h"
+
+/* The messages an admin may override, and those always built in (their
+ * job is to report a failure, so they must not be able to fail). */
+static const char *const overridable[] = {
+	"unit-alert", "unit-recovery", "unit-wording", "unit-notice",
+	"admin-gap", "admin-digest", NULL,
+};
+static const char *const built_in_only[] = {
+	"admin-evaluation-failed", "admin-template-error", NULL,
+};
+
+static struct tmpl_vars *
+sample_vars(const struct config *cfg, const char *name, time_t now)
+{
+	struct tmpl_vars *v;
+	json_t *notice;
+
+	if (strcmp(name, "unit-wording") == 0)
+		return wording_sample_vars(cfg, now);
+	if (strcmp(name, "unit-notice") == 0) {
+		if ((notice = notice_sample_data(cfg, now)) == NULL)
+			return NULL;
+		v = tmpl_vars_from_json(notice);
+		json_decref(notice);
+		return v;
+	}
+	return alerts_sample_vars(cfg, name, now);
+}
+
+static bool
+listed(const char *const *names, const char *file)
+{
+	size_t n;
+
+	for (; *names; names++) {
+		n = strlen(*names);
+		if (strncmp(file, *names, n) == 0 && (strcmp(file + n, ".txt") == 0 ||
+		    strcmp(file + n, ".html") == 0))
+			return true;
+	}
+	return false;
+}
+
+/* A file in the folder that no message reads is an edit that would never
+ * show: name it. */
+static int
+check_folder(const char *dir)
+{
+	struct dirent *e;
+	const char *ext;
+	int errors = 0;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL) {
+		log_warn("mail.templates: %s", dir);
+		return 1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		ext = strrchr(e->d_name, '.');
+		if (ext == NULL || (strcmp(ext, ".txt") && strcmp(ext, ".html")))
+			continue;
+		if (listed(built_in_only, e->d_name)) {
+			log_warnx("%s/%s: this message is always built in (it "
+			    "reports failures); the file is not read", dir,
+			    e->d_name);
+			errors++;
+		} else if (!listed(overridable, e->d_name)) {
+			log_warnx("%s/%s: no message of this name; the messages "
+			    "are unit-alert, unit-recovery, unit-wording, "
+			    "unit-notice, admin-gap and admin-digest", dir,
+			    e->d_name);
+			errors++;
+		}
+	}
+	closedir(d);
+	return errors;
+}
+
+int
+messages_check(const struct config *cfg, time_t now)
+{
+	struct tmpl_vars *v;
+	char *error = NULL;
+	int errors = 0;
+	size_t i;
+
+	if (cfg->mail.templates != NULL)
+		errors += check_folder(cfg->mail.templates);
+	for (i = 0; overridable[i]; i++) {
+		if ((v = sample_vars(cfg, overridable[i], now)) == NULL) {
+			log_warnx("%s: no sample data to check it with",
+			    overridable[i]);
+			errors++;
+			continue;
+		}
+		if (compose_check(cfg, overridable[i], v, &error) == -1) {
+			log_warnx("%s", error);
+			free(error);
+			errors++;
+		}
+		tmpl_vars_free(v);
+	}
+	return errors;
+}
