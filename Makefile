@@ -12,7 +12,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 CC        ?= cc
-PKGS      := libcurl jansson sqlite3 libconfig libsystemd libxml-2.0
+PKGS      := libcurl jansson sqlite3 libconfig libsystemd libxml-2.0 libzip
 CFLAGS    ?= -O2 -g
 PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest
@@ -44,6 +44,8 @@ LIB       := $(BUILD)/libmediawatch.a
 PROGS     := $(BUILD)/mediawatchd $(BUILD)/mediawatchctl
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# drivers the integration tests run (docx_sample); never installed
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9][0-9]_*.sql))
 TEMPLATES := $(sort $(wildcard conf/templates/*.txt conf/templates/*.html))
 
@@ -84,6 +86,9 @@ $(BUILD)/%: $(BUILD)/obj/%.o $(LIB)
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) | $(BUILD)/tests
 	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(MW_LIBS) -lcmocka
 
+$(TEST_TOOLS): $(BUILD)/tests/%: tests/tools/%.c $(LIB) | $(BUILD)/tests
+	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(MW_LIBS)
+
 unit-test: $(UNIT_BIN)
 	@failed=""; for t in $(UNIT_BIN); do echo "== $$t"; \
 	    MEDIAWATCH_SRCDIR=$(CURDIR) $$t || failed="$$failed $$t"; done; \
@@ -102,7 +107,7 @@ VALGRIND_TESTS ?= tests/integration/test_registry.py tests/integration/test_poll
 	redirect_to_a_file or retry_after_sets or one_email_per_unit or \
 	fresh_warning_stale or smtp_down_keeps or maildir_transport"
 ifeq ($(VALGRIND),1)
-integration-test: $(PROGS)
+integration-test: $(PROGS) $(TEST_TOOLS)
 	rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
 	for p in mediawatchd mediawatchctl; do \
 	    printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no %s "$$@"\n' \
@@ -110,7 +115,7 @@ integration-test: $(PROGS)
 	MEDIAWATCH_TEST_TIMEOUT=600 MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD)/valgrind \
 	    $(PYTEST) -q $(VALGRIND_TESTS) $(PYTEST_ARGS)
 else
-integration-test: $(PROGS)
+integration-test: $(PROGS) $(TEST_TOOLS)
 	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) $(PYTEST) -q $(TESTS) $(PYTEST_ARGS)
 endif
 
