@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "cli/ctl.h"
+#include "poll/post.h"
 #include "registry/account.h"
 #include "registry/ledger.h"
 #include "registry/unit.h"
@@ -67,6 +68,7 @@ static const struct column account_detail[] = {
 	{ "notes", "Notes", COL_TEXT },
 	{ "state", "State", COL_STATE },
 	{ "last_update_at", "Last update", COL_TIME },
+	{ "last_update_why", "Last update decided by", COL_STATE },
 	{ "last_fetch_at", "Last fetch", COL_TIME },
 	{ "last_fetch", "Last fetch result", COL_TEXT },
 	{ "permanent_redirect", "Moved permanently to", COL_TEXT },
@@ -239,6 +241,48 @@ do_touch(struct ctl *ctl, void *arg)
 	return EXIT_OK;
 }
 
+static const char *
+member_text(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? v : "-";
+}
+
+/* The recorded reason of the last update in words: the rule, the entry
+ * (or the observation's evidence) and the fetch that proved it. */
+static json_t *
+last_update_why(json_t *acc)
+{
+	json_t *r = json_object_get(acc, "last_update_reason");
+	const char *rule, *text;
+	struct strbuf sb = STRBUF_INIT;
+	char seen[32];
+
+	if (json_is_null(json_object_get(acc, "last_update_at")))
+		return json_null();
+	if (!json_is_object(r))
+		return json_string("not recorded (raised before reasons were "
+		    "kept)");
+	rule = member_text(r, "rule");
+	text = activity_rule_text(rule);
+	time_format_local((time_t)json_integer_value(json_object_get(r,
+	    "seen_at")), seen, sizeof(seen));
+	sb_puts(&sb, text ? text : rule);
+	if (json_is_true(json_object_get(r, "clamped")))
+		sb_puts(&sb, ", in the future: counted at the fetch time");
+	if (strcmp(rule, "observation") == 0)
+		sb_printf(&sb, "; evidence %s; recorded %s",
+		    member_text(r, "link"), seen);
+	else
+		sb_printf(&sb, "; entry %s, %s (date \"%s\"); fetch of %s",
+		    member_text(r, "guid"), member_text(r, "title"),
+		    member_text(r, "date_raw"), seen);
+	r = json_string(sb_str(&sb));
+	sb_free(&sb);
+	return r;
+}
+
 static int
 show(struct ctl *ctl, long long id)
 {
@@ -248,6 +292,7 @@ show(struct ctl *ctl, long long id)
 		log_warnx("account show: no account %lld", id);
 		return EXIT_REFUSED;
 	}
+	json_object_set_new(acc, "last_update_why", last_update_why(acc));
 	output_record(stdout, ctl->format, account_detail,
 	    ARRAY_SIZE(account_detail), acc);
 	json_decref(acc);

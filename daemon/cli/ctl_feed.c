@@ -17,8 +17,9 @@ static const char feed_usage[] =
 "usage: mediawatchctl feed inspect FILE|URL [--json]\n"
 "\n"
 "Fetches (http/https) or reads a feed and shows its format, encoding, every\n"
-"entry's id, title, raw date and parsed time (and link, with --json), and\n"
-"the last-update time it proves when read as a first fetch.\n";
+"entry's id, title, raw date, parsed time and verdict (the rule that makes\n"
+"it count or not; and link, with --json), and the last-update time it\n"
+"proves when read as a first fetch, with the entry and rule that decide it.\n";
 
 struct fetched {
 	char  *body;
@@ -94,28 +95,81 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* An entry's verdict in words: the rule, a refusal's reason, a clamp. */
+static char *
+verdict_text(const struct feed_entry *e, const struct activity *a)
+{
+	const char *rule = activity_rule_text(activity_rule_key(a->rule));
+
+	if (!e->has_date && e->date_raw != NULL)
+		return xasprintf("date not readable; %s", rule);
+	if (a->clamped)
+		return xasprintf("%s, in the future: counted at the fetch time",
+		    rule);
+	return xstrdup(rule);
+}
+
+static json_t *
+entry_json(const struct feed_entry *e, time_t now)
+{
+	const struct entry_history first = { .is_new = true,
+	    .first_success = true };
+	struct activity a;
+	char *verdict;
+	json_t *o;
+
+	post_entry_activity(e, now, &first, &a);
+	verdict = verdict_text(e, &a);
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:b, s:b, s:o, s:s}",
+	    "id", str_or_null(e->id), "title", str_or_null(e->title),
+	    "link", str_or_null(e->link), "date_raw", str_or_null(e->date_raw),
+	    "published", time_or_null(e->has_date, e->published),
+	    "date_kind", !e->date_raw ? "none" : e->date_modified ? "modified" :
+	    "published",
+	    "rule", activity_rule_key(a.rule), "counts", a.counts,
+	    "clamped", a.clamped, "activity", time_or_null(a.counts, a.at),
+	    "verdict", verdict);
+	free(verdict);
+	return o;
+}
+
+/* Which entry decided latest, and by which rule. */
+static json_t *
+decided_json(const struct feed *feed, size_t i, const struct activity *a)
+{
+	const struct feed_entry *e = &feed->entries[i];
+	char *verdict = verdict_text(e, a);
+	json_t *o;
+
+	o = json_pack("{s:I, s:o, s:o, s:o, s:s, s:b, s:s}",
+	    "entry", (json_int_t)(i + 1), "id", str_or_null(e->id),
+	    "title", str_or_null(e->title), "date_raw", str_or_null(e->date_raw),
+	    "rule", activity_rule_key(a->rule), "clamped", a->clamped,
+	    "verdict", verdict);
+	free(verdict);
+	return o;
+}
+
 static json_t *
 describe(const struct feed *feed)
 {
 	json_t *entries = json_array();
-	time_t latest = 0;
-	bool has_latest = feed_latest_update(feed, mw_now(), &latest);
-	size_t i;
+	time_t now = mw_now(), latest = 0;
+	struct activity why;
+	size_t i, decided = 0;
+	bool has_latest = feed_latest_update(feed, now, &latest, &decided, &why);
 
-	for (i = 0; i < feed->n_entries; i++) {
-		const struct feed_entry *e = &feed->entries[i];
-
-		json_array_append_new(entries, json_pack("{s:o, s:o, s:o, s:o, s:o}",
-		    "id", str_or_null(e->id), "title", str_or_null(e->title),
-		    "link", str_or_null(e->link), "date_raw", str_or_null(e->date_raw),
-		    "published", time_or_null(e->has_date, e->published)));
-	}
-	return json_pack("{s:s, s:o, s:o, s:o, s:o}",
+	for (i = 0; i < feed->n_entries; i++)
+		json_array_append_new(entries,
+		    entry_json(&feed->entries[i], now));
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
 	    "format", feed_format_name(feed->format),
 	    "encoding", str_or_null(feed->encoding),
 	    "title", str_or_null(feed->title),
 	    "entries", entries,
-	    "latest", time_or_null(has_latest, latest));
+	    "latest", time_or_null(has_latest, latest),
+	    "decided_by", has_latest ? decided_json(feed, decided, &why) :
+	    json_null());
 }
 
 static const struct column entry_columns[] = {
@@ -123,29 +177,50 @@ static const struct column entry_columns[] = {
 	{ "date_raw", "RAW DATE", COL_TEXT },
 	{ "title", "TITLE", COL_TEXT },
 	{ "id", "ID", COL_TEXT },
+	{ "verdict", "VERDICT", COL_TEXT },
 };
+
+static const char *
+str_or_dash(json_t *v)
+{
+	return json_string_value(v) ? json_string_value(v) : "-";
+}
+
+static void
+print_summary(json_t *d)
+{
+	json_t *by = json_object_get(d, "decided_by");
+	char *latest = output_cell(json_object_get(d, "latest"), COL_TIME);
+
+	printf("format: %s\nencoding: %s\ntitle: %s\nentries: %zu\n"
+	    "last update (as a first fetch): %s\n",
+	    json_string_value(json_object_get(d, "format")),
+	    json_string_value(json_object_get(d, "encoding")),
+	    str_or_dash(json_object_get(d, "title")),
+	    json_array_size(json_object_get(d, "entries")), latest);
+	if (json_is_object(by))
+		printf("decided by: entry %lld, %s (id %s, date \"%s\"): %s\n",
+		    (long long)json_integer_value(json_object_get(by, "entry")),
+		    str_or_dash(json_object_get(by, "title")),
+		    str_or_dash(json_object_get(by, "id")),
+		    str_or_dash(json_object_get(by, "date_raw")),
+		    json_string_value(json_object_get(by, "verdict")));
+	else
+		printf("decided by: no entry proves activity on a first fetch\n");
+	putchar('\n');
+	free(latest);
+}
 
 static void
 print_description(struct ctl *ctl, json_t *d)
 {
-	char *latest;
-
 	if (ctl->format == OUTPUT_JSON) {
 		json_dumpf(d, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		return;
 	}
-	if (ctl->format == OUTPUT_TABLE) {
-		latest = output_cell(json_object_get(d, "latest"), COL_TIME);
-		printf("format: %s\nencoding: %s\ntitle: %s\nentries: %zu\n"
-		    "last update (as a first fetch): %s\n\n",
-		    json_string_value(json_object_get(d, "format")),
-		    json_string_value(json_object_get(d, "encoding")),
-		    json_string_value(json_object_get(d, "title")) ?
-		    json_string_value(json_object_get(d, "title")) : "-",
-		    json_array_size(json_object_get(d, "entries")), latest);
-		free(latest);
-	}
+	if (ctl->format == OUTPUT_TABLE)
+		print_summary(d);
 	output_rows(stdout, ctl->format, entry_columns, ARRAY_SIZE(entry_columns),
 	    json_object_get(d, "entries"));
 }

@@ -1,27 +1,34 @@
 /* dateparse.c — feed dates, read leniently but never guessed.
  *
- * Two shapes cover what feeds write: RFC 822 ("Sat, 05 Nov 2022 10:30:00
- * +0800") and numeric dates that start with a 4-digit year (RFC 3339, and the
- * Chinese "2022-11-05 10:30", "2022/11/5", "2022年11月5日 10:30").  A text
- * that fits neither, or names a day the calendar does not have, is refused. */
+ * Three shapes cover what feeds write, each after an optional weekday:
+ * day first (RFC 822 and 850: "Sat, 05 Nov 2022 10:30:00 +0800"), month
+ * first (Java's Date.toString() "Sat Nov 05 10:30:00 CST 2022", JavaScript's
+ * "Sat Nov 05 2022 10:30:00 GMT+0800 (中国标准时间)", asctime(), "Nov 5,
+ * 2022 10:30 AM") and year first (RFC 3339, the Chinese "2022-11-05 10:30",
+ * "2022年11月5日 10时30分", with a weekday such as "星期六" or "（周六）"
+ * after the date or the time).  A text that fits none, names a day the
+ * calendar does not have, or names a zone that cannot be placed is refused:
+ * an undated entry is honest, a wrong date is not. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "base/util.h"
 #include "poll/dateparse.h"
 
-#define YEAR_MARK	"\xe5\xb9\xb4"	/* 年 */
-#define MONTH_MARK	"\xe6\x9c\x88"	/* 月 */
-#define DAY_MARK	"\xe6\x97\xa5"	/* 日 */
+#define HALF_YEAR	(182 * 86400L)
 
 /* What the text says, before it becomes a time. */
 struct when {
-	int	year, mon, day;		/* mon 1-12 */
-	int	hour, min, sec;
-	bool	has_zone;
-	long	offset;			/* seconds east of UTC */
+	int		 year, mon, day;	/* mon 1-12 */
+	int		 hour, min, sec;
+	char		 meridiem;		/* 'A', 'P' or 0 */
+	bool		 has_offset;		/* offset is known */
+	long		 offset;		/* seconds east of UTC */
+	const char	*zone;			/* a name to place, or NULL */
+	size_t		 zone_len;
 };
 
 static const char *
@@ -43,6 +50,26 @@ skip_mark(const char **p, const char *mark)
 	return true;
 }
 
+/* The first of marks (NULL-terminated) that starts at *p is skipped. */
+static bool
+skip_any(const char **p, const char *const *marks)
+{
+	for (; *marks != NULL; marks++)
+		if (skip_mark(p, *marks))
+			return true;
+	return false;
+}
+
+static size_t
+alpha_len(const char *p)
+{
+	size_t n = 0;
+
+	while (isalpha((unsigned char)p[n]))
+		n++;
+	return n;
+}
+
 /* Reads a run of min to max digits; a longer run is not a number we know. */
 static int
 read_num(const char **p, int min, int max, int *out)
@@ -59,23 +86,146 @@ read_num(const char **p, int min, int max, int *out)
 	return 0;
 }
 
-/* HH:MM[:SS[.fraction]]; the fraction is dropped. */
+/* ---- weekdays: read to be skipped; a wrong one is not worth refusing
+ * the date for ---- */
+
+/* "Sat", "Sat.", "Thurs", "Saturday": a day's name or its start. */
+static bool
+skip_english_weekday(const char **p)
+{
+	static const char *const names[] = { "monday", "tuesday", "wednesday",
+	    "thursday", "friday", "saturday", "sunday" };
+	size_t i, n = alpha_len(*p);
+
+	for (i = 0; n >= 3 && i < ARRAY_SIZE(names); i++)
+		if (n <= strlen(names[i]) && strncasecmp(*p, names[i], n) == 0) {
+			*p += n;
+			return true;
+		}
+	return false;
+}
+
+/* 星期五, 周五, 礼拜天 … */
+static bool
+skip_chinese_weekday(const char **p)
+{
+	static const char *const prefixes[] = { "星期", "礼拜", "禮拜", "周",
+	    "週", NULL };
+	static const char *const days[] = { "一", "二", "三", "四", "五", "六",
+	    "日", "天", NULL };
+	const char *q = *p;
+
+	if (!skip_any(&q, prefixes) || !skip_any(&q, days))
+		return false;
+	*p = q;
+	return true;
+}
+
+/* A weekday, bare or in (full-width) parentheses, with a comma after it. */
+static bool
+skip_weekday(const char **p)
+{
+	static const char *const open[] = { "(", "（", NULL };
+	static const char *const close[] = { ")", "）", NULL };
+	const char *q = *p;
+	bool paren = skip_any(&q, open);
+
+	q = skip_space(q);
+	if (!skip_chinese_weekday(&q) && !skip_english_weekday(&q))
+		return false;
+	q = skip_space(q);
+	if (paren && !skip_any(&q, close))
+		return false;
+	if (*q == ',' || *q == '.')
+		q++;
+	*p = skip_space(q);
+	return true;
+}
+
+/* ---- the time of day ---- */
+
+/* 上午/下午 before the clock, AM/PM after it. */
+static bool
+read_meridiem(const char **p, struct when *w)
+{
+	const char *q = *p;
+
+	if (skip_mark(&q, "上午"))
+		w->meridiem = 'A';
+	else if (skip_mark(&q, "下午"))
+		w->meridiem = 'P';
+	else if ((toupper((unsigned char)q[0]) == 'A' ||
+	    toupper((unsigned char)q[0]) == 'P') &&
+	    toupper((unsigned char)q[1]) == 'M' &&
+	    !isalpha((unsigned char)q[2])) {
+		w->meridiem = (char)toupper((unsigned char)q[0]);
+		q += 2;
+	} else
+		return false;
+	*p = skip_space(q);
+	return true;
+}
+
+/* 10时30分15秒, 10点30分, 10时: minutes and seconds may be left out. */
+static int
+read_chinese_clock(const char **p, struct when *w)
+{
+	static const char *const hour_marks[] = { "时", "時", "点", "點", NULL };
+
+	if (!skip_any(p, hour_marks))
+		return -1;
+	if (read_num(p, 1, 2, &w->min) == -1)
+		return 0;
+	skip_mark(p, "分");
+	if (read_num(p, 1, 2, &w->sec) == 0 && !skip_mark(p, "秒"))
+		return -1;
+	return 0;
+}
+
+static bool
+skip_colon(const char **p)
+{
+	if (**p == ':') {
+		++*p;
+		return true;
+	}
+	return skip_mark(p, "：");
+}
+
+/* HH:MM[:SS[.fraction]] or the Chinese clock; the fraction is dropped. */
 static int
 read_clock(const char **p, struct when *w)
 {
-	if (read_num(p, 1, 2, &w->hour) == -1 || *(*p)++ != ':' ||
-	    read_num(p, 2, 2, &w->min) == -1)
+	if (read_num(p, 1, 2, &w->hour) == -1)
 		return -1;
-	if (**p == ':') {
-		++*p;
-		if (read_num(p, 2, 2, &w->sec) == -1)
-			return -1;
-	}
+	if (!skip_colon(p))
+		return read_chinese_clock(p, w);
+	if (read_num(p, 2, 2, &w->min) == -1)
+		return -1;
+	if (skip_colon(p) && read_num(p, 2, 2, &w->sec) == -1)
+		return -1;
 	if ((**p == '.' || **p == ',') && isdigit((unsigned char)(*p)[1]))
 		for (++*p; isdigit((unsigned char)**p); ++*p)
 			;
 	return 0;
 }
+
+/* [上午|下午] clock [AM|PM] */
+static int
+read_time_of_day(const char **p, struct when *w)
+{
+	bool before = read_meridiem(p, w);
+	const char *q;
+
+	if (read_clock(p, w) == -1)
+		return -1;
+	q = skip_space(*p);
+	if (!before && read_meridiem(&q, w))
+		*p = q;
+	return 0;
+}
+
+/* ---- zones ---- */
 
 /* +hh, +hhmm or +hh:mm. */
 static int
@@ -101,58 +251,100 @@ read_offset(const char **p, struct when *w)
 	if (hh > 23 || mm > 59)
 		return -1;
 	w->offset += sign * (hh * 3600L + mm * 60L);
-	w->has_zone = true;
+	w->has_offset = true;
 	return 0;
 }
 
-/* RFC 822 names.  "CST" is US Central (-0600) as the RFC says, although
- * Chinese sites often mean China Standard Time by it: guessing from the
- * site would make the same text mean two times.  Other one-letter (military)
- * zones are taken as UTC, as RFC 2822 advises; an unknown name is no zone,
- * so the configured zone applies. */
-static int
-read_zone_name(const char **p, struct when *w)
+static bool
+is_name(const char *s, size_t n, const char *name)
 {
-	static const struct { const char *name; int hours; } zones[] = {
-		{ "GMT", 0 }, { "UT", 0 }, { "UTC", 0 }, { "Z", 0 },
-		{ "EST", -5 }, { "EDT", -4 }, { "CST", -6 }, { "CDT", -5 },
-		{ "MST", -7 }, { "MDT", -6 }, { "PST", -8 }, { "PDT", -7 },
-	};
-	size_t i, n;
+	return strlen(name) == n && strncasecmp(s, name, n) == 0;
+}
 
-	for (n = 0; isalpha((unsigned char)(*p)[n]); n++)
-		;
-	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
-		if (strlen(zones[i].name) == n &&
-		    strncasecmp(*p, zones[i].name, n) == 0)
-			break;
-	if (i < sizeof(zones) / sizeof(zones[0])) {
-		w->offset = zones[i].hours * 3600L;
-		w->has_zone = true;
-	} else if (n == 1)
-		w->has_zone = true;
+/* Names that mean UTC everywhere; GMT+8 and UTC+08:00 add an offset. */
+static bool
+is_utc_name(const char *s, size_t n)
+{
+	return is_name(s, n, "GMT") || is_name(s, n, "UTC") ||
+	    is_name(s, n, "UT") || is_name(s, n, "Z");
+}
+
+/* Go prints its zone name after the offset ("+0800 CST"); the offset says
+ * it all.  Only an upper-case abbreviation is taken for such a label. */
+static void
+skip_offset_label(const char **p)
+{
+	const char *q = skip_space(*p);
+	size_t n = alpha_len(q), i;
+
+	if (n < 2 || n > 5)
+		return;
+	for (i = 0; i < n; i++)
+		if (!isupper((unsigned char)q[i]))
+			return;
+	*p = q + n;
+}
+
+/* An optional zone: an offset, "北京时间", or a name, which is placed once
+ * the date is known (see zone_offset). */
+static int
+read_zone(const char **p, struct when *w)
+{
+	size_t n;
+
+	if (**p == '+' || **p == '-') {
+		if (read_offset(p, w) == -1)
+			return -1;
+		skip_offset_label(p);
+		return 0;
+	}
+	if (skip_mark(p, "北京时间") || skip_mark(p, "北京時間")) {
+		w->offset = 8 * 3600L;
+		w->has_offset = true;
+		return 0;
+	}
+	if ((n = alpha_len(*p)) == 0)
+		return 0;
+	if (is_utc_name(*p, n)) {
+		w->has_offset = true;
+		*p += n;
+		return **p == '+' || **p == '-' ? read_offset(p, w) : 0;
+	}
+	w->zone = *p;
+	w->zone_len = n;
 	*p += n;
-	/* "GMT+8" and "UTC+08:00" */
-	if (w->has_zone && (**p == '+' || **p == '-'))
-		return read_offset(p, w);
 	return 0;
 }
 
-/* An optional zone, an optional "(comment)", then the end of the text. */
+/* "(中国标准时间)", "（北京时间）" or Java's "[Asia/Shanghai]": a comment. */
+static const char *
+skip_comment(const char *p)
+{
+	static const struct { const char *open, *close; } pairs[] = {
+		{ "(", ")" }, { "（", "）" }, { "[", "]" },
+	};
+	const char *q;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pairs); i++)
+		if (str_has_prefix(p, pairs[i].open) &&
+		    (q = strstr(p, pairs[i].close)) != NULL)
+			return skip_space(q + strlen(pairs[i].close));
+	return p;
+}
+
+/* An optional zone, an optional comment, then the end of the text. */
 static int
 read_zone_and_end(const char *p, struct when *w)
 {
 	p = skip_space(p);
-	if (*p == '+' || *p == '-') {
-		if (read_offset(&p, w) == -1)
-			return -1;
-	} else if (isalpha((unsigned char)*p) && read_zone_name(&p, w) == -1)
+	if (read_zone(&p, w) == -1)
 		return -1;
-	p = skip_space(p);
-	if (*p == '(' && (p = strchr(p, ')')) != NULL)
-		p = skip_space(p + 1);
-	return p != NULL && *p == '\0' ? 0 : -1;
+	p = skip_comment(skip_space(p));
+	return *p == '\0' ? 0 : -1;
 }
+
+/* ---- the three shapes ---- */
 
 static int
 read_month_name(const char **p, int *mon)
@@ -168,6 +360,8 @@ read_month_name(const char **p, int *mon)
 		return -1;
 	for (s += 3; isalpha((unsigned char)*s); s++)
 		;
+	if (*s == '.')		/* "Sept." */
+		s++;
 	*p = s;
 	*mon = i + 1;
 	return 0;
@@ -189,46 +383,80 @@ read_rfc822_year(const char **p, int *year)
 	return 0;
 }
 
-/* [Wdy,] DD Mon YYYY [HH:MM[:SS]] [zone] */
-static int
-parse_rfc822(const char *p, struct when *w)
+/* Spaces, or the '-' of RFC 850 ("05-Nov-22"). */
+static const char *
+skip_field_sep(const char *p)
 {
-	if (isalpha((unsigned char)*p)) {
-		while (isalpha((unsigned char)*p))
-			p++;
-		if (*p == ',')
-			p++;
-		p = skip_space(p);
-	}
+	return *p == '-' ? p + 1 : skip_space(p);
+}
+
+/* DD Mon YYYY [HH:MM[:SS]] [zone] */
+static int
+parse_day_first(const char *p, struct when *w)
+{
 	if (read_num(&p, 1, 2, &w->day) == -1)
 		return -1;
-	p = skip_space(p);
+	p = skip_field_sep(p);
 	if (read_month_name(&p, &w->mon) == -1)
 		return -1;
-	p = skip_space(p);
+	p = skip_field_sep(p);
 	if (read_rfc822_year(&p, &w->year) == -1)
 		return -1;
 	p = skip_space(p);
-	if (isdigit((unsigned char)*p) && read_clock(&p, w) == -1)
+	if (isdigit((unsigned char)*p) && read_time_of_day(&p, w) == -1)
 		return -1;
 	return read_zone_and_end(p, w);
 }
 
-/* YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD or YYYY年MM月DD日, then optionally a
- * time after 'T' or spaces and a zone. */
+/* Mon DD, then either YYYY [time] [zone] (JavaScript, "Nov 5, 2022 10:30
+ * AM") or time [zone] YYYY (Java's Date.toString(), asctime()). */
 static int
-parse_numeric(const char *p, struct when *w)
+parse_month_first(const char *p, struct when *w)
 {
+	const char *q;
+
+	if (read_month_name(&p, &w->mon) == -1)
+		return -1;
+	p = skip_space(p);
+	if (read_num(&p, 1, 2, &w->day) == -1)
+		return -1;
+	if (*p == ',')
+		p++;
+	p = skip_space(p);
+	q = p;
+	if (read_num(&q, 4, 4, &w->year) == 0) {
+		p = skip_space(*q == ',' ? q + 1 : q);
+		if (isdigit((unsigned char)*p) && read_time_of_day(&p, w) == -1)
+			return -1;
+		return read_zone_and_end(p, w);
+	}
+	if (read_time_of_day(&p, w) == -1)
+		return -1;
+	p = skip_space(p);
+	if (read_zone(&p, w) == -1)
+		return -1;
+	p = skip_space(p);
+	if (read_num(&p, 4, 4, &w->year) == -1)
+		return -1;
+	return *skip_space(p) == '\0' ? 0 : -1;
+}
+
+/* YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD or YYYY年MM月DD日 (or 号), then
+ * optionally a weekday, a time after 'T' or spaces, a weekday and a zone. */
+static int
+parse_year_first(const char *p, struct when *w)
+{
+	static const char *const day_marks[] = { "日", "号", "號", NULL };
 	char sep;
 
 	if (read_num(&p, 4, 4, &w->year) == -1)
 		return -1;
-	if (skip_mark(&p, YEAR_MARK)) {
+	if (skip_mark(&p, "年")) {
 		if (read_num(&p, 1, 2, &w->mon) == -1 ||
-		    !skip_mark(&p, MONTH_MARK) ||
+		    !skip_mark(&p, "月") ||
 		    read_num(&p, 1, 2, &w->day) == -1)
 			return -1;
-		skip_mark(&p, DAY_MARK);
+		skip_any(&p, day_marks);
 	} else {
 		sep = *p;
 		if (sep == '\0' || strchr("-/.", sep) == NULL)
@@ -238,14 +466,97 @@ parse_numeric(const char *p, struct when *w)
 		    read_num(&p, 1, 2, &w->day) == -1)
 			return -1;
 	}
-	/* a bare date takes no zone: only a time of day has one */
 	if (*p == 'T' || *p == 't')
 		p++;
-	else if (*(p = skip_space(p)) == '\0')
-		return 0;
-	if (read_clock(&p, w) == -1)
+	else {
+		p = skip_space(p);
+		skip_weekday(&p);
+		/* a bare date takes no zone: only a time of day has one */
+		if (*p == '\0')
+			return 0;
+	}
+	if (read_time_of_day(&p, w) == -1)
 		return -1;
+	p = skip_space(p);
+	skip_weekday(&p);
 	return read_zone_and_end(p, w);
+}
+
+/* ---- from the fields to a time ---- */
+
+static bool
+zone_named(const struct tm *tm, const char *name, size_t n)
+{
+	return tm->tm_zone != NULL && is_name(name, n, tm->tm_zone);
+}
+
+/* The configured zone's offset where it calls itself name at about t
+ * (within half a year: "CST" in a July date of America/Chicago). */
+static bool
+configured_zone_offset(time_t t, const char *name, size_t n, long *offset)
+{
+	const time_t around[] = { t, t - HALF_YEAR, t + HALF_YEAR };
+	struct tm tm;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(around); i++)
+		if (localtime_r(&around[i], &tm) != NULL &&
+		    zone_named(&tm, name, n)) {
+			*offset = tm.tm_gmtoff;
+			return true;
+		}
+	return false;
+}
+
+/* Abbreviations that name one offset wherever a feed is written.  CST
+ * (China, US Central, Cuba), IST (India, Ireland, Israel), BST and AST are
+ * not here: only the configured zone can say what they mean. */
+static bool
+known_zone_offset(const char *name, size_t n, long *offset)
+{
+	static const struct { const char *name; int minutes; } zones[] = {
+		/* RFC 822 */
+		{ "EST", -300 }, { "EDT", -240 }, { "CDT", -300 },
+		{ "MST", -420 }, { "MDT", -360 },
+		{ "PST", -480 }, { "PDT", -420 },
+		/* Asia and the Pacific */
+		{ "BJT", 480 }, { "HKT", 480 }, { "SGT", 480 }, { "MYT", 480 },
+		{ "PHT", 480 }, { "AWST", 480 }, { "JST", 540 }, { "KST", 540 },
+		{ "WIB", 420 }, { "ICT", 420 }, { "WITA", 480 }, { "WIT", 540 },
+		{ "ACST", 570 }, { "ACDT", 630 }, { "AEST", 600 },
+		{ "AEDT", 660 }, { "NZST", 720 }, { "NZDT", 780 },
+		/* Europe */
+		{ "WET", 0 }, { "WEST", 60 }, { "CET", 60 }, { "CEST", 120 },
+		{ "EET", 120 }, { "EEST", 180 }, { "MSK", 180 },
+		/* the rest of North America */
+		{ "AKST", -540 }, { "AKDT", -480 }, { "HST", -600 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(zones); i++)
+		if (is_name(name, n, zones[i].name)) {
+			*offset = zones[i].minutes * 60L;
+			return true;
+		}
+	return false;
+}
+
+/* A zone name, placed: the configured zone when it uses the name about
+ * the time the text names (local), else the table; RFC 2822 reads the
+ * military letters as UTC.  Else -1. */
+static int
+place_zone(struct when *w, time_t local)
+{
+	long offset;
+
+	if (w->zone_len == 1)
+		offset = 0;
+	else if (!configured_zone_offset(local, w->zone, w->zone_len,
+	    &offset) && !known_zone_offset(w->zone, w->zone_len, &offset))
+		return -1;
+	w->offset = offset;
+	w->has_offset = true;
+	return 0;
 }
 
 /* The calendar decides: timegm() turns 31 November into 1 December. */
@@ -263,15 +574,32 @@ day_exists(const struct when *w)
 	return gmtime_r(&t, &tm) != NULL && tm.tm_mday == w->day;
 }
 
+/* 12-hour clocks: 12 AM is midnight; a PM hour past 12 is taken as
+ * written ("下午15:30"), an AM one is a contradiction. */
 static int
-when_to_time(const struct when *w, time_t *out)
+apply_meridiem(struct when *w)
+{
+	if (w->meridiem == 0)
+		return 0;
+	if (w->hour > 12)
+		return w->meridiem == 'P' ? 0 : -1;
+	if (w->meridiem == 'A' && w->hour == 12)
+		w->hour = 0;
+	else if (w->meridiem == 'P' && w->hour < 12)
+		w->hour += 12;
+	return 0;
+}
+
+static int
+when_to_time(struct when *w, time_t *out)
 {
 	struct tm tm = { 0 };
-	time_t t;
+	time_t utc, local;
 
 	/* second 60 is a leap second; timegm() carries it over */
-	if (w->year < 1900 || w->mon < 1 || w->mon > 12 || w->day < 1 ||
-	    w->hour > 23 || w->min > 59 || w->sec > 60 || !day_exists(w))
+	if (apply_meridiem(w) == -1 || w->year < 1900 || w->mon < 1 ||
+	    w->mon > 12 || w->day < 1 || w->hour > 23 || w->min > 59 ||
+	    w->sec > 60 || !day_exists(w))
 		return -1;
 	tm.tm_year = w->year - 1900;
 	tm.tm_mon = w->mon - 1;
@@ -279,14 +607,18 @@ when_to_time(const struct when *w, time_t *out)
 	tm.tm_hour = w->hour;
 	tm.tm_min = w->min;
 	tm.tm_sec = w->sec;
-	if (w->has_zone)
-		t = timegm(&tm) - w->offset;
-	else {
-		tm.tm_isdst = -1;
-		if ((t = mktime(&tm)) == (time_t)-1)
-			return -1;
-	}
-	*out = t;
+	utc = timegm(&tm);
+	tm.tm_isdst = -1;
+	local = mktime(&tm);
+	if (w->zone != NULL && (local == (time_t)-1 ||
+	    place_zone(w, local) == -1))
+		return -1;
+	if (w->has_offset)
+		*out = utc - w->offset;
+	else if (local == (time_t)-1)
+		return -1;
+	else
+		*out = local;
 	return 0;
 }
 
@@ -300,11 +632,14 @@ date_parse(const char *text, time_t *out)
 	if (text == NULL)
 		return -1;
 	p = skip_space(text);
+	skip_weekday(&p);
 	if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
 	    isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]))
-		rc = parse_numeric(p, &w);
+		rc = parse_year_first(p, &w);
+	else if (isdigit((unsigned char)*p))
+		rc = parse_day_first(p, &w);
 	else
-		rc = parse_rfc822(p, &w);
+		rc = parse_month_first(p, &w);
 	if (rc == -1)
 		return -1;
 	return when_to_time(&w, out);

@@ -33,11 +33,12 @@
 
 /* The parts of an entry; the dates in DESIGN rule 1 order, best first. */
 enum part {
-	P_ID, P_TITLE, P_LINK, P_SUMMARY, P_CONTENT,
+	P_ID, P_TITLE, P_DC_TITLE, P_LINK, P_SUMMARY, P_CONTENT,
 	P_PUBLISHED, P_CREATED, P_MODIFIED,
 	P_COUNT,
 	P_NONE = P_COUNT,
 	P_FEED_TITLE,
+	P_FEED_DC_TITLE,
 };
 
 /* Entries as they are read, whatever the format. */
@@ -46,6 +47,15 @@ struct builder {
 	size_t		 cap;			/* entries allocated */
 	char		*part[P_COUNT];		/* of the open entry */
 	bool		 epoch_dates;		/* Unix times count as dates */
+	bool		 guid_permalink;	/* P_ID is an RSS guid that may
+						 * be the item's page */
+};
+
+/* How much HTML a kept text still carries (see text_decoded). */
+enum html_layer {
+	HTML_NONE,		/* plain text: XML decoded it */
+	HTML_IN_CDATA,		/* a title: CDATA sections are HTML */
+	HTML_ALL,		/* Atom type="html": the whole text is */
 };
 
 enum vocab { V_FEED, V_DC, V_DCTERMS, V_CONTENT, V_OTHER };
@@ -60,7 +70,9 @@ struct sax {
 	int		 item_depth;	/* of the open entry; 0 when none */
 	int		 text_depth;	/* of the element whose text is kept */
 	enum part	 text_part;	/* where that text goes */
+	enum html_layer	 text_html;	/* and what is left to decode in it */
 	struct strbuf	 text;
+	char		*feed_dc_title;	/* the channel's dc:title */
 };
 
 static const struct {
@@ -82,6 +94,7 @@ static const struct {
 	{ V_FEED, "updated", P_MODIFIED },	/* Atom 1.0 */
 	{ V_FEED, "modified", P_MODIFIED },	/* Atom 0.3 */
 	{ V_DC, "date", P_PUBLISHED },
+	{ V_DC, "title", P_DC_TITLE },
 	{ V_DCTERMS, "issued", P_PUBLISHED },
 	{ V_DCTERMS, "created", P_CREATED },
 	{ V_DCTERMS, "modified", P_MODIFIED },
@@ -120,6 +133,7 @@ builder_clear(struct builder *b)
 
 	for (p = 0; p < P_COUNT; p++)
 		free(part_take(b, p));
+	b->guid_permalink = false;
 }
 
 /* Non-conforming JSON feeds give Unix times, some in milliseconds.  Fewer
@@ -150,6 +164,13 @@ date_read(const struct builder *b, const char *text, time_t *out)
 	return b->epoch_dates ? epoch_parse(text, out) : -1;
 }
 
+static void
+entry_date_take(struct builder *b, struct feed_entry *e, enum part p)
+{
+	e->date_raw = part_take(b, p);
+	e->date_modified = p == P_MODIFIED;
+}
+
 /* DESIGN rule 1: the best-ranked date that can be read.  When none can,
  * the best-ranked text is kept for display, without a time (rule 6). */
 static void
@@ -160,14 +181,25 @@ entry_date(struct builder *b, struct feed_entry *e)
 	for (p = P_PUBLISHED; p <= P_MODIFIED; p++)
 		if (b->part[p] && date_read(b, b->part[p], &e->published) == 0) {
 			e->has_date = true;
-			e->date_raw = part_take(b, p);
+			entry_date_take(b, e, p);
 			return;
 		}
 	for (p = P_PUBLISHED; p <= P_MODIFIED; p++)
 		if (b->part[p]) {
-			e->date_raw = part_take(b, p);
+			entry_date_take(b, e, p);
 			return;
 		}
+}
+
+/* An RSS guid is the item's permalink unless isPermaLink="false"; one that
+ * is not a web address cannot be, whatever the attribute says. */
+static char *
+guid_link(const struct builder *b, const char *id)
+{
+	if (!b->guid_permalink || id == NULL ||
+	    !(str_case_prefix(id, "http://") || str_case_prefix(id, "https://")))
+		return NULL;
+	return xstrdup(id);
 }
 
 static void
@@ -184,8 +216,10 @@ builder_commit(struct builder *b)
 	e = &feed->entries[feed->n_entries++];
 	memset(e, 0, sizeof(*e));
 	e->id = part_take(b, P_ID);
-	e->title = part_take(b, P_TITLE);
+	e->title = part_take(b, b->part[P_TITLE] ? P_TITLE : P_DC_TITLE);
 	e->link = part_take(b, P_LINK);
+	if (e->link == NULL)
+		e->link = guid_link(b, e->id);
 	e->summary = part_take(b, b->part[P_SUMMARY] ? P_SUMMARY : P_CONTENT);
 	/* RSS 1.0 items are named by rdf:about, which is their link */
 	if (e->id == NULL && feed->format == FEED_RDF)
@@ -193,6 +227,8 @@ builder_commit(struct builder *b)
 	entry_date(b, e);
 	builder_clear(b);
 }
+
+static char *html_decode_once(const char *text, size_t len);
 
 /* JSON Feed */
 
@@ -219,13 +255,28 @@ json_keep(struct builder *b, enum part p, const json_t *item, const char *key)
 	}
 }
 
+/* JSON has no markup of its own: an entity in a title is the publisher's
+ * HTML escaping, read once as in an RSS title's CDATA. */
+static void
+json_keep_title(struct builder *b, const json_t *item)
+{
+	char *raw, *text;
+
+	if ((raw = json_text(json_object_get(item, "title"))) == NULL)
+		return;
+	text = html_decode_once(raw, strlen(raw));
+	part_keep(b, P_TITLE, text);
+	free(text);
+	free(raw);
+}
+
 static void
 json_item(struct builder *b, const json_t *item)
 {
 	if (!json_is_object(item))
 		return;
 	json_keep(b, P_ID, item, "id");
-	json_keep(b, P_TITLE, item, "title");
+	json_keep_title(b, item);
 	json_keep(b, P_LINK, item, "url");
 	json_keep(b, P_SUMMARY, item, "content_text");
 	json_keep(b, P_SUMMARY, item, "summary");
@@ -282,8 +333,8 @@ entity_code(const char *name)
 	return desc != NULL ? desc->value : 0;
 }
 
-/* A well-formed numeric reference at p ("&#38;", "&#x4E2D;"): its length,
- * or 0. */
+/* A well-formed numeric reference at p ("&#38;", "&#x4E2D;", HTML's
+ * "&#X4E2D;"): its length, or 0. */
 static size_t
 numeric_ref_len(const char *p, const char *end)
 {
@@ -315,7 +366,12 @@ reference_fix(struct strbuf *sb, const char *p, const char *end)
 	uint32_t cp;
 
 	if ((n = numeric_ref_len(p, end)) > 0) {
-		sb_append(sb, p, n);
+		/* XML knows only the lower-case x; "&#X41;" would become
+		 * "X41;" */
+		sb_puts(sb, "&#");
+		if (p[2] == 'X')
+			sb_putc(sb, 'x');
+		sb_append(sb, p + 2 + (p[2] == 'X'), n - 2 - (p[2] == 'X'));
 		return p + n;
 	}
 	for (n = 0; q < end && n < sizeof(name) - 1 &&
@@ -328,6 +384,72 @@ reference_fix(struct strbuf *sb, const char *p, const char *end)
 	}
 	sb_puts(sb, "&#38;");
 	return p + 1;
+}
+
+/* The code point a reference names; U+FFFD for one XML forbids (NUL,
+ * controls, surrogates), 0 when it names nothing. */
+static uint32_t
+reference_code(const char *p, size_t n)
+{
+	char name[33];
+	unsigned long v;
+	bool hex;
+
+	if (p[1] != '#') {
+		if (n - 2 >= sizeof(name))
+			return 0;
+		memcpy(name, p + 1, n - 2);
+		name[n - 2] = '\0';
+		return entity_code(name);
+	}
+	hex = p[2] == 'x' || p[2] == 'X';
+	v = strtoul(p + 2 + hex, NULL, hex ? 16 : 10);
+	if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ||
+	    (v < 0x20 && v != '\t' && v != '\n' && v != '\r') ||
+	    v == 0xfffe || v == 0xffff)
+		return 0xfffd;
+	return (uint32_t)v;
+}
+
+/* A named reference at p ("&ldquo;"): its length, or 0. */
+static size_t
+named_ref_len(const char *p, const char *end)
+{
+	const char *q = p + 1;
+
+	while (q < end && q - p <= 32 && isalnum((unsigned char)*q))
+		q++;
+	return q > p + 1 && q < end && *q == ';' ? (size_t)(q + 1 - p) : 0;
+}
+
+/* HTML references decoded once: "&ldquo;" becomes “, "&amp;amp;" becomes
+ * "&amp;"; a bare '&' and unknown names stay as written.  Caller frees. */
+static char *
+html_decode_once(const char *text, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = text, *end = text + len, *amp;
+	xmlChar utf8[8];
+	uint32_t cp;
+	size_t n;
+
+	sb_append(&sb, "", 0);
+	while ((amp = memchr(p, '&', (size_t)(end - p))) != NULL) {
+		sb_append(&sb, p, (size_t)(amp - p));
+		n = numeric_ref_len(amp, end);
+		if (n == 0)
+			n = named_ref_len(amp, end);
+		if (n > 0 && (cp = reference_code(amp, n)) != 0) {
+			sb_append(&sb, (const char *)utf8,
+			    (size_t)xmlCopyCharMultiByte(utf8, (int)cp));
+			p = amp + n;
+		} else {
+			sb_putc(&sb, '&');
+			p = amp + 1;
+		}
+	}
+	sb_append(&sb, p, (size_t)(end - p));
+	return sb_steal(&sb);
 }
 
 static const char *
@@ -458,23 +580,6 @@ attr_keep(struct builder *b, enum part p, const xmlChar **attrs, int nattrs,
 	}
 }
 
-/* Atom gives the link in attributes; the page is rel="alternate", the
- * default.  Returns whether the element was such a link. */
-static bool
-link_href(struct sax *s, const xmlChar **attrs, int nattrs)
-{
-	char *rel;
-
-	if ((rel = attr_get(attrs, nattrs, "href")) == NULL)
-		return false;
-	free(rel);
-	rel = attr_get(attrs, nattrs, "rel");
-	if (rel == NULL || strcmp(rel, "alternate") == 0)
-		attr_keep(&s->b, P_LINK, attrs, nattrs, "href");
-	free(rel);
-	return true;
-}
-
 static void
 root_begin(struct sax *s, const xmlChar *name)
 {
@@ -506,39 +611,130 @@ item_begin(struct sax *s, const xmlChar **attrs, int nattrs)
 }
 
 static void
-text_begin(struct sax *s, enum part p)
+text_begin(struct sax *s, enum part p, enum html_layer html)
 {
 	s->text_depth = s->depth;
 	s->text_part = p;
+	s->text_html = html;
 	sb_reset(&s->text);
 	sb_append(&s->text, "", 0);	/* a buffer even for <title/> */
+}
+
+/* A title is text for people: the HTML a publisher escaped is decoded
+ * once, whatever the XML wrapping. */
+static char *
+text_decoded(struct sax *s)
+{
+	if (s->text_html == HTML_ALL)
+		return html_decode_once(s->text.buf, s->text.len);
+	return xstrdup(s->text.buf);
 }
 
 static void
 text_end(struct sax *s)
 {
-	struct feed *feed = s->b.feed;
+	char *text = text_decoded(s);
 
 	if (s->text_part == P_FEED_TITLE)
-		feed->title = trimmed_dup(s->text.buf);
-	else
-		part_keep(&s->b, s->text_part, s->text.buf);
+		s->b.feed->title = trimmed_dup(text);
+	else if (s->text_part == P_FEED_DC_TITLE) {
+		free(s->feed_dc_title);
+		s->feed_dc_title = trimmed_dup(text);
+	} else
+		part_keep(&s->b, s->text_part, text);
+	free(text);
 	s->text_depth = 0;
+}
+
+/* The entry's page is rel="alternate", Atom's default, also written as
+ * its IANA address; an enclosure, a related or a self link is not. */
+static bool
+link_is_page(const xmlChar **attrs, int nattrs)
+{
+	char *rel = attr_get(attrs, nattrs, "rel");
+	char *r = rel ? str_trim(rel) : NULL;
+	bool page = r == NULL || *r == '\0' ||
+	    strcasecmp(r, "alternate") == 0 ||
+	    strcmp(r, "http://www.iana.org/assignments/relation/alternate") == 0;
+
+	free(rel);
+	return page;
+}
+
+/* A page link: its href, else its text (RSS <link>, and Atom links
+ * written without href).  The first page link of an entry wins. */
+static void
+link_begin(struct sax *s, const xmlChar **attrs, int nattrs)
+{
+	char *href;
+
+	if (!link_is_page(attrs, nattrs))
+		return;
+	href = attr_get(attrs, nattrs, "href");
+	if (href != NULL && *str_trim(href) != '\0')
+		part_keep(&s->b, P_LINK, href);
+	else
+		text_begin(s, P_LINK, HTML_NONE);
+	free(href);
+}
+
+/* isPermaLink="false" says the guid is no address; absent, it is one. */
+static void
+guid_begin(struct sax *s, const xmlChar **attrs, int nattrs)
+{
+	char *perma;
+
+	if (s->b.part[P_ID] == NULL) {
+		perma = attr_get(attrs, nattrs, "isPermaLink");
+		s->b.guid_permalink = perma == NULL ||
+		    strcasecmp(str_trim(perma), "false") != 0;
+		free(perma);
+	}
+	text_begin(s, P_ID, HTML_NONE);
+}
+
+/* Titles carry HTML in CDATA sections; Atom's type="html" (or
+ * "text/html") says the whole text is HTML. */
+static enum html_layer
+title_html(const xmlChar **attrs, int nattrs)
+{
+	char *type = attr_get(attrs, nattrs, "type");
+	char *t = type ? str_trim(type) : NULL;
+	bool html = t != NULL && (strcasecmp(t, "html") == 0 ||
+	    strcasecmp(t, "text/html") == 0);
+
+	free(type);
+	return html ? HTML_ALL : HTML_IN_CDATA;
+}
+
+static void
+entry_part_begin(struct sax *s, enum part p, const xmlChar *name,
+    const xmlChar **attrs, int nattrs)
+{
+	if (p == P_LINK)
+		link_begin(s, attrs, nattrs);
+	else if (p == P_ID && name_is(name, "guid"))
+		guid_begin(s, attrs, nattrs);
+	else if (p == P_TITLE || p == P_DC_TITLE)
+		text_begin(s, p, title_html(attrs, nattrs));
+	else
+		text_begin(s, p, HTML_NONE);
 }
 
 /* Only children of the entry count: Atom's <source> carries the title,
  * id and dates of another feed. */
 static void
-part_begin(struct sax *s, enum part p, const xmlChar **attrs, int nattrs)
+part_begin(struct sax *s, enum part p, const xmlChar *name,
+    const xmlChar **attrs, int nattrs)
 {
 	if (p == P_NONE)
 		return;
-	if (s->item_depth > 0 && s->depth == s->item_depth + 1) {
-		if (p != P_LINK || !link_href(s, attrs, nattrs))
-			text_begin(s, p);
-	} else if (s->item_depth == 0 && p == P_TITLE &&
-	    s->depth == s->channel_depth + 1 && s->b.feed->title == NULL)
-		text_begin(s, P_FEED_TITLE);
+	if (s->item_depth > 0 && s->depth == s->item_depth + 1)
+		entry_part_begin(s, p, name, attrs, nattrs);
+	else if (s->item_depth == 0 && s->depth == s->channel_depth + 1 &&
+	    s->b.feed->title == NULL && (p == P_TITLE || p == P_DC_TITLE))
+		text_begin(s, p == P_TITLE ? P_FEED_TITLE : P_FEED_DC_TITLE,
+		    title_html(attrs, nattrs));
 }
 
 static void
@@ -559,7 +755,7 @@ sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
 	else if (vocab == V_FEED && s->depth == 2 && name_is(name, "channel"))
 		s->channel_depth = 2;
 	else
-		part_begin(s, part_of(vocab, name), attrs, nattrs);
+		part_begin(s, part_of(vocab, name), name, attrs, nattrs);
 }
 
 static void
@@ -586,6 +782,25 @@ sax_text(void *ctx, const xmlChar *text, int len)
 		sb_append(&s->text, (const char *)text, (size_t)len);
 }
 
+/* XML leaves a CDATA section as written: in a title, what it holds is the
+ * publisher's HTML ("关于&ldquo;双减&rdquo;"). */
+static void
+sax_cdata(void *ctx, const xmlChar *text, int len)
+{
+	struct sax *s = ((xmlParserCtxtPtr)ctx)->_private;
+	char *decoded;
+
+	if (s->text_depth == 0)
+		return;
+	if (s->text_html != HTML_IN_CDATA) {
+		sb_append(&s->text, (const char *)text, (size_t)len);
+		return;
+	}
+	decoded = html_decode_once((const char *)text, (size_t)len);
+	sb_puts(&s->text, decoded);
+	free(decoded);
+}
+
 /* libxml2's own SAX2 handlers keep the document's DTD and entities; only
  * elements and text come here, and nothing builds a tree. */
 static void
@@ -598,7 +813,7 @@ sax_handler_init(xmlSAXHandler *h)
 	h->startElementNs = sax_start;
 	h->endElementNs = sax_end;
 	h->characters = sax_text;
-	h->cdataBlock = sax_text;
+	h->cdataBlock = sax_cdata;
 	h->ignorableWhitespace = sax_text;
 	h->reference = NULL;
 	h->comment = NULL;
@@ -634,6 +849,11 @@ xml_parse(const char *text, size_t len, struct feed *feed, char **error)
 	xmlFreeParserCtxt(ctxt);
 	builder_clear(&s.b);
 	sb_free(&s.text);
+	if (feed->title == NULL) {
+		feed->title = s.feed_dc_title;
+		s.feed_dc_title = NULL;
+	}
+	free(s.feed_dc_title);
 	if (feed->format != FEED_UNKNOWN) {
 		free(s.error);
 		return 0;

@@ -1,9 +1,9 @@
 /* feed.h — RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0 and JSON Feed parsing.
  *
  * feed_parse() detects the format from the content, converts the body to
- * UTF-8 (HTTP charset, BOM, XML declaration; GB2312/GBK/GB18030/Big5), and
- * returns every entry.  It never looks at the clock: deciding what counts as
- * an update is the poller's job (post.c). */
+ * UTF-8 (see feed_charset.h), and returns every entry.  It never looks at
+ * the clock: deciding what counts as an update is the poller's job
+ * (post.c). */
 #ifndef MW_FEED_H
 #define MW_FEED_H
 
@@ -21,12 +21,17 @@ enum feed_format {
 
 struct feed_entry {
 	char   *id;          /* guid / id; NULL when the entry has none */
-	char   *title;       /* UTF-8 text, entities decoded; may be NULL */
-	char   *link;        /* may be NULL */
+	char   *title;       /* UTF-8 text for people: title, else dc:title;
+	                      * XML and HTML entities decoded once */
+	char   *link;        /* the page: the first rel="alternate" (or no rel)
+	                      * link, its href before its text; else a
+	                      * permalink guid; may be NULL */
 	char   *summary;     /* description / summary / content_text; may be NULL */
 	char   *date_raw;    /* the date text chosen by DESIGN rule 1, or NULL */
 	time_t  published;   /* parsed date_raw; valid only when has_date */
 	bool    has_date;
+	bool    date_modified; /* date_raw is a modification date (Atom updated,
+	                        * dcterms:modified, date_modified): rule 8 */
 };
 
 struct feed {

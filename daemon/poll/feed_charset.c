@@ -130,6 +130,39 @@ source_from_bom(const char *body, size_t len, struct source *src)
 	return false;
 }
 
+/* XML 1.0 Appendix F: without a byte order mark, a document that starts
+ * with '<' (or blanks, or JSON's '{') shows its code unit size and byte
+ * order by where the zero bytes fall.  No ASCII-compatible encoding has
+ * them: XML forbids NUL. */
+static bool
+source_from_zero_bytes(const char *body, size_t len, struct source *src)
+{
+	/* '0' a zero byte, 's' a starting character, 'x' any other byte */
+	static const struct {
+		const char	*pattern;
+		const char	*label;
+	} layouts[] = {
+		{ "000s", "utf-32be" }, { "s000", "utf-32le" },
+		{ "0s0x", "utf-16be" }, { "s0x0", "utf-16le" },
+	};
+	const unsigned char *b = (const unsigned char *)body;
+	size_t i, k;
+	char c;
+
+	if (len < 4)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(layouts); i++) {
+		for (k = 0; k < 4; k++)
+			if ((c = layouts[i].pattern[k]) == '0' ? b[k] != 0 :
+			    b[k] == 0 || (c == 's' &&
+			    strchr("<{ \t\r\n", b[k]) == NULL))
+				break;
+		if (k == 4 && source_from_label(layouts[i].label, src) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The encoding an XML declaration names, read as ASCII bytes. */
 static bool
 declared_label(const char *body, size_t len, char *label, size_t size)
@@ -162,6 +195,25 @@ declared_label(const char *body, size_t len, char *label, size_t size)
 	return true;
 }
 
+/* Valid UTF-8 but for a character cut at the very end: a cut body is
+ * not in another encoding. */
+static bool
+utf8_but_cut(const char *body, size_t len)
+{
+	const unsigned char *b = (const unsigned char *)body;
+	size_t tail = 0, need;
+
+	while (tail < 3 && tail < len && (b[len - 1 - tail] & 0xc0) == 0x80)
+		tail++;
+	if (tail < len && b[len - 1 - tail] >= 0xc0) {
+		need = b[len - 1 - tail] >= 0xf0 ? 4 :
+		    b[len - 1 - tail] >= 0xe0 ? 3 : 2;
+		if (need > tail + 1)
+			len -= tail + 1;
+	}
+	return utf8_valid(body, len);
+}
+
 static void
 source_choose(const char *body, size_t len, const char *http_charset,
     struct source *src)
@@ -169,7 +221,8 @@ source_choose(const char *body, size_t len, const char *http_charset,
 	char label[LABEL_MAX + 1];
 
 	src->skip = 0;
-	if (source_from_bom(body, len, src))
+	if (source_from_bom(body, len, src) ||
+	    source_from_zero_bytes(body, len, src))
 		return;
 	if (http_charset != NULL && source_from_label(http_charset, src) == 0)
 		return;
@@ -179,7 +232,9 @@ source_choose(const char *body, size_t len, const char *http_charset,
 	    !str_case_prefix(label, "utf-16") &&
 	    source_from_label(label, src) == 0)
 		return;
-	source_from_label("utf-8", src);
+	/* Nothing says: UTF-8 when the bytes are, else what Chinese browsers
+	 * fall back to, GB18030 (a superset of GB2312 and GBK). */
+	source_from_label(utf8_but_cut(body, len) ? "utf-8" : "gb18030", src);
 }
 
 /* iconv() stops at a byte it cannot decode: a U+FFFD takes its place and

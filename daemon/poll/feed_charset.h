@@ -1,10 +1,12 @@
 /* feed_charset.h — a feed body, whatever its encoding, as clean UTF-8.
  *
  * The encoding is chosen the way browsers choose it: a byte order mark
- * wins, then the HTTP charset, then the XML declaration, else UTF-8.  GB2312
- * and GBK are decoded as GB18030 and Big5 as Big5-HKSCS, the supersets
- * browsers use, because sites that declare the smaller set still use
- * characters from the larger one. */
+ * wins, then UTF-16 or UTF-32 recognised by the zero bytes around the first
+ * '<' (XML 1.0 Appendix F), then the HTTP charset, then the XML
+ * declaration; with none of these, UTF-8 when the body is valid UTF-8, else
+ * GB18030, the fallback of Chinese browsers.  GB2312 and GBK are decoded as
+ * GB18030 and Big5 as Big5-HKSCS, the supersets browsers use, because sites
+ * that declare the smaller set still use characters from the larger one. */
 #ifndef MW_FEED_CHARSET_H
 #define MW_FEED_CHARSET_H
 

@@ -93,13 +93,15 @@ header_value(const char *s, size_t len, size_t max)
 	return v;
 }
 
-/* Only names made of the characters IANA charset names use reach iconv. */
+/* Only names made of the characters IANA charset names use reach iconv.
+ * The value may be quoted, also with the single quotes some servers use
+ * (charset='gbk'). */
 static char *
 charset_value(const char *s, size_t len)
 {
 	size_t i;
 
-	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+	if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0]) {
 		s++;
 		len -= 2;
 	}

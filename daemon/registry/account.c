@@ -388,7 +388,10 @@ account_touch(sqlite3 *db, long long id, time_t at, const char *evidence,
 	    " recorded_at) VALUES (?, ?, nullif(?, ''), ?, ?)", "IIssI", id,
 	    (long long)at, evidence, audit_actor(), (long long)mw_now());
 	if (rc == 0)
-		rc = account_raise_last_update(db, id, at);
+		rc = account_raise_last_update(db, id, at,
+		    &(struct last_update_reason){ .rule = "observation",
+		    .link = str_empty(evidence) ? NULL : evidence,
+		    .seen_at = mw_now() });
 	if (rc == 0)
 		rc = audit_change(db, "account.touch", id, before, evidence);
 	json_decref(before);
@@ -396,11 +399,48 @@ account_touch(sqlite3 *db, long long id, time_t at, const char *evidence,
 }
 
 int
-account_raise_last_update(sqlite3 *db, long long id, time_t at)
+account_raise_last_update(sqlite3 *db, long long id, time_t at,
+    const struct last_update_reason *why)
 {
-	return db_run(db, "UPDATE account SET last_update_at = ?1"
+	if (db_run(db, "UPDATE account SET last_update_at = ?1"
 	    " WHERE id = ?2 AND coalesce(last_update_at, 0) < ?1",
-	    "II", (long long)at, id);
+	    "II", (long long)at, id) == -1)
+		return -1;
+	if (sqlite3_changes(db) == 0)
+		return 0;
+	/* the first proof of a time stays: an equal one raises nothing */
+	return db_run(db, "INSERT OR REPLACE INTO last_update_reason (account_id,"
+	    " at, rule, clamped, post_id, guid, title, link, date_raw, seen_at)"
+	    " VALUES (?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?)", "IIsIIssssI", id,
+	    (long long)at, why->rule, (long long)why->clamped, why->post_id,
+	    why->guid, why->title, why->link, why->date_raw,
+	    (long long)why->seen_at);
+}
+
+/* The recorded reason of the last update, when it still explains it. */
+static json_t *
+last_update_reason_json(sqlite3 *db, long long id)
+{
+	static const char *const keys[] = { "rule", "clamped", "post_id",
+	    "guid", "title", "link", "date_raw", "seen_at" };
+	sqlite3_stmt *st;
+	json_t *o = NULL;
+	size_t i;
+
+	st = db_prepare(db, "SELECT r.rule, r.clamped, r.post_id, r.guid,"
+	    " r.title, r.link, r.date_raw, r.seen_at FROM last_update_reason r"
+	    " JOIN account a ON a.id = r.account_id WHERE r.account_id = ? AND"
+	    " r.at = a.last_update_at", "I", id);
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		o = json_object();
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			json_object_set_new(o, keys[i],
+			    db_column_json(st, (int)i));
+		json_object_set_new(o, "clamped",
+		    json_boolean(sqlite3_column_int(st, 1)));
+	}
+	sqlite3_finalize(st);
+	return o ? o : json_null();
 }
 
 /* ---- reading ---- */
@@ -487,7 +527,12 @@ account_record_json(sqlite3 *db, long long id)
 json_t *
 account_json(sqlite3 *db, long long id)
 {
-	return account_by_id(db, id, true);
+	json_t *row = account_by_id(db, id, true);
+
+	if (row != NULL)
+		json_object_set_new(row, "last_update_reason",
+		    last_update_reason_json(db, id));
+	return row;
 }
 
 json_t *

@@ -2,7 +2,7 @@
  * changing, suspending, closing and merging them (开设、变更、关停、注销),
  * manual observations, and the derived last update.
  *
- * Owns tables: account, observation.
+ * Owns tables: account, observation, last_update_reason.
  *
  * Every function runs inside the caller's transaction (db_begin … commit),
  * so an import of many rows is all-or-nothing.  Every change writes an audit
@@ -49,10 +49,29 @@ int account_merge(sqlite3 *db, long long id, long long into,
 /* Records a manual observation of activity (accounts without a feed). */
 int account_touch(sqlite3 *db, long long id, time_t at, const char *evidence,
         char **error);
+/* What proved a last update, kept beside it (last_update_reason) so that
+ * `account show` can say which entry and which rule decided it.  The
+ * strings are borrowed. */
+struct last_update_reason {
+	const char *rule;          /* "published", "modified-unchanged",
+	                            * "modified-new-entry", "first-seen",
+	                            * "observation" (see poll/post.h) */
+	bool        clamped;       /* a future date, taken as the fetch time */
+	long long   post_id;       /* 0: none */
+	const char *guid;          /* the entry's identity, or NULL */
+	const char *title;
+	const char *link;          /* or the observation's evidence */
+	const char *date_raw;      /* the date as the feed wrote it */
+	time_t      seen_at;       /* the fetch, or when the observation was
+	                            * recorded */
+};
+
 /* Raises the account's last update to at when that is newer (it never goes
- * back): what a poll does when a feed proves activity.  Not audited — it
- * is an observation, not a registry change.  -1 on a database error. */
-int account_raise_last_update(sqlite3 *db, long long id, time_t at);
+ * back), and records why: what a poll does when a feed proves activity.
+ * Not audited — it is an observation, not a registry change.  -1 on a
+ * database error. */
+int account_raise_last_update(sqlite3 *db, long long id, time_t at,
+        const struct last_update_reason *why);
 
 struct account_filter {
 	const char *unit_code;
@@ -62,7 +81,9 @@ struct account_filter {
 
 /* The registry record (the audit's before/after). */
 json_t *account_record_json(sqlite3 *db, long long id);
-/* The record with its monitoring state, as shown by `account show`. */
+/* The record with its monitoring state, as shown by `account show`; its
+ * "last_update_reason" is an object with the reason's columns, or null when
+ * none was recorded. */
 json_t *account_json(sqlite3 *db, long long id);
 json_t *account_list_json(sqlite3 *db, const struct account_filter *filter);
 

@@ -146,7 +146,9 @@ FIXTURE_NEWEST = [
     ("rss20.xml", None, NEWEST),
     ("rss091.xml", None, None),
     ("rdf.xml", None, NEWEST),
-    ("atom10.xml", None, NEWEST),
+    # the newest entry is dated only by <updated>: that counts from the
+    # second fetch (rule 8), so the first shows the published one
+    ("atom10.xml", None, NEXT),
     ("atom03.xml", None, NEWEST),
     ("jsonfeed10.json", None, NEWEST),
     ("jsonfeed11.json", None, NEWEST),
@@ -167,6 +169,17 @@ FIXTURE_NEWEST = [
     ("chinese-dates.xml", None, NEWEST),
     ("rfc822-zones.xml", None, 1667673000),
     ("iso8601.xml", None, 1667615880),
+    # issue 13: the forms Chinese government sites and RSSHub write
+    ("cms-dates.xml", None, NEWEST),          # CST read as China time
+    ("gbk-undeclared.xml", None, NEWEST),
+    ("utf8-undeclared.xml", None, NEWEST),
+    ("utf16le-nobom.xml", None, NEWEST),
+    ("utf16be-nobom.xml", None, NEWEST),
+    ("cdata-html-entities.xml", None, NEWEST),
+    ("jsonfeed-entities.json", None, NEWEST),
+    ("rss-guid-dctitle.xml", None, NEWEST),
+    ("atom-links.xml", None, NEWEST),
+    ("rsshub-atom.xml", None, 1666231200),    # render times do not count
 ]
 
 
@@ -221,6 +234,12 @@ CHINESE_TITLES = [
                            "gb18030-2": "关于开展2022年度政务公开工作的通知"}),
     ("big5.xml", None, {"big5-1": "關於開展2022年度政務公開工作的通知",
                         "big5-2": "臺北市政府公告"}),
+    # no declaration, no charset, not UTF-8: GB18030
+    ("gbk-undeclared.xml", None, {
+        "undeclared-1": "关于表彰王喆等同志的决定",
+        "undeclared-2": "关于开展2022年度政务公开工作的通知"}),
+    ("utf16be-nobom.xml", None, {
+        "nobom16be-1": "关于开展2022年度政务公开工作的通知"}),
 ]
 
 
@@ -233,12 +252,55 @@ def test_posts_of_legacy_chinese_encodings_are_stored_as_utf8(
     assert {g: v[0] for g, v in posts(pw, acc).items()} == titles
 
 
-def test_http_charset_wins_over_a_wrong_xml_declaration(pw, feeds):
+@pytest.mark.parametrize("ctype", [
+    "application/xml; charset=GBK",
+    'application/xml; charset="gb2312"',
+    "application/xml; charset='gbk'",
+    "application/xml;charset = 'GBK' ; q=1",
+], ids=["bare", "double-quoted", "single-quoted", "spaced"])
+def test_http_charset_wins_over_a_wrong_xml_declaration(pw, feeds, ctype):
     acc = open_feed(pw, feeds.serve("/f.xml", file="header-vs-prolog.xml",
-                                    content_type="application/xml; charset=GBK"))
+                                    content_type=ctype))
     poll_once(pw)
     titles = [v[0] for v in posts(pw, acc).values()]
     assert titles == ["关于开展2022年度政务公开工作的通知"]
+    assert state(pw, acc)["feed_encoding"] in ("GBK", "GB2312")
+
+
+def test_titles_are_text_for_people_html_entities_decoded_once(pw, feeds):
+    acc = open_feed(pw, feeds.serve("/h.xml", file="cdata-html-entities.xml"))
+    poll_once(pw)
+    titles = {g: v[0] for g, v in posts(pw, acc).items()}
+    assert titles["html-1"] == "关于“双减”工作的通知"
+    assert titles["html-2"] == "A中国 大写十六进制"
+    assert titles["html-3"] == "&amp; 只解一次 中国"
+
+
+def test_links_are_the_page_not_an_enclosure_or_a_private_guid(pw, feeds):
+    atom = open_feed(pw, feeds.serve("/l.xml", file="atom-links.xml"), "甲")
+    rss = open_feed(pw, feeds.serve("/g.xml", file="rss-guid-dctitle.xml"),
+                    "乙")
+    poll_once(pw)
+    links = dict(pw.sql("SELECT guid, link FROM post WHERE account_id = ?",
+                        (atom,)))
+    assert links["tag:example.gov.cn,2022:links-1"] == \
+        "https://www.example.gov.cn/l/1.html"
+    assert links["tag:example.gov.cn,2022:links-6"] is None
+    rows = {g: (t, link) for g, t, link in pw.sql(
+        "SELECT guid, title, link FROM post WHERE account_id = ?", (rss,))}
+    assert rows["https://www.example.gov.cn/g/1.html"][1] == \
+        "https://www.example.gov.cn/g/1.html"
+    assert rows["https://www.example.gov.cn/g/3.html"][1] is None
+    assert rows["guid-dctitle-6"][0] == "只有 dc:title 的标题"
+
+
+def test_an_unreadable_date_is_stored_as_null_never_now(pw, feeds):
+    acc = open_feed(pw, feeds.serve("/c.xml", file="cms-dates.xml"))
+    poll_once(pw)
+    stored = posts(pw, acc)
+    assert stored["cms-9"][1] is None             # "… 10:22:00 XYZ"
+    assert stored["cms-7"][1] == NEWEST - 360     # "… 10:24:00 CST"
+    assert stored["cms-1"][1] == NEWEST           # Java's Date.toString()
 
 
 def test_invalid_utf8_becomes_replacement_characters_and_parsing_goes_on(
@@ -734,7 +796,7 @@ def test_poll_command_refuses_unknown_and_inactive_accounts(pw, feeds):
 def test_a_new_account_is_picked_up_by_the_next_run(pw, feeds):
     first = open_feed(pw, feeds.serve("/a.xml", file="rss20.xml"), "甲")
     poll_once(pw)
-    second = open_feed(pw, feeds.serve("/b.xml", file="atom10.xml"), "乙")
+    second = open_feed(pw, feeds.serve("/b.xml", file="rdf.xml"), "乙")
     pw.now(NOW + 60)
     poll_once(pw)
     assert last_update(pw, second) == NEWEST
@@ -765,13 +827,16 @@ def inspect_json(mw, source):
 
 def test_feed_inspect_json_describes_a_fixture_file(pw):
     d = inspect_json(pw, FIXTURES / "rss20.xml")
-    assert set(d) == {"format", "encoding", "title", "entries", "latest"}
+    assert set(d) == {"format", "encoding", "title", "entries", "latest",
+                      "decided_by"}
     assert d["format"] == "rss"
     assert d["encoding"] == "UTF-8"
     assert d["latest"] == NEWEST
     assert len(d["entries"]) == 3
     for e in d["entries"]:
-        assert set(e) == {"id", "title", "link", "date_raw", "published"}
+        assert set(e) == {"id", "title", "link", "date_raw", "published",
+                          "date_kind", "rule", "counts", "clamped",
+                          "activity", "verdict"}
     assert max(e["published"] for e in d["entries"]) == NEWEST
 
 

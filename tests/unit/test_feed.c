@@ -492,7 +492,9 @@ test_rfc822_zones_in_items(void **state)
 {
 	static const long long want[] = {
 		1667644200, 1667644200, 1667644200, 1667644200,	/* GMT UT UTC Z */
-		1667662200, 1667658600, 1667665800, 1667662200,	/* EST EDT CST CDT */
+		/* EST EDT CST CDT; CST follows the configured zone,
+		 * Asia/Shanghai: +0800 */
+		1667662200, 1667658600, T_1105_1030, 1667662200,
 		1667669400, 1667665800, 1667673000, 1667669400,	/* MST MDT PST PDT */
 		T_1105_1030, 1667662200,			/* +0800 -0500 */
 		T_1105_1030, T_1105_1030, T_1105_1030,		/* lenient forms */
@@ -535,6 +537,211 @@ test_unreadable_published_falls_back_to_updated(void **state)
 	assert_string_equal(feed.entries[0].date_raw,
 	    "2022-11-05T10:30:00+08:00");
 	assert_entry_date(&feed.entries[0], T_1105_1030);
+	feed_free(&feed);
+}
+
+/* GBK bytes, no encoding declared, no HTTP charset, no BOM: not UTF-8, so
+ * GB18030, as Chinese browsers fall back. */
+static void
+test_undeclared_non_utf8_body_is_read_as_gb18030(void **state)
+{
+	struct feed feed;
+	size_t len;
+	char *body = fixture_read("gbk-undeclared.xml", &len);
+	const char *root;
+
+	assert_two_item_fixture("gbk-undeclared.xml", NULL, "GB18030",
+	    "某市人民政府", "关于表彰王喆等同志的决定", NOTICE);
+	/* without any XML declaration too */
+	root = strstr(body, "<rss");
+	parse_text(root, len - (size_t)(root - body), NULL, &feed);
+	assert_string_equal(feed.encoding, "GB18030");
+	assert_string_equal(feed.entries[0].title, "关于表彰王喆等同志的决定");
+	feed_free(&feed);
+	free(body);
+	/* UTF-8 without a declaration stays UTF-8 */
+	assert_two_item_fixture("utf8-undeclared.xml", NULL, "UTF-8",
+	    "某市人民政府", "关于表彰王喆等同志的决定", NOTICE);
+	/* a declared or HTTP encoding is still believed */
+	assert_two_item_fixture("gbk-undeclared.xml", "gbk", "GBK",
+	    "某市人民政府", "关于表彰王喆等同志的决定", NOTICE);
+}
+
+/* XML 1.0 Appendix F: the zero bytes around '<' tell UTF-16 without a
+ * byte order mark, in either byte order, also against an HTTP charset. */
+static void
+test_utf16_without_bom_is_detected(void **state)
+{
+	assert_two_item_fixture("utf16le-nobom.xml", NULL, "UTF-16LE",
+	    "某市人民政府", NOTICE, NULL);
+	assert_two_item_fixture("utf16be-nobom.xml", NULL, "UTF-16BE",
+	    "某市人民政府", NOTICE, NULL);
+	assert_two_item_fixture("utf16be-nobom.xml", "gbk", "UTF-16BE",
+	    "某市人民政府", NOTICE, NULL);
+}
+
+static void
+test_utf32_without_bom_is_detected(void **state)
+{
+	static const char le[] = "<\0\0\0r\0\0\0s\0\0\0s\0\0\0/\0\0\0>\0\0\0";
+	struct feed feed;
+
+	parse_text(le, sizeof(le) - 1, NULL, &feed);
+	assert_int_equal(feed.format, FEED_RSS);
+	assert_string_equal(feed.encoding, "UTF-32LE");
+	feed_free(&feed);
+}
+
+/* A title is text for people: HTML escaped inside CDATA is decoded once,
+ * and so is "&#X41;"; summaries stay HTML. */
+static void
+test_html_entities_in_cdata_titles_are_decoded_once(void **state)
+{
+	struct feed feed;
+	const struct feed_entry *e;
+
+	parse_fixture("cdata-html-entities.xml", NULL, &feed);
+	assert_string_equal(feed.title, "某区人民政府·通知公告");
+	assert_int_equal(feed.n_entries, 5);
+	e = feed.entries;
+	assert_string_equal(e[0].title, "关于“双减”工作的通知");
+	assert_string_equal(e[0].summary,
+	    "<p>&ldquo;双减&rdquo;工作方案见附件。</p>");
+	assert_string_equal(e[1].title, "A中国 大写十六进制");
+	assert_string_equal(e[2].title, "&amp; 只解一次 中国");
+	/* text outside CDATA was decoded by XML already */
+	assert_string_equal(e[3].title, "前缀&lt; <通知> 后缀");
+	assert_string_equal(e[4].title, "A & B &unknown; \uFFFD 测试");
+	assert_entry_date(&e[4], T_1101_0800);
+	feed_free(&feed);
+}
+
+static void
+test_upper_case_hex_references_outside_titles(void **state)
+{
+	struct feed feed;
+
+	parse_string("<rss><channel><item><title>t</title>"
+	    "<description>&#X4E2D;&#X56fd;&#x41;</description>"
+	    "<link>https://www.example.gov.cn/?a=1&#X26;b=2</link>"
+	    "</item></channel></rss>", &feed);
+	assert_string_equal(feed.entries[0].summary, "中国A");
+	assert_string_equal(feed.entries[0].link,
+	    "https://www.example.gov.cn/?a=1&b=2");
+	feed_free(&feed);
+}
+
+static void
+test_json_feed_titles_are_decoded_once(void **state)
+{
+	struct feed feed;
+
+	parse_fixture("jsonfeed-entities.json", NULL, &feed);
+	assert_string_equal(feed.entries[0].title,
+	    "关于“双减”工作的通知 & 附件");
+	assert_string_equal(feed.entries[0].summary, "<p>&ldquo;双减&rdquo;</p>");
+	feed_free(&feed);
+}
+
+/* A permalink guid is the link when <link> is missing; dc:title is the
+ * title when <title> is. */
+static void
+test_permalink_guid_is_the_link_and_dc_title_the_title(void **state)
+{
+	struct feed feed;
+	const struct feed_entry *e;
+
+	parse_fixture("rss-guid-dctitle.xml", NULL, &feed);
+	assert_string_equal(feed.title, "某县人民政府（dc:title）");
+	assert_int_equal(feed.n_entries, 7);
+	e = feed.entries;
+	assert_string_equal(e[0].link, "https://www.example.gov.cn/g/1.html");
+	assert_string_equal(e[1].link, "https://www.example.gov.cn/g/2.html");
+	assert_null(e[2].link);
+	assert_string_equal(e[2].id, "https://www.example.gov.cn/g/3.html");
+	assert_null(e[3].link);
+	assert_string_equal(e[4].link, "https://www.example.gov.cn/g/5.html");
+	assert_string_equal(e[4].id, "https://www.example.gov.cn/g/5-guid.html");
+	assert_string_equal(e[5].title, "只有 dc:title 的标题");
+	assert_string_equal(e[6].title, "title 优先");
+	assert_entry_date(&e[0], T_1105_1030);
+	feed_free(&feed);
+}
+
+/* The page is the first rel="alternate" (or rel-less) link, href before
+ * text; enclosures, self and related links never are. */
+static void
+test_atom_link_is_the_alternate_href_first(void **state)
+{
+	static const char *const links[] = {
+		"https://www.example.gov.cn/l/1.html",
+		"https://www.example.gov.cn/l/2.html",
+		"https://www.example.gov.cn/l/3.html",
+		"https://www.example.gov.cn/l/4.html",
+		"https://www.example.gov.cn/l/5.html",
+		NULL,
+		"https://www.example.gov.cn/l/7.html",
+	};
+	struct feed feed;
+	size_t i;
+
+	parse_fixture("atom-links.xml", NULL, &feed);
+	assert_int_equal(feed.n_entries, 9);
+	for (i = 0; i < ARRAY_SIZE(links); i++)
+		if (links[i] == NULL)
+			assert_null(feed.entries[i].link);
+		else
+			assert_string_equal(feed.entries[i].link, links[i]);
+	/* type="html" is HTML after XML: decoded once more */
+	assert_string_equal(feed.entries[6].title, "关于“双减”的通知");
+	assert_string_equal(feed.entries[7].title, "&ldquo;纯文本&rdquo;");
+	assert_string_equal(feed.entries[8].title, "关于“双减”&amp;");
+	feed_free(&feed);
+}
+
+/* Java, JavaScript and Chinese CMS dates inside a feed; CST is China
+ * Standard Time under Asia/Shanghai, an unknown zone leaves the entry
+ * undated with its text kept. */
+static void
+test_cms_date_forms_in_items(void **state)
+{
+	static const long long want[] = { T_1105_1030, T_1105_1030 - 60,
+	    T_1105_1030 - 120, T_1105_1030 - 165, T_1105_1030 - 240,
+	    T_1105_1030 - 300, T_1105_1030 - 360, T_1105_1030 - 420, -1,
+	    T_1105_1030 - 540, T_1105_1030 - 600, T_1105_1030 - 660 };
+	struct feed feed;
+
+	parse_fixture("cms-dates.xml", NULL, &feed);
+	assert_dates(&feed, want, ARRAY_SIZE(want));
+	assert_string_equal(feed.entries[8].date_raw,
+	    "Sat, 05 Nov 2022 10:22:00 XYZ");
+	assert_int_equal(newest_date(&feed), T_1105_1030);
+	feed_free(&feed);
+}
+
+/* RSSHub's Atom: an undated item's <updated> is the render time; the parser
+ * reports it as a modification date, which the poller weighs (rule 8). */
+static void
+test_modification_dates_are_marked_as_such(void **state)
+{
+	struct feed feed;
+
+	parse_fixture("rsshub-atom.xml", NULL, &feed);
+	assert_int_equal(feed.n_entries, 3);
+	assert_false(feed.entries[0].date_modified);
+	assert_entry_date(&feed.entries[0], 1666231200);
+	assert_true(feed.entries[1].date_modified);
+	assert_entry_date(&feed.entries[1], 1668038400);
+	assert_true(feed.entries[2].date_modified);
+	assert_string_equal(feed.entries[1].link,
+	    "https://weibo.com/1234567890/Mabc2");
+	feed_free(&feed);
+	parse_fixture("atom10.xml", NULL, &feed);
+	assert_false(feed.entries[0].date_modified);
+	assert_true(feed.entries[1].date_modified);
+	feed_free(&feed);
+	parse_fixture("rss20.xml", NULL, &feed);
+	assert_false(feed.entries[0].date_modified);
 	feed_free(&feed);
 }
 
@@ -650,6 +857,9 @@ test_every_prefix_yields_only_complete_entries(void **state)
 	assert_prefixes_yield_complete_entries("atom10.xml", NULL);
 	assert_prefixes_yield_complete_entries("gbk.xml", NULL);
 	assert_prefixes_yield_complete_entries("utf16le-bom.xml", NULL);
+	assert_prefixes_yield_complete_entries("utf16be-nobom.xml", NULL);
+	assert_prefixes_yield_complete_entries("gbk-undeclared.xml", NULL);
+	assert_prefixes_yield_complete_entries("utf8-undeclared.xml", NULL);
 }
 
 static void
@@ -733,6 +943,19 @@ main(void)
 		cmocka_unit_test(test_rfc822_zones_in_items),
 		cmocka_unit_test(test_iso8601_dates_in_items),
 		cmocka_unit_test(test_unreadable_published_falls_back_to_updated),
+		cmocka_unit_test(
+		    test_undeclared_non_utf8_body_is_read_as_gb18030),
+		cmocka_unit_test(test_utf16_without_bom_is_detected),
+		cmocka_unit_test(test_utf32_without_bom_is_detected),
+		cmocka_unit_test(
+		    test_html_entities_in_cdata_titles_are_decoded_once),
+		cmocka_unit_test(test_upper_case_hex_references_outside_titles),
+		cmocka_unit_test(test_json_feed_titles_are_decoded_once),
+		cmocka_unit_test(
+		    test_permalink_guid_is_the_link_and_dc_title_the_title),
+		cmocka_unit_test(test_atom_link_is_the_alternate_href_first),
+		cmocka_unit_test(test_cms_date_forms_in_items),
+		cmocka_unit_test(test_modification_dates_are_marked_as_such),
 		cmocka_unit_test(test_namespaced_elements_match_by_uri_not_prefix),
 		cmocka_unit_test(
 		    test_unclosed_item_is_kept_when_the_next_one_starts),

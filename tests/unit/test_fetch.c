@@ -158,7 +158,10 @@ serve_path(int fd, const char *path, const char *req)
 		    "Content-Type: Application/RSS+XML; q=1; charset=\"GB2312\"\r\n",
 		    last_modified);
 		respond_text(fd, "200 OK", buf, "<rss/>");
-	} else if (strcmp(path, "/conditional") == 0)
+	} else if (strcmp(path, "/single-quoted") == 0)
+		respond_text(fd, "200 OK", "Content-Type: text/xml;"
+		    " charset = 'gbk' ; x=1\r\n", "<rss/>");
+	else if (strcmp(path, "/conditional") == 0)
 		serve_conditional(fd, req, "\r\nIf-None-Match: \"v1\"\r\n");
 	else if (strcmp(path, "/conditional-date") == 0) {
 		snprintf(buf, sizeof(buf), "\r\nIf-Modified-Since: %s\r\n",
@@ -432,6 +435,19 @@ assert_contains(const char *s, const char *needle)
 }
 
 /* The tests. */
+
+static void
+test_single_quoted_charset_is_read(void **state)
+{
+	struct fetch_options opts = default_options();
+	struct outcome o;
+
+	fetch_path(&opts, "/single-quoted", NULL, NULL, &o);
+	assert_true(o.ok);
+	assert_string_equal(o.content_type, "text/xml");
+	assert_string_equal(o.charset, "gbk");
+	outcome_free(&o);
+}
 
 static void
 test_200_captures_validators_type_and_charset(void **state)
@@ -822,6 +838,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_200_captures_validators_type_and_charset),
+		cmocka_unit_test(test_single_quoted_charset_is_read),
 		cmocka_unit_test(test_etag_sent_as_if_none_match_gets_304_without_body),
 		cmocka_unit_test(test_last_modified_sent_verbatim_as_if_modified_since),
 		cmocka_unit_test(test_validator_with_newline_is_not_sent),
