@@ -155,6 +155,25 @@ report() {       # NAME COUNT LABEL
 	    "$(field "$1" 2)" "$(field "$1" 3)" "$(rss_mb "$1")"
 }
 cycle_line() { grep -o 'poll cycle:.*' "$TMP/$1.log" | tail -1 || true; }
+# A measured cycle counts only if it did the whole job: no warning or error
+# in its log, and its evaluation ran.  Prints the two phases' times.
+phases() {       # NAME
+	bad=$(grep -E ': (warning|error|fatal): ' "$TMP/$1.log" || true)
+	if [ -n "$bad" ]; then
+		printf '%s\n' "$bad" | head -5 | sed 's/^/   LOGGED: /'
+		say "   $1: the cycle logged $(printf '%s\n' "$bad" | wc -l) warnings or errors"
+		FAIL=1
+	fi
+	poll_s=$(sed -n 's/.*poll cycle: .* in \([0-9.]*\) s$/\1/p' "$TMP/$1.log" | tail -1)
+	eval_s=$(sed -n 's/.*evaluation: .* in \([0-9.]*\) s$/\1/p' "$TMP/$1.log" | tail -1)
+	if [ -z "$eval_s" ]; then
+		say "   $1: the cycle's evaluation did not run"
+		FAIL=1
+		eval_s=-
+	fi
+	say "   phases: poll ${poll_s:--} s, evaluation $eval_s s"
+	eval "${1}_poll=\${poll_s:-0} ${1}_eval=\$eval_s"
+}
 verify() {       # DB EXPECTED: every last_update_at as the generator said
 	if $GEN verify "$1" "$2" > "$TMP/verify.out"; then :; else FAIL=1; fi
 	sed 's/^/   last update: /' "$TMP/verify.out"
@@ -172,6 +191,7 @@ say "== cold cycle (every feed new)"
 measure cold "$DAEMON" -c "$TMP/bench.conf" -d -v --once
 report cold "$N" "cold"
 say "   $(cycle_line cold); statuses $($GEN status "$TMP/bench.db")"
+phases cold
 verify "$TMP/bench.db" "$TMP/expected.tsv"
 
 say "== warm cycle (every feed 304)"
@@ -179,6 +199,7 @@ say "== warm cycle (every feed 304)"
 measure warm "$DAEMON" -c "$TMP/bench.conf" -d -v --once
 report warm "$N" "warm"
 say "   $(cycle_line warm); statuses $($GEN status "$TMP/bench.db")"
+phases warm
 verify "$TMP/bench.db" "$TMP/expected.tsv"
 
 say "== curl again"
@@ -195,6 +216,7 @@ if [ "$BIG" -gt 0 ]; then
 	measure big "$DAEMON" -c "$TMP/big.conf" -d -v --once
 	report big "$BIG" "big"
 	say "   $(cycle_line big); statuses $($GEN status "$TMP/big.db")"
+	phases big
 	verify "$TMP/big.db" "$TMP/expected-big.tsv"
 	say "   database $(du -h "$TMP/big.db" | cut -f1)"
 fi
@@ -224,7 +246,7 @@ if [ "$BIG" -gt 0 ]; then
 	say "   big cycle $(field big 1) s, $(rate big "$BIG") feeds/s, CPU $(cpu_ms big "$BIG") ms/feed"
 fi
 if [ "$FAIL" = 1 ]; then
-	say "bench-poll: FAILED: some accounts have a wrong last update"
+	say "bench-poll: FAILED: a cycle logged errors, skipped its evaluation or left a wrong last update (see above)"
 	exit 1
 fi
 if [ -n "$MISSED" ]; then

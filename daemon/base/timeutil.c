@@ -245,3 +245,12 @@ days_between(time_t then, time_t now)
 {
 	return now > then ? (long)((now - then) / 86400) : 0;
 }
+
+double
+monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

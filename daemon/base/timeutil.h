@@ -37,4 +37,8 @@ void date_format_local(time_t t, char *buf, size_t size);   /* 2026-11-25 */
 /* Whole days from then to now (floor; 0 when then is later). */
 long days_between(time_t then, time_t now);
 
+/* Seconds on the monotonic clock, for how long something took (never
+ * MEDIAWATCH_NOW: a benchmark or a log line measures real time). */
+double monotonic_seconds(void);
+
 #endif

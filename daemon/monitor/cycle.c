@@ -14,15 +14,15 @@
 #include "store/db.h"
 
 static void
-log_evaluation(const struct evaluation *ev, int queued)
+log_evaluation(const struct evaluation *ev, int queued, double seconds)
 {
 	log_info("evaluation: %lu accounts (%lu fresh, %lu warning, %lu "
 	    "stale, %lu dormant, %lu unverified), %lu problems opened, "
-	    "%lu closed, %d emails queued", ev->evaluated,
+	    "%lu closed, %d emails queued in %.2f s", ev->evaluated,
 	    ev->counts[STATE_FRESH], ev->counts[STATE_WARNING],
 	    ev->counts[STATE_STALE], ev->counts[STATE_DORMANT],
 	    ev->counts[STATE_UNVERIFIED], ev->problems_opened,
-	    ev->problems_closed, queued);
+	    ev->problems_closed, queued, seconds);
 }
 
 /* The admins' email about a failed run.  Its template is built in and
@@ -92,6 +92,7 @@ report_failure(sqlite3 *db, const struct config *cfg, time_t now,
 int
 monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 {
+	double started = monotonic_seconds();
 	struct evaluation ev;
 	char *reason;
 	int queued = -1;
@@ -102,7 +103,7 @@ monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 		    (queued = alerts_queue(db, cfg, &ev)) >= 0 &&
 		    health_record(db, HEALTH_EVALUATION, now, NULL) == 0 &&
 		    db_commit(db) == 0)
-			log_evaluation(&ev, queued);
+			log_evaluation(&ev, queued, monotonic_seconds() - started);
 		else
 			queued = -1;
 		evaluation_free(&ev);

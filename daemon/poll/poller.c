@@ -41,6 +41,7 @@ struct poller {
 	bool                  stopping;
 	bool                  sweep_now;   /* start a sweep even if nothing is due */
 	bool                  sweeping;
+	double                sweep_started;   /* monotonic seconds */
 	bool                  sweep_exhausted;
 	long long             cursor;      /* last account id started */
 	size_t                in_flight;
@@ -521,7 +522,8 @@ end_cycle(struct poller *p)
 	expire_posts(p);
 	stats = p->stats;
 	log_info("poll cycle: %lu fetched, %lu unchanged, %lu failed, %lu new "
-	    "posts", stats.fetched, stats.unchanged, stats.failed, stats.new_posts);
+	    "posts in %.2f s", stats.fetched, stats.unchanged, stats.failed,
+	    stats.new_posts, monotonic_seconds() - p->sweep_started);
 	p->sweeping = false;
 	memset(&p->stats, 0, sizeof(p->stats));
 	strset_clear(&p->hosts);
@@ -536,6 +538,7 @@ static void
 begin_sweep(struct poller *p)
 {
 	p->sweeping = true;
+	p->sweep_started = monotonic_seconds();
 	p->sweep_exhausted = false;
 	p->cursor = 0;
 }
