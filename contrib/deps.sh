@@ -5,6 +5,7 @@ set -e
 PACKAGES="gcc make pkg-config libcurl4-openssl-dev libjansson-dev libsqlite3-dev
 libconfig-dev libsystemd-dev libxml2-dev libcmocka-dev tzdata sqlite3
 python3 python3-pytest python3-aiosmtpd mandoc systemd
+systemd-container debootstrap
 chromium fonts-noto-cjk clang-14 libclang-rt-14-dev llvm-14
 libzip-dev python3-docx libreoffice-writer-nogui poppler-utils"
 
