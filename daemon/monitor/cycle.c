@@ -99,13 +99,15 @@ monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 
 	log_problem_clear();
 	if (db_begin(db) == 0) {
-		if (evaluate(db, cfg, now, &ev) == 0 &&
-		    (queued = alerts_queue(db, cfg, &ev)) >= 0 &&
-		    health_record(db, HEALTH_EVALUATION, now, NULL) == 0 &&
-		    db_commit(db) == 0)
-			log_evaluation(&ev, queued, monotonic_seconds() - started);
-		else
+		if (evaluate(db, cfg, now, &ev) == -1 ||
+		    (queued = alerts_queue(db, cfg, &ev)) == -1 ||
+		    health_record(db, HEALTH_EVALUATION, now, NULL) == -1 ||
+		    db_commit(db) == -1)
 			queued = -1;
+		else {
+			evaluation_log_moves(&ev);
+			log_evaluation(&ev, queued, monotonic_seconds() - started);
+		}
 		evaluation_free(&ev);
 	}
 	if (queued >= 0)

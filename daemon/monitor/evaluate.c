@@ -270,10 +270,29 @@ record_change(sqlite3 *db, const struct subject *s, enum account_state st,
 	    (long long)now, notified ? (long long)now : 0LL,
 	    notified ? 1LL : 0LL) == -1)
 		return -1;
-	log_event(LOG_NOTICE, "2f1d7a6c3b8e4f5aa1c09e7d5b4c3a21", s->id, NULL,
-	    "account %lld: %s -> %s", s->id, s->old_state < 0 ? "new" :
-	    names[s->old_state], names[st]);
 	return 0;
+}
+
+static void
+add_move(struct evaluation *ev, const struct subject *s, enum account_state st)
+{
+	if (ev->n_moves == ev->cap_moves) {
+		ev->cap_moves = ev->cap_moves ? ev->cap_moves * 2 : 64;
+		ev->moves = xrealloc(ev->moves, ev->cap_moves * sizeof(*ev->moves));
+	}
+	ev->moves[ev->n_moves++] = (struct state_move){ s->id, s->old_state, st };
+}
+
+void
+evaluation_log_moves(const struct evaluation *ev)
+{
+	size_t i;
+
+	for (i = 0; i < ev->n_moves; i++)
+		log_event(LOG_NOTICE, "2f1d7a6c3b8e4f5aa1c09e7d5b4c3a21",
+		    ev->moves[i].account_id, NULL, "account %lld: %s -> %s",
+		    ev->moves[i].account_id, ev->moves[i].from < 0 ? "new" :
+		    names[ev->moves[i].from], names[ev->moves[i].to]);
 }
 
 /* For a recovery: how long the account had been without update, from its
@@ -307,6 +326,7 @@ handle_change(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 		add_item(ev, s, st, EVENT_GAP);
 	if (record_change(db, s, st, ev->now, unit_facing(st)) == -1)
 		return -1;
+	add_move(ev, s, st);
 	return st == STATE_UNVERIFIED ? 0 :
 	    update_problems(db, cfg, ev, s, st, it);
 }
@@ -432,5 +452,6 @@ evaluation_free(struct evaluation *ev)
 {
 	free(ev->items);
 	free(ev->new_failing);
+	free(ev->moves);
 	memset(ev, 0, sizeof(*ev));
 }

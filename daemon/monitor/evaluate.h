@@ -52,6 +52,12 @@ struct eval_item {
 	bool                problem_closed; /* recover: a problem was closed */
 };
 
+struct state_move {
+	long long           account_id;
+	int                 from;          /* -1: first evaluation */
+	enum account_state  to;
+};
+
 struct evaluation {
 	time_t             now;
 	struct eval_item  *items;
@@ -61,10 +67,16 @@ struct evaluation {
 	unsigned long      problems_opened, problems_closed;
 	long long         *new_failing;    /* accounts whose feed started failing */
 	size_t             n_new_failing, cap_new_failing;
+	struct state_move *moves;          /* state changes, logged once committed */
+	size_t             n_moves, cap_moves;
 };
 
 int  evaluate(sqlite3 *db, const struct config *cfg, time_t now,
          struct evaluation *ev);
+/* Logs ev's state changes (journal field MEDIAWATCH_ACCOUNT): called once
+ * they are committed, so the log never tells of a change that was rolled
+ * back. */
+void evaluation_log_moves(const struct evaluation *ev);
 void evaluation_free(struct evaluation *ev);
 
 /* The state an account with these facts is in (no database access). */

@@ -45,6 +45,8 @@ def test_failed_evaluation_rolls_back_and_is_reported_everywhere(mw, feeds):
     assert r.returncode == 1, r.stderr
     assert "error: evaluation failed" in r.stderr
     assert "disk on fire" in r.stderr
+    # the log tells of no state change that was rolled back
+    assert "-> stale" not in r.stderr
     # nothing of the run was kept: no state, no problem, no unit alert
     assert states(mw) == {} and problems(mw) == []
     (mail,) = outbox(mw)
@@ -68,6 +70,7 @@ def test_failed_evaluation_rolls_back_and_is_reported_everywhere(mw, feeds):
     repair_states(mw)
     r = cycle(mw, BASE + 2 * HOUR)
     assert r.returncode == 0, r.stderr
+    assert f"account {acc}: new -> stale" in r.stderr
     assert states(mw) == {acc: "stale"}
     assert sorted(m["kind"] for m in outbox(mw)) == ["alert", "failure"]
     ev = json.loads(mw.run("--json", "status", check=0).stdout)["evaluation"]
