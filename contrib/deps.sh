@@ -3,8 +3,10 @@
 # As root it runs apt-get; otherwise it prints the command to run.
 set -e
 PACKAGES="gcc make pkg-config libcurl4-openssl-dev libjansson-dev libsqlite3-dev
-libconfig-dev libsystemd-dev libxml2-dev libcmocka-dev tzdata sqlite3
-python3 python3-pytest python3-aiosmtpd mandoc systemd
+libconfig-dev libsystemd-dev libxml2-dev libzip-dev libxlsxwriter-dev
+libcmocka-dev tzdata sqlite3
+python3 python3-pytest python3-aiosmtpd python3-openpyxl libreoffice-calc-nogui
+mandoc systemd
 chromium fonts-noto-cjk clang-14 libclang-rt-14-dev llvm-14"
 
 missing=""
