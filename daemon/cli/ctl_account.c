@@ -215,34 +215,6 @@ do_open(struct ctl *ctl, void *arg)
 	return EXIT_OK;
 }
 
-/* "name: A → B; feed_url: (none) → http://…": what a change did. */
-static char *
-describe_changes(json_t *before, json_t *after)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(before))
-		return xstrdup(json_is_object(after) ? "created" : "");
-	if (!json_is_object(after))
-		return xstrdup("removed");
-	json_object_foreach(after, key, v) {
-		json_t *old = json_object_get(before, key);
-		char *o, *n;
-
-		if (json_equal(old, v))
-			continue;
-		o = output_cell(old, COL_TEXT);
-		n = output_cell(v, COL_TEXT);
-		sb_printf(&sb, "%s%s: %s → %s", sb.len ? "; " : "", key,
-		    *o ? o : "(none)", *n ? n : "(none)");
-		free(o);
-		free(n);
-	}
-	return sb_steal(&sb);
-}
-
 static int
 do_change(struct ctl *ctl, void *arg)
 {
@@ -256,7 +228,7 @@ do_change(struct ctl *ctl, void *arg)
 		return ctl_refused("account change", error);
 	}
 	after = account_record_json(ctl->db, a->id);
-	what = describe_changes(before, after);
+	what = ctl_describe_changes(before, after);
 	if (*what)
 		printf("account %lld changed: %s\n", a->id, what);
 	else
@@ -407,7 +379,7 @@ history_changes(json_t *row)
 		    (long long)json_integer_value(json_object_get(from, "id")),
 		    json_string_value(json_object_get(from, "platform")),
 		    json_string_value(json_object_get(from, "name")));
-	return describe_changes(json_object_get(row, "before"), after);
+	return ctl_describe_changes(json_object_get(row, "before"), after);
 }
 
 static int

@@ -331,12 +331,13 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 }
 
 static int
-digest_counts(sqlite3 *db, const struct evaluation *ev, struct tmpl_vars *v)
+digest_counts(sqlite3 *db, const struct config *cfg,
+    const struct evaluation *ev, struct tmpl_vars *v)
 {
 	static const char *const keys[N_STATES] = { "n_fresh", "n_warning",
 	    "n_stale", "n_dormant", "n_unverified" };
 	struct monitor_counts c;
-	int i, rc = monitor_counts_load(db, ev->now, &c);
+	int i, rc = monitor_counts_load(db, cfg, ev->now, &c);
 
 	/* the evaluation being committed counts, not the stored states */
 	tmpl_setf(v, "n_accounts", "%lu", ev->evaluated);
@@ -426,7 +427,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	key = xasprintf("digest:%s", day);
 	v = base_vars(cfg, ev->now);
 	tmpl_set(v, "date", day);
-	if (digest_counts(db, ev, v) == -1) {
+	if (digest_counts(db, cfg, ev, v) == -1) {
 		tmpl_vars_free(v);
 		free(key);
 		return -1;
