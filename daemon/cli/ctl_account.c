@@ -503,46 +503,45 @@ print_plan(const struct ctl *ctl, const struct ledger_plan *p)
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(j);
-	} else {
-		for (i = 0; p->ignored && p->ignored[i]; i++)
-			printf("%s%s", i ? ", " : "ignored columns: ", p->ignored[i]);
-		if (i)
-			putchar('\n');
-		for (i = 0; i < p->n_items; i++)
-			print_item(p, &p->items[i]);
+		return;
 	}
-	/* the plan is out before anything is written */
-	fflush(stdout);
+	for (i = 0; p->ignored && p->ignored[i]; i++)
+		printf("%s%s", i ? ", " : "ignored columns: ", p->ignored[i]);
+	if (i)
+		putchar('\n');
+	for (i = 0; i < p->n_items; i++)
+		print_item(p, &p->items[i]);
 }
 
 struct import_run {
 	struct account_args *a;
 	struct ledger_plan   plan;
-	bool                 planned;    /* and applied (or tried, for a dry run) */
+	bool                 applied;    /* (a dry run: and rolled back) */
 };
 
+/* A dry run applies the plan too, and rolls it back: it finds what a
+ * real run would be refused. */
 static int
 do_import(struct ctl *ctl, void *arg)
 {
 	struct import_run *run = arg;
 	struct ledger_plan *p = &run->plan;
 
-	if (ledger_plan(ctl->db, &ctl->cfg, &run->a->import, p) == -1)
+	if (ledger_plan(ctl->db, &ctl->cfg, &run->a->import, p) == -1 ||
+	    ledger_apply(ctl->db, &ctl->cfg, p) == -1)
 		return EXIT_REFUSED;
-	print_plan(ctl, p);
-	/* a dry run applies too, and rolls back: it finds what a real run
-	 * would be refused */
-	if (ledger_apply(ctl->db, &ctl->cfg, p) == -1)
-		return EXIT_REFUSED;
-	run->planned = true;
+	run->applied = true;
 	return run->a->dry_run ? EXIT_REFUSED : EXIT_OK;
 }
 
+/* The plan is printed once it is committed (or, for a dry run, once it
+ * was tried): a refused import prints only its errors. */
 static int
 import(struct ctl *ctl, struct account_args *a, const char *path)
 {
 	struct import_run run = { .a = a };
 	const struct ledger_plan *p = &run.plan;
+	bool ok;
 	int rc;
 
 	a->import.path = path;
@@ -551,23 +550,26 @@ import(struct ctl *ctl, struct account_args *a, const char *path)
 		return ctl_usage_error(account_usage, "account import: "
 		    "--encoding must be utf-8 or gbk (gb18030, gb2312)");
 	rc = ctl_in_transaction(ctl, do_import, &run);
+	ok = run.applied && (rc == EXIT_OK || a->dry_run);
 	if (p->errors > 50)
 		log_warnx("%s: %d more errors not shown", path, p->errors - 50);
-	if (p->errors)
+	if (!ok && p->errors)
 		log_warnx("%s: nothing imported (%d error%s)", path, p->errors,
 		    p->errors == 1 ? "" : "s");
-	else if (run.planned && (rc == EXIT_OK || a->dry_run))
-		printf("%s %s: %zu new, %zu changed, %zu unchanged, %zu %s%s\n",
-		    a->dry_run ? "dry run of" : "imported", path,
-		    p->count[LEDGER_NEW], p->count[LEDGER_CHANGE],
-		    p->count[LEDGER_UNCHANGED], p->count[LEDGER_CLOSE],
-		    a->dry_run ? "to close" : "closed",
-		    a->dry_run ? "; nothing was stored" : "");
-	else
+	else if (!ok)
 		log_warnx("%s: nothing imported", path);
+	if (ok) {
+		print_plan(ctl, p);
+		if (ctl->format != OUTPUT_JSON)
+			printf("%s %s: %zu new, %zu changed, %zu unchanged, "
+			    "%zu %s%s\n", a->dry_run ? "dry run of" : "imported",
+			    path, p->count[LEDGER_NEW], p->count[LEDGER_CHANGE],
+			    p->count[LEDGER_UNCHANGED], p->count[LEDGER_CLOSE],
+			    a->dry_run ? "to close" : "closed",
+			    a->dry_run ? "; nothing was stored" : "");
+	}
 	ledger_plan_free(&run.plan);
-	return p->errors || (rc != EXIT_OK && !a->dry_run) ? EXIT_REFUSED :
-	    EXIT_OK;
+	return ok ? EXIT_OK : EXIT_REFUSED;
 }
 
 /* ---- export ---- */

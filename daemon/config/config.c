@@ -955,15 +955,14 @@ config_platform(const struct config *cfg, const char *key)
 const struct platform *
 config_platform_named(const struct config *cfg, const char *name)
 {
-	char *trimmed = xstrdup(name);
+	char *copy = xstrdup(name), *trimmed = str_trim(copy);
 	const struct platform *found = NULL;
 	size_t i;
 
-	str_trim(trimmed);
 	for (i = 0; i < cfg->n_platforms && found == NULL; i++)
 		if (platform_has_name(&cfg->platforms[i], trimmed))
 			found = &cfg->platforms[i];
-	free(trimmed);
+	free(copy);
 	return found;
 }
 

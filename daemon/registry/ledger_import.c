@@ -4,6 +4,7 @@
  * row into columns, each row into checked values, and each row matched to
  * the account it describes and compared with it.  Errors name the cell;
  * the plan is carried out by ledger_apply() through account.c. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,7 +142,11 @@ static void
 registry_error(struct ledger_import *im, struct import_row *r,
     const char *error)
 {
-	const char *colon = strchr(error, ':');
+	const char *colon;
+
+	if (error == NULL)           /* a database error, logged by the store */
+		error = "account: could not be stored";
+	colon = strchr(error, ':');
 	char *key = colon ? xstrndup(error, (size_t)(colon - error)) : NULL;
 	int f = key ? ledger_field_of_key(key) : -1;
 
@@ -310,7 +315,8 @@ map_heading(struct ledger_import *im, const struct sheet_row *row,
 		return;
 	}
 	if (im->column[f] != -1) {
-		report(im, row->line, "%s: heading \"%s\": the same column as %s",
+		report(im, row->line, "%s: heading \"%s\": appears twice (also "
+		    "column %s)",
 		    sheet_column_name(&im->sheet, c->col, col), c->text,
 		    sheet_column_name(&im->sheet, (unsigned)im->column[f], other));
 		return;
@@ -510,6 +516,25 @@ check_status_cell(struct ledger_import *im, struct import_row *r)
 		    "注销 or 整合)");
 }
 
+/* "1.61725E+12": Excel shows a long number so and saves a CSV as shown;
+ * the digits are lost. */
+static bool
+shortened_number(const char *v)
+{
+	const char *p = v;
+
+	if (!isdigit((unsigned char)*p++))
+		return false;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if ((*p != 'E' && *p != 'e') || p[1] != '+' || !isdigit((unsigned char)p[2]))
+		return false;
+	for (p += 2; isdigit((unsigned char)*p); p++)
+		;
+	return *p == '\0';
+}
+
 static void
 check_text_cells(struct ledger_import *im, struct import_row *r)
 {
@@ -525,6 +550,10 @@ check_text_cells(struct ledger_import *im, struct import_row *r)
 			cell_error(im, r, optional[i], why);
 	if (r->v[LF_FEED] && (why = check_feed_url(r->v[LF_FEED])) != NULL)
 		cell_error(im, r, LF_FEED, why);
+	if (r->v[LF_UID] && shortened_number(r->v[LF_UID]))
+		cell_error(im, r, LF_UID, "is a number the spreadsheet shortened "
+		    "(its digits are lost): format the column as text, type the "
+		    "ids again and save");
 }
 
 static void
@@ -540,6 +569,17 @@ check_row(sqlite3 *db, struct ledger_import *im, struct import_row *r,
 	if (!r->bad && !str_empty(r->v[LF_OPENED]) && !str_empty(r->v[LF_CLOSED])
 	    && strcmp(r->v[LF_CLOSED], r->v[LF_OPENED]) < 0)
 		cell_error(im, r, LF_CLOSED, "is before the opening date");
+}
+
+static void
+row_clear(struct import_row *r)
+{
+	int f;
+
+	for (f = 0; f < N_LEDGER_FIELDS; f++)
+		free(r->v[f]);
+	free(r->unit_code);
+	memset(r, 0, sizeof(*r));
 }
 
 static void
@@ -562,7 +602,7 @@ read_rows(sqlite3 *db, struct ledger_import *im, size_t heading)
 		}
 		read_values(im, src, r, kinds);
 		if (!row_has_values(r)) {
-			memset(r, 0, sizeof(*r));
+			row_clear(r);
 			continue;
 		}
 		im->n_rows++;
@@ -1156,7 +1196,8 @@ apply_closing(sqlite3 *db, struct ledger_import *im,
 	    reason, &error);
 
 	if (rc == -1) {
-		report(im, 0, "account %lld: %s", it->account_id, error);
+		report(im, 0, "account %lld: %s", it->account_id, error ? error :
+		    "could not be stored");
 		free(error);
 	}
 	free(reason);
@@ -1235,11 +1276,8 @@ import_free(struct ledger_import *im)
 
 	if (im == NULL)
 		return;
-	for (i = 0; i < im->n_rows; i++) {
-		for (f = 0; f < N_LEDGER_FIELDS; f++)
-			free(im->rows[i].v[f]);
-		free(im->rows[i].unit_code);
-	}
+	for (i = 0; i < im->n_rows; i++)
+		row_clear(&im->rows[i]);
 	free(im->rows);
 	for (i = 0; i < im->n_known; i++)
 		for (f = 0; f < N_LEDGER_FIELDS; f++)
