@@ -150,8 +150,8 @@ registry_error(struct ledger_import *im, struct import_row *r,
 	char *key = colon ? xstrndup(error, (size_t)(colon - error)) : NULL;
 	int f = key ? ledger_field_of_key(key) : -1;
 
-	if (f == -1 && key && strcmp(key, "unit_code") == 0)
-		f = LF_UNIT_CODE;
+	if (f == -1 && key && strcmp(key, "on") == 0)
+		f = LF_CLOSED;          /* the closing date */
 	if (f >= 0 && im->column[f] >= 0)
 		cell_error(im, r, f, colon + 2);
 	else {
@@ -260,25 +260,34 @@ read_sheet(struct ledger_import *im)
 /* ---- the heading row ---- */
 
 /* A title above the table ("武夷山市政务新媒体台账", merged across) has one
- * text; the headings have several. */
+ * text; a line such as "填报单位：… 填报日期：…" has no heading we know. */
 static bool
-heading_like(const struct sheet_row *r)
+heading_like(const struct sheet_row *r, bool known)
 {
+	bool several = false, some_known = false;
 	size_t i;
 
-	for (i = 1; i < r->n; i++)
-		if (strcmp(r->cells[i].text, r->cells[0].text) != 0)
-			return true;
-	return false;
+	for (i = 0; i < r->n; i++) {
+		several |= i > 0 && strcmp(r->cells[i].text, r->cells[0].text) != 0;
+		some_known |= ledger_field_of_heading(r->cells[i].text) >= 0;
+	}
+	return several && (some_known || !known);
 }
 
+#define HEADING_SEARCH 20      /* rows above the table, at most */
+
+/* The first row that reads as headings, else the first with several
+ * texts (its unknown columns are then reported), else the first. */
 static size_t
 find_heading_row(const struct sheet *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		if (heading_like(&s->rows[i]))
+	for (i = 0; i < s->n && i < HEADING_SEARCH; i++)
+		if (heading_like(&s->rows[i], true))
+			return i;
+	for (i = 0; i < s->n && i < HEADING_SEARCH; i++)
+		if (heading_like(&s->rows[i], false))
 			return i;
 	return 0;
 }
@@ -432,47 +441,64 @@ read_values(struct ledger_import *im, const struct sheet_row *src,
 
 /* ---- checks of one row ---- */
 
-/* A unit given by code, or by name (or code) in the unit name column;
- * both must agree. */
+/* With a code, the name column (when there is one) must name that unit:
+ * renaming a unit is `unit change`, not an import. */
+static void
+check_unit_name(sqlite3 *db, struct ledger_import *im, struct import_row *r)
+{
+	const char *name = r->v[LF_UNIT_NAME];
+	char *actual = NULL, *why;
+
+	if (str_empty(name) || strcmp(name, r->unit_code) == 0)
+		return;
+	db_query_text(db, &actual, "SELECT name FROM unit WHERE code = ? AND"
+	    " removed_at IS NULL", "s", r->unit_code);
+	if (actual && strcmp(actual, name) != 0) {
+		why = xasprintf("is not the name of unit %s (%s); rename units "
+		    "with `mediawatchctl unit change`", r->unit_code, actual);
+		cell_error(im, r, LF_UNIT_NAME, why);
+		free(why);
+	}
+	free(actual);
+}
+
+/* Without a code: the unit name column holds a code or a unit's name. */
+static void
+unit_by_name(sqlite3 *db, struct ledger_import *im, struct import_row *r)
+{
+	const char *name = r->v[LF_UNIT_NAME];
+	long long n = 0;
+
+	if (unit_id(db, name) != 0) {
+		r->unit_code = xstrdup(name);
+		return;
+	}
+	if (db_query_int(db, &n, "SELECT count(*) FROM unit WHERE name = ? AND"
+	    " removed_at IS NULL", "s", name) == 0 && n == 1 &&
+	    db_query_text(db, &r->unit_code, "SELECT code FROM unit WHERE"
+	    " name = ? AND removed_at IS NULL", "s", name) == 0 && r->unit_code)
+		return;
+	cell_error(im, r, LF_UNIT_NAME, n > 1 ? "several units have this name; "
+	    "give the unit code (单位代码)" : "no unit has this name or code "
+	    "(add it with `mediawatchctl unit add`)");
+}
+
 static void
 check_unit(sqlite3 *db, struct ledger_import *im, struct import_row *r)
 {
-	const char *code = r->v[LF_UNIT_CODE], *name = r->v[LF_UNIT_NAME];
-	char *by_name = NULL, *other = NULL;
-	long long n = 0;
+	const char *code = r->v[LF_UNIT_CODE];
 
 	if (!str_empty(code)) {
 		if (unit_id(db, code) == 0)
 			return cell_error(im, r, LF_UNIT_CODE, "no such unit (add "
 			    "it with `mediawatchctl unit add`)");
 		r->unit_code = xstrdup(code);
-	}
-	if (str_empty(name)) {
-		if (r->unit_code == NULL)
-			cell_error(im, r, im->column[LF_UNIT_CODE] >= 0 ?
-			    LF_UNIT_CODE : LF_UNIT_NAME, "is required");
-		return;
-	}
-	if (unit_id(db, name) != 0)
-		by_name = xstrdup(name);
-	else if (db_query_int(db, &n, "SELECT count(*) FROM unit WHERE name = ?"
-	    " AND removed_at IS NULL", "s", name) == 0 && n == 1)
-		db_query_text(db, &by_name, "SELECT code FROM unit WHERE name = ?"
-		    " AND removed_at IS NULL", "s", name);
-	if (by_name == NULL)
-		cell_error(im, r, LF_UNIT_NAME, n > 1 ? "several units have this "
-		    "name; give the unit code (单位代码)" : "no unit has this "
-		    "name or code");
-	else if (r->unit_code && strcmp(r->unit_code, by_name) != 0) {
-		db_query_text(db, &other, "SELECT name FROM unit WHERE code = ? AND"
-		    " removed_at IS NULL", "s", r->unit_code);
-		cell_error(im, r, LF_UNIT_NAME, other ? "is not the unit of "
-		    "this code (rename units with `mediawatchctl unit change`)" :
-		    "does not match the unit code");
-	} else if (r->unit_code == NULL)
-		r->unit_code = xstrdup(by_name);
-	free(by_name);
-	free(other);
+		check_unit_name(db, im, r);
+	} else if (!str_empty(r->v[LF_UNIT_NAME]))
+		unit_by_name(db, im, r);
+	else
+		cell_error(im, r, im->column[LF_UNIT_CODE] >= 0 ? LF_UNIT_CODE :
+		    LF_UNIT_NAME, "is required");
 }
 
 static void
@@ -788,15 +814,18 @@ match_row(struct ledger_import *im, struct import_row *r)
 		key = uid_key(r->platform, r->v[LF_UID]);
 		n = lookup(im->by_uid, im->n_by_uid, key, &first);
 		free(key);
+		if (n > 0)
+			choose_match(im, r, first, n, field);
 	}
-	if (n == 0) {
+	/* no account with the uid fits: the one with the unit and name may
+	 * (it gets the uid) */
+	if (r->match == NULL && !r->bad) {
 		key = name_key(r->unit_code, r->platform, r->v[LF_NAME]);
 		n = lookup(im->by_name, im->n_by_name, key, &first);
 		free(key);
-		field = LF_NAME;
+		if (n > 0)
+			choose_match(im, r, first, n, LF_NAME);
 	}
-	if (n > 0)
-		choose_match(im, r, first, n, field);
 }
 
 static void
@@ -981,15 +1010,45 @@ check_transition(struct ledger_import *im, struct import_row *r,
 	free(why);
 }
 
+/* A new row whose identity a closed (or merged) account had: said in the
+ * plan, as it may be a row meant for that account. */
+static long long
+closed_namesake(struct ledger_import *im, const struct import_row *r)
+{
+	const struct key_entry *first;
+	char *key = str_empty(r->v[LF_UID]) ? name_key(r->unit_code, r->platform,
+	    r->v[LF_NAME]) : uid_key(r->platform, r->v[LF_UID]);
+	size_t n = str_empty(r->v[LF_UID]) ? lookup(im->by_name, im->n_by_name,
+	    key, &first) : lookup(im->by_uid, im->n_by_uid, key, &first);
+	long long id = 0;
+	size_t i;
+
+	for (i = 0; i < n && id == 0; i++)
+		if (!first[i].k->open)
+			id = first[i].k->id;
+	free(key);
+	return id;
+}
+
 static void
 plan_row(struct ledger_import *im, struct import_row *r)
 {
 	const struct known *k = r->match;
 	struct ledger_item *it;
+	long long namesake = k ? 0 : closed_namesake(im, r);
+	char *label = label_of(im->cfg, r->unit_code, r->platform, r->v[LF_NAME],
+	    r->v[LF_UID]);
 
+	if (namesake) {
+		char *more = xasprintf("%s — a new account; account %lld, closed, "
+		    "had this %s", label, namesake, str_empty(r->v[LF_UID]) ?
+		    "name" : "uid");
+
+		free(label);
+		label = more;
+	}
 	it = add_item(im->plan, k ? LEDGER_UNCHANGED : LEDGER_NEW, r->line,
-	    k ? k->id : 0, label_of(im->cfg, r->unit_code, r->platform,
-	    r->v[LF_NAME], r->v[LF_UID]));
+	    k ? k->id : 0, label);
 	if (k) {
 		diff_texts(r, k, it);
 		diff_status(r, k, it);

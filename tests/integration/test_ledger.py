@@ -496,6 +496,41 @@ def test_import_killed_mid_way_stores_nothing_or_everything(lw):
         == [(0,)]
 
 
+def test_rows_find_their_accounts_by_uid_else_unit_platform_and_name(lw):
+    a = lw.open_account("WYS-GOV", "weibo", "武夷山发布")            # no uid yet
+    b = lw.open_account("WYS-GOV", "douyin", "旧抖音号", uid="dy_old")
+    lw.run("account", "close", str(b), "--reason", "注销", check=0)
+    c = lw.open_account("WYS-EDU", "wechat", "武夷山教育", uid="gh_edu")
+    rows = [["填报单位：武夷山市电子政务中心", "", "填报日期：2026年11月25日"],
+            ["单位代码", "单位名称", "平台", "账号名称", "账号ID", "状态"],
+            # found by unit, platform and name: the uid is added
+            ["WYS-GOV", "武夷山市人民政府办公室", "微博", "武夷山发布",
+             "2783640155", "在用"],
+            # the closed account's uid, said to be in use: a new account
+            ["WYS-GOV", "", "抖音", "新抖音号", "dy_old", "在用"],
+            # found by uid: moved to another unit and renamed
+            ["WYS-GOV", "", "公众号", "武夷山发布（教育）", "gh_edu", ""]]
+    path = lw.dir / "match.xlsx"
+    workbook(rows, path=path)
+    p = plan(lw, path, "--dry-run")
+    items = {i["line"]: i for i in p["items"]}
+    assert p["counts"] == {"new": 1, "changed": 2, "unchanged": 0, "close": 0}
+    assert (items[3]["account"], items[3]["changes"]) == (a, [
+        {"field": "platform_uid", "before": "", "after": "2783640155"}])
+    assert items[4]["account"] is None
+    assert items[4]["label"].endswith(
+        f"— a new account; account {b}, closed, had this uid")
+    assert items[5]["account"] == c
+    assert [ch["field"] for ch in items[5]["changes"]] == ["unit_code", "name"]
+    # a unit code and a name that is not its unit's
+    bad = lw.dir / "unit.xlsx"
+    workbook([["单位代码", "单位名称", "平台", "账号名称"],
+              ["WYS-GOV", "武夷山市教育局", "微博", "武夷山发布"]], path=bad)
+    assert_refused(lw.run("account", "import", bad),
+                   f'{bad}:2:B: 单位名称 "武夷山市教育局": is not the name of '
+                   "unit WYS-GOV (武夷山市人民政府办公室)")
+
+
 # ------------------------------------------------------------- columns
 
 def test_errors_name_every_bad_cell_of_every_row(lw):
