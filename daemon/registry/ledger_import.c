@@ -1134,6 +1134,11 @@ ledger_plan(sqlite3 *db, const struct config *cfg,
 	for (i = 0; i < im->n_rows; i++)
 		if (!im->rows[i].bad)
 			plan_row(im, &im->rows[i]);
+	/* an empty table is more likely the wrong sheet than a ledger of
+	 * nothing: closing every account needs saying so row by row */
+	if (opts->close_missing && im->n_rows == 0)
+		report(im, 0, "lists no account; --close-missing would close "
+		    "every open account");
 	if (opts->close_missing && plan->errors == 0)
 		plan_closings(im);
 	count_items(plan);

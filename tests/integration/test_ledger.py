@@ -403,6 +403,12 @@ def test_a_changed_copy_reimports_as_a_plan_and_then_applies(lw):
         f"dry run of {path}: 1 new, 3 changed, 0 unchanged, 1 to close; "
         "nothing was stored",
     ]
+    # a file that lists nothing closes nothing
+    empty = lw.dir / "empty.xlsx"
+    workbook([BASE_LEDGER[0]], path=empty)
+    assert_refused(lw.run("account", "import", empty, "--close-missing"),
+                   "lists no account")
+    assert lw.dump() == before
     # without --close-missing the missing account stays open
     assert actions(plan(lw, path, "--dry-run")) == {"new": 1, "changed": 3}
     assert lw.dump() == before
