@@ -12,7 +12,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 CC        ?= cc
-PKGS      := libcurl jansson sqlite3 libconfig libsystemd libxml-2.0 libzip
+PKGS      := libcurl jansson sqlite3 libconfig libsystemd libxml-2.0 libzip xlsxwriter
 CFLAGS    ?= -O2 -g
 PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest

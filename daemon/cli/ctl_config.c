@@ -63,6 +63,20 @@ put_key(const struct config_key *k, const char *indent)
 	fputs(";\n", stdout);
 }
 
+/* [ "a", "b" ] */
+static void
+put_strings(const char *const *list)
+{
+	printf("[");
+	for (; *list; list++) {
+		printf(" ");
+		put_string(*list);
+		if (list[1])
+			printf(",");
+	}
+	printf(" ]");
+}
+
 static const char *
 default_of(const char *group, const char *name)
 {
@@ -91,6 +105,8 @@ put_platforms(const struct config_key *k)
 		put_string(config_default_platforms[i].key);
 		printf(";\n\t\tlabel = ");
 		put_string(config_default_platforms[i].label);
+		printf(";\n\t\taliases = ");
+		put_strings(config_default_platforms[i].aliases);
 		printf(";\n\t\twarn = \"%s\";\n\t\tstale = \"%s\";\n"
 		    "\t\tdormant = \"%s\";\n\t}%s\n",
 		    default_of("thresholds", "warn"), default_of("thresholds", "stale"),
@@ -161,15 +177,26 @@ key_json(const struct config_key *k)
 }
 
 static json_t *
+strings_json(const char *const *list)
+{
+	json_t *a = json_array();
+
+	for (; *list; list++)
+		json_array_append_new(a, json_string(*list));
+	return a;
+}
+
+static json_t *
 platforms_json(void)
 {
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; config_default_platforms[i].key; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s?, s:s?}",
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:s?, s:s?, s:s?}",
 		    "key", config_default_platforms[i].key,
 		    "label", config_default_platforms[i].label,
+		    "aliases", strings_json(config_default_platforms[i].aliases),
 		    "warn", default_of("thresholds", "warn"),
 		    "stale", default_of("thresholds", "stale"),
 		    "dormant", default_of("thresholds", "dormant")));

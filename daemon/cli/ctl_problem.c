@@ -19,7 +19,8 @@ static const char problem_usage[] =
 "       mediawatchctl problem reopen ID --note TEXT\n"
 "\n"
 "Kinds: stale (超期未更新), dormant (长期未更新), unreachable (feed failing),\n"
-"wording (表述错误), manual.  The monitor opens and closes the automatic ones\n"
+"wording (表述错误), reopened-closed-account (已注销账号违规私开), manual.\n"
+"The monitor opens and closes the automatic ones\n"
 "(销号 with reason recovered when the account posts again).\n";
 
 static const struct column problem_columns[] = {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -159,6 +160,9 @@ const struct config_key config_platform_keys[] = {
 	  .doc = "Required: identifier in commands and CSV files (a-z 0-9 _ -)." },
 	{ PLATFORM("label", label), STRING,
 	  .doc = "Name shown in notices and bulletins; default: the key." },
+	{ PLATFORM("aliases", aliases), LIST,
+	  .count_offset = offsetof(struct platform, n_aliases),
+	  .doc = "Other names of it a ledger may use (an import accepts them)." },
 	{ PLATFORM("warn", warn_after), DURATION(0),
 	  .doc = "This platform's warning threshold; default: thresholds.warn." },
 	{ PLATFORM("stale", stale_after), DURATION(0),
@@ -170,12 +174,20 @@ const struct config_key config_platform_keys[] = {
 	{ .name = NULL }
 };
 
+#define ALIASES(...) (const char *const[]){ __VA_ARGS__, NULL }
 const struct config_default_platform config_default_platforms[] = {
-	{ "wechat", "微信公众号" }, { "weibo", "微博" }, { "douyin", "抖音" },
-	{ "toutiao", "今日头条" }, { "kuaishou", "快手" },
-	{ "bilibili", "哔哩哔哩" }, { "xiaohongshu", "小红书" },
-	{ "website", "网站" }, { "other", "其他" },
-	{ NULL, NULL }
+	{ "wechat", "微信公众号", ALIASES("微信", "公众号", "微信公众平台",
+	    "微信订阅号", "微信服务号") },
+	{ "weibo", "微博", ALIASES("新浪微博", "政务微博") },
+	{ "douyin", "抖音", ALIASES("抖音号") },
+	{ "toutiao", "今日头条", ALIASES("头条", "头条号") },
+	{ "kuaishou", "快手", ALIASES("快手号") },
+	{ "bilibili", "哔哩哔哩", ALIASES("B站", "b站") },
+	{ "xiaohongshu", "小红书", ALIASES("小红书号") },
+	{ "channels", "视频号", ALIASES("微信视频号") },
+	{ "website", "网站", ALIASES("门户网站", "政府网站") },
+	{ "other", "其他", ALIASES("其它") },
+	{ NULL, NULL, NULL }
 };
 
 const char *
@@ -290,12 +302,15 @@ parse_text(const struct config_key *k, const char *text, void *base)
 /* ---- defaults and freeing, both driven by the table ---- */
 
 static void
-set_platform_defaults(struct platform *p, const char *key, const char *label,
-    const struct threshold_config *th)
+set_platform_defaults(struct platform *p,
+    const struct config_default_platform *d, const struct threshold_config *th)
 {
 	memset(p, 0, sizeof(*p));
-	p->key = xstrdup(key);
-	p->label = xstrdup(label);
+	p->key = xstrdup(d->key);
+	p->label = xstrdup(d->label);
+	p->aliases = strv_dup(d->aliases);
+	while (p->aliases[p->n_aliases])
+		p->n_aliases++;
 	p->warn_after = th->warn;
 	p->stale_after = th->stale;
 	p->dormant_after = th->dormant;
@@ -312,8 +327,7 @@ set_default_platforms(struct config *cfg)
 	cfg->platforms = xcalloc(n, sizeof(struct platform));
 	for (i = 0; i < n; i++)
 		set_platform_defaults(&cfg->platforms[i],
-		    config_default_platforms[i].key,
-		    config_default_platforms[i].label, &cfg->thresholds);
+		    &config_default_platforms[i], &cfg->thresholds);
 }
 
 static void
@@ -342,6 +356,8 @@ platform_free(struct platform *p)
 	for (k = config_platform_keys; k->name; k++)
 		if (k->type == CONFIG_STRING)
 			free(*(char **)field_of(k, p));
+		else if (k->type == CONFIG_LIST)
+			strv_free(*(char ***)field_of(k, p));
 }
 
 static void
@@ -615,6 +631,44 @@ platform_key_valid(const char *key)
 	return true;
 }
 
+static bool
+platform_has_name(const struct platform *p, const char *name)
+{
+	size_t i;
+
+	if (strcasecmp(p->key, name) == 0 || strcmp(p->label, name) == 0)
+		return true;
+	for (i = 0; i < p->n_aliases; i++)
+		if (strcmp(p->aliases[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* A name read from a ledger must mean one platform only. */
+static void
+platform_names_check(struct loader *ld, const config_setting_t *s,
+    const struct config *cfg, size_t idx)
+{
+	const struct platform *p = &cfg->platforms[idx];
+	size_t i, j;
+
+	for (i = 0; i < p->n_aliases; i++)
+		if (str_empty(p->aliases[i]) || has_control_chars(p->aliases[i]))
+			bad(ld, s, "platform '%s': an alias must be a name", p->key);
+	for (j = 0; j < idx; j++) {
+		const struct platform *q = &cfg->platforms[j];
+
+		if (platform_has_name(q, p->label))
+			bad(ld, s, "platform '%s': label '%.64s' names platform "
+			    "'%s' already", p->key, p->label, q->key);
+		for (i = 0; i < p->n_aliases; i++)
+			if (platform_has_name(q, p->aliases[i]))
+				bad(ld, s, "platform '%s': alias '%.64s' names "
+				    "platform '%s' already", p->key, p->aliases[i],
+				    q->key);
+	}
+}
+
 static void
 platform_check(struct loader *ld, const config_setting_t *s,
     struct config *cfg, size_t idx)
@@ -638,6 +692,7 @@ platform_check(struct loader *ld, const config_setting_t *s,
 	if (p->feed_template && strstr(p->feed_template, "{uid}") == NULL)
 		bad(ld, s, "platform '%s': feed_template must contain {uid}",
 		    p->key);
+	platform_names_check(ld, s, cfg, idx);
 }
 
 /* platforms = ( { key = "wechat"; label = "微信公众号"; … }, … ); each
@@ -667,6 +722,7 @@ read_platforms(struct loader *ld, const config_setting_t *list,
 		p->warn_after = th->warn;
 		p->stale_after = th->stale;
 		p->dormant_after = th->dormant;
+		p->aliases = strv_dup(NULL);
 		read_group(ld, s, "platforms", "a platform", config_platform_keys, p);
 		if (ld->errors == 0)
 			platform_check(ld, s, cfg, (size_t)i);
@@ -894,6 +950,20 @@ config_platform(const struct config *cfg, const char *key)
 		if (strcmp(cfg->platforms[i].key, key) == 0)
 			return &cfg->platforms[i];
 	return NULL;
+}
+
+const struct platform *
+config_platform_named(const struct config *cfg, const char *name)
+{
+	char *copy = xstrdup(name), *trimmed = str_trim(copy);
+	const struct platform *found = NULL;
+	size_t i;
+
+	for (i = 0; i < cfg->n_platforms && found == NULL; i++)
+		if (platform_has_name(&cfg->platforms[i], trimmed))
+			found = &cfg->platforms[i];
+	free(copy);
+	return found;
 }
 
 /* ---- reload ---- */

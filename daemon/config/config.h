@@ -16,6 +16,8 @@
 struct platform {
 	char      *key;              /* "wechat", "weibo", … */
 	char      *label;            /* 微信公众号 */
+	char     **aliases;          /* other names ledgers use: 微信, 公众号 */
+	size_t     n_aliases;
 	long long  warn_after;       /* seconds without update before a warning */
 	long long  stale_after;      /* … before the veto (超期未更新) */
 	long long  dormant_after;    /* … before dormant (长期未更新) */
@@ -111,6 +113,10 @@ void config_free(struct config *cfg);
  * default path when it exists, else NULL (built-in defaults). */
 const char *config_locate(const char *given);
 const struct platform *config_platform(const struct config *cfg, const char *key);
+/* The platform a person means by name: its key (in any case), its label
+ * or one of its aliases, spaces around ignored; NULL when none. */
+const struct platform *config_platform_named(const struct config *cfg,
+        const char *name);
 
 /* The full names ("poll.concurrency") of the keys that a reload does not
  * apply and whose value differs from running to fresh, as a NULL-terminated
@@ -153,6 +159,7 @@ extern const struct config_key config_keys[];
 extern const struct config_key config_platform_keys[];
 struct config_default_platform {
 	const char *key, *label;
+	const char *const *aliases;  /* NULL-terminated */
 };
 
 /* The built-in platform list, NULL-key terminated. */

@@ -392,10 +392,11 @@ set_digest_counts(struct tmpl_vars *v, const struct evaluation *ev,
 }
 
 static int
-digest_counts(sqlite3 *db, const struct evaluation *ev, struct tmpl_vars *v)
+digest_counts(sqlite3 *db, const struct config *cfg,
+    const struct evaluation *ev, struct tmpl_vars *v)
 {
 	struct monitor_counts c;
-	int rc = monitor_counts_load(db, ev->now, &c);
+	int rc = monitor_counts_load(db, cfg, ev->now, &c);
 
 	set_digest_counts(v, ev, &c);
 	monitor_counts_free(&c);
@@ -503,7 +504,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	key = xasprintf("digest:%s", day);
 	v = base_vars(cfg, ev->now);
 	tmpl_set(v, "date", day);
-	if (digest_counts(db, ev, v) == -1) {
+	if (digest_counts(db, cfg, ev, v) == -1) {
 		tmpl_vars_free(v);
 		free(key);
 		return -1;

@@ -8,6 +8,7 @@
 #include "base/util.h"
 #include "mail/outbox.h"
 #include "monitor/alerts.h"
+#include "monitor/closed.h"
 #include "monitor/cycle.h"
 #include "monitor/evaluate.h"
 #include "monitor/health.h"
@@ -100,6 +101,7 @@ monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 	log_problem_clear();
 	if (db_begin(db) == 0) {
 		if (evaluate(db, cfg, now, &ev) == -1 ||
+		    closed_accounts_check(db, cfg, now) == -1 ||
 		    (queued = alerts_queue(db, cfg, &ev)) == -1 ||
 		    health_record(db, HEALTH_EVALUATION, now, NULL) == -1 ||
 		    db_commit(db) == -1)

@@ -104,8 +104,8 @@ read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
     struct subject *s)
 {
 	const struct platform *p = config_platform(cfg, db_column_text(st, 2));
-	static const struct platform fallback = { NULL, NULL, 7 * DAY, 14 * DAY,
-	    90 * DAY, NULL };
+	static const struct platform fallback = { .warn_after = 7 * DAY,
+	    .stale_after = 14 * DAY, .dormant_after = 90 * DAY };
 
 	if (p == NULL)
 		p = &fallback;   /* a platform removed from the configuration */

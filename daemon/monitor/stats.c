@@ -57,7 +57,8 @@ count_outbox(sqlite3 *db, struct monitor_counts *c)
 }
 
 int
-monitor_counts_load(sqlite3 *db, time_t now, struct monitor_counts *c)
+monitor_counts_load(sqlite3 *db, const struct config *cfg, time_t now,
+    struct monitor_counts *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (count_accounts(db, c) == -1 || count_outbox(db, c) == -1 ||
@@ -68,7 +69,8 @@ monitor_counts_load(sqlite3 *db, time_t now, struct monitor_counts *c)
 	    " WHERE closed_at IS NULL", "") == -1 ||
 	    db_query_int(db, &c->overdue_problems, "SELECT count(*) FROM problem"
 	    " WHERE closed_at IS NULL AND due_at < ?", "I", (long long)now) == -1 ||
-	    health_get(db, HEALTH_EVALUATION, &c->evaluation) == -1)
+	    health_get(db, HEALTH_EVALUATION, &c->evaluation) == -1 ||
+	    ledger_check_counts(db, cfg, now, &c->ledger) == -1)
 		return -1;
 	return 0;
 }

@@ -7,8 +7,10 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include "config/config.h"
 #include "monitor/evaluate.h"
 #include "monitor/health.h"
+#include "registry/ledger.h"
 
 struct monitor_counts {
 	long long      active;             /* accounts being monitored */
@@ -22,11 +24,13 @@ struct monitor_counts {
 	long long      outbox_failed;
 	long long      outbox_sent;
 	struct health  evaluation;         /* how the last evaluation went */
+	struct ledger_counts ledger;       /* what `ledger check` lists */
 };
 
 /* Counts everything as of now.  -1 on a database error (logged); free
  * with monitor_counts_free() either way. */
-int  monitor_counts_load(sqlite3 *db, time_t now, struct monitor_counts *c);
+int  monitor_counts_load(sqlite3 *db, const struct config *cfg, time_t now,
+         struct monitor_counts *c);
 void monitor_counts_free(struct monitor_counts *c);
 
 #endif

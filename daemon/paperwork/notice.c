@@ -394,7 +394,7 @@ sample_unit(sqlite3 *db, const struct config *cfg)
 	long long account = 0, id;
 
 	if (unit_add(db, &u, &error) == -1 ||
-	    account_open(db, cfg, &a, &account, &error) == -1 ||
+	    account_open(db, cfg, &a, NULL, &account, &error) == -1 ||
 	    problem_add(db, &p, cfg->monitor.problem_due, &id, &error) == -1) {
 		free(error);
 		return 0;

@@ -216,6 +216,21 @@ problem_auto_rectified(sqlite3 *db, long long id, const char *note, time_t now)
 }
 
 int
+problem_reopened_open(sqlite3 *db, long long account_id, long long unit_id,
+    const char *evidence, time_t last_update, time_t due, time_t now,
+    long long *id)
+{
+	const struct problem_auto p = {
+		.account_id = account_id, .unit_id = unit_id,
+		.kind = "reopened-closed-account", .detail = "已注销账号违规私开",
+		.evidence = evidence, .has_last_update = true,
+		.last_update = last_update, .due = due,
+	};
+
+	return problem_auto_open(db, &p, now, id, NULL);
+}
+
+int
 problem_auto_close_inactive(sqlite3 *db, time_t now)
 {
 	if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason = 'waived',"

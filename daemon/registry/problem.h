@@ -42,8 +42,9 @@ int problem_reopen(sqlite3 *db, long long id, const char *note, char **error);
 
 /* ---- the monitor's problems (no audit row; inside its transaction) ---- */
 
-/* An automatic problem about one account: kind stale, dormant or
- * unreachable (one open per account and kind), or wording. */
+/* An automatic problem about one account: kind stale, dormant,
+ * unreachable or reopened-closed-account (one open per account and kind),
+ * or wording. */
 struct problem_auto {
 	long long   account_id;
 	long long   unit_id;
@@ -73,8 +74,17 @@ int problem_auto_close(sqlite3 *db, long long account_id,
  * rectified.  Returns 1 when closed, 0 when it was not open, -1. */
 int problem_auto_rectified(sqlite3 *db, long long id, const char *note,
         time_t now);
+/* A closed account published after its closing day (已注销账号违规私开):
+ * opens its problem of kind reopened-closed-account unless one is open.
+ * last_update is the activity found; detail and evidence describe it.
+ * Returns 1 when opened (*id set), 0 when one was open, -1 on a database
+ * error.  Admins close it like any other. */
+int problem_reopened_open(sqlite3 *db, long long account_id, long long unit_id,
+        const char *evidence, time_t last_update, time_t due, time_t now,
+        long long *id);
 /* Accounts that stopped being active keep no automatic problem open: they
- * close as waived.  Returns how many closed, or -1. */
+ * close as waived (a reopened closed account's problem stays).  Returns
+ * how many closed, or -1. */
 int problem_auto_close_inactive(sqlite3 *db, time_t now);
 
 json_t *problem_json(sqlite3 *db, long long id, time_t now);

@@ -180,7 +180,7 @@ assert_list_same(char **a, char **b)
 static void
 assert_config_same(const struct config *a, const struct config *b)
 {
-	size_t i;
+	size_t i, j;
 
 	assert_str_same(a->database, b->database);
 	assert_str_same(a->state_dir, b->state_dir);
@@ -193,6 +193,11 @@ assert_config_same(const struct config *a, const struct config *b)
 		    b->platforms[i].stale_after, b->platforms[i].dormant_after);
 		assert_str_same(a->platforms[i].feed_template,
 		    b->platforms[i].feed_template);
+		assert_int_equal(a->platforms[i].n_aliases,
+		    b->platforms[i].n_aliases);
+		for (j = 0; j < a->platforms[i].n_aliases; j++)
+			assert_string_equal(a->platforms[i].aliases[j],
+			    b->platforms[i].aliases[j]);
 	}
 	assert_int_equal(a->poll.interval, b->poll.interval);
 	assert_int_equal(a->poll.jitter_percent, b->poll.jitter_percent);
@@ -471,9 +476,10 @@ static void
 builtin_defaults_follow_the_design(void **state)
 {
 	static const char *const keys[] = { "wechat", "weibo", "douyin",
-	    "toutiao", "kuaishou", "bilibili", "xiaohongshu", "website", "other" };
+	    "toutiao", "kuaishou", "bilibili", "xiaohongshu", "channels",
+	    "website", "other" };
 	static const char *const labels[] = { "微信公众号", "微博", "抖音",
-	    "今日头条", "快手", "哔哩哔哩", "小红书", "网站", "其他" };
+	    "今日头条", "快手", "哔哩哔哩", "小红书", "视频号", "网站", "其他" };
 	struct config cfg;
 	size_t i;
 
@@ -511,6 +517,38 @@ shipped_example_loads_and_equals_the_defaults(void **state)
 	config_free(&shipped);
 	config_free(&defaults);
 	free(path);
+}
+
+static void
+platforms_are_found_by_key_label_or_alias(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(config_load(NULL, &cfg), 0);
+	assert_string_equal(config_platform_named(&cfg, "wechat")->key, "wechat");
+	assert_string_equal(config_platform_named(&cfg, "WeChat")->key, "wechat");
+	assert_string_equal(config_platform_named(&cfg, " 微信公众号 ")->key,
+	    "wechat");
+	assert_string_equal(config_platform_named(&cfg, "公众号")->key, "wechat");
+	assert_string_equal(config_platform_named(&cfg, "视频号")->key, "channels");
+	assert_string_equal(config_platform_named(&cfg, "B站")->key, "bilibili");
+	assert_string_equal(config_platform_named(&cfg, "头条号")->key, "toutiao");
+	assert_null(config_platform_named(&cfg, "微"));
+	assert_null(config_platform_named(&cfg, "myspace"));
+	config_free(&cfg);
+	/* a name means one platform */
+	assert_load_fails("platforms = ( { key = \"a\"; label = \"甲\"; },"
+	    " { key = \"b\"; label = \"甲\"; } );\n");
+	assert_load_fails("platforms = ( { key = \"a\"; aliases = [ \"乙\" ]; },"
+	    " { key = \"b\"; aliases = [ \"乙\" ]; } );\n");
+	assert_load_fails("platforms = ( { key = \"a\"; },"
+	    " { key = \"b\"; aliases = [ \"A\" ]; } );\n");
+	assert_load_fails("platforms = ( { key = \"a\"; aliases = [ \"\" ]; } );\n");
+	assert_int_equal(load_text("platforms = ( { key = \"a\"; aliases = "
+	    "[ \"甲号\" ]; } );\n", &cfg), 0);
+	assert_string_equal(config_platform_named(&cfg, "甲号")->key, "a");
+	config_free(&cfg);
 }
 
 static void
@@ -682,7 +720,7 @@ global_thresholds_apply_to_builtin_platforms(void **state)
 	(void)state;
 	assert_int_equal(load_text("thresholds = { warn = \"5d\"; stale = \"10d\";"
 	    " dormant = \"60d\"; };\n", &cfg), 0);
-	assert_int_equal(cfg.n_platforms, 9);
+	assert_int_equal(cfg.n_platforms, 10);
 	for (i = 0; i < cfg.n_platforms; i++)
 		assert_thresholds(&cfg.platforms[i], 5 * DAY, 10 * DAY, 60 * DAY);
 	config_free(&cfg);
@@ -941,6 +979,7 @@ main(void)
 		cmocka_unit_test(clock_check_rejects_garbage),
 		cmocka_unit_test(builtin_defaults_follow_the_design),
 		cmocka_unit_test(shipped_example_loads_and_equals_the_defaults),
+		cmocka_unit_test(platforms_are_found_by_key_label_or_alias),
 		cmocka_unit_test(missing_file_is_an_error),
 		cmocka_unit_test(syntax_error_is_an_error),
 		cmocka_unit_test(unknown_keys_are_errors_everywhere),
