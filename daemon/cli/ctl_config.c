@@ -213,6 +213,19 @@ print_platforms(const struct config *cfg)
 	}
 }
 
+static void
+print_calendar(const struct config *cfg)
+{
+	const struct workday_calendar *cal = &cfg->calendar.days;
+	size_t i;
+
+	printf("holiday calendar:");
+	for (i = 0; i < cal->n_years; i++)
+		printf("%s %d (%s)", i ? "," : "", cal->years[i].year,
+		    cal->years[i].source);
+	printf("%s\n", cal->n_years ? "" : " none, Monday to Friday only");
+}
+
 static int
 print_summary(struct ctl *ctl)
 {
@@ -234,6 +247,8 @@ print_summary(struct ctl *ctl)
 	print_platforms(cfg);
 	printf("mail transport: %s\n",
 	    config_transport_names[cfg->mail.transport]);
+	print_calendar(cfg);
+	config_calendar_check(cfg, mw_now());
 	printf("configuration OK\n");
 	return EXIT_OK;
 }

@@ -18,11 +18,11 @@ log_evaluation(const struct evaluation *ev, int queued)
 {
 	log_info("evaluation: %lu accounts (%lu fresh, %lu warning, %lu "
 	    "stale, %lu dormant, %lu unverified), %lu problems opened, "
-	    "%lu closed, %d emails queued", ev->evaluated,
+	    "%lu escalated, %lu closed, %d emails queued", ev->evaluated,
 	    ev->counts[STATE_FRESH], ev->counts[STATE_WARNING],
 	    ev->counts[STATE_STALE], ev->counts[STATE_DORMANT],
 	    ev->counts[STATE_UNVERIFIED], ev->problems_opened,
-	    ev->problems_closed, queued);
+	    ev->problems_escalated, ev->problems_closed, queued);
 }
 
 /* The admins' email about a failed run.  Its template is built in and
