@@ -39,7 +39,8 @@ endif
 LIB_SRC   := $(wildcard daemon/*/*.c)
 HEADERS   := $(wildcard daemon/*/*.h)
 LIB_OBJ   := $(patsubst daemon/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
-             $(BUILD)/obj/sql_migrations.o $(BUILD)/obj/templates_builtin.o
+             $(BUILD)/obj/sql_migrations.o $(BUILD)/obj/templates_builtin.o \
+             $(BUILD)/obj/holidays_builtin.o
 LIB       := $(BUILD)/libmediawatch.a
 PROGS     := $(BUILD)/mediawatchd $(BUILD)/mediawatchctl
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
@@ -48,6 +49,9 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9][0-9]_*.sql))
 TEMPLATES := $(sort $(wildcard conf/templates/*.txt conf/templates/*.html))
+HOLIDAYS  := $(sort $(wildcard conf/holidays/[0-9][0-9][0-9][0-9].txt))
+EMBED_HOLIDAYS := awk -v header=base/holidays.h -v type=holiday_file \
+             -v array=holiday_builtins -f conf/templates/embed.awk
 
 .PHONY: all deps check check-layout unit-test integration-test check-config-docs \
         demo bench install uninstall clean
@@ -73,6 +77,13 @@ $(BUILD)/obj/templates_builtin.o: $(BUILD)/templates_builtin.c daemon/base/templ
 
 $(BUILD)/templates_builtin.c: $(TEMPLATES) conf/templates/embed.awk | $(BUILD)/obj
 	awk -f conf/templates/embed.awk $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+# The holiday calendars, built in (calendar.dir only replaces or adds years).
+$(BUILD)/obj/holidays_builtin.o: $(BUILD)/holidays_builtin.c daemon/base/holidays.h daemon/base/workdays.h | $(BUILD)/obj
+	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/holidays_builtin.c: $(HOLIDAYS) conf/templates/embed.awk | $(BUILD)/obj
+	$(EMBED_HOLIDAYS) $(HOLIDAYS) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
@@ -162,9 +173,12 @@ install: $(PROGS) install-service
 	# an admin's configuration is never overwritten
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf ] || \
 	    install -m 0644 conf/mediawatch.conf $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf
-	install -d $(DESTDIR)$(PREFIX)/share/mediawatch/templates $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists
+	install -d $(DESTDIR)$(PREFIX)/share/mediawatch/templates $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists \
+	    $(DESTDIR)$(PREFIX)/share/mediawatch/holidays
 	install -m 0644 conf/templates/*.txt conf/templates/*.html conf/templates/README.md \
 	    $(DESTDIR)$(PREFIX)/share/mediawatch/templates
+	install -m 0644 $(HOLIDAYS) conf/holidays/README.md \
+	    $(DESTDIR)$(PREFIX)/share/mediawatch/holidays
 	install -m 0644 conf/wordlists/* $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists
 
 uninstall: uninstall-service

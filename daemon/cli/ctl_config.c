@@ -14,10 +14,13 @@ static const char check_config_usage[] =
 "usage: mediawatchctl [-c CONF] check-config\n"
 "       mediawatchctl [--json] check-config --defaults\n"
 "\n"
-"Reads the configuration and the word lists, renders every message\n"
-"template in force (mail.templates, else the built-in ones) with sample\n"
-"data, reports every error as FILE:LINE: message and exits 1, or\n"
-"summarises the configuration and exits 0.\n"
+"Reads the configuration, the word lists and the holiday calendars\n"
+"(built in, and calendar.dir), renders every message template in force\n"
+"(mail.templates, else the built-in ones) with sample data, reports every\n"
+"error as FILE:LINE: message and exits 1, or summarises the configuration\n"
+"(the calendar years in force and where each comes from) and exits 0.  A\n"
+"warning says when the current year, or from 1 December the next, has no\n"
+"holiday calendar.\n"
 "\n"
 "  --defaults  print every key with its built-in default and a line of doc,\n"
 "              in the file's own syntax (compare with `diff`); a key with\n"
@@ -240,6 +243,19 @@ print_platforms(const struct config *cfg)
 	}
 }
 
+static void
+print_calendar(const struct config *cfg)
+{
+	const struct workday_calendar *cal = &cfg->calendar.days;
+	size_t i;
+
+	printf("holiday calendar:");
+	for (i = 0; i < cal->n_years; i++)
+		printf("%s %d (%s)", i ? "," : "", cal->years[i].year,
+		    cal->years[i].source);
+	printf("%s\n", cal->n_years ? "" : " none, Monday to Friday only");
+}
+
 static int
 print_summary(struct ctl *ctl)
 {
@@ -261,6 +277,8 @@ print_summary(struct ctl *ctl)
 	print_platforms(cfg);
 	printf("mail transport: %s\n",
 	    config_transport_names[cfg->mail.transport]);
+	print_calendar(cfg);
+	config_calendar_check(cfg, mw_now());
 	printf("configuration OK\n");
 	return EXIT_OK;
 }

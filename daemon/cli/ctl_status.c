@@ -122,13 +122,14 @@ totals(struct ctl *ctl)
 		json_object_set_new(states, state_name(i),
 		    json_integer(c.states[i]));
 	json_object_set_new(states, "not_evaluated", json_integer(c.not_evaluated));
-	t = json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:{s:I, s:I, s:I}, s:o,"
-	    " s:o, s:{s:I, s:I, s:I}}",
+	t = json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:{s:I, s:I, s:I},"
+	    " s:o, s:o, s:{s:I, s:I, s:I}}",
 	    "active", (json_int_t)c.active,
 	    "suspended", (json_int_t)c.suspended,
 	    "failing_feeds", (json_int_t)c.failing_feeds,
 	    "states", states,
 	    "open_problems", (json_int_t)c.open_problems,
+	    "problem_accounts", (json_int_t)c.problem_accounts,
 	    "overdue_problems", (json_int_t)c.overdue_problems,
 	    "outbox", "queued", (json_int_t)c.outbox_queued,
 	    "failed", (json_int_t)c.outbox_failed,
@@ -175,7 +176,8 @@ print_summary(json_t *t)
 	    N(s, "stale"), N(s, "dormant"), N(s, "unverified"),
 	    N(s, "not_evaluated"), N(t, "suspended"));
 	printf("failing feeds: %lld\n", N(t, "failing_feeds"));
-	printf("open problems: %lld (%lld overdue)\n", N(t, "open_problems"),
+	printf("open problems: %lld on %lld accounts (%lld overdue)\n",
+	    N(t, "open_problems"), N(t, "problem_accounts"),
 	    N(t, "overdue_problems"));
 	printf("outbox: %lld queued, %lld failed, %lld sent\n", N(o, "queued"),
 	    N(o, "failed"), N(o, "sent"));

@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/holidays.h"
 #include "base/log.h"
 #include "base/mailaddr.h"
 #include "base/timeutil.h"
@@ -95,9 +96,7 @@ const struct config_key config_keys[] = {
 	  .doc = "Consecutive failed fetches that mark a feed failing." },
 
 	{ IN(monitor, verify_window), DURATION(0), .def = "1d",
-	  .doc = "A stale verdict needs a successful fetch this recent." },
-	{ IN(monitor, problem_due), DURATION(0), .def = "10d",
-	  .doc = "Rectification period of a newly opened problem." },
+	  .doc = "A verdict needs a successful fetch or an observation this recent." },
 
 	{ IN(mail, transport), ENUM(config_transport_names), .def = "maildir",
 	  .doc = "How mail leaves the machine: maildir, smtp or sendmail." },
@@ -114,7 +113,7 @@ const struct config_key config_keys[] = {
 	{ IN(mail, sendmail), STRING, .def = "/usr/sbin/sendmail",
 	  .doc = "The program of the sendmail transport." },
 	{ IN(mail, from), STRING, .def = "mediawatch@localhost",
-	  .doc = "Sender address of every message." },
+	  .doc = "Sender of every message; without a name, notice.issuer is shown." },
 	{ IN(mail, admins), LIST,
 	  .count_offset = offsetof(struct config, mail.n_admins),
 	  .doc = "Administrators' addresses; while empty, their mail goes to from." },
@@ -136,15 +135,18 @@ const struct config_key config_keys[] = {
 	{ IN(notice, serial_format), STRING, .def = "〔%Y〕第%N期",
 	  .doc = "Serial number of notices: %Y year, %N number in the year." },
 	{ IN(notice, rectify_days), INT(1, LONG_MAX), .def = "10",
-	  .doc = "Working days a unit has to rectify and reply." },
+	  .doc = "Working days to rectify a problem or answer a notice." },
 	{ IN(notice, holidays), LIST,
-	  .doc = "Public holidays (YYYY-MM-DD), not working days." },
+	  .doc = "Local days off (YYYY-MM-DD) added to the holiday calendar." },
 	{ IN(notice, workdays), LIST,
-	  .doc = "Make-up working days (调休上班, YYYY-MM-DD)." },
+	  .doc = "Local working days (YYYY-MM-DD) added to the holiday calendar." },
 	{ IN(notice, issuer), STRING, .def = "电子政务中心",
 	  .doc = "Issuer printed on notices and bulletins." },
 	{ IN(notice, repeat_months), INT(2, LONG_MAX), .def = "3",
 	  .doc = "Consecutive months of one problem kind for the deduction list." },
+
+	{ IN(calendar, dir), STRING,
+	  .doc = "Folder of YYYY.txt holiday calendars replacing or adding built-in years." },
 
 	{ IN(wording, lists), LIST,
 	  .doc = "Word lists (wrong<TAB>correct<TAB>serious|typo); none: no check." },
@@ -385,6 +387,8 @@ config_free(struct config *cfg)
 			strv_free(*(char ***)field_of(k, cfg));
 	}
 	platforms_free(cfg);
+	free(cfg->mail.sender);
+	workday_calendar_free(&cfg->calendar.days);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -595,6 +599,32 @@ is_group(const char *name)
 	return false;
 }
 
+/* Keys that were removed, and what took their place, so that an older
+ * file gets an error that says what to write instead. */
+static const struct {
+	const char *group, *name, *instead;
+} retired_keys[] = {
+	{ "monitor", "problem_due", "every deadline is notice.rectify_days "
+	  "working days" },
+};
+
+static void
+unknown_key(struct loader *ld, const config_setting_t *s, const char *group,
+    const char *what)
+{
+	const char *name = config_setting_name(s);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(retired_keys); i++)
+		if (group && strcmp(retired_keys[i].group, group) == 0 &&
+		    strcmp(retired_keys[i].name, name) == 0) {
+			bad(ld, s, "%s.%s is no longer used: %s", group, name,
+			    retired_keys[i].instead);
+			return;
+		}
+	bad(ld, s, "unknown key '%.64s' in %s", name, what);
+}
+
 /* Reads every child of group s through the keys of that group. */
 static void
 read_group(struct loader *ld, const config_setting_t *s, const char *group,
@@ -612,8 +642,7 @@ read_group(struct loader *ld, const config_setting_t *s, const char *group,
 		    config_setting_name(child));
 
 		if (k == NULL)
-			bad(ld, child, "unknown key '%.64s' in %s",
-			    config_setting_name(child), what);
+			unknown_key(ld, child, group, what);
 		else
 			read_value(ld, child, k, base);
 	}
@@ -871,6 +900,52 @@ check_dates(struct loader *ld, const config_t *lc, const char *key,
 			    "date", key, *dates);
 }
 
+/* The days deadlines are counted on: the built-in years, calendar.dir's
+ * files, then the local days of notice.holidays and notice.workdays (a
+ * day in both is worked). */
+static void
+load_calendar(struct loader *ld, const config_t *lc, struct config *cfg)
+{
+	struct workday_calendar *cal = &cfg->calendar.days;
+	char **d;
+
+	if (holidays_load(cal, cfg->calendar.dir) == -1)
+		bad(ld, lookup(lc, "calendar.dir"), "calendar.dir: the holiday "
+		    "calendars cannot be read (see above)");
+	for (d = cfg->notice.holidays; *d; d++)
+		workday_calendar_mark(cal, *d, false);
+	for (d = cfg->notice.workdays; *d; d++)
+		workday_calendar_mark(cal, *d, true);
+}
+
+/* "电子政务中心 <mediawatch@example.gov.cn>": mail.from, named after the
+ * issuer when it carries no name of its own, so that a unit head sees
+ * who writes. */
+static void
+derive_sender(struct config *cfg)
+{
+	char *name = NULL, *addr = NULL, *error = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	const char *s;
+
+	if (mail_address_parse(cfg->mail.from, &name, &addr, &error) == -1 ||
+	    name != NULL || str_empty(cfg->notice.issuer)) {
+		cfg->mail.sender = xstrdup(cfg->mail.from);
+	} else {
+		sb_putc(&sb, '"');
+		for (s = cfg->notice.issuer; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				sb_putc(&sb, '\\');
+			sb_putc(&sb, *s);
+		}
+		sb_printf(&sb, "\" <%s>", addr);
+		cfg->mail.sender = sb_steal(&sb);
+	}
+	free(name);
+	free(addr);
+	free(error);
+}
+
 /* Checks across keys, after everything was read. */
 static void
 validate(struct loader *ld, const config_t *lc, struct config *cfg)
@@ -880,6 +955,13 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 	check_mail(ld, lc, cfg);
 	check_dates(ld, lc, "notice.holidays", cfg->notice.holidays);
 	check_dates(ld, lc, "notice.workdays", cfg->notice.workdays);
+	if (has_control_chars(cfg->notice.issuer))
+		bad(ld, lookup(lc, "notice.issuer"), "notice.issuer must be one "
+		    "line of text");
+	if (ld->errors == 0) {
+		load_calendar(ld, lc, cfg);
+		derive_sender(cfg);
+	}
 }
 
 static void
@@ -964,6 +1046,25 @@ config_platform_named(const struct config *cfg, const char *name)
 			found = &cfg->platforms[i];
 	free(copy);
 	return found;
+}
+
+time_t
+config_deadline(const struct config *cfg, time_t t)
+{
+	return workdays_deadline(&cfg->calendar.days, t, cfg->notice.rectify_days);
+}
+
+int
+config_calendar_check(const struct config *cfg, time_t now)
+{
+	int years[2], n = holidays_missing(&cfg->calendar.days, now, years), i;
+
+	for (i = 0; i < n; i++)
+		log_warnx("warning: the holiday calendar has no %d: deadlines in "
+		    "it count Monday to Friday only; once the State Council "
+		    "publishes its holidays, add %d.txt to calendar.dir (format: "
+		    "holidays/README.md)", years[i], years[i]);
+	return n;
 }
 
 /* ---- reload ---- */

@@ -118,7 +118,7 @@ one_suspect(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	time_format_local(last, when, sizeof(when));
 	newest_post(db, account, end, &title, &link);
 	rc = problem_reopened_open(db, account, sqlite3_column_int64(st, 1),
-	    *link ? link : "信息源", last, now + (time_t)cfg->monitor.problem_due,
+	    *link ? link : "信息源", last, config_deadline(cfg, now),
 	    now, &id);
 	if (rc == 1) {
 		add_row(v, &(struct reopened_row){ db_column_text(st, 2),

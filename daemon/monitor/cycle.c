@@ -19,11 +19,11 @@ log_evaluation(const struct evaluation *ev, int queued, double seconds)
 {
 	log_info("evaluation: %lu accounts (%lu fresh, %lu warning, %lu "
 	    "stale, %lu dormant, %lu unverified), %lu problems opened, "
-	    "%lu closed, %d emails queued in %.2f s", ev->evaluated,
-	    ev->counts[STATE_FRESH], ev->counts[STATE_WARNING],
+	    "%lu escalated, %lu closed, %d emails queued in %.2f s",
+	    ev->evaluated, ev->counts[STATE_FRESH], ev->counts[STATE_WARNING],
 	    ev->counts[STATE_STALE], ev->counts[STATE_DORMANT],
 	    ev->counts[STATE_UNVERIFIED], ev->problems_opened,
-	    ev->problems_closed, queued, seconds);
+	    ev->problems_escalated, ev->problems_closed, queued, seconds);
 }
 
 /* The admins' email about a failed run.  Its template is built in and

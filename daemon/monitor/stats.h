@@ -1,6 +1,7 @@
 /* stats.h — the monitoring's numbers, counted in one place for everyone
  * who shows them: STATUS=, `mediawatchctl status`, the admins' daily
- * digest and the status report.  States are as of the last evaluation. */
+ * digest and the status report.  States are as of the last evaluation;
+ * an account counts once, at its worst (problem_tally()). */
 #ifndef MW_STATS_H
 #define MW_STATS_H
 
@@ -19,6 +20,8 @@ struct monitor_counts {
 	long long      not_evaluated;      /* active, not evaluated yet */
 	long long      failing_feeds;
 	long long      open_problems;
+	long long      problem_accounts;   /* accounts with open problems, each once */
+	long long      worst[6];           /* … per worst kind (problem_kind_rank) */
 	long long      overdue_problems;   /* open past their deadline at now */
 	long long      outbox_queued;
 	long long      outbox_failed;

@@ -360,6 +360,7 @@ daemon_main(int argc, char **argv)
 		return 1;
 	}
 	if (o.check) {
+		config_calendar_check(&d.cfg, mw_now());
 		printf("%s: configuration OK\n", d.conf_path ? d.conf_path :
 		    "built-in defaults");
 		wordcheck_free(d.wc);

@@ -211,7 +211,6 @@ assert_config_same(const struct config *a, const struct config *b)
 	assert_int_equal(a->poll.retention, b->poll.retention);
 	assert_int_equal(a->poll.fail_threshold, b->poll.fail_threshold);
 	assert_int_equal(a->monitor.verify_window, b->monitor.verify_window);
-	assert_int_equal(a->monitor.problem_due, b->monitor.problem_due);
 	assert_int_equal(a->mail.transport, b->mail.transport);
 	assert_str_same(a->mail.maildir, b->mail.maildir);
 	assert_str_same(a->mail.url, b->mail.url);
@@ -220,6 +219,7 @@ assert_config_same(const struct config *a, const struct config *b)
 	assert_str_same(a->mail.ca_file, b->mail.ca_file);
 	assert_str_same(a->mail.sendmail, b->mail.sendmail);
 	assert_str_same(a->mail.from, b->mail.from);
+	assert_str_same(a->mail.sender, b->mail.sender);
 	assert_int_equal(a->mail.n_admins, b->mail.n_admins);
 	assert_list_same(a->mail.admins, b->mail.admins);
 	assert_int_equal(a->mail.repeat_warning, b->mail.repeat_warning);
@@ -235,6 +235,9 @@ assert_config_same(const struct config *a, const struct config *b)
 	assert_list_same(a->notice.workdays, b->notice.workdays);
 	assert_str_same(a->notice.issuer, b->notice.issuer);
 	assert_int_equal(a->notice.repeat_months, b->notice.repeat_months);
+	assert_str_same(a->calendar.dir, b->calendar.dir);
+	assert_int_equal(a->calendar.days.n_marks, b->calendar.days.n_marks);
+	assert_int_equal(a->calendar.days.n_years, b->calendar.days.n_years);
 	assert_list_same(a->wording.lists, b->wording.lists);
 	assert_list_same(a->wording.allowlists, b->wording.allowlists);
 }
