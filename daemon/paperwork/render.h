@@ -47,7 +47,7 @@ char *render_to_string(void (*fn)(FILE *, const json_t *, enum render_format),
  * preview "（预览稿，未编号）". */
 const char *rd_serial(const json_t *d);
 /* The notice a voided document carries, or NULL: "本件已于…作废。作废原因：
- * …"; a preview's "预览稿，未编号，不作正式文件使用". Caller frees. */
+ * …".  Caller frees. */
 char *rd_status_note(const json_t *d);
 /* "抄送：…。", or NULL when the document has no copy_to.  Caller frees. */
 char *rd_copy_line(const json_t *d);

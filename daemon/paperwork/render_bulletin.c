@@ -180,6 +180,7 @@ struct bulletin_marks {
 	void (*title)(FILE *, const char *);
 	void (*serial)(FILE *, const char *);
 	void (*status)(FILE *, const char *);
+	void (*addressee)(FILE *, const char *);
 	void (*para)(FILE *, const char *);
 	void (*heading)(FILE *, const char *);
 	void (*subheading)(FILE *, const char *, const char *);
@@ -234,7 +235,7 @@ render_parts(FILE *out, const json_t *d, const struct bulletin_marks *m)
 	if (note)
 		m->status(out, note);
 	line = xasprintf("%s：", rd_str(d, "addressee"));
-	m->para(out, line);
+	m->addressee(out, line);
 	free(line);
 	body(out, d, m);
 	for (i = 0; i < json_array_size(list); i++) {
@@ -332,8 +333,8 @@ md_section(FILE *out, const json_t *d, const char *label,
 }
 
 static const struct bulletin_marks md_marks = {
-	md_title, md_serial, md_status, md_para, md_heading, md_subheading,
-	md_note_line, md_signature, md_section,
+	md_title, md_serial, md_status, md_para, md_para, md_heading,
+	md_subheading, md_note_line, md_signature, md_section,
 };
 
 static void
@@ -352,6 +353,12 @@ static void
 txt_status(FILE *out, const char *s)
 {
 	fprintf(out, "【%s】\n\n", s);
+}
+
+static void
+txt_addressee(FILE *out, const char *s)
+{
+	fprintf(out, "%s\n\n", s);
 }
 
 static void
@@ -392,8 +399,8 @@ txt_section(FILE *out, const json_t *d, const char *label,
 }
 
 static const struct bulletin_marks txt_marks = {
-	txt_title, txt_serial, txt_status, txt_para, txt_para, txt_subheading,
-	txt_note_line, txt_signature, txt_section,
+	txt_title, txt_serial, txt_status, txt_addressee, txt_para, txt_para,
+	txt_subheading, txt_note_line, txt_signature, txt_section,
 };
 
 /* ---- HTML ---- */
@@ -501,7 +508,7 @@ h_section(FILE *out, const json_t *d, const char *label,
 }
 
 static const struct bulletin_marks html_marks = {
-	h_title, h_serial, h_status, h_para, h_heading, h_subheading,
+	h_title, h_serial, h_status, h_para, h_para, h_heading, h_subheading,
 	h_note_line, h_signature, h_section,
 };
 

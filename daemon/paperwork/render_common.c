@@ -85,12 +85,10 @@ rd_status_note(const json_t *d)
 {
 	const json_t *v = json_object_get(d, "void");
 
-	if (v)
-		return xasprintf("本件已于%s作废。作废原因：%s", rd_str(v, "at"),
-		    rd_str(v, "reason"));
-	if (*rd_str(d, "serial") == '\0')
-		return xstrdup("预览稿，未编号，不作正式文件使用");
-	return NULL;
+	if (v == NULL)
+		return NULL;
+	return xasprintf("本件已于%s作废。作废原因：%s", rd_str(v, "at"),
+	    rd_str(v, "reason"));
 }
 
 char *

@@ -313,6 +313,10 @@ set_frame(struct build *b, const json_t *d)
 	    rd_str(d, "issued");
 	char *note = rd_status_note(d);
 
+	/* the number line stays blank; the 附注 says why */
+	if (note == NULL && *rd_str(d, "serial") == '\0')
+		note = xstrdup("预览稿，未编号，不作正式文件使用");
+
 	b->gw.issuer_mark = *rd_str(d, "issuer_mark") ? rd_str(d, "issuer_mark") :
 	    keep(b, xasprintf("%s文件", rd_str(d, "issuer")));
 	b->gw.serial = *rd_str(d, "serial") ? rd_str(d, "serial") : NULL;

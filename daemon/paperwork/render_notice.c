@@ -24,6 +24,7 @@ struct notice_marks {
 	void (*title)(FILE *, const char *);
 	void (*serial)(FILE *, const char *);
 	void (*status)(FILE *, const char *);
+	void (*addressee)(FILE *, const char *);
 	void (*para)(FILE *, const char *);
 	void (*heading)(FILE *, const char *);
 	void (*subheading)(FILE *, const char *, const char *);
@@ -98,7 +99,7 @@ render_parts(FILE *out, const json_t *d, const struct notice_marks *m)
 	if (note)
 		m->status(out, note);
 	line = xasprintf("%s：", addressee(d));
-	m->para(out, line);
+	m->addressee(out, line);
 	free(line);
 	body(out, d, m);
 	if (attached) {
@@ -169,8 +170,8 @@ md_attachment(FILE *out, const char *title, const json_t *rows)
 }
 
 static const struct notice_marks md_marks = {
-	md_title, md_serial, md_status, md_para, md_heading, md_subheading,
-	md_signature, md_attachment,
+	md_title, md_serial, md_status, md_para, md_para, md_heading,
+	md_subheading, md_signature, md_attachment,
 };
 
 /* ---- plain text ---- */
@@ -191,6 +192,12 @@ static void
 txt_status(FILE *out, const char *s)
 {
 	fprintf(out, "【%s】\n\n", s);
+}
+
+static void
+txt_addressee(FILE *out, const char *s)
+{
+	fprintf(out, "%s\n\n", s);
 }
 
 static void
@@ -241,7 +248,7 @@ txt_attachment(FILE *out, const char *title, const json_t *rows)
 }
 
 static const struct notice_marks txt_marks = {
-	txt_title, txt_serial, txt_status, txt_para, txt_heading,
+	txt_title, txt_serial, txt_status, txt_addressee, txt_para, txt_heading,
 	txt_subheading, txt_signature, txt_attachment,
 };
 
@@ -309,7 +316,7 @@ html_attachment(FILE *out, const char *title, const json_t *rows)
 }
 
 static const struct notice_marks html_marks = {
-	html_title, html_serial, html_status, html_para, html_heading,
+	html_title, html_serial, html_status, html_para, html_para, html_heading,
 	html_subheading, html_signature, html_attachment,
 };
 
