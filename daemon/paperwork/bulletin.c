@@ -637,6 +637,18 @@ repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 
 /* ---- the whole ---- */
 
+/* Local midnight of the day of t. */
+static time_t
+day_start(time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
 static int
 watched_period(sqlite3 *db, const struct month *m, time_t now,
     struct period *p, char **error)
@@ -658,7 +670,8 @@ watched_period(sqlite3 *db, const struct month *m, time_t now,
 		    began);
 	p->m = m;
 	p->check = m->end - 1 < now ? m->end - 1 : now;
-	p->from = start > m->start ? start : m->start;
+	/* watched days: the day monitoring began is one of them */
+	p->from = day_start(start) > m->start ? day_start(start) : m->start;
 	p->began = start;
 	return 0;
 }

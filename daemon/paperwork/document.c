@@ -272,8 +272,9 @@ document_list_json(sqlite3 *db, const char *kind)
 
 	st = db_prepare(db, "SELECT d.id, d.serial, d.state, coalesce(u.code,"
 	    " ''), coalesce(u.name, ''), coalesce(d.period, ''), d.issued_at,"
-	    " d.issued_by, d.due_on, (SELECT count(*) FROM document_problem dp"
-	    " WHERE dp.document_id = d.id), d.outbox_id IS NOT NULL,"
+	    " d.issued_by, d.due_on, coalesce(json_extract(d.data,"
+	    " '$.problem_count'), (SELECT count(*) FROM document_problem dp"
+	    " WHERE dp.document_id = d.id)), d.outbox_id IS NOT NULL,"
 	    " d.voided_at, d.void_reason FROM document d LEFT JOIN unit u ON"
 	    " u.id = d.unit_id WHERE d.kind = ? ORDER BY d.issued_at DESC,"
 	    " d.id DESC", "s", kind);

@@ -149,12 +149,26 @@ attach_table(struct build *b, const char *title, const struct table_col *cols,
  * text block holds 84, each cell's margins taking 1.  Platforms
  * (微信公众号) and dates (2026年12月10日) must keep to one line. */
 static const struct table_col notice_cols[] = {
-	{ "no", "序号", 'c', 5 }, { "platform", "平台", 'c', 12 },
-	{ "account", "账号名称", 'l', 14 }, { "problem", "问题", 'l', 20 },
-	{ "last_update", "最近更新", 'c', 17 }, { "evidence", "监测依据", 'l', 14 },
+	{ "no", "序号", 'c', 6 }, { "platform", "平台", 'c', 11 },
+	{ "account", "账号名称", 'l', 12 }, { "problem", "问题", 'l', 14 },
+	{ "last_update", "最近更新", 'c', 18 }, { "evidence", "监测依据", 'l', 23 },
 };
 
-/* The attachment's rows: the kind with the days for an account that
+/* "账号ID …，…监测" on two lines: the identity, then the day. */
+static void
+evidence_lines(json_t *row)
+{
+	const char *e = rd_str(row, "evidence"), *comma = strstr(e, "，");
+	char *text;
+
+	if (comma == NULL)
+		return;
+	text = xasprintf("%.*s\n%s", (int)(comma - e), e, comma + strlen("，"));
+	json_object_set_new(row, "evidence", json_string(text));
+	free(text);
+}
+
+/* The attachment's rows: the kind and the days for an account that
  * stopped updating, the kind and the detail for the others. */
 static json_t *
 notice_rows(const json_t *problems)
@@ -166,10 +180,11 @@ notice_rows(const json_t *problems)
 
 	json_array_foreach(rows, i, r) {
 		kind = rd_str(r, "kind_key");
-		if (strcmp(kind, "stale") == 0 || strcmp(kind, "dormant") == 0)
-			text = xasprintf("%s（%s天未更新）", rd_str(r, "kind"),
+		if (strcmp(kind, "stale") == 0 || strcmp(kind, "dormant") == 0) {
+			text = xasprintf("%s\n%s天未更新", rd_str(r, "kind"),
 			    rd_str(r, "days"));
-		else
+			evidence_lines(r);
+		} else
 			text = xasprintf("%s：%s", rd_str(r, "kind"),
 			    rd_str(r, "detail"));
 		json_object_set_new(r, "problem", json_string(text));
@@ -224,23 +239,23 @@ notice_parts(struct build *b, const json_t *d, json_t *hold)
 /* ---- a bulletin ---- */
 
 static const struct table_col ranking_cols[] = {
-	{ "rank", "排名", 'c', 5 }, { "name", "责任单位", 'l', 20 },
-	{ "accounts", "纳入统计账号", 'c', 13 }, { "qualified", "合格", 'c', 6 },
-	{ "unqualified", "不合格", 'c', 7 }, { "pass_rate", "合格率", 'c', 8 },
+	{ "rank", "排名", 'c', 6 }, { "name", "责任单位", 'l', 27 },
+	{ "accounts", "统计账号", 'c', 9 }, { "qualified", "合格", 'c', 6 },
+	{ "unqualified", "不合格", 'c', 7 }, { "pass_rate", "合格率", 'c', 9 },
 	{ "gaps", "监测缺口", 'c', 9 }, { "posts", "发布条数", 'c', 9 },
 };
 
 static const struct table_col unqualified_cols[] = {
-	{ "no", "序号", 'c', 5 }, { "unit_name", "责任单位", 'l', 13 },
-	{ "platform", "平台", 'c', 12 }, { "account", "账号名称", 'l', 12 },
-	{ "last_update", "最近更新", 'c', 17 }, { "days", "未更新天数", 'c', 11 },
-	{ "reasons", "不合格原因", 'l', 13 },
+	{ "no", "序号", 'c', 6 }, { "unit_name", "责任单位", 'l', 15 },
+	{ "platform", "平台", 'c', 11 }, { "account", "账号名称", 'l', 12 },
+	{ "last_update", "最近更新", 'c', 18 }, { "days", "未更新天数", 'c', 11 },
+	{ "reasons", "不合格原因", 'l', 11 },
 };
 
 static const struct table_col gap_cols[] = {
-	{ "no", "序号", 'c', 5 }, { "unit_name", "责任单位", 'l', 18 },
-	{ "platform", "平台", 'c', 12 }, { "account", "账号名称", 'l', 16 },
-	{ "reasons", "原因", 'l', 28 },
+	{ "no", "序号", 'c', 6 }, { "unit_name", "责任单位", 'l', 20 },
+	{ "platform", "平台", 'c', 11 }, { "account", "账号名称", 'l', 14 },
+	{ "reasons", "原因", 'l', 33 },
 };
 
 /* The rows with a "no" column, 1, 2, … */

@@ -425,7 +425,7 @@ def test_notice_docx_structure(documents):
     assert rows[0] == ["序号", "平台", "账号名称", "问题", "最近更新",
                        "监测依据"]
     assert rows[1] == ["1", "微信公众号", "武夷山政务",
-                       "超期未更新（34天未更新）", "2026年2月10日",
+                       "超期未更新\n34天未更新", "2026年2月10日",
                        "账号ID m1"]
     assert len(rows) == 3
     # the notice was issued before the frame was configured: its own
