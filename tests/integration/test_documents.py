@@ -518,3 +518,62 @@ def test_preview_docx_has_no_number_and_says_so(mw, tmp_path):
     assert mw.sql("SELECT count(*) FROM document")[0][0] == 0
     r = mw.run("report", "--format", "docx", check=2)
     assert "--format must be one of html, json" in r.stderr
+
+
+# ---------------------------------------------------------- the migration
+
+OLD_NOTICE = {
+    "kind": "notice", "title": "政务新媒体点对点通报", "serial": "〔2026〕第1期",
+    "year": 2026, "sequence": 1, "issuer": "电子政务中心",
+    "unit_code": "GOV", "unit_name": "市政府办公室", "contact": "张三",
+    "check_time": "2026-03-16 09:30", "issued": "2026-03-16",
+    "rectify_days": 10, "due": "2026-03-30", "problem_count": 1,
+    "body": ["经监测，截至2026-03-16 09:30，贵单位作为责任单位的政务新媒体"
+             "账号存在以下1个问题。现予通报，请认真整改。"],
+    "requirements": ["请于2026-03-30前（10个工作日内）完成整改。",
+                     "请于2026-03-30前将整改情况书面报送电子政务中心。"],
+    "problems": [{"no": 1, "platform": "—", "account": "（单位整体）",
+                  "kind": "人工核查问题", "detail": "未建立台账",
+                  "last_update": "—", "days": "—", "opened": "2026-03-10",
+                  "evidence": "人工核查"}],
+}
+
+
+def test_notices_issued_before_the_register_keep_their_number(mw, tmp_path):
+    """A database of schema 6 with a notice in the old table: after the
+    migration it is document 1, its number taken, and it still prints, as
+    text and as a 公文."""
+    con = sqlite3.connect(mw.db_path)
+    for n in range(1, 7):
+        path, = (mw.repo / "sql").glob(f"{n:04d}_*.sql")
+        con.executescript(path.read_text(encoding="utf-8"))
+    con.execute("PRAGMA user_version = 6")
+    con.execute("INSERT INTO unit (id, code, name, created_at) VALUES"
+                " (1, 'GOV', '市政府办公室', 0)")
+    con.execute("INSERT INTO problem (id, unit_id, kind, detail, opened_at,"
+                " opened_by) VALUES (1, 1, 'manual', '未建立台账', 0, 'x')")
+    con.execute("INSERT INTO notice (id, year, sequence, serial, unit_id,"
+                " issued_at, issued_by, due_on, data) VALUES (1, 2026, 1,"
+                " '〔2026〕第1期', 1, ?, 'zhoumin', '2026-03-30', ?)",
+                (history.ts("2026-03-16T09:30:00"),
+                 json.dumps(OLD_NOTICE, ensure_ascii=False)))
+    con.execute("INSERT INTO notice_problem VALUES (1, 1)")
+    con.commit()
+    con.close()
+    mw.now("2026-03-20T09:00:00")
+    listed, = mw.json("notice", "list")
+    assert (listed["id"], listed["serial"], listed["state"],
+            listed["problems"]) == (1, "〔2026〕第1期", "issued", 1)
+    assert "notice" not in mw.tables() and "document" in mw.tables()
+    assert mw.sql("SELECT * FROM document_problem") == [(1, 1)]
+    text = mw.run("notice", "show", "1", "--format", "txt", check=0).stdout
+    assert "1. 请于2026-03-30前（10个工作日内）完成整改。" in text
+    out = tmp_path / "old.docx"
+    mw.run("notice", "show", "1", "--format", "docx", "--out", out, check=0)
+    document = docx.Document(out)
+    assert by_style(document, "GwSerial")[0].text == "〔2026〕第1期"
+    assert by_style(document, "GwMark")[0].text == "电子政务中心文件"
+    assert by_style(document, "GwDate")[0].text == "2026年3月16日"
+    # the next notice of 2026 is number 2
+    mw.run("notice", "issue", "--unit", "GOV", check=0)
+    assert mw.sql("SELECT sequence FROM document ORDER BY id") == [(1,), (2,)]
