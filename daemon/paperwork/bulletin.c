@@ -203,8 +203,10 @@ account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 		return row;
 	}
 	/* the national check itself: no update in the stale period before
-	 * the check time fails, whether or not a problem was opened */
-	if (age >= account_stale_after(cfg, platform, st, A_STALE) && !v.dormant)
+	 * the check time fails, whether or not a problem was opened; but
+	 * only an age that a recent fetch confirmed */
+	if (age >= account_stale_after(cfg, platform, st, A_STALE) && !v.dormant &&
+	    strcmp(db_column_text(st, A_STATE), "unverified") != 0)
 		v.stale = true;
 	why = reasons_text(&v);
 	set_result(row, *why ? "不合格" : "合格", *why ? "fail" : "pass", why);

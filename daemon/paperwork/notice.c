@@ -238,42 +238,13 @@ requirement(const char *heading, char *text)
 	return r;
 }
 
-/* The body text is part of the stored data, so a later change of the
- * wording or of the configuration never alters an issued notice. */
-static void
-set_text(const struct config *cfg, json_t *d, const json_t *rows)
+/* 二、整改要求, with the deadline counted at issue. */
+static json_t *
+requirements(const struct config *cfg, const char *due)
 {
 	const struct notice_config *nc = &cfg->notice;
-	const char *check = rd_str(d, "check_time"), *due = rd_str(d, "due");
-	json_t *body = json_array(), *req = json_array();
-	struct tally t;
-	char *text;
+	json_t *req = json_array();
 
-	count_problems(rows, &t);
-	json_object_set_new(d, "account_count", json_integer((json_int_t)t.accounts));
-	json_object_set_new(d, "body", body);
-	if (json_array_size(rows) == 0) {
-		json_array_append_new(body, json_sprintf("经监测，截至%s，贵单位作为"
-		    "责任单位的政务新媒体账号未发现待整改问题。请继续严格落实“三审三校"
-		    "”制度，保持账号正常更新。", check));
-		json_object_set_new(d, "findings", json_string(""));
-		json_object_set_new(d, "requirements", req);
-		json_object_set_new(d, "closing", json_string(""));
-		json_object_set_new(d, "attachment", json_string(""));
-		return;
-	}
-	if (t.accounts)
-		text = xasprintf("（涉及%zu个账号，详见附件）", t.accounts);
-	else
-		text = xstrdup("（详见附件）");
-	json_array_append_new(body, json_sprintf("经监测，截至%s，贵单位作为责任"
-	    "单位的政务新媒体存在%zu个问题%s。按照《政府网站与政务新媒体检查指标》"
-	    "（国办秘函〔2019〕19号），监测时间点前2周内无更新的账号判定为不合格"
-	    "（单项否决）。现将有关情况通报如下。", check,
-	    json_array_size(rows), text));
-	free(text);
-	json_object_set_new(d, "findings", json_string((text = findings(&t))));
-	free(text);
 	json_array_append_new(req, requirement("（一）限期整改。", xasprintf(
 	    "请于%s前（%ld个工作日内）完成整改。账号恢复更新后，相应问题由系统自动"
 	    "销号；确无能力维护的账号，请按照国办发〔2018〕123号文件要求予以关停或"
@@ -284,10 +255,52 @@ set_text(const struct config *cfg, json_t *d, const json_t *rows)
 	json_array_append_new(req, requirement("（三）健全长效机制。", xstrdup(
 	    "严格落实“三审三校”制度，明确专人负责账号日常运维，确保账号更新及时、"
 	    "内容准确。")));
-	json_object_set_new(d, "requirements", req);
+	return req;
+}
+
+/* A notice to a unit without problems says so and asks for nothing. */
+static void
+set_empty_text(json_t *d, json_t *body)
+{
+	json_array_append_new(body, json_sprintf("经监测，截至%s，贵单位作为责任"
+	    "单位的政务新媒体账号未发现待整改问题。请继续严格落实“三审三校”制度，"
+	    "保持账号正常更新。", rd_str(d, "check_time")));
+	json_object_set_new(d, "findings", json_string(""));
+	json_object_set_new(d, "requirements", json_array());
+	json_object_set_new(d, "closing", json_string(""));
+	json_object_set_new(d, "attachment", json_string(""));
+}
+
+/* The body text is part of the stored data, so a later change of the
+ * wording or of the configuration never alters an issued notice. */
+static void
+set_text(const struct config *cfg, json_t *d, const json_t *rows)
+{
+	json_t *body = json_array();
+	struct tally t;
+	char *text;
+
+	count_problems(rows, &t);
+	json_object_set_new(d, "account_count", json_integer((json_int_t)t.accounts));
+	json_object_set_new(d, "body", body);
+	if (json_array_size(rows) == 0) {
+		set_empty_text(d, body);
+		return;
+	}
+	text = t.accounts ? xasprintf("（涉及%zu个账号，详见附件）", t.accounts) :
+	    xstrdup("（详见附件）");
+	json_array_append_new(body, json_sprintf("经监测，截至%s，贵单位作为责任"
+	    "单位的政务新媒体存在%zu个问题%s。按照《政府网站与政务新媒体检查指标》"
+	    "（国办秘函〔2019〕19号），监测时间点前2周内无更新的账号判定为不合格"
+	    "（单项否决）。现将有关情况通报如下。", rd_str(d, "check_time"),
+	    json_array_size(rows), text));
+	free(text);
+	json_object_set_new(d, "findings", json_string((text = findings(&t))));
+	free(text);
+	json_object_set_new(d, "requirements", requirements(cfg, rd_str(d, "due")));
 	json_object_set_new(d, "closing", json_sprintf("逾期未整改或整改不到位的，"
 	    "将在月通报中予以通报；同一类问题连续%ld个月出现的，将在年度绩效考核中"
-	    "扣分。", nc->repeat_months));
+	    "扣分。", cfg->notice.repeat_months));
 	json_object_set_new(d, "attachment", json_string(ATTACHMENT_TITLE));
 }
 
