@@ -46,9 +46,9 @@ int  document_issue(sqlite3 *db, const struct config *cfg,
 int  document_void(sqlite3 *db, const char *kind, long long id,
          const char *reason, time_t now, char **error);
 
-/* The stored data of document id of kind, as issued, with "state"
- * ("issued" or "void") and, when voided, "void": {"at", "by", "reason"}
- * added; NULL with *error when there is no such document.  Caller owns. */
+/* The stored data of document id of kind, as issued, with "void": {"at",
+ * "by", "reason"} added when it was voided; NULL with *error when there is
+ * no such document of that kind.  Caller owns. */
 json_t *document_data(sqlite3 *db, const char *kind, long long id,
             char **error);
 
