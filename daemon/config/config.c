@@ -132,8 +132,8 @@ const struct config_key config_keys[] = {
 	{ IN(mail, digest_time), STRING, .def = "08:30",
 	  .doc = "Time of day (HH:MM) of the administrators' daily digest." },
 
-	{ IN(notice, serial_format), STRING, .def = "〔%Y〕第%N期",
-	  .doc = "Serial number of notices: %Y year, %N number in the year." },
+	{ IN(notice, serial_format), STRING, .def = "〔%Y〕%N号",
+	  .doc = "发文字号 of notices: %Y year, %N number in the year." },
 	{ IN(notice, rectify_days), INT(1, LONG_MAX), .def = "10",
 	  .doc = "Working days to rectify a problem or answer a notice." },
 	{ IN(notice, holidays), LIST,
@@ -147,6 +147,29 @@ const struct config_key config_keys[] = {
 
 	{ IN(calendar, dir), STRING,
 	  .doc = "Folder of YYYY.txt holiday calendars replacing or adding built-in years." },
+
+	{ IN(bulletin, serial_format), STRING, .def = "%Y年第%N期",
+	  .doc = "Number of monthly bulletins: %Y year, %N number in the year." },
+
+	{ IN(document, issuer_mark), STRING,
+	  .doc = "发文机关标志 in red; default: notice.issuer followed by 文件." },
+	{ IN(document, addressee), STRING, .def = "各责任单位",
+	  .doc = "主送机关 of monthly bulletins (a notice's is its unit)." },
+	{ IN(document, copy_to), STRING,
+	  .doc = "抄送机关 of notices and bulletins; default: none." },
+	{ IN(document, printer), STRING,
+	  .doc = "印发机关 in the imprint; default: notice.issuer." },
+	{ IN(document, unit_order), LIST,
+	  .count_offset = offsetof(struct config, document.n_unit_order),
+	  .doc = "Unit codes listed first, in this order; the rest by code." },
+	{ IN(document, font_title), STRING, .def = "方正小标宋简体",
+	  .doc = "Font of the issuer mark and the titles." },
+	{ IN(document, font_body), STRING, .def = "仿宋_GB2312",
+	  .doc = "Font of the body text and tables." },
+	{ IN(document, font_heading1), STRING, .def = "黑体",
+	  .doc = "Font of first-level headings (一、) and table heads." },
+	{ IN(document, font_heading2), STRING, .def = "楷体_GB2312",
+	  .doc = "Font of second-level headings (（一）)." },
 
 	{ IN(wording, lists), LIST,
 	  .doc = "Word lists (wrong<TAB>correct<TAB>serious|typo); none: no check." },
@@ -946,6 +969,42 @@ derive_sender(struct config *cfg)
 	free(error);
 }
 
+/* Text that goes into a document as a line of its own: one line, no
+ * control characters. */
+static void
+check_line(struct loader *ld, const config_t *lc, const char *key,
+    const char *value, bool required)
+{
+	if (value == NULL)
+		return;
+	if (required && str_empty(value))
+		bad(ld, lookup(lc, key), "%s must not be empty", key);
+	else if (!utf8_valid(value, strlen(value)) || has_control_chars(value))
+		bad(ld, lookup(lc, key), "%s must be one line of UTF-8 text", key);
+}
+
+static void
+check_document(struct loader *ld, const config_t *lc, const struct config *cfg)
+{
+	const struct document_config *d = &cfg->document;
+	const struct { const char *key, *value; bool required; } lines[] = {
+		{ "notice.serial_format", cfg->notice.serial_format, true },
+		{ "bulletin.serial_format", cfg->bulletin.serial_format, true },
+		{ "document.issuer_mark", d->issuer_mark, true },
+		{ "document.addressee", d->addressee, false },
+		{ "document.copy_to", d->copy_to, false },
+		{ "document.printer", d->printer, true },
+		{ "document.font_title", d->font_title, true },
+		{ "document.font_body", d->font_body, true },
+		{ "document.font_heading1", d->font_heading1, true },
+		{ "document.font_heading2", d->font_heading2, true },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lines); i++)
+		check_line(ld, lc, lines[i].key, lines[i].value, lines[i].required);
+}
+
 /* Checks across keys, after everything was read. */
 static void
 validate(struct loader *ld, const config_t *lc, struct config *cfg)
@@ -955,6 +1014,7 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 	check_mail(ld, lc, cfg);
 	check_dates(ld, lc, "notice.holidays", cfg->notice.holidays);
 	check_dates(ld, lc, "notice.workdays", cfg->notice.workdays);
+	check_document(ld, lc, cfg);
 	if (has_control_chars(cfg->notice.issuer))
 		bad(ld, lookup(lc, "notice.issuer"), "notice.issuer must be one "
 		    "line of text");

@@ -238,6 +238,17 @@ assert_config_same(const struct config *a, const struct config *b)
 	assert_str_same(a->calendar.dir, b->calendar.dir);
 	assert_int_equal(a->calendar.days.n_marks, b->calendar.days.n_marks);
 	assert_int_equal(a->calendar.days.n_years, b->calendar.days.n_years);
+	assert_str_same(a->bulletin.serial_format, b->bulletin.serial_format);
+	assert_str_same(a->document.issuer_mark, b->document.issuer_mark);
+	assert_str_same(a->document.addressee, b->document.addressee);
+	assert_str_same(a->document.copy_to, b->document.copy_to);
+	assert_str_same(a->document.printer, b->document.printer);
+	assert_int_equal(a->document.n_unit_order, b->document.n_unit_order);
+	assert_list_same(a->document.unit_order, b->document.unit_order);
+	assert_str_same(a->document.font_title, b->document.font_title);
+	assert_str_same(a->document.font_body, b->document.font_body);
+	assert_str_same(a->document.font_heading1, b->document.font_heading1);
+	assert_str_same(a->document.font_heading2, b->document.font_heading2);
 	assert_list_same(a->wording.lists, b->wording.lists);
 	assert_list_same(a->wording.allowlists, b->wording.allowlists);
 }
@@ -654,6 +665,39 @@ values_of_every_type_are_read(void **state)
 	config_free(&cfg);
 }
 
+/* What a document prints on a line of its own must be one line; the
+ * defaults are the faces an office has. */
+static void
+document_keys_are_read_and_checked(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load_text("", &cfg), 0);
+	assert_string_equal(cfg.notice.serial_format, "〔%Y〕%N号");
+	assert_string_equal(cfg.bulletin.serial_format, "%Y年第%N期");
+	assert_null(cfg.document.issuer_mark);
+	assert_string_equal(cfg.document.font_body, "仿宋_GB2312");
+	assert_int_equal(cfg.document.n_unit_order, 0);
+	config_free(&cfg);
+	assert_int_equal(load_text(
+	    "bulletin = { serial_format = \"武政新报%Y年第%N期\"; };\n"
+	    "document = { copy_to = \"县委网信办\"; font_body = \"仿宋\";\n"
+	    "  unit_order = [ \"GOV\", \"EDU\" ]; };\n", &cfg), 0);
+	assert_string_equal(cfg.bulletin.serial_format, "武政新报%Y年第%N期");
+	assert_string_equal(cfg.document.copy_to, "县委网信办");
+	assert_string_equal(cfg.document.font_body, "仿宋");
+	assert_int_equal(cfg.document.n_unit_order, 2);
+	assert_string_equal(cfg.document.unit_order[1], "EDU");
+	config_free(&cfg);
+	assert_load_fails("document = { copy_to = \"县委网信办\\n县政府办\"; };\n");
+	assert_load_fails("document = { font_title = \"\"; };\n");
+	assert_load_fails("document = { issuer_mark = \"\"; };\n");
+	assert_load_fails("bulletin = { serial_format = \"\"; };\n");
+	assert_load_fails("document = { unit_order = \"GOV\"; };\n");
+	assert_load_fails("document = { fonts = \"宋体\"; };\n");
+}
+
 static void
 cross_key_rules_are_enforced(void **state)
 {
@@ -1006,6 +1050,7 @@ main(void)
 		cmocka_unit_test(overflowing_sizes_and_durations_are_refused),
 		cmocka_unit_test(reload_names_the_changed_keys_that_need_a_restart),
 		cmocka_unit_test(config_locate_prefers_argument_then_environment),
+		cmocka_unit_test(document_keys_are_read_and_checked),
 	};
 
 	/* Every test runs in the zone the shipped configuration names. */
