@@ -145,9 +145,6 @@ const struct config_key config_keys[] = {
 	{ IN(notice, repeat_months), INT(2, LONG_MAX), .def = "3",
 	  .doc = "Consecutive months of one problem kind for the deduction list." },
 
-	{ IN(calendar, dir), STRING,
-	  .doc = "Folder of YYYY.txt holiday calendars replacing or adding built-in years." },
-
 	{ IN(bulletin, serial_format), STRING, .def = "%Y年第%N期",
 	  .doc = "Number of monthly bulletins: %Y year, %N number in the year." },
 
@@ -170,6 +167,9 @@ const struct config_key config_keys[] = {
 	  .doc = "Font of first-level headings (一、) and table heads." },
 	{ IN(document, font_heading2), STRING, .def = "楷体_GB2312",
 	  .doc = "Font of second-level headings (（一）)." },
+
+	{ IN(calendar, dir), STRING,
+	  .doc = "Folder of YYYY.txt holiday calendars replacing or adding built-in years." },
 
 	{ IN(wording, lists), LIST,
 	  .doc = "Word lists (wrong<TAB>correct<TAB>serious|typo); none: no check." },
