@@ -14,7 +14,9 @@ static const char check_config_usage[] =
 "       mediawatchctl [--json] check-config --defaults\n"
 "\n"
 "Reads the configuration, reports every error as FILE:LINE: message and\n"
-"exits 1, or summarises it and exits 0.\n"
+"exits 1, or summarises it and exits 0.  With the smtp transport it also\n"
+"checks that mail.ca_file and mail.password_file can be read (a bare\n"
+"credential name only when $CREDENTIALS_DIRECTORY is set).\n"
 "\n"
 "  --defaults  print every key with its built-in default and a line of doc,\n"
 "              in the file's own syntax (compare with `diff`); a key with\n"
@@ -223,6 +225,8 @@ print_summary(struct ctl *ctl)
 		return EXIT_REFUSED;
 	}
 	wordcheck_free(wc);
+	if (config_check_mail_files(cfg) == -1)
+		return EXIT_REFUSED;
 	printf("configuration: %s\n", cfg->path ? cfg->path : "(built-in defaults)");
 	printf("database: %s\n", ctl->db_arg ? ctl->db_arg : cfg->database);
 	printf("time zone: %s\n", cfg->timezone);

@@ -354,6 +354,11 @@ daemon_main(int argc, char **argv)
 	    load_word_lists(&d) == -1)
 		return 1;
 	if (o.check) {
+		if (config_check_mail_files(&d.cfg) == -1) {
+			wordcheck_free(d.wc);
+			config_free(&d.cfg);
+			return 1;
+		}
 		printf("%s: configuration OK\n", d.conf_path ? d.conf_path :
 		    "built-in defaults");
 		wordcheck_free(d.wc);

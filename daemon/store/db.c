@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -347,6 +348,30 @@ step_error(sqlite3 *db, int rc)
 	return -1;
 }
 
+/*
+ * A write (or BEGIN) on a connection with a read statement still open,
+ * outside a transaction begun before that read, fails at once with
+ * SQLITE_BUSY whenever another program holds the write lock: SQLite cannot
+ * upgrade the read without risking a deadlock, so the busy timeout does
+ * not apply.  It works while the database is quiet, so the mistake shows
+ * only under load; say so every time it happens instead.
+ */
+static void
+check_no_open_read(sqlite3 *db, sqlite3_stmt *st)
+{
+	sqlite3_stmt *other = NULL;
+
+	if (!sqlite3_get_autocommit(db) || (sqlite3_stmt_readonly(st) &&
+	    strncasecmp(sqlite3_sql(st), "BEGIN", 5) != 0))
+		return;
+	while ((other = sqlite3_next_stmt(db, other)) != NULL)
+		if (other != st && sqlite3_stmt_busy(other))
+			log_error("database: internal error: \"%.60s\" runs while "
+			    "\"%.60s\" is still reading; under load it would fail "
+			    "with \"database is locked\"", sqlite3_sql(st),
+			    sqlite3_sql(other));
+}
+
 int
 db_run(sqlite3 *db, const char *sql, const char *fmt, ...)
 {
@@ -359,6 +384,7 @@ db_run(sqlite3 *db, const char *sql, const char *fmt, ...)
 	va_end(ap);
 	if (st == NULL)
 		return -1;
+	check_no_open_read(db, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
 	if (rc != SQLITE_DONE)
