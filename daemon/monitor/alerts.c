@@ -10,6 +10,7 @@
 #include "base/util.h"
 #include "mail/compose.h"
 #include "mail/outbox.h"
+#include "mail/recipient.h"
 #include "monitor/alerts.h"
 #include "monitor/stats.h"
 #include "poll/post.h"
@@ -399,6 +400,30 @@ digest_lists(sqlite3 *db, const struct config *cfg, time_t now,
 	return 0;
 }
 
+/* The units' addresses whose last email the server refused for good. */
+static void
+digest_bounces(sqlite3 *db, struct tmpl_vars *v)
+{
+	struct bounce *b;
+	struct tmpl_vars *row;
+	char when[32];
+	size_t i, n;
+
+	tmpl_set_list(v, "bounces");
+	b = recipient_bounces(db, 0, &n);
+	for (i = 0; i < n; i++) {
+		row = tmpl_add_row(v, "bounces");
+		tmpl_set(row, "unit_name", b[i].unit_name);
+		tmpl_set(row, "unit_code", b[i].unit_code);
+		tmpl_set(row, "address", b[i].address);
+		tmpl_set(row, "reply", b[i].reply ? b[i].reply : "");
+		time_format_local(b[i].at, when, sizeof(when));
+		tmpl_set(row, "refused_at", when);
+	}
+	tmpl_setf(v, "n_bounces", "%zu", n);
+	bounces_free(b, n);
+}
+
 /* Once a day, after mail.digest_time in the configured zone. */
 static bool
 digest_due(const struct config *cfg, time_t now, char *day, size_t size)
@@ -432,6 +457,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		return -1;
 	}
 	digest_lists(db, cfg, ev->now, v);
+	digest_bounces(db, v);
 	to = outbox_admin_addresses(cfg, &n_to);
 	rc = queue_mail(db, cfg, "admin-digest", v, "digest", 0, to, n_to, false,
 	    key, ev->now);
