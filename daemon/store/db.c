@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -120,6 +121,26 @@ create_group_writable(const char *path)
 	return 0;
 }
 
+/*
+ * SQLite's own busy handler sleeps up to 100 ms between two tries, and a
+ * writer that lets go of the lock only for a moment between two
+ * transactions (the poller between batches of results, an admin between
+ * two commands) can keep a waiting program out until its timeout runs
+ * out.  Trying every few milliseconds takes the first gap.
+ */
+#define BUSY_STEP_MS 2
+
+static int
+busy_wait(void *arg, int tries)
+{
+	const struct timespec step = { 0, BUSY_STEP_MS * 1000000L };
+
+	if ((long)tries * BUSY_STEP_MS >= DB_BUSY_TIMEOUT_MS)
+		return 0;
+	nanosleep(&step, NULL);
+	return 1;
+}
+
 sqlite3 *
 db_open(const char *path, bool create)
 {
@@ -138,7 +159,7 @@ db_open(const char *path, bool create)
 		sqlite3_close(db);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(db, busy_wait, NULL);
 	sqlite3_extended_result_codes(db, 1);
 	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
@@ -362,7 +383,8 @@ check_no_open_read(sqlite3 *db, sqlite3_stmt *st)
 	sqlite3_stmt *other = NULL;
 
 	if (!sqlite3_get_autocommit(db) || (sqlite3_stmt_readonly(st) &&
-	    strncasecmp(sqlite3_sql(st), "BEGIN", 5) != 0))
+	    strncasecmp(sqlite3_sql(st), "BEGIN", 5) != 0 &&
+	    strncasecmp(sqlite3_sql(st), "SAVEPOINT", 9) != 0))
 		return;
 	while ((other = sqlite3_next_stmt(db, other)) != NULL)
 		if (other != st && sqlite3_stmt_busy(other))
