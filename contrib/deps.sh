@@ -5,7 +5,8 @@ set -e
 PACKAGES="gcc make pkg-config libcurl4-openssl-dev libjansson-dev libsqlite3-dev
 libconfig-dev libsystemd-dev libxml2-dev libcmocka-dev tzdata sqlite3
 python3 python3-pytest python3-aiosmtpd mandoc systemd
-chromium fonts-noto-cjk clang-14 libclang-rt-14-dev llvm-14"
+chromium fonts-noto-cjk clang-14 libclang-rt-14-dev llvm-14
+postfix sasl2-bin openssl"
 
 missing=""
 for p in $PACKAGES; do
@@ -21,5 +22,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# postfix is for the tests, which run their own instance from a private
+# configuration: "No configuration" writes no /etc/postfix/main.cf, so no
+# system MTA starts (postfix.service needs that file) or takes port 25
+case " $missing " in
+*" postfix "*)
+	echo "postfix postfix/main_mailer_type select No configuration" |
+	    debconf-set-selections ;;
+esac
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing

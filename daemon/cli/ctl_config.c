@@ -212,6 +212,25 @@ print_platforms(const struct config *cfg)
 	}
 }
 
+/* How the mail leaves: what the URL protects, the login, the trust. */
+static void
+print_smtp(const struct mail_config *m)
+{
+	const char *tls = str_case_prefix(m->url, "smtps://") ?
+	    "TLS from the start" : str_case_prefix(m->url, "smtp+starttls://") ?
+	    "STARTTLS required" : "STARTTLS if offered, else plain text";
+
+	printf("mail server: %s (%s)\n", m->url, tls);
+	if (!str_empty(m->username))
+		printf("mail login: %s, over TLS only\n", m->username);
+	if (str_empty(m->ca_file))
+		printf("mail server certificate: checked against the system's "
+		    "CA store\n");
+	else
+		printf("mail server certificate: checked against %s only\n",
+		    m->ca_file);
+}
+
 static int
 print_summary(struct ctl *ctl)
 {
@@ -233,6 +252,8 @@ print_summary(struct ctl *ctl)
 	print_platforms(cfg);
 	printf("mail transport: %s\n",
 	    config_transport_names[cfg->mail.transport]);
+	if (cfg->mail.transport == MAIL_SMTP)
+		print_smtp(&cfg->mail);
 	printf("configuration OK\n");
 	return EXIT_OK;
 }

@@ -317,6 +317,7 @@ deferrals(const struct letter *l, const struct recipient_result *r)
 	return sb_steal(&sb);
 }
 
+/* Returns 1 when the email is now sent, 0 when not (yet), -1 on error. */
 static int
 attempt_write(sqlite3 *db, const struct config *cfg, struct letter *l,
     const struct recipient_result *r, const char *error)
@@ -331,7 +332,7 @@ attempt_write(sqlite3 *db, const struct config *cfg, struct letter *l,
 	if (rc == -1 || recipient_count(db, l->id, &c) == -1)
 		return -1;
 	if (c.pending == 0)
-		return mark_settled(db, l, &c);
+		return mark_settled(db, l, &c) == -1 ? -1 : c.sent > 0;
 	if (error == NULL)
 		error = deferred = deferrals(l, r);
 	rc = mark_failed_attempt(db, cfg, l->id, l->attempts, error);
@@ -344,44 +345,52 @@ attempt_write(sqlite3 *db, const struct config *cfg, struct letter *l,
  * the email's (settled, or retried later for the addresses still
  * pending).  r has one entry per pending address; error is the attempt's
  * own failure, or NULL.  When the database cannot take it, the lease
- * still holds the email, which is tried again once it expires.
+ * still holds the email, which is tried again once it expires.  Returns 0
+ * when the email is now sent, -1 when it is not (yet).
  */
-static void
+static int
 attempt_record(sqlite3 *db, const struct config *cfg, struct letter *l,
     const struct recipient_result *r, const char *error)
 {
-	if (db_begin(db) == -1 || attempt_write(db, cfg, l, r, error) == -1 ||
+	int sent;
+
+	if (db_begin(db) == -1 ||
+	    (sent = attempt_write(db, cfg, l, r, error)) == -1 ||
 	    db_commit(db) == -1) {
 		db_rollback(db);
 		log_warnx("outbox %lld: the outcome of its delivery could not be "
 		    "recorded; it is tried again after its lease", l->id);
-		return;
+		return -1;
 	}
 	log_attempt(l, r);
+	return sent ? 0 : -1;
 }
 
 /* One outcome for every pending address: the local transports take a
  * message for all of its recipients or for none. */
-static void
+static int
 attempt_record_all(sqlite3 *db, const struct config *cfg, struct letter *l,
     bool delivered, const char *error)
 {
 	struct recipient_result *r = xcalloc(l->n_rcpts + 1, sizeof(*r));
 	size_t i;
+	int rc;
 
 	for (i = 0; i < l->n_rcpts; i++)
 		r[i] = (struct recipient_result){ .address = l->rcpts[i],
 		    .delivered = delivered };
-	attempt_record(db, cfg, l, r, error);
+	rc = attempt_record(db, cfg, l, r, error);
 	free(r);
+	return rc;
 }
 
-static void
+static int
 attempt_record_smtp(sqlite3 *db, const struct config *cfg, struct letter *l,
     const struct smtp_outcome *o, const char *error)
 {
 	struct recipient_result *r = xcalloc(l->n_rcpts + 1, sizeof(*r));
 	size_t i;
+	int rc;
 
 	for (i = 0; i < l->n_rcpts; i++) {
 		r[i].address = l->rcpts[i];
@@ -391,8 +400,9 @@ attempt_record_smtp(sqlite3 *db, const struct config *cfg, struct letter *l,
 			r[i].delivered = o->rcpts[i].delivered;
 		}
 	}
-	attempt_record(db, cfg, l, r, error);
+	rc = attempt_record(db, cfg, l, r, error);
 	free(r);
+	return rc;
 }
 
 /* Marks a delivery under way for the longest it can take, so that neither
@@ -473,12 +483,12 @@ outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
 		rc = smtp_send(&cfg->mail, from, (const char *const *)l->rcpts,
 		    l->n_rcpts, l->wire, l->wire_len, &o, &error);
 		free(from);
-		attempt_record_smtp(db, cfg, l, &o, rc == 0 ? NULL :
+		rc = attempt_record_smtp(db, cfg, l, &o, rc == 0 ? NULL :
 		    error ? error : "SMTP failed");
 		smtp_outcome_free(&o);
 	} else {
 		rc = deliver_local(cfg, l, &error);
-		attempt_record_all(db, cfg, l, rc == 0, rc == 0 ? NULL :
+		rc = attempt_record_all(db, cfg, l, rc == 0, rc == 0 ? NULL :
 		    error ? error : "failed");
 	}
 	free(error);
