@@ -983,19 +983,27 @@ all_vars(void)
 	    "unit_code", "contact_name", "reminder", "n_accounts", "n_warning",
 	    "n_stale", "n_dormant", "date", "n_fresh", "n_unverified",
 	    "n_failing", "n_problems_open", "n_problems_overdue",
-	    "outbox_queued", "outbox_failed", "n_stale_list", "verify_window" };
+	    "outbox_queued", "outbox_failed", "n_stale_list", "verify_window",
+	    "n_bounces" };
 	static const char *const lists[] = { "warning", "stale", "dormant",
 	    "recovered", "failing", "gaps", "accounts" };
-	struct tmpl_vars *v = tmpl_vars_new();
+	struct tmpl_vars *v = tmpl_vars_new(), *b;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++)
 		tmpl_set(v, names[i], "1");
+	tmpl_set_list(v, "bounces");
 	tmpl_set(v, "unit_name", "某某县<教育局>");
 	tmpl_set(v, "now", "2026-11-25 17:30");
 	tmpl_set(v, "issuer", "电子政务中心");
 	for (i = 0; i < ARRAY_SIZE(lists); i++)
 		account_row(v, lists[i], "教育 & <发布>");
+	b = tmpl_add_row(v, "bounces");
+	tmpl_set(b, "unit_name", "某某县<教育局>");
+	tmpl_set(b, "unit_code", "JYJ");
+	tmpl_set(b, "address", "jyj@example.gov.cn");
+	tmpl_set(b, "reply", "550 5.1.1 <jyj@example.gov.cn>: User unknown");
+	tmpl_set(b, "refused_at", "2026-11-25 08:30");
 	return v;
 }
 
@@ -1034,6 +1042,14 @@ template_files_render_every_message(void **state)
 	assert_contains(mt.text, "责任单位");
 	assert_contains(mt.text, "整改");
 	assert_contains(mt.text, "关停或整合");
+	mail_text_free(&mt);
+	/* the digest names the bouncing unit addresses with the answer */
+	assert_int_equal(template_render_mail(dir, "admin-digest", v, &mt,
+	    &error), 0);
+	assert_contains(mt.text, "【退信的单位邮箱】");
+	assert_contains(mt.text, "jyj@example.gov.cn，2026-11-25 08:30 退信："
+	    "550 5.1.1 <jyj@example.gov.cn>: User unknown");
+	assert_contains(mt.html, "550 5.1.1 &lt;jyj@example.gov.cn&gt;");
 	mail_text_free(&mt);
 	free(dir);
 	tmpl_vars_free(v);
