@@ -130,12 +130,26 @@ create_group_writable(const char *path)
  */
 #define BUSY_STEP_MS 2
 
+static long long
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite calls it with tries 0, 1, 2, … while one statement waits; the
+ * programs use their connection from one thread. */
 static int
 busy_wait(void *arg, int tries)
 {
-	const struct timespec step = { 0, BUSY_STEP_MS * 1000000L };
+	static const struct timespec step = { 0, BUSY_STEP_MS * 1000000L };
+	static long long since;
 
-	if ((long)tries * BUSY_STEP_MS >= DB_BUSY_TIMEOUT_MS)
+	if (tries == 0)
+		since = monotonic_ms();
+	else if (monotonic_ms() - since >= DB_BUSY_TIMEOUT_MS)
 		return 0;
 	nanosleep(&step, NULL);
 	return 1;
