@@ -261,9 +261,10 @@ mark_settled(sqlite3 *db, struct letter *l, const struct recipient_counts *c)
 	char *refusals = recipient_refusals(db, l->id), *error = NULL;
 	int rc;
 
-	if (c->sent == 0)
-		error = xasprintf("every recipient was refused: %s",
-		    refusals ? refusals : "no address");
+	if (c->sent == 0 && refusals == NULL)
+		error = xstrdup("the email has no recipient");
+	else if (c->sent == 0)
+		error = xasprintf("every recipient was refused: %s", refusals);
 	else if (refusals)
 		error = xasprintf("refused: %s", refusals);
 	rc = db_run(db, "UPDATE outbox SET status = ?, sent_at = CASE WHEN ? THEN"
@@ -335,7 +336,8 @@ attempt_write(sqlite3 *db, const struct config *cfg, struct letter *l,
 		return mark_settled(db, l, &c) == -1 ? -1 : c.sent > 0;
 	if (error == NULL)
 		error = deferred = deferrals(l, r);
-	rc = mark_failed_attempt(db, cfg, l->id, l->attempts, error);
+	rc = mark_failed_attempt(db, cfg, l->id, l->attempts,
+	    error ? error : "addresses still to reach");
 	free(deferred);
 	return rc;
 }

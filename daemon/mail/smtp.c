@@ -70,18 +70,20 @@ is_reply(const char *s, size_t len)
 	    s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9';
 }
 
-/* One line of the server, without its line end and with control
- * characters replaced: it goes into logs and the database. */
+/* One line of the server, without its line end, as printable ASCII
+ * (replies are ASCII; anything else becomes '?'): it goes into logs, the
+ * database and JSON output. */
 static void
 copy_line(char *dst, size_t size, const char *data, size_t len)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < len && n + 1 < size; i++) {
-		if (data[i] == '\r' || data[i] == '\n')
+		unsigned char c = (unsigned char)data[i];
+
+		if (c == '\r' || c == '\n')
 			break;
-		dst[n++] = (unsigned char)data[i] < 0x20 ||
-		    data[i] == 0x7f ? ' ' : data[i];
+		dst[n++] = c < 0x20 ? ' ' : c >= 0x7f ? '?' : (char)c;
 	}
 	dst[n] = '\0';
 }
