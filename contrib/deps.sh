@@ -13,7 +13,8 @@ TEST_PACKAGES="libcmocka-dev sqlite3 python3 python3-pytest python3-aiosmtpd
 mandoc systemd systemd-container debootstrap
 chromium fonts-noto-cjk clang-14 libclang-rt-14-dev llvm-14
 python3-docx libreoffice-writer-nogui poppler-utils
-python3-openpyxl libreoffice-calc-nogui"
+python3-openpyxl libreoffice-calc-nogui
+postfix sasl2-bin openssl"
 PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
 
 missing=""
@@ -30,5 +31,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# postfix is for the tests, which run their own instance from a private
+# configuration: "No configuration" writes no /etc/postfix/main.cf, so no
+# system MTA starts (postfix.service needs that file) or takes port 25
+case " $missing " in
+*" postfix "*)
+	echo "postfix postfix/main_mailer_type select No configuration" |
+	    debconf-set-selections ;;
+esac
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing

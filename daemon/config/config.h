@@ -159,6 +159,17 @@ time_t config_deadline(const struct config *cfg, time_t t);
  * A warning, not an error: those years count Monday to Friday. */
 int    config_calendar_check(const struct config *cfg, time_t now);
 
+/* The file mail.password_file names: a name without a slash is a systemd
+ * credential (LoadCredential=), $CREDENTIALS_DIRECTORY/NAME, when that
+ * variable is set; anything else is a path.  Caller frees. */
+char *config_password_path(const char *password_file);
+/* For check-config and mediawatchd -n: whether the files the smtp
+ * transport reads at each delivery (mail.ca_file, mail.password_file) can
+ * be read now, each that cannot logged as FILE:LINE: message.  A bare
+ * credential name without $CREDENTIALS_DIRECTORY is only noted: the
+ * service receives it when it starts.  Returns 0, or -1. */
+int  config_check_mail_files(const struct config *cfg);
+
 /* The full names ("poll.concurrency") of the keys that a reload does not
  * apply and whose value differs from running to fresh, as a NULL-terminated
  * list the caller frees with strv_free(). */
