@@ -671,3 +671,38 @@ def test_a_notice_sent_to_a_unit_is_announced_in_its_chat(
     assert f"印发{issued['serial']}《{issued['title']}》" in msg.text
     assert f"请于{issued['due']}前完成整改并回复" in msg.text
     assert "通报全文已发送至贵单位登记的邮箱" in msg.text
+
+
+def test_kill_9_while_a_robot_answers_slowly_loses_nothing_and_sends_once(
+        mw, feeds, chat_servers):
+    """The daemon dies in the middle of a delivery: the message was leased,
+    so a restart leaves it alone while the dead daemon's request may still
+    be under way, then sends it once the lease has run out."""
+    from test_alerts import kill9, start_daemon, wait_until
+    wecom = chat_servers("wecom")
+    wecom.mode = "slow"
+    wecom.slow = 30
+    with_channels(mw, channels=[robot(mw, wecom, "robot", timeout="20s")])
+    stale_unit(mw, feeds, channels=["robot"])
+    mw.now(BASE)
+    mw.run("poll", check=0)
+    proc = start_daemon(mw)
+    try:
+        wait_until(lambda: len(wecom.requests) == 1, what="the robot asked")
+        kill9(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    (row,) = chat_rows(mw)
+    assert row["status"] == "queued" and row["attempts"] == 0
+    assert row["leased_until"] == BASE + 20 + 60
+    wecom.mode = "accept"
+    cycle(mw, BASE + 30, poll=False)          # still leased: not sent
+    assert len(wecom.requests) == 1
+    cycle(mw, BASE + 81, poll=False)
+    assert len(wecom.wait_for(1)) == 1
+    (row,) = chat_rows(mw)
+    assert (row["status"], row["attempts"]) == ("sent", 1)
+    cycle(mw, BASE + HOUR, poll=False)
+    assert len(wecom.received) == 1
