@@ -89,8 +89,9 @@ check_folder(const char *dir)
 	}
 	while ((e = readdir(d)) != NULL) {
 		ext = strrchr(e->d_name, '.');
+		/* README.md is the folder's documentation, copied with it */
 		if (ext == NULL || (strcmp(ext, ".txt") && strcmp(ext, ".html") &&
-		    strcmp(ext, ".md")))
+		    strcmp(ext, ".md")) || strcmp(e->d_name, "README.md") == 0)
 			continue;
 		if (listed(built_in_only, e->d_name)) {
 			log_warnx("%s/%s: this message is always built in (it "
