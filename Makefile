@@ -12,7 +12,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 CC        ?= cc
-PKGS      := libcurl jansson sqlite3 libconfig libsystemd libxml-2.0 libzip xlsxwriter
+PKGS      := libcurl libcrypto jansson sqlite3 libconfig libsystemd libxml-2.0 libzip xlsxwriter
 CFLAGS    ?= -O2 -g
 PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest
@@ -48,7 +48,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # drivers the integration tests run (docx_sample); never installed
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9][0-9]_*.sql))
-TEMPLATES := $(sort $(wildcard conf/templates/*.txt conf/templates/*.html))
+TEMPLATES := $(sort $(wildcard conf/templates/*.txt conf/templates/*.html conf/templates/chat-*.md))
 HOLIDAYS  := $(sort $(wildcard conf/holidays/[0-9][0-9][0-9][0-9].txt))
 EMBED_HOLIDAYS := awk -v header=base/holidays.h -v type=holiday_file \
              -v array=holiday_builtins -f conf/templates/embed.awk
@@ -175,7 +175,7 @@ install: $(PROGS) install-service
 	    install -m 0644 conf/mediawatch.conf $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf
 	install -d $(DESTDIR)$(PREFIX)/share/mediawatch/templates $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists \
 	    $(DESTDIR)$(PREFIX)/share/mediawatch/holidays
-	install -m 0644 conf/templates/*.txt conf/templates/*.html conf/templates/README.md \
+	install -m 0644 $(TEMPLATES) conf/templates/README.md \
 	    $(DESTDIR)$(PREFIX)/share/mediawatch/templates
 	install -m 0644 $(HOLIDAYS) conf/holidays/README.md \
 	    $(DESTDIR)$(PREFIX)/share/mediawatch/holidays

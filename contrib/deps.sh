@@ -7,7 +7,7 @@ set -e
 # these in the Debian tree it boots, so keep them on these lines).
 BUILD_PACKAGES="gcc libc6-dev make pkg-config tzdata
 libcurl4-openssl-dev libjansson-dev libsqlite3-dev libconfig-dev
-libsystemd-dev libxml2-dev libzip-dev libxlsxwriter-dev"
+libsystemd-dev libxml2-dev libzip-dev libxlsxwriter-dev libssl-dev"
 # What the tests, the demo, the fuzzers and the benchmarks need besides.
 TEST_PACKAGES="libcmocka-dev sqlite3 python3 python3-pytest python3-aiosmtpd
 mandoc systemd systemd-container debootstrap

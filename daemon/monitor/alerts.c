@@ -181,11 +181,21 @@ unit_mail_recipients(sqlite3 *db, const struct config *cfg,
 	return outbox_admin_addresses(cfg, n);
 }
 
+/* What a unit's message is to the chat channels: the admins' channels
+ * get it when the admins get the email, and an alert shows each channel
+ * the states it carries (unit_chat_vars). */
+struct chat_route {
+	bool    admins;
+	struct tmpl_vars *(*vars)(const struct channel *, void *);
+	void   *arg;
+};
+
 /* Renders and queues one message; -1 when it cannot be. */
 static int
 queue_mail(sqlite3 *db, const struct config *cfg, const char *template,
     struct tmpl_vars *v, const char *kind, long long unit_id, char **to,
-    size_t n_to, bool cc_admins, const char *dedup, time_t now)
+    size_t n_to, bool cc_admins, const char *dedup, time_t now,
+    const struct chat_route *chat)
 {
 	struct outgoing m = {
 		.kind = kind, .unit_id = unit_id,
@@ -193,6 +203,9 @@ queue_mail(sqlite3 *db, const struct config *cfg, const char *template,
 		.cc = cc_admins ? (const char *const *)cfg->mail.admins : NULL,
 		.n_cc = cc_admins ? cfg->mail.n_admins : 0,
 		.dedup_key = dedup,
+		.admins = chat ? chat->admins : true,
+		.chat_vars = chat ? chat->vars : NULL,
+		.chat_arg = chat ? chat->arg : NULL,
 	};
 
 	return compose_queue(db, cfg, template, v, &m, now);
@@ -285,24 +298,82 @@ add_alert_row(sqlite3 *db, const struct config *cfg, struct unit_mail *um,
 	facts_free(&f);
 }
 
+static bool
+carried(const struct eval_item *it, unsigned kinds)
+{
+	if (it->event == EVENT_RECOVER)
+		return kinds & KIND_RECOVERY;
+	return kinds & (it->state == STATE_WARNING ? KIND_WARNING :
+	    it->state == STATE_STALE ? KIND_STALE : KIND_DORMANT);
+}
+
+/* The unit's alert and recovery, with the accounts of the kinds given. */
+static void
+unit_mail_fill(sqlite3 *db, const struct config *cfg,
+    const struct evaluation *ev, long long unit_id, unsigned kinds,
+    struct unit_mail *um)
+{
+	size_t i;
+
+	unit_mail_init(um, cfg, ev->now);
+	for (i = 0; i < ev->n_items; i++)
+		if (ev->items[i].unit_id == unit_id &&
+		    ev->items[i].event != EVENT_GAP &&
+		    carried(&ev->items[i], kinds))
+			add_alert_row(db, cfg, um, &ev->items[i]);
+	set_unit_vars(db, unit_id, um->alert);
+	set_unit_vars(db, unit_id, um->recovery);
+}
+
+struct unit_chat {
+	sqlite3                 *db;
+	const struct config     *cfg;
+	const struct evaluation *ev;
+	long long                unit_id;
+	bool                     recovery, fallback;
+};
+
+/* A unit's alert (or recovery) as one channel gets it: the accounts in
+ * the states it carries; NULL when none is. */
+static struct tmpl_vars *
+unit_chat_vars(const struct channel *ch, void *arg)
+{
+	struct unit_chat *uc = arg;
+	struct tmpl_vars *v = NULL;
+	struct unit_mail um;
+
+	unit_mail_fill(uc->db, uc->cfg, uc->ev, uc->unit_id, ch->kind_mask, &um);
+	tmpl_set(um.alert, "no_address", uc->fallback ? "1" : "");
+	tmpl_set(um.recovery, "no_address", uc->fallback ? "1" : "");
+	unit_mail_finish(&um);
+	if (uc->recovery ? um.n_recovery > 0 : um.n_alert > 0) {
+		v = uc->recovery ? um.recovery : um.alert;
+		if (uc->recovery)
+			um.recovery = NULL;
+		else
+			um.alert = NULL;
+	}
+	unit_mail_free(&um);
+	return v;
+}
+
 static int
 queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
     long long unit_id)
 {
+	struct unit_chat uc = { db, cfg, ev, unit_id, false, false };
+	struct chat_route chat = { false, unit_chat_vars, &uc };
 	struct unit_mail um;
 	char **to, *key;
-	size_t i, n_to;
+	size_t n_to;
 	bool fallback;
 	int rc = 0, queued = 0;
 
-	unit_mail_init(&um, cfg, ev->now);
-	for (i = 0; i < ev->n_items; i++)
-		if (ev->items[i].unit_id == unit_id && ev->items[i].event != EVENT_GAP)
-			add_alert_row(db, cfg, &um, &ev->items[i]);
-	set_unit_vars(db, unit_id, um.alert);
-	set_unit_vars(db, unit_id, um.recovery);
+	unit_mail_fill(db, cfg, ev, unit_id, KIND_ALL, &um);
 	to = unit_mail_recipients(db, cfg, unit_id, &n_to, &fallback, um.alert);
 	tmpl_set(um.recovery, "no_address", fallback ? "1" : "");
+	uc.fallback = fallback;
+	chat.admins = um.cc_admins || fallback;
 	/* the admins are To already when the unit has no address */
 	um.cc_admins &= !fallback;
 	unit_mail_finish(&um);
@@ -310,15 +381,17 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 		key = xasprintf("alert:%lld:%lld%s", unit_id, (long long)ev->now,
 		    sb_str(&um.key));
 		rc = queue_mail(db, cfg, "unit-alert", um.alert, "alert", unit_id,
-		    to, n_to, um.cc_admins, key, ev->now);
+		    to, n_to, um.cc_admins, key, ev->now, &chat);
 		queued += rc > 0;
 		free(key);
 	}
 	if (rc != -1 && um.n_recovery > 0) {
 		key = xasprintf("recovery:%lld:%lld%s", unit_id, (long long)ev->now,
 		    sb_str(&um.key));
+		uc.recovery = true;
+		chat.admins = fallback;
 		rc = queue_mail(db, cfg, "unit-recovery", um.recovery, "recovery",
-		    unit_id, to, n_to, false, key, ev->now);
+		    unit_id, to, n_to, false, key, ev->now, &chat);
 		queued += rc > 0;
 		free(key);
 	}
@@ -423,7 +496,7 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		to = outbox_admin_addresses(cfg, &n_to);
 		dedup = xasprintf("gap:%lld%s", (long long)ev->now, sb_str(&key));
 		rc = queue_mail(db, cfg, "admin-gap", v, "gap", 0, to, n_to, false,
-		    dedup, ev->now);
+		    dedup, ev->now, NULL);
 		free(dedup);
 		strv_free(to);
 	}
@@ -631,7 +704,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	digest_bounces(db, v);
 	to = outbox_admin_addresses(cfg, &n_to);
 	rc = queue_mail(db, cfg, "admin-digest", v, "digest", 0, to, n_to, false,
-	    key, ev->now);
+	    key, ev->now, NULL);
 	strv_free(to);
 	tmpl_vars_free(v);
 	free(key);

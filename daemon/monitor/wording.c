@@ -366,7 +366,7 @@ queue_mail(sqlite3 *db, const struct config *cfg, const struct wpost *p,
 		    /* admins already in To need no copy */
 		    .cc = fallback ? NULL : (const char *const *)cfg->mail.admins,
 		    .n_cc = fallback ? 0 : cfg->mail.n_admins,
-		    .dedup_key = sb_str(&key) }, now);
+		    .dedup_key = sb_str(&key), .admins = true }, now);
 		st->mailed += rc > 0;
 	}
 	strv_free(to);

@@ -418,7 +418,7 @@ enqueue(sqlite3 *db, const struct config *cfg, long long id, long long unit,
 	struct outgoing m = { .kind = "notice", .unit_id = unit,
 	    .to = (const char *const *)to, .n_to = n_to,
 	    .cc = (const char *const *)cfg->mail.admins, .n_cc = cfg->mail.n_admins,
-	    .dedup_key = key };
+	    .dedup_key = key, .admins = true };
 	int rc = compose_queue(db, cfg, "unit-notice", v, &m, now);
 
 	rc = rc == 1 ? document_mark_sent(db, id, key) : -1;
