@@ -2,12 +2,18 @@
 # Installs the Debian packages mediawatch needs to build, test and run its demo.
 # As root it runs apt-get; otherwise it prints the command to run.
 set -e
-PACKAGES="gcc make pkg-config libcurl4-openssl-dev libjansson-dev libsqlite3-dev
-libconfig-dev libsystemd-dev libxml2-dev libcmocka-dev tzdata sqlite3
-python3 python3-pytest python3-aiosmtpd mandoc systemd
-systemd-container debootstrap
+# What `make && make install` needs: the compiler and the -dev packages of
+# the Makefile's pkg-config list (tests/systemd/nspawn.py installs exactly
+# these in the Debian tree it boots, so keep them on these lines).
+BUILD_PACKAGES="gcc libc6-dev make pkg-config tzdata
+libcurl4-openssl-dev libjansson-dev libsqlite3-dev libconfig-dev
+libsystemd-dev libxml2-dev libzip-dev"
+# What the tests, the demo, the fuzzers and the benchmarks need besides.
+TEST_PACKAGES="libcmocka-dev sqlite3 python3 python3-pytest python3-aiosmtpd
+mandoc systemd systemd-container debootstrap
 chromium fonts-noto-cjk clang-14 libclang-rt-14-dev llvm-14
-libzip-dev python3-docx libreoffice-writer-nogui poppler-utils"
+python3-docx libreoffice-writer-nogui poppler-utils"
+PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
 
 missing=""
 for p in $PACKAGES; do

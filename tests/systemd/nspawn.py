@@ -24,6 +24,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -36,13 +37,19 @@ VARIANT = "minbase"
 # `make install` need (the -dev packages of the Makefile's pkg-config list,
 # tzdata for the configured time zone); python3 for the loopback feed
 # server and python3-aiosmtpd for the SMTP server.
-PACKAGES = sorted("""
-    systemd systemd-sysv dbus
-    gcc libc6-dev make pkg-config
-    libcurl4-openssl-dev libjansson-dev libsqlite3-dev libconfig-dev
-    libsystemd-dev libxml2-dev tzdata
-    python3 python3-aiosmtpd
-""".split())
+def _build_packages():
+    """BUILD_PACKAGES of contrib/deps.sh: one list of what a build needs."""
+    text = (Path(__file__).resolve().parents[2] / "contrib" / "deps.sh"
+            ).read_text(encoding="utf-8")
+    m = re.search(r'^BUILD_PACKAGES="([^"]*)"', text, re.M)
+    if not m:
+        raise RuntimeError("contrib/deps.sh has no BUILD_PACKAGES list")
+    return m.group(1).split()
+
+
+PACKAGES = sorted(set(_build_packages()) | set("""
+    systemd systemd-sysv dbus python3 python3-aiosmtpd
+""".split()))
 # Bumped when the way a tree is made changes, so that old trees are not
 # taken for new ones.
 RECIPE_VERSION = 1
