@@ -25,6 +25,7 @@
 #define CONN_MEMORY     (64 * 1024)
 #define URL_MAX         2048
 #define FORM_MAX        (256 * 1024)
+#define QUERY_ARGS_MAX  32
 #define CONN_TIMEOUT    30
 #define CONN_LIMIT      256
 #define LISTEN_MAX      16
@@ -146,15 +147,40 @@ client_address(struct MHD_Connection *c, char *out, size_t size)
 		snprintf(out, size, "local");
 }
 
+/* Percent-decoding that keeps the length: a %00 would otherwise cut the
+ * path short ("/static/app.css%00.html"), so it becomes DEL, a control
+ * character every check refuses. */
+static size_t
+unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	size_t n = MHD_http_unescape(s), i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '\0')
+			s[i] = 0x7f;
+	return n;
+}
+
 static enum MHD_Result
 query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
     const char *value)
 {
 	struct params *q = cls;
 
-	if (q->n < 64)
-		params_add(q, key, value ? value : "", value ? strlen(value) : 0);
+	if (q->n > QUERY_ARGS_MAX)
+		return MHD_NO;
+	params_add(q, key, value ? value : "", value ? strlen(value) : 0);
 	return MHD_YES;
+}
+
+static size_t
+query_length(const struct params *q)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < q->n; i++)
+		n += strlen(q->v[i].key) + q->v[i].len + 2;
+	return n;
 }
 
 /* A path we serve has no dot segment, no backslash, no control or NUL
@@ -228,6 +254,9 @@ request_begin(struct web_state *w, struct MHD_Connection *c, const char *url,
 	if (!path_clean(r->path))
 		return p->refuse_msg = "网址不合规范。", 400;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_arg, &r->query);
+	if (r->query.n > QUERY_ARGS_MAX || query_length(&r->query) +
+	    strlen(url) > URL_MAX)
+		return p->refuse_msg = "网址过长。", 414;
 	r->cookie_session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
 	    "mw_session");
 	r->cookie_login = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
@@ -256,9 +285,9 @@ request_begin(struct web_state *w, struct MHD_Connection *c, const char *url,
 static void
 request_body(struct pending *p, const char *data, size_t size)
 {
+	p->body += size;
 	if (p->refuse)
 		return;
-	p->body += size;
 	if (p->body > p->limit) {
 		p->refuse = 413;
 		p->refuse_msg = "提交的内容过大。";
@@ -269,6 +298,12 @@ request_body(struct pending *p, const char *data, size_t size)
 		p->refuse_msg = "表单内容无法读取。";
 	}
 }
+
+/* A body without Content-Length (chunked) can only be refused once it
+ * ends: MHD sends no answer in the middle of a body.  Up to this many
+ * times the limit is read and dropped for a clear 413; past that the
+ * connection is closed. */
+#define DISCARD_FACTOR 4
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -293,10 +328,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	if (*upload_data_size > 0) {
 		request_body(p, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		if (p->refuse)
-			return send_refusal(c, w, p, p->refuse, p->refuse_msg);
-		return MHD_YES;
+		return p->body > p->limit * DISCARD_FACTOR ? MHD_NO : MHD_YES;
 	}
+	if (p->refuse)
+		return send_refusal(c, w, p, p->refuse, p->refuse_msg);
 	pthread_mutex_lock(&w->lock);
 	route_dispatch(&p->req, &resp);
 	pthread_mutex_unlock(&w->lock);
@@ -436,6 +471,7 @@ start_mhd(struct web *w, int fd)
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)LISTEN_MAX * 8,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	    MHD_OPTION_ARRAY, w->state.tls ? tls : tls + 2,
 	    MHD_OPTION_END);
 }
