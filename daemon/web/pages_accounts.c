@@ -15,7 +15,7 @@
 
 #define WEEK        (7 * 86400LL)
 #define WEEKS       52
-#define POSTS_SHOWN 30
+#define POSTS_SHOWN 15
 
 /* ---- the list ---- */
 
@@ -389,9 +389,11 @@ add_posts(struct req *r, struct tmpl_vars *v, long long id)
 	    " DESC, id DESC LIMIT ?", "Ii", id, POSTS_SHOWN);
 	struct tmpl_vars *row;
 	json_t *t;
+	int n = 0;
 
 	tmpl_set_list(v, "posts");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		n++;
 		row = tmpl_add_row(v, "posts");
 		tmpl_set(row, "title", db_column_is_null(st, 0) ? "（无标题）" :
 		    db_column_text(st, 0));
@@ -403,6 +405,7 @@ add_posts(struct req *r, struct tmpl_vars *v, long long id)
 		tmpl_set(row, "undated", sqlite3_column_int(st, 3) ? "1" : "");
 	}
 	sqlite3_finalize(st);
+	tmpl_setf(v, "n_posts", "%d", n);
 }
 
 /* Posts per week over the last year, oldest week first, as SVG bars drawn
