@@ -188,6 +188,32 @@ page_wants_csv(const struct req *r)
 	return f && strcmp(f, "csv") == 0;
 }
 
+/* Like output_rows()'s CSV, but headed with the columns' Chinese names:
+ * the file is for people opening it in a spreadsheet. */
+static void
+csv_rows(FILE *out, const struct column *cols, size_t n, json_t *rows)
+{
+	const json_t *row;
+	size_t i, r;
+	char *cell;
+
+	for (i = 0; i < n; i++) {
+		fputs(i ? "," : "", out);
+		csv_put_field(out, cols[i].header);
+	}
+	fputs("\r\n", out);
+	json_array_foreach(rows, r, row) {
+		for (i = 0; i < n; i++) {
+			cell = output_cell(json_object_get(row, cols[i].key),
+			    cols[i].kind);
+			fputs(i ? "," : "", out);
+			csv_put_field(out, cell);
+			free(cell);
+		}
+		fputs("\r\n", out);
+	}
+}
+
 void
 page_csv(struct resp *resp, const char *filename, const struct column *cols,
     size_t n, json_t *rows)
@@ -199,7 +225,7 @@ page_csv(struct resp *resp, const char *filename, const struct column *cols,
 	if (out == NULL)
 		fatal("open_memstream");
 	fputs("\xEF\xBB\xBF", out);
-	output_rows(out, OUTPUT_CSV, cols, n, rows);
+	csv_rows(out, cols, n, rows);
 	fclose(out);
 	sb_reset(&resp->body);
 	sb_append(&resp->body, buf, len);

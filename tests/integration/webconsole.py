@@ -24,7 +24,7 @@ import socket
 import subprocess
 import time
 import uuid
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -62,7 +62,8 @@ class Client:
         if self.cookies:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         try:
-            con.request(method, path, body=body, headers=h)
+            con.request(method, quote(path, safe="/?=&%:;,+@"), body=body,
+                        headers=h)
             r = con.getresponse()
             data = r.read()
             got = {}
