@@ -5,7 +5,9 @@ Builds a fresh installation in ./demo/ (configuration, database, Maildir),
 registers the units and accounts of contrib/demo/, serves a feed for every
 account from a loopback HTTP server (dates relative to now, so the demo
 shows fresh, warning, stale and dormant accounts, a GBK feed and a broken
-one), runs `mediawatchd --once` and prints what it found.
+one), runs `mediawatchd --once` and prints what it found.  Then it
+starts the web console (mediawatch-web) on loopback with a demo login and
+leaves it running; the next `make demo` stops it first.
 """
 
 import csv
@@ -14,6 +16,8 @@ import email.policy
 import http.server
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 BUILD = Path(os.environ.get("MEDIAWATCH_BUILD", REPO / "build"))
 DEMO = REPO / "demo"
 DAY = 86400
+WEB_PID = DEMO / "web.pid"           # read before demo/ is made anew
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
 
 # Days since the newest post of each account, in ledger order: a county's
 # mix of diligent and forgotten accounts.  None: the feed answers 404.
@@ -63,9 +69,10 @@ class Feeds(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def ctl(*args, check=True):
+def ctl(*args, check=True, input=None):
     cmd = [str(BUILD / "mediawatchctl"), "-c", str(DEMO / "mediawatch.conf"), *args]
-    r = subprocess.run(cmd, text=True, capture_output=True, timeout=120)
+    r = subprocess.run(cmd, text=True, capture_output=True, timeout=120,
+                       input=input)
     if check and r.returncode != 0:
         sys.exit(f"demo: {' '.join(args)} failed:\n{r.stderr}")
     return r.stdout
@@ -88,6 +95,7 @@ platforms = (
 {plist}
 );
 poll = {{ timeout = "10s"; }};
+web = {{ listen = "127.0.0.1:{web_port()}"; }};
 mail = {{
   transport = "maildir";
   maildir = "{DEMO}/state/Maildir";
@@ -151,7 +159,64 @@ def paperwork():
     print("\n" + (out / f"notice-{unit}.md").read_text(encoding="utf-8"))
 
 
+def stop_old_console():
+    """Stops the console a previous `make demo` left running."""
+    try:
+        pid = int(WEB_PID.read_text())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return
+    if b"mediawatch-web" in cmdline:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.05)
+    WEB_PID.unlink(missing_ok=True)
+
+
+def web_port():
+    """8080 when it is free, else any free port."""
+    for port in (8080, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    return 8080
+
+
+def start_console():
+    """mediawatch-web with a demo login, left running in the background."""
+    ctl("user", "add", DEMO_USER, "--role", "admin", "--display-name", "演示用户",
+        input=DEMO_PASSWORD + "\n")
+    log = open(DEMO / "web.log", "wb")
+    proc = subprocess.Popen([str(BUILD / "mediawatch-web"), "-c",
+                             str(DEMO / "mediawatch.conf")],
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                            start_new_session=True)
+    WEB_PID.write_text(str(proc.pid))
+    conf = (DEMO / "mediawatch.conf").read_text(encoding="utf-8")
+    listen = conf.split('listen = "')[1].split('"')[0]
+    for _ in range(200):
+        try:
+            socket.create_connection(tuple([listen.rsplit(":", 1)[0],
+                                            int(listen.rsplit(":", 1)[1])]),
+                                     timeout=1).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                sys.exit(f"demo: mediawatch-web failed:\n"
+                         f"{(DEMO / 'web.log').read_text()}")
+            time.sleep(0.05)
+    print(f"\n== the web console (mediawatch-web) runs on http://{listen}/")
+    print(f"  log in as {DEMO_USER} with the password {DEMO_PASSWORD}")
+    print(f"  stop it with: kill $(cat {WEB_PID})")
+
+
 def main():
+    stop_old_console()
     shutil.rmtree(DEMO, ignore_errors=True)
     (DEMO / "state").mkdir(parents=True)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feeds)
@@ -175,6 +240,7 @@ def main():
         print(ctl("problem", "list"), end="")
         show_mail()
         paperwork()
+        start_console()
     finally:
         server.shutdown()
     print(f"\nThe demo installation is in {DEMO}; try:\n"

@@ -73,6 +73,7 @@ struct resp {
 	char          *cookies[2];      /* Set-Cookie values */
 	bool           cacheable;       /* static files; pages are never cached */
 	const char    *csp;             /* a document's own policy, else the pages' */
+	bool           close;           /* close the connection after it */
 };
 
 /* ---- http.c ---- */

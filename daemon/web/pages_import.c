@@ -197,12 +197,12 @@ page_import_apply(struct req *r, struct resp *resp)
 {
 	const char *token = param_text(&r->form, "token");
 	const char *name = safe_name(param_text(&r->form, "file"));
-	char *errors = NULL;
+	char *errors = NULL, *path = upload_path(token);
 	long n;
 
-	if (upload_path(token) == NULL)
+	if (path == NULL)
 		return resp_error(r, resp, 400, "没有待导入的文件，请重新上传。");
-	free(upload_path(token));
+	free(path);
 	n = run_import(r, token, name, false, &errors);
 	if (n < 0) {
 		page_refused(r, resp, "导入", errors);

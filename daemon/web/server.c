@@ -101,6 +101,8 @@ send_resp(struct MHD_Connection *c, const struct web_state *w,
 	add_security_headers(m, w, resp->cacheable, resp->csp);
 	if (resp->location)
 		MHD_add_response_header(m, "Location", resp->location);
+	if (resp->close)
+		MHD_add_response_header(m, "Connection", "close");
 	if (resp->disposition)
 		MHD_add_response_header(m, "Content-Disposition", resp->disposition);
 	for (i = 0; i < ARRAY_SIZE(resp->cookies); i++)
@@ -117,7 +119,7 @@ static enum MHD_Result
 send_refusal(struct MHD_Connection *c, struct web_state *w,
     struct pending *p, int status, const char *msg)
 {
-	struct resp resp = { .status = status };
+	struct resp resp = { .status = status, .close = true };
 	enum MHD_Result rc;
 
 	p->answered = true;
