@@ -15,8 +15,11 @@
 # (every account with a state and a fetch result, the stale and dormant
 # ones with a problem), then each page is requested for BENCH_SECONDS by a
 # logged-in client: the dashboard, the first page of the ledger and a page
-# deep in it (OFFSET 50,000), and a search.  The server's resident memory
-# is read after each run: it must stay flat.
+# deep in it (OFFSET 50,000), a search, and the dashboard and ledger again
+# while a writer commits every 200 ms as mediawatchd does when it polls;
+# the whole round twice.  The server's resident memory must not grow from
+# the first round to the second.  The targets are for the dashboard and
+# the ledger's first page; the deep page and the search are shown too.
 set -eu
 
 BUILD=${MEDIAWATCH_BUILD:-build}
@@ -141,8 +144,9 @@ rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$PID/status"; }
 
 failed=0
 missed=0
+# run NAME PATH [shown]: a page measured against the targets, or only shown
 run() {
-	name=$1 path=$2
+	name=$1 path=$2 target=${3:-target}
 	# warm-up, then the measurement
 	wrk -t2 -c"$CONNS" -d3s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path" >/dev/null
 	out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -H "Cookie: $COOKIE" \
@@ -155,14 +159,14 @@ run() {
 	    printf "%.2f", v }')
 	bad=$(printf '%s\n' "$out" | awk '/Non-2xx or 3xx responses:/ { print $5 }')
 	errs=$(printf '%s\n' "$out" | awk '/Socket errors:/ { print }')
-	printf '%-34s %9s req/s   median %7s ms   RSS %s kB\n' "$name" "$rps" "$p50" "$(rss_kb)"
+	printf '%-44s %9s req/s   median %7s ms   RSS %s kB\n' "$name" "$rps" "$p50" "$(rss_kb)"
 	if [ -n "$bad" ] || [ -n "$errs" ]; then
 		printf '%s\n' "$out"
 		say "   FAILED: error responses"
 		failed=1
 	fi
-	if awk -v r="$rps" -v m="$RPS_MIN" -v p="$p50" -v q="$P50_MAX_MS" \
-	    'BEGIN { exit !(r < m || p > q) }'; then
+	if [ "$target" = target ] && awk -v r="$rps" -v m="$RPS_MIN" \
+	    -v p="$p50" -v q="$P50_MAX_MS" 'BEGIN { exit !(r < m || p > q) }'; then
 		say "   missed: at least $RPS_MIN req/s and at most $P50_MAX_MS ms median"
 		missed=1
 	fi
@@ -171,16 +175,36 @@ run() {
 say "== $SECS s per page, $CONNS connections, logged in"
 say "   target: at least $RPS_MIN requests/s with a median of at most $P50_MAX_MS ms"
 rss0=$(rss_kb)
-run "dashboard /" "/"
-run "ledger, first page" "/accounts"
+round() {
+	run "dashboard /$1" "/"
+	run "ledger, first page$1" "/accounts"
+	run "ledger, page 1000$1" "/accounts?page=1000" shown
+	run "ledger, search by name$1" "/accounts?q=%E8%B4%A6%E5%8F%B7012345" shown
+	# mediawatchd commits its poll results in batches, at most 200 ms
+	# apart: the dashboard counts again after them (at most every 10 s)
+	$PY - "$TMP/mw.db" "$((SECS * 2 + 8))" <<'PYEOF' &
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], timeout=30)
+end = time.monotonic() + float(sys.argv[2])
+i = 0
+while time.monotonic() < end:
+    i += 1
+    con.execute("UPDATE feed_state SET last_fetch_at = last_fetch_at + 1"
+                " WHERE account_id = ?", (i % 1000 + 1,))
+    con.commit()
+    time.sleep(0.2)
+PYEOF
+	writer=$!
+	run "dashboard /, commits every 200 ms$1" "/"
+	run "ledger, first page, the same$1" "/accounts"
+	wait "$writer"
+}
+round ""
 rss1=$(rss_kb)
-run "ledger, page 1000" "/accounts?page=1000"
-run "ledger, search by name" "/accounts?q=%E8%B4%A6%E5%8F%B7012345"
-run "dashboard / (again)" "/"
-run "ledger, first page (again)" "/accounts"
+round " (again)"
 rss2=$(rss_kb)
 growth=$((rss2 - rss1))
-say "== memory: $rss0 kB at start, $rss1 kB after the first runs, $rss2 kB at the end (growth $growth kB)"
+say "== memory: $rss0 kB at start, $rss1 kB after one round, $rss2 kB after two (growth $growth kB)"
 if [ "$growth" -gt "$RSS_GROWTH_MAX_KB" ]; then
 	say "   FAILED: memory grows"
 	failed=1

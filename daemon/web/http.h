@@ -38,6 +38,7 @@ struct web_state {
 	bool                 tls;
 	unsigned             writes;    /* changes made here (cache keys) */
 	struct dash_cache   *dash;      /* the dashboard, see pages_dashboard.c */
+	struct count_cache  *counts;    /* list totals, see page.c */
 };
 
 struct route;

@@ -361,3 +361,81 @@ status_text(const char *status)
 			return labels[i].label;
 	return status ? status : "";
 }
+
+/* ---- list totals ---- */
+
+#define COUNTS_KEPT     64
+#define COUNTS_MAX_AGE  60
+
+struct count_cache {
+	struct {
+		char       *key;
+		long long   n;
+		long long   data_version;
+		unsigned    writes;
+		time_t      at;
+	} e[COUNTS_KEPT];
+	unsigned next;
+};
+
+long long
+web_data_version(struct web_state *w)
+{
+	long long v = -1;
+
+	db_query_int(w->db, &v, "PRAGMA data_version", "");
+	return v;
+}
+
+long long
+page_count_cached(struct req *r, const char *key)
+{
+	struct count_cache *c = r->web->counts;
+	long long dv;
+	size_t i;
+
+	if (c == NULL)
+		return -1;
+	dv = web_data_version(r->web);
+	for (i = 0; i < COUNTS_KEPT; i++)
+		if (c->e[i].key && strcmp(c->e[i].key, key) == 0)
+			return c->e[i].data_version == dv &&
+			    c->e[i].writes == r->web->writes &&
+			    r->now >= c->e[i].at &&
+			    r->now - c->e[i].at < COUNTS_MAX_AGE ? c->e[i].n : -1;
+	return -1;
+}
+
+void
+page_count_store(struct req *r, const char *key, long long n)
+{
+	struct count_cache *c = r->web->counts;
+	size_t i;
+
+	if (c == NULL)
+		c = r->web->counts = xcalloc(1, sizeof(*c));
+	for (i = 0; i < COUNTS_KEPT; i++)
+		if (c->e[i].key && strcmp(c->e[i].key, key) == 0)
+			break;
+	if (i == COUNTS_KEPT)
+		i = c->next++ % COUNTS_KEPT;
+	free(c->e[i].key);
+	c->e[i].key = xstrdup(key);
+	c->e[i].n = n;
+	c->e[i].data_version = web_data_version(r->web);
+	c->e[i].writes = r->web->writes;
+	c->e[i].at = r->now;
+}
+
+void
+page_count_free(struct web_state *w)
+{
+	size_t i;
+
+	if (w->counts == NULL)
+		return;
+	for (i = 0; i < COUNTS_KEPT; i++)
+		free(w->counts->e[i].key);
+	free(w->counts);
+	w->counts = NULL;
+}

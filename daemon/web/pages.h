@@ -54,6 +54,15 @@ int   page_fragment(const char *tmpl, struct tmpl_vars *v, char **out);
 /* A list's page: sets page, pages, total, prev_url, next_url in v and
  * returns the offset of the first row. */
 long long page_paginate(struct req *r, struct tmpl_vars *v, long long total);
+/* The total of a list under key (its filters), counted before while the
+ * database has not changed since (and not a minute ago), else -1; a total
+ * counted is kept with page_count_store().  Counting 100,000 rows on
+ * every page of a list would cost more than the page itself. */
+long long page_count_cached(struct req *r, const char *key);
+void  page_count_store(struct req *r, const char *key, long long n);
+void  page_count_free(struct web_state *w);
+/* SQLite's data_version: changes when another connection commits. */
+long long web_data_version(struct web_state *w);
 /* rows as a CSV download (UTF-8 with a byte order mark, which Excel and
  * WPS need to read Chinese). */
 void  page_csv(struct resp *resp, const char *filename,

@@ -142,4 +142,5 @@ void
 pages_cleanup(struct web_state *w)
 {
 	dashboard_cache_free(w);
+	page_count_free(w);
 }
