@@ -12,7 +12,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 CC        ?= cc
-PKGS      := libcurl jansson sqlite3 libconfig libsystemd libxml-2.0 libzip \
+PKGS      := libcurl jansson sqlite3 libconfig libsystemd libxml-2.0 libzip xlsxwriter \
              libmicrohttpd libargon2 gnutls
 CFLAGS    ?= -O2 -g
 PYTHON    := /usr/bin/python3
@@ -41,7 +41,7 @@ LIB_SRC   := $(wildcard daemon/*/*.c)
 HEADERS   := $(wildcard daemon/*/*.h)
 LIB_OBJ   := $(patsubst daemon/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
              $(BUILD)/obj/sql_migrations.o $(BUILD)/obj/templates_builtin.o \
-             $(BUILD)/obj/web_files.o
+             $(BUILD)/obj/holidays_builtin.o $(BUILD)/obj/web_files.o
 LIB       := $(BUILD)/libmediawatch.a
 PROGS     := $(BUILD)/mediawatchd $(BUILD)/mediawatchctl $(BUILD)/mediawatch-web
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
@@ -52,6 +52,9 @@ MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9][0-9]_*.sql))
 TEMPLATES := $(sort $(wildcard conf/templates/*.txt conf/templates/*.html))
 # The console's page templates, style sheet and script, built in.
 WEB_FILES := $(sort $(wildcard daemon/web/templates/*.html daemon/web/static/*))
+HOLIDAYS  := $(sort $(wildcard conf/holidays/[0-9][0-9][0-9][0-9].txt))
+EMBED_HOLIDAYS := awk -v header=base/holidays.h -v type=holiday_file \
+             -v array=holiday_builtins -f conf/templates/embed.awk
 
 .PHONY: all deps check check-layout unit-test integration-test check-config-docs \
         demo bench install uninstall clean
@@ -77,6 +80,13 @@ $(BUILD)/obj/templates_builtin.o: $(BUILD)/templates_builtin.c daemon/base/templ
 
 $(BUILD)/templates_builtin.c: $(TEMPLATES) conf/templates/embed.awk | $(BUILD)/obj
 	awk -f conf/templates/embed.awk $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+# The holiday calendars, built in (calendar.dir only replaces or adds years).
+$(BUILD)/obj/holidays_builtin.o: $(BUILD)/holidays_builtin.c daemon/base/holidays.h daemon/base/workdays.h | $(BUILD)/obj
+	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/holidays_builtin.c: $(HOLIDAYS) conf/templates/embed.awk | $(BUILD)/obj
+	$(EMBED_HOLIDAYS) $(HOLIDAYS) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/web_files.o: $(BUILD)/web_files.c daemon/base/template.h | $(BUILD)/obj
 	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -174,9 +184,12 @@ install: $(PROGS) install-service
 	# an admin's configuration is never overwritten
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf ] || \
 	    install -m 0644 conf/mediawatch.conf $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf
-	install -d $(DESTDIR)$(PREFIX)/share/mediawatch/templates $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists
+	install -d $(DESTDIR)$(PREFIX)/share/mediawatch/templates $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists \
+	    $(DESTDIR)$(PREFIX)/share/mediawatch/holidays
 	install -m 0644 conf/templates/*.txt conf/templates/*.html conf/templates/README.md \
 	    $(DESTDIR)$(PREFIX)/share/mediawatch/templates
+	install -m 0644 $(HOLIDAYS) conf/holidays/README.md \
+	    $(DESTDIR)$(PREFIX)/share/mediawatch/holidays
 	install -m 0644 conf/wordlists/* $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists
 
 uninstall: uninstall-service

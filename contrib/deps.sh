@@ -7,14 +7,15 @@ set -e
 # these in the Debian tree it boots, so keep them on these lines).
 BUILD_PACKAGES="gcc libc6-dev make pkg-config tzdata
 libcurl4-openssl-dev libjansson-dev libsqlite3-dev libconfig-dev
-libsystemd-dev libxml2-dev libzip-dev
+libsystemd-dev libxml2-dev libzip-dev libxlsxwriter-dev
 libmicrohttpd-dev libgnutls28-dev libargon2-dev"
 # What the tests, the demo, the fuzzers and the benchmarks need besides.
 TEST_PACKAGES="libcmocka-dev sqlite3 python3 python3-pytest python3-aiosmtpd
 mandoc systemd systemd-container debootstrap
 chromium fonts-noto-cjk clang-14 libclang-rt-14-dev llvm-14
 python3-docx libreoffice-writer-nogui poppler-utils
-python3-selenium chromium-driver wrk"
+python3-openpyxl libreoffice-calc-nogui
+python3-selenium chromium-driver wrk openssl"
 PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
 
 missing=""

@@ -36,7 +36,8 @@ FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter \
 FUZZ_LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 FUZZ_LIB_OBJ  := $(patsubst daemon/%.c,$(FUZZ_BUILD)/obj/%.o,$(LIB_SRC)) \
                  $(FUZZ_BUILD)/obj/sql_migrations.o \
-                 $(FUZZ_BUILD)/obj/templates_builtin.o
+                 $(FUZZ_BUILD)/obj/templates_builtin.o \
+                 $(FUZZ_BUILD)/obj/holidays_builtin.o
 FUZZ_LIB      := $(FUZZ_BUILD)/libmediawatch.a
 # Leaks are failures; a hang longer than FUZZ_TIMEOUT seconds is one too.
 FUZZ_RUN_ENV  := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
@@ -62,6 +63,12 @@ $(FUZZ_BUILD)/obj/templates_builtin.o: $(FUZZ_BUILD)/templates_builtin.c | $(FUZ
 
 $(FUZZ_BUILD)/templates_builtin.c: $(TEMPLATES) conf/templates/embed.awk | $(FUZZ_BUILD)/obj
 	awk -f conf/templates/embed.awk $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+$(FUZZ_BUILD)/obj/holidays_builtin.o: $(FUZZ_BUILD)/holidays_builtin.c | $(FUZZ_BUILD)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/holidays_builtin.c: $(HOLIDAYS) conf/templates/embed.awk | $(FUZZ_BUILD)/obj
+	$(EMBED_HOLIDAYS) $(HOLIDAYS) > $@.tmp && mv $@.tmp $@
 
 $(FUZZ_BUILD)/obj:
 	mkdir -p $@

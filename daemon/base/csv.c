@@ -172,3 +172,69 @@ csv_from_gbk(const char *buf, size_t len, char **out, size_t *out_len,
 	*out_len = (size_t)(o - res);
 	return 0;
 }
+
+int
+csv_read_sheet(const char *buf, size_t len, struct sheet *s, char **error)
+{
+	struct csv_reader r;
+	struct csv_record rec;
+	struct sheet_row *row;
+	size_t i;
+	int got;
+
+	memset(s, 0, sizeof(*s));
+	csv_reader_init(&r, buf, len);
+	while ((got = csv_next(&r, &rec, error)) == 1) {
+		row = sheet_add_row(s, rec.line);
+		row->width = rec.n;
+		for (i = 0; i < rec.n; i++) {
+			sheet_add_cell(row, (unsigned)i, CELL_TEXT, rec.fields[i]);
+			rec.fields[i] = NULL;
+		}
+		csv_record_free(&rec);
+	}
+	if (got == -1) {
+		sheet_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The character at p (UTF-8) for a message, at most 4 bytes. */
+static char *
+character_at(const char *p, const char *end)
+{
+	uint32_t cp;
+	size_t n = utf8_decode(p, (size_t)(end - p), &cp);
+
+	return n ? xstrndup(p, n) : xstrdup("?");
+}
+
+int
+csv_to_gbk(const char *buf, size_t len, char **out, size_t *out_len,
+    char **error)
+{
+	iconv_t cd = iconv_open("GBK", "UTF-8");
+	char *in = (char *)buf, *o, *res, *ch;
+	size_t inleft = len, cap = len * 2 + 16, oleft = cap;
+
+	if (cd == (iconv_t)-1) {
+		*error = xstrdup("this system cannot convert to GBK (iconv)");
+		return -1;
+	}
+	res = o = xmalloc(cap + 1);
+	if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1) {
+		ch = character_at(in, buf + len);
+		*error = xasprintf("line %zu: '%s' cannot be written in GBK",
+		    line_number_at(buf, (size_t)(in - buf)), ch);
+		free(ch);
+		iconv_close(cd);
+		free(res);
+		return -1;
+	}
+	iconv_close(cd);
+	*o = '\0';
+	*out = res;
+	*out_len = (size_t)(o - res);
+	return 0;
+}

@@ -123,6 +123,26 @@ duration_format(long long s, char *buf, size_t size)
 		snprintf(buf, size, "%llds", s);
 }
 
+void
+duration_format_zh(long long s, char *buf, size_t size)
+{
+	static const struct { long long unit; const char *name; } units[] = {
+		{ 86400, "天" }, { 3600, "小时" }, { 60, "分钟" }, { 1, "秒" },
+	};
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(units) && used < size; i++) {
+		if (s / units[i].unit == 0)
+			continue;
+		used += (size_t)snprintf(buf + used, size - used, "%lld%s",
+		    s / units[i].unit, units[i].name);
+		s %= units[i].unit;
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, size, "0秒");
+}
+
 static bool
 is_leap(int y)
 {

@@ -22,6 +22,9 @@ int  clock_check(void);
 int  duration_parse(const char *s, long long *seconds);
 /* The shortest exact form ("14d", "90m", "45s") into buf. */
 void duration_format(long long seconds, char *buf, size_t size);
+/* The same for a reader of Chinese: "1天", "1天12小时", "90分钟" ("0秒"
+ * for none); buf needs 48 bytes. */
+void duration_format_zh(long long seconds, char *buf, size_t size);
 
 /* Strict ISO calendar date YYYY-MM-DD (a real day); -1 otherwise. */
 int  iso_date_valid(const char *s);

@@ -21,6 +21,8 @@ static const char usage_text[] =
 "  unit add|change|list|show|remove       responsible units (责任单位)\n"
 "  account open|change|suspend|resume|close|merge|list|show|history|\n"
 "          import|export|touch            the account ledger (台账)\n"
+"  ledger check                           accounts the ledger does not\n"
+"                                         account for (国办发〔2018〕123号)\n"
 "  status                                 states, failing feeds, backlog\n"
 "  problem list|show|add|close|reopen     the problem list (问题清单)\n"
 "  outbox list|show|retry|send            the email queue\n"
@@ -53,6 +55,7 @@ struct command {
 static const struct command commands[] = {
 	{ "unit", cmd_unit, true },
 	{ "account", cmd_account, true },
+	{ "ledger", cmd_ledger, true },
 	{ "check-config", cmd_check_config, false },
 	{ "poll", cmd_poll, true },
 	{ "feed", cmd_feed, false },
@@ -135,6 +138,33 @@ ctl_in_transaction(struct ctl *ctl, int (*fn)(struct ctl *, void *), void *arg)
 		rc = EXIT_REFUSED;
 	db_rollback(db);
 	return rc;
+}
+
+char *
+ctl_describe_changes(json_t *before, json_t *after)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(before))
+		return xstrdup(json_is_object(after) ? "created" : "");
+	if (!json_is_object(after))
+		return xstrdup("removed");
+	json_object_foreach(after, key, v) {
+		json_t *old = json_object_get(before, key);
+		char *o, *n;
+
+		if (json_equal(old, v))
+			continue;
+		o = output_cell(old, COL_TEXT);
+		n = output_cell(v, COL_TEXT);
+		sb_printf(&sb, "%s%s: %s → %s", sb.len ? "; " : "", key,
+		    *o ? o : "(none)", *n ? n : "(none)");
+		free(o);
+		free(n);
+	}
+	return sb_steal(&sb);
 }
 
 static bool

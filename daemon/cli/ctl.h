@@ -40,11 +40,16 @@ int ctl_refused(const char *what, char *error);
 int ctl_check_note(const char *option, const char *value);
 /* Parses a positive id; -1 when it is not one. */
 long long ctl_parse_id(const char *s);
+/* What changed from record before to after, one "key: old → new" per
+ * member, "; " between ("(none)" for an empty value); "created" or
+ * "removed" when one is missing.  Caller frees. */
+char *ctl_describe_changes(json_t *before, json_t *after);
 /* Runs fn inside one transaction: commit on 0, rollback otherwise. */
 int ctl_in_transaction(struct ctl *ctl, int (*fn)(struct ctl *, void *), void *arg);
 
 int cmd_unit(struct ctl *ctl, int argc, char **argv);
 int cmd_account(struct ctl *ctl, int argc, char **argv);
+int cmd_ledger(struct ctl *ctl, int argc, char **argv);
 int cmd_check_config(struct ctl *ctl, int argc, char **argv);
 int cmd_poll(struct ctl *ctl, int argc, char **argv);
 int cmd_feed(struct ctl *ctl, int argc, char **argv);

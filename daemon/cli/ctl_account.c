@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <unistd.h>
+
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "cli/ctl.h"
@@ -12,6 +14,7 @@
 #include "registry/ledger.h"
 #include "registry/unit.h"
 #include "store/audit.h"
+#include "store/db.h"
 
 static const char account_usage[] =
 "usage: mediawatchctl account open --unit CODE --platform KEY --name NAME\n"
@@ -20,21 +23,31 @@ static const char account_usage[] =
 "              [--warn DUR] [--stale DUR] [--dormant DUR]   (prints the new id)\n"
 "       mediawatchctl account change ID [--name …] [--feed URL] [--unit CODE]\n"
 "              [any option of open] --reason TEXT\n"
-"       mediawatchctl account suspend|resume|close ID --reason TEXT\n"
+"       mediawatchctl account suspend|resume ID --reason TEXT\n"
+"       mediawatchctl account close ID [--on YYYY-MM-DD] --reason TEXT\n"
 "       mediawatchctl account merge ID --into ID --reason TEXT\n"
 "       mediawatchctl account list [--unit CODE] [--platform KEY] [--status S]\n"
 "       mediawatchctl account show ID\n"
 "       mediawatchctl account history ID\n"
-"       mediawatchctl account import FILE [--encoding gbk] [--dry-run]\n"
-"       mediawatchctl account export [--unit CODE] [--platform KEY] [--status S]\n"
+"       mediawatchctl account import FILE [--sheet NAME] [--encoding gbk]\n"
+"              [--dry-run] [--close-missing] [--ignore-unknown]\n"
+"       mediawatchctl account export [--format csv|xlsx] [--encoding utf-8|gbk]\n"
+"              [--headings zh|en] [--out FILE] [--unit CODE] [--platform KEY]\n"
+"              [--status S]\n"
 "       mediawatchctl account touch ID --at TIME [--evidence URL]\n"
 "\n"
 "On change, an empty value (--feed '') clears an optional field and a\n"
 "threshold override.  Durations: 90s, 15m, 6h, 14d.  TIME for touch:\n"
-"YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] in the configured zone.  Import reads CSV\n"
-"with a header row: unit_code,platform,name,platform_uid,feed_url,operator,\n"
-"filing_no,opened_on (or the Chinese headings 单位代码,平台,账号名称,账号ID,\n"
-"订阅地址,运维人员,备案号,开设日期); it stores every row or none.\n";
+"YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] in the configured zone.\n"
+"\n"
+"import reads an .xlsx workbook (its first sheet) or a CSV file whose first\n"
+"row with several headings names the columns, in Chinese or English:\n"
+"单位代码 (or 单位名称), 平台, 账号名称, 账号ID, 订阅地址, 运维人员, 备案号,\n"
+"开设日期, 状态, 关停日期, 备注; 序号 is ignored.  It updates the accounts the\n"
+"file lists (same platform and uid, else same unit, platform and name), opens\n"
+"the new ones and, with --close-missing, closes those it no longer lists:\n"
+"every change or none.  --dry-run prints the plan and stores nothing.\n"
+"export writes every account (or those of --status) in the same columns.\n";
 
 static const struct column account_columns[] = {
 	{ "id", "ID", COL_TEXT },
@@ -62,9 +75,9 @@ static const struct column account_detail[] = {
 	{ "closed_on", "Closed", COL_TEXT },
 	{ "operator", "Operator", COL_TEXT },
 	{ "filing_no", "Filing no.", COL_TEXT },
-	{ "warn_after", "Warn after (s)", COL_TEXT },
-	{ "stale_after", "Stale after (s)", COL_TEXT },
-	{ "dormant_after", "Dormant after (s)", COL_TEXT },
+	{ "warn_after", "Warn after", COL_TEXT },
+	{ "stale_after", "Stale after", COL_TEXT },
+	{ "dormant_after", "Dormant after", COL_TEXT },
 	{ "notes", "Notes", COL_TEXT },
 	{ "state", "State", COL_STATE },
 	{ "last_update_at", "Last update", COL_TIME },
@@ -87,17 +100,23 @@ struct account_args {
 	struct account_fields   f;
 	struct account_filter   filter;
 	struct import_options   import;
+	bool                    dry_run;
 	const char             *reason;
 	const char             *into;
 	const char             *at;
+	const char             *on;
 	const char             *evidence;
 	const char             *encoding;
+	const char             *format;
+	const char             *headings;
+	const char             *out;
 	long long               id;
 };
 
 enum { O_UNIT = 1, O_PLATFORM, O_NAME, O_UID, O_FEED, O_OPERATOR, O_FILING,
     O_OPENED, O_NOTES, O_WARN, O_STALE, O_DORMANT, O_REASON, O_INTO,
-    O_STATUS, O_ENCODING, O_DRY_RUN, O_AT, O_EVIDENCE, O_HELP };
+    O_STATUS, O_ENCODING, O_DRY_RUN, O_AT, O_EVIDENCE, O_ON, O_SHEET,
+    O_CLOSE_MISSING, O_IGNORE_UNKNOWN, O_FORMAT, O_HEADINGS, O_OUT, O_HELP };
 
 static const struct option account_options[] = {
 	{ "unit", required_argument, NULL, O_UNIT },
@@ -119,6 +138,13 @@ static const struct option account_options[] = {
 	{ "dry-run", no_argument, NULL, O_DRY_RUN },
 	{ "at", required_argument, NULL, O_AT },
 	{ "evidence", required_argument, NULL, O_EVIDENCE },
+	{ "on", required_argument, NULL, O_ON },
+	{ "sheet", required_argument, NULL, O_SHEET },
+	{ "close-missing", no_argument, NULL, O_CLOSE_MISSING },
+	{ "ignore-unknown", no_argument, NULL, O_IGNORE_UNKNOWN },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "headings", required_argument, NULL, O_HEADINGS },
+	{ "out", required_argument, NULL, O_OUT },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -143,9 +169,16 @@ set_option(struct account_args *a, int c, const char *v)
 	case O_INTO: a->into = v; break;
 	case O_STATUS: a->filter.status = v; break;
 	case O_ENCODING: a->encoding = v; break;
-	case O_DRY_RUN: a->import.dry_run = true; break;
+	case O_DRY_RUN: a->dry_run = true; break;
 	case O_AT: a->at = v; break;
 	case O_EVIDENCE: a->evidence = v; break;
+	case O_ON: a->on = v; break;
+	case O_SHEET: a->import.sheet = v; break;
+	case O_CLOSE_MISSING: a->import.close_missing = true; break;
+	case O_IGNORE_UNKNOWN: a->import.ignore_unknown = true; break;
+	case O_FORMAT: a->format = v; break;
+	case O_HEADINGS: a->headings = v; break;
+	case O_OUT: a->out = v; break;
 	}
 }
 
@@ -178,7 +211,7 @@ do_open(struct ctl *ctl, void *arg)
 	char *error = NULL;
 	long long id;
 
-	if (account_open(ctl->db, &ctl->cfg, &a->f, &id, &error) == -1)
+	if (account_open(ctl->db, &ctl->cfg, &a->f, a->reason, &id, &error) == -1)
 		return ctl_refused("account open", error);
 	printf("%lld\n", id);
 	return EXIT_OK;
@@ -188,10 +221,23 @@ static int
 do_change(struct ctl *ctl, void *arg)
 {
 	struct account_args *a = arg;
-	char *error = NULL;
+	json_t *before = account_record_json(ctl->db, a->id), *after;
+	char *error = NULL, *what;
 
-	if (account_change(ctl->db, &ctl->cfg, a->id, &a->f, a->reason, &error) == -1)
+	if (account_change(ctl->db, &ctl->cfg, a->id, &a->f, a->reason,
+	    &error) == -1) {
+		json_decref(before);
 		return ctl_refused("account change", error);
+	}
+	after = account_record_json(ctl->db, a->id);
+	what = ctl_describe_changes(before, after);
+	if (*what)
+		printf("account %lld changed: %s\n", a->id, what);
+	else
+		printf("account %lld unchanged\n", a->id);
+	free(what);
+	json_decref(before);
+	json_decref(after);
 	return EXIT_OK;
 }
 
@@ -200,10 +246,20 @@ transition(struct ctl *ctl, struct account_args *a, enum account_transition t)
 {
 	static const char *const names[] = { "account suspend",
 	    "account resume", "account close" };
-	char *error = NULL;
+	static const char *const done[] = { "suspended", "resumed", "closed" };
+	char *error = NULL, *day = NULL;
 
-	if (account_transition(ctl->db, a->id, t, a->reason, &error) == -1)
+	if (a->on && t != ACCOUNT_CLOSE)
+		return ctl_usage_error(account_usage, "%s: --on is for close",
+		    names[t]);
+	if (account_transition(ctl->db, a->id, t, a->on, a->reason, &error) == -1)
 		return ctl_refused(names[t], error);
+	if (t == ACCOUNT_CLOSE && db_query_text(ctl->db, &day, "SELECT closed_on"
+	    " FROM account WHERE id = ?", "I", a->id) == 0 && day)
+		printf("account %lld closed on %s\n", a->id, day);
+	else
+		printf("account %lld %s\n", a->id, done[t]);
+	free(day);
 	return EXIT_OK;
 }
 
@@ -223,6 +279,7 @@ do_merge(struct ctl *ctl, void *arg)
 		    "needs the surviving account's id");
 	if (account_merge(ctl->db, a->id, into, a->reason, &error) == -1)
 		return ctl_refused("account merge", error);
+	printf("account %lld merged into account %lld\n", a->id, into);
 	return EXIT_OK;
 }
 
@@ -230,7 +287,7 @@ static int
 do_touch(struct ctl *ctl, void *arg)
 {
 	struct account_args *a = arg;
-	char *error = NULL;
+	char *error = NULL, when[32];
 	time_t at;
 
 	if (a->at == NULL || local_time_parse(a->at, &at) == -1)
@@ -238,6 +295,8 @@ do_touch(struct ctl *ctl, void *arg)
 		    "a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS])");
 	if (account_touch(ctl->db, a->id, at, a->evidence, &error) == -1)
 		return ctl_refused("account touch", error);
+	time_format_local(at, when, sizeof(when));
+	printf("account %lld observed active at %s\n", a->id, when);
 	return EXIT_OK;
 }
 
@@ -283,6 +342,45 @@ last_update_why(json_t *acc)
 	return r;
 }
 
+/* "14 days", "1.5 days": thresholds as people count them. */
+static json_t *
+days_text(long long seconds, bool own)
+{
+	char buf[64];
+	long long whole = seconds / 86400;
+
+	if (seconds % 86400 == 0)
+		snprintf(buf, sizeof(buf), "%lld day%s", whole, whole == 1 ? "" : "s");
+	else
+		snprintf(buf, sizeof(buf), "%.1f days", (double)seconds / 86400);
+	if (!own)
+		strncat(buf, " (platform)", sizeof(buf) - strlen(buf) - 1);
+	return json_string(buf);
+}
+
+/* The table shows each threshold in force, in days: the account's own,
+ * else its platform's.  --json keeps the stored seconds (null: none). */
+static void
+thresholds_in_days(const struct config *cfg, json_t *acc)
+{
+	static const char *const keys[] = { "warn_after", "stale_after",
+	    "dormant_after" };
+	const struct platform *p = config_platform(cfg,
+	    json_string_value(json_object_get(acc, "platform")));
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		json_t *own = json_object_get(acc, keys[i]);
+		long long v = json_is_integer(own) ? json_integer_value(own) :
+		    p == NULL ? -1 : i == 0 ? p->warn_after : i == 1 ?
+		    p->stale_after : p->dormant_after;
+
+		if (v >= 0)
+			json_object_set_new(acc, keys[i], days_text(v,
+			    json_is_integer(own)));
+	}
+}
+
 static int
 show(struct ctl *ctl, long long id)
 {
@@ -293,6 +391,8 @@ show(struct ctl *ctl, long long id)
 		return EXIT_REFUSED;
 	}
 	json_object_set_new(acc, "last_update_why", last_update_why(acc));
+	if (ctl->format != OUTPUT_JSON)
+		thresholds_in_days(&ctl->cfg, acc);
 	output_record(stdout, ctl->format, account_detail,
 	    ARRAY_SIZE(account_detail), acc);
 	json_decref(acc);
@@ -310,32 +410,21 @@ list(struct ctl *ctl, const struct account_filter *filter)
 	return EXIT_OK;
 }
 
-/* "name: A → B; feed_url: (none) → http://…" for the table view. */
+/* What a history row says: the fields changed, or, on the surviving
+ * account of a merge, which account was merged into it. */
 static char *
-describe_changes(json_t *before, json_t *after)
+history_changes(json_t *row)
 {
-	struct strbuf sb = STRBUF_INIT;
-	const char *key;
-	json_t *v;
+	json_t *after = json_object_get(row, "after");
+	json_t *from = json_object_get(after, "merged_from");
 
-	if (!json_is_object(before))
-		return xstrdup(json_is_object(after) ? "created" : "");
-	if (!json_is_object(after))
-		return xstrdup("removed");
-	json_object_foreach(after, key, v) {
-		json_t *old = json_object_get(before, key);
-		char *o, *n;
-
-		if (json_equal(old, v))
-			continue;
-		o = output_cell(old, COL_TEXT);
-		n = output_cell(v, COL_TEXT);
-		sb_printf(&sb, "%s%s: %s → %s", sb.len ? "; " : "", key,
-		    *o ? o : "(none)", *n ? n : "(none)");
-		free(o);
-		free(n);
-	}
-	return sb_steal(&sb);
+	if (strcmp(json_string_value(json_object_get(row, "action")),
+	    "account.merge_in") == 0 && json_is_object(from))
+		return xasprintf("account %lld (%s %s) merged into this one",
+		    (long long)json_integer_value(json_object_get(from, "id")),
+		    json_string_value(json_object_get(from, "platform")),
+		    json_string_value(json_object_get(from, "name")));
+	return ctl_describe_changes(json_object_get(row, "before"), after);
 }
 
 static int
@@ -352,8 +441,7 @@ history(struct ctl *ctl, long long id)
 	rows = audit_history(ctl->db, "account", id);
 	if (ctl->format != OUTPUT_JSON)
 		json_array_foreach(rows, i, row) {
-			char *c = describe_changes(json_object_get(row, "before"),
-			    json_object_get(row, "after"));
+			char *c = history_changes(row);
 
 			json_object_set_new(row, "changes", json_string(c));
 			free(c);
@@ -373,22 +461,195 @@ name_in(const char *name, const char *const *names)
 	return false;
 }
 
+/* --encoding: utf-8 or gbk (its names); *gbk tells which.  -1 when it is
+ * neither. */
+static int
+parse_encoding(const char *encoding, bool *gbk)
+{
+	static const char *const gb[] = { "gbk", "gb18030", "gb2312", "cp936",
+	    NULL };
+	static const char *const utf8[] = { "utf-8", "utf8", NULL };
+
+	*gbk = encoding && name_in(encoding, gb);
+	return encoding && !*gbk && !name_in(encoding, utf8) ? -1 : 0;
+}
+
+/* ---- import ---- */
+
+static const char *const action_names[N_LEDGER_ACTIONS] = {
+	[LEDGER_NEW] = "new", [LEDGER_CHANGE] = "change",
+	[LEDGER_UNCHANGED] = "unchanged", [LEDGER_CLOSE] = "close",
+};
+
+static json_t *
+plan_json(const struct ledger_plan *p)
+{
+	json_t *items = json_array(), *changes;
+	size_t i, j;
+
+	for (i = 0; i < p->n_items; i++) {
+		const struct ledger_item *it = &p->items[i];
+
+		changes = json_array();
+		for (j = 0; j < it->n_changes; j++)
+			json_array_append_new(changes, json_pack("{s:s, s:s, s:s}",
+			    "field", it->changes[j].field,
+			    "before", it->changes[j].before,
+			    "after", it->changes[j].after));
+		json_array_append_new(items, json_pack("{s:s, s:o, s:o, s:s, s:o}",
+		    "action", action_names[it->action],
+		    "line", it->line ? json_integer((json_int_t)it->line) : json_null(),
+		    "account", it->account_id ? json_integer(it->account_id) :
+		    json_null(), "label", it->label, "changes", changes));
+	}
+	return json_pack("{s:s, s:{s:I, s:I, s:I, s:I}, s:o}", "file", p->source,
+	    "counts", "new", (json_int_t)p->count[LEDGER_NEW],
+	    "changed", (json_int_t)p->count[LEDGER_CHANGE],
+	    "unchanged", (json_int_t)p->count[LEDGER_UNCHANGED],
+	    "close", (json_int_t)p->count[LEDGER_CLOSE], "items", items);
+}
+
+static void
+print_item(const struct ledger_plan *p, const struct ledger_item *it)
+{
+	const char *where = p->rows ? "row" : "line";
+	size_t j;
+
+	switch (it->action) {
+	case LEDGER_NEW:
+		printf("new     %s %zu: %s\n", where, it->line, it->label);
+		break;
+	case LEDGER_CHANGE:
+		printf("change  account %lld, %s %zu: %s\n", it->account_id,
+		    where, it->line, it->label);
+		break;
+	case LEDGER_CLOSE:
+		printf("close   account %lld: %s (not in the file)\n",
+		    it->account_id, it->label);
+		break;
+	case LEDGER_UNCHANGED:
+	case N_LEDGER_ACTIONS:
+		return;
+	}
+	for (j = 0; j < it->n_changes; j++)
+		printf("          %s: %s → %s\n", it->changes[j].field,
+		    *it->changes[j].before ? it->changes[j].before : "(none)",
+		    *it->changes[j].after ? it->changes[j].after : "(none)");
+}
+
+static void
+print_plan(const struct ctl *ctl, const struct ledger_plan *p)
+{
+	size_t i;
+	json_t *j;
+
+	if (ctl->format == OUTPUT_JSON) {
+		j = plan_json(p);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(j);
+		return;
+	}
+	for (i = 0; p->ignored && p->ignored[i]; i++)
+		printf("%s%s", i ? ", " : "ignored columns: ", p->ignored[i]);
+	if (i)
+		putchar('\n');
+	for (i = 0; i < p->n_items; i++)
+		print_item(p, &p->items[i]);
+}
+
+struct import_run {
+	struct account_args *a;
+	struct ledger_plan   plan;
+	bool                 applied;    /* (a dry run: and rolled back) */
+};
+
+/* A dry run applies the plan too, and rolls it back: it finds what a
+ * real run would be refused. */
+static int
+do_import(struct ctl *ctl, void *arg)
+{
+	struct import_run *run = arg;
+	struct ledger_plan *p = &run->plan;
+
+	if (ledger_plan(ctl->db, &ctl->cfg, &run->a->import, p) == -1 ||
+	    ledger_apply(ctl->db, &ctl->cfg, p) == -1)
+		return EXIT_REFUSED;
+	run->applied = true;
+	return run->a->dry_run ? EXIT_REFUSED : EXIT_OK;
+}
+
+/* The plan is printed once it is committed (or, for a dry run, once it
+ * was tried): a refused import prints only its errors. */
 static int
 import(struct ctl *ctl, struct account_args *a, const char *path)
 {
-	static const char *const gb[] = { "gbk", "gb18030", "gb2312", "cp936", NULL };
-	static const char *const utf8[] = { "utf-8", "utf8", NULL };
-	long n;
+	struct import_run run = { .a = a };
+	const struct ledger_plan *p = &run.plan;
+	bool ok;
+	int rc;
 
 	a->import.path = path;
-	a->import.gbk = a->encoding && name_in(a->encoding, gb);
-	if (a->encoding && !a->import.gbk && !name_in(a->encoding, utf8))
+	a->import.encoding_given = a->encoding != NULL;
+	if (parse_encoding(a->encoding, &a->import.gbk) == -1)
 		return ctl_usage_error(account_usage, "account import: "
 		    "--encoding must be utf-8 or gbk (gb18030, gb2312)");
-	if ((n = import_accounts(ctl->db, &ctl->cfg, &a->import)) == -1)
-		return EXIT_REFUSED;
-	printf("%s %ld account%s from %s\n", a->import.dry_run ?
-	    "would import" : "imported", n, n == 1 ? "" : "s", path);
+	rc = ctl_in_transaction(ctl, do_import, &run);
+	ok = run.applied && (rc == EXIT_OK || a->dry_run);
+	if (p->errors > 50)
+		log_warnx("%s: %d more errors not shown", path, p->errors - 50);
+	if (!ok && p->errors)
+		log_warnx("%s: nothing imported (%d error%s)", path, p->errors,
+		    p->errors == 1 ? "" : "s");
+	else if (!ok)
+		log_warnx("%s: nothing imported", path);
+	if (ok) {
+		print_plan(ctl, p);
+		if (ctl->format != OUTPUT_JSON)
+			printf("%s %s: %zu new, %zu changed, %zu unchanged, "
+			    "%zu %s%s\n", a->dry_run ? "dry run of" : "imported",
+			    path, p->count[LEDGER_NEW], p->count[LEDGER_CHANGE],
+			    p->count[LEDGER_UNCHANGED], p->count[LEDGER_CLOSE],
+			    a->dry_run ? "to close" : "closed",
+			    a->dry_run ? "; nothing was stored" : "");
+	}
+	ledger_plan_free(&run.plan);
+	return ok ? EXIT_OK : EXIT_REFUSED;
+}
+
+/* ---- export ---- */
+
+static int
+export(struct ctl *ctl, struct account_args *a)
+{
+	struct export_options o = { .out = a->out };
+	char *error = NULL;
+	int n;
+
+	if (a->format && strcmp(a->format, "xlsx") == 0)
+		o.format = LEDGER_XLSX;
+	else if (a->format && strcmp(a->format, "csv") != 0)
+		return ctl_usage_error(account_usage, "account export: --format "
+		    "must be csv or xlsx");
+	if (parse_encoding(a->encoding, &o.gbk) == -1)
+		return ctl_usage_error(account_usage, "account export: "
+		    "--encoding must be utf-8 or gbk");
+	if (a->encoding && o.format == LEDGER_XLSX)
+		return ctl_usage_error(account_usage, "account export: "
+		    "--encoding is for CSV (an .xlsx workbook is always Unicode)");
+	if (a->headings && strcmp(a->headings, "en") != 0 &&
+	    strcmp(a->headings, "zh") != 0)
+		return ctl_usage_error(account_usage, "account export: "
+		    "--headings must be zh or en");
+	o.english = a->headings && strcmp(a->headings, "en") == 0;
+	if (o.format == LEDGER_XLSX && (a->out == NULL || strcmp(a->out, "-") ==
+	    0) && isatty(STDOUT_FILENO))
+		return ctl_usage_error(account_usage, "account export: an .xlsx "
+		    "workbook is not for a terminal; give --out FILE");
+	if ((n = ledger_export(ctl->db, &ctl->cfg, &a->filter, &o, &error)) == -1)
+		return ctl_refused("account export", error);
+	if (a->out && strcmp(a->out, "-") != 0)
+		printf("wrote %d account%s to %s\n", n, n == 1 ? "" : "s", a->out);
 	return EXIT_OK;
 }
 
@@ -491,7 +752,8 @@ cmd_account(struct ctl *ctl, int argc, char **argv)
 		return npos ? ctl_usage_error(account_usage, "account list takes "
 		    "options only") : list(ctl, &a.filter);
 	if (strcmp(sub, "export") == 0)
-		return export_accounts(ctl->db, &a.filter, stdout) ? EXIT_REFUSED : EXIT_OK;
+		return npos ? ctl_usage_error(account_usage, "account export "
+		    "takes options only") : export(ctl, &a);
 	if (strcmp(sub, "import") == 0)
 		return npos != 1 ? ctl_usage_error(account_usage, "account import: "
 		    "expected one FILE (or - for standard input)") :

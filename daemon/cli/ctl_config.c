@@ -14,10 +14,13 @@ static const char check_config_usage[] =
 "usage: mediawatchctl [-c CONF] check-config\n"
 "       mediawatchctl [--json] check-config --defaults\n"
 "\n"
-"Reads the configuration and the word lists, renders every message\n"
-"template in force (mail.templates, else the built-in ones) with sample\n"
-"data, reports every error as FILE:LINE: message and exits 1, or\n"
-"summarises the configuration and exits 0.\n"
+"Reads the configuration, the word lists and the holiday calendars\n"
+"(built in, and calendar.dir), renders every message template in force\n"
+"(mail.templates, else the built-in ones) with sample data, reports every\n"
+"error as FILE:LINE: message and exits 1, or summarises the configuration\n"
+"(the calendar years in force and where each comes from) and exits 0.  A\n"
+"warning says when the current year, or from 1 December the next, has no\n"
+"holiday calendar.\n"
 "\n"
 "  --defaults  print every key with its built-in default and a line of doc,\n"
 "              in the file's own syntax (compare with `diff`); a key with\n"
@@ -63,6 +66,20 @@ put_key(const struct config_key *k, const char *indent)
 	fputs(";\n", stdout);
 }
 
+/* [ "a", "b" ] */
+static void
+put_strings(const char *const *list)
+{
+	printf("[");
+	for (; *list; list++) {
+		printf(" ");
+		put_string(*list);
+		if (list[1])
+			printf(",");
+	}
+	printf(" ]");
+}
+
 static const char *
 default_of(const char *group, const char *name)
 {
@@ -91,6 +108,8 @@ put_platforms(const struct config_key *k)
 		put_string(config_default_platforms[i].key);
 		printf(";\n\t\tlabel = ");
 		put_string(config_default_platforms[i].label);
+		printf(";\n\t\taliases = ");
+		put_strings(config_default_platforms[i].aliases);
 		printf(";\n\t\twarn = \"%s\";\n\t\tstale = \"%s\";\n"
 		    "\t\tdormant = \"%s\";\n\t}%s\n",
 		    default_of("thresholds", "warn"), default_of("thresholds", "stale"),
@@ -161,15 +180,26 @@ key_json(const struct config_key *k)
 }
 
 static json_t *
+strings_json(const char *const *list)
+{
+	json_t *a = json_array();
+
+	for (; *list; list++)
+		json_array_append_new(a, json_string(*list));
+	return a;
+}
+
+static json_t *
 platforms_json(void)
 {
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; config_default_platforms[i].key; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s?, s:s?}",
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:s?, s:s?, s:s?}",
 		    "key", config_default_platforms[i].key,
 		    "label", config_default_platforms[i].label,
+		    "aliases", strings_json(config_default_platforms[i].aliases),
 		    "warn", default_of("thresholds", "warn"),
 		    "stale", default_of("thresholds", "stale"),
 		    "dormant", default_of("thresholds", "dormant")));
@@ -213,6 +243,19 @@ print_platforms(const struct config *cfg)
 	}
 }
 
+static void
+print_calendar(const struct config *cfg)
+{
+	const struct workday_calendar *cal = &cfg->calendar.days;
+	size_t i;
+
+	printf("holiday calendar:");
+	for (i = 0; i < cal->n_years; i++)
+		printf("%s %d (%s)", i ? "," : "", cal->years[i].year,
+		    cal->years[i].source);
+	printf("%s\n", cal->n_years ? "" : " none, Monday to Friday only");
+}
+
 static int
 print_summary(struct ctl *ctl)
 {
@@ -234,6 +277,8 @@ print_summary(struct ctl *ctl)
 	print_platforms(cfg);
 	printf("mail transport: %s\n",
 	    config_transport_names[cfg->mail.transport]);
+	print_calendar(cfg);
+	config_calendar_check(cfg, mw_now());
 	printf("configuration OK\n");
 	return EXIT_OK;
 }

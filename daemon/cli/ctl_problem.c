@@ -19,8 +19,12 @@ static const char problem_usage[] =
 "       mediawatchctl problem reopen ID --note TEXT\n"
 "\n"
 "Kinds: stale (超期未更新), dormant (长期未更新), unreachable (feed failing),\n"
-"wording (表述错误), manual.  The monitor opens and closes the automatic ones\n"
-"(销号 with reason recovered when the account posts again).\n";
+"wording (表述错误), reopened-closed-account (已注销账号违规私开), manual.\n"
+"The monitor opens and closes the automatic ones (销号 with reason recovered\n"
+"when the account posts again); a stale problem becomes dormant in place.\n"
+"Deadlines are notice.rectify_days working days.  reopen leaves the closed\n"
+"problem as it was and opens a new one that names it; it prints the new\n"
+"problem's id.\n";
 
 static const struct column problem_columns[] = {
 	{ "id", "ID", COL_TEXT },
@@ -53,6 +57,9 @@ static const struct column problem_detail[] = {
 	{ "closed_at", "Closed", COL_TIME },
 	{ "close_reason", "Close reason", COL_TEXT },
 	{ "close_note", "Close note", COL_TEXT },
+	{ "escalated_at", "Escalated to dormant", COL_TIME },
+	{ "reopened_from", "Reopens problem", COL_TEXT },
+	{ "reopened_as", "Reopened as", COL_TEXT },
 };
 
 struct problem_args {
@@ -126,8 +133,8 @@ do_add(struct ctl *ctl, void *arg)
 	char *error = NULL;
 	long long id;
 
-	if (problem_add(ctl->db, &a->add, ctl->cfg.monitor.problem_due, &id,
-	    &error) == -1)
+	if (problem_add(ctl->db, &a->add, config_deadline(&ctl->cfg, mw_now()),
+	    &id, &error) == -1)
 		return ctl_refused("problem add", error);
 	printf("%lld\n", id);
 	return EXIT_OK;
@@ -149,9 +156,12 @@ do_reopen(struct ctl *ctl, void *arg)
 {
 	struct problem_args *a = arg;
 	char *error = NULL;
+	long long id;
 
-	if (problem_reopen(ctl->db, a->id, a->note, &error) == -1)
+	if (problem_reopen(ctl->db, a->id, a->note, config_deadline(&ctl->cfg,
+	    mw_now()), &id, &error) == -1)
 		return ctl_refused("problem reopen", error);
+	printf("%lld\n", id);
 	return EXIT_OK;
 }
 

@@ -113,7 +113,7 @@ totals(struct ctl *ctl)
 	struct monitor_counts c;
 	int i;
 
-	if (monitor_counts_load(db, now, &c) == -1) {
+	if (monitor_counts_load(db, &ctl->cfg, now, &c) == -1) {
 		monitor_counts_free(&c);
 		json_decref(states);
 		return NULL;
@@ -122,19 +122,23 @@ totals(struct ctl *ctl)
 		json_object_set_new(states, state_name(i),
 		    json_integer(c.states[i]));
 	json_object_set_new(states, "not_evaluated", json_integer(c.not_evaluated));
-	t = json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:{s:I, s:I, s:I}, s:o,"
-	    " s:o}",
+	t = json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:{s:I, s:I, s:I},"
+	    " s:o, s:o, s:{s:I, s:I, s:I}}",
 	    "active", (json_int_t)c.active,
 	    "suspended", (json_int_t)c.suspended,
 	    "failing_feeds", (json_int_t)c.failing_feeds,
 	    "states", states,
 	    "open_problems", (json_int_t)c.open_problems,
+	    "problem_accounts", (json_int_t)c.problem_accounts,
 	    "overdue_problems", (json_int_t)c.overdue_problems,
 	    "outbox", "queued", (json_int_t)c.outbox_queued,
 	    "failed", (json_int_t)c.outbox_failed,
 	    "sent", (json_int_t)c.outbox_sent,
 	    "next_poll_at", next < 0 ? json_null() : json_integer(next),
-	    "evaluation", evaluation_json(&c.evaluation));
+	    "evaluation", evaluation_json(&c.evaluation),
+	    "ledger", "duplicates", (json_int_t)c.ledger.duplicates,
+	    "unobserved", (json_int_t)c.ledger.unobserved,
+	    "incomplete", (json_int_t)c.ledger.incomplete);
 	monitor_counts_free(&c);
 	return t;
 }
@@ -159,6 +163,7 @@ static void
 print_summary(json_t *t)
 {
 	json_t *s = json_object_get(t, "states"), *o = json_object_get(t, "outbox");
+	json_t *l = json_object_get(t, "ledger");
 	json_t *next = json_object_get(t, "next_poll_at");
 	char when[32] = "none";
 
@@ -171,12 +176,18 @@ print_summary(json_t *t)
 	    N(s, "stale"), N(s, "dormant"), N(s, "unverified"),
 	    N(s, "not_evaluated"), N(t, "suspended"));
 	printf("failing feeds: %lld\n", N(t, "failing_feeds"));
-	printf("open problems: %lld (%lld overdue)\n", N(t, "open_problems"),
+	printf("open problems: %lld on %lld accounts (%lld overdue)\n",
+	    N(t, "open_problems"), N(t, "problem_accounts"),
 	    N(t, "overdue_problems"));
 	printf("outbox: %lld queued, %lld failed, %lld sent\n", N(o, "queued"),
 	    N(o, "failed"), N(o, "sent"));
 	printf("next poll: %s\n", N(t, "next_poll_at") == 0 &&
 	    json_is_integer(next) ? "now" : when);
+	printf("ledger: %lld units with two active accounts on a platform, %lld "
+	    "accounts nobody watches, %lld without operator or filing number%s\n",
+	    N(l, "duplicates"), N(l, "unobserved"), N(l, "incomplete"),
+	    N(l, "duplicates") + N(l, "unobserved") + N(l, "incomplete") ?
+	    " (mediawatchctl ledger check)" : "");
 	print_evaluation(json_object_get(t, "evaluation"));
 	putchar('\n');
 #undef N

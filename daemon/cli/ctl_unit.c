@@ -106,6 +106,7 @@ do_unit_add(struct ctl *ctl, void *arg)
 
 	if (unit_add(ctl->db, &a->f, &error) == -1)
 		return ctl_refused("unit add", error);
+	printf("unit %s added\n", a->f.code);
 	return EXIT_OK;
 }
 
@@ -113,10 +114,23 @@ static int
 do_unit_change(struct ctl *ctl, void *arg)
 {
 	struct unit_args *a = arg;
-	char *error = NULL;
+	long long id = unit_id(ctl->db, a->code);
+	json_t *before = id ? unit_json(ctl->db, id) : NULL, *after;
+	char *error = NULL, *what;
 
-	if (unit_change(ctl->db, a->code, &a->f, a->reason, &error) == -1)
+	if (unit_change(ctl->db, a->code, &a->f, a->reason, &error) == -1) {
+		json_decref(before);
 		return ctl_refused("unit change", error);
+	}
+	after = unit_json(ctl->db, id);
+	what = ctl_describe_changes(before, after);
+	if (*what)
+		printf("unit %s changed: %s\n", a->code, what);
+	else
+		printf("unit %s unchanged\n", a->code);
+	free(what);
+	json_decref(before);
+	json_decref(after);
 	return EXIT_OK;
 }
 
@@ -128,6 +142,7 @@ do_unit_remove(struct ctl *ctl, void *arg)
 
 	if (unit_remove(ctl->db, a->code, a->reason, &error) == -1)
 		return ctl_refused("unit remove", error);
+	printf("unit %s removed\n", a->code);
 	return EXIT_OK;
 }
 

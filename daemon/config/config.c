@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
+#include "base/holidays.h"
 #include "base/log.h"
 #include "base/mailaddr.h"
 #include "base/timeutil.h"
@@ -100,9 +102,7 @@ const struct config_key config_keys[] = {
 	  .doc = "Consecutive failed fetches that mark a feed failing." },
 
 	{ IN(monitor, verify_window), DURATION(0), .def = "1d",
-	  .doc = "A stale verdict needs a successful fetch this recent." },
-	{ IN(monitor, problem_due), DURATION(0), .def = "10d",
-	  .doc = "Rectification period of a newly opened problem." },
+	  .doc = "A verdict needs a successful fetch or an observation this recent." },
 
 	{ IN(mail, transport), ENUM(config_transport_names), .def = "maildir",
 	  .doc = "How mail leaves the machine: maildir, smtp or sendmail." },
@@ -119,7 +119,7 @@ const struct config_key config_keys[] = {
 	{ IN(mail, sendmail), STRING, .def = "/usr/sbin/sendmail",
 	  .doc = "The program of the sendmail transport." },
 	{ IN(mail, from), STRING, .def = "mediawatch@localhost",
-	  .doc = "Sender address of every message." },
+	  .doc = "Sender of every message; without a name, notice.issuer is shown." },
 	{ IN(mail, admins), LIST,
 	  .count_offset = offsetof(struct config, mail.n_admins),
 	  .doc = "Administrators' addresses; while empty, their mail goes to from." },
@@ -141,15 +141,18 @@ const struct config_key config_keys[] = {
 	{ IN(notice, serial_format), STRING, .def = "〔%Y〕第%N期",
 	  .doc = "Serial number of notices: %Y year, %N number in the year." },
 	{ IN(notice, rectify_days), INT(1, LONG_MAX), .def = "10",
-	  .doc = "Working days a unit has to rectify and reply." },
+	  .doc = "Working days to rectify a problem or answer a notice." },
 	{ IN(notice, holidays), LIST,
-	  .doc = "Public holidays (YYYY-MM-DD), not working days." },
+	  .doc = "Local days off (YYYY-MM-DD) added to the holiday calendar." },
 	{ IN(notice, workdays), LIST,
-	  .doc = "Make-up working days (调休上班, YYYY-MM-DD)." },
+	  .doc = "Local working days (YYYY-MM-DD) added to the holiday calendar." },
 	{ IN(notice, issuer), STRING, .def = "电子政务中心",
 	  .doc = "Issuer printed on notices and bulletins." },
 	{ IN(notice, repeat_months), INT(2, LONG_MAX), .def = "3",
 	  .doc = "Consecutive months of one problem kind for the deduction list." },
+
+	{ IN(calendar, dir), STRING,
+	  .doc = "Folder of YYYY.txt holiday calendars replacing or adding built-in years." },
 
 	{ IN(wording, lists), LIST,
 	  .doc = "Word lists (wrong<TAB>correct<TAB>serious|typo); none: no check." },
@@ -192,6 +195,9 @@ const struct config_key config_platform_keys[] = {
 	  .doc = "Required: identifier in commands and CSV files (a-z 0-9 _ -)." },
 	{ PLATFORM("label", label), STRING,
 	  .doc = "Name shown in notices and bulletins; default: the key." },
+	{ PLATFORM("aliases", aliases), LIST,
+	  .count_offset = offsetof(struct platform, n_aliases),
+	  .doc = "Other names of it a ledger may use (an import accepts them)." },
 	{ PLATFORM("warn", warn_after), DURATION(0),
 	  .doc = "This platform's warning threshold; default: thresholds.warn." },
 	{ PLATFORM("stale", stale_after), DURATION(0),
@@ -203,12 +209,20 @@ const struct config_key config_platform_keys[] = {
 	{ .name = NULL }
 };
 
+#define ALIASES(...) (const char *const[]){ __VA_ARGS__, NULL }
 const struct config_default_platform config_default_platforms[] = {
-	{ "wechat", "微信公众号" }, { "weibo", "微博" }, { "douyin", "抖音" },
-	{ "toutiao", "今日头条" }, { "kuaishou", "快手" },
-	{ "bilibili", "哔哩哔哩" }, { "xiaohongshu", "小红书" },
-	{ "website", "网站" }, { "other", "其他" },
-	{ NULL, NULL }
+	{ "wechat", "微信公众号", ALIASES("微信", "公众号", "微信公众平台",
+	    "微信订阅号", "微信服务号") },
+	{ "weibo", "微博", ALIASES("新浪微博", "政务微博") },
+	{ "douyin", "抖音", ALIASES("抖音号") },
+	{ "toutiao", "今日头条", ALIASES("头条", "头条号") },
+	{ "kuaishou", "快手", ALIASES("快手号") },
+	{ "bilibili", "哔哩哔哩", ALIASES("B站", "b站") },
+	{ "xiaohongshu", "小红书", ALIASES("小红书号") },
+	{ "channels", "视频号", ALIASES("微信视频号") },
+	{ "website", "网站", ALIASES("门户网站", "政府网站") },
+	{ "other", "其他", ALIASES("其它") },
+	{ NULL, NULL, NULL }
 };
 
 const char *
@@ -323,12 +337,15 @@ parse_text(const struct config_key *k, const char *text, void *base)
 /* ---- defaults and freeing, both driven by the table ---- */
 
 static void
-set_platform_defaults(struct platform *p, const char *key, const char *label,
-    const struct threshold_config *th)
+set_platform_defaults(struct platform *p,
+    const struct config_default_platform *d, const struct threshold_config *th)
 {
 	memset(p, 0, sizeof(*p));
-	p->key = xstrdup(key);
-	p->label = xstrdup(label);
+	p->key = xstrdup(d->key);
+	p->label = xstrdup(d->label);
+	p->aliases = strv_dup(d->aliases);
+	while (p->aliases[p->n_aliases])
+		p->n_aliases++;
 	p->warn_after = th->warn;
 	p->stale_after = th->stale;
 	p->dormant_after = th->dormant;
@@ -345,8 +362,7 @@ set_default_platforms(struct config *cfg)
 	cfg->platforms = xcalloc(n, sizeof(struct platform));
 	for (i = 0; i < n; i++)
 		set_platform_defaults(&cfg->platforms[i],
-		    config_default_platforms[i].key,
-		    config_default_platforms[i].label, &cfg->thresholds);
+		    &config_default_platforms[i], &cfg->thresholds);
 }
 
 static void
@@ -375,6 +391,8 @@ platform_free(struct platform *p)
 	for (k = config_platform_keys; k->name; k++)
 		if (k->type == CONFIG_STRING)
 			free(*(char **)field_of(k, p));
+		else if (k->type == CONFIG_LIST)
+			strv_free(*(char ***)field_of(k, p));
 }
 
 static void
@@ -402,6 +420,8 @@ config_free(struct config *cfg)
 			strv_free(*(char ***)field_of(k, cfg));
 	}
 	platforms_free(cfg);
+	free(cfg->mail.sender);
+	workday_calendar_free(&cfg->calendar.days);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -612,6 +632,32 @@ is_group(const char *name)
 	return false;
 }
 
+/* Keys that were removed, and what took their place, so that an older
+ * file gets an error that says what to write instead. */
+static const struct {
+	const char *group, *name, *instead;
+} retired_keys[] = {
+	{ "monitor", "problem_due", "every deadline is notice.rectify_days "
+	  "working days" },
+};
+
+static void
+unknown_key(struct loader *ld, const config_setting_t *s, const char *group,
+    const char *what)
+{
+	const char *name = config_setting_name(s);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(retired_keys); i++)
+		if (group && strcmp(retired_keys[i].group, group) == 0 &&
+		    strcmp(retired_keys[i].name, name) == 0) {
+			bad(ld, s, "%s.%s is no longer used: %s", group, name,
+			    retired_keys[i].instead);
+			return;
+		}
+	bad(ld, s, "unknown key '%.64s' in %s", name, what);
+}
+
 /* Reads every child of group s through the keys of that group. */
 static void
 read_group(struct loader *ld, const config_setting_t *s, const char *group,
@@ -629,8 +675,7 @@ read_group(struct loader *ld, const config_setting_t *s, const char *group,
 		    config_setting_name(child));
 
 		if (k == NULL)
-			bad(ld, child, "unknown key '%.64s' in %s",
-			    config_setting_name(child), what);
+			unknown_key(ld, child, group, what);
 		else
 			read_value(ld, child, k, base);
 	}
@@ -646,6 +691,44 @@ platform_key_valid(const char *key)
 		    *key != '_' && *key != '-')
 			return false;
 	return true;
+}
+
+static bool
+platform_has_name(const struct platform *p, const char *name)
+{
+	size_t i;
+
+	if (strcasecmp(p->key, name) == 0 || strcmp(p->label, name) == 0)
+		return true;
+	for (i = 0; i < p->n_aliases; i++)
+		if (strcmp(p->aliases[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* A name read from a ledger must mean one platform only. */
+static void
+platform_names_check(struct loader *ld, const config_setting_t *s,
+    const struct config *cfg, size_t idx)
+{
+	const struct platform *p = &cfg->platforms[idx];
+	size_t i, j;
+
+	for (i = 0; i < p->n_aliases; i++)
+		if (str_empty(p->aliases[i]) || has_control_chars(p->aliases[i]))
+			bad(ld, s, "platform '%s': an alias must be a name", p->key);
+	for (j = 0; j < idx; j++) {
+		const struct platform *q = &cfg->platforms[j];
+
+		if (platform_has_name(q, p->label))
+			bad(ld, s, "platform '%s': label '%.64s' names platform "
+			    "'%s' already", p->key, p->label, q->key);
+		for (i = 0; i < p->n_aliases; i++)
+			if (platform_has_name(q, p->aliases[i]))
+				bad(ld, s, "platform '%s': alias '%.64s' names "
+				    "platform '%s' already", p->key, p->aliases[i],
+				    q->key);
+	}
 }
 
 static void
@@ -671,6 +754,7 @@ platform_check(struct loader *ld, const config_setting_t *s,
 	if (p->feed_template && strstr(p->feed_template, "{uid}") == NULL)
 		bad(ld, s, "platform '%s': feed_template must contain {uid}",
 		    p->key);
+	platform_names_check(ld, s, cfg, idx);
 }
 
 /* platforms = ( { key = "wechat"; label = "微信公众号"; … }, … ); each
@@ -700,6 +784,7 @@ read_platforms(struct loader *ld, const config_setting_t *list,
 		p->warn_after = th->warn;
 		p->stale_after = th->stale;
 		p->dormant_after = th->dormant;
+		p->aliases = strv_dup(NULL);
 		read_group(ld, s, "platforms", "a platform", config_platform_keys, p);
 		if (ld->errors == 0)
 			platform_check(ld, s, cfg, (size_t)i);
@@ -885,6 +970,52 @@ check_dates(struct loader *ld, const config_t *lc, const char *key,
 			    "date", key, *dates);
 }
 
+/* The days deadlines are counted on: the built-in years, calendar.dir's
+ * files, then the local days of notice.holidays and notice.workdays (a
+ * day in both is worked). */
+static void
+load_calendar(struct loader *ld, const config_t *lc, struct config *cfg)
+{
+	struct workday_calendar *cal = &cfg->calendar.days;
+	char **d;
+
+	if (holidays_load(cal, cfg->calendar.dir) == -1)
+		bad(ld, lookup(lc, "calendar.dir"), "calendar.dir: the holiday "
+		    "calendars cannot be read (see above)");
+	for (d = cfg->notice.holidays; *d; d++)
+		workday_calendar_mark(cal, *d, false);
+	for (d = cfg->notice.workdays; *d; d++)
+		workday_calendar_mark(cal, *d, true);
+}
+
+/* "电子政务中心 <mediawatch@example.gov.cn>": mail.from, named after the
+ * issuer when it carries no name of its own, so that a unit head sees
+ * who writes. */
+static void
+derive_sender(struct config *cfg)
+{
+	char *name = NULL, *addr = NULL, *error = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	const char *s;
+
+	if (mail_address_parse(cfg->mail.from, &name, &addr, &error) == -1 ||
+	    name != NULL || str_empty(cfg->notice.issuer)) {
+		cfg->mail.sender = xstrdup(cfg->mail.from);
+	} else {
+		sb_putc(&sb, '"');
+		for (s = cfg->notice.issuer; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				sb_putc(&sb, '\\');
+			sb_putc(&sb, *s);
+		}
+		sb_printf(&sb, "\" <%s>", addr);
+		cfg->mail.sender = sb_steal(&sb);
+	}
+	free(name);
+	free(addr);
+	free(error);
+}
+
 /* Checks across keys, after everything was read. */
 static void
 validate(struct loader *ld, const config_t *lc, struct config *cfg)
@@ -895,6 +1026,13 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 	check_web(ld, lc, cfg);
 	check_dates(ld, lc, "notice.holidays", cfg->notice.holidays);
 	check_dates(ld, lc, "notice.workdays", cfg->notice.workdays);
+	if (has_control_chars(cfg->notice.issuer))
+		bad(ld, lookup(lc, "notice.issuer"), "notice.issuer must be one "
+		    "line of text");
+	if (ld->errors == 0) {
+		load_calendar(ld, lc, cfg);
+		derive_sender(cfg);
+	}
 }
 
 static void
@@ -965,6 +1103,39 @@ config_platform(const struct config *cfg, const char *key)
 		if (strcmp(cfg->platforms[i].key, key) == 0)
 			return &cfg->platforms[i];
 	return NULL;
+}
+
+const struct platform *
+config_platform_named(const struct config *cfg, const char *name)
+{
+	char *copy = xstrdup(name), *trimmed = str_trim(copy);
+	const struct platform *found = NULL;
+	size_t i;
+
+	for (i = 0; i < cfg->n_platforms && found == NULL; i++)
+		if (platform_has_name(&cfg->platforms[i], trimmed))
+			found = &cfg->platforms[i];
+	free(copy);
+	return found;
+}
+
+time_t
+config_deadline(const struct config *cfg, time_t t)
+{
+	return workdays_deadline(&cfg->calendar.days, t, cfg->notice.rectify_days);
+}
+
+int
+config_calendar_check(const struct config *cfg, time_t now)
+{
+	int years[2], n = holidays_missing(&cfg->calendar.days, now, years), i;
+
+	for (i = 0; i < n; i++)
+		log_warnx("warning: the holiday calendar has no %d: deadlines in "
+		    "it count Monday to Friday only; once the State Council "
+		    "publishes its holidays, add %d.txt to calendar.dir (format: "
+		    "holidays/README.md)", years[i], years[i]);
+	return n;
 }
 
 /* ---- reload ---- */

@@ -10,12 +10,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
+
+#include "base/workdays.h"
 
 #define MW_DEFAULT_CONF "/etc/mediawatch/mediawatch.conf"
 
 struct platform {
 	char      *key;              /* "wechat", "weibo", … */
 	char      *label;            /* 微信公众号 */
+	char     **aliases;          /* other names ledgers use: 微信, 公众号 */
+	size_t     n_aliases;
 	long long  warn_after;       /* seconds without update before a warning */
 	long long  stale_after;      /* … before the veto (超期未更新) */
 	long long  dormant_after;    /* … before dormant (长期未更新) */
@@ -52,6 +57,9 @@ struct mail_config {
 	char      *ca_file;
 	char      *sendmail;         /* path of the sendmail program */
 	char      *from;
+	char      *sender;           /* derived: the From: mailbox, mail.from
+	                                with notice.issuer as display name when
+	                                it has none */
 	char     **admins;           /* NULL-terminated list of addresses */
 	size_t     n_admins;
 	long long  repeat_warning;
@@ -70,15 +78,21 @@ struct threshold_config {
 };
 
 struct monitor_config {
-	long long  verify_window;    /* a stale verdict needs a fetch this recent */
-	long long  problem_due;      /* rectification period for new problems */
+	long long  verify_window;    /* a verdict needs a fetch or an observation this recent */
+};
+
+struct calendar_config {
+	char      *dir;              /* YYYY.txt files replacing or adding years */
+	/* derived: the built-in years, dir's files, then notice.holidays and
+	 * notice.workdays; every deadline is counted on it */
+	struct workday_calendar days;
 };
 
 struct notice_config {
 	char      *serial_format;    /* "〔%Y〕第%N期" */
-	long       rectify_days;     /* working days to rectify */
-	char     **holidays;         /* YYYY-MM-DD, NULL-terminated */
-	char     **workdays;         /* make-up working days */
+	long       rectify_days;     /* working days to rectify: every deadline */
+	char     **holidays;         /* local days off, YYYY-MM-DD, NULL-terminated */
+	char     **workdays;         /* local working days */
 	char      *issuer;           /* name printed on notices */
 	long       repeat_months;    /* consecutive months for the deduction list */
 };
@@ -122,6 +136,7 @@ struct config {
 	struct poll_config   poll;
 	struct monitor_config monitor;
 	struct mail_config   mail;
+	struct calendar_config calendar;
 	struct notice_config notice;
 	struct wording_config wording;
 	struct web_config    web;
@@ -135,6 +150,18 @@ void config_free(struct config *cfg);
  * default path when it exists, else NULL (built-in defaults). */
 const char *config_locate(const char *given);
 const struct platform *config_platform(const struct config *cfg, const char *key);
+/* The platform a person means by name: its key (in any case), its label
+ * or one of its aliases, spaces around ignored; NULL when none. */
+const struct platform *config_platform_named(const struct config *cfg,
+        const char *name);
+/* The one deadline rule: the deadline of a problem or a notice opened at
+ * t, notice.rectify_days working days later on the holiday calendar (the
+ * last second of that day, see workdays_deadline()). */
+time_t config_deadline(const struct config *cfg, time_t t);
+/* Warns (log_warnx) of each year a deadline set at now may need that the
+ * holiday calendar does not cover (holidays_missing()); returns how many.
+ * A warning, not an error: those years count Monday to Friday. */
+int    config_calendar_check(const struct config *cfg, time_t now);
 
 /* The full names ("poll.concurrency") of the keys that a reload does not
  * apply and whose value differs from running to fresh, as a NULL-terminated
@@ -177,6 +204,7 @@ extern const struct config_key config_keys[];
 extern const struct config_key config_platform_keys[];
 struct config_default_platform {
 	const char *key, *label;
+	const char *const *aliases;  /* NULL-terminated */
 };
 
 /* The built-in platform list, NULL-key terminated. */

@@ -153,7 +153,7 @@ static int
 letter_prepare(const struct config *cfg, struct letter *l, char **error)
 {
 	const struct mail_message m = {
-		.from = cfg->mail.from,
+		.from = cfg->mail.sender,   /* with its display name */
 		.to = (const char *const *)l->to, .n_to = l->n_to,
 		.cc = (const char *const *)l->cc, .n_cc = l->n_cc,
 		.subject = l->subject, .text = l->text, .html = l->html,

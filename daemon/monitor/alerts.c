@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "base/holidays.h"
 #include "base/log.h"
 #include "base/template.h"
 #include "base/timeutil.h"
@@ -11,16 +12,21 @@
 #include "mail/compose.h"
 #include "mail/outbox.h"
 #include "monitor/alerts.h"
+#include "monitor/gaps.h"
 #include "monitor/stats.h"
+#include "poll/poller.h"
 #include "poll/post.h"
 #include "store/db.h"
 
 /* Facts about one account for a message row. */
 struct account_facts {
-	char *unit_name, *platform_label, *name, *uid, *feed_url, *last_error;
-	bool  has_success;
-	time_t last_success;
-	long  failures;
+	char         *unit_name, *platform_label, *name, *uid, *feed_url;
+	char         *last_error;
+	struct sight  sight;          /* how it was seen; last_error its error */
+	bool          has_last_update;
+	time_t        last_update;
+	long          failures;
+	bool          failing;
 };
 
 static void
@@ -34,31 +40,52 @@ facts_free(struct account_facts *f)
 	free(f->last_error);
 }
 
+static void
+facts_read(const struct config *cfg, sqlite3_stmt *st, struct account_facts *f)
+{
+	const struct platform *p = config_platform(cfg, db_column_text(st, 1));
+
+	f->unit_name = db_column_strdup(st, 0);
+	f->platform_label = xstrdup(p ? p->label : db_column_text(st, 1));
+	f->name = db_column_strdup(st, 2);
+	f->uid = xstrdup(db_column_text(st, 3));
+	f->feed_url = poller_feed_url(cfg, db_column_text(st, 1),
+	    (const char *)sqlite3_column_text(st, 3),
+	    (const char *)sqlite3_column_text(st, 4));
+	f->last_error = db_column_strdup(st, 5);
+	f->sight = (struct sight){
+		.polled = f->feed_url != NULL,
+		.fetched = !db_column_is_null(st, 6),
+		.last_status = sqlite3_column_int(st, 7),
+		.last_error = f->last_error,
+		.has_success = !db_column_is_null(st, 8),
+		.last_success = (time_t)sqlite3_column_int64(st, 8),
+		.has_observation = !db_column_is_null(st, 9),
+		.last_observation = (time_t)sqlite3_column_int64(st, 9),
+	};
+	f->has_last_update = !db_column_is_null(st, 10);
+	f->last_update = (time_t)sqlite3_column_int64(st, 10);
+	f->failures = sqlite3_column_int(st, 11);
+	f->failing = sqlite3_column_int(st, 12) != 0;
+}
+
 static int
 facts_load(sqlite3 *db, const struct config *cfg, long long id,
     struct account_facts *f)
 {
-	const struct platform *p;
 	sqlite3_stmt *st;
 	int rc = -1;
 
 	memset(f, 0, sizeof(*f));
 	st = db_prepare(db, "SELECT u.name, a.platform, a.name, a.platform_uid,"
-	    " coalesce(a.feed_url, f.url), f.last_error, f.last_success_at,"
-	    " coalesce(f.consecutive_failures, 0) FROM account a JOIN unit u ON"
-	    " u.id = a.unit_id LEFT JOIN feed_state f ON f.account_id = a.id"
-	    " WHERE a.id = ?", "I", id);
+	    " a.feed_url, f.last_error, f.last_fetch_at, coalesce(f.last_status,"
+	    " 0), f.last_success_at, (SELECT max(o.recorded_at) FROM observation"
+	    " o WHERE o.account_id = a.id), a.last_update_at,"
+	    " coalesce(f.consecutive_failures, 0), coalesce(f.failing, 0) FROM"
+	    " account a JOIN unit u ON u.id = a.unit_id LEFT JOIN feed_state f ON"
+	    " f.account_id = a.id WHERE a.id = ?", "I", id);
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
-		p = config_platform(cfg, db_column_text(st, 1));
-		f->unit_name = db_column_strdup(st, 0);
-		f->platform_label = xstrdup(p ? p->label : db_column_text(st, 1));
-		f->name = db_column_strdup(st, 2);
-		f->uid = xstrdup(db_column_text(st, 3));
-		f->feed_url = xstrdup(db_column_text(st, 4));
-		f->last_error = xstrdup(db_column_text(st, 5));
-		f->has_success = !db_column_is_null(st, 6);
-		f->last_success = (time_t)sqlite3_column_int64(st, 6);
-		f->failures = sqlite3_column_int(st, 7);
+		facts_read(cfg, st, f);
 		rc = 0;
 	}
 	sqlite3_finalize(st);
@@ -112,6 +139,7 @@ fill_row(struct tmpl_vars *row, const struct account_facts *f,
 	tmpl_set(row, "platform", f->platform_label);
 	tmpl_set(row, "name", f->name);
 	tmpl_set(row, "uid", f->uid);
+	tmpl_set(row, "known", it->has_last_update ? "1" : "");
 	set_date(row, "last_update", it->has_last_update, it->last_update, "从未更新");
 	tmpl_setf(row, "days", "%ld", it->days);
 }
@@ -137,15 +165,16 @@ set_unit_vars(sqlite3 *db, long long unit_id, struct tmpl_vars *v)
 	sqlite3_finalize(st);
 }
 
-/* Unit mail goes to the unit's addresses; a unit without any falls back
- * to the admins, so no alert is ever dropped for want of an address. */
-static char **
-unit_recipients(sqlite3 *db, const struct config *cfg, long long unit_id,
-    size_t *n, bool *fallback)
+char **
+unit_mail_recipients(sqlite3 *db, const struct config *cfg,
+    long long unit_id, size_t *n, bool *fallback, struct tmpl_vars *v)
 {
 	char **to = outbox_unit_addresses(db, unit_id, n);
 
-	if (!(*fallback = *n == 0))
+	*fallback = *n == 0;
+	if (v)
+		tmpl_set(v, "no_address", *fallback ? "1" : "");
+	if (!*fallback)
 		return to;
 	strv_free(to);
 	return outbox_admin_addresses(cfg, n);
@@ -271,7 +300,8 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 			add_alert_row(db, cfg, &um, &ev->items[i]);
 	set_unit_vars(db, unit_id, um.alert);
 	set_unit_vars(db, unit_id, um.recovery);
-	to = unit_recipients(db, cfg, unit_id, &n_to, &fallback);
+	to = unit_mail_recipients(db, cfg, unit_id, &n_to, &fallback, um.alert);
+	tmpl_set(um.recovery, "no_address", fallback ? "1" : "");
 	/* the admins are To already when the unit has no address */
 	um.cc_admins &= !fallback;
 	unit_mail_finish(&um);
@@ -298,64 +328,92 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 
 /* ---- admins ---- */
 
+/* The names of an account row in the admins' mail about gaps. */
 static void
-fill_gap_row(struct tmpl_vars *row, const struct account_facts *f,
-    const struct eval_item *it, const char *state_label)
+fill_gap_row(struct tmpl_vars *row, const struct config *cfg,
+    const struct account_facts *f, time_t now)
 {
-	fill_row(row, f, it);
+	char *reason = gap_reason(&f->sight);
+	time_t seen = 0;
+	bool has_seen = sight_last(&f->sight, &seen);
+
+	tmpl_set(row, "unit_name", f->unit_name);
+	tmpl_set(row, "platform", f->platform_label);
+	tmpl_set(row, "name", f->name);
+	tmpl_set(row, "uid", f->uid);
 	tmpl_set(row, "feed_url", f->feed_url);
-	tmpl_set(row, "state_label", state_label);
-	set_time(row, "last_success", f->has_success, f->last_success, "从未成功");
-	tmpl_set(row, "last_error", f->last_error);
+	tmpl_set(row, "reason", reason);
+	tmpl_set(row, "known", f->has_last_update ? "1" : "");
+	set_date(row, "last_update", f->has_last_update, f->last_update,
+	    "从未更新");
+	tmpl_setf(row, "days", "%ld", f->has_last_update ?
+	    days_between(f->last_update, now) : 0L);
+	set_time(row, "last_seen", has_seen, seen, "从未核实");
+	/* the window has passed: we cannot say how the account is doing */
+	tmpl_set(row, "unverified", !has_seen ||
+	    now - seen > cfg->monitor.verify_window ? "1" : "");
+	tmpl_setf(row, "failures", "%ld", f->failures);
+	free(reason);
 }
 
 static void
 gap_finish(const struct config *cfg, struct tmpl_vars *v, int n)
 {
-	char window[16];
+	char window[48];
 
-	duration_format(cfg->monitor.verify_window, window, sizeof(window));
+	duration_format_zh(cfg->monitor.verify_window, window, sizeof(window));
 	tmpl_set(v, "verify_window", window);
 	tmpl_setf(v, "n_accounts", "%d", n);
+}
+
+static bool
+has_id(const long long *ids, size_t n, long long id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* The accounts the admins hear of at once: those that became unverified
+ * and those whose feed started failing, each once. */
+static long long *
+gap_accounts(const struct evaluation *ev, size_t *n)
+{
+	long long *ids = xcalloc(ev->n_items + ev->n_new_failing + 1,
+	    sizeof(long long));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < ev->n_items; i++)
+		if (ev->items[i].event == EVENT_GAP)
+			ids[(*n)++] = ev->items[i].account_id;
+	for (i = 0; i < ev->n_new_failing; i++)
+		if (!has_id(ids, *n, ev->new_failing[i]))
+			ids[(*n)++] = ev->new_failing[i];
+	return ids;
 }
 
 static int
 queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 {
-	struct tmpl_vars *v = base_vars(cfg, ev->now), *row;
+	struct tmpl_vars *v = base_vars(cfg, ev->now);
 	struct strbuf key = STRBUF_INIT;
 	struct account_facts f;
-	struct eval_item fake;
-	long long last;
+	long long *ids;
 	char **to, *dedup;
-	size_t i, n_to;
+	size_t i, n_ids, n_to;
 	int n = 0, rc = 0;
 
 	tmpl_set_list(v, "accounts");
-	for (i = 0; i < ev->n_items; i++) {
-		if (ev->items[i].event != EVENT_GAP ||
-		    facts_load(db, cfg, ev->items[i].account_id, &f) == -1)
+	ids = gap_accounts(ev, &n_ids);
+	for (i = 0; i < n_ids; i++) {
+		if (facts_load(db, cfg, ids[i], &f) == -1)
 			continue;
-		fill_gap_row(tmpl_add_row(v, "accounts"), &f, &ev->items[i],
-		    state_label(ev->items[i].would_be));
-		sb_printf(&key, ":%lld", ev->items[i].account_id);
-		facts_free(&f);
-		n++;
-	}
-	for (i = 0; i < ev->n_new_failing; i++) {
-		if (facts_load(db, cfg, ev->new_failing[i], &f) == -1)
-			continue;
-		memset(&fake, 0, sizeof(fake));
-		last = 0;
-		db_query_int(db, &last, "SELECT coalesce(last_update_at, 0) FROM"
-		    " account WHERE id = ?", "I", ev->new_failing[i]);
-		fake.last_update = (time_t)last;
-		fake.has_last_update = last != 0;
-		fake.days = fake.has_last_update ?
-		    days_between(fake.last_update, ev->now) : 0;
-		row = tmpl_add_row(v, "accounts");
-		fill_gap_row(row, &f, &fake, "订阅地址无法访问");
-		sb_printf(&key, ":f%lld", ev->new_failing[i]);
+		fill_gap_row(tmpl_add_row(v, "accounts"), cfg, &f, ev->now);
+		sb_printf(&key, ":%lld", ids[i]);
 		facts_free(&f);
 		n++;
 	}
@@ -368,9 +426,27 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		free(dedup);
 		strv_free(to);
 	}
+	free(ids);
 	sb_free(&key);
 	tmpl_vars_free(v);
 	return rc;
+}
+
+char *
+alerts_calendar_warning(const struct config *cfg, time_t now)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int years[2], n, i;
+
+	n = holidays_missing(&cfg->calendar.days, now, years);
+	for (i = 0; i < n; i++)
+		sb_printf(&sb, "%s%d年", i ? "、" : "", years[i]);
+	if (n > 0)
+		sb_printf(&sb, "的节假日安排尚未载入，整改期限在这些年份只按周一至"
+		    "周五计算，可能早于法定节假日后的实际期限。请在国务院办公厅发布"
+		    "当年节假日安排后，按随系统安装的 holidays/README.md 编写"
+		    "“年份.txt”文件，放入配置项 calendar.dir 指定的目录。");
+	return n > 0 ? sb_steal(&sb) : NULL;
 }
 
 static void
@@ -386,44 +462,50 @@ set_digest_counts(struct tmpl_vars *v, const struct evaluation *ev,
 	for (i = 0; i < N_STATES; i++)
 		tmpl_setf(v, keys[i], "%lu", ev->counts[i]);
 	tmpl_setf(v, "n_problems_open", "%lld", c->open_problems);
+	tmpl_setf(v, "n_problem_accounts", "%lld", c->problem_accounts);
 	tmpl_setf(v, "n_problems_overdue", "%lld", c->overdue_problems);
+	tmpl_setf(v, "n_failing", "%lld", c->failing_feeds);
 	tmpl_setf(v, "outbox_queued", "%lld", c->outbox_queued);
 	tmpl_setf(v, "outbox_failed", "%lld", c->outbox_failed);
 }
 
 static int
-digest_counts(sqlite3 *db, const struct evaluation *ev, struct tmpl_vars *v)
+digest_counts(sqlite3 *db, const struct config *cfg,
+    const struct evaluation *ev, struct tmpl_vars *v)
 {
 	struct monitor_counts c;
-	int rc = monitor_counts_load(db, ev->now, &c);
+	int rc = monitor_counts_load(db, cfg, ev->now, &c);
 
 	set_digest_counts(v, ev, &c);
 	monitor_counts_free(&c);
 	return rc;
 }
 
-/* One account in the digest's lists: stale or dormant, unverified,
- * failing (it may be in two).  Returns what it added to n_stale and
- * n_failing through the pointers. */
+struct digest_lists {
+	int n_stale, n_gaps, n_failing;
+};
+
+/* One account in the digest, in one list only: unverified ones are gaps
+ * (whatever their feed does), stale and dormant ones say whether their
+ * feed fails, and the failing feeds of the others are listed apart. */
 static void
-digest_row(struct tmpl_vars *v, int state, bool failing,
-    const struct account_facts *f, const struct eval_item *it,
-    int *n_stale, int *n_failing)
+digest_row(struct tmpl_vars *v, const struct config *cfg, int state,
+    const struct account_facts *f, time_t now, struct digest_lists *dl)
 {
 	struct tmpl_vars *row;
 
-	if (state == STATE_STALE || state == STATE_DORMANT) {
+	if (state == STATE_UNVERIFIED) {
+		fill_gap_row(tmpl_add_row(v, "gaps"), cfg, f, now);
+		dl->n_gaps++;
+	} else if (state == STATE_STALE || state == STATE_DORMANT) {
 		row = tmpl_add_row(v, "stale");
-		fill_row(row, f, it);
+		fill_gap_row(row, cfg, f, now);
 		tmpl_set(row, "state_label", state_label(state));
-		(*n_stale)++;
-	} else if (state == STATE_UNVERIFIED)
-		fill_gap_row(tmpl_add_row(v, "gaps"), f, it, "未核实");
-	if (failing) {
-		row = tmpl_add_row(v, "failing");
-		fill_gap_row(row, f, it, "订阅地址无法访问");
-		tmpl_setf(row, "failures", "%ld", f->failures);
-		(*n_failing)++;
+		tmpl_set(row, "failing", f->failing ? "1" : "");
+		dl->n_stale++;
+	} else if (f->failing) {
+		fill_gap_row(tmpl_add_row(v, "failing"), cfg, f, now);
+		dl->n_failing++;
 	}
 }
 
@@ -436,10 +518,11 @@ digest_lists_init(struct tmpl_vars *v)
 }
 
 static void
-digest_lists_finish(struct tmpl_vars *v, int n_stale, int n_failing)
+digest_lists_finish(struct tmpl_vars *v, const struct digest_lists *dl)
 {
-	tmpl_setf(v, "n_stale_list", "%d", n_stale);
-	tmpl_setf(v, "n_failing", "%d", n_failing);
+	tmpl_setf(v, "n_stale_list", "%d", dl->n_stale);
+	tmpl_setf(v, "n_gaps_list", "%d", dl->n_gaps);
+	tmpl_setf(v, "n_failing_list", "%d", dl->n_failing);
 }
 
 /* Rows for the digest's lists, straight from the database. */
@@ -447,32 +530,25 @@ static int
 digest_lists(sqlite3 *db, const struct config *cfg, time_t now,
     struct tmpl_vars *v)
 {
-	struct eval_item it;
+	struct digest_lists dl = { 0, 0, 0 };
 	struct account_facts f;
 	sqlite3_stmt *st;
-	int n_stale = 0, n_failing = 0;
 
 	digest_lists_init(v);
-	st = db_prepare(db, "SELECT a.id, s.state, a.last_update_at,"
-	    " coalesce(f.failing, 0) FROM account_state s JOIN account a ON a.id ="
-	    " s.account_id LEFT JOIN feed_state f ON f.account_id = a.id WHERE"
-	    " a.status = 'active' AND (s.state IN ('stale', 'dormant',"
-	    " 'unverified') OR f.failing) ORDER BY a.unit_id, a.id", "");
+	st = db_prepare(db, "SELECT a.id, s.state FROM account_state s JOIN"
+	    " account a ON a.id = s.account_id LEFT JOIN feed_state f ON"
+	    " f.account_id = a.id WHERE a.status = 'active' AND (s.state IN"
+	    " ('stale', 'dormant', 'unverified') OR f.failing) ORDER BY"
+	    " a.unit_id, a.id", "");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		int state = state_parse(db_column_text(st, 1));
-
 		if (facts_load(db, cfg, sqlite3_column_int64(st, 0), &f) == -1)
 			continue;
-		memset(&it, 0, sizeof(it));
-		it.has_last_update = !db_column_is_null(st, 2);
-		it.last_update = (time_t)sqlite3_column_int64(st, 2);
-		it.days = it.has_last_update ? days_between(it.last_update, now) : 0;
-		digest_row(v, state, sqlite3_column_int(st, 3) != 0, &f, &it,
-		    &n_stale, &n_failing);
+		digest_row(v, cfg, state_parse(db_column_text(st, 1)), &f, now,
+		    &dl);
 		facts_free(&f);
 	}
 	sqlite3_finalize(st);
-	digest_lists_finish(v, n_stale, n_failing);
+	digest_lists_finish(v, &dl);
 	return 0;
 }
 
@@ -489,6 +565,16 @@ digest_due(const struct config *cfg, time_t now, char *day, size_t size)
 	return strcmp(hhmm, cfg->mail.digest_time) >= 0;
 }
 
+static void
+set_calendar_warning(struct tmpl_vars *v, const struct config *cfg,
+    time_t now)
+{
+	char *warning = alerts_calendar_warning(cfg, now);
+
+	tmpl_set(v, "calendar_warning", warning);
+	free(warning);
+}
+
 static int
 queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 {
@@ -503,12 +589,13 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	key = xasprintf("digest:%s", day);
 	v = base_vars(cfg, ev->now);
 	tmpl_set(v, "date", day);
-	if (digest_counts(db, ev, v) == -1) {
+	if (digest_counts(db, cfg, ev, v) == -1) {
 		tmpl_vars_free(v);
 		free(key);
 		return -1;
 	}
 	digest_lists(db, cfg, ev->now, v);
+	set_calendar_warning(v, cfg, ev->now);
 	to = outbox_admin_addresses(cfg, &n_to);
 	rc = queue_mail(db, cfg, "admin-digest", v, "digest", 0, to, n_to, false,
 	    key, ev->now);
@@ -516,17 +603,6 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	tmpl_vars_free(v);
 	free(key);
 	return rc;
-}
-
-static bool
-has_unit(const long long *units, size_t n, long long id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (units[i] == id)
-			return true;
-	return false;
 }
 
 int
@@ -538,7 +614,7 @@ alerts_queue(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 
 	for (i = 0; i < ev->n_items; i++)
 		if (ev->items[i].event != EVENT_GAP &&
-		    !has_unit(units, n_units, ev->items[i].unit_id))
+		    !has_id(units, n_units, ev->items[i].unit_id))
 			units[n_units++] = ev->items[i].unit_id;
 	for (i = 0; i < n_units; i++) {
 		if ((rc = queue_unit(db, cfg, ev, units[i])) == -1)
@@ -556,9 +632,10 @@ alerts_queue(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 
 /* ---- samples for check-config ---- */
 
-/* One invented account, named like those of a county ledger. */
+/* One invented account, named like those of a county ledger, whose feed
+ * fails. */
 static struct account_facts
-sample_facts(const struct config *cfg)
+sample_facts(const struct config *cfg, time_t now)
 {
 	return (struct account_facts){
 		.unit_name = "某某县教育局",
@@ -566,8 +643,11 @@ sample_facts(const struct config *cfg)
 		    "微信公众号",
 		.name = "某某教育发布", .uid = "gh_0123456789ab",
 		.feed_url = "https://rsshub.example.gov.cn/wechat/gh_0123456789ab",
-		.last_error = "HTTP 404", .has_success = true,
-		.last_success = 0, .failures = 3,
+		.sight = { .polled = true, .fetched = true, .last_status = 404,
+		    .last_error = "HTTP 404", .has_success = true,
+		    .last_success = now - 3 * 86400 },
+		.has_last_update = true, .last_update = now - 20 * 86400,
+		.failures = 3, .failing = true,
 	};
 }
 
@@ -586,7 +666,7 @@ sample_item(enum account_state state, enum eval_event event, time_t now)
 static struct tmpl_vars *
 sample_unit_mail(const struct config *cfg, time_t now, bool recovery)
 {
-	struct account_facts f = sample_facts(cfg);
+	struct account_facts f = sample_facts(cfg, now);
 	struct tmpl_vars *v;
 	struct unit_mail um;
 	struct eval_item it;
@@ -603,6 +683,7 @@ sample_unit_mail(const struct config *cfg, time_t now, bool recovery)
 	set_unit_names(um.alert, "JYJ", f.unit_name, "王某某");
 	set_unit_names(um.recovery, "JYJ", f.unit_name, "王某某");
 	v = recovery ? um.recovery : um.alert;
+	tmpl_set(v, "no_address", "1");
 	if (recovery)
 		um.recovery = NULL;
 	else
@@ -614,15 +695,15 @@ sample_unit_mail(const struct config *cfg, time_t now, bool recovery)
 static struct tmpl_vars *
 sample_gap(const struct config *cfg, time_t now)
 {
-	struct account_facts f = sample_facts(cfg);
+	struct account_facts f = sample_facts(cfg, now);
 	struct tmpl_vars *v = base_vars(cfg, now);
-	struct eval_item it = sample_item(STATE_UNVERIFIED, EVENT_GAP, now);
 
-	f.last_success = now - 3 * 86400;
 	tmpl_set_list(v, "accounts");
-	fill_gap_row(tmpl_add_row(v, "accounts"), &f, &it,
-	    state_label(STATE_STALE));
-	fill_gap_row(tmpl_add_row(v, "accounts"), &f, &it, "订阅地址无法访问");
+	fill_gap_row(tmpl_add_row(v, "accounts"), cfg, &f, now);
+	f.sight = (struct sight){ .polled = false };
+	f.feed_url = NULL;
+	f.has_last_update = false;
+	fill_gap_row(tmpl_add_row(v, "accounts"), cfg, &f, now);
 	gap_finish(cfg, v, 2);
 	return v;
 }
@@ -630,23 +711,25 @@ sample_gap(const struct config *cfg, time_t now)
 static struct tmpl_vars *
 sample_digest(const struct config *cfg, time_t now)
 {
-	struct account_facts f = sample_facts(cfg);
+	struct account_facts f = sample_facts(cfg, now);
 	struct tmpl_vars *v = base_vars(cfg, now);
-	struct eval_item it = sample_item(STATE_STALE, EVENT_REMIND, now);
 	struct evaluation ev = { .now = now, .evaluated = 5,
 	    .counts = { 1, 1, 1, 1, 1 } };
-	struct monitor_counts c = { .open_problems = 3, .overdue_problems = 1,
-	    .outbox_queued = 2, .outbox_failed = 1 };
+	struct monitor_counts c = { .open_problems = 3, .problem_accounts = 2,
+	    .overdue_problems = 1, .failing_feeds = 2, .outbox_queued = 2,
+	    .outbox_failed = 1 };
+	struct digest_lists dl = { 0, 0, 0 };
 	char day[16];
-	int n_stale = 0, n_failing = 0;
 
 	date_format_local(now, day, sizeof(day));
 	tmpl_set(v, "date", day);
 	set_digest_counts(v, &ev, &c);
 	digest_lists_init(v);
-	digest_row(v, STATE_STALE, true, &f, &it, &n_stale, &n_failing);
-	digest_row(v, STATE_UNVERIFIED, false, &f, &it, &n_stale, &n_failing);
-	digest_lists_finish(v, n_stale, n_failing);
+	digest_row(v, cfg, STATE_STALE, &f, now, &dl);
+	digest_row(v, cfg, STATE_UNVERIFIED, &f, now, &dl);
+	digest_row(v, cfg, STATE_FRESH, &f, now, &dl);
+	digest_lists_finish(v, &dl);
+	tmpl_set(v, "calendar_warning", "2027年的节假日安排尚未载入。");
 	return v;
 }
 

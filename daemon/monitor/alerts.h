@@ -9,6 +9,8 @@
 #define MW_ALERTS_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "base/template.h"
@@ -22,6 +24,18 @@
  * that fails is replaced by the built-in one (compose.h). */
 int alerts_queue(sqlite3 *db, const struct config *cfg,
         const struct evaluation *ev);
+
+/* Who gets a unit's mail: its addresses; a unit without any gets it
+ * through the admins (*fallback), so that nothing is dropped for want of
+ * an address, and v (when given) gets no_address "1" so that the mail
+ * says so.  The list is NULL-terminated; free with strv_free(). */
+char **unit_mail_recipients(sqlite3 *db, const struct config *cfg,
+          long long unit_id, size_t *n, bool *fallback, struct tmpl_vars *v);
+
+/* The warning that the holiday calendar misses the current year, or next
+ * year from 1 December (holidays_missing()), in Chinese for the daily
+ * digest; NULL when nothing is missing.  Caller frees. */
+char *alerts_calendar_warning(const struct config *cfg, time_t now);
 
 /* The names a message of this module gets, with invented values, built by
  * the same code as the real ones: check-config renders every template in

@@ -8,6 +8,7 @@
 #include "base/util.h"
 #include "mail/outbox.h"
 #include "monitor/alerts.h"
+#include "monitor/closed.h"
 #include "monitor/cycle.h"
 #include "monitor/evaluate.h"
 #include "monitor/health.h"
@@ -18,11 +19,11 @@ log_evaluation(const struct evaluation *ev, int queued, double seconds)
 {
 	log_info("evaluation: %lu accounts (%lu fresh, %lu warning, %lu "
 	    "stale, %lu dormant, %lu unverified), %lu problems opened, "
-	    "%lu closed, %d emails queued in %.2f s", ev->evaluated,
-	    ev->counts[STATE_FRESH], ev->counts[STATE_WARNING],
+	    "%lu escalated, %lu closed, %d emails queued in %.2f s",
+	    ev->evaluated, ev->counts[STATE_FRESH], ev->counts[STATE_WARNING],
 	    ev->counts[STATE_STALE], ev->counts[STATE_DORMANT],
 	    ev->counts[STATE_UNVERIFIED], ev->problems_opened,
-	    ev->problems_closed, queued, seconds);
+	    ev->problems_escalated, ev->problems_closed, queued, seconds);
 }
 
 /* The admins' email about a failed run.  Its template is built in and
@@ -100,6 +101,7 @@ monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 	log_problem_clear();
 	if (db_begin(db) == 0) {
 		if (evaluate(db, cfg, now, &ev) == -1 ||
+		    closed_accounts_check(db, cfg, now) == -1 ||
 		    (queued = alerts_queue(db, cfg, &ev)) == -1 ||
 		    health_record(db, HEALTH_EVALUATION, now, NULL) == -1 ||
 		    db_commit(db) == -1)

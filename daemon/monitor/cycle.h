@@ -1,6 +1,7 @@
 /* cycle.h — one evaluation run, what mediawatchd does after each poll
- * cycle: evaluate every active account and queue the mail it calls for,
- * all in one transaction.
+ * cycle: evaluate every active account, look at the closed ones that
+ * publish again (closed.h), and queue the mail it calls for, all in one
+ * transaction.
  *
  * A run that fails is rolled back as a whole (no state, problem or mail
  * of it is kept) and is loud: logged at error level, recorded in the

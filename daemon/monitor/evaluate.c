@@ -44,19 +44,26 @@ state_parse(const char *name)
 }
 
 enum account_state
-state_compute(const struct state_input *in)
+state_by_age(const struct state_input *in)
 {
 	time_t base = in->has_last_update ? in->last_update : in->registered;
 	long long age = (long long)(in->now - base);
-	enum account_state s;
 
-	if (age < in->warn_after)
-		return STATE_FRESH;
-	s = age < in->stale_after ? STATE_WARNING :
+	return age < in->warn_after ? STATE_FRESH :
+	    age < in->stale_after ? STATE_WARNING :
 	    age < in->dormant_after ? STATE_STALE : STATE_DORMANT;
-	/* a unit is told only what a recent successful fetch confirmed */
-	if (in->polled && (!in->has_success ||
-	    in->now - in->last_success > in->verify_window))
+}
+
+enum account_state
+state_compute(const struct state_input *in)
+{
+	enum account_state s = state_by_age(in);
+
+	/* a unit is told only what we saw: an account never seen is not
+	 * known to be fresh either, and a quiet one must have been seen
+	 * quiet recently */
+	if (!in->has_seen || (s != STATE_FRESH &&
+	    in->now - in->last_seen > in->verify_window))
 		return STATE_UNVERIFIED;
 	return s;
 }
@@ -79,17 +86,27 @@ struct subject {
 	time_t             since, notified_at;
 	bool               failing, unreachable_open;
 	char              *evidence;       /* feed URL or NULL */
+	long long          quiet_id;       /* its open stale or dormant problem */
+	bool               quiet_dormant;  /* … which is dormant */
+	time_t             quiet_due;
 };
 
+/* One query reads all: the evaluation is set-based, not a query per
+ * account. */
 static const char subject_query[] =
 	"SELECT a.id, a.unit_id, a.platform, a.platform_uid, a.feed_url,"
 	" a.last_update_at, a.opened_on, a.created_at, a.warn_after,"
-	" a.stale_after, a.dormant_after, f.last_success_at,"
+	" a.stale_after, a.dormant_after, nullif(max(coalesce("
+	"  f.last_success_at, 0), coalesce((SELECT max(o.recorded_at) FROM"
+	"  observation o WHERE o.account_id = a.id), 0)), 0),"
 	" coalesce(f.failing, 0), s.state, s.since, s.notified_at,"
 	" EXISTS (SELECT 1 FROM problem p WHERE p.account_id = a.id AND"
-	"  p.kind = 'unreachable' AND p.closed_at IS NULL)"
+	"  p.kind = 'unreachable' AND p.closed_at IS NULL),"
+	" q.id, q.kind = 'dormant', q.due_at"
 	" FROM account a LEFT JOIN feed_state f ON f.account_id = a.id"
 	" LEFT JOIN account_state s ON s.account_id = a.id"
+	" LEFT JOIN problem q ON q.account_id = a.id AND q.closed_at IS NULL"
+	"  AND q.kind IN ('stale', 'dormant')"
 	" WHERE a.status = 'active' ORDER BY a.id";
 
 static long long
@@ -104,8 +121,8 @@ read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
     struct subject *s)
 {
 	const struct platform *p = config_platform(cfg, db_column_text(st, 2));
-	static const struct platform fallback = { NULL, NULL, 7 * DAY, 14 * DAY,
-	    90 * DAY, NULL };
+	static const struct platform fallback = { .warn_after = 7 * DAY,
+	    .stale_after = 14 * DAY, .dormant_after = 90 * DAY };
 
 	if (p == NULL)
 		p = &fallback;   /* a platform removed from the configuration */
@@ -123,9 +140,8 @@ read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
 	s->in.warn_after = threshold(st, 8, p->warn_after);
 	s->in.stale_after = threshold(st, 9, p->stale_after);
 	s->in.dormant_after = threshold(st, 10, p->dormant_after);
-	s->in.polled = s->evidence != NULL;
-	s->in.has_success = !db_column_is_null(st, 11);
-	s->in.last_success = (time_t)sqlite3_column_int64(st, 11);
+	s->in.has_seen = !db_column_is_null(st, 11);
+	s->in.last_seen = (time_t)sqlite3_column_int64(st, 11);
 	s->in.verify_window = cfg->monitor.verify_window;
 	s->failing = sqlite3_column_int(st, 12) != 0;
 	s->old_state = db_column_is_null(st, 13) ? -1 :
@@ -133,13 +149,15 @@ read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
 	s->since = (time_t)sqlite3_column_int64(st, 14);
 	s->notified_at = (time_t)sqlite3_column_int64(st, 15);
 	s->unreachable_open = sqlite3_column_int(st, 16) != 0;
+	s->quiet_id = sqlite3_column_int64(st, 17);
+	s->quiet_dormant = sqlite3_column_int(st, 18) != 0;
+	s->quiet_due = (time_t)sqlite3_column_int64(st, 19);
 }
 
 static struct eval_item *
 add_item(struct evaluation *ev, const struct subject *s, enum account_state st,
     enum eval_event event)
 {
-	struct state_input unverified;
 	struct eval_item *it;
 	time_t base;
 
@@ -154,9 +172,7 @@ add_item(struct evaluation *ev, const struct subject *s, enum account_state st,
 	it->state = st;
 	it->previous = s->old_state < 0 ? STATE_FRESH : s->old_state;
 	it->event = event;
-	unverified = s->in;
-	unverified.polled = false;
-	it->would_be = state_compute(&unverified);
+	it->would_be = state_by_age(&s->in);
 	it->has_last_update = s->in.has_last_update;
 	it->last_update = s->in.last_update;
 	base = s->in.has_last_update ? s->in.last_update : s->in.registered;
@@ -195,7 +211,7 @@ open_problem(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 		.detail = detail, .evidence = s->evidence ? s->evidence : "人工核查",
 		.has_last_update = s->in.has_last_update,
 		.last_update = s->in.last_update,
-		.due = ev->now + (time_t)cfg->monitor.problem_due,
+		.due = config_deadline(cfg, ev->now),
 	};
 	int rc = problem_auto_open(db, &p, ev->now, NULL, due);
 
@@ -223,33 +239,55 @@ close_problems(sqlite3 *db, struct evaluation *ev, long long account_id,
 static const char *const quiet_kinds[] = { "stale", "dormant", NULL };
 static const char *const unreachable_kind[] = { "unreachable", NULL };
 
-/* Problems follow the state: stale and dormant open them, a recovery
- * closes them (销号). */
+static char *
+quiet_detail(const struct subject *s, enum account_state st)
+{
+	if (st == STATE_DORMANT)
+		return xasprintf("长期未更新：超过%lld天无更新",
+		    s->in.dormant_after / DAY);
+	return xstrdup("超期未更新：监测时间点前2周内无更新");
+}
+
+/* Stale and dormant are one condition: one open problem, opened stale
+ * (or dormant when first seen so) and escalated in place. */
+static int
+open_quiet(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
+    const struct subject *s, enum account_state st, struct eval_item *it)
+{
+	char *detail = quiet_detail(s, st);
+	time_t due = s->quiet_due;
+	int rc = 0;
+
+	if (s->quiet_id == 0)
+		rc = open_problem(db, cfg, ev, s, st == STATE_DORMANT ? "dormant" :
+		    "stale", detail, &due);
+	else if (st == STATE_DORMANT && !s->quiet_dormant) {
+		rc = problem_auto_escalate(db, s->quiet_id, "dormant", detail,
+		    ev->now);
+		ev->problems_escalated += rc == 1;
+	}
+	if (it)
+		it->problem_due = due;
+	free(detail);
+	return rc == -1 ? -1 : 0;
+}
+
+/* Problems follow the state: stale and dormant hold one open (the
+ * escalation included), a recovery closes it (销号), and an account we
+ * can no longer see is not held to it (监测缺口). */
 static int
 update_problems(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
     const struct subject *s, enum account_state st, struct eval_item *it)
 {
-	time_t due = 0;
-	bool closed = false;
-
-	if (st == STATE_STALE || st == STATE_DORMANT) {
-		if (open_problem(db, cfg, ev, s, "stale",
-		    "超期未更新：监测时间点前2周内无更新", &due) == -1)
-			return -1;
-		if (it)
-			it->problem_due = due;
-	}
-	if (st == STATE_DORMANT && open_problem(db, cfg, ev, s, "dormant",
-	    "长期未更新", NULL) == -1)
-		return -1;
-	if (st == STATE_FRESH || st == STATE_WARNING) {
-		if (close_problems(db, ev, s->id, quiet_kinds, "recovered",
-		    "账号恢复更新", &closed) == -1)
-			return -1;
-		if (it)
-			it->problem_closed = closed;
-	}
-	return 0;
+	if (st == STATE_STALE || st == STATE_DORMANT)
+		return open_quiet(db, cfg, ev, s, st, it);
+	if (s->quiet_id == 0)
+		return 0;
+	if (st == STATE_UNVERIFIED)
+		return close_problems(db, ev, s->id, quiet_kinds, "waived",
+		    "监测缺口：无法核实账号更新情况，不予认定", NULL);
+	return close_problems(db, ev, s->id, quiet_kinds, "recovered",
+	    "账号恢复更新", it ? &it->problem_closed : NULL);
 }
 
 static int
@@ -327,8 +365,7 @@ handle_change(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 	if (record_change(db, s, st, ev->now, unit_facing(st)) == -1)
 		return -1;
 	add_move(ev, s, st);
-	return st == STATE_UNVERIFIED ? 0 :
-	    update_problems(db, cfg, ev, s, st, it);
+	return update_problems(db, cfg, ev, s, st, it);
 }
 
 static int
@@ -347,8 +384,7 @@ handle_same(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 	    " notices_sent = notices_sent + ?2 WHERE account_id = ?3", "III",
 	    (long long)ev->now, remind ? 1LL : 0LL, s->id) == -1)
 		return -1;
-	return st == STATE_UNVERIFIED ? 0 :
-	    update_problems(db, cfg, ev, s, st, it);
+	return update_problems(db, cfg, ev, s, st, it);
 }
 
 static void

@@ -21,7 +21,8 @@ enum account_state {
 	STATE_WARNING,        /* 预警 */
 	STATE_STALE,          /* 超期未更新: the veto */
 	STATE_DORMANT,        /* 长期未更新 */
-	STATE_UNVERIFIED,     /* not confirmed by a recent fetch: admins only */
+	STATE_UNVERIFIED,     /* not seen by a recent fetch or observation:
+	                         admins only, never the unit */
 	N_STATES
 };
 
@@ -41,7 +42,7 @@ struct eval_item {
 	long long           unit_id;
 	enum account_state  state;
 	enum account_state  previous;
-	enum account_state  would_be;      /* the state a fetch would confirm */
+	enum account_state  would_be;      /* the state its age alone gives */
 	enum eval_event     event;
 	bool                has_last_update;
 	time_t              last_update;
@@ -64,7 +65,7 @@ struct evaluation {
 	size_t             n_items, cap_items;
 	unsigned long      counts[N_STATES];
 	unsigned long      evaluated;
-	unsigned long      problems_opened, problems_closed;
+	unsigned long      problems_opened, problems_closed, problems_escalated;
 	long long         *new_failing;    /* accounts whose feed started failing */
 	size_t             n_new_failing, cap_new_failing;
 	struct state_move *moves;          /* state changes, logged once committed */
@@ -79,19 +80,23 @@ int  evaluate(sqlite3 *db, const struct config *cfg, time_t now,
 void evaluation_log_moves(const struct evaluation *ev);
 void evaluation_free(struct evaluation *ev);
 
-/* The state an account with these facts is in (no database access). */
+/* The state an account with these facts is in (no database access).  An
+ * account is judged only on what was seen within the verification
+ * window, by a successful fetch or a manual observation: otherwise it is
+ * unverified, and an account never seen is unverified at any age. */
 struct state_input {
 	time_t     now;
 	bool       has_last_update;
 	time_t     last_update;
 	time_t     registered;       /* opened date or creation, the later */
 	long long  warn_after, stale_after, dormant_after;
-	bool       polled;           /* has a feed we fetch */
-	bool       has_success;
-	time_t     last_success;
+	bool       has_seen;         /* ever fetched successfully or observed */
+	time_t     last_seen;        /* the latest such fetch or observation */
 	long long  verify_window;
 };
 enum account_state state_compute(const struct state_input *in);
+/* The state the age alone gives, as if the account had just been seen. */
+enum account_state state_by_age(const struct state_input *in);
 
 /* Where the age of a never-updated account counts from: its opening date
  * (DESIGN: "never updated: since the account was opened"), else its

@@ -1,7 +1,9 @@
 /* stats.c — the monitoring's counts, one query per table. */
 #include <string.h>
 
+#include "base/util.h"
 #include "monitor/stats.h"
+#include "registry/problem.h"
 #include "store/db.h"
 
 static int
@@ -56,11 +58,28 @@ count_outbox(sqlite3 *db, struct monitor_counts *c)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The accounts with open problems, each once at its worst. */
+static int
+count_problem_accounts(sqlite3 *db, time_t now, struct monitor_counts *c)
+{
+	struct problem_tally t;
+	size_t i;
+
+	if (problem_tally(db, &(struct problem_window){ now, now, 0 }, &t) == -1)
+		return -1;
+	c->problem_accounts = t.accounts;
+	for (i = 0; i < ARRAY_SIZE(c->worst); i++)
+		c->worst[i] = t.by_rank[i];
+	return 0;
+}
+
 int
-monitor_counts_load(sqlite3 *db, time_t now, struct monitor_counts *c)
+monitor_counts_load(sqlite3 *db, const struct config *cfg, time_t now,
+    struct monitor_counts *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (count_accounts(db, c) == -1 || count_outbox(db, c) == -1 ||
+	    count_problem_accounts(db, now, c) == -1 ||
 	    db_query_int(db, &c->failing_feeds, "SELECT count(*) FROM"
 	    " feed_state f JOIN account a ON a.id = f.account_id WHERE"
 	    " a.status = 'active' AND f.failing", "") == -1 ||
@@ -68,7 +87,8 @@ monitor_counts_load(sqlite3 *db, time_t now, struct monitor_counts *c)
 	    " WHERE closed_at IS NULL", "") == -1 ||
 	    db_query_int(db, &c->overdue_problems, "SELECT count(*) FROM problem"
 	    " WHERE closed_at IS NULL AND due_at < ?", "I", (long long)now) == -1 ||
-	    health_get(db, HEALTH_EVALUATION, &c->evaluation) == -1)
+	    health_get(db, HEALTH_EVALUATION, &c->evaluation) == -1 ||
+	    ledger_check_counts(db, cfg, now, &c->ledger) == -1)
 		return -1;
 	return 0;
 }

@@ -1,14 +1,17 @@
 /* stats.h — the monitoring's numbers, counted in one place for everyone
  * who shows them: STATUS=, `mediawatchctl status`, the admins' daily
- * digest and the status report.  States are as of the last evaluation. */
+ * digest and the status report.  States are as of the last evaluation;
+ * an account counts once, at its worst (problem_tally()). */
 #ifndef MW_STATS_H
 #define MW_STATS_H
 
 #include <sqlite3.h>
 #include <time.h>
 
+#include "config/config.h"
 #include "monitor/evaluate.h"
 #include "monitor/health.h"
+#include "registry/ledger.h"
 
 struct monitor_counts {
 	long long      active;             /* accounts being monitored */
@@ -17,16 +20,20 @@ struct monitor_counts {
 	long long      not_evaluated;      /* active, not evaluated yet */
 	long long      failing_feeds;
 	long long      open_problems;
+	long long      problem_accounts;   /* accounts with open problems, each once */
+	long long      worst[6];           /* … per worst kind (problem_kind_rank) */
 	long long      overdue_problems;   /* open past their deadline at now */
 	long long      outbox_queued;
 	long long      outbox_failed;
 	long long      outbox_sent;
 	struct health  evaluation;         /* how the last evaluation went */
+	struct ledger_counts ledger;       /* what `ledger check` lists */
 };
 
 /* Counts everything as of now.  -1 on a database error (logged); free
  * with monitor_counts_free() either way. */
-int  monitor_counts_load(sqlite3 *db, time_t now, struct monitor_counts *c);
+int  monitor_counts_load(sqlite3 *db, const struct config *cfg, time_t now,
+         struct monitor_counts *c);
 void monitor_counts_free(struct monitor_counts *c);
 
 #endif

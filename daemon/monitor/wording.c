@@ -15,6 +15,7 @@
 #include "base/util.h"
 #include "mail/compose.h"
 #include "mail/outbox.h"
+#include "monitor/alerts.h"
 #include "monitor/wording.h"
 #include "registry/problem.h"
 #include "store/audit.h"
@@ -155,7 +156,7 @@ open_problem(sqlite3 *db, const struct config *cfg, const struct wpost *p,
 	const struct wordentry *e = x->entry;
 	struct problem_auto pa = {
 		.account_id = p->account_id, .kind = "wording",
-		.due = now + (time_t)cfg->monitor.problem_due,
+		.due = config_deadline(cfg, now),
 		.post_id = p->post_id, .severity = wl_severity_name(e->severity),
 		.opened_by = o->opened_by,
 	};
@@ -237,21 +238,6 @@ close_missing(sqlite3 *db, const struct wpost *p, const struct wopts *o,
 }
 
 /* ---- the email to the unit ---- */
-
-/* The unit's addresses; with none, the admins (else the sender), as for
- * the stale alerts, so a serious error is never left unreported. */
-static char **
-unit_recipients(sqlite3 *db, const struct config *cfg, long long unit_id,
-    size_t *n, bool *fallback)
-{
-	char **to = outbox_unit_addresses(db, unit_id, n);
-
-	if ((*fallback = *n == 0)) {
-		strv_free(to);
-		to = outbox_admin_addresses(cfg, n);
-	}
-	return to;
-}
 
 static void
 set_when(struct tmpl_vars *v, const char *key, time_t t, bool date_only)
@@ -337,7 +323,7 @@ set_post_vars(struct tmpl_vars *v, const struct config *cfg,
 	tmpl_set(v, "title", p->title);
 	tmpl_set(v, "link", p->link);
 	set_when(v, "published", p->date, false);
-	set_when(v, "problem_due", now + (time_t)cfg->monitor.problem_due, true);
+	set_when(v, "problem_due", config_deadline(cfg, now), true);
 	add_hit_rows(v, f, key);
 }
 
@@ -371,7 +357,9 @@ queue_mail(sqlite3 *db, const struct config *cfg, const struct wpost *p,
 	if (unit_id == 0)
 		log_warnx("account %lld: no such account", p->account_id);
 	else {
-		to = unit_recipients(db, cfg, unit_id, &n_to, &fallback);
+		/* with no address of the unit's, the admins, as for the
+		 * stale alerts: a serious error is never left unreported */
+		to = unit_mail_recipients(db, cfg, unit_id, &n_to, &fallback, v);
 		rc = compose_queue(db, cfg, "unit-wording", v, &(struct outgoing){
 		    .kind = "wording", .unit_id = unit_id,
 		    .to = (const char *const *)to, .n_to = n_to,
@@ -597,6 +585,7 @@ wording_sample_vars(const struct config *cfg, time_t now)
 	    cfg->n_platforms ? cfg->platforms[0].label : "微信公众号",
 	    "某某教育发布", "gh_0123456789ab");
 	set_post_vars(v, cfg, &p, &f, now, &key);
+	tmpl_set(v, "no_address", "1");
 	sb_free(&key);
 	return v;
 }

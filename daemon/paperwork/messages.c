@@ -8,6 +8,7 @@
 #include "base/util.h"
 #include "mail/compose.h"
 #include "monitor/alerts.h"
+#include "monitor/closed.h"
 #include "monitor/wording.h"
 #include "paperwork/messages.h"
 #include "paperwork/notice.h"
@@ -16,7 +17,7 @@
  * job is to report a failure, so they must not be able to fail). */
 static const char *const overridable[] = {
 	"unit-alert", "unit-recovery", "unit-wording", "unit-notice",
-	"admin-gap", "admin-digest", NULL,
+	"admin-gap", "admin-digest", "admin-reopened", NULL,
 };
 static const char *const built_in_only[] = {
 	"admin-evaluation-failed", "admin-template-error", NULL,
@@ -30,6 +31,8 @@ sample_vars(const struct config *cfg, const char *name, time_t now)
 
 	if (strcmp(name, "unit-wording") == 0)
 		return wording_sample_vars(cfg, now);
+	if (strcmp(name, "admin-reopened") == 0)
+		return closed_sample_vars(cfg, now);
 	if (strcmp(name, "unit-notice") == 0) {
 		if ((notice = notice_sample_data(cfg, now)) == NULL)
 			return NULL;
@@ -80,7 +83,8 @@ check_folder(const char *dir)
 		} else if (!listed(overridable, e->d_name)) {
 			log_warnx("%s/%s: no message of this name; the messages "
 			    "are unit-alert, unit-recovery, unit-wording, "
-			    "unit-notice, admin-gap and admin-digest", dir,
+			    "unit-notice, admin-gap, admin-digest and "
+			    "admin-reopened", dir,
 			    e->d_name);
 			errors++;
 		}

@@ -186,8 +186,6 @@ static json_t *
 build(sqlite3 *db, const struct config *cfg, long long unit, time_t now,
     json_t *ids, char *due, int *year, long long *seq)
 {
-	const struct workday_calendar calendar = { cfg->notice.holidays,
-	    cfg->notice.workdays };
 	json_t *d = json_object(), *problems;
 	char check_time[32], issued[32], *serial;
 	struct tm tm;
@@ -199,7 +197,7 @@ build(sqlite3 *db, const struct config *cfg, long long unit, time_t now,
 	date_format_local(now, issued, sizeof(issued));
 	problems = open_problems(db, cfg, unit, now, ids);
 	serial = serial_format(cfg->notice.serial_format, *year, (long)*seq);
-	if (json_array_size(problems) == 0 || workdays_add(&calendar, issued,
+	if (json_array_size(problems) == 0 || workdays_add(&cfg->calendar.days, issued,
 	    cfg->notice.rectify_days, due) == -1)
 		due[0] = '\0';
 	json_object_set_new(d, "kind", json_string("notice"));
@@ -394,14 +392,14 @@ sample_unit(sqlite3 *db, const struct config *cfg)
 	long long account = 0, id;
 
 	if (unit_add(db, &u, &error) == -1 ||
-	    account_open(db, cfg, &a, &account, &error) == -1 ||
-	    problem_add(db, &p, cfg->monitor.problem_due, &id, &error) == -1) {
+	    account_open(db, cfg, &a, NULL, &account, &error) == -1 ||
+	    problem_add(db, &p, config_deadline(cfg, mw_now()), &id, &error) == -1) {
 		free(error);
 		return 0;
 	}
 	p = (struct problem_new){ .account_id = account,
 	    .detail = "转载内容未注明来源" };
-	if (problem_add(db, &p, cfg->monitor.problem_due, &id, &error) == -1) {
+	if (problem_add(db, &p, config_deadline(cfg, mw_now()), &id, &error) == -1) {
 		free(error);
 		return 0;
 	}

@@ -16,6 +16,7 @@ static const struct {
 	{ "unreachable", "监测源无法访问" },
 	{ "wording", "表述错误" },
 	{ "manual", "人工核查问题" },
+	{ "reopened-closed-account", "已注销账号违规私开" },
 };
 
 const char *

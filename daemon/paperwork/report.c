@@ -138,13 +138,13 @@ open_problems(sqlite3 *db, const struct config *cfg, time_t now)
 /* The counts at the top, from the one function every status display
  * uses; suspended accounts and those not evaluated yet count as "none". */
 static json_t *
-summary(sqlite3 *db, time_t now)
+summary(sqlite3 *db, const struct config *cfg, time_t now)
 {
 	struct monitor_counts c;
 	json_t *s = json_object();
 	int k;
 
-	monitor_counts_load(db, now, &c);
+	monitor_counts_load(db, cfg, now, &c);
 	json_object_set_new(s, "accounts", json_integer(c.active + c.suspended));
 	for (k = 0; k < N_STATES; k++)
 		json_object_set_new(s, state_name(k), json_integer(c.states[k]));
@@ -169,7 +169,7 @@ report_build(sqlite3 *db, const struct config *cfg, time_t now)
 	json_object_set_new(d, "title", json_string("政务新媒体账号监测状态"));
 	json_object_set_new(d, "issuer", json_string(cfg->notice.issuer));
 	json_object_set_new(d, "generated", json_string(generated));
-	json_object_set_new(d, "summary", summary(db, now));
+	json_object_set_new(d, "summary", summary(db, cfg, now));
 	json_object_set_new(d, "units", units(db, accts));
 	json_object_set_new(d, "problems", problems);
 	json_decref(accts);

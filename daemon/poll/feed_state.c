@@ -69,6 +69,15 @@ feed_state_count_failure(sqlite3 *db, long long account_id, bool permanent,
 	    (long long)threshold, account_id);
 }
 
+int
+feed_state_space_closed(sqlite3 *db, long long interval)
+{
+	return db_run(db, "UPDATE feed_state SET next_poll_at = last_fetch_at + ?1"
+	    " WHERE next_poll_at != 0 AND last_fetch_at IS NOT NULL AND"
+	    " next_poll_at < last_fetch_at + ?1 AND account_id IN (SELECT id FROM"
+	    " account WHERE status = 'closed')", "I", interval);
+}
+
 char *
 feed_state_redirect(sqlite3 *db, long long account_id)
 {

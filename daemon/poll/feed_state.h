@@ -51,6 +51,11 @@ int feed_state_record_failure(sqlite3 *db, long long account_id,
 int feed_state_count_failure(sqlite3 *db, long long account_id,
         bool permanent, long threshold);
 
+/* Closed accounts are polled only every interval seconds after their
+ * last fetch (to see whether they publish again): pushes their next poll
+ * there.  A poll made due by hand (next_poll_at 0) stays due. */
+int feed_state_space_closed(sqlite3 *db, long long interval);
+
 /* The permanent redirect recorded for the account, or NULL (caller frees). */
 char *feed_state_redirect(sqlite3 *db, long long account_id);
 

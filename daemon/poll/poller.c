@@ -106,9 +106,11 @@ templated_platforms(const struct config *cfg)
 	return s;
 }
 
+/* closed accounts too: monitor/closed.c spaces their polls a week apart */
 #define POLLABLE \
-	"a.status = 'active' AND (a.feed_url IS NOT NULL OR (a.platform_uid IS" \
-	" NOT NULL AND a.platform IN (SELECT value FROM json_each(?1))))"
+	"a.status IN ('active', 'closed') AND (a.feed_url IS NOT NULL OR" \
+	" (a.platform_uid IS NOT NULL AND a.platform IN (SELECT value FROM" \
+	" json_each(?1))))"
 
 time_t
 poller_next_due(sqlite3 *db, const struct config *cfg)

@@ -56,8 +56,8 @@ size_t poller_in_flight(const struct poller *p);
  * batches; anything else that writes to the database from the same loop
  * calls this first, so its own transactions never nest in a batch. */
 void   poller_flush(struct poller *p);
-/* The earliest next poll of an active account with a feed (0 for one never
- * polled), or -1 when there is none. */
+/* The earliest next poll of an account with a feed, active or closed (0
+ * for one never polled), or -1 when there is none. */
 time_t poller_next_due(sqlite3 *db, const struct config *cfg);
 
 /* The URL an account is polled at: its feed URL, else its platform's

@@ -28,6 +28,18 @@ check_duration_text(const char *v, long long *out)
 	return NULL;
 }
 
+static void today(char *buf, size_t size);
+
+/* A date after today (dates compare as text: YYYY-MM-DD). */
+static bool
+in_future(const char *date)
+{
+	char day[32];
+
+	today(day, sizeof(day));
+	return strcmp(date, day) > 0;
+}
+
 /* Field rules shared by open, change and import; NULL fields are not
  * checked (change leaves them alone). */
 static int
@@ -50,6 +62,8 @@ check_fields(const struct config *cfg, const struct account_fields *f,
 	for (i = 0; i < ARRAY_SIZE(checks); i++)
 		if (checks[i].why)
 			return refuse(error, checks[i].field, checks[i].why);
+	if (!str_empty(f->opened_on) && in_future(f->opened_on))
+		return refuse(error, "opened_on", "is in the future");
 	if (check_duration_text(f->warn_after, &d))
 		return refuse(error, "warn", check_duration_text(f->warn_after, &d));
 	if (check_duration_text(f->stale_after, &d))
@@ -152,7 +166,8 @@ audit_change(sqlite3 *db, const char *action, long long id, json_t *before,
 
 int
 account_open(sqlite3 *db, const struct config *cfg,
-    const struct account_fields *f, long long *id, char **error)
+    const struct account_fields *f, const char *reason, long long *id,
+    char **error)
 {
 	char opened[32];
 	long long unit;
@@ -187,7 +202,7 @@ account_open(sqlite3 *db, const struct config *cfg,
 	*id = sqlite3_last_insert_rowid(db);
 	if (check_thresholds(db, cfg, *id, error) == -1)
 		return -1;
-	return audit_change(db, "account.open", *id, NULL, NULL);
+	return audit_change(db, "account.open", *id, NULL, reason);
 }
 
 /* Columns that `account change` may set: option value NULL = unchanged. */
@@ -307,9 +322,38 @@ static const struct transition_rule transitions[] = {
 	    "only an active or suspended account can be closed" },
 };
 
+/* The closing date: on, or today; never in the future nor before the
+ * account was opened. */
+static int
+closing_day(sqlite3 *db, long long id, const char *on, char *day,
+    size_t size, char **error)
+{
+	char *opened = NULL;
+	int rc = 0;
+
+	if (str_empty(on)) {
+		today(day, size);
+		return 0;
+	}
+	if (check_date(on))
+		return refuse(error, "on", check_date(on));
+	if (in_future(on))
+		return refuse(error, "on", "is in the future");
+	db_query_text(db, &opened, "SELECT opened_on FROM account WHERE id = ?",
+	    "I", id);
+	if (opened && strcmp(on, opened) < 0) {
+		*error = xasprintf("on: %s is before the account was opened (%s)",
+		    on, opened);
+		rc = -1;
+	}
+	free(opened);
+	snprintf(day, size, "%s", on);
+	return rc;
+}
+
 int
 account_transition(sqlite3 *db, long long id, enum account_transition t,
-    const char *reason, char **error)
+    const char *on, const char *reason, char **error)
 {
 	const struct transition_rule *r = &transitions[t];
 	const char *status = status_of(db, id);
@@ -328,7 +372,10 @@ account_transition(sqlite3 *db, long long id, enum account_transition t,
 	}
 	if (str_empty(reason))
 		return refuse(error, "reason", "is required");
-	today(day, sizeof(day));
+	if (on && t != ACCOUNT_CLOSE)
+		return refuse(error, "on", "only a closing takes a date");
+	if (closing_day(db, id, on, day, sizeof(day), error) == -1)
+		return -1;
 	before = account_record_json(db, id);
 	rc = db_run(db, "UPDATE account SET status = ?, closed_on = CASE WHEN ? ="
 	    " 'closed' THEN ? ELSE closed_on END WHERE id = ?", "sssI", r->to,
@@ -337,6 +384,29 @@ account_transition(sqlite3 *db, long long id, enum account_transition t,
 		rc = audit_change(db, r->action, id, before, reason);
 	json_decref(before);
 	return rc == 0 ? 0 : refuse(error, "account", "could not be stored");
+}
+
+/* The surviving account's history shows what was merged into it: its
+ * record before and after are the same, with "merged_from" naming the
+ * other account. */
+static int
+audit_merge_in(sqlite3 *db, long long into, long long from, json_t *from_record,
+    const char *reason)
+{
+	json_t *before = account_record_json(db, into), *after;
+	int rc;
+
+	if (before == NULL)
+		return -1;
+	after = json_deep_copy(before);
+	json_object_set_new(after, "merged_from", json_pack("{s:I, s:O, s:O}",
+	    "id", (json_int_t)from, "platform", json_object_get(from_record,
+	    "platform"), "name", json_object_get(from_record, "name")));
+	rc = audit_record(db, "account.merge_in", "account", into, before, after,
+	    reason);
+	json_decref(before);
+	json_decref(after);
+	return rc;
 }
 
 int
@@ -366,6 +436,8 @@ account_merge(sqlite3 *db, long long id, long long into, const char *reason,
 	    " closed_on = ? WHERE id = ?", "IsI", into, day, id);
 	if (rc == 0)
 		rc = audit_change(db, "account.merge", id, before, reason);
+	if (rc == 0)
+		rc = audit_merge_in(db, into, id, before, reason);
 	json_decref(before);
 	return rc == 0 ? 0 : refuse(error, "account", "could not be stored");
 }

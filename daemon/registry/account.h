@@ -28,7 +28,7 @@ struct account_fields {
 	const char *feed_url;
 	const char *operator_name;
 	const char *filing_no;
-	const char *opened_on;
+	const char *opened_on;         /* not in the future */
 	const char *notes;
 	const char *warn_after;        /* duration overrides; "" clears */
 	const char *stale_after;
@@ -37,13 +37,18 @@ struct account_fields {
 
 enum account_transition { ACCOUNT_SUSPEND, ACCOUNT_RESUME, ACCOUNT_CLOSE };
 
+/* reason (may be NULL) goes into the audit row, as for every change. */
 int account_open(sqlite3 *db, const struct config *cfg,
-        const struct account_fields *f, long long *id, char **error);
+        const struct account_fields *f, const char *reason, long long *id,
+        char **error);
 /* Fields left NULL stay; "" clears an optional field. */
 int account_change(sqlite3 *db, const struct config *cfg, long long id,
         const struct account_fields *f, const char *reason, char **error);
+/* on: the closing date (YYYY-MM-DD, not in the future nor before the
+ * opening); NULL is today.  Only ACCOUNT_CLOSE takes one. */
 int account_transition(sqlite3 *db, long long id, enum account_transition t,
-        const char *reason, char **error);
+        const char *on, const char *reason, char **error);
+/* Both accounts' histories record the merge. */
 int account_merge(sqlite3 *db, long long id, long long into,
         const char *reason, char **error);
 /* Records a manual observation of activity (accounts without a feed). */

@@ -4,6 +4,7 @@
 
 #include "base/timeutil.h"
 #include "base/util.h"
+#include "base/workdays.h"
 #include "registry/account.h"
 #include "registry/problem.h"
 #include "registry/unit.h"
@@ -52,13 +53,13 @@ resolve_owner(sqlite3 *db, const struct problem_new *p, long long *unit,
 }
 
 int
-problem_add(sqlite3 *db, const struct problem_new *p, long long default_due,
+problem_add(sqlite3 *db, const struct problem_new *p, time_t due,
     long long *id, char **error)
 {
 	const char *kind = p->kind ? p->kind : "manual";
 	char *feed = NULL;
 	long long unit, last = 0;
-	time_t now = mw_now(), due = now + (time_t)default_due;
+	time_t now = mw_now();
 	int rc;
 
 	if (strcmp(kind, "manual") != 0 && strcmp(kind, "wording") != 0)
@@ -68,7 +69,7 @@ problem_add(sqlite3 *db, const struct problem_new *p, long long default_due,
 		return refuse(error, "detail", check_name(p->detail));
 	if (p->evidence && check_optional_text(p->evidence))
 		return refuse(error, "evidence", check_optional_text(p->evidence));
-	if (p->due && (iso_date_to_time(p->due, &due) == -1))
+	if (p->due && date_end_time(p->due, &due) == -1)
 		return refuse(error, "due", "must be a date YYYY-MM-DD");
 	if (resolve_owner(db, p, &unit, &feed, error) == -1)
 		return -1;
@@ -127,12 +128,30 @@ problem_close(sqlite3 *db, long long id, const char *reason, const char *note,
 	return rc == 0 ? 0 : refuse(error, "problem", "could not be stored");
 }
 
-int
-problem_reopen(sqlite3 *db, long long id, const char *note, char **error)
+/* The copy of a closed problem that reopens it. */
+static int
+insert_reopened(sqlite3 *db, long long id, time_t due, const char *note,
+    long long *new_id)
 {
-	json_t *before;
+	if (db_run(db, "INSERT INTO problem (account_id, unit_id, kind, detail,"
+	    " evidence, last_update_at, opened_at, opened_by, due_at, post_id,"
+	    " severity, reopened_from) SELECT p.account_id, p.unit_id, p.kind,"
+	    " p.detail, p.evidence, coalesce(a.last_update_at, p.last_update_at),"
+	    " ?2, ?3, ?4, p.post_id, p.severity, p.id FROM problem p LEFT JOIN"
+	    " account a ON a.id = p.account_id WHERE p.id = ?1", "IIsI", id,
+	    (long long)mw_now(), audit_actor(), (long long)due) == -1)
+		return -1;
+	*new_id = sqlite3_last_insert_rowid(db);
+	return db_run(db, "INSERT INTO problem_event (problem_id, at, actor,"
+	    " action, other_id, note) VALUES (?, ?, ?, 'reopened', ?, ?)",
+	    "IIsIs", id, (long long)mw_now(), audit_actor(), *new_id, note);
+}
+
+int
+problem_reopen(sqlite3 *db, long long id, const char *note, time_t due,
+    long long *new_id, char **error)
+{
 	bool open;
-	int rc;
 
 	if (problem_is_open(db, id, &open) == -1)
 		return refuse(error, "id", "no such problem");
@@ -140,15 +159,11 @@ problem_reopen(sqlite3 *db, long long id, const char *note, char **error)
 		return refuse(error, "status", "the problem is open already");
 	if (str_empty(note))
 		return refuse(error, "note", "say why it is reopened");
-	before = problem_json(db, id, mw_now());
-	/* the unique index allows one open automatic problem per kind */
-	rc = db_run(db, "UPDATE problem SET closed_at = NULL, close_reason = NULL,"
-	    " close_note = NULL WHERE id = ?", "I", id);
-	if (rc == 0)
-		rc = audit_problem(db, "problem.reopen", id, before, note);
-	json_decref(before);
-	return rc == 0 ? 0 : refuse(error, "problem", "cannot be reopened (another "
-	    "open problem of this kind exists for the account)");
+	/* the closed problem stays as it was: a past bulletin read it so */
+	if (insert_reopened(db, id, due, note, new_id) == -1)
+		return refuse(error, "problem", "cannot be reopened (an open "
+		    "problem of this condition exists for the account)");
+	return audit_problem(db, "problem.reopen", *new_id, NULL, note);
 }
 
 /* ---- the monitor's problems ---- */
@@ -175,8 +190,10 @@ problem_auto_open(sqlite3 *db, const struct problem_auto *p, time_t now,
 			*due = p->due;
 		return 1;
 	}
+	/* stale and dormant are one condition: either holds the place */
 	if (db_query_int(db, &existing_id, "SELECT id FROM problem WHERE"
-	    " account_id = ? AND kind = ? AND closed_at IS NULL", "Is",
+	    " account_id = ?1 AND closed_at IS NULL AND (kind = ?2 OR (?2 IN"
+	    " ('stale', 'dormant') AND kind IN ('stale', 'dormant')))", "Is",
 	    p->account_id, p->kind) == -1 || db_query_int(db, &existing_due,
 	    "SELECT coalesce(due_at, 0) FROM problem WHERE id = ?", "I",
 	    existing_id) == -1)
@@ -186,6 +203,22 @@ problem_auto_open(sqlite3 *db, const struct problem_auto *p, time_t now,
 	if (due)
 		*due = (time_t)existing_due;
 	return 0;
+}
+
+int
+problem_auto_escalate(sqlite3 *db, long long id, const char *kind,
+    const char *detail, time_t now)
+{
+	if (db_run(db, "INSERT INTO problem_event (problem_id, at, actor, action,"
+	    " from_kind, to_kind, detail_before) SELECT id, ?2, 'mediawatchd',"
+	    " 'escalated', kind, ?3, detail FROM problem WHERE id = ?1 AND"
+	    " closed_at IS NULL AND kind != ?3", "IIs", id, (long long)now,
+	    kind) == -1)
+		return -1;
+	if (sqlite3_changes(db) == 0)
+		return 0;
+	return db_run(db, "UPDATE problem SET kind = ?, detail = ? WHERE id = ?",
+	    "ssI", kind, detail, id) == -1 ? -1 : 1;
 }
 
 int
@@ -216,6 +249,21 @@ problem_auto_rectified(sqlite3 *db, long long id, const char *note, time_t now)
 }
 
 int
+problem_reopened_open(sqlite3 *db, long long account_id, long long unit_id,
+    const char *evidence, time_t last_update, time_t due, time_t now,
+    long long *id)
+{
+	const struct problem_auto p = {
+		.account_id = account_id, .unit_id = unit_id,
+		.kind = "reopened-closed-account", .detail = "已注销账号违规私开",
+		.evidence = evidence, .has_last_update = true,
+		.last_update = last_update, .due = due,
+	};
+
+	return problem_auto_open(db, &p, now, id, NULL);
+}
+
+int
 problem_auto_close_inactive(sqlite3 *db, time_t now)
 {
 	if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason = 'waived',"
@@ -230,7 +278,10 @@ static const char problem_select[] =
 	"SELECT p.id, u.code, u.name, p.account_id, a.name, a.platform, p.kind,"
 	" p.severity, p.detail, p.evidence, p.last_update_at, p.opened_at,"
 	" p.opened_by, p.due_at, p.closed_at, p.close_reason, p.close_note,"
-	" p.post_id FROM problem p JOIN unit u ON u.id = p.unit_id"
+	" p.post_id, p.reopened_from, (SELECT max(e.other_id) FROM problem_event"
+	" e WHERE e.problem_id = p.id AND e.action = 'reopened'), (SELECT"
+	" min(e.at) FROM problem_event e WHERE e.problem_id = p.id AND"
+	" e.action = 'escalated') FROM problem p JOIN unit u ON u.id = p.unit_id"
 	" LEFT JOIN account a ON a.id = p.account_id ";
 
 static json_t *
@@ -239,7 +290,8 @@ problem_row(sqlite3_stmt *st, time_t now)
 	static const char *const keys[] = { "id", "unit", "unit_name",
 	    "account_id", "account_name", "platform", "kind", "severity",
 	    "detail", "evidence", "last_update_at", "opened_at", "opened_by",
-	    "due_at", "closed_at", "close_reason", "close_note", "post_id" };
+	    "due_at", "closed_at", "close_reason", "close_note", "post_id",
+	    "reopened_from", "reopened_as", "escalated_at" };
 	json_t *row = json_object();
 	bool open = db_column_is_null(st, 14);
 	size_t i;
@@ -288,4 +340,76 @@ problem_list_json(sqlite3 *db, const struct problem_filter *f)
 	sqlite3_finalize(st);
 	sb_free(&sql);
 	return rows;
+}
+
+/* ---- counting each account once ---- */
+
+static const char *const kinds_by_rank[] = { NULL, "unreachable", "manual",
+    "wording", "stale", "dormant" };
+
+int
+problem_kind_rank(const char *kind)
+{
+	size_t i;
+
+	for (i = 1; kind && i < ARRAY_SIZE(kinds_by_rank); i++)
+		if (strcmp(kinds_by_rank[i], kind) == 0)
+			return (int)i;
+	return 2;     /* another kind weighs as a manual problem */
+}
+
+/* Each account's worst rank, as kinds_by_rank orders them. */
+static const char accounts_query[] =
+	"SELECT p.account_id, max(p.unit_id), max(CASE " PROBLEM_KIND_AT("p", "?2")
+	" WHEN 'dormant' THEN 5 WHEN 'stale' THEN 4 WHEN 'wording' THEN 3"
+	" WHEN 'unreachable' THEN 1 ELSE 2 END), count(*)"
+	" FROM problem p WHERE p.account_id IS NOT NULL AND p.opened_at <= ?2"
+	" AND (p.closed_at IS NULL OR p.closed_at > ?1) AND (?3 = 0 OR"
+	" p.unit_id = ?3) GROUP BY p.account_id ORDER BY p.account_id";
+
+int
+problem_accounts(sqlite3 *db, const struct problem_window *w,
+    struct problem_account **out, size_t *n)
+{
+	sqlite3_stmt *st = db_prepare(db, accounts_query, "III",
+	    (long long)w->from, (long long)w->to, w->unit_id);
+	size_t cap = 0;
+	int rc, rank;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		rank = sqlite3_column_int(st, 2);
+		(*out)[(*n)++] = (struct problem_account){
+			.account_id = sqlite3_column_int64(st, 0),
+			.unit_id = sqlite3_column_int64(st, 1),
+			.worst = kinds_by_rank[rank >= 1 && rank <= 5 ? rank : 2],
+			.problems = sqlite3_column_int(st, 3),
+		};
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+problem_tally(sqlite3 *db, const struct problem_window *w,
+    struct problem_tally *t)
+{
+	struct problem_account *a;
+	size_t i, n;
+
+	memset(t, 0, sizeof(*t));
+	if (problem_accounts(db, w, &a, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		t->by_rank[problem_kind_rank(a[i].worst)]++;
+	t->accounts = (long)n;
+	free(a);
+	return 0;
 }

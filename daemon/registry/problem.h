@@ -1,11 +1,17 @@
 /* problem.h — the problem list (问题清单): every problem followed until it
  * is closed (销号).  Automatic problems (stale, dormant, unreachable,
  * wording) are opened and closed by the monitor through the problem_auto_*
- * and problem_wording_* functions; admins add manual ones, close any with a
- * reason, and reopen.  Admin changes are audited; the monitor's are
- * recorded by its own state history.
+ * functions; admins add manual ones, close any with a reason, and reopen.
  *
- * Owns table: problem. */
+ * One problem per account and condition: an account that is not updated
+ * has one open problem for it, stale at first and escalated in place to
+ * dormant.  History is never rewritten: a closed problem stays closed as
+ * it was (reopening opens a new problem that names it), and an escalation
+ * is an event of the problem, so a past month reads the same later.
+ * Admin changes are audited; escalations and reopenings are also events
+ * of the problem (problem_event).
+ *
+ * Owns tables: problem, problem_event. */
 #ifndef MW_PROBLEM_H
 #define MW_PROBLEM_H
 
@@ -33,17 +39,24 @@ struct problem_filter {
 };
 
 /* Each returns -1 with *error (caller frees) on refusal; run inside the
- * caller's transaction. */
-int problem_add(sqlite3 *db, const struct problem_new *p, long long default_due,
+ * caller's transaction.  due is the deadline when p->due gives none
+ * (config_deadline()); a given date is due by the end of that day. */
+int problem_add(sqlite3 *db, const struct problem_new *p, time_t due,
         long long *id, char **error);
 int problem_close(sqlite3 *db, long long id, const char *reason,
         const char *note, char **error);
-int problem_reopen(sqlite3 *db, long long id, const char *note, char **error);
+/* Opens a new problem like the closed problem id (its account, unit,
+ * kind, detail and evidence) due at due, which names id as reopened_from;
+ * id keeps its closing and records the reopening.  *new_id is the new
+ * problem. */
+int problem_reopen(sqlite3 *db, long long id, const char *note, time_t due,
+        long long *new_id, char **error);
 
 /* ---- the monitor's problems (no audit row; inside its transaction) ---- */
 
-/* An automatic problem about one account: kind stale, dormant or
- * unreachable (one open per account and kind), or wording. */
+/* An automatic problem about one account: kind stale, dormant,
+ * unreachable or reopened-closed-account (one open per account and kind),
+ * or wording. */
 struct problem_auto {
 	long long   account_id;
 	long long   unit_id;
@@ -58,12 +71,18 @@ struct problem_auto {
 	const char *opened_by;       /* NULL: "mediawatchd" */
 };
 
-/* Opens p unless a problem of its kind is open for the account (stale,
- * dormant, unreachable).  Returns 1 when opened (*id set), 0 when one was
- * open already (*id and *due, when given, are that one's), -1 on a
- * database error (logged). */
+/* Opens p unless a problem of its condition is open for the account
+ * (unreachable; stale and dormant share one).  Returns 1 when opened (*id
+ * set), 0 when one was open already (*id and *due, when given, are that
+ * one's), -1 on a database error (logged). */
 int problem_auto_open(sqlite3 *db, const struct problem_auto *p, time_t now,
         long long *id, time_t *due);
+/* Escalates the open problem id in place to kind with detail (a stale
+ * account that turned dormant), recording the kind and detail it had.
+ * Its deadline stays.  Returns 1 when escalated, 0 when it was not open,
+ * -1 on a database error. */
+int problem_auto_escalate(sqlite3 *db, long long id, const char *kind,
+        const char *detail, time_t now);
 /* Closes the account's open problems of the kinds listed (a NULL-
  * terminated array) with reason and note.  Returns how many closed, or -1. */
 int problem_auto_close(sqlite3 *db, long long account_id,
@@ -73,11 +92,67 @@ int problem_auto_close(sqlite3 *db, long long account_id,
  * rectified.  Returns 1 when closed, 0 when it was not open, -1. */
 int problem_auto_rectified(sqlite3 *db, long long id, const char *note,
         time_t now);
+/* A closed account published after its closing day (已注销账号违规私开):
+ * opens its problem of kind reopened-closed-account unless one is open.
+ * last_update is the activity found; detail and evidence describe it.
+ * Returns 1 when opened (*id set), 0 when one was open, -1 on a database
+ * error.  Admins close it like any other. */
+int problem_reopened_open(sqlite3 *db, long long account_id, long long unit_id,
+        const char *evidence, time_t last_update, time_t due, time_t now,
+        long long *id);
 /* Accounts that stopped being active keep no automatic problem open: they
- * close as waived.  Returns how many closed, or -1. */
+ * close as waived (a reopened closed account's problem stays).  Returns
+ * how many closed, or -1. */
 int problem_auto_close_inactive(sqlite3 *db, time_t now);
 
 json_t *problem_json(sqlite3 *db, long long id, time_t now);
 json_t *problem_list_json(sqlite3 *db, const struct problem_filter *f);
+
+/* ---- counting each account once ---- */
+
+/* The SQL expression of the kind problem P (a table alias) had at the
+ * time T (an SQL expression, such as a bound parameter): an escalated
+ * problem was stale before its escalation.  For queries that read a past
+ * month: PROBLEM_KIND_AT("p", "?2"). */
+#define PROBLEM_KIND_AT(P, T) \
+	"(CASE WHEN " P ".kind = 'dormant' AND EXISTS (SELECT 1 FROM" \
+	" problem_event pe WHERE pe.problem_id = " P ".id AND pe.action =" \
+	" 'escalated' AND pe.at > " T ") THEN 'stale' ELSE " P ".kind END)"
+
+/* How bad a kind is: dormant, stale, wording, manual, unreachable (the
+ * last is ours, not the unit's), from 5 down to 1; any other kind weighs
+ * as manual. */
+int problem_kind_rank(const char *kind);
+
+/* One account among those with problems, at its worst. */
+struct problem_account {
+	long long   account_id;
+	long long   unit_id;
+	const char *worst;          /* its worst kind then; static storage */
+	long        problems;       /* its problems open then, all kinds */
+};
+
+struct problem_window {
+	time_t      from, to;       /* open at some moment of [from, to];
+	                               from = to: open at that moment */
+	long long   unit_id;        /* 0: every unit */
+};
+
+/* The accounts with a problem open in w, each once at its worst kind
+ * then (PROBLEM_KIND_AT(to)), by account id; for notices, bulletins,
+ * status and the report, so that no account counts twice.  Problems about
+ * a unit as a whole are not included.  *out is malloc'd (caller frees);
+ * -1 on a database error. */
+int problem_accounts(sqlite3 *db, const struct problem_window *w,
+        struct problem_account **out, size_t *n);
+
+/* The counts of problem_accounts(): accounts in total and per worst kind,
+ * indexed by problem_kind_rank(). */
+struct problem_tally {
+	long        accounts;
+	long        by_rank[6];
+};
+int problem_tally(sqlite3 *db, const struct problem_window *w,
+        struct problem_tally *t);
 
 #endif

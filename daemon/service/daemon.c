@@ -124,7 +124,7 @@ update_status(struct daemon *d)
 		snprintf(when, sizeof(when), "now");
 	else if (next > 0)
 		time_format_local(next, when, sizeof(when));
-	if (monitor_counts_load(d->db, now, &c) == -1)
+	if (monitor_counts_load(d->db, &d->cfg, now, &c) == -1)
 		sd_notifyf(0, "STATUS=cannot read the database: %s",
 		    sqlite3_errmsg(d->db));
 	else if (c.evaluation.failing) {
@@ -360,6 +360,7 @@ daemon_main(int argc, char **argv)
 		return 1;
 	}
 	if (o.check) {
+		config_calendar_check(&d.cfg, mw_now());
 		printf("%s: configuration OK\n", d.conf_path ? d.conf_path :
 		    "built-in defaults");
 		wordcheck_free(d.wc);

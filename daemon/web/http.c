@@ -4,9 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/template.h"
 #include "web/http.h"
-#include "web/pages.h"
 
 const char *
 param_get(const struct params *p, const char *key)
@@ -166,19 +164,6 @@ resp_set_cookie(struct resp *resp, const struct req *r, const char *name,
 	resp->cookies[i] = xasprintf("%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s",
 	    name, value, path, value[0] ? "" : "; Max-Age=0",
 	    secure ? "; Secure" : "");
-}
-
-void
-resp_error(struct req *r, struct resp *resp, int status, const char *msg)
-{
-	struct tmpl_vars *v = tmpl_vars_new();
-
-	tmpl_set(v, "message", msg);
-	tmpl_setf(v, "status", "%d", status);
-	resp->status = status;
-	page_render(r, resp, "error.html", status >= 500 ? "出错了" :
-	    "无法完成", NULL, v);
-	resp->status = status;
 }
 
 void

@@ -98,8 +98,6 @@ char       *url_with(const struct req *r, const char *key, const char *value);
 bool        url_is_web(const char *url);
 
 void resp_redirect(struct resp *resp, const char *fmt, ...) MW_PRINTF(2, 3);
-/* A plain message page (errors, refusals). */
-void resp_error(struct req *r, struct resp *resp, int status, const char *msg);
 void resp_set_cookie(struct resp *resp, const struct req *r, const char *name,
          const char *value, const char *path);
 void resp_free(struct resp *resp);

@@ -439,3 +439,16 @@ page_count_free(struct web_state *w)
 	free(w->counts);
 	w->counts = NULL;
 }
+
+void
+resp_error(struct req *r, struct resp *resp, int status, const char *msg)
+{
+	struct tmpl_vars *v = tmpl_vars_new();
+
+	tmpl_set(v, "message", msg);
+	tmpl_setf(v, "status", "%d", status);
+	resp->status = status;
+	page_render(r, resp, "error.html", status >= 500 ? "出错了" :
+	    "无法完成", NULL, v);
+	resp->status = status;
+}

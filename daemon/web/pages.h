@@ -69,6 +69,8 @@ void  page_csv(struct resp *resp, const char *filename,
           const struct column *cols, size_t n, json_t *rows);
 /* Whether the request asks for the CSV export of a list. */
 bool  page_wants_csv(const struct req *r);
+/* A plain message page (errors, refusals) with status. */
+void  resp_error(struct req *r, struct resp *resp, int status, const char *msg);
 /* A refusal of the library ("field: why") as a page, 409. */
 void  page_refused(struct req *r, struct resp *resp, const char *what,
           char *error);

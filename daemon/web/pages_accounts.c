@@ -544,6 +544,7 @@ struct action_args {
 	long long              into;
 	time_t                 at;
 	const char            *evidence;
+	const char            *on;           /* closing date; NULL: today */
 	enum account_transition t;
 };
 
@@ -575,7 +576,8 @@ do_transition(struct req *r, void *arg, char **error)
 {
 	struct action_args *x = arg;
 
-	return account_transition(r->web->db, x->id, x->t, x->reason, error);
+	return account_transition(r->web->db, x->id, x->t, x->on, x->reason,
+	    error);
 }
 
 static int
@@ -662,9 +664,11 @@ page_account_action(struct req *r, struct resp *resp)
 		if ((x.into = parse_id(param_text(&r->form, "into"))) == 0)
 			return resp_error(r, resp, 400, "请填写并入账号的编号。");
 		fn = do_merge;
-	} else if (i != 5)
+	} else if (i != 5) {
 		x.t = i == 1 ? ACCOUNT_SUSPEND : i == 2 ? ACCOUNT_RESUME :
 		    ACCOUNT_CLOSE;
+		x.on = i == 3 ? param_text(&r->form, "on") : NULL;
+	}
 	if (page_change(r, resp, acts[i].label, fn, &x) == 0)
 		resp_redirect(resp, "/accounts/%lld?done=%s", r->id, acts[i].done);
 }
@@ -707,7 +711,8 @@ do_open(struct req *r, void *arg, char **error)
 {
 	struct action_args *x = arg;
 
-	return account_open(r->web->db, r->web->cfg, &x->f, &x->id, error);
+	return account_open(r->web->db, r->web->cfg, &x->f, x->reason, &x->id,
+	    error);
 }
 
 void
@@ -715,6 +720,8 @@ page_account_open(struct req *r, struct resp *resp)
 {
 	struct action_args x = { 0 };
 
+	if ((x.reason = form_reason(r, resp)) == NULL)
+		return;
 	x.f.unit_code = param_text(&r->form, "unit");
 	x.f.platform = param_text(&r->form, "platform");
 	x.f.name = param_text(&r->form, "name");

@@ -214,7 +214,7 @@ dashboard_body(struct req *r)
 	char *scope = scope_sql(r), *chart, *html = NULL, t[32];
 	size_t bars;
 
-	monitor_counts_load(db, r->now, &c);
+	monitor_counts_load(db, cfg, r->now, &c);
 	set_counts(v, &c);
 	monitor_counts_free(&c);
 	add_units(db, v, scope, r->now);

@@ -1,9 +1,11 @@
-/* pages_import.c — 台账导入: upload a ledger file, see what importing it
- * would do (a dry run), then apply it.
+/* pages_import.c — 台账导入: upload a ledger (.xlsx or CSV), see the plan
+ * of the sync it makes — new accounts, changes field by field, accounts
+ * to close — then apply it.
  *
- * The uploaded file waits in a private folder under a random name until
+ * The uploaded file waits in a folder of its own under a random name until
  * it is applied or an hour passes; the apply form names it by that token,
- * so what is applied is exactly what was checked. */
+ * so what is applied is exactly what was checked, planned again on the
+ * registry as it is then. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include "access/secret.h"
 #include "base/log.h"
 #include "registry/ledger.h"
+#include "store/db.h"
 #include "web/pages.h"
 
 #define UPLOAD_KEEP 3600
@@ -41,7 +44,36 @@ upload_dir(void)
 	return dir;
 }
 
-/* Removes uploads older than UPLOAD_KEEP. */
+/* The folder of one upload: the token is 64 hex digits, nothing else is
+ * taken back from a form.  NULL for anything else. */
+static char *
+upload_folder(const char *token)
+{
+	if (token == NULL || strlen(token) != TOKEN_HEX - 1 ||
+	    strspn(token, "0123456789abcdef") != TOKEN_HEX - 1)
+		return NULL;
+	return xasprintf("%s/%s", upload_dir(), token);
+}
+
+static void
+remove_folder(const char *folder)
+{
+	DIR *d = opendir(folder);
+	struct dirent *e;
+	char *path;
+
+	while (d && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		path = xasprintf("%s/%s", folder, e->d_name);
+		unlink(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(folder);
+}
+
 static void
 forget_old_uploads(time_t now)
 {
@@ -49,113 +81,204 @@ forget_old_uploads(time_t now)
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	struct stat st;
-	char path[1024];
+	char *path;
 
 	while (d && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		path = xasprintf("%s/%s", dir, e->d_name);
 		if (stat(path, &st) == 0 && now - st.st_mtime > UPLOAD_KEEP)
-			unlink(path);
+			remove_folder(path);
+		free(path);
 	}
 	if (d)
 		closedir(d);
 }
 
-/* token: 64 hex digits, then ".csv" or ".csv.gbk": nothing else is
- * accepted back from a form. */
-static char *
-upload_path(const char *token)
+/* The file's own name, fit for a message and for a file name: no folder,
+ * no control character, valid UTF-8, not too long. */
+static const char *
+safe_name(const char *name)
 {
-	size_t n = token ? strspn(token, "0123456789abcdef") : 0;
+	const char *slash = name ? strrchr(name, '/') : NULL;
+	const char *back = slash ? NULL : name ? strrchr(name, '\\') : NULL;
 
-	if (n != TOKEN_HEX - 1 || (strcmp(token + n, ".csv") &&
-	    strcmp(token + n, ".csv.gbk")))
-		return NULL;
-	return xasprintf("%s/%s", upload_dir(), token);
+	name = slash ? slash + 1 : back ? back + 1 : name;
+	if (name == NULL || *name == '\0' || *name == '.' ||
+	    has_control_chars(name) || !utf8_valid(name, strlen(name)) ||
+	    strlen(name) > 200)
+		return "台账文件";
+	return name;
 }
 
 static int
-save_upload(struct req *r, const char *token)
+save_upload(struct req *r, const char *folder, const char *name)
 {
-	char *path = upload_path(token);
-	int fd = path ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600) : -1;
+	char *path = xasprintf("%s/%s", folder, name);
+	int fd = -1;
 	size_t done = 0;
 	ssize_t n;
 
+	if (mkdir(folder, 0700) == 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	while (fd != -1 && done < r->upload.len) {
 		if ((n = write(fd, r->upload.buf + done, r->upload.len - done)) < 0)
 			break;
 		done += (size_t)n;
 	}
-	if (fd == -1 || done < r->upload.len) {
-		log_warn("%s", path ? path : "upload");
-		if (fd != -1)
-			unlink(path);
-	}
+	if (fd == -1 || done < r->upload.len)
+		log_warn("%s", path);
 	if (fd != -1)
 		close(fd);
 	free(path);
 	return fd != -1 && done == r->upload.len ? 0 : -1;
 }
 
-/* The import's log lines, with the folder taken out of the file name and
- * the uploaded file's own name put in. */
+/* The one file in an upload's folder (caller frees), or NULL. */
 static char *
-readable_errors(const char *text, const char *path, const char *name)
+upload_file(const char *folder, char **name)
+{
+	DIR *d = opendir(folder);
+	struct dirent *e;
+	char *path = NULL;
+
+	while (d && (e = readdir(d)) != NULL && path == NULL)
+		if (e->d_name[0] != '.') {
+			*name = xstrdup(e->d_name);
+			path = xasprintf("%s/%s", folder, e->d_name);
+		}
+	if (d)
+		closedir(d);
+	return path;
+}
+
+/* The import's choices, from the upload form and again from the apply
+ * form (which carries them as hidden fields). */
+static void
+read_options(struct req *r, struct import_options *o)
+{
+	const char *enc = param_text(&r->form, "encoding");
+
+	memset(o, 0, sizeof(*o));
+	o->encoding_given = enc && strcmp(enc, "auto") != 0;
+	o->gbk = enc && strcmp(enc, "gbk") == 0;
+	o->close_missing = param_text(&r->form, "close_missing") != NULL;
+	o->sheet = param_text(&r->form, "sheet");
+}
+
+/* Log lines with the upload's folder taken out of the file names. */
+static char *
+readable(const char *text, const char *folder)
 {
 	struct strbuf sb = STRBUF_INIT;
+	char *prefix = xasprintf("%s/", folder);
 	const char *p = text, *hit;
-	size_t n = strlen(path);
 
-	while ((hit = strstr(p, path)) != NULL) {
+	while ((hit = strstr(p, prefix)) != NULL) {
 		sb_append(&sb, p, (size_t)(hit - p));
-		sb_puts(&sb, name);
-		p = hit + n;
+		p = hit + strlen(prefix);
 	}
 	sb_puts(&sb, p);
+	free(prefix);
 	return sb_steal(&sb);
 }
 
-/* Runs the import on a waiting upload; returns the count or -1 with the
- * errors in *errors (caller frees). */
-static long
-run_import(struct req *r, const char *token, const char *name, bool dry_run,
-    char **errors)
-{
-	char *path = upload_path(token);
-	struct strbuf log = STRBUF_INIT;
-	struct import_options o = { .path = path, .dry_run = dry_run,
-	    .gbk = strstr(token, ".gbk") != NULL };
-	long n;
+static const char *const action_labels[N_LEDGER_ACTIONS] = {
+	[LEDGER_NEW] = "新增", [LEDGER_CHANGE] = "变更",
+	[LEDGER_UNCHANGED] = "无变化", [LEDGER_CLOSE] = "关停",
+};
 
-	if (path == NULL || access(path, R_OK) == -1) {
-		free(path);
+static void
+plan_vars(const struct ledger_plan *p, struct tmpl_vars *v)
+{
+	struct tmpl_vars *row, *ch;
+	size_t i, j;
+
+	tmpl_setf(v, "n_new", "%zu", p->count[LEDGER_NEW]);
+	tmpl_setf(v, "n_change", "%zu", p->count[LEDGER_CHANGE]);
+	tmpl_setf(v, "n_unchanged", "%zu", p->count[LEDGER_UNCHANGED]);
+	tmpl_setf(v, "n_close", "%zu", p->count[LEDGER_CLOSE]);
+	tmpl_set_list(v, "ignored");
+	for (i = 0; p->ignored && p->ignored[i]; i++)
+		tmpl_set(tmpl_add_row(v, "ignored"), "text", p->ignored[i]);
+	tmpl_set_list(v, "items");
+	for (i = 0; i < p->n_items; i++) {
+		const struct ledger_item *it = &p->items[i];
+
+		if (it->action == LEDGER_UNCHANGED)
+			continue;
+		row = tmpl_add_row(v, "items");
+		tmpl_set(row, "action", action_labels[it->action]);
+		tmpl_set(row, "kind", it->action == LEDGER_CLOSE ? "close" :
+		    it->action == LEDGER_NEW ? "new" : "change");
+		if (it->line)
+			tmpl_setf(row, "line", "第%zu行", it->line);
+		else
+			tmpl_set(row, "line", "文件中没有");
+		tmpl_set(row, "label", it->label);
+		if (it->account_id)
+			tmpl_setf(row, "account_id", "%lld", it->account_id);
+		else
+			tmpl_set(row, "account_id", "");
+		tmpl_set_list(row, "changes");
+		for (j = 0; j < it->n_changes; j++) {
+			ch = tmpl_add_row(row, "changes");
+			tmpl_set(ch, "field", it->changes[j].field);
+			tmpl_set(ch, "before", *it->changes[j].before ?
+			    it->changes[j].before : "（空）");
+			tmpl_set(ch, "after", *it->changes[j].after ?
+			    it->changes[j].after : "（空）");
+		}
+	}
+}
+
+/* Plans (and applies) the upload in one transaction, committed only when
+ * apply is true; *errors gets what the import reported (caller frees). */
+static int
+run_import(struct req *r, const char *folder, const struct import_options *opt,
+    bool apply, struct ledger_plan *plan, char **errors)
+{
+	struct import_options o = *opt;
+	struct strbuf log = STRBUF_INIT;
+	sqlite3 *db = r->web->db;
+	char *name = NULL, *path = upload_file(folder, &name);
+	int rc = -1;
+
+	memset(plan, 0, sizeof(*plan));
+	*errors = NULL;
+	if (path == NULL) {
 		*errors = xstrdup("上传的文件已过期，请重新上传。");
 		return -1;
 	}
+	o.path = path;
 	log_capture(&log);
-	n = import_accounts(r->web->db, r->web->cfg, &o);
+	if (db_begin(db) == 0) {
+		/* a check applies the plan too, then rolls it back: it finds
+		 * what the registry would refuse */
+		if (ledger_plan(db, r->web->cfg, &o, plan) == 0 &&
+		    ledger_apply(db, r->web->cfg, plan) == 0)
+			rc = apply ? db_commit(db) : 0;
+		db_rollback(db);
+	}
 	log_capture(NULL);
-	*errors = readable_errors(sb_str(&log), path, name);
+	if (plan->errors > 50)
+		sb_printf(&log, "%s: 另有 %d 处错误未列出\n", name, plan->errors - 50);
+	*errors = readable(sb_str(&log), folder);
 	sb_free(&log);
-	if (!dry_run && n >= 0)
-		unlink(path);
 	free(path);
-	return n;
+	free(name);
+	return rc;
 }
 
-static const char *
-safe_name(const char *name)
+static void
+set_options(struct req *r, struct tmpl_vars *v)
 {
-	const char *slash = name ? strrchr(name, '/') : NULL;
+	const char *enc = param_text(&r->form, "encoding");
 
-	name = slash ? slash + 1 : name;
-	if (name == NULL || *name == '\0' || has_control_chars(name) ||
-	    !utf8_valid(name, strlen(name)) || strlen(name) > 200)
-		return "上传的文件";
-	return name;
+	tmpl_set(v, "encoding", enc ? enc : "auto");
+	tmpl_set(v, "close_missing", param_text(&r->form, "close_missing") ?
+	    "1" : "");
+	tmpl_set(v, "sheet", param_text(&r->form, "sheet"));
 }
 
 void
@@ -167,47 +290,59 @@ page_import(struct req *r, struct resp *resp)
 void
 page_import_check(struct req *r, struct resp *resp)
 {
+	const char *name = safe_name(r->upload_name);
+	struct import_options o;
+	struct ledger_plan plan;
 	struct tmpl_vars *v;
-	const char *name = safe_name(r->upload_name), *enc;
-	char token[TOKEN_HEX + 8], *errors = NULL;
-	long n;
+	char token[TOKEN_HEX], *folder, *errors;
+	int rc;
 
 	if (r->upload_name == NULL || r->upload.len == 0)
 		return resp_error(r, resp, 400, "请选择要导入的台账文件。");
 	forget_old_uploads(r->now);
-	enc = param_text(&r->form, "encoding");
-	if (token_new(token) == -1)
+	if (token_new(token) == -1 || (folder = upload_folder(token)) == NULL)
 		return resp_error(r, resp, 500, "无法保存上传的文件。");
-	strcat(token, enc && strcmp(enc, "gbk") == 0 ? ".csv.gbk" : ".csv");
-	if (save_upload(r, token) == -1)
+	if (save_upload(r, folder, name) == -1) {
+		remove_folder(folder);
+		free(folder);
 		return resp_error(r, resp, 500, "无法保存上传的文件。");
-	n = run_import(r, token, name, true, &errors);
+	}
+	read_options(r, &o);
+	rc = run_import(r, folder, &o, false, &plan, &errors);
+	if (rc == -1)
+		remove_folder(folder);
 	v = tmpl_vars_new();
 	tmpl_set(v, "file", name);
 	tmpl_set(v, "token", token);
-	tmpl_setf(v, "count", "%ld", n < 0 ? 0 : n);
-	tmpl_set(v, "ok", n >= 0 ? "1" : "");
+	tmpl_set(v, "ok", rc == 0 ? "1" : "");
 	tmpl_set(v, "errors", errors);
+	set_options(r, v);
+	plan_vars(&plan, v);
+	ledger_plan_free(&plan);
 	free(errors);
+	free(folder);
 	page_render(r, resp, "import_plan.html", "台账导入：检查结果", "import", v);
 }
 
 void
 page_import_apply(struct req *r, struct resp *resp)
 {
-	const char *token = param_text(&r->form, "token");
-	const char *name = safe_name(param_text(&r->form, "file"));
-	char *errors = NULL, *path = upload_path(token);
-	long n;
+	char *folder = upload_folder(param_text(&r->form, "token")), *errors;
+	struct import_options o;
+	struct ledger_plan plan;
+	int rc;
 
-	if (path == NULL)
+	if (folder == NULL)
 		return resp_error(r, resp, 400, "没有待导入的文件，请重新上传。");
-	free(path);
-	n = run_import(r, token, name, false, &errors);
-	if (n < 0) {
-		page_refused(r, resp, "导入", errors);
-		return;
+	read_options(r, &o);
+	rc = run_import(r, folder, &o, true, &plan, &errors);
+	ledger_plan_free(&plan);
+	if (rc == -1) {
+		free(folder);
+		return page_refused(r, resp, "导入", errors);
 	}
+	remove_folder(folder);
+	free(folder);
 	free(errors);
 	r->web->writes++;
 	resp_redirect(resp, "/accounts?status=all&done=imported");

@@ -109,7 +109,7 @@ static void
 add_filters(struct req *r, struct tmpl_vars *v, const char *state)
 {
 	static const char *const kinds[] = { "stale", "dormant", "unreachable",
-	    "wording", "manual" };
+	    "wording", "manual", "reopened-closed-account" };
 	static const char *const states[][2] = { { "open", "未销号" },
 	    { "overdue", "逾期未整改" }, { "closed", "已销号" }, { "all", "全部" } };
 	char *scope = scope_sql(r), *sql;

@@ -26,6 +26,7 @@ import pytest
 
 from feedserver import feeds  # noqa: F401  (fixture)
 from smtpserver import smtp  # noqa: F401  (fixture)
+from workdays import deadline
 
 DAY = 86400
 HOUR = 3600
@@ -43,7 +44,7 @@ FROM = f"政务新媒体监测 <{FROM_ADDR}>"
 UNIT_SUBJECT = "【政务新媒体预警】{unit}有{n}个账号超期未更新或即将超期"
 REMIND_SUBJECT = "【政务新媒体再次预警】{unit}有{n}个账号超期未更新或即将超期"
 RECOVERY_SUBJECT = "【政务新媒体恢复更新】{unit}有{n}个账号已恢复更新"
-GAP_SUBJECT = "【监测缺口】{n}个政务新媒体账号的更新情况无法核实"
+GAP_SUBJECT = "【监测缺口】{n}个政务新媒体账号的更新情况无法核实或信息源抓取失败"
 
 
 # ---------------------------------------------------------------- helpers
@@ -284,8 +285,9 @@ def test_one_email_per_unit_lists_all_its_accounts_to_the_unit_cc_admins(
     assert [(r["kind"], r["status"], r["attempts"]) for r in rows] == [
         ("alert", "sent", 1), ("alert", "sent", 1)]
     assert {r["message_id"] for r in rows} == {gov.message_id, edu.message_id}
+    # one problem per account for not being updated, at its worst
     assert sorted((p["account_id"], p["kind"]) for p in problems(sc.mw)) == [
-        (stale, "stale"), (dormant, "dormant"), (dormant, "stale")]
+        (stale, "stale"), (dormant, "dormant")]
 
 
 def test_a_unit_without_emails_is_alerted_through_the_admins(sc, smtp):
@@ -341,10 +343,12 @@ def test_fresh_warning_stale_reminder_recovered_send_exactly_the_expected_mail(
     (p,) = problems(mw)
     assert (p["account_id"], p["kind"], p["opened_at"], p["due_at"],
             p["closed_at"], p["last_update_at"], p["opened_by"]) == (
-        acc, "stale", t_stale, t_stale + 10 * DAY, None, last, "mediawatchd")
+        acc, "stale", t_stale, deadline(t_stale), None, last, "mediawatchd")
+    # opened on Sunday 15 March: ten working days end on Friday 27 March
+    assert local_date(p["due_at"]) == "2026-03-27"
     text = assert_well_formed(stale.message)["text/plain"]
     assert "已 15 天未更新" in text
-    assert f"整改期限 {local_date(t_stale + 10 * DAY)}" in text
+    assert "整改期限 2026-03-27" in text
 
     # a day later: still stale, no reminder before repeat_stale (3 d)
     cycle(mw, t_stale + DAY)
@@ -434,10 +438,10 @@ def test_unverified_account_is_not_told_to_the_unit_but_admins_get_a_gap_mail(
     assert addresses(gap.message, "To") == ADMINS
     assert sorted(gap.rcpt_tos) == sorted(ADMINS)
     text = assert_well_formed(gap.message)["text/plain"]
-    assert "「武夷山发布」" in text
-    assert "超期未更新" in text
-    assert f"最近成功抓取 {local(BASE)}" in text
-    assert "500" in text
+    assert "「武夷山发布」：信息源服务器出错（HTTP 500）。更新情况无法核实" in text
+    assert f"最近一次核实：{local(BASE)}" in text
+    assert f"已知最近更新 {local_date(BASE - 2 * DAY)}（15天前）" in text
+    assert "核实时限（1天）" in text
     assert [r["kind"] for r in outbox(mw)] == ["gap"]
     # an unconfirmed verdict opens no stale problem
     assert problems(mw, "kind = 'stale'") == []
@@ -455,11 +459,12 @@ def test_failing_feed_opens_an_unreachable_problem_closed_when_it_answers(
     (p,) = problems(mw)
     assert (p["account_id"], p["kind"], p["opened_at"], p["closed_at"]) == (
         acc, "unreachable", BASE + HOUR, None)
-    assert p["due_at"] == BASE + HOUR + 10 * DAY
+    assert p["due_at"] == deadline(BASE + HOUR)
     # the admins hear of it, the unit does not
     (d,) = smtp.wait_for(1)
     assert addresses(d.message, "To") == ADMINS
-    assert "订阅地址无法访问" in parts(d.message)["text/plain"]
+    text = parts(d.message)["text/plain"]
+    assert "「武夷山发布」：信息源服务器出错（HTTP 500）。仍在核实时限内" in text
     assert states(mw) == {acc: "fresh"}
     # still failing: no second problem, no second mail
     cycle(mw, BASE + 2 * HOUR)
@@ -852,10 +857,11 @@ def test_status_json_counts_accounts_per_state_and_per_unit(mw, feeds):
                                          "stale", "dormant", "unverified")} \
         == {"active": 2, "fresh": 0, "warning": 0, "stale": 0, "dormant": 1,
             "unverified": 1}
-    # stale: 3 (二 三 四) + dormant 五 (stale and dormant) + unreachable 六
-    assert st["open_problems"] == 6
+    # stale: 3 (二 三 四) + dormant 五 (one problem) + unreachable 六
+    assert st["open_problems"] == 5
+    assert st["problem_accounts"] == 5
     assert units["GOV"]["open_problems"] == 3
-    assert units["EDU"]["open_problems"] == 3
+    assert units["EDU"]["open_problems"] == 2
     assert st["outbox"]["sent"] == len(outbox(mw))
     text = mw.run("status", check=0).stdout
     assert "1 warning, 3 stale, 1 dormant, 1 unverified" in text
@@ -877,7 +883,8 @@ def test_manual_problem_add_close_reopen_is_audited(mw):
     assert (p["kind"], p["state"], p["account_id"], p["unit"],
             p["opened_by"], p["opened_at"], p["detail"]) == (
         "wording", "open", acc, "GOV", "zhangsan", BASE, "转发内容出现错别字")
-    assert p["due_at"] == calendar.timegm((2026, 3, 10, 0, 0, 0)) - 8 * HOUR
+    # due by the end of the day given
+    assert p["due_at"] == calendar.timegm((2026, 3, 11, 0, 0, 0)) - 8 * HOUR - 1
 
     mw.now(BASE + DAY)
     mw.run("problem", "close", str(pid), "--reason", "rectified", "--note",
@@ -891,32 +898,41 @@ def test_manual_problem_add_close_reopen_is_audited(mw):
     r = mw.run("problem", "reopen", str(pid), check=1)
     assert "note" in r.stderr
     mw.now(BASE + 2 * DAY)
-    mw.run("problem", "reopen", str(pid), "--note", "复查仍有错误", env=env,
-           check=0)
+    again = int(mw.run("problem", "reopen", str(pid), "--note", "复查仍有错误",
+                       env=env, check=0).stdout)
+    # the closed problem stays as it was; a new one names it
     p = mw.json("problem", "show", str(pid))
-    assert (p["state"], p["closed_at"], p["close_reason"]) == (
-        "open", None, None)
+    assert (p["state"], p["closed_at"], p["close_reason"], p["reopened_as"]) \
+        == ("closed", BASE + DAY, "rectified", again)
+    n = mw.json("problem", "show", str(again))
+    assert (n["state"], n["kind"], n["detail"], n["opened_at"], n["opened_by"],
+            n["due_at"], n["reopened_from"]) == (
+        "open", "wording", "转发内容出现错别字", BASE + 2 * DAY, "zhangsan",
+        deadline(BASE + 2 * DAY), pid)
+    assert mw.sql("SELECT problem_id, actor, action, other_id, note FROM"
+                  " problem_event") == [(pid, "zhangsan", "reopened", again,
+                                         "复查仍有错误")]
 
     unit_pid = int(mw.run("problem", "add", "--unit", "GOV", "--detail",
                           "未按期报送整改报告", env=env, check=0).stdout)
     u = mw.json("problem", "show", str(unit_pid))
     assert (u["kind"], u["account_id"], u["due_at"]) == (
-        "manual", None, BASE + 2 * DAY + 10 * DAY)
+        "manual", None, deadline(BASE + 2 * DAY))
 
     audit = mw.sql("SELECT at, actor, action, entity_id, before, after,"
                    " reason FROM audit WHERE entity = 'problem' ORDER BY id")
     assert [(a[0], a[1], a[2], a[3]) for a in audit] == [
         (BASE, "zhangsan", "problem.add", pid),
         (BASE + DAY, "zhangsan", "problem.close", pid),
-        (BASE + 2 * DAY, "zhangsan", "problem.reopen", pid),
+        (BASE + 2 * DAY, "zhangsan", "problem.reopen", again),
         (BASE + 2 * DAY, "zhangsan", "problem.add", unit_pid)]
     add, close, reopen, _ = audit
     assert add[4] is None and json.loads(add[5])["state"] == "open"
     assert json.loads(close[4])["state"] == "open"
     assert json.loads(close[5])["close_reason"] == "rectified"
     assert close[6] == "已更正"
-    assert json.loads(reopen[4])["state"] == "closed"
-    assert json.loads(reopen[5])["state"] == "open"
+    assert reopen[4] is None
+    assert json.loads(reopen[5])["reopened_from"] == pid
     assert reopen[6] == "复查仍有错误"
 
 
@@ -1034,7 +1050,7 @@ def test_broken_template_override_falls_back_and_admins_hear_of_it(
     soon = sc.account("GOV", "武夷山发布", BASE - 14 * DAY + HOUR // 2)
     r = cycle(mw, BASE)
     assert r.returncode == 0, r.stderr
-    assert "unit-alert.txt:3:" in r.stderr and "unit_nmae" in r.stderr
+    assert "unit-alert.txt:7:" in r.stderr and "unit_nmae" in r.stderr
     # the bookkeeping is not held back by a broken edit ...
     assert states(mw) == {acc: "stale", soon: "warning"}
     assert [p["kind"] for p in problems(mw)] == ["stale"]
@@ -1044,7 +1060,7 @@ def test_broken_template_override_falls_back_and_admins_hear_of_it(
     assert rows["alert"]["body_text"].startswith("武夷山市人民政府办公室")
     # ... and the admins are told what to fix, once a day
     assert "unit-alert" in rows["template-error"]["subject"]
-    assert "unit-alert.txt:3:" in rows["template-error"]["body_text"]
+    assert "unit-alert.txt:7:" in rows["template-error"]["body_text"]
     assert len(smtp.wait_for(2)) == 2
     cycle(mw, BASE + HOUR)                 # the second account turns stale
     assert states(mw) == {acc: "stale", soon: "stale"}
@@ -1067,18 +1083,18 @@ def test_suspended_account_gets_no_mail_and_its_problems_are_waived(
     assert len(smtp.wait_for(1)) == 1
 
 
-def test_dormant_account_posting_again_closes_both_its_problems(sc, smtp):
+def test_dormant_account_posting_again_closes_its_problem(sc, smtp):
     mw = sc.mw
     sc.unit("GOV", "武夷山市人民政府办公室", "gov@example.gov.cn")
     acc = sc.account("GOV", "武夷山旅游", BASE - 100 * DAY)
     cycle(mw, BASE)
     assert states(mw) == {acc: "dormant"}
-    assert sorted(p["kind"] for p in problems(mw)) == ["dormant", "stale"]
+    assert [p["kind"] for p in problems(mw)] == ["dormant"]
     sc.post(acc, BASE + DAY - HOUR)
     cycle(mw, BASE + DAY)
     assert states(mw) == {acc: "fresh"}
     assert [(p["closed_at"], p["close_reason"]) for p in problems(mw)] == [
-        (BASE + DAY, "recovered")] * 2
+        (BASE + DAY, "recovered")]
     got = smtp.wait_for(2)
     assert [str(d.message["Subject"]) for d in got] == [
         UNIT_SUBJECT.format(unit="武夷山市人民政府办公室", n=1),

@@ -91,15 +91,16 @@ def test_notice_with_200_problems(hist):
 
 def test_deadline_skips_holidays_and_counts_make_up_days(hist):
     mw, _ = hist
-    # Friday 24 April 2026: Mon 27 … with 1 May a holiday and Sunday 26
-    # April a make-up working day
+    # Friday 24 April 2026: the shipped calendar has 劳动节 off 1–5 May and
+    # Saturday 9 May worked; the configuration adds Sunday 26 April as a
+    # local working day
     mw.now("2026-04-24T10:00:00")
     mw.run("problem", "add", "--unit", "ARC", "--detail", "未建立台账", check=0)
     mw.run("notice", "issue", "--unit", "ARC", check=0)
     d = json.loads(mw.run("notice", "show", "3", "--format", "json",
                           check=0).stdout)
-    # 26, 27, 28, 29, 30 Apr, (1 May off, 2–3 weekend), 4, 5, 6, 7, 8 May
-    assert d["due"] == "2026-05-08"
+    # 26, 27, 28, 29, 30 Apr, (1–5 May off), 6, 7, 8, 9 (Sat), 11 May
+    assert d["due"] == "2026-05-11"
 
 
 def test_reissue_and_show_are_byte_identical(hist, tmp_path):

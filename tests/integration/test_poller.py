@@ -738,17 +738,23 @@ def test_accounts_without_feed_or_template_are_not_polled(pw, feeds):
     assert pw.account(manual)["last_fetch_at"] is None
 
 
-def test_suspended_and_closed_accounts_are_not_polled(pw, feeds):
+def test_suspended_and_merged_accounts_are_not_polled_closed_ones_are(pw, feeds):
     active = open_feed(pw, feeds.serve("/active.xml", file="rss20.xml"), "在用")
     suspended = open_feed(pw, feeds.serve("/susp.xml", file="rss20.xml"), "暂停")
     closed = open_feed(pw, feeds.serve("/closed.xml", file="rss20.xml"), "关停")
+    merged = open_feed(pw, feeds.serve("/merged.xml", file="rss20.xml"), "整合")
     pw.run("account", "suspend", str(suspended), "--reason", "维护", check=0)
     pw.run("account", "close", str(closed), "--reason", "关停", check=0)
+    pw.run("account", "merge", str(merged), "--into", str(active),
+           "--reason", "整合", check=0)
     poll_once(pw)
-    assert [r.path for r in feeds.requests] == ["/active.xml"]
+    # a closed account is still watched (violating reopening, 违规私开)
+    assert sorted(r.path for r in feeds.requests) == ["/active.xml",
+                                                      "/closed.xml"]
     assert last_update(pw, active) == NEWEST
     assert last_update(pw, suspended) is None
-    assert last_update(pw, closed) is None
+    assert last_update(pw, merged) is None
+    assert last_update(pw, closed) == NEWEST
 
 
 def test_once_with_nothing_due_exits_promptly(pw, feeds):

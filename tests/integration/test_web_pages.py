@@ -76,7 +76,8 @@ def test_account_lifecycle_through_the_forms(mw, web):
     r = admin.post("/accounts/new", {"unit": "GOV", "platform": "douyin",
                                      "name": "武夷山发布", "platform_uid": "dy1",
                                      "feed_url": "https://example.gov.cn/rss",
-                                     "opened_on": "2026-01-05"},
+                                     "opened_on": "2026-01-05",
+                                     "reason": "闽武政新备〔2026〕1号"},
                    from_page="/accounts/new")
     assert r.status == 303
     new = int(r.header("location").split("/")[2].split("?")[0])
@@ -201,6 +202,16 @@ def test_notices_preview_issue_and_download(mw, web):
     assert admin.get("/documents/preview?month=2026-13").status == 409
 
 
+def xlsx(rows):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def test_ledger_import_check_then_apply(mw, web):
     mw.add_unit("GOV", "市政府办公室")
     web.user("admin")
@@ -210,30 +221,45 @@ def test_ledger_import_check_then_apply(mw, web):
     r = admin.upload("/import", {"encoding": "utf-8"}, "台账.csv", bad)
     assert r.status == 200
     assert "检查未通过" in r.text and "台账.csv:3:" in r.text
-    assert "/tmp" not in r.text and "uploads" not in r.text
+    assert "/tmp" not in r.text and "mediawatch-web" not in r.text
     assert mw.sql("SELECT count(*) FROM account") == [(0,)]
     good = ("单位代码,平台,账号名称,账号ID\nGOV,weibo,武夷山发布,1001\n"
             "GOV,wechat,武夷山政务,gh_1\n").encode("gbk")
     r = admin.upload("/import", {"encoding": "gbk"}, "ledger.csv", good)
-    assert "检查通过：将新登记 2 个账号" in r.text
-    assert mw.sql("SELECT count(*) FROM account") == [(0,)]   # a dry run
+    assert "检查通过：新增 2 个账号" in r.text, r.text[-3000:]
+    assert "武夷山政务" in r.text
+    assert mw.sql("SELECT count(*) FROM account") == [(0,)]   # a check only
     token = r.text.split('name="token" value="')[1].split('"')[0]
-    # a token that names another file is refused
-    for forged in ["../../etc/passwd", "0" * 64 + ".csv", token + "x"]:
-        r2 = admin.post("/import/apply", {"token": forged, "file": "x"},
-                        from_page="/import")
+    # a token that names another folder is refused
+    for forged in ["../../etc/passwd", "0" * 64, token + "0"]:
+        r2 = admin.post("/import/apply", {"token": forged}, from_page="/import")
         assert r2.status in (400, 409), forged
-    r = admin.post("/import/apply", {"token": token, "file": "ledger.csv"},
+    r = admin.post("/import/apply", {"token": token, "encoding": "gbk"},
                    from_page="/import")
-    assert r.status == 303
+    assert r.status == 303, r.text[-2000:]
     assert sorted(n for (n,) in mw.sql("SELECT name FROM account")) == \
         ["武夷山发布", "武夷山政务"]
     assert {a for (a,) in mw.sql("SELECT DISTINCT actor FROM audit WHERE"
                                  " entity = 'account'")} == {"web:admin"}
     # the file is gone once applied
-    r = admin.post("/import/apply", {"token": token, "file": "ledger.csv"},
-                   from_page="/import")
+    r = admin.post("/import/apply", {"token": token}, from_page="/import")
     assert r.status == 409 and "已过期" in r.text
+    # a workbook as offices keep it: one account changed, one left out and
+    # closed with close_missing
+    book = xlsx([["单位代码", "平台", "账号名称", "账号ID", "运维人员"],
+                 ["GOV", "weibo", "武夷山发布", "1001", "张三"]])
+    r = admin.upload("/import", {"close_missing": "1"}, "台账.xlsx", book)
+    assert "检查通过：新增 0 个账号，变更 1 个，无变化 0 个，关停 1 个" in r.text, \
+        r.text[-3000:]
+    assert "张三" in r.text
+    token = r.text.split('name="token" value="')[1].split('"')[0]
+    r = admin.post("/import/apply", {"token": token, "close_missing": "1"},
+                   from_page="/import")
+    assert r.status == 303
+    assert dict(mw.sql("SELECT name, status FROM account")) == \
+        {"武夷山发布": "active", "武夷山政务": "closed"}
+    assert mw.sql("SELECT operator FROM account WHERE name = '武夷山发布'") == \
+        [("张三",)]
 
 
 def test_listens_on_web_listen_without_systemd(mw, web):

@@ -15,6 +15,7 @@ import json
 import pytest
 
 from feedserver import feed_server_factory, feeds  # noqa: F401
+from workdays import deadline
 
 # 2022-11-10 10:00:00 +0800
 NOW = 1668045600
@@ -382,7 +383,7 @@ def test_rescan_opens_one_problem_per_post_and_wrong_form(ww, feeds):
     assert first["evidence"].startswith("https://www.example.gov.cn/p1.html 标题：")
     assert "【中华人民共合国】成立73周年" in first["evidence"]
     assert "摘要：" in rows[1]["evidence"] and "【再接再励】" in rows[1]["evidence"]
-    assert first["opened_at"] == NOW and first["due_at"] == NOW + 10 * DAY
+    assert first["opened_at"] == NOW and first["due_at"] == deadline(NOW)
     assert first["closed_at"] is None
 
 
@@ -458,7 +459,7 @@ def test_rescan_email_is_delivered_to_the_maildir(ww, feeds):
     assert "https://www.example.gov.cn/p1.html" in text
     assert "标题中「中华人民共合国」应为「中华人民共和国」" in text
     assert "摘要中「一代一路」应为「一带一路」" in text
-    assert "2022-11-20" in text                # rectification deadline
+    assert "2022-11-24" in text                # 10 working days later
     html = msg.get_body(preferencelist=("html",)).get_content()
     assert "<td>一带一路</td>" in html
     assert "<b>" not in html.split("<table")[1]   # post markup never passes

@@ -180,7 +180,7 @@ assert_list_same(char **a, char **b)
 static void
 assert_config_same(const struct config *a, const struct config *b)
 {
-	size_t i;
+	size_t i, j;
 
 	assert_str_same(a->database, b->database);
 	assert_str_same(a->state_dir, b->state_dir);
@@ -193,6 +193,11 @@ assert_config_same(const struct config *a, const struct config *b)
 		    b->platforms[i].stale_after, b->platforms[i].dormant_after);
 		assert_str_same(a->platforms[i].feed_template,
 		    b->platforms[i].feed_template);
+		assert_int_equal(a->platforms[i].n_aliases,
+		    b->platforms[i].n_aliases);
+		for (j = 0; j < a->platforms[i].n_aliases; j++)
+			assert_string_equal(a->platforms[i].aliases[j],
+			    b->platforms[i].aliases[j]);
 	}
 	assert_int_equal(a->poll.interval, b->poll.interval);
 	assert_int_equal(a->poll.jitter_percent, b->poll.jitter_percent);
@@ -206,7 +211,6 @@ assert_config_same(const struct config *a, const struct config *b)
 	assert_int_equal(a->poll.retention, b->poll.retention);
 	assert_int_equal(a->poll.fail_threshold, b->poll.fail_threshold);
 	assert_int_equal(a->monitor.verify_window, b->monitor.verify_window);
-	assert_int_equal(a->monitor.problem_due, b->monitor.problem_due);
 	assert_int_equal(a->mail.transport, b->mail.transport);
 	assert_str_same(a->mail.maildir, b->mail.maildir);
 	assert_str_same(a->mail.url, b->mail.url);
@@ -215,6 +219,7 @@ assert_config_same(const struct config *a, const struct config *b)
 	assert_str_same(a->mail.ca_file, b->mail.ca_file);
 	assert_str_same(a->mail.sendmail, b->mail.sendmail);
 	assert_str_same(a->mail.from, b->mail.from);
+	assert_str_same(a->mail.sender, b->mail.sender);
 	assert_int_equal(a->mail.n_admins, b->mail.n_admins);
 	assert_list_same(a->mail.admins, b->mail.admins);
 	assert_int_equal(a->mail.repeat_warning, b->mail.repeat_warning);
@@ -230,6 +235,9 @@ assert_config_same(const struct config *a, const struct config *b)
 	assert_list_same(a->notice.workdays, b->notice.workdays);
 	assert_str_same(a->notice.issuer, b->notice.issuer);
 	assert_int_equal(a->notice.repeat_months, b->notice.repeat_months);
+	assert_str_same(a->calendar.dir, b->calendar.dir);
+	assert_int_equal(a->calendar.days.n_marks, b->calendar.days.n_marks);
+	assert_int_equal(a->calendar.days.n_years, b->calendar.days.n_years);
 	assert_list_same(a->wording.lists, b->wording.lists);
 	assert_list_same(a->wording.allowlists, b->wording.allowlists);
 }
@@ -471,9 +479,10 @@ static void
 builtin_defaults_follow_the_design(void **state)
 {
 	static const char *const keys[] = { "wechat", "weibo", "douyin",
-	    "toutiao", "kuaishou", "bilibili", "xiaohongshu", "website", "other" };
+	    "toutiao", "kuaishou", "bilibili", "xiaohongshu", "channels",
+	    "website", "other" };
 	static const char *const labels[] = { "微信公众号", "微博", "抖音",
-	    "今日头条", "快手", "哔哩哔哩", "小红书", "网站", "其他" };
+	    "今日头条", "快手", "哔哩哔哩", "小红书", "视频号", "网站", "其他" };
 	struct config cfg;
 	size_t i;
 
@@ -511,6 +520,38 @@ shipped_example_loads_and_equals_the_defaults(void **state)
 	config_free(&shipped);
 	config_free(&defaults);
 	free(path);
+}
+
+static void
+platforms_are_found_by_key_label_or_alias(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(config_load(NULL, &cfg), 0);
+	assert_string_equal(config_platform_named(&cfg, "wechat")->key, "wechat");
+	assert_string_equal(config_platform_named(&cfg, "WeChat")->key, "wechat");
+	assert_string_equal(config_platform_named(&cfg, " 微信公众号 ")->key,
+	    "wechat");
+	assert_string_equal(config_platform_named(&cfg, "公众号")->key, "wechat");
+	assert_string_equal(config_platform_named(&cfg, "视频号")->key, "channels");
+	assert_string_equal(config_platform_named(&cfg, "B站")->key, "bilibili");
+	assert_string_equal(config_platform_named(&cfg, "头条号")->key, "toutiao");
+	assert_null(config_platform_named(&cfg, "微"));
+	assert_null(config_platform_named(&cfg, "myspace"));
+	config_free(&cfg);
+	/* a name means one platform */
+	assert_load_fails("platforms = ( { key = \"a\"; label = \"甲\"; },"
+	    " { key = \"b\"; label = \"甲\"; } );\n");
+	assert_load_fails("platforms = ( { key = \"a\"; aliases = [ \"乙\" ]; },"
+	    " { key = \"b\"; aliases = [ \"乙\" ]; } );\n");
+	assert_load_fails("platforms = ( { key = \"a\"; },"
+	    " { key = \"b\"; aliases = [ \"A\" ]; } );\n");
+	assert_load_fails("platforms = ( { key = \"a\"; aliases = [ \"\" ]; } );\n");
+	assert_int_equal(load_text("platforms = ( { key = \"a\"; aliases = "
+	    "[ \"甲号\" ]; } );\n", &cfg), 0);
+	assert_string_equal(config_platform_named(&cfg, "甲号")->key, "a");
+	config_free(&cfg);
 }
 
 static void
@@ -682,7 +723,7 @@ global_thresholds_apply_to_builtin_platforms(void **state)
 	(void)state;
 	assert_int_equal(load_text("thresholds = { warn = \"5d\"; stale = \"10d\";"
 	    " dormant = \"60d\"; };\n", &cfg), 0);
-	assert_int_equal(cfg.n_platforms, 9);
+	assert_int_equal(cfg.n_platforms, 10);
 	for (i = 0; i < cfg.n_platforms; i++)
 		assert_thresholds(&cfg.platforms[i], 5 * DAY, 10 * DAY, 60 * DAY);
 	config_free(&cfg);
@@ -941,6 +982,7 @@ main(void)
 		cmocka_unit_test(clock_check_rejects_garbage),
 		cmocka_unit_test(builtin_defaults_follow_the_design),
 		cmocka_unit_test(shipped_example_loads_and_equals_the_defaults),
+		cmocka_unit_test(platforms_are_found_by_key_label_or_alias),
 		cmocka_unit_test(missing_file_is_an_error),
 		cmocka_unit_test(syntax_error_is_an_error),
 		cmocka_unit_test(unknown_keys_are_errors_everywhere),

@@ -974,6 +974,11 @@ account_row(struct tmpl_vars *v, const char *list, const char *name)
 	tmpl_set(r, "last_success", "从未成功");
 	tmpl_set(r, "last_error", "HTTP 404");
 	tmpl_set(r, "problem_closed", "1");
+	tmpl_set(r, "known", "1");
+	tmpl_set(r, "reason", "信息源地址不存在（HTTP 404）");
+	tmpl_set(r, "unverified", "1");
+	tmpl_set(r, "last_seen", "从未核实");
+	tmpl_set(r, "failing", "1");
 }
 
 static struct tmpl_vars *
@@ -983,7 +988,9 @@ all_vars(void)
 	    "unit_code", "contact_name", "reminder", "n_accounts", "n_warning",
 	    "n_stale", "n_dormant", "date", "n_fresh", "n_unverified",
 	    "n_failing", "n_problems_open", "n_problems_overdue",
-	    "outbox_queued", "outbox_failed", "n_stale_list", "verify_window" };
+	    "outbox_queued", "outbox_failed", "n_stale_list", "verify_window",
+	    "no_address", "calendar_warning", "n_problem_accounts",
+	    "n_gaps_list", "n_failing_list" };
 	static const char *const lists[] = { "warning", "stale", "dormant",
 	    "recovered", "failing", "gaps", "accounts" };
 	struct tmpl_vars *v = tmpl_vars_new();

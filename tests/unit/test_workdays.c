@@ -17,12 +17,28 @@
 #include "paperwork/paperwork.h"
 
 static char *no_dates[] = { NULL };
+static struct workday_calendar the_calendar;
 
-static struct workday_calendar
+/* A calendar of these days off, then these days worked (a day in both is
+ * worked, as in the configuration); the previous one is freed. */
+static const struct workday_calendar *
 calendar(char **holidays, char **workdays)
 {
-	return (struct workday_calendar){ .holidays = holidays,
-	    .workdays = workdays };
+	workday_calendar_free(&the_calendar);
+	for (; *holidays; holidays++)
+		assert_int_equal(workday_calendar_mark(&the_calendar, *holidays,
+		    false), 0);
+	for (; *workdays; workdays++)
+		assert_int_equal(workday_calendar_mark(&the_calendar, *workdays,
+		    true), 0);
+	return &the_calendar;
+}
+
+static int
+free_calendar(void **state)
+{
+	workday_calendar_free(&the_calendar);
+	return 0;
 }
 
 static void
@@ -52,23 +68,23 @@ weekday_of_known_dates(void **state)
 static void
 weekends_are_skipped(void **state)
 {
-	struct workday_calendar nc = calendar(no_dates, no_dates);
+	const struct workday_calendar *nc = calendar(no_dates, no_dates);
 
-	expect_due(&nc, "2026-03-16", 1, "2026-03-17");    /* Mon → Tue */
-	expect_due(&nc, "2026-03-20", 1, "2026-03-23");    /* Fri → Mon */
-	expect_due(&nc, "2026-03-21", 1, "2026-03-23");    /* Sat → Mon */
-	expect_due(&nc, "2026-03-22", 1, "2026-03-23");    /* Sun → Mon */
-	expect_due(&nc, "2026-03-16", 5, "2026-03-23");
-	expect_due(&nc, "2026-03-16", 10, "2026-03-30");
+	expect_due(nc, "2026-03-16", 1, "2026-03-17");    /* Mon → Tue */
+	expect_due(nc, "2026-03-20", 1, "2026-03-23");    /* Fri → Mon */
+	expect_due(nc, "2026-03-21", 1, "2026-03-23");    /* Sat → Mon */
+	expect_due(nc, "2026-03-22", 1, "2026-03-23");    /* Sun → Mon */
+	expect_due(nc, "2026-03-16", 5, "2026-03-23");
+	expect_due(nc, "2026-03-16", 10, "2026-03-30");
 }
 
 static void
 the_issue_day_never_counts(void **state)
 {
-	struct workday_calendar nc = calendar(no_dates, no_dates);
+	const struct workday_calendar *nc = calendar(no_dates, no_dates);
 
 	/* issued on a working day, 10 working days are two full weeks */
-	expect_due(&nc, "2026-03-18", 10, "2026-04-01");
+	expect_due(nc, "2026-03-18", 10, "2026-04-01");
 }
 
 static void
@@ -76,12 +92,12 @@ holidays_are_skipped(void **state)
 {
 	char *holidays[] = { "2026-10-01", "2026-10-02", "2026-10-05",
 	    "2026-10-06", "2026-10-07", "2026-10-08", NULL };
-	struct workday_calendar nc = calendar(holidays, no_dates);
+	const struct workday_calendar *nc = calendar(holidays, no_dates);
 
 	/* National Day week: Thu 1 … Thu 8 off; Fri 9 is the first day */
-	expect_due(&nc, "2026-09-30", 1, "2026-10-09");
-	expect_due(&nc, "2026-09-30", 2, "2026-10-12");
-	expect_due(&nc, "2026-09-29", 10, "2026-10-21");
+	expect_due(nc, "2026-09-30", 1, "2026-10-09");
+	expect_due(nc, "2026-09-30", 2, "2026-10-12");
+	expect_due(nc, "2026-09-29", 10, "2026-10-21");
 }
 
 static void
@@ -89,47 +105,47 @@ make_up_days_count_even_on_weekends(void **state)
 {
 	char *holidays[] = { "2026-10-01", "2026-10-02", NULL };
 	char *workdays[] = { "2026-09-27", "2026-10-10", NULL };   /* Sun, Sat */
-	struct workday_calendar nc = calendar(holidays, workdays);
+	const struct workday_calendar *nc = calendar(holidays, workdays);
 
-	expect_due(&nc, "2026-09-25", 1, "2026-09-27");
-	expect_due(&nc, "2026-09-30", 1, "2026-10-05");
-	expect_due(&nc, "2026-10-09", 1, "2026-10-10");
-	assert_true(workday_is(&nc, "2026-09-27"));
-	assert_false(workday_is(&nc, "2026-10-01"));
-	assert_false(workday_is(&nc, "2026-10-03"));
-	assert_true(workday_is(&nc, "2026-10-09"));
+	expect_due(nc, "2026-09-25", 1, "2026-09-27");
+	expect_due(nc, "2026-09-30", 1, "2026-10-05");
+	expect_due(nc, "2026-10-09", 1, "2026-10-10");
+	assert_true(workday_is(nc, "2026-09-27"));
+	assert_false(workday_is(nc, "2026-10-01"));
+	assert_false(workday_is(nc, "2026-10-03"));
+	assert_true(workday_is(nc, "2026-10-09"));
 }
 
 static void
 a_day_listed_twice_is_a_working_day(void **state)
 {
 	char *both[] = { "2026-05-09", NULL };
-	struct workday_calendar nc = calendar(both, both);
+	const struct workday_calendar *nc = calendar(both, both);
 
-	assert_true(workday_is(&nc, "2026-05-09"));
+	assert_true(workday_is(nc, "2026-05-09"));
 }
 
 static void
 deadlines_cross_month_year_and_leap_day(void **state)
 {
 	char *holidays[] = { "2027-01-01", NULL };
-	struct workday_calendar nc = calendar(holidays, no_dates);
+	const struct workday_calendar *nc = calendar(holidays, no_dates);
 
-	expect_due(&nc, "2026-12-30", 1, "2026-12-31");
-	expect_due(&nc, "2026-12-31", 1, "2027-01-04");
-	expect_due(&nc, "2024-02-28", 1, "2024-02-29");
-	expect_due(&nc, "2024-02-29", 1, "2024-03-01");
+	expect_due(nc, "2026-12-30", 1, "2026-12-31");
+	expect_due(nc, "2026-12-31", 1, "2027-01-04");
+	expect_due(nc, "2024-02-28", 1, "2024-02-29");
+	expect_due(nc, "2024-02-29", 1, "2024-03-01");
 }
 
 static void
 bad_input_is_refused(void **state)
 {
-	struct workday_calendar nc = calendar(no_dates, no_dates);
+	const struct workday_calendar *nc = calendar(no_dates, no_dates);
 	char out[ISO_DATE_SIZE] = "";
 
-	assert_int_equal(workdays_add(&nc, "2026-13-01", 1, out), -1);
-	assert_int_equal(workdays_add(&nc, "2026-03-16", 0, out), -1);
-	assert_int_equal(workdays_add(&nc, NULL, 1, out), -1);
+	assert_int_equal(workdays_add(nc, "2026-13-01", 1, out), -1);
+	assert_int_equal(workdays_add(nc, "2026-03-16", 0, out), -1);
+	assert_int_equal(workdays_add(nc, NULL, 1, out), -1);
 }
 
 static void
@@ -197,5 +213,5 @@ main(void)
 		cmocka_unit_test(pass_rate_rounds_without_floats),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, free_calendar);
 }
