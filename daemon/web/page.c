@@ -452,3 +452,27 @@ resp_error(struct req *r, struct resp *resp, int status, const char *msg)
 	    "无法完成", NULL, v);
 	resp->status = status;
 }
+
+const char *
+field_label(const char *field)
+{
+	static const struct { const char *key, *label; } labels[] = {
+		{ "unit", "单位" }, { "unit_code", "单位" }, { "unit_name", "单位名称" },
+		{ "platform", "平台" }, { "name", "账号名称" },
+		{ "platform_uid", "账号ID" }, { "feed_url", "订阅地址" },
+		{ "status", "状态" }, { "merged_into", "并入账号" },
+		{ "opened_on", "开设日期" }, { "closed_on", "关停日期" },
+		{ "operator", "运维人员" }, { "filing_no", "备案号" },
+		{ "notes", "备注" }, { "warn_after", "预警期限" },
+		{ "stale_after", "超期期限" }, { "dormant_after", "长期未更新期限" },
+		{ "display_name", "姓名" }, { "role", "角色" }, { "disabled", "停用" },
+		{ "detail", "说明" }, { "close_reason", "销号原因" },
+		{ "close_note", "销号说明" }, { "closed_at", "销号时间" },
+	};
+	size_t i;
+
+	for (i = 0; field && i < ARRAY_SIZE(labels); i++)
+		if (strcmp(labels[i].key, field) == 0)
+			return labels[i].label;
+	return field;
+}

@@ -97,6 +97,7 @@ char *scope_sql(const struct req *r);
 /* labels shared by pages */
 const char *state_text(const char *state);        /* 正常, …; 未评估 for NULL */
 const char *status_text(const char *status);      /* 在用, 暂停, … */
+const char *field_label(const char *field);       /* operator → 运维人员 */
 
 /* auth.c */
 void page_login(struct req *r, struct resp *resp);

@@ -383,7 +383,9 @@ changes_text(const json_t *before, const json_t *after)
 		    json_dumps(b ? b : json_null(), JSON_ENCODE_ANY);
 		as = json_is_string(a) ? xstrdup(json_string_value(a)) :
 		    json_dumps(a, JSON_ENCODE_ANY);
-		sb_printf(&sb, "%s%s：%s → %s", sb.len ? "；" : "", key, bs, as);
+		sb_printf(&sb, "%s%s：%s → %s", sb.len ? "；" : "", field_label(key),
+		    json_is_null(b ? b : json_null()) ? "（空）" : bs,
+		    json_is_null(a) ? "（空）" : as);
 		free(bs);
 		free(as);
 	}

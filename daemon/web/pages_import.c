@@ -223,7 +223,7 @@ plan_vars(const struct ledger_plan *p, struct tmpl_vars *v)
 		tmpl_set_list(row, "changes");
 		for (j = 0; j < it->n_changes; j++) {
 			ch = tmpl_add_row(row, "changes");
-			tmpl_set(ch, "field", it->changes[j].field);
+			tmpl_set(ch, "field", field_label(it->changes[j].field));
 			tmpl_set(ch, "before", *it->changes[j].before ?
 			    it->changes[j].before : "（空）");
 			tmpl_set(ch, "after", *it->changes[j].after ?

@@ -111,7 +111,7 @@ def test_account_lifecycle_through_the_forms(mw, web):
         "account.touch", "account.merge"]
     assert {actor for _, actor, _ in audit} == {"web:admin"}
     page = admin.get(f"/accounts/{new}").text
-    assert "operator：null → 融媒体中心" in page and "整合至市级账号" in page
+    assert "运维人员：（空） → 融媒体中心" in page and "整合至市级账号" in page
     assert "按人工核实记录认定" in page          # why its last update is what it is
     # a closed account offers no more actions
     assert f'action="/accounts/{acc}/' not in admin.get(f"/accounts/{acc}").text

@@ -88,6 +88,15 @@ def _history(mw, acc, uid, name, now, age, weekly, state):
         if newest:
             con.execute("UPDATE account SET last_update_at = ? WHERE id = ?",
                         (newest, acc))
+            stamp = time.strftime("%a, %d %b %Y %H:%M:%S +0800",
+                                  time.gmtime(newest + 8 * 3600))
+            con.execute(
+                "INSERT INTO last_update_reason (account_id, at, rule, guid,"
+                " title, link, date_raw, seen_at) VALUES (?, ?, 'published',"
+                " ?, ?, ?, ?, ?)",
+                (acc, newest, f"{uid}-newest", f"{name}：{_title(0, 0)}",
+                 f"https://www.wys.example.gov.cn/{uid}/0-0.html", stamp,
+                 newest + 1800))
         failing = state == "dormant"
         con.execute(
             "INSERT INTO feed_state (account_id, url, next_poll_at, last_fetch_at,"
