@@ -13,13 +13,42 @@
 #include "paperwork/notice.h"
 #include "paperwork/paperwork.h"
 #include "paperwork/render.h"
-#include "registry/unit.h"
 #include "store/db.h"
 #include "web/pages.h"
 
 static const char document_csp[] = "default-src 'none'; style-src "
 	"'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none';"
 	" form-action 'none'";
+
+/* Whether notice id exists and is addressed to a unit the user sees. */
+static bool
+notice_visible(struct req *r, long long id)
+{
+	char *scope = scope_sql(r);
+	char *sql = xasprintf("SELECT 1 FROM notice n JOIN unit u ON u.id ="
+	    " n.unit_id WHERE n.id = ? AND %s", scope);
+	long long one;
+	int rc = db_query_int(r->web->db, &one, sql, "I", id);
+
+	free(sql);
+	free(scope);
+	return rc == 0;
+}
+
+/* Whether unit code names a current unit the user sees. */
+static bool
+unit_visible(struct req *r, const char *code)
+{
+	char *scope = scope_sql(r);
+	char *sql = xasprintf("SELECT 1 FROM unit u WHERE u.code = ? AND"
+	    " u.removed_at IS NULL AND %s", scope);
+	long long one;
+	int rc = db_query_int(r->web->db, &one, sql, "s", code);
+
+	free(sql);
+	free(scope);
+	return rc == 0;
+}
 
 static void
 add_units(struct req *r, struct tmpl_vars *v)
@@ -126,7 +155,7 @@ page_document_preview(struct req *r, struct resp *resp)
 		json_decref(data);
 		return;
 	}
-	if (unit == NULL || unit_id(db, unit) == 0)
+	if (unit == NULL || !unit_visible(r, unit))
 		return resp_error(r, resp, 404, "没有这个单位。");
 	if (db_begin(db) == -1)
 		return resp_error(r, resp, 503, "数据库正忙，请稍后再试。");
@@ -167,6 +196,8 @@ page_document_issue(struct req *r, struct resp *resp)
 	a.allow_empty = param_text(&r->form, "allow_empty") != NULL;
 	if (a.unit == NULL)
 		return resp_error(r, resp, 400, "请选择受文单位。");
+	if (!unit_visible(r, a.unit))
+		return resp_error(r, resp, 404, "没有这个单位。");
 	if (page_change(r, resp, "印发通报", do_issue, &a) == 0)
 		resp_redirect(resp, "/documents?done=issued#notice-%lld", a.id);
 }
@@ -185,7 +216,8 @@ page_document_download(struct req *r, struct resp *resp)
 	for (i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (strcmp(kinds[i].name, r->tail) == 0)
 			break;
-	if (i == ARRAY_SIZE(kinds) || (data = notice_data(r->web->db, r->id)) == NULL)
+	if (i == ARRAY_SIZE(kinds) || !notice_visible(r, r->id) ||
+	    (data = notice_data(r->web->db, r->id)) == NULL)
 		return resp_error(r, resp, 404, "没有这份通报。");
 	name = xasprintf("notice-%lld", r->id);
 	send_document(resp, data, render_notice, kinds[i].f, name);

@@ -24,7 +24,6 @@ from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CHROMIUM = shutil.which("chromium")
@@ -69,10 +68,22 @@ def no_dialog(driver, where):
     raise AssertionError(f"{where}: the page opened a dialog: {text!r}")
 
 
+def mark_page(driver):
+    """Marks the page loaded now, so that wait_new_page() sees it go.
+    (Chromium 156 reports a replaced element as an inspector error rather
+    than as stale, so the old element cannot be watched.)"""
+    driver.execute_script("window.__old_page = true")
+
+
+def wait_new_page(driver, timeout=30):
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script(
+        "return !window.__old_page && document.readyState === 'complete'"))
+
+
 def submit(driver, form):
-    page = driver.find_element(By.TAG_NAME, "html")
+    mark_page(driver)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(page))
+    wait_new_page(driver)
 
 
 def login(driver, console, name="admin"):
@@ -128,13 +139,17 @@ def test_admin_finds_changes_an_account_and_issues_a_notice(mw, web, browser,
     screenshot(browser, tmp_path, "dashboard")
 
     # find the account through the ledger's search
+    mark_page(browser)
     browser.find_element(By.LINK_TEXT, "账号台账").click()
+    wait_new_page(browser)
     form = browser.find_element(By.CSS_SELECTOR, "form.filters")
     form.find_element(By.NAME, "q").send_keys("文旅武夷山")
     submit(browser, form)
     rows = browser.find_elements(By.CSS_SELECTOR, "section.card tbody tr")
     assert len(rows) == 2, [r.text for r in rows]
+    mark_page(browser)
     browser.find_element(By.LINK_TEXT, "抖音·文旅武夷山").click()
+    wait_new_page(browser)
     assert "最近更新时间的认定依据" in browser.page_source
     assert browser.find_elements(By.CSS_SELECTOR, "svg rect")
 
@@ -159,12 +174,16 @@ def test_admin_finds_changes_an_account_and_issues_a_notice(mw, web, browser,
                   " 'account.change'") == [("web:admin", "运维人员调整")]
     screenshot(browser, tmp_path, "account")
 
+    mark_page(browser)
     browser.find_element(By.LINK_TEXT, "问题清单").click()
+    wait_new_page(browser)
     assert "已30天未更新" in browser.page_source
     screenshot(browser, tmp_path, "problems")
 
     # issue a notice to the unit and download it
+    mark_page(browser)
     browser.find_element(By.LINK_TEXT, "通报").click()
+    wait_new_page(browser)
     form = browser.find_element(By.CSS_SELECTOR, "form[action='/documents/issue']")
     form.find_element(By.CSS_SELECTOR, "select[name=unit] option[value='WYS-CUL']"
                       ).click()
@@ -202,10 +221,10 @@ def test_the_dashboard_reloads_itself(mw, web, browser):
     console = web.start()
     login(browser, console)
     assert "正常更新" in browser.page_source
-    marker = browser.find_element(By.TAG_NAME, "html")
+    mark_page(browser)
     # a unit added meanwhile appears without anyone reloading the page
     mw.add_unit("EDU", "市教育局")
-    WebDriverWait(browser, 30).until(EC.staleness_of(marker))
+    wait_new_page(browser)
     WebDriverWait(browser, 30).until(
         lambda d: "市教育局" in d.page_source)
 
