@@ -121,7 +121,14 @@ page_login_post(struct req *r, struct resp *resp)
 		return login_form(r, resp, "请填写用户名和密码。");
 	}
 	lower(name);
-	if (strlen(name) > 64 || throttled(r, name)) {
+	/* a name no user can have is a failed login, kept in words fit for
+	 * a log line */
+	if (strlen(name) > 64 || has_control_chars(name) ||
+	    !utf8_valid(name, strlen(name))) {
+		free(name);
+		name = xstrdup("(invalid name)");
+	}
+	if (throttled(r, name)) {
 		resp->status = 429;
 		login_form(r, resp, "登录失败次数过多，请稍后再试。");
 		resp->status = 429;

@@ -47,7 +47,7 @@ struct pending {
 	int                        refuse;      /* a status to answer instead */
 	bool                       answered;    /* … and it was queued */
 	const char                *refuse_msg;
-	char                      *field;       /* the form field being read */
+	char                      *field;       /* the upload's file field */
 };
 
 static void
@@ -212,9 +212,14 @@ form_field(void *cls, enum MHD_ValueKind kind, const char *key,
 	struct param *last;
 
 	if (filename != NULL) {
-		if (r->upload_name == NULL)
+		/* one file: the first file field's, whatever else is sent */
+		if (p->field == NULL) {
+			p->field = xstrdup(key);
 			r->upload_name = xstrdup(filename);
-		sb_append(&r->upload, data, size);
+		}
+		if (strcmp(p->field, key) == 0 &&
+		    strcmp(r->upload_name, filename) == 0)
+			sb_append(&r->upload, data, size);
 		return MHD_YES;
 	}
 	last = r->form.n ? &r->form.v[r->form.n - 1] : NULL;
@@ -354,6 +359,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		MHD_destroy_post_processor(p->pp);
 	params_free(&p->req.query);
 	params_free(&p->req.form);
+	free(p->field);
 	free(p->req.path);
 	free(p->req.tail);
 	free(p->req.upload_name);
