@@ -341,3 +341,17 @@ def test_remote_user_header_only_when_configured(mw, web):
     assert r.status == 200 and "账号台账" in r.text
     r = console.client().get("/", headers={"X-Remote-User": "nobody"})
     assert r.status == 403 and "尚未开通" in r.text
+
+
+def test_a_login_name_with_control_characters_is_a_failed_login(mw, web):
+    web.user("admin")
+    console = web.start()
+    c = console.client()
+    page = c.get("/login")
+    r = c.post("/login", {"name": "admin\nweb: admin logged in", "password":
+                          PASSWORD}, csrf=page.csrf())
+    assert r.status == 200 and "用户名或密码不正确" in r.text
+    assert "mw_session" not in c.cookies
+    assert mw.sql("SELECT name FROM login_failure") == [("(invalid name)",)]
+    assert "failed login for '(invalid name)'" in console.log()
+    assert "admin logged in" not in console.log()
