@@ -1,13 +1,18 @@
 #!/usr/bin/python3
-"""make demo: one full monitoring cycle on the bundled sample ledger.
+"""make demo: a month of monitoring on the bundled sample ledger, and its
+paperwork.
 
 Builds a fresh installation in ./demo/ (configuration, database, Maildir),
 registers the units and accounts of contrib/demo/, serves a feed for every
-account from a loopback HTTP server (dates relative to now, so the demo
-shows fresh, warning, stale and dormant accounts, a GBK feed and a broken
-one), runs `mediawatchd --once` and prints what it found.  Then it
-starts the web console (mediawatch-web) on loopback with a demo login and
-leaves it running; the next `make demo` stops it first.
+account from a loopback HTTP server, and runs `mediawatchd --once` twice
+with the clock of last month: on its first day (monitoring begins) and on
+its last evening, the feeds showing what had been published by then (a mix
+of diligent, quiet and forgotten accounts, and a broken feed).  Then, on
+the first morning of this month, it issues a point-to-point notice and
+last month's bulletin, as 公文 (.docx), HTML and Markdown, and renders the
+first page of each .docx as a PNG when LibreOffice is installed.
+Last, it starts the web console (mediawatch-web) on loopback with a demo
+login and leaves it running; the next `make demo` stops it first.
 """
 
 import csv
@@ -22,45 +27,67 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD = Path(os.environ.get("MEDIAWATCH_BUILD", REPO / "build"))
 DEMO = REPO / "demo"
-DAY = 86400
+ZONE = ZoneInfo("Asia/Shanghai")
+NOTICE_UNIT = "WYS-EDU"
 WEB_PID = DEMO / "web.pid"           # read before demo/ is made anew
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
 
-# Days since the newest post of each account, in ledger order: a county's
-# mix of diligent and forgotten accounts.  None: the feed answers 404.
+# Days since the newest post of each account at the end of last month, in
+# ledger order: a county's mix of diligent and forgotten accounts.  None:
+# the feed answers 404.
 AGES = [0, 1, 2, 9, 3, 16, 0, 30, 5, 120, 1, 11, 2, 4, 13, 0, 21, 6, 1, 200,
         3, 8, 2, None, 15, 1, 0, 45, 2, 10]
 
 
-def rss(uid, name, age, now):
-    items = []
-    for i in range(5):
-        t = now - (age + i * 2) * DAY - 3600 * (i + 1)
-        stamp = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(t))
-        items.append(
-            f"<item><title>{name}：政务信息第{5 - i}期</title>"
-            f"<link>http://127.0.0.1/{uid}/{i}</link><guid>{uid}-{t}</guid>"
-            f"<pubDate>{stamp}</pubDate></item>")
+def clock():
+    """(first day of last month 10:00, its last day 20:00, this month's
+    first morning), in Asia/Shanghai."""
+    now = datetime.now(ZONE)
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    start = last_month.replace(hour=10)
+    end = (first - timedelta(days=1)).replace(hour=20)
+    issue = min(first.replace(hour=9, minute=30), now)
+    return start, end, issue
+
+
+def posts(age, end):
+    """Publication times of an account whose newest post is age days
+    before end: every third day before that, over two months."""
+    newest = end - timedelta(days=age, hours=2)
+    return [newest - timedelta(days=3 * i, hours=i % 5) for i in range(20)]
+
+
+def rss(uid, name, times, until):
+    items = [
+        f"<item><title>{name}：政务信息第{len(times) - i}期</title>"
+        f"<link>http://127.0.0.1/{uid}/{i}</link><guid>{uid}-{i}</guid>"
+        f"<pubDate>{format_datetime(t)}</pubDate></item>"
+        for i, t in enumerate(times) if t <= until]
     return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
             f"<title>{name}</title>{''.join(items)}</channel></rss>")
 
 
 class Feeds(http.server.BaseHTTPRequestHandler):
-    bodies = {}
+    accounts = {}          # path -> (uid, name, post times)
+    until = None           # what has been published by the demo's clock
 
     def do_GET(self):
-        body = self.bodies.get(self.path.split("?")[0])
-        if body is None:
+        account = self.accounts.get(self.path.split("?")[0])
+        if account is None:
             self.send_error(404)
             return
-        data, ctype = body
+        data = rss(*account, self.until).encode()
         self.send_response(200)
-        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -69,9 +96,14 @@ class Feeds(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def ctl(*args, check=True, input=None):
+def at(t):
+    return {"MEDIAWATCH_NOW": t.strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+def ctl(*args, when=None, check=True, input=None):
     cmd = [str(BUILD / "mediawatchctl"), "-c", str(DEMO / "mediawatch.conf"), *args]
-    r = subprocess.run(cmd, text=True, capture_output=True, timeout=120,
+    env = dict(os.environ, **(at(when) if when else {}))
+    r = subprocess.run(cmd, text=True, capture_output=True, timeout=120, env=env,
                        input=input)
     if check and r.returncode != 0:
         sys.exit(f"demo: {' '.join(args)} failed:\n{r.stderr}")
@@ -95,38 +127,52 @@ platforms = (
 {plist}
 );
 poll = {{ timeout = "10s"; }};
-web = {{ listen = "127.0.0.1:{web_port()}"; }};
 mail = {{
   transport = "maildir";
   maildir = "{DEMO}/state/Maildir";
   templates = "{templates}";
-  from = "电子政务中心 <monitor@wys.example.gov.cn>";
+  from = "武夷山市电子政务中心 <monitor@wys.example.gov.cn>";
   admins = [ "admin@wys.example.gov.cn" ];
+}};
+notice = {{
+  issuer = "武夷山市电子政务中心";
+  serial_format = "武政新通〔%Y〕%N号";
+}};
+document = {{
+  issuer_mark = "武夷山市电子政务中心文件";
+  copy_to = "南平市政务服务中心，武夷山市委网信办";
+  unit_order = [ "WYS-GOV" ];
 }};
 """, encoding="utf-8")
 
 
-def register(now):
+def register(start, end):
     with open(REPO / "contrib/demo/units.csv", encoding="utf-8") as f:
         for u in csv.DictReader(f):
             args = ["unit", "add", u["code"], u["name"], "--contact", u["contact"],
                     "--email", u["email"], "--phone", u["phone"]]
             if u["parent"]:
                 args += ["--parent", u["parent"]]
-            ctl(*args)
-    print(ctl("account", "import", str(REPO / "contrib/demo/ledger.csv")), end="")
+            ctl(*args, when=start - timedelta(hours=1))
+    print(ctl("account", "import", str(REPO / "contrib/demo/ledger.csv"),
+              when=start - timedelta(hours=1)), end="")
     with open(REPO / "contrib/demo/ledger.csv", encoding="utf-8") as f:
         for row, age in zip(csv.DictReader(f), AGES):
-            if age is None:
-                continue
-            path = f"/{row['platform']}/{row['platform_uid']}"
-            body = rss(row["platform_uid"], row["name"], age, now)
-            if age == 2 and row["platform"] == "website":
-                # a county site still serving GBK, as many do
-                body = body.replace('encoding="UTF-8"', 'encoding="GBK"')
-                Feeds.bodies[path] = (body.encode("gbk"), "application/rss+xml")
-            else:
-                Feeds.bodies[path] = (body.encode(), "application/rss+xml; charset=utf-8")
+            if age is not None:
+                Feeds.accounts[f"/{row['platform']}/{row['platform_uid']}"] = (
+                    row["platform_uid"], row["name"], posts(age, end))
+
+
+def cycle(when):
+    """The feeds as published by when; every account due; one cycle."""
+    Feeds.until = when
+    ctl("poll", when=when)
+    r = subprocess.run([str(BUILD / "mediawatchd"), "-c", str(DEMO / "mediawatch.conf"),
+                        "--once", "-d", "-v"], text=True, capture_output=True,
+                       timeout=300, env=dict(os.environ, **at(when)))
+    print("\n".join(l for l in r.stderr.splitlines() if "cycle" in l or "evaluation" in l))
+    if r.returncode != 0:
+        sys.exit(f"demo: mediawatchd failed:\n{r.stderr}")
 
 
 def show_mail():
@@ -138,25 +184,53 @@ def show_mail():
         print(f"  To: {msg['To']}\n    Subject: {msg['Subject']}")
 
 
-def paperwork():
-    """The monthly paperwork, written next to the demo database."""
+def first_page_png(docx):
+    """docx's first page as a PNG beside it (LibreOffice, then pdftoppm),
+    with the stand-in fonts of tests/tools/fonts.conf; None without the
+    tools."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None or shutil.which("pdftoppm") is None:
+        return None
+    out = docx.parent
+    env = dict(os.environ, FONTCONFIG_FILE=str(REPO / "tests/tools/fonts.conf"))
+    subprocess.run([soffice, f"-env:UserInstallation={(DEMO / 'lo-profile').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", out, docx],
+                   capture_output=True, timeout=300, env=env, check=True)
+    png = out / f"{docx.stem}-page1"
+    subprocess.run(["pdftoppm", "-r", "80", "-f", "1", "-l", "1", "-png",
+                    "-singlefile", out / f"{docx.stem}.pdf", png], check=True,
+                   timeout=120)
+    return png.with_suffix(".png")
+
+
+def paperwork(issue, month):
+    """This month's first morning: the notice to one unit and last month's
+    bulletin, issued and numbered, in every format."""
     out = DEMO / "paperwork"
     out.mkdir()
-    unit = "WYS-EDU"
-    notice = out / f"notice-{unit}.html"
-    ctl("notice", "issue", "--unit", unit, "--format", "html", "--out", str(notice))
-    ctl("notice", "show", "1", "--format", "md", "--out", str(out / f"notice-{unit}.md"))
-    month = time.strftime("%Y-%m")
+    notice = out / f"notice-{NOTICE_UNIT}.docx"
+    nid = ctl("notice", "issue", "--unit", NOTICE_UNIT, "--format", "docx",
+              "--out", str(notice), when=issue).strip()
+    for fmt in ("html", "md"):
+        ctl("notice", "show", nid, "--format", fmt, "--out",
+            str(out / f"notice-{NOTICE_UNIT}.{fmt}"), when=issue)
+    bulletin = out / f"bulletin-{month}.docx"
+    bid = ctl("bulletin", "issue", "--month", month, "--format", "docx",
+              "--out", str(bulletin), when=issue).strip()
     for fmt in ("html", "md", "csv"):
-        ctl("bulletin", "--month", month, "--format", fmt, "--out",
-            str(out / f"bulletin-{month}.{fmt}"))
-    ctl("report", "--format", "html", "--out", str(out / "status.html"))
+        ctl("bulletin", "show", bid, "--format", fmt, "--out",
+            str(out / f"bulletin-{month}.{fmt}"), when=issue)
+    ctl("report", "--format", "html", "--out", str(out / "status.html"), when=issue)
+    pngs = [first_page_png(notice), first_page_png(bulletin)]
     print(f"\n== paperwork in {out}")
-    print(f"  point-to-point notice (点对点通报) to {unit}: {notice.name}, "
-          f"notice-{unit}.md")
-    print(f"  monthly bulletin (月通报) {month}: bulletin-{month}.html, .md, .csv")
+    print(f"  point-to-point notice (点对点通报) to {NOTICE_UNIT}: {notice.name}, "
+          f".html, .md")
+    print(f"  monthly bulletin (月通报) {month}: {bulletin.name}, .html, .md, .csv")
     print("  status report: status.html (open it in a browser, prints on A4)")
-    print("\n" + (out / f"notice-{unit}.md").read_text(encoding="utf-8"))
+    if all(pngs):
+        print(f"  first pages: {pngs[0].name}, {pngs[1].name}")
+    print("\n" + ctl("notice", "list", when=issue) + ctl("bulletin", "list", when=issue))
+    print((out / f"notice-{NOTICE_UNIT}.md").read_text(encoding="utf-8"))
 
 
 def stop_old_console():
@@ -188,29 +262,29 @@ def web_port():
 
 
 def start_console():
-    """mediawatch-web with a demo login, left running in the background."""
+    """mediawatch-web with a demo login, left running in the background
+    (on today's clock: the figures are those of the last evaluation)."""
     ctl("user", "add", DEMO_USER, "--role", "admin", "--display-name", "演示用户",
         input=DEMO_PASSWORD + "\n")
+    port = web_port()
+    with open(DEMO / "mediawatch.conf", "a", encoding="utf-8") as f:
+        f.write(f'web = {{ listen = "127.0.0.1:{port}"; }};\n')
     log = open(DEMO / "web.log", "wb")
     proc = subprocess.Popen([str(BUILD / "mediawatch-web"), "-c",
                              str(DEMO / "mediawatch.conf")],
                             stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                             start_new_session=True)
     WEB_PID.write_text(str(proc.pid))
-    conf = (DEMO / "mediawatch.conf").read_text(encoding="utf-8")
-    listen = conf.split('listen = "')[1].split('"')[0]
     for _ in range(200):
         try:
-            socket.create_connection(tuple([listen.rsplit(":", 1)[0],
-                                            int(listen.rsplit(":", 1)[1])]),
-                                     timeout=1).close()
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
             break
         except OSError:
             if proc.poll() is not None:
-                sys.exit(f"demo: mediawatch-web failed:\n"
-                         f"{(DEMO / 'web.log').read_text()}")
+                sys.exit("demo: mediawatch-web failed:\n"
+                         + (DEMO / "web.log").read_text())
             time.sleep(0.05)
-    print(f"\n== the web console (mediawatch-web) runs on http://{listen}/")
+    print(f"\n== the web console (mediawatch-web) runs on http://127.0.0.1:{port}/")
     print(f"  log in as {DEMO_USER} with the password {DEMO_PASSWORD}")
     print(f"  stop it with: kill $(cat {WEB_PID})")
 
@@ -219,27 +293,26 @@ def main():
     stop_old_console()
     shutil.rmtree(DEMO, ignore_errors=True)
     (DEMO / "state").mkdir(parents=True)
+    start, end, issue = clock()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feeds)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         write_config(server.server_address[1])
-        register(int(time.time()))
+        register(start, end)
         print("\n== the registry")
-        print(ctl("account", "list"), end="")
-        print("\n== one monitoring cycle: mediawatchd --once")
-        r = subprocess.run([str(BUILD / "mediawatchd"), "-c", str(DEMO / "mediawatch.conf"),
-                            "--once", "-d", "-v"], text=True, capture_output=True, timeout=300)
-        print("\n".join(l for l in r.stderr.splitlines() if "cycle" in l or "evaluation" in l))
-        if r.returncode != 0:
-            sys.exit(f"demo: mediawatchd failed:\n{r.stderr}")
+        print(ctl("account", "list", when=start), end="")
+        print(f"\n== monitoring begins: mediawatchd --once at {start:%Y-%m-%d %H:%M}")
+        cycle(start)
+        print(f"\n== the month's last evening: mediawatchd --once at {end:%Y-%m-%d %H:%M}")
+        cycle(end)
         print("\n== last update of each account")
-        print(ctl("account", "list"), end="")
+        print(ctl("account", "list", when=end), end="")
         print("\n== status")
-        print(ctl("status"), end="")
+        print(ctl("status", when=end), end="")
         print("\n== open problems (问题清单)")
-        print(ctl("problem", "list"), end="")
+        print(ctl("problem", "list", when=end), end="")
         show_mail()
-        paperwork()
+        paperwork(issue, start.strftime("%Y-%m"))
         start_console()
     finally:
         server.shutdown()

@@ -15,7 +15,8 @@ mandoc systemd systemd-container debootstrap
 chromium fonts-noto-cjk clang-14 libclang-rt-14-dev llvm-14
 python3-docx libreoffice-writer-nogui poppler-utils
 python3-openpyxl libreoffice-calc-nogui
-python3-selenium chromium-driver wrk openssl"
+postfix sasl2-bin openssl
+python3-selenium chromium-driver wrk"
 PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
 
 missing=""
@@ -32,5 +33,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# postfix is for the tests, which run their own instance from a private
+# configuration: "No configuration" writes no /etc/postfix/main.cf, so no
+# system MTA starts (postfix.service needs that file) or takes port 25
+case " $missing " in
+*" postfix "*)
+	echo "postfix postfix/main_mailer_type select No configuration" |
+	    debconf-set-selections ;;
+esac
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing

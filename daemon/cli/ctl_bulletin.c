@@ -1,4 +1,4 @@
-/* ctl_bulletin.c — `mediawatchctl bulletin`: the monthly bulletin. */
+/* ctl_bulletin.c — `mediawatchctl bulletin …`: the monthly bulletin. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -10,26 +10,42 @@
 #include "cli/ctl.h"
 #include "cli/ctl_document.h"
 #include "paperwork/bulletin.h"
+#include "paperwork/document.h"
 
 static const char bulletin_usage[] =
-"usage: mediawatchctl bulletin (--month YYYY-MM | --previous-month)\n"
-"              [--format md|html|txt|json|csv] [--out FILE | --out-dir DIR]\n"
+"usage: mediawatchctl bulletin preview (--month YYYY-MM | --previous-month)\n"
+"              [--format md|html|txt|json|csv|docx] [--out FILE | --out-dir DIR]\n"
+"       mediawatchctl bulletin issue (--month YYYY-MM | --previous-month)\n"
+"              [--format md|html|txt|json|csv|docx] [--out FILE | --out-dir DIR]\n"
+"       mediawatchctl bulletin show ID [--format …] [--out FILE]\n"
+"       mediawatchctl bulletin void ID --reason TEXT\n"
+"       mediawatchctl bulletin list\n"
 "\n"
 "The monthly bulletin (月通报): totals by platform and unit, the pass rate\n"
-"(合格率), unqualified accounts, posts per account, accounts that came back,\n"
-"problems opened, closed and overdue, notices issued, and the units whose\n"
-"same problem kind recurred in notice.repeat_months consecutive months.\n"
-"It is computed from history: a past month gives the same bulletin\n"
-"whenever it is generated.  --previous-month is the month before today;\n"
-"--out-dir writes DIR/bulletin-YYYY-MM.FORMAT (default format md).\n";
+"(合格率) and the units' ranking (排名), unqualified accounts, monitoring\n"
+"gaps (监测缺口) apart, posts per account, accounts that came back, problems\n"
+"opened, closed and overdue, notices issued, and the units whose same\n"
+"problem kind recurred in notice.repeat_months consecutive months.  It\n"
+"covers only watched time: a month before monitoring began is refused,\n"
+"and the month it began in is covered from that day.  A past month gives\n"
+"the same figures whenever they are computed.\n"
+"\n"
+"preview prints it without a number and stores nothing (`bulletin\n"
+"--month …` alone is a preview).  issue, once the month is over, takes\n"
+"the next number of the year (bulletin.serial_format) and stores it; a\n"
+"month is issued once unless its bulletin is voided.  show prints an\n"
+"issued bulletin again; void marks it 作废, its number never given again.\n"
+"--previous-month is the month before today; --out-dir writes\n"
+"DIR/bulletin-YYYY-MM.FORMAT (default format md).\n";
 
 struct bulletin_args {
-	const char          *month, *out, *out_dir;
+	const char          *month, *out, *out_dir, *reason;
 	bool                 previous;
 	enum render_format   format;
+	long long            id;
 };
 
-enum { B_MONTH = 1, B_PREVIOUS, B_FORMAT, B_OUT, B_OUT_DIR, B_HELP };
+enum { B_MONTH = 1, B_PREVIOUS, B_FORMAT, B_OUT, B_OUT_DIR, B_REASON, B_HELP };
 
 static const struct option bulletin_options[] = {
 	{ "month", required_argument, NULL, B_MONTH },
@@ -37,8 +53,19 @@ static const struct option bulletin_options[] = {
 	{ "format", required_argument, NULL, B_FORMAT },
 	{ "out", required_argument, NULL, B_OUT },
 	{ "out-dir", required_argument, NULL, B_OUT_DIR },
+	{ "reason", required_argument, NULL, B_REASON },
 	{ "help", no_argument, NULL, B_HELP },
 	{ NULL, 0, NULL, 0 }
+};
+
+static const struct column bulletin_columns[] = {
+	{ "id", "ID", COL_TEXT },
+	{ "serial", "SERIAL", COL_TEXT },
+	{ "state", "STATE", COL_TEXT },
+	{ "period", "MONTH", COL_TEXT },
+	{ "issued_at", "ISSUED", COL_DATE },
+	{ "issued_by", "BY", COL_TEXT },
+	{ "void_reason", "VOID REASON", COL_TEXT },
 };
 
 static int
@@ -58,6 +85,7 @@ parse_bulletin_options(int argc, char **argv, struct bulletin_args *a)
 			break;
 		case B_OUT: a->out = optarg; break;
 		case B_OUT_DIR: a->out_dir = optarg; break;
+		case B_REASON: a->reason = optarg; break;
 		case B_HELP: fputs(bulletin_usage, stdout); return 1;
 		default:
 			ctl_usage_error(bulletin_usage, "bulletin: unknown or "
@@ -65,15 +93,11 @@ parse_bulletin_options(int argc, char **argv, struct bulletin_args *a)
 			return -1;
 		}
 	}
-	if (optind != argc) {
-		ctl_usage_error(bulletin_usage, "bulletin takes options only");
-		return -1;
-	}
 	return 0;
 }
 
 static int
-check_args(const struct bulletin_args *a, struct month *m)
+check_month(const struct bulletin_args *a, struct month *m)
 {
 	struct month now;
 
@@ -108,32 +132,184 @@ out_dir_path(const struct bulletin_args *a, const struct month *m)
 	    render_format_ext(a->format));
 }
 
-int
-cmd_bulletin(struct ctl *ctl, int argc, char **argv)
+/* Writes d where the arguments say; prints the path of --out-dir. */
+static int
+write_bulletin(struct ctl *ctl, const struct bulletin_args *a,
+    const struct month *m, const json_t *d)
 {
-	struct bulletin_args a = { .format = RENDER_MD };
-	struct month m;
-	char *error = NULL, *path = NULL;
-	json_t *d;
-	int rc;
+	char *path = NULL;
+	int rc = EXIT_OK;
 
-	optind = 0;
-	if ((rc = parse_bulletin_options(argc, argv, &a)) != 0)
-		return rc == 1 ? EXIT_OK : EXIT_USAGE;
-	if ((rc = check_args(&a, &m)) != EXIT_OK)
-		return rc;
-	if (ctl_db(ctl) == NULL)
+	if (a->out_dir && (path = out_dir_path(a, m)) == NULL)
 		return EXIT_REFUSED;
-	if ((d = bulletin_build(ctl->db, &ctl->cfg, &m, mw_now(), &error)) == NULL)
-		return ctl_refused("bulletin", error);
-	if (a.out_dir && (path = out_dir_path(&a, &m)) == NULL)
-		rc = EXIT_REFUSED;
-	else if (ctl_write_document(path ? path : a.out, render_bulletin, d,
-	    a.format) == -1)
+	if (ctl_write_document(path ? path : a->out, render_bulletin, d,
+	    a->format, &ctl->cfg) == -1)
 		rc = EXIT_REFUSED;
 	else if (path)
 		printf("%s\n", path);
 	free(path);
+	return rc;
+}
+
+static int
+preview(struct ctl *ctl, const struct bulletin_args *a, const struct month *m)
+{
+	char *error = NULL;
+	json_t *d;
+	int rc;
+
+	if ((d = bulletin_build(ctl->db, &ctl->cfg, m, mw_now(), &error)) == NULL)
+		return ctl_refused("bulletin", error);
+	rc = write_bulletin(ctl, a, m, d);
 	json_decref(d);
 	return rc;
+}
+
+struct issuing {
+	struct month  m;
+	long long     id;
+};
+
+static int
+do_issue(struct ctl *ctl, void *arg)
+{
+	struct issuing *is = arg;
+	char *error = NULL;
+
+	if (bulletin_issue(ctl->db, &ctl->cfg, &is->m, mw_now(), &is->id,
+	    &error) == -1)
+		return ctl_refused("bulletin issue", error);
+	return EXIT_OK;
+}
+
+static int
+issue(struct ctl *ctl, const struct bulletin_args *a, const struct month *m)
+{
+	struct issuing is = { *m, 0 };
+	char *error = NULL;
+	json_t *d;
+	int rc;
+
+	if ((rc = ctl_in_transaction(ctl, do_issue, &is)) != EXIT_OK)
+		return rc;
+	if ((d = document_data(ctl->db, "bulletin", is.id, &error)) == NULL)
+		return ctl_refused("bulletin issue", error);
+	if ((rc = write_bulletin(ctl, a, m, d)) != EXIT_OK)
+		log_warnx("bulletin %lld was issued; print it with `mediawatchctl "
+		    "bulletin show %lld`", is.id, is.id);
+	else if (a->out)
+		printf("%lld\n", is.id);
+	json_decref(d);
+	return rc;
+}
+
+static int
+show(struct ctl *ctl, const struct bulletin_args *a)
+{
+	char *error = NULL;
+	json_t *d = document_data(ctl->db, "bulletin", a->id, &error);
+	int rc;
+
+	if (d == NULL)
+		return ctl_refused("bulletin show", error);
+	rc = ctl_write_document(a->out, render_bulletin, d, a->format, &ctl->cfg);
+	json_decref(d);
+	return rc == 0 ? EXIT_OK : EXIT_REFUSED;
+}
+
+static int
+do_void(struct ctl *ctl, void *arg)
+{
+	struct bulletin_args *a = arg;
+	char *error = NULL;
+
+	if (document_void(ctl->db, "bulletin", a->id, a->reason, mw_now(),
+	    &error) == -1)
+		return ctl_refused("bulletin void", error);
+	return EXIT_OK;
+}
+
+static int
+list(struct ctl *ctl)
+{
+	json_t *rows = document_list_json(ctl->db, "bulletin");
+
+	output_rows(stdout, ctl->format, bulletin_columns,
+	    ARRAY_SIZE(bulletin_columns), rows);
+	json_decref(rows);
+	return EXIT_OK;
+}
+
+/* show, void: one id; list: nothing. */
+static int
+by_id(struct ctl *ctl, const char *sub, struct bulletin_args *a, char **pos,
+    int npos)
+{
+	int rc;
+
+	if (npos != 1 || (a->id = ctl_parse_id(pos[0])) == -1)
+		return ctl_usage_error(bulletin_usage, "bulletin %s: expected one "
+		    "bulletin id", sub);
+	if (a->month || a->previous || a->out_dir)
+		return ctl_usage_error(bulletin_usage, "bulletin %s: the month is "
+		    "the bulletin's own", sub);
+	if (strcmp(sub, "void") == 0) {
+		if (a->reason == NULL)
+			return ctl_usage_error(bulletin_usage, "bulletin void needs "
+			    "--reason TEXT");
+		if ((rc = ctl_check_note("--reason", a->reason)) != EXIT_OK)
+			return rc;
+	}
+	if (ctl_db(ctl) == NULL)
+		return EXIT_REFUSED;
+	if (strcmp(sub, "void") == 0)
+		return ctl_in_transaction(ctl, do_void, a);
+	return show(ctl, a);
+}
+
+static int
+by_month(struct ctl *ctl, const char *sub, struct bulletin_args *a, int npos)
+{
+	struct month m;
+	int rc;
+
+	if (npos != 0)
+		return ctl_usage_error(bulletin_usage, "bulletin %s takes options "
+		    "only", sub);
+	if ((rc = check_month(a, &m)) != EXIT_OK)
+		return rc;
+	if (ctl_db(ctl) == NULL)
+		return EXIT_REFUSED;
+	return strcmp(sub, "issue") == 0 ? issue(ctl, a, &m) :
+	    preview(ctl, a, &m);
+}
+
+int
+cmd_bulletin(struct ctl *ctl, int argc, char **argv)
+{
+	struct bulletin_args a = { .format = RENDER_MD };
+	const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : "preview";
+	int skip = argc > 1 && argv[1][0] != '-' ? 1 : 0, rc;
+	char **pos;
+	int npos;
+
+	optind = 0;
+	if ((rc = parse_bulletin_options(argc - skip, argv + skip, &a)) != 0)
+		return rc == 1 ? EXIT_OK : EXIT_USAGE;
+	pos = argv + skip + optind;
+	npos = argc - skip - optind;
+	if (strcmp(sub, "preview") == 0 || strcmp(sub, "issue") == 0)
+		return by_month(ctl, sub, &a, npos);
+	if (strcmp(sub, "show") == 0 || strcmp(sub, "void") == 0)
+		return by_id(ctl, sub, &a, pos, npos);
+	if (strcmp(sub, "list") == 0) {
+		if (npos != 0)
+			return ctl_usage_error(bulletin_usage, "bulletin list takes "
+			    "no arguments");
+		return ctl_db(ctl) == NULL ? EXIT_REFUSED : list(ctl);
+	}
+	if (strcmp(sub, "help") == 0)
+		return fputs(bulletin_usage, stdout), EXIT_OK;
+	return ctl_usage_error(bulletin_usage, "bulletin: unknown subcommand "
+	    "'%s'", sub);
 }

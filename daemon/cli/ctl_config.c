@@ -20,7 +20,9 @@ static const char check_config_usage[] =
 "error as FILE:LINE: message and exits 1, or summarises the configuration\n"
 "(the calendar years in force and where each comes from) and exits 0.  A\n"
 "warning says when the current year, or from 1 December the next, has no\n"
-"holiday calendar.\n"
+"holiday calendar.  With the smtp transport it also checks that\n"
+"mail.ca_file and mail.password_file can be read (a bare credential name\n"
+"only when $CREDENTIALS_DIRECTORY is set).\n"
 "\n"
 "  --defaults  print every key with its built-in default and a line of doc,\n"
 "              in the file's own syntax (compare with `diff`); a key with\n"
@@ -256,6 +258,25 @@ print_calendar(const struct config *cfg)
 	printf("%s\n", cal->n_years ? "" : " none, Monday to Friday only");
 }
 
+/* How the mail leaves: what the URL protects, the login, the trust. */
+static void
+print_smtp(const struct mail_config *m)
+{
+	const char *tls = str_case_prefix(m->url, "smtps://") ?
+	    "TLS from the start" : str_case_prefix(m->url, "smtp+starttls://") ?
+	    "STARTTLS required" : "STARTTLS if offered, else plain text";
+
+	printf("mail server: %s (%s)\n", m->url, tls);
+	if (!str_empty(m->username))
+		printf("mail login: %s, over TLS only\n", m->username);
+	if (str_empty(m->ca_file))
+		printf("mail server certificate: checked against the system's "
+		    "CA store\n");
+	else
+		printf("mail server certificate: checked against %s only\n",
+		    m->ca_file);
+}
+
 static int
 print_summary(struct ctl *ctl)
 {
@@ -269,7 +290,8 @@ print_summary(struct ctl *ctl)
 		return EXIT_REFUSED;
 	}
 	wordcheck_free(wc);
-	if (messages_check(cfg, mw_now()) > 0)
+	if (config_check_mail_files(cfg) == -1 ||
+	    messages_check(cfg, mw_now()) > 0)
 		return EXIT_REFUSED;
 	printf("configuration: %s\n", cfg->path ? cfg->path : "(built-in defaults)");
 	printf("database: %s\n", ctl->db_arg ? ctl->db_arg : cfg->database);
@@ -279,6 +301,8 @@ print_summary(struct ctl *ctl)
 	    config_transport_names[cfg->mail.transport]);
 	print_calendar(cfg);
 	config_calendar_check(cfg, mw_now());
+	if (cfg->mail.transport == MAIL_SMTP)
+		print_smtp(&cfg->mail);
 	printf("configuration OK\n");
 	return EXIT_OK;
 }

@@ -5,15 +5,18 @@
 
 #include <jansson.h>
 
+#include "config/config.h"
 #include "paperwork/render.h"
 
 typedef void (*document_renderer)(FILE *, const json_t *, enum render_format);
 
 /* Renders data to path (NULL or "-": stdout).  A file is written to a
  * temporary name and renamed, so a reader never sees half a document.
- * Logs and returns -1 on failure. */
+ * RENDER_DOCX is made by render_docx() in the fonts of cfg, and goes to
+ * stdout only when that is not a terminal.  Logs and returns -1 on
+ * failure. */
 int ctl_write_document(const char *path, document_renderer fn,
-        const json_t *data, enum render_format f);
+        const json_t *data, enum render_format f, const struct config *cfg);
 
 /* Parses a --format value allowed by mask (1 << format); logs a usage
  * error and returns -1 otherwise. */

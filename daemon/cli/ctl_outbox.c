@@ -6,16 +6,19 @@
 #include "base/timeutil.h"
 #include "cli/ctl.h"
 #include "mail/outbox.h"
+#include "mail/recipient.h"
 #include "store/db.h"
 
 static const char outbox_usage[] =
 "usage: mediawatchctl outbox list [--status queued|sent|failed|all]\n"
-"       mediawatchctl outbox show ID\n"
+"       mediawatchctl outbox show ID         (with what became of each address)\n"
 "       mediawatchctl outbox retry [ID…]     (failed ones; all when none given)\n"
 "       mediawatchctl outbox send [ID…]      (deliver queued mail now)\n"
 "\n"
 "mediawatchd delivers the queue by itself; retry puts failed emails back in\n"
-"it, send delivers at once from this command.\n";
+"it (their refused addresses too), send delivers at once from this command.\n"
+"An email goes to every address the server accepts; an address answered\n"
+"4xx is tried again, one answered 5xx is refused for good.\n";
 
 static const struct column outbox_columns[] = {
 	{ "id", "ID", COL_TEXT },
@@ -43,6 +46,15 @@ static const struct column outbox_detail[] = {
 	{ "last_error", "Last error", COL_TEXT },
 	{ "dedup_key", "Dedup key", COL_TEXT },
 	{ "body_text", "Text", COL_TEXT },
+};
+
+/* One row per envelope address: what became of the email there. */
+static const struct column recipient_columns[] = {
+	{ "address", "ADDRESS", COL_TEXT },
+	{ "status", "STATUS", COL_TEXT },
+	{ "attempts", "TRIES", COL_TEXT },
+	{ "updated_at", "WHEN", COL_TIME },
+	{ "reply", "SERVER ANSWER", COL_TEXT },
 };
 
 static const char outbox_select[] =
@@ -100,7 +112,7 @@ show(struct ctl *ctl, long long id)
 {
 	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *st;
-	json_t *row = NULL;
+	json_t *row = NULL, *rcpts;
 
 	sb_printf(&sql, "%sWHERE id = ?", outbox_select);
 	st = db_prepare(ctl->db, sb_str(&sql), "I", id);
@@ -112,7 +124,17 @@ show(struct ctl *ctl, long long id)
 		log_warnx("outbox show: no email %lld", id);
 		return EXIT_REFUSED;
 	}
+	rcpts = recipient_list_json(ctl->db, id);
+	json_object_set(row, "recipients", rcpts);
 	output_record(stdout, ctl->format, outbox_detail, ARRAY_SIZE(outbox_detail), row);
+	/* pending: not reached yet (a 4xx answer is tried again); refused:
+	 * a 5xx answer, never tried again */
+	if (ctl->format == OUTPUT_TABLE && json_array_size(rcpts) > 0) {
+		printf("\nRecipients:\n");
+		output_rows(stdout, OUTPUT_TABLE, recipient_columns,
+		    ARRAY_SIZE(recipient_columns), rcpts);
+	}
+	json_decref(rcpts);
 	json_decref(row);
 	return EXIT_OK;
 }

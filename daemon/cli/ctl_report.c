@@ -53,7 +53,7 @@ cmd_report(struct ctl *ctl, int argc, char **argv)
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	d = report_build(ctl->db, &ctl->cfg, mw_now());
-	rc = ctl_write_document(out, render_report, d, format);
+	rc = ctl_write_document(out, render_report, d, format, &ctl->cfg);
 	json_decref(d);
 	return rc == 0 ? EXIT_OK : EXIT_REFUSED;
 }

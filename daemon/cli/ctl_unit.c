@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/timeutil.h"
 #include "cli/ctl.h"
+#include "mail/recipient.h"
 #include "registry/unit.h"
 
 static const char unit_usage[] =
@@ -18,7 +20,9 @@ static const char unit_usage[] =
 "       mediawatchctl unit remove CODE [--reason TEXT]\n"
 "\n"
 "--email may be repeated; on change it replaces the whole list (give\n"
-"--email '' to clear it).  remove refuses while the unit has open accounts.\n";
+"--email '' to clear it).  remove refuses while the unit has open accounts.\n"
+"show flags the addresses whose last email the mail server refused for good\n"
+"(Bouncing), with its answer.\n";
 
 static const struct column unit_columns[] = {
 	{ "code", "CODE", COL_TEXT },
@@ -38,6 +42,7 @@ static const struct column unit_detail[] = {
 	{ "emails", "Emails", COL_TEXT },
 	{ "phone", "Phone", COL_TEXT },
 	{ "open_accounts", "Open accounts", COL_TEXT },
+	{ "bouncing", "Bouncing", COL_TEXT },
 	{ "created_at", "Created", COL_TIME },
 	{ "removed_at", "Removed", COL_TIME },
 };
@@ -146,6 +151,30 @@ do_unit_remove(struct ctl *ctl, void *arg)
 	return EXIT_OK;
 }
 
+/* The unit's addresses whose last email bounced (the server refused them
+ * for good): objects for JSON, "address (answer, time)" for a table. */
+static json_t *
+bouncing_json(struct ctl *ctl, long long id)
+{
+	json_t *a = json_array();
+	struct bounce *b;
+	char when[32];
+	size_t i, n;
+
+	b = recipient_bounces(ctl->db, id, &n);
+	for (i = 0; i < n; i++) {
+		time_format_local(b[i].at, when, sizeof(when));
+		json_array_append_new(a, ctl->format == OUTPUT_JSON ?
+		    json_pack("{s:s, s:s, s:I}", "address", b[i].address,
+		    "reply", b[i].reply ? b[i].reply : "", "refused_at",
+		    (json_int_t)b[i].at) :
+		    json_sprintf("%s (%s, %s)", b[i].address,
+		    b[i].reply ? b[i].reply : "", when));
+	}
+	bounces_free(b, n);
+	return a;
+}
+
 static int
 unit_show(struct ctl *ctl, const char *code)
 {
@@ -157,6 +186,7 @@ unit_show(struct ctl *ctl, const char *code)
 		return EXIT_REFUSED;
 	}
 	u = unit_json(ctl->db, id);
+	json_object_set_new(u, "bouncing", bouncing_json(ctl, id));
 	output_record(stdout, ctl->format, unit_detail, ARRAY_SIZE(unit_detail), u);
 	json_decref(u);
 	return EXIT_OK;

@@ -11,7 +11,9 @@
 #include <ctype.h>
 #include <limits.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,13 +111,13 @@ const struct config_key config_keys[] = {
 	{ IN(mail, maildir), STRING,
 	  .doc = "Maildir of the maildir transport; default: state_dir/Maildir." },
 	{ IN(mail, url), STRING,
-	  .doc = "SMTP server (smtp://, smtp+starttls://, smtps://); smtp needs it." },
+	  .doc = "SMTP server: smtp+starttls:// (587) or smtps:// (465); smtp:// only locally." },
 	{ IN(mail, username), STRING,
-	  .doc = "SMTP login." },
+	  .doc = "SMTP login; needs password_file and TLS." },
 	{ IN(mail, password_file), STRING,
 	  .doc = "File, or credential name, holding the SMTP password." },
 	{ IN(mail, ca_file), STRING,
-	  .doc = "CA bundle for the SMTP server; default: the system's." },
+	  .doc = "The only CA trusted for the SMTP server; default: the system's store." },
 	{ IN(mail, sendmail), STRING, .def = "/usr/sbin/sendmail",
 	  .doc = "The program of the sendmail transport." },
 	{ IN(mail, from), STRING, .def = "mediawatch@localhost",
@@ -138,8 +140,8 @@ const struct config_key config_keys[] = {
 	{ IN(mail, digest_time), STRING, .def = "08:30",
 	  .doc = "Time of day (HH:MM) of the administrators' daily digest." },
 
-	{ IN(notice, serial_format), STRING, .def = "〔%Y〕第%N期",
-	  .doc = "Serial number of notices: %Y year, %N number in the year." },
+	{ IN(notice, serial_format), STRING, .def = "〔%Y〕%N号",
+	  .doc = "发文字号 of notices: %Y year, %N number in the year." },
 	{ IN(notice, rectify_days), INT(1, LONG_MAX), .def = "10",
 	  .doc = "Working days to rectify a problem or answer a notice." },
 	{ IN(notice, holidays), LIST,
@@ -150,6 +152,29 @@ const struct config_key config_keys[] = {
 	  .doc = "Issuer printed on notices and bulletins." },
 	{ IN(notice, repeat_months), INT(2, LONG_MAX), .def = "3",
 	  .doc = "Consecutive months of one problem kind for the deduction list." },
+
+	{ IN(bulletin, serial_format), STRING, .def = "%Y年第%N期",
+	  .doc = "Number of monthly bulletins: %Y year, %N number in the year." },
+
+	{ IN(document, issuer_mark), STRING,
+	  .doc = "发文机关标志 in red; default: notice.issuer followed by 文件." },
+	{ IN(document, addressee), STRING, .def = "各责任单位",
+	  .doc = "主送机关 of monthly bulletins (a notice's is its unit)." },
+	{ IN(document, copy_to), STRING,
+	  .doc = "抄送机关 of notices and bulletins; default: none." },
+	{ IN(document, printer), STRING,
+	  .doc = "印发机关 in the imprint; default: notice.issuer." },
+	{ IN(document, unit_order), LIST,
+	  .count_offset = offsetof(struct config, document.n_unit_order),
+	  .doc = "Unit codes listed first, in this order; the rest by code." },
+	{ IN(document, font_title), STRING, .def = "方正小标宋简体",
+	  .doc = "Font of the issuer mark and the titles." },
+	{ IN(document, font_body), STRING, .def = "仿宋_GB2312",
+	  .doc = "Font of the body text and tables." },
+	{ IN(document, font_heading1), STRING, .def = "黑体",
+	  .doc = "Font of first-level headings (一、) and table heads." },
+	{ IN(document, font_heading2), STRING, .def = "楷体_GB2312",
+	  .doc = "Font of second-level headings (（一）)." },
 
 	{ IN(calendar, dir), STRING,
 	  .doc = "Folder of YYYY.txt holiday calendars replacing or adding built-in years." },
@@ -897,6 +922,29 @@ check_poll(struct loader *ld, const config_t *lc, const struct config *cfg)
 		    "poll.per_host must be between 1 and poll.concurrency");
 }
 
+/* A login is a user name and a password together, and only over TLS:
+ * smtp:// falls back to plain text when the server (or whoever strips
+ * its STARTTLS) offers none, and the password would go out in clear. */
+static void
+check_login(struct loader *ld, const config_t *lc, const struct config *cfg)
+{
+	const struct mail_config *m = &cfg->mail;
+
+	if (!str_empty(m->password_file) && str_empty(m->username))
+		bad(ld, lookup(lc, "mail.password_file"), "mail.password_file is "
+		    "set but mail.username is not: a login needs both");
+	if (!str_empty(m->username) && str_empty(m->password_file))
+		bad(ld, lookup(lc, "mail.username"), "mail.username needs "
+		    "mail.password_file (the file or credential holding the "
+		    "password)");
+	if (!str_empty(m->username) && !str_empty(m->url) &&
+	    str_case_prefix(m->url, "smtp://"))
+		bad(ld, lookup(lc, "mail.url"), "mail.url: with a login "
+		    "(mail.username) TLS is required, and smtp:// may fall back "
+		    "to plain text: use smtp+starttls://%s (STARTTLS, port 587) "
+		    "or smtps:// (port 465)", m->url + strlen("smtp://"));
+}
+
 static void
 check_mail(struct loader *ld, const config_t *lc, struct config *cfg)
 {
@@ -910,6 +958,7 @@ check_mail(struct loader *ld, const config_t *lc, struct config *cfg)
 	    !str_case_prefix(cfg->mail.url, "smtp+starttls://"))
 		bad(ld, lookup(lc, "mail.url"), "mail.url must start with smtp://, "
 		    "smtp+starttls:// or smtps://");
+	check_login(ld, lc, cfg);
 	if (normalise_hhmm(&cfg->mail.digest_time) == -1)
 		bad(ld, lookup(lc, "mail.digest_time"), "mail.digest_time must be a "
 		    "time of day HH:MM, e.g. \"08:30\"");
@@ -1016,6 +1065,42 @@ derive_sender(struct config *cfg)
 	free(error);
 }
 
+/* Text that goes into a document as a line of its own: one line, no
+ * control characters. */
+static void
+check_line(struct loader *ld, const config_t *lc, const char *key,
+    const char *value, bool required)
+{
+	if (value == NULL)
+		return;
+	if (required && str_empty(value))
+		bad(ld, lookup(lc, key), "%s must not be empty", key);
+	else if (!utf8_valid(value, strlen(value)) || has_control_chars(value))
+		bad(ld, lookup(lc, key), "%s must be one line of UTF-8 text", key);
+}
+
+static void
+check_document(struct loader *ld, const config_t *lc, const struct config *cfg)
+{
+	const struct document_config *d = &cfg->document;
+	const struct { const char *key, *value; bool required; } lines[] = {
+		{ "notice.serial_format", cfg->notice.serial_format, true },
+		{ "bulletin.serial_format", cfg->bulletin.serial_format, true },
+		{ "document.issuer_mark", d->issuer_mark, true },
+		{ "document.addressee", d->addressee, false },
+		{ "document.copy_to", d->copy_to, false },
+		{ "document.printer", d->printer, true },
+		{ "document.font_title", d->font_title, true },
+		{ "document.font_body", d->font_body, true },
+		{ "document.font_heading1", d->font_heading1, true },
+		{ "document.font_heading2", d->font_heading2, true },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lines); i++)
+		check_line(ld, lc, lines[i].key, lines[i].value, lines[i].required);
+}
+
 /* Checks across keys, after everything was read. */
 static void
 validate(struct loader *ld, const config_t *lc, struct config *cfg)
@@ -1026,6 +1111,7 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 	check_web(ld, lc, cfg);
 	check_dates(ld, lc, "notice.holidays", cfg->notice.holidays);
 	check_dates(ld, lc, "notice.workdays", cfg->notice.workdays);
+	check_document(ld, lc, cfg);
 	if (has_control_chars(cfg->notice.issuer))
 		bad(ld, lookup(lc, "notice.issuer"), "notice.issuer must be one "
 		    "line of text");
@@ -1234,4 +1320,84 @@ config_keep_restart_values(const struct config *running, struct config *fresh)
 	for (k = config_keys; k->name; k++)
 		if (k->restart)
 			copy_value(k, running, fresh);
+}
+
+/* ---- files the mail transport reads at each delivery ---- */
+
+char *
+config_password_path(const char *password_file)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+
+	if (strchr(password_file, '/') == NULL && !str_empty(dir))
+		return xasprintf("%s/%s", dir, password_file);
+	return xstrdup(password_file);
+}
+
+/* FILE:LINE of a key in the file read, for a message about its value. */
+static void
+file_problem(const struct config *cfg, const char *key, const char *fmt, ...)
+    MW_PRINTF(3, 4);
+
+static void
+file_problem(const struct config *cfg, const char *key, const char *fmt, ...)
+{
+	struct loader ld = { cfg->path ? cfg->path : "(built-in defaults)", 0 };
+	const config_setting_t *s = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	config_t lc;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	config_init(&lc);
+	if (cfg->path && config_read_file(&lc, cfg->path) == CONFIG_TRUE)
+		s = config_lookup(&lc, key);
+	bad(&ld, s, "%s", sb_str(&sb));
+	config_destroy(&lc);
+	sb_free(&sb);
+}
+
+static int
+check_readable(const struct config *cfg, const char *key, const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		file_problem(cfg, key, "%s: cannot read %s: %s", key, path,
+		    strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+config_check_mail_files(const struct config *cfg)
+{
+	const struct mail_config *m = &cfg->mail;
+	char *path;
+	int rc = 0;
+
+	if (m->transport != MAIL_SMTP)
+		return 0;
+	if (!str_empty(m->ca_file) &&
+	    check_readable(cfg, "mail.ca_file", m->ca_file) == -1)
+		rc = -1;
+	if (str_empty(m->password_file))
+		return rc;
+	if (strchr(m->password_file, '/') == NULL &&
+	    str_empty(getenv("CREDENTIALS_DIRECTORY"))) {
+		log_notice("mail.password_file: \"%s\" is a credential name: "
+		    "mediawatchd reads it from $CREDENTIALS_DIRECTORY/%s when "
+		    "the service starts (LoadCredential=); it is not set here, "
+		    "so it was not checked", m->password_file, m->password_file);
+		return rc;
+	}
+	path = config_password_path(m->password_file);
+	if (check_readable(cfg, "mail.password_file", path) == -1)
+		rc = -1;
+	free(path);
+	return rc;
 }

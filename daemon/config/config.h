@@ -89,12 +89,30 @@ struct calendar_config {
 };
 
 struct notice_config {
-	char      *serial_format;    /* "〔%Y〕第%N期" */
+	char      *serial_format;    /* "〔%Y〕%N号" */
 	long       rectify_days;     /* working days to rectify: every deadline */
 	char     **holidays;         /* local days off, YYYY-MM-DD, NULL-terminated */
 	char     **workdays;         /* local working days */
 	char      *issuer;           /* name printed on notices */
 	long       repeat_months;    /* consecutive months for the deduction list */
+};
+
+struct bulletin_config {
+	char      *serial_format;    /* "%Y年第%N期" */
+};
+
+/* How notices and bulletins look as 公文 (GB/T 9704-2012). */
+struct document_config {
+	char      *issuer_mark;      /* 发文机关标志; NULL: notice.issuer + 文件 */
+	char      *addressee;        /* 主送机关 of bulletins */
+	char      *copy_to;          /* 抄送机关, or NULL */
+	char      *printer;          /* 印发机关; NULL: notice.issuer */
+	char     **unit_order;       /* unit codes listed first, in this order */
+	size_t     n_unit_order;
+	char      *font_title;       /* 方正小标宋简体: the mark and titles */
+	char      *font_body;        /* 仿宋_GB2312 */
+	char      *font_heading1;    /* 黑体: 一、 */
+	char      *font_heading2;    /* 楷体_GB2312: （一） */
 };
 
 struct wording_config {
@@ -138,6 +156,8 @@ struct config {
 	struct mail_config   mail;
 	struct calendar_config calendar;
 	struct notice_config notice;
+	struct bulletin_config bulletin;
+	struct document_config document;
 	struct wording_config wording;
 	struct web_config    web;
 };
@@ -162,6 +182,17 @@ time_t config_deadline(const struct config *cfg, time_t t);
  * holiday calendar does not cover (holidays_missing()); returns how many.
  * A warning, not an error: those years count Monday to Friday. */
 int    config_calendar_check(const struct config *cfg, time_t now);
+
+/* The file mail.password_file names: a name without a slash is a systemd
+ * credential (LoadCredential=), $CREDENTIALS_DIRECTORY/NAME, when that
+ * variable is set; anything else is a path.  Caller frees. */
+char *config_password_path(const char *password_file);
+/* For check-config and mediawatchd -n: whether the files the smtp
+ * transport reads at each delivery (mail.ca_file, mail.password_file) can
+ * be read now, each that cannot logged as FILE:LINE: message.  A bare
+ * credential name without $CREDENTIALS_DIRECTORY is only noted: the
+ * service receives it when it starts.  Returns 0, or -1. */
+int  config_check_mail_files(const struct config *cfg);
 
 /* The full names ("poll.concurrency") of the keys that a reload does not
  * apply and whose value differs from running to fresh, as a NULL-terminated

@@ -11,6 +11,7 @@
 #include "mail/maildir.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
+#include "mail/recipient.h"
 #include "mail/sendmail.h"
 #include "mail/smtp.h"
 #include "store/db.h"
@@ -104,7 +105,7 @@ struct letter {
 	long        attempts;
 	char       *wire;                /* the built message */
 	size_t      wire_len;
-	char      **rcpts;               /* envelope addresses */
+	char      **rcpts;               /* envelope addresses still to reach */
 	size_t      n_rcpts;
 };
 
@@ -176,6 +177,28 @@ letter_prepare(const struct config *cfg, struct letter *l, char **error)
 	return 0;
 }
 
+/* Narrows the envelope to the addresses not reached yet (all of them at
+ * the first attempt).  Returns -1 when the database cannot be written. */
+static int
+letter_claim(sqlite3 *db, struct letter *l)
+{
+	char **pending;
+	size_t n;
+
+	if (db_begin(db) == -1)
+		return -1;
+	pending = recipient_pending(db, l->id, l->rcpts, l->n_rcpts, mw_now(), &n);
+	if (pending == NULL || db_commit(db) == -1) {
+		strv_free(pending);
+		db_rollback(db);
+		return -1;
+	}
+	strv_free(l->rcpts);
+	l->rcpts = pending;
+	l->n_rcpts = n;
+	return 0;
+}
+
 static char *
 envelope_from(const struct config *cfg)
 {
@@ -205,19 +228,7 @@ deliver_local(const struct config *cfg, struct letter *l, char **error)
 	return rc;
 }
 
-static void
-mark_sent(sqlite3 *db, long long id)
-{
-	time_t now = mw_now();
-
-	if (db_run(db, "UPDATE outbox SET status = 'sent', sent_at = ?, attempts ="
-	    " attempts + 1, last_error = NULL, leased_until = 0 WHERE id = ?", "II",
-	    (long long)now,
-	    id) == -1)
-		log_warnx("outbox %lld: sent, but could not be marked sent", id);
-}
-
-static void
+static int
 mark_failed_attempt(sqlite3 *db, const struct config *cfg, long long id,
     long attempts_before, const char *error)
 {
@@ -227,11 +238,11 @@ mark_failed_attempt(sqlite3 *db, const struct config *cfg, long long id,
 
 	for (i = 1; i < attempts && delay < 86400; i++)
 		delay *= 2;
-	db_run(db, "UPDATE outbox SET attempts = ?, last_error = ?, status = ?,"
+	if (db_run(db, "UPDATE outbox SET attempts = ?, last_error = ?, status = ?,"
 	    " next_attempt_at = ?, leased_until = 0 WHERE id = ?", "IssII",
-	    (long long)attempts,
-	    error, give_up ? "failed" : "queued",
-	    (long long)(mw_now() + delay), id);
+	    (long long)attempts, error, give_up ? "failed" : "queued",
+	    (long long)(mw_now() + delay), id) == -1)
+		return -1;
 	if (give_up)
 		log_event(LOG_ERR, "8c5f0e2d9a7b4c61b3e2f1a0d9c8b7a6", 0, NULL,
 		    "outbox %lld: giving up after %ld attempts: %s", id, attempts,
@@ -239,6 +250,161 @@ mark_failed_attempt(sqlite3 *db, const struct config *cfg, long long id,
 	else
 		log_warnx("outbox %lld: attempt %ld failed, retrying later: %s",
 		    id, attempts, error);
+	return 0;
+}
+
+/* Every address is settled: sent to some (the refused ones noted in
+ * last_error), or refused by all, which no retry can change. */
+static int
+mark_settled(sqlite3 *db, struct letter *l, const struct recipient_counts *c)
+{
+	char *refusals = recipient_refusals(db, l->id), *error = NULL;
+	int rc;
+
+	if (c->sent == 0 && refusals == NULL)
+		error = xstrdup("the email has no recipient");
+	else if (c->sent == 0)
+		error = xasprintf("every recipient was refused: %s", refusals);
+	else if (refusals)
+		error = xasprintf("refused: %s", refusals);
+	rc = db_run(db, "UPDATE outbox SET status = ?, sent_at = CASE WHEN ? THEN"
+	    " ? ELSE sent_at END, attempts = attempts + 1, last_error = ?,"
+	    " leased_until = 0 WHERE id = ?", "sIIsI",
+	    c->sent ? "sent" : "failed", (long long)(c->sent > 0),
+	    (long long)mw_now(), error, l->id);
+	if (rc == 0 && c->sent == 0)
+		log_event(LOG_ERR, "8c5f0e2d9a7b4c61b3e2f1a0d9c8b7a6", 0, NULL,
+		    "outbox %lld: not sent: %s", l->id, error);
+	free(refusals);
+	free(error);
+	return rc;
+}
+
+/* What one attempt did, for the log: who got it, who refused it. */
+static void
+log_attempt(const struct letter *l, const struct recipient_result *r)
+{
+	struct strbuf sent = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < l->n_rcpts; i++) {
+		if (r[i].delivered)
+			sb_printf(&sent, "%s%s", sent.len ? ", " : "", r[i].address);
+		else if (r[i].code >= 500)
+			log_warnx("outbox %lld: %s refused for good: %s", l->id,
+			    r[i].address, r[i].reply ? r[i].reply : "");
+		else if (r[i].code >= 400)
+			log_notice("outbox %lld: %s deferred, tried again later: %s",
+			    l->id, r[i].address, r[i].reply ? r[i].reply : "");
+	}
+	if (sent.len)
+		log_info("outbox %lld: sent %s to %s", l->id, l->message_id,
+		    sb_str(&sent));
+	sb_free(&sent);
+}
+
+/* The error of an attempt that left addresses pending without failing as
+ * a whole: the 4xx answers. */
+static char *
+deferrals(const struct letter *l, const struct recipient_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < l->n_rcpts; i++)
+		if (!r[i].delivered && r[i].code < 500)
+			sb_printf(&sb, "%s%s (%s)", sb.len ? "; " : "", r[i].address,
+			    r[i].reply ? r[i].reply : "no answer");
+	return sb_steal(&sb);
+}
+
+/* Returns 1 when the email is now sent, 0 when not (yet), -1 on error. */
+static int
+attempt_write(sqlite3 *db, const struct config *cfg, struct letter *l,
+    const struct recipient_result *r, const char *error)
+{
+	struct recipient_counts c;
+	char *deferred = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < l->n_rcpts && rc == 0; i++)
+		rc = recipient_record(db, l->id, &r[i], mw_now());
+	if (rc == -1 || recipient_count(db, l->id, &c) == -1)
+		return -1;
+	if (c.pending == 0)
+		return mark_settled(db, l, &c) == -1 ? -1 : c.sent > 0;
+	if (error == NULL)
+		error = deferred = deferrals(l, r);
+	rc = mark_failed_attempt(db, cfg, l->id, l->attempts,
+	    error ? error : "addresses still to reach");
+	free(deferred);
+	return rc;
+}
+
+/*
+ * Records one attempt in one transaction: each address's outcome, then
+ * the email's (settled, or retried later for the addresses still
+ * pending).  r has one entry per pending address; error is the attempt's
+ * own failure, or NULL.  When the database cannot take it, the lease
+ * still holds the email, which is tried again once it expires.  Returns 0
+ * when the email is now sent, -1 when it is not (yet).
+ */
+static int
+attempt_record(sqlite3 *db, const struct config *cfg, struct letter *l,
+    const struct recipient_result *r, const char *error)
+{
+	int sent;
+
+	if (db_begin(db) == -1 ||
+	    (sent = attempt_write(db, cfg, l, r, error)) == -1 ||
+	    db_commit(db) == -1) {
+		db_rollback(db);
+		log_warnx("outbox %lld: the outcome of its delivery could not be "
+		    "recorded; it is tried again after its lease", l->id);
+		return -1;
+	}
+	log_attempt(l, r);
+	return sent ? 0 : -1;
+}
+
+/* One outcome for every pending address: the local transports take a
+ * message for all of its recipients or for none. */
+static int
+attempt_record_all(sqlite3 *db, const struct config *cfg, struct letter *l,
+    bool delivered, const char *error)
+{
+	struct recipient_result *r = xcalloc(l->n_rcpts + 1, sizeof(*r));
+	size_t i;
+	int rc;
+
+	for (i = 0; i < l->n_rcpts; i++)
+		r[i] = (struct recipient_result){ .address = l->rcpts[i],
+		    .delivered = delivered };
+	rc = attempt_record(db, cfg, l, r, error);
+	free(r);
+	return rc;
+}
+
+static int
+attempt_record_smtp(sqlite3 *db, const struct config *cfg, struct letter *l,
+    const struct smtp_outcome *o, const char *error)
+{
+	struct recipient_result *r = xcalloc(l->n_rcpts + 1, sizeof(*r));
+	size_t i;
+	int rc;
+
+	for (i = 0; i < l->n_rcpts; i++) {
+		r[i].address = l->rcpts[i];
+		if (i < o->n) {
+			r[i].code = o->rcpts[i].code;
+			r[i].reply = o->rcpts[i].reply;
+			r[i].delivered = o->rcpts[i].delivered;
+		}
+	}
+	rc = attempt_record(db, cfg, l, r, error);
+	free(r);
+	return rc;
 }
 
 /* Marks a delivery under way for the longest it can take, so that neither
@@ -259,35 +425,74 @@ lease(sqlite3 *db, long long id, bool due_only)
 	return sqlite3_changes(db) > 0;
 }
 
+/*
+ * Leases an email and gets it ready: its wire form and the addresses it
+ * has still to reach.  Returns 1 with *out when there is something to
+ * send; 0 when the email is not available (not queued, not due, or in
+ * another delivery); 2 when it was done with here (unusable, or every
+ * address settled: recorded as such); -1 when the database cannot be
+ * written.
+ */
+static int
+letter_take(sqlite3 *db, const struct config *cfg, long long id,
+    bool due_only, struct letter **out)
+{
+	struct letter *l;
+	char *error = NULL;
+	int rc = lease(db, id, due_only);
+
+	if (rc != 1)
+		return rc;
+	if ((l = letter_load(db, id)) == NULL) {
+		log_warnx("outbox %lld: cannot be read", id);
+		return -1;
+	}
+	if (letter_prepare(cfg, l, &error) == -1) {
+		rc = mark_failed_attempt(db, cfg, id, l->attempts, error);
+		free(error);
+		letter_free(l);
+		return rc == -1 ? -1 : 2;
+	}
+	if (letter_claim(db, l) == -1) {
+		letter_free(l);
+		return -1;
+	}
+	if (l->n_rcpts == 0) {          /* settled before: `outbox retry` */
+		attempt_record_all(db, cfg, l, false, NULL);
+		letter_free(l);
+		return 2;
+	}
+	*out = l;
+	return 1;
+}
+
 int
 outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
 {
-	struct letter *l;
+	struct smtp_outcome o = { 0 };
+	struct letter *l = NULL;
 	char *error = NULL, *from;
 	int rc;
 
-	if ((rc = lease(db, id, false)) != 1) {
+	if ((rc = letter_take(db, cfg, id, false, &l)) != 1) {
 		if (rc == 0)
 			log_warnx("outbox %lld: not queued, or being delivered by "
 			    "mediawatchd", id);
 		return -1;
 	}
-	if ((l = letter_load(db, id)) == NULL) {
-		log_warnx("outbox %lld: cannot be read", id);
-		return -1;
-	}
-	rc = letter_prepare(cfg, l, &error);
-	if (rc == 0 && cfg->mail.transport == MAIL_SMTP) {
+	if (cfg->mail.transport == MAIL_SMTP) {
 		from = envelope_from(cfg);
 		rc = smtp_send(&cfg->mail, from, (const char *const *)l->rcpts,
-		    l->n_rcpts, l->wire, l->wire_len, &error);
+		    l->n_rcpts, l->wire, l->wire_len, &o, &error);
 		free(from);
-	} else if (rc == 0)
+		rc = attempt_record_smtp(db, cfg, l, &o, rc == 0 ? NULL :
+		    error ? error : "SMTP failed");
+		smtp_outcome_free(&o);
+	} else {
 		rc = deliver_local(cfg, l, &error);
-	if (rc == 0)
-		mark_sent(db, id);
-	else
-		mark_failed_attempt(db, cfg, id, l->attempts, error ? error : "failed");
+		rc = attempt_record_all(db, cfg, l, rc == 0, rc == 0 ? NULL :
+		    error ? error : "failed");
+	}
 	free(error);
 	letter_free(l);
 	return rc;
@@ -339,16 +544,18 @@ smtp_done(CURL *easy, CURLcode result, void *userdata)
 {
 	struct smtp_flight *f = userdata;
 	struct outbox_sender *s = f->s;
+	struct smtp_outcome o = { 0 };
 	char *error = NULL;
+	int rc;
 
 	if (s->flush)
 		s->flush(s->flush_data);
-	if (smtp_job_result(f->job, easy, result, NULL, &error) == 0)
-		mark_sent(s->db, f->letter->id);
-	else if (result != CURLE_ABORTED_BY_CALLBACK)
-		mark_failed_attempt(s->db, s->cfg, f->letter->id,
-		    f->letter->attempts, error ? error : "SMTP failed");
+	rc = smtp_job_result(f->job, easy, result, &o, &error);
 	/* an aborted transfer keeps its lease and is retried after it */
+	if (!o.aborted)
+		attempt_record_smtp(s->db, s->cfg, f->letter, &o, rc == 0 ? NULL :
+		    error ? error : "SMTP failed");
+	smtp_outcome_free(&o);
 	free(error);
 	smtp_job_free(f->job);
 	letter_free(f->letter);
@@ -370,7 +577,7 @@ start_smtp(struct outbox_sender *s, struct letter *l)
 	    l->n_rcpts, l->wire, l->wire_len, &f->job, &error);
 	free(from);
 	if (easy == NULL || curlloop_add(s->curl, easy, smtp_done, f) == -1) {
-		mark_failed_attempt(s->db, s->cfg, l->id, l->attempts,
+		attempt_record_all(s->db, s->cfg, l, false,
 		    error ? error : "cannot start an SMTP transfer");
 		free(error);
 		smtp_job_free(f->job);
@@ -386,26 +593,19 @@ start_smtp(struct outbox_sender *s, struct letter *l)
 static int
 send_one(struct outbox_sender *s, long long id)
 {
-	struct letter *l;
+	struct letter *l = NULL;
 	char *error = NULL;
-	int leased = lease(s->db, id, true);
+	int rc;
 
-	if (leased != 1 || (l = letter_load(s->db, id)) == NULL)
-		return leased == -1 ? -1 : 0;
-	if (letter_prepare(s->cfg, l, &error) == -1) {
-		mark_failed_attempt(s->db, s->cfg, id, l->attempts, error);
-		free(error);
-		letter_free(l);
-		return 0;
-	}
+	if ((rc = letter_take(s->db, s->cfg, id, true, &l)) != 1)
+		return rc == -1 ? -1 : 0;
 	if (s->cfg->mail.transport == MAIL_SMTP) {
 		start_smtp(s, l);
 		return 0;
 	}
-	if (deliver_local(s->cfg, l, &error) == 0)
-		mark_sent(s->db, id);
-	else
-		mark_failed_attempt(s->db, s->cfg, id, l->attempts, error);
+	rc = deliver_local(s->cfg, l, &error);
+	attempt_record_all(s->db, s->cfg, l, rc == 0, rc == 0 ? NULL :
+	    error ? error : "failed");
 	free(error);
 	letter_free(l);
 	return 0;
@@ -542,6 +742,9 @@ outbox_sender_on_idle(struct outbox_sender *s, void (*fn)(void *), void *userdat
 long
 outbox_retry_failed(sqlite3 *db, long long id)
 {
+	/* a refused address is tried again too: it may have been fixed */
+	if (recipient_retry_refused(db, id) == -1)
+		return -1;
 	if (db_run(db, "UPDATE outbox SET status = 'queued', attempts = 0,"
 	    " next_attempt_at = 0 WHERE status = 'failed' AND (?1 = 0 OR"
 	    " id = ?1)", "I", id) == -1)

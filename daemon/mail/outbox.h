@@ -8,6 +8,12 @@
  * error.  A crash therefore loses nothing; at worst a message accepted but
  * not yet marked is sent once more after its lease, never one marked sent.
  *
+ * Each attempt goes to the addresses not reached yet (mail/recipient.h):
+ * an address the server refuses with a 5xx is refused for good, a 4xx
+ * leaves it for the next attempt.  A row is sent once every address is
+ * reached or refused and one at least was reached; failed when all were
+ * refused, or after mail.max_attempts with addresses still pending.
+ *
  * Owns table: outbox. */
 #ifndef MW_OUTBOX_H
 #define MW_OUTBOX_H
@@ -49,7 +55,8 @@ int  outbox_enqueue(sqlite3 *db, const struct config *cfg,
 long outbox_retry_failed(sqlite3 *db, long long id);
 
 /* Delivers one queued row now, blocking (for `mediawatchctl outbox
- * send`); returns 0 when sent, -1 otherwise (the row records why). */
+ * send`) to the addresses it has still to reach; returns 0 when it is now
+ * sent, -1 otherwise (the row and its recipients record why). */
 int  outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id);
 
 /* The sender in mediawatchd's event loop.  SMTP transfers share the

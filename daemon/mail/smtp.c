@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -12,14 +13,33 @@
 #include "mail/smtp.h"
 
 #define PASSWORD_MAX 4096
+#define REPLY_MAX    512
+
+/* Spelt with three Ls before curl 8.2. */
+#if LIBCURL_VERSION_NUM < 0x080200
+#define CURLOPT_MAIL_RCPT_ALLOWFAILS CURLOPT_MAIL_RCPT_ALLLOWFAILS
+#endif
+
+struct rcpt_answer {
+	int                 code;         /* 0: no reply seen */
+	char                reply[REPLY_MAX];
+};
 
 struct smtp_job {
 	char               *msg;          /* our copy of the message */
 	size_t              len;
 	size_t              off;          /* bytes handed to curl so far */
 	struct curl_slist  *rcpts;        /* CURLOPT_MAIL_RCPT */
+	size_t              n_rcpts;
+	struct rcpt_answer *answers;      /* one per recipient */
+	size_t              rcpt_sent;    /* RCPT commands sent so far */
+	long                rcpt_waiting; /* whose RCPT awaits its reply, or -1 */
+	bool                login;        /* mail.username is set */
+	bool                replies_seen; /* the server spoke on this transfer */
+	bool                authenticated;  /* it answered 235 to AUTH */
+	bool                no_auth;      /* stopped: a login, but no AUTH */
 	char                errbuf[CURL_ERROR_SIZE];
-	char                refusal[512]; /* the server's last 4xx/5xx line */
+	char                refusal[REPLY_MAX]; /* the last 4xx/5xx line */
 };
 
 #define SETOPT(easy, opt, val) do {					\
@@ -42,44 +62,101 @@ job_read(char *buf, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
+/* A reply line: three digits, the first 2 to 5. */
 static bool
-is_refusal(const char *s, size_t len)
+is_reply(const char *s, size_t len)
 {
-	return len >= 3 && (s[0] == '4' || s[0] == '5') &&
+	return len >= 3 && s[0] >= '2' && s[0] <= '5' &&
 	    s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9';
 }
 
-/* Keeps the server's last refusal, for the error message: curl's own error
- * says "RCPT failed: 550", not why; and the 221 to the QUIT that follows
- * must not hide it.  Only incoming lines are looked at: outgoing ones hold
- * the AUTH exchange. */
+/* One line of the server, without its line end, as printable ASCII
+ * (replies are ASCII; anything else becomes '?'): it goes into logs, the
+ * database and JSON output. */
+static void
+copy_line(char *dst, size_t size, const char *data, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n + 1 < size; i++) {
+		unsigned char c = (unsigned char)data[i];
+
+		if (c == '\r' || c == '\n')
+			break;
+		dst[n++] = c < 0x20 ? ' ' : c >= 0x7f ? '?' : (char)c;
+	}
+	dst[n] = '\0';
+}
+
+/* curl sends RCPT commands one at a time, each waiting for its reply, so
+ * the reply that follows "RCPT TO:" is that recipient's.  Only the command
+ * word is looked at: the AUTH exchange goes out here too. */
+static void
+note_command(struct smtp_job *job, const char *data, size_t size)
+{
+	job->rcpt_waiting = -1;
+	if (size >= 8 && strncasecmp(data, "RCPT TO:", 8) == 0 &&
+	    job->rcpt_sent < job->n_rcpts)
+		job->rcpt_waiting = (long)job->rcpt_sent++;
+}
+
+/* Keeps each recipient's answer, whether the login succeeded, and the
+ * server's last refusal for the error message: curl's own error says
+ * "RCPT failed: 550", not why, and the 221 to the QUIT that follows must
+ * not hide it. */
+static void
+note_reply(struct smtp_job *job, const char *data, size_t size)
+{
+	struct rcpt_answer *a;
+	int code;
+
+	job->replies_seen = true;
+	if (!is_reply(data, size) || (size > 3 && data[3] == '-'))
+		return;                 /* a line before the last of a reply */
+	code = (data[0] - '0') * 100 + (data[1] - '0') * 10 + (data[2] - '0');
+	if (code == 235)
+		job->authenticated = true;
+	if (job->rcpt_waiting >= 0) {
+		a = &job->answers[job->rcpt_waiting];
+		a->code = code;
+		copy_line(a->reply, sizeof(a->reply), data, size);
+		job->rcpt_waiting = -1;
+	}
+	if (code >= 400)
+		copy_line(job->refusal, sizeof(job->refusal), data, size);
+}
+
 static int
 job_debug(CURL *easy, curl_infotype type, char *data, size_t size,
     void *userp)
 {
-	struct smtp_job *job = userp;
-	size_t i, n = 0;
-
-	if (type != CURLINFO_HEADER_IN || !is_refusal(data, size))
-		return 0;
-	for (i = 0; i < size && n + 1 < sizeof(job->refusal); i++) {
-		if (data[i] == '\r' || data[i] == '\n')
-			break;
-		job->refusal[n++] = (unsigned char)data[i] < 0x20 ? ' ' :
-		    data[i];
-	}
-	job->refusal[n] = '\0';
+	if (type == CURLINFO_HEADER_OUT)
+		note_command(userp, data, size);
+	else if (type == CURLINFO_HEADER_IN)
+		note_reply(userp, data, size);
 	return 0;
 }
 
-static char *
-password_path(const char *file)
+/*
+ * Runs once the connection is set up (greeting, STARTTLS, AUTH), before
+ * MAIL FROM.  curl skips AUTH without a word when the server does not
+ * offer it; with a login configured that would hand the message over
+ * unauthenticated, perhaps to a server that is not the one meant.  A
+ * connection reused from an earlier message shows no reply here: it
+ * logged in then (curl reuses one only for the same login, and closes one
+ * whose transfer failed).
+ */
+static int
+job_prereq(void *userp, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
 {
-	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	struct smtp_job *job = userp;
 
-	if (strchr(file, '/') == NULL && !str_empty(dir))
-		return xasprintf("%s/%s", dir, file);
-	return xstrdup(file);
+	if (job->login && job->replies_seen && !job->authenticated) {
+		job->no_auth = true;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
 }
 
 static ssize_t
@@ -110,7 +187,7 @@ password_read(const char *file, char **password, char **error)
 	ssize_t n;
 	int fd;
 
-	path = password_path(file);
+	path = config_password_path(file);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		*error = xasprintf("cannot open the SMTP password file %s: %s",
 		    path, strerror(errno));
@@ -179,7 +256,8 @@ envelope_check(const char *from, const char *const *rcpts, size_t n,
 }
 
 static struct smtp_job *
-job_new(const char *const *rcpts, size_t n, const char *msg, size_t len)
+job_new(const struct mail_config *cfg, const char *const *rcpts, size_t n,
+    const char *msg, size_t len)
 {
 	struct smtp_job *job = xcalloc(1, sizeof(*job));
 	struct curl_slist *l;
@@ -187,6 +265,10 @@ job_new(const char *const *rcpts, size_t n, const char *msg, size_t len)
 
 	job->msg = xstrndup(msg, len);
 	job->len = len;
+	job->n_rcpts = n;
+	job->answers = xcalloc(n, sizeof(*job->answers));
+	job->rcpt_waiting = -1;
+	job->login = !str_empty(cfg->username);
 	for (i = 0; i < n; i++) {
 		if ((l = curl_slist_append(job->rcpts, rcpts[i])) == NULL)
 			fatalx("out of memory");
@@ -230,11 +312,19 @@ transfer_setup(CURL *easy, const struct mail_config *cfg,
 		return -1;
 	SETOPT(easy, CURLOPT_URL, url);
 	SETOPT(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	SETOPT(easy, CURLOPT_USE_SSL, use_ssl);
-	if (!str_empty(cfg->ca_file))
+	/* a login never crosses the network in clear, whatever the URL */
+	SETOPT(easy, CURLOPT_USE_SSL, job->login ? (long)CURLUSESSL_ALL : use_ssl);
+	SETOPT(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	SETOPT(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (!str_empty(cfg->ca_file)) {
+		/* the pinned CA alone: without this, OpenSSL also looks in the
+		 * CA path compiled into libcurl (/etc/ssl/certs on Debian) */
 		SETOPT(easy, CURLOPT_CAINFO, cfg->ca_file);
+		SETOPT(easy, CURLOPT_CAPATH, (char *)NULL);
+	}
 	SETOPT(easy, CURLOPT_MAIL_FROM, from);
 	SETOPT(easy, CURLOPT_MAIL_RCPT, job->rcpts);
+	SETOPT(easy, CURLOPT_MAIL_RCPT_ALLOWFAILS, 1L);
 	SETOPT(easy, CURLOPT_UPLOAD, 1L);
 	SETOPT(easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
 	SETOPT(easy, CURLOPT_READFUNCTION, job_read);
@@ -243,6 +333,8 @@ transfer_setup(CURL *easy, const struct mail_config *cfg,
 	SETOPT(easy, CURLOPT_DEBUGFUNCTION, job_debug);
 	SETOPT(easy, CURLOPT_DEBUGDATA, job);
 	SETOPT(easy, CURLOPT_VERBOSE, 1L);      /* feeds job_debug only */
+	SETOPT(easy, CURLOPT_PREREQFUNCTION, job_prereq);
+	SETOPT(easy, CURLOPT_PREREQDATA, job);
 	SETOPT(easy, CURLOPT_NOSIGNAL, 1L);
 	SETOPT(easy, CURLOPT_CONNECTTIMEOUT, SMTP_CONNECT_TIMEOUT);
 	SETOPT(easy, CURLOPT_TIMEOUT, SMTP_TIMEOUT);
@@ -266,7 +358,7 @@ smtp_easy_new(const struct mail_config *cfg, const char *from,
 		*error = xstrdup("curl_easy_init failed");
 		return NULL;
 	}
-	job = job_new(rcpts, n, msg, len);
+	job = job_new(cfg, rcpts, n, msg, len);
 	if (transfer_setup(easy, cfg, job, from, error) == -1) {
 		curl_easy_cleanup(easy);
 		smtp_job_free(job);
@@ -276,32 +368,65 @@ smtp_easy_new(const struct mail_config *cfg, const char *from,
 	return easy;
 }
 
+static void
+outcome_fill(const struct smtp_job *job, CURLcode result,
+    struct smtp_outcome *out)
+{
+	size_t i;
+
+	out->n = job->n_rcpts;
+	out->rcpts = xcalloc(job->n_rcpts + 1, sizeof(*out->rcpts));
+	out->aborted = result == CURLE_ABORTED_BY_CALLBACK && !job->no_auth;
+	for (i = 0; i < job->n_rcpts; i++) {
+		const struct rcpt_answer *a = &job->answers[i];
+
+		out->rcpts[i].code = a->code;
+		out->rcpts[i].reply = a->code ? xstrdup(a->reply) : NULL;
+		/* curl sends DATA only once every RCPT has its reply */
+		out->rcpts[i].delivered = result == CURLE_OK &&
+		    (a->code == 0 || a->code / 100 == 2);
+	}
+}
+
 int
 smtp_job_result(struct smtp_job *job, CURL *easy, CURLcode result,
-    long *code, char **error)
+    struct smtp_outcome *out, char **error)
 {
 	bool refused = job->refusal[0] != '\0' && result != CURLE_OK;
-	long last = 0;
 
 	/* curl may still talk (QUIT) when the handle is cleaned up later */
 	curl_easy_setopt(easy, CURLOPT_VERBOSE, 0L);
 	curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, NULL);
 	curl_easy_setopt(easy, CURLOPT_DEBUGDATA, NULL);
+	curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, NULL);
+	curl_easy_setopt(easy, CURLOPT_PREREQDATA, NULL);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(easy, CURLOPT_READDATA, NULL);
-	if (refused)
-		last = strtol(job->refusal, NULL, 10);
-	else if (result == CURLE_OK)
-		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &last);
-	if (code)
-		*code = last;
+	outcome_fill(job, result, out);
 	if (result == CURLE_OK)
 		return 0;
-	*error = xasprintf("SMTP: %s%s%s%s",
-	    job->errbuf[0] ? job->errbuf : curl_easy_strerror(result),
-	    refused ? " (server said: " : "", refused ? job->refusal : "",
-	    refused ? ")" : "");
+	if (job->no_auth)
+		*error = xstrdup("SMTP: mail.username is set, but the server "
+		    "offers no AUTH: nothing was sent without logging in");
+	else
+		*error = xasprintf("SMTP: %s%s%s%s",
+		    job->errbuf[0] ? job->errbuf : curl_easy_strerror(result),
+		    refused ? " (server said: " : "", refused ? job->refusal : "",
+		    refused ? ")" : "");
 	return -1;
+}
+
+void
+smtp_outcome_free(struct smtp_outcome *o)
+{
+	size_t i;
+
+	if (o == NULL || o->rcpts == NULL)
+		return;
+	for (i = 0; i < o->n; i++)
+		free(o->rcpts[i].reply);
+	free(o->rcpts);
+	memset(o, 0, sizeof(*o));
 }
 
 void
@@ -310,6 +435,7 @@ smtp_job_free(struct smtp_job *job)
 	if (job == NULL)
 		return;
 	curl_slist_free_all(job->rcpts);
+	free(job->answers);
 	free(job->msg);
 	free(job);
 }
@@ -317,18 +443,19 @@ smtp_job_free(struct smtp_job *job)
 int
 smtp_send(const struct mail_config *cfg, const char *from,
     const char *const *rcpts, size_t n, const char *msg, size_t len,
-    char **error)
+    struct smtp_outcome *out, char **error)
 {
 	struct smtp_job *job;
 	CURLcode result;
 	CURL *easy;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	if ((easy = smtp_easy_new(cfg, from, rcpts, n, msg, len, &job,
 	    error)) == NULL)
 		return -1;
 	result = curl_easy_perform(easy);
-	rc = smtp_job_result(job, easy, result, NULL, error);
+	rc = smtp_job_result(job, easy, result, out, error);
 	curl_easy_cleanup(easy);
 	smtp_job_free(job);
 	return rc;

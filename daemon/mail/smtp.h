@@ -2,25 +2,35 @@
  *
  * The server is mail.url in the configuration:
  *     smtp://host[:port]           STARTTLS when the server offers it, else
- *                                  plain text (fit for a relay on localhost)
+ *                                  plain text: only for a relay on localhost
+ *                                  without a login
  *     smtp+starttls://host[:port]  STARTTLS required: a server that does not
  *                                  offer it is an error, nothing is sent in
  *                                  the clear (use this over any network)
  *     smtps://host[:port]          TLS from the first byte (port 465)
  * A path ("smtp://host/example.org") is the EHLO domain, as in curl.
- * Certificates are verified against the system store or mail.ca_file.
- * mail.username enables AUTH; the password is the content of
- * mail.password_file (one trailing newline removed) or, when that is a
- * bare name and $CREDENTIALS_DIRECTORY is set (systemd LoadCredential=),
- * of $CREDENTIALS_DIRECTORY/NAME.  The password is never logged.
+ *
+ * Certificates and host names are always verified: against mail.ca_file
+ * alone when it is set (the system's CA store is then not read at all, so
+ * a pinned CA is really pinned), else against the system store.
+ *
+ * A login (mail.username, the password from mail.password_file, see
+ * config_password_path()) makes TLS required whatever the URL says, so
+ * the password never crosses the network in clear, and it must be used: a
+ * server that offers no AUTH gets no message (curl would silently send
+ * without logging in).  The password is never logged.
  *
  * Addresses are envelope addresses: bare addr-specs that must pass
  * mail_address_valid() (take them from mailboxes with mail_address_parse()).
- * One refused recipient fails the whole message: the outbox retries it. */
+ * Recipients are judged one by one: the message goes to those the server
+ * accepts, and the answer to each RCPT is reported (struct smtp_outcome),
+ * so the outbox can retry a 4xx and give up on a 5xx for that address
+ * alone. */
 #ifndef MW_SMTP_H
 #define MW_SMTP_H
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config/config.h"
@@ -28,8 +38,23 @@
 #define SMTP_CONNECT_TIMEOUT 30L  /* seconds */
 #define SMTP_TIMEOUT        300L  /* seconds for the whole submission */
 
+/* What one submission learnt of one recipient. */
+struct smtp_rcpt {
+	int    code;           /* reply code to its RCPT; 0: none came */
+	char  *reply;          /* that reply line, printable; NULL when none */
+	bool   delivered;      /* accepted at RCPT, and the message was taken */
+};
+
+/* What one submission learnt, recipient by recipient (in the order given). */
+struct smtp_outcome {
+	struct smtp_rcpt *rcpts;
+	size_t            n;
+	bool              aborted;  /* cut off at shutdown: nothing is known */
+};
+void  smtp_outcome_free(struct smtp_outcome *o);     /* the members */
+
 /* What a transfer reads (its copy of the message) and writes (curl's error
- * buffer, the server's last reply).  It is not reachable from the handle:
+ * buffer, the server's replies).  It is not reachable from the handle:
  * CURLOPT_PRIVATE belongs to whoever runs the transfer (the curlloop). */
 struct smtp_job;
 
@@ -48,21 +73,22 @@ CURL *smtp_easy_new(const struct mail_config *cfg, const char *from,
           const char *const *rcpts, size_t n, const char *msg, size_t len,
           struct smtp_job **job, char **error);
 
-/* The outcome of a finished transfer given curl's result.  Returns 0 when
- * the server accepted the message, else -1 with *error (caller frees) that
- * carries curl's error and the server's refusal, e.g. "… RCPT failed: 550
- * (server said: 550 5.1.1 <x@example.org>: no such user)".  *code (may be
- * NULL) gets the last SMTP reply code: 5xx is permanent, 4xx transient, 0
- * no reply (connection or TLS failure).  It also detaches the job from
- * easy, so the job may be freed while curl still holds the handle. */
+/* The outcome of a finished transfer given curl's result, filled into
+ * *out (caller frees with smtp_outcome_free()).  Returns 0 when the server
+ * took the message for at least one recipient (the others' refusals are in
+ * *out), else -1 with *error (caller frees) that carries curl's error and
+ * the server's refusal, e.g. "… RCPT failed: 550 (last error) (server
+ * said: 550 5.1.1 <x@example.org>: no such user)".  It also detaches the
+ * job from easy, so the job may be freed while curl still holds the
+ * handle. */
 int   smtp_job_result(struct smtp_job *job, CURL *easy, CURLcode result,
-          long *code, char **error);
+          struct smtp_outcome *out, char **error);
 void  smtp_job_free(struct smtp_job *job);           /* NULL is fine */
 
 /* The same submission, blocking (curl_easy_perform), for mediawatchctl.
- * Returns 0, or -1 with *error as from smtp_job_result(). */
+ * Returns 0 or -1, with *out and *error as from smtp_job_result(). */
 int   smtp_send(const struct mail_config *cfg, const char *from,
           const char *const *rcpts, size_t n, const char *msg, size_t len,
-          char **error);
+          struct smtp_outcome *out, char **error);
 
 #endif

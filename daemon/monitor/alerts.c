@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "mail/compose.h"
 #include "mail/outbox.h"
+#include "mail/recipient.h"
 #include "monitor/alerts.h"
 #include "monitor/gaps.h"
 #include "monitor/stats.h"
@@ -552,6 +553,37 @@ digest_lists(sqlite3 *db, const struct config *cfg, time_t now,
 	return 0;
 }
 
+static void
+set_bounces(struct tmpl_vars *v, const struct bounce *b, size_t n)
+{
+	struct tmpl_vars *row;
+	char when[32];
+	size_t i;
+
+	tmpl_set_list(v, "bounces");
+	for (i = 0; i < n; i++) {
+		row = tmpl_add_row(v, "bounces");
+		tmpl_set(row, "unit_name", b[i].unit_name);
+		tmpl_set(row, "unit_code", b[i].unit_code);
+		tmpl_set(row, "address", b[i].address);
+		tmpl_set(row, "reply", b[i].reply ? b[i].reply : "");
+		time_format_local(b[i].at, when, sizeof(when));
+		tmpl_set(row, "refused_at", when);
+	}
+	tmpl_setf(v, "n_bounces", "%zu", n);
+}
+
+/* The units' addresses whose last email the server refused for good. */
+static void
+digest_bounces(sqlite3 *db, struct tmpl_vars *v)
+{
+	size_t n;
+	struct bounce *b = recipient_bounces(db, 0, &n);
+
+	set_bounces(v, b, n);
+	bounces_free(b, n);
+}
+
 /* Once a day, after mail.digest_time in the configured zone. */
 static bool
 digest_due(const struct config *cfg, time_t now, char *day, size_t size)
@@ -596,6 +628,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	}
 	digest_lists(db, cfg, ev->now, v);
 	set_calendar_warning(v, cfg, ev->now);
+	digest_bounces(db, v);
 	to = outbox_admin_addresses(cfg, &n_to);
 	rc = queue_mail(db, cfg, "admin-digest", v, "digest", 0, to, n_to, false,
 	    key, ev->now);
@@ -730,6 +763,10 @@ sample_digest(const struct config *cfg, time_t now)
 	digest_row(v, cfg, STATE_FRESH, &f, now, &dl);
 	digest_lists_finish(v, &dl);
 	tmpl_set(v, "calendar_warning", "2027年的节假日安排尚未载入。");
+	set_bounces(v, &(struct bounce){ .unit_code = "JYJ",
+	    .unit_name = "某某县教育局", .address = "jyj@example.gov.cn",
+	    .reply = "550 5.1.1 <jyj@example.gov.cn>: User unknown",
+	    .at = now - 3600 }, 1);
 	return v;
 }
 

@@ -1,4 +1,5 @@
 /* bulletin.c — gathering a month's figures into the bulletin's data. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,70 +7,182 @@
 #include "base/util.h"
 #include "monitor/evaluate.h"
 #include "paperwork/bulletin.h"
+#include "paperwork/bulletin_text.h"
+#include "paperwork/document.h"
 #include "paperwork/render.h"
+#include "poll/poller.h"
 #include "store/db.h"
 
 #define LOOKBACK_MONTHS 36        /* longest repeat run reported */
 
-/* The period a bulletin covers and the moment it judges. */
-struct period {
-	const struct month *m;
-	time_t              check;    /* last second read */
+static int refuse(char **, const char *, ...) MW_PRINTF(2, 3);
+
+static int
+refuse(char **error, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	*error = sb_steal(&sb);
+	return -1;
+}
+
+bool
+monitoring_began(sqlite3 *db, time_t *at)
+{
+	long long t = 0;
+
+	if (db_query_int(db, &t, "SELECT min(at) FROM state_change", "") != 0 ||
+	    t == 0)
+		return false;
+	*at = (time_t)t;
+	return true;
+}
+
+/* ---- each account ---- */
+
+/* Columns of the account query; ?1 is the check time. */
+enum { A_ID, A_UNIT, A_UNIT_NAME, A_PLATFORM, A_NAME, A_OPENED_ON,
+    A_CREATED, A_STALE, A_WARN, A_UID, A_FEED, A_FIRST_EVAL, A_STATE,
+    A_UNREACHABLE };
+
+static const char account_query[] =
+	"SELECT a.id, u.code, u.name, a.platform, a.name, a.opened_on,"
+	" a.created_at, a.stale_after, a.warn_after, coalesce(a.platform_uid,"
+	" ''), a.feed_url,"
+	" (SELECT min(sc.at) FROM state_change sc WHERE sc.account_id = a.id),"
+	" (SELECT sc.to_state FROM state_change sc WHERE sc.account_id = a.id"
+	"  AND sc.at <= ?1 ORDER BY sc.at DESC, sc.id DESC LIMIT 1),"
+	" (SELECT min(p.opened_at) FROM problem p WHERE p.account_id = a.id AND"
+	"  p.kind = 'unreachable' AND p.opened_at <= ?1 AND (p.closed_at IS NULL"
+	"  OR p.closed_at > ?1))"
+	" FROM account a JOIN unit u ON u.id = a.unit_id"
+	" ORDER BY u.code, a.platform, a.id";
+
+/* The veto (单项否决) problems of an account open at some time in the
+ * watched part of the month. */
+struct vetoes {
+	bool stale, dormant, serious;
 };
 
-/* Veto (单项否决) problems of an account open at some time in the month. */
-static json_t *
-veto_reasons(sqlite3 *db, long long account, const struct period *p)
+static void
+veto_problems(sqlite3 *db, long long account, const struct period *p,
+    struct vetoes *v)
 {
-	json_t *reasons = json_array();
 	sqlite3_stmt *st;
+	const char *kind;
 
+	memset(v, 0, sizeof(*v));
 	st = db_prepare(db, "SELECT DISTINCT kind FROM problem WHERE account_id = ?"
 	    " AND opened_at <= ? AND (closed_at IS NULL OR closed_at > ?) AND"
 	    " (kind IN ('stale', 'dormant') OR (kind = 'wording' AND severity ="
-	    " 'serious')) ORDER BY kind DESC", "III", account, (long long)p->check,
-	    (long long)p->m->start);
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(reasons, json_string(strcmp(db_column_text(st,
-		    0), "wording") == 0 ? "严重表述错误" :
-		    problem_kind_label(db_column_text(st, 0))));
+	    " 'serious'))", "III", account, (long long)p->check,
+	    (long long)p->from);
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		kind = db_column_text(st, 0);
+		v->stale |= strcmp(kind, "stale") == 0;
+		v->dormant |= strcmp(kind, "dormant") == 0;
+		v->serious |= strcmp(kind, "wording") == 0;
+	}
 	sqlite3_finalize(st);
-	return reasons;
 }
 
-static bool
-has_string(const json_t *a, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < json_array_size(a); i++)
-		if (strcmp(json_string_value(json_array_get(a, i)), s) == 0)
-			return true;
-	return false;
-}
-
+/* The reasons, the worse of stale and dormant only. */
 static char *
-join(const json_t *a, const char *sep)
+reasons_text(const struct vetoes *v)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
 
-	for (i = 0; i < json_array_size(a); i++)
-		sb_printf(&sb, "%s%s", i ? sep : "",
-		    json_string_value(json_array_get(a, i)));
+	if (v->dormant)
+		sb_puts(&sb, "长期未更新");
+	else if (v->stale)
+		sb_puts(&sb, "超期未更新");
+	if (v->serious)
+		sb_printf(&sb, "%s严重表述错误", sb.len ? "、" : "");
 	return sb_steal(&sb);
 }
 
+static bool
+any_veto(const struct vetoes *v)
+{
+	return v->stale || v->dormant || v->serious;
+}
+
 static long long
-posts_in_month(sqlite3 *db, long long account, const struct period *p)
+posts_in_period(sqlite3 *db, long long account, const struct period *p)
 {
 	long long n = 0;
 
 	db_query_int(db, &n, "SELECT count(*) FROM post WHERE account_id = ? AND"
 	    " coalesce(published_at, first_seen_at) >= ? AND"
 	    " coalesce(published_at, first_seen_at) <= ?", "III", account,
-	    (long long)p->m->start, (long long)p->check);
+	    (long long)p->from, (long long)p->check);
 	return n;
+}
+
+/* Why monitoring could not see the account at the check time, or NULL
+ * when it could.  Caller frees. */
+static char *
+gap_reason(const struct config *cfg, sqlite3_stmt *st, const struct period *p)
+{
+	char since[CN_DATE_SIZE], *url;
+	bool has_feed;
+
+	if (db_column_is_null(st, A_FIRST_EVAL) ||
+	    sqlite3_column_int64(st, A_FIRST_EVAL) > (long long)p->check)
+		return xstrdup("登记后尚未完成首次监测");
+	if (strcmp(db_column_text(st, A_STATE), "unverified") != 0)
+		return NULL;
+	if (!db_column_is_null(st, A_UNREACHABLE)) {
+		date_cn((time_t)sqlite3_column_int64(st, A_UNREACHABLE), since,
+		    sizeof(since));
+		return xasprintf("订阅源自%s起无法访问", since);
+	}
+	url = poller_feed_url(cfg, db_column_text(st, A_PLATFORM),
+	    db_column_text(st, A_UID), (const char *)sqlite3_column_text(st,
+	    A_FEED));
+	has_feed = url != NULL;
+	free(url);
+	return xstrdup(has_feed ? "近期未能成功获取订阅内容" :
+	    "无订阅源，且近期无人工核查记录");
+}
+
+/* *age: seconds without update at the check time. */
+static json_t *
+account_base(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
+    const struct period *p, long long *age)
+{
+	long long id = sqlite3_column_int64(st, A_ID);
+	const char *platform = db_column_text(st, A_PLATFORM);
+	time_t registered = account_grace_start(db_column_text(st, A_OPENED_ON),
+	    (time_t)sqlite3_column_int64(st, A_CREATED)), last = 0;
+	bool has = account_last_update_at(db, id, p->check, &last);
+	json_t *row;
+
+	row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I}",
+	    "account_id", (json_int_t)id, "unit", db_column_text(st, A_UNIT),
+	    "unit_name", db_column_text(st, A_UNIT_NAME), "platform_key",
+	    platform, "platform", platform_label(cfg, platform), "account",
+	    db_column_text(st, A_NAME), "uid", db_column_text(st, A_UID),
+	    "last_update", json_date(has, last), "days",
+	    (json_int_t)days_between(has ? last : registered, p->check),
+	    "posts", (json_int_t)posts_in_period(db, id, p));
+	set_threshold_days(row, account_warn_after(cfg, platform, st, A_WARN),
+	    account_stale_after(cfg, platform, st, A_STALE));
+	*age = (long long)(p->check - (has ? last : registered));
+	return row;
+}
+
+static void
+set_result(json_t *row, const char *result, const char *state,
+    const char *reasons)
+{
+	json_object_set_new(row, "result", json_string(result));
+	json_object_set_new(row, "state", json_string(state));
+	json_object_set_new(row, "reasons", json_string(reasons));
 }
 
 /* One account as the bulletin sees it at the check time. */
@@ -77,39 +190,32 @@ static json_t *
 account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
     const struct period *p)
 {
-	long long id = sqlite3_column_int64(st, 0);
-	const char *platform = db_column_text(st, 3);
-	time_t registered = account_grace_start(db_column_text(st, 5),
-	    (time_t)sqlite3_column_int64(st, 6)), last = 0;
-	bool has = account_last_update_at(db, id, p->check, &last);
-	long long age = (long long)(p->check - (has ? last : registered));
-	json_t *reasons = veto_reasons(db, id, p);
-	char *why;
-	json_t *row;
+	const char *platform = db_column_text(st, A_PLATFORM);
+	long long age;
+	json_t *row = account_base(db, cfg, st, p, &age);
+	struct vetoes v;
+	char *why, *gap;
 
+	veto_problems(db, sqlite3_column_int64(st, A_ID), p, &v);
+	if (!any_veto(&v) && (gap = gap_reason(cfg, st, p)) != NULL) {
+		set_result(row, "监测缺口", "gap", gap);
+		free(gap);
+		return row;
+	}
 	/* the national check itself: no update in the stale period before
-	 * the check time fails, whether or not a problem was opened */
-	if (age >= account_stale_after(cfg, platform, st, 7) &&
-	    !has_string(reasons, "超期未更新") && !has_string(reasons, "长期未更新"))
-		json_array_append_new(reasons, json_string("超期未更新"));
-	why = join(reasons, "、");
-	row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:s,"
-	    " s:s, s:s}", "id", (json_int_t)id, "unit", db_column_text(st, 1),
-	    "unit_name", db_column_text(st, 2), "platform_key", platform,
-	    "platform", platform_label(cfg, platform), "account",
-	    db_column_text(st, 4), "last_update", json_date(has, last), "days",
-	    (json_int_t)days_between(has ? last : registered, p->check), "posts",
-	    (json_int_t)posts_in_month(db, id, p), "result",
-	    json_array_size(reasons) ? "不合格" : "合格", "state",
-	    json_array_size(reasons) ? "fail" : "pass", "reasons", why);
-	set_threshold_days(row, account_warn_after(cfg, platform, st, 8),
-	    account_stale_after(cfg, platform, st, 7));
+	 * the check time fails, whether or not a problem was opened; but
+	 * only an age that a recent fetch confirmed */
+	if (age >= account_stale_after(cfg, platform, st, A_STALE) && !v.dormant &&
+	    strcmp(db_column_text(st, A_STATE), "unverified") != 0)
+		v.stale = true;
+	why = reasons_text(&v);
+	set_result(row, *why ? "不合格" : "合格", *why ? "fail" : "pass", why);
 	free(why);
-	json_decref(reasons);
 	return row;
 }
 
-/* The accounts that were active at the check time. */
+/* The accounts that were active at the check time, units in the
+ * configured order. */
 static json_t *
 accounts(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
@@ -117,20 +223,19 @@ accounts(sqlite3 *db, const struct config *cfg, const struct period *p)
 	sqlite3_stmt *st;
 	char *status;
 
-	st = db_prepare(db, "SELECT a.id, u.code, u.name, a.platform, a.name,"
-	    " a.opened_on, a.created_at, a.stale_after, a.warn_after FROM account a"
-	    " JOIN unit"
-	    " u ON u.id = a.unit_id ORDER BY u.code, a.platform, a.id", "");
+	st = db_prepare(db, account_query, "I", (long long)p->check);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		if (account_registered(db_column_text(st, 5),
-		    (time_t)sqlite3_column_int64(st, 6)) > p->check)
+		if (account_registered(db_column_text(st, A_OPENED_ON),
+		    (time_t)sqlite3_column_int64(st, A_CREATED)) > p->check)
 			continue;
-		status = account_status_at(db, sqlite3_column_int64(st, 0), p->check);
+		status = account_status_at(db, sqlite3_column_int64(st, A_ID),
+		    p->check);
 		if (status && strcmp(status, "active") == 0)
 			json_array_append_new(rows, account_row(db, cfg, st, p));
 		free(status);
 	}
 	sqlite3_finalize(st);
+	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
 
@@ -139,9 +244,10 @@ accounts(sqlite3 *db, const struct config *cfg, const struct period *p)
 static json_t *
 total_new(const char *key, const char *name)
 {
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:I}", "key", key,
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:I, s:I}", "key", key,
 	    "name", name, "accounts", (json_int_t)0, "qualified", (json_int_t)0,
-	    "unqualified", (json_int_t)0, "pass_rate", "", "posts", (json_int_t)0);
+	    "unqualified", (json_int_t)0, "pass_rate", "", "gaps", (json_int_t)0,
+	    "posts", (json_int_t)0);
 }
 
 static void
@@ -150,13 +256,18 @@ bump(json_t *t, const char *key, long long by)
 	json_object_set_new(t, key, json_integer(rd_int(t, key) + by));
 }
 
+/* A gap is neither qualified nor not: it stays out of the pass rate. */
 static void
 total_add(json_t *t, const json_t *acct)
 {
-	bool pass = strcmp(rd_str(acct, "state"), "pass") == 0;
+	const char *state = rd_str(acct, "state");
 
-	bump(t, "accounts", 1);
-	bump(t, pass ? "qualified" : "unqualified", 1);
+	if (strcmp(state, "gap") == 0)
+		bump(t, "gaps", 1);
+	else {
+		bump(t, "accounts", 1);
+		bump(t, strcmp(state, "pass") == 0 ? "qualified" : "unqualified", 1);
+	}
 	bump(t, "posts", rd_int(acct, "posts"));
 }
 
@@ -226,52 +337,104 @@ summary(const json_t *accts)
 }
 
 static json_t *
-unqualified(const json_t *accts)
+accounts_in_state(const json_t *accts, const char *state)
 {
 	json_t *rows = json_array(), *a;
 	size_t i;
 
 	json_array_foreach(accts, i, a)
-		if (strcmp(rd_str(a, "state"), "fail") == 0)
+		if (strcmp(rd_str(a, "state"), state) == 0)
 			json_array_append(rows, a);
 	return rows;
 }
 
+/* ---- ranking (排名) ---- */
+
+/* Whether unit a ranks above b: the higher pass rate, then fewer
+ * unqualified accounts.  Compared as fractions, never as floats. */
+static int
+rank_cmp(const json_t *a, const json_t *b)
+{
+	long long qa = rd_int(a, "qualified"), na = rd_int(a, "accounts");
+	long long qb = rd_int(b, "qualified"), nb = rd_int(b, "accounts");
+	long long left = qa * nb, right = qb * na;
+
+	if (left != right)
+		return left > right ? -1 : 1;
+	if (rd_int(a, "unqualified") != rd_int(b, "unqualified"))
+		return rd_int(a, "unqualified") < rd_int(b, "unqualified") ? -1 : 1;
+	return 0;
+}
+
+/* Units with judged accounts, best first (stable: ties keep the
+ * configured order and share a rank, 1, 1, 3); each unit's "rank" is set,
+ * "—" for a unit without judged accounts. */
+static json_t *
+ranking(json_t *units)
+{
+	json_t *ranked = json_array(), *u, *prev = NULL;
+	size_t i, j, n;
+
+	json_array_foreach(units, i, u) {
+		json_object_set_new(u, "rank", json_string("—"));
+		if (rd_int(u, "accounts") == 0)
+			continue;
+		n = json_array_size(ranked);
+		for (j = n; j > 0 && rank_cmp(u, json_array_get(ranked, j - 1)) < 0;
+		    j--)
+			continue;
+		json_array_insert(ranked, j, u);
+	}
+	json_array_foreach(ranked, i, u) {
+		if (prev == NULL || rank_cmp(prev, u) != 0)
+			json_object_set_new(u, "rank", json_integer((json_int_t)i + 1));
+		else
+			json_object_set(u, "rank", json_object_get(prev, "rank"));
+		prev = u;
+	}
+	return ranked;
+}
+
 /* ---- problems, notices, returns ---- */
 
-/* ?1 is the month's start, ?2 the check time: a later closing is not
- * known at the check time. */
+/* ?1 is the start of the watched time, ?2 the check time: a later
+ * closing is not known at the check time. */
 static const char problem_select[] =
-	"SELECT u.name, a.platform, a.name, p.kind, coalesce(p.severity, ''),"
-	" p.detail, p.opened_at, p.due_at, CASE WHEN p.closed_at <= ?2 THEN"
-	" p.closed_at END FROM problem p JOIN unit u"
-	" ON u.id = p.unit_id LEFT JOIN account a ON a.id = p.account_id"
+	"SELECT u.code, u.name, a.platform, a.name, p.kind, coalesce(p.severity,"
+	" ''), p.detail, p.opened_at, p.due_at, CASE WHEN p.closed_at <= ?2 THEN"
+	" p.closed_at END, coalesce(p.account_id, 0), coalesce(a.platform_uid,"
+	" '') FROM problem p JOIN unit u ON u.id = p.unit_id"
+	" LEFT JOIN account a ON a.id = p.account_id"
 	" WHERE p.kind != 'unreachable' AND ";
 
 static json_t *
 date_or_empty(sqlite3_stmt *st, int col)
 {
-	char buf[32];
+	char buf[CN_DATE_SIZE];
 
 	if (db_column_is_null(st, col))
 		return json_string("");
-	date_format_local((time_t)sqlite3_column_int64(st, col), buf, sizeof(buf));
+	date_cn((time_t)sqlite3_column_int64(st, col), buf, sizeof(buf));
 	return json_string(buf);
 }
 
 static json_t *
 problem_row(const struct config *cfg, sqlite3_stmt *st)
 {
-	bool unit_wide = db_column_is_null(st, 2);
-	bool serious = strcmp(db_column_text(st, 4), "serious") == 0;
+	bool unit_wide = sqlite3_column_int64(st, 10) == 0;
+	bool serious = strcmp(db_column_text(st, 5), "serious") == 0;
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
-	    "unit_name", db_column_text(st, 0), "platform", unit_wide ? "—" :
-	    platform_label(cfg, db_column_text(st, 1)), "account", unit_wide ?
-	    "（单位整体）" : db_column_text(st, 2), "kind", serious ? "严重表述错误" :
-	    problem_kind_label(db_column_text(st, 3)), "detail",
-	    db_column_text(st, 5), "opened", date_or_empty(st, 6), "due",
-	    date_or_empty(st, 7), "closed", date_or_empty(st, 8));
+	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o,"
+	    " s:o, s:o}", "unit", db_column_text(st, 0), "unit_name",
+	    db_column_text(st, 1), "account_id",
+	    (json_int_t)sqlite3_column_int64(st, 10), "platform", unit_wide ?
+	    "—" : platform_label(cfg, db_column_text(st, 2)), "account",
+	    unit_wide ? "（单位整体）" : db_column_text(st, 3), "uid",
+	    db_column_text(st, 11), "kind", serious ? "严重表述错误" :
+	    problem_kind_label(db_column_text(st, 4)), "kind_key",
+	    db_column_text(st, 4), "detail", db_column_text(st, 6), "opened",
+	    date_or_empty(st, 7), "due", date_or_empty(st, 8), "closed",
+	    date_or_empty(st, 9));
 }
 
 static json_t *
@@ -282,14 +445,15 @@ problems_where(sqlite3 *db, const struct config *cfg, const char *where,
 	json_t *rows = json_array();
 	sqlite3_stmt *st;
 
-	sb_printf(&sql, "%s%s ORDER BY u.code, p.opened_at, p.id", problem_select,
-	    where);
-	st = db_prepare(db, sb_str(&sql), "II", (long long)p->m->start,
+	sb_printf(&sql, "%s%s ORDER BY p.opened_at, p.id", problem_select, where);
+	st = db_prepare(db, sb_str(&sql), "II", (long long)p->from,
 	    (long long)p->check);
 	while (st && sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(rows, problem_row(cfg, st));
 	sqlite3_finalize(st);
 	sb_free(&sql);
+	merge_quiet_problems(rows);
+	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
 
@@ -305,26 +469,29 @@ problems(sqlite3 *db, const struct config *cfg, const struct period *p)
 	    " p.due_at < ?2 AND (p.closed_at IS NULL OR p.closed_at > ?2)", p));
 }
 
+/* The notices issued in the watched time that stood at the check time: a
+ * notice voided later was still in force then. */
 static json_t *
 notices(sqlite3 *db, const struct period *p)
 {
 	json_t *rows = json_array();
 	sqlite3_stmt *st;
-	char issued[32];
+	char issued[CN_DATE_SIZE];
 
-	st = db_prepare(db, "SELECT n.serial, coalesce(u.name, ''), n.issued_at,"
-	    " coalesce(n.due_on, '—'), (SELECT count(*) FROM notice_problem np"
-	    " WHERE np.notice_id = n.id) FROM notice n LEFT JOIN unit u ON u.id ="
-	    " n.unit_id WHERE n.issued_at >= ? AND n.issued_at <= ? ORDER BY"
-	    " n.issued_at, n.id", "II", (long long)p->m->start, (long long)p->check);
+	st = db_prepare(db, "SELECT d.serial, coalesce(u.name, ''), d.issued_at,"
+	    " d.due_on, (SELECT count(*) FROM document_problem dp WHERE"
+	    " dp.document_id = d.id), coalesce(u.code, '') FROM document d LEFT"
+	    " JOIN unit u ON u.id = d.unit_id WHERE d.kind = 'notice' AND"
+	    " d.issued_at >= ?1 AND d.issued_at <= ?2 AND (d.state = 'issued' OR"
+	    " d.voided_at > ?2) ORDER BY d.issued_at, d.id", "II",
+	    (long long)p->from, (long long)p->check);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		date_format_local((time_t)sqlite3_column_int64(st, 2), issued,
-		    sizeof(issued));
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:I}",
-		    "serial", db_column_text(st, 0), "unit_name",
-		    db_column_text(st, 1), "issued", issued, "due",
-		    db_column_text(st, 3), "problems",
-		    (json_int_t)sqlite3_column_int64(st, 4)));
+		date_cn((time_t)sqlite3_column_int64(st, 2), issued, sizeof(issued));
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:o,"
+		    " s:I}", "serial", db_column_text(st, 0), "unit",
+		    db_column_text(st, 5), "unit_name", db_column_text(st, 1),
+		    "issued", issued, "due", iso_date_cn(db_column_text(st, 3)),
+		    "problems", (json_int_t)sqlite3_column_int64(st, 4)));
 	}
 	sqlite3_finalize(st);
 	return rows;
@@ -339,27 +506,31 @@ returned(sqlite3 *db, const struct config *cfg, const struct period *p)
 	time_t quiet, back;
 	bool has;
 
-	st = db_prepare(db, "SELECT u.name, a.platform, a.name, coalesce("
+	st = db_prepare(db, "SELECT u.code, u.name, a.platform, a.name, coalesce("
 	    " sc.last_update_at, sc.at), (SELECT q.last_update_at FROM"
 	    " state_change q WHERE q.account_id = sc.account_id AND q.at < sc.at"
 	    " AND q.to_state IN ('stale', 'dormant') ORDER BY q.at DESC, q.id DESC"
-	    " LIMIT 1) FROM state_change sc JOIN account a ON a.id ="
-	    " sc.account_id JOIN unit u ON u.id = a.unit_id WHERE sc.at >= ? AND"
-	    " sc.at <= ? AND sc.from_state IN ('stale', 'dormant') AND"
-	    " sc.to_state IN ('fresh', 'warning') ORDER BY u.code, sc.at, sc.id",
-	    "II", (long long)p->m->start, (long long)p->check);
+	    " LIMIT 1), a.id, coalesce(a.platform_uid, '') FROM state_change sc"
+	    " JOIN account a ON a.id = sc.account_id JOIN unit u ON u.id ="
+	    " a.unit_id WHERE sc.at >= ? AND sc.at <= ? AND sc.from_state IN"
+	    " ('stale', 'dormant') AND sc.to_state IN ('fresh', 'warning') ORDER"
+	    " BY sc.at, sc.id", "II", (long long)p->from, (long long)p->check);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		back = (time_t)sqlite3_column_int64(st, 3);
-		has = !db_column_is_null(st, 4);
-		quiet = (time_t)sqlite3_column_int64(st, 4);
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:o, s:o,"
-		    " s:o}", "unit_name", db_column_text(st, 0), "platform",
-		    platform_label(cfg, db_column_text(st, 1)), "account",
-		    db_column_text(st, 2), "quiet_since", json_date(has, quiet),
-		    "returned", json_date(true, back), "days_quiet", has ?
+		back = (time_t)sqlite3_column_int64(st, 4);
+		has = !db_column_is_null(st, 5);
+		quiet = (time_t)sqlite3_column_int64(st, 5);
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:I, s:s, s:s,"
+		    " s:s, s:o, s:o, s:o}", "unit", db_column_text(st, 0),
+		    "unit_name", db_column_text(st, 1), "account_id",
+		    (json_int_t)sqlite3_column_int64(st, 6), "platform",
+		    platform_label(cfg, db_column_text(st, 2)), "account",
+		    db_column_text(st, 3), "uid", db_column_text(st, 7),
+		    "quiet_since", json_date(has, quiet), "returned",
+		    json_date(true, back), "days_quiet", has ?
 		    json_integer(days_between(quiet, back)) : json_string("—")));
 	}
 	sqlite3_finalize(st);
+	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
 
@@ -377,33 +548,42 @@ open_in_month(sqlite3 *db, long long unit, const char *kind,
 	return n != 0;
 }
 
-static json_t *
-run_accounts(sqlite3 *db, long long unit, const char *kind, time_t from,
-    const struct period *p)
+/* The accounts of a run, as "平台“名称”". */
+static char *
+run_accounts(sqlite3 *db, const struct config *cfg, long long unit,
+    const char *kind, time_t from, const struct period *p)
 {
-	json_t *names = json_array();
+	struct strbuf sb = STRBUF_INIT;
 	sqlite3_stmt *st;
 
-	st = db_prepare(db, "SELECT DISTINCT coalesce(a.name, '（单位整体）')"
-	    " FROM problem p LEFT JOIN account a ON a.id = p.account_id WHERE"
+	st = db_prepare(db, "SELECT DISTINCT a.platform, coalesce(a.name, ''),"
+	    " a.id FROM problem p LEFT JOIN account a ON a.id = p.account_id WHERE"
 	    " p.unit_id = ? AND p.kind = ? AND p.opened_at <= ? AND (p.closed_at"
-	    " IS NULL OR p.closed_at > ?) ORDER BY 1", "IsII", unit, kind,
+	    " IS NULL OR p.closed_at > ?) ORDER BY a.id", "IsII", unit, kind,
 	    (long long)p->check, (long long)from);
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(names, json_string(db_column_text(st, 0)));
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		if (sb.len)
+			sb_puts(&sb, "、");
+		if (db_column_is_null(st, 2))
+			sb_puts(&sb, "（单位整体）");
+		else
+			sb_printf(&sb, "%s“%s”", platform_label(cfg,
+			    db_column_text(st, 0)), db_column_text(st, 1));
+	}
 	sqlite3_finalize(st);
-	return names;
+	return sb_steal(&sb);
 }
 
 static json_t *
-offender(sqlite3 *db, sqlite3_stmt *st, int run, const struct period *p)
+offender(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st, int run,
+    const struct period *p)
 {
 	long long unit = sqlite3_column_int64(st, 0);
 	const char *kind = db_column_text(st, 3);
-	json_t *months = json_array();
+	json_t *months = json_array(), *row;
+	struct strbuf text = STRBUF_INIT;
 	struct month m;
-	char buf[16], *names_text, *months_text;
-	json_t *names, *row;
+	char buf[16], *names;
 	int k;
 
 	for (k = run - 1; k >= 0; k--) {
@@ -411,17 +591,19 @@ offender(sqlite3 *db, sqlite3_stmt *st, int run, const struct period *p)
 		month_format(&m, buf, sizeof(buf));
 		json_array_append_new(months, json_string(buf));
 	}
+	/* 2026年1月至3月, 2025年12月至2026年2月 */
 	month_shift(p->m, -(run - 1), &m);
-	names = run_accounts(db, unit, kind, m.start, p);
-	names_text = join(names, "、");
-	months_text = join(months, "、");
+	sb_printf(&text, "%d年%d月至", m.year, m.mon);
+	if (m.year != p->m->year)
+		sb_printf(&text, "%d年", p->m->year);
+	sb_printf(&text, "%d月", p->m->mon);
+	names = run_accounts(db, cfg, unit, kind, m.start, p);
 	row = json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:s}", "unit",
 	    db_column_text(st, 1), "unit_name", db_column_text(st, 2), "kind",
 	    problem_kind_label(kind), "months_count", (json_int_t)run, "months",
-	    months, "months_text", months_text, "accounts", names_text);
-	free(names_text);
-	free(months_text);
-	json_decref(names);
+	    months, "months_text", sb_str(&text), "accounts", names);
+	free(names);
+	sb_free(&text);
 	return row;
 }
 
@@ -448,70 +630,73 @@ repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 				break;
 		}
 		if (run >= cfg->notice.repeat_months)
-			json_array_append_new(rows, offender(db, st, run, p));
+			json_array_append_new(rows, offender(db, cfg, st, run, p));
 	}
 	sqlite3_finalize(st);
+	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
 
 /* ---- the whole ---- */
 
-static void
-set_header(json_t *d, const struct config *cfg, const struct period *p)
+/* Local midnight of the day of t. */
+static time_t
+day_start(time_t t)
 {
-	char month[16], first[32], last[32], check[48], *serial, *title;
-	const struct month *m = p->m;
+	struct tm tm;
 
-	month_format(m, month, sizeof(month));
-	date_format_local(m->start, first, sizeof(first));
-	date_format_local(m->end - 1, last, sizeof(last));
-	if (p->check < m->end - 1)
-		time_format_local(p->check, check, sizeof(check));
-	else
-		snprintf(check, sizeof(check), "%s 24:00", last);
-	/* one bulletin a month: its number is the month's */
-	serial = serial_format(cfg->notice.serial_format, m->year, m->mon);
-	title = xasprintf("%d年%d月政务新媒体监测通报", m->year, m->mon);
-	json_object_set_new(d, "kind", json_string("bulletin"));
-	json_object_set_new(d, "title", json_string(title));
-	json_object_set_new(d, "serial", json_string(serial));
-	json_object_set_new(d, "issuer", json_string(cfg->notice.issuer));
-	json_object_set_new(d, "month", json_string(month));
-	json_object_set_new(d, "period", json_pack("[ss]", first, last));
-	json_object_set_new(d, "check_time", json_string(check));
-	json_object_set_new(d, "complete", json_boolean(p->check >= m->end - 1));
-	json_object_set_new(d, "repeat_months",
-	    json_integer(cfg->notice.repeat_months));
-	free(serial);
-	free(title);
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
 }
 
-json_t *
-bulletin_build(sqlite3 *db, const struct config *cfg, const struct month *m,
-    time_t now, char **error)
+static int
+watched_period(sqlite3 *db, const struct month *m, time_t now,
+    struct period *p, char **error)
 {
-	struct period p = { m, m->end - 1 < now ? m->end - 1 : now };
-	json_t *d, *accts, *probs, *sum;
+	char month[16], began[CN_DATE_SIZE];
+	time_t start;
 
-	if (m->start > now) {
-		*error = xasprintf("month %04d-%02d: has not started yet",
-		    m->year, m->mon);
-		return NULL;
-	}
-	d = json_object();
-	set_header(d, cfg, &p);
-	accts = accounts(db, cfg, &p);
-	probs = problems(db, cfg, &p);
-	sum = summary(accts);
-	json_object_set_new(d, "summary", sum);
-	json_object_set_new(d, "platforms", platform_totals(cfg, accts));
-	json_object_set_new(d, "units", totals_by(accts, "unit", "unit_name"));
-	json_object_set_new(d, "unqualified", unqualified(accts));
-	json_object_set_new(d, "accounts", accts);
-	json_object_set_new(d, "returned", returned(db, cfg, &p));
-	json_object_set_new(d, "problems", probs);
-	json_object_set_new(d, "notices", notices(db, &p));
-	json_object_set_new(d, "repeat_offenders", repeat_offenders(db, cfg, &p));
+	month_format(m, month, sizeof(month));
+	if (m->start > now)
+		return refuse(error, "month %s: has not started yet", month);
+	if (!monitoring_began(db, &start))
+		return refuse(error, "month %s: monitoring has not begun (no "
+		    "account has been evaluated yet); a bulletin covers only "
+		    "watched time", month);
+	date_cn(start, began, sizeof(began));
+	if (start >= m->end)
+		return refuse(error, "month %s: monitoring began on %s, after "
+		    "this month; a bulletin covers only watched time", month,
+		    began);
+	p->m = m;
+	p->check = m->end - 1 < now ? m->end - 1 : now;
+	/* watched days: the day monitoring began is one of them */
+	p->from = day_start(start) > m->start ? day_start(start) : m->start;
+	p->began = start;
+	return 0;
+}
+
+/* Accounts named the same way in more than one list are told apart the
+ * same way in all. */
+static void
+label_all(json_t *d)
+{
+	json_t *probs = json_object_get(d, "problems");
+	json_t *lists[] = { json_object_get(d, "accounts"),
+	    json_object_get(d, "returned"), json_object_get(probs, "opened"),
+	    json_object_get(probs, "closed"), json_object_get(probs, "overdue") };
+
+	label_accounts(lists, ARRAY_SIZE(lists));
+}
+
+static void
+set_counts(json_t *d)
+{
+	json_t *sum = json_object_get(d, "summary");
+	json_t *probs = json_object_get(d, "problems");
+
 	json_object_set_new(sum, "problems_opened", json_integer((json_int_t)
 	    json_array_size(json_object_get(probs, "opened"))));
 	json_object_set_new(sum, "problems_closed", json_integer((json_int_t)
@@ -522,5 +707,73 @@ bulletin_build(sqlite3 *db, const struct config *cfg, const struct month *m,
 	    json_array_size(json_object_get(d, "notices"))));
 	json_object_set_new(sum, "repeat_offenders", json_integer((json_int_t)
 	    json_array_size(json_object_get(d, "repeat_offenders"))));
+}
+
+static void
+set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
+    const struct period *p)
+{
+	json_t *accts = accounts(db, cfg, p), *units;
+
+	units = totals_by(accts, "unit", "unit_name");
+	json_object_set_new(d, "summary", summary(accts));
+	json_object_set_new(d, "platforms", platform_totals(cfg, accts));
+	json_object_set_new(d, "ranking", ranking(units));
+	json_object_set_new(d, "units", units);
+	json_object_set_new(d, "unqualified", accounts_in_state(accts, "fail"));
+	json_object_set_new(d, "gaps", accounts_in_state(accts, "gap"));
+	json_object_set_new(d, "accounts", accts);
+	json_object_set_new(d, "returned", returned(db, cfg, p));
+	json_object_set_new(d, "problems", problems(db, cfg, p));
+	json_object_set_new(d, "notices", notices(db, p));
+	json_object_set_new(d, "repeat_offenders", repeat_offenders(db, cfg, p));
+	label_all(d);
+	set_counts(d);
+}
+
+json_t *
+bulletin_build(sqlite3 *db, const struct config *cfg, const struct month *m,
+    time_t now, char **error)
+{
+	struct period p;
+	json_t *d;
+
+	if (watched_period(db, m, now, &p, error) == -1)
+		return NULL;
+	d = json_object();
+	bulletin_set_header(d, cfg, &p, now);
+	set_figures(db, cfg, d, &p);
+	bulletin_set_text(d, cfg, now);
 	return d;
+}
+
+int
+bulletin_issue(sqlite3 *db, const struct config *cfg, const struct month *m,
+    time_t now, long long *id, char **error)
+{
+	struct document_new doc = { .kind = "bulletin" };
+	char month[16], *serial = NULL;
+	long long issued;
+	int rc;
+
+	month_format(m, month, sizeof(month));
+	if (m->end > now)
+		return refuse(error, "month %s: is not over yet; preview it with "
+		    "`bulletin preview`, issue it from the 1st of next month", month);
+	if ((issued = document_bulletin_of(db, month)) != 0) {
+		db_query_text(db, &serial, "SELECT serial FROM document WHERE id = ?",
+		    "I", issued);
+		rc = refuse(error, "month %s: issued before as %s (bulletin %lld); "
+		    "void it first to issue it again", month, serial ? serial : "",
+		    issued);
+		free(serial);
+		return rc;
+	}
+	if ((doc.data = bulletin_build(db, cfg, m, now, error)) == NULL)
+		return -1;
+	doc.period = month;
+	doc.due_on = json_string_value(json_object_get(doc.data, "due_on"));
+	rc = document_issue(db, cfg, &doc, now, id, error);
+	json_decref(doc.data);
+	return rc;
 }

@@ -1,10 +1,25 @@
 /* bulletin.h — the monthly bulletin (月通报), computed from history.
  *
- * The check time of a past month is its last second; of the current month,
- * now.  Only rows dated at or before the check time are read (and the
- * audit trail, which never changes), so a past month's bulletin is the
- * same whenever it is generated.  Feed failures (unreachable) are the
- * monitoring's own problem and are left out. */
+ * A bulletin covers only watched time: monitoring began at the first
+ * evaluation that judged an account (its first state change), so a month
+ * that ended before it has no bulletin, and a month it began in is
+ * covered from that day, as the bulletin says.  The check time of a past
+ * month is its last second; of the current month, now.  Only rows dated
+ * at or before the check time are read (and the audit trail, which never
+ * changes), so a past month's bulletin is the same whenever it is made.
+ *
+ * Each active account counts once, at its worst: 合格, 不合格 (with its
+ * reasons), or, when monitoring could not see it at the check time
+ * (never evaluated yet, or unverified: no recent successful fetch or
+ * observation), a monitoring gap (监测缺口) listed apart with the reason and
+ * left out of the pass rate.  Units are listed in the configured order
+ * (document.unit_order) and ranked by pass rate (排名).  Feed failures
+ * (unreachable) are the monitoring's own problem and are left out of the
+ * problem lists.
+ *
+ * A preview is built any time and stored nowhere; a month's bulletin is
+ * issued once, when the month is over, and takes the next number of its
+ * year (document.h). */
 #ifndef MW_BULLETIN_H
 #define MW_BULLETIN_H
 
@@ -15,10 +30,19 @@
 #include "config/config.h"
 #include "paperwork/paperwork.h"
 
-/* The bulletin's data for month m (render with render_bulletin()); NULL
- * with *error (caller frees) for a month that has not started.  Caller
- * owns the result. */
+/* The bulletin's data for month m (render with render_bulletin()),
+ * without a number; NULL with *error (caller frees) for a month that has
+ * not started or was not watched.  Caller owns the result. */
 json_t *bulletin_build(sqlite3 *db, const struct config *cfg,
             const struct month *m, time_t now, char **error);
+
+/* Issues the bulletin of month m inside the caller's transaction.
+ * Refuses (-1, *error) a month that is not over, one already issued (and
+ * not voided), and what bulletin_build() refuses. */
+int  bulletin_issue(sqlite3 *db, const struct config *cfg,
+         const struct month *m, time_t now, long long *id, char **error);
+
+/* When monitoring began (the first evaluation); false when it has not. */
+bool monitoring_began(sqlite3 *db, time_t *at);
 
 #endif

@@ -325,6 +325,7 @@ struct rpr {
 struct ppr {
 	const char *style;
 	bool        keep_next;     /* with the paragraph after it */
+	bool        keep_off;      /* not, whatever its style says */
 	bool        page_break;    /* starts a page */
 	bool        base;          /* the Normal style's settings */
 	bool        red_rule;      /* the red separator below it */
@@ -456,6 +457,8 @@ put_ppr(struct xmlpart *x, const struct ppr *p)
 		xp_val(x, "w:pStyle", p->style);
 	if (p->keep_next)
 		xp_empty(x, "w:keepNext");
+	else if (p->keep_off)
+		xp_val_int(x, "w:keepNext", 0);
 	if (p->page_break)
 		xp_empty(x, "w:pageBreakBefore");
 	if (p->base)                    /* pages full: 22 lines, no widows */
@@ -712,7 +715,9 @@ static const char *const level_styles[] = {
 	[GONGWEN_H2] = "GwHeading2", [GONGWEN_H3] = "GwHeading3",
 };
 
-/* keep_last: the last paragraph stays on the page of what follows. */
+/* keep_last: the last paragraph stays on the page of what follows.  A
+ * heading that runs on into its text is a paragraph like any other: kept with
+ * the next one, a list of them would move to the next page as a block. */
 static void
 put_paras(struct doc *d, const struct gongwen_para *p, size_t n,
     bool keep_last)
@@ -722,7 +727,8 @@ put_paras(struct doc *d, const struct gongwen_para *p, size_t n,
 	for (i = 0; i < n; i++) {
 		xp_start(d->x, "w:p");
 		put_ppr(d->x, &(struct ppr){ .style = level_styles[p[i].level],
-		    .keep_next = keep_last && i + 1 == n });
+		    .keep_next = keep_last && i + 1 == n,
+		    .keep_off = !str_empty(p[i].run_on) });
 		run(d, NULL, p[i].text);
 		if (!str_empty(p[i].run_on))
 			run(d, &(struct rpr){ .style = "GwBodyChar" }, p[i].run_on);

@@ -5,6 +5,7 @@
 
 #include "base/timeutil.h"
 #include "base/util.h"
+#include "base/workdays.h"
 #include "paperwork/paperwork.h"
 #include "store/db.h"
 
@@ -210,10 +211,255 @@ pass_rate_text(long passed, long total)
 json_t *
 json_date(bool has, time_t t)
 {
-	char buf[32];
+	char buf[CN_DATE_SIZE];
 
 	if (!has)
 		return json_string(NEVER_UPDATED);
-	date_format_local(t, buf, sizeof(buf));
+	date_cn(t, buf, sizeof(buf));
 	return json_string(buf);
+}
+
+/* ---- dates as documents write them ---- */
+
+void
+date_cn(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	snprintf(buf, size, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday);
+}
+
+void
+time_cn(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (tm.tm_min == 0)
+		snprintf(buf, size, "%d年%d月%d日%d时", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour);
+	else
+		snprintf(buf, size, "%d年%d月%d日%d时%d分", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+/* ---- units in the configured order ---- */
+
+struct ranked {
+	json_t  *row;
+	size_t   rank, index;      /* configured place, then the original one */
+	const char *code;
+};
+
+static size_t
+unit_place(const struct config *cfg, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->document.n_unit_order; i++)
+		if (strcmp(cfg->document.unit_order[i], code) == 0)
+			return i;
+	return cfg->document.n_unit_order;
+}
+
+static int
+ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	int c;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if ((c = strcmp(x->code, y->code)) != 0)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void
+sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key)
+{
+	size_t i, n = json_array_size(rows);
+	struct ranked *r;
+
+	if (n < 2)
+		return;
+	r = xcalloc(n, sizeof(*r));
+	for (i = 0; i < n; i++) {
+		r[i].row = json_incref(json_array_get(rows, i));
+		r[i].code = json_string_value(json_object_get(r[i].row, code_key));
+		if (r[i].code == NULL)
+			r[i].code = "";
+		r[i].rank = unit_place(cfg, r[i].code);
+		r[i].index = i;
+	}
+	qsort(r, n, sizeof(*r), ranked_cmp);
+	json_array_clear(rows);
+	for (i = 0; i < n; i++)
+		json_array_append_new(rows, r[i].row);
+	free(r);
+}
+
+/* ---- accounts told apart ---- */
+
+static const char *
+str_member(const json_t *row, const char *key)
+{
+	const char *s = json_string_value(json_object_get(row, key));
+
+	return s ? s : "";
+}
+
+/* "platform\x1fname" → first account id seen, or -1 once a second one is */
+static void
+note_account(json_t *seen, const json_t *row)
+{
+	json_int_t id = json_integer_value(json_object_get(row, "account_id"));
+	char *key;
+	json_t *v;
+
+	if (id <= 0)
+		return;
+	key = xasprintf("%s\x1f%s", str_member(row, "platform"),
+	    str_member(row, "account"));
+	if ((v = json_object_get(seen, key)) == NULL)
+		json_object_set_new(seen, key, json_integer(id));
+	else if (json_integer_value(v) != id)
+		json_object_set_new(seen, key, json_integer(-1));
+	free(key);
+}
+
+static void
+qualify_name(json_t *seen, json_t *row)
+{
+	json_int_t id = json_integer_value(json_object_get(row, "account_id"));
+	const char *uid = str_member(row, "uid");
+	char *key, *name;
+
+	if (id <= 0)
+		return;
+	key = xasprintf("%s\x1f%s", str_member(row, "platform"),
+	    str_member(row, "account"));
+	if (json_integer_value(json_object_get(seen, key)) == -1) {
+		name = *uid ? xasprintf("%s（%s）", str_member(row, "account"), uid) :
+		    xasprintf("%s（台账编号%lld）", str_member(row, "account"),
+		    (long long)id);
+		json_object_set_new(row, "account", json_string(name));
+		free(name);
+	}
+	free(key);
+}
+
+void
+label_accounts(json_t *const *lists, size_t n)
+{
+	json_t *seen = json_object(), *row;
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		json_array_foreach(lists[i], j, row)
+			note_account(seen, row);
+	for (i = 0; i < n; i++)
+		json_array_foreach(lists[i], j, row)
+			qualify_name(seen, row);
+	json_decref(seen);
+}
+
+/* ---- one condition, one row ---- */
+
+static json_t *
+first_stale_of(json_t *rows, json_int_t account)
+{
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(rows, i, row)
+		if (json_integer_value(json_object_get(row, "account_id")) ==
+		    account && strcmp(str_member(row, "kind_key"), "stale") == 0)
+			return row;
+	return NULL;
+}
+
+size_t
+merge_quiet_problems(json_t *rows)
+{
+	json_t *kept = json_array(), *row, *stale;
+	size_t i, dropped = 0;
+	json_int_t account;
+
+	json_array_foreach(rows, i, row) {
+		account = json_integer_value(json_object_get(row, "account_id"));
+		if (account > 0 && strcmp(str_member(row, "kind_key"),
+		    "dormant") == 0 && (stale = first_stale_of(rows, account))) {
+			json_object_set(stale, "kind", json_object_get(row, "kind"));
+			json_object_set_new(stale, "kind_key", json_string("dormant"));
+			json_object_set(stale, "detail", json_object_get(row, "detail"));
+			dropped++;
+			continue;
+		}
+		json_array_append(kept, row);
+	}
+	json_array_clear(rows);
+	json_array_foreach(kept, i, row) {
+		if (json_object_get(row, "no"))
+			json_object_set_new(row, "no", json_integer((json_int_t)i + 1));
+		json_array_append(rows, row);
+	}
+	json_decref(kept);
+	return dropped;
+}
+
+/* ---- the frame of every document ---- */
+
+void
+set_document_frame(json_t *d, const struct config *cfg, time_t now)
+{
+	const struct document_config *dc = &cfg->document;
+	char issued[CN_DATE_SIZE], iso[32], *mark;
+
+	date_cn(now, issued, sizeof(issued));
+	date_format_local(now, iso, sizeof(iso));
+	mark = dc->issuer_mark ? xstrdup(dc->issuer_mark) :
+	    xasprintf("%s文件", cfg->notice.issuer);
+	json_object_set_new(d, "issuer", json_string(cfg->notice.issuer));
+	json_object_set_new(d, "issuer_mark", json_string(mark));
+	json_object_set_new(d, "copy_to", json_string(dc->copy_to ?
+	    dc->copy_to : ""));
+	json_object_set_new(d, "printer", json_string(dc->printer ?
+	    dc->printer : cfg->notice.issuer));
+	json_object_set_new(d, "issued", json_string(issued));
+	json_object_set_new(d, "issued_on", json_string(iso));
+	free(mark);
+}
+
+json_t *
+iso_date_cn(const char *iso)
+{
+	char buf[CN_DATE_SIZE];
+	time_t t;
+
+	if (str_empty(iso) || iso_date_valid(iso) == -1 ||
+	    iso_date_to_time(iso, &t) == -1)
+		return json_string("—");
+	date_cn(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+/* ---- the reply deadline ---- */
+
+void
+set_due(json_t *d, const struct config *cfg, time_t now, bool any)
+{
+	char iso[ISO_DATE_SIZE];
+
+	/* the one deadline rule, the same as the problems' */
+	if (!any) {
+		json_object_set_new(d, "due", json_null());
+		json_object_set_new(d, "due_on", json_null());
+		return;
+	}
+	date_format_local(config_deadline(cfg, now), iso, sizeof(iso));
+	json_object_set_new(d, "due", iso_date_cn(iso));
+	json_object_set_new(d, "due_on", json_string(iso));
 }

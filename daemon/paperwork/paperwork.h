@@ -66,7 +66,51 @@ void set_threshold_days(json_t *row, long long warn_after,
 /* "87.5%" from passed/total (caller frees); "—" when total is 0. */
 char *pass_rate_text(long passed, long total);
 
-/* A date string of t, or NEVER_UPDATED when has is false. */
+/* Dates as documents write them (GB/T 9704): "2026年12月2日", and with
+ * the time of day "2026年12月2日9时30分"; buf needs CN_DATE_SIZE bytes. */
+#define CN_DATE_SIZE 48
+void date_cn(time_t t, char *buf, size_t size);
+void time_cn(time_t t, char *buf, size_t size);
+
+/* An ISO date (YYYY-MM-DD) as documents write it; "—" when iso is NULL
+ * or not a date. */
+json_t *iso_date_cn(const char *iso);
+
+/* A date of t as documents write it, or NEVER_UPDATED when has is false. */
 json_t *json_date(bool has, time_t t);
+
+/* ---- what every document does the same way ---- */
+
+/* The members every 公文 carries, from the configuration at issue:
+ * "issuer" (发文机关署名), "issuer_mark" (发文机关标志), "copy_to" (抄送,
+ * may be ""), "printer" (印发机关), and the date it bears (成文日期):
+ * "issued" as written (2026年12月2日) and "issued_on" (2026-12-02). */
+void set_document_frame(json_t *d, const struct config *cfg, time_t now);
+
+/* The reply deadline of a document issued at now: notice.rectify_days
+ * working days after the issue date, as "due" (2026年12月16日) and
+ * "due_on" (2026-12-16); both null when there is none (!any). */
+void set_due(json_t *d, const struct config *cfg, time_t now, bool any);
+
+/* Sorts rows (an array of objects) stably by the unit each names in its
+ * member code_key: the codes of document.unit_order first, in that
+ * order, then the others by code. */
+void sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key);
+
+/* Accounts are named by platform and name; where one platform and name
+ * stand for more than one account in a document, the name gets the
+ * account's uid (or its ledger number) in brackets.  Each list in lists is
+ * an array of rows with "account_id", "platform" (the label), "account"
+ * (the name, rewritten) and "uid". */
+void label_accounts(json_t *const *lists, size_t n);
+
+/* An account's stale and dormant problems are one condition at two
+ * degrees: in a list of problems it shows once, at the worse.  Rows have
+ * "account_id" and "kind_key" ("stale", "dormant", …); the first stale
+ * row of an account that also has a dormant row takes that row's "kind",
+ * "kind_key" and "detail" (it keeps its dates: the condition began when
+ * the account went stale), and the dormant row is dropped.  A "no" member
+ * is renumbered.  Returns how many rows were dropped. */
+size_t merge_quiet_problems(json_t *rows);
 
 #endif

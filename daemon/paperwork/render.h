@@ -13,10 +13,13 @@
 #include <stdio.h>
 
 #include "base/output.h"
+#include "config/config.h"
 
-enum render_format { RENDER_MD, RENDER_HTML, RENDER_TXT, RENDER_JSON, RENDER_CSV };
+/* RENDER_DOCX is made by render_docx() alone: it is bytes, not text. */
+enum render_format { RENDER_MD, RENDER_HTML, RENDER_TXT, RENDER_JSON, RENDER_CSV,
+    RENDER_DOCX };
 
-/* "md", "html", "txt", "json", "csv"; -1 when unknown. */
+/* "md", "html", "txt", "json", "csv", "docx"; -1 when unknown. */
 int  render_format_parse(const char *s, enum render_format *out);
 const char *render_format_ext(enum render_format f);
 
@@ -27,11 +30,27 @@ void render_bulletin(FILE *out, const json_t *data, enum render_format f);
 /* render_report.c: html and json. */
 void render_report(FILE *out, const json_t *data, enum render_format f);
 
+/* render_docx.c: a notice or bulletin (by its "kind") as a 公文 .docx
+ * after GB/T 9704-2012, in the fonts of the configuration: the bytes in
+ * *out (malloc'd, caller frees), *len long; -1 with *error (caller frees).
+ * The same data gives the same bytes. */
+int  render_docx(const json_t *data, const struct config *cfg, char **out,
+         size_t *len, char **error);
+
 /* Renders into a string (caller frees). */
 char *render_to_string(void (*fn)(FILE *, const json_t *, enum render_format),
           const json_t *data, enum render_format f);
 
 /* ---- shared pieces (render_common.c) ---- */
+
+/* The line that stands for the number of a document: its serial, or for a
+ * preview "（预览稿，未编号）". */
+const char *rd_serial(const json_t *d);
+/* The notice a voided document carries, or NULL: "本件已于…作废。作废原因：
+ * …".  Caller frees. */
+char *rd_status_note(const json_t *d);
+/* "抄送：…。", or NULL when the document has no copy_to.  Caller frees. */
+char *rd_copy_line(const json_t *d);
 
 /* A member as text: strings as they are, integers in decimal (in a
  * static buffer, valid until the next call), else "". */

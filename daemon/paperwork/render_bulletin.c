@@ -1,4 +1,7 @@
-/* render_bulletin.c — the monthly bulletin in every format. */
+/* render_bulletin.c — the monthly bulletin in every text format: the 公文
+ * (title, number, 主送, body, 附件说明, signature and date), its
+ * attachments, then for the screen the full tables it was computed from
+ * (附表). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,10 +10,22 @@
 
 static const struct column total_columns[] = {
 	{ "name", "名称", COL_TEXT },
-	{ "accounts", "账号数", COL_TEXT },
+	{ "accounts", "纳入统计账号", COL_TEXT },
 	{ "qualified", "合格", COL_TEXT },
 	{ "unqualified", "不合格", COL_TEXT },
 	{ "pass_rate", "合格率", COL_TEXT },
+	{ "gaps", "监测缺口", COL_TEXT },
+	{ "posts", "发布条数", COL_TEXT },
+};
+
+static const struct column ranking_columns[] = {
+	{ "rank", "排名", COL_TEXT },
+	{ "name", "责任单位", COL_TEXT },
+	{ "accounts", "纳入统计账号", COL_TEXT },
+	{ "qualified", "合格", COL_TEXT },
+	{ "unqualified", "不合格", COL_TEXT },
+	{ "pass_rate", "合格率", COL_TEXT },
+	{ "gaps", "监测缺口", COL_TEXT },
 	{ "posts", "发布条数", COL_TEXT },
 };
 
@@ -23,11 +38,19 @@ static const struct column unqualified_columns[] = {
 	{ "reasons", "不合格原因", COL_TEXT },
 };
 
+static const struct column gap_columns[] = {
+	{ "unit_name", "责任单位", COL_TEXT },
+	{ "platform", "平台", COL_TEXT },
+	{ "account", "账号名称", COL_TEXT },
+	{ "last_update", "最近更新", COL_TEXT },
+	{ "reasons", "原因", COL_TEXT },
+};
+
 static const struct column account_columns[] = {
 	{ "unit_name", "责任单位", COL_TEXT },
 	{ "platform", "平台", COL_TEXT },
 	{ "account", "账号名称", COL_TEXT },
-	{ "posts", "本月发布条数", COL_TEXT },
+	{ "posts", "本期发布条数", COL_TEXT },
 	{ "last_update", "最近更新", COL_TEXT },
 	{ "days", "未更新天数", COL_TEXT },
 	{ "result", "结果", COL_TEXT },
@@ -75,33 +98,39 @@ static const struct column csv_columns[] = {
 	{ "unit_name", "责任单位", COL_TEXT },
 	{ "platform", "平台", COL_TEXT },
 	{ "account", "账号名称", COL_TEXT },
-	{ "posts", "本月发布条数", COL_TEXT },
+	{ "uid", "账号ID", COL_TEXT },
+	{ "posts", "本期发布条数", COL_TEXT },
 	{ "last_update", "最近更新", COL_TEXT },
 	{ "days", "未更新天数", COL_TEXT },
 	{ "result", "结果", COL_TEXT },
-	{ "reasons", "不合格原因", COL_TEXT },
+	{ "reasons", "不合格原因或监测缺口原因", COL_TEXT },
 };
 
 struct section {
-	const char          *heading;
+	const char          *key;       /* data[key], or an attachment's key */
+	const char          *sub;       /* data[key][sub] */
 	const struct column *cols;
 	size_t               n;
-	const char          *key, *sub;     /* data[key] or data[key][sub] */
+	const char          *heading;   /* of an appendix table */
 };
 
 #define COLS(c) c, ARRAY_SIZE(c)
-static const struct section sections[] = {
-	{ "二、分平台统计", COLS(total_columns), "platforms", NULL },
-	{ "三、分单位统计", COLS(total_columns), "units", NULL },
-	{ "四、不合格账号", COLS(unqualified_columns), "unqualified", NULL },
-	{ "五、各账号本月发布情况", COLS(account_columns), "accounts", NULL },
-	{ "六、停更后恢复更新的账号", COLS(returned_columns), "returned", NULL },
-	{ "七、本月新增问题", COLS(problem_columns), "problems", "opened" },
-	{ "八、本月销号问题", COLS(problem_columns), "problems", "closed" },
-	{ "九、逾期未整改问题", COLS(problem_columns), "problems", "overdue" },
-	{ "十、本月下发的点对点通报", COLS(notice_columns), "notices", NULL },
-	{ "十一、年度绩效考核扣分名单", COLS(offender_columns),
-	  "repeat_offenders", NULL },
+static const struct section attachment_tables[] = {
+	{ "ranking", NULL, COLS(ranking_columns), NULL },
+	{ "unqualified", NULL, COLS(unqualified_columns), NULL },
+	{ "gaps", NULL, COLS(gap_columns), NULL },
+};
+
+static const struct section appendix[] = {
+	{ "platforms", NULL, COLS(total_columns), "分平台统计" },
+	{ "accounts", NULL, COLS(account_columns), "各账号本期发布情况" },
+	{ "returned", NULL, COLS(returned_columns), "停更后恢复更新的账号" },
+	{ "problems", "opened", COLS(problem_columns), "本期新增问题" },
+	{ "problems", "closed", COLS(problem_columns), "本期销号问题" },
+	{ "problems", "overdue", COLS(problem_columns), "逾期未整改问题" },
+	{ "notices", NULL, COLS(notice_columns), "本期下发的点对点通报" },
+	{ "repeat_offenders", NULL, COLS(offender_columns),
+	  "年度绩效考核扣分名单" },
 };
 
 static const json_t *
@@ -112,92 +141,328 @@ section_rows(const json_t *d, const struct section *s)
 	return s->sub ? json_object_get(v, s->sub) : v;
 }
 
-/* The overview paragraph, the same words in every format. */
-static char *
-overview(const json_t *d)
+static const struct section *
+attachment_table(const char *key)
 {
-	const json_t *s = json_object_get(d, "summary");
-	struct strbuf sb = STRBUF_INIT;
-	const json_t *period = json_object_get(d, "period");
-
-	sb_printf(&sb, "本期监测时段为%s至%s，监测时点为%s。",
-	    json_string_value(json_array_get(period, 0)),
-	    json_string_value(json_array_get(period, 1)), rd_str(d, "check_time"));
-	if (rd_int(s, "accounts") == 0)
-		sb_puts(&sb, "本月无在册正常运行的政务新媒体账号。");
-	else {
-		sb_printf(&sb, "在册正常运行的政务新媒体账号%lld个，合格%lld个，"
-		    "不合格%lld个，", rd_int(s, "accounts"), rd_int(s, "qualified"),
-		    rd_int(s, "unqualified"));
-		sb_printf(&sb, "合格率%s；本月共发布信息%lld条。",
-		    rd_str(s, "pass_rate"), rd_int(s, "posts"));
-	}
-	sb_printf(&sb, "本月新增问题%lld个，销号%lld个，逾期未整改%lld个；下发"
-	    "点对点通报%lld份；", rd_int(s, "problems_opened"),
-	    rd_int(s, "problems_closed"), rd_int(s, "problems_overdue"),
-	    rd_int(s, "notices"));
-	sb_printf(&sb, "连续%lld个月出现同类问题的单位%lld个。",
-	    rd_int(d, "repeat_months"), rd_int(s, "repeat_offenders"));
-	return sb_steal(&sb);
-}
-
-static char *
-explanation(const json_t *d)
-{
-	return xasprintf("说明：合格率＝本月未出现单项否决问题（超期未更新、长期"
-	    "未更新、严重表述错误）的账号数÷在册正常运行账号数；监测时点前2周内"
-	    "无更新的账号判定为不合格。同一单位同类问题连续%lld个月出现的，列入"
-	    "年度绩效考核扣分名单。", rd_int(d, "repeat_months"));
-}
-
-/* Markdown and plain text differ only in how the parts are marked: the
- * strings put before and after each. */
-struct plain_style {
-	const char *title[2];
-	const char *serial[2];         /* the issuer follows the serial */
-	const char *heading[2];
-	const char *indent;            /* of a paragraph */
-	const char *line_break;        /* between the signature's lines */
-	void      (*table)(FILE *, const struct column *, size_t, const json_t *);
-};
-
-static const struct plain_style md_style = {
-	{ "# ", "\n\n" }, { "**", "**　" }, { "## ", "\n\n" }, "", "  \n",
-	md_table,
-};
-static const struct plain_style txt_style = {
-	{ "", "\n" }, { "", "  " }, { "", "\n\n" }, "  ", "\n", txt_table,
-};
-
-static void
-put_marked(FILE *out, const char *const mark[2], const char *text)
-{
-	fputs(mark[0], out);
-	fputs(text, out);
-	fputs(mark[1], out);
-}
-
-static void
-bulletin_plain(FILE *out, const json_t *d, const struct plain_style *st)
-{
-	char *text = overview(d), *note = explanation(d);
 	size_t i;
 
-	put_marked(out, st->title, rd_str(d, "title"));
-	put_marked(out, st->serial, rd_str(d, "serial"));
-	fprintf(out, "%s\n\n", rd_str(d, "issuer"));
-	put_marked(out, st->heading, "一、总体情况");
-	fprintf(out, "%s%s\n\n%s%s\n\n", st->indent, text, st->indent, note);
-	for (i = 0; i < ARRAY_SIZE(sections); i++) {
-		put_marked(out, st->heading, sections[i].heading);
-		st->table(out, sections[i].cols, sections[i].n,
-		    section_rows(d, &sections[i]));
-		fputc('\n', out);
+	for (i = 0; i < ARRAY_SIZE(attachment_tables); i++)
+		if (strcmp(attachment_tables[i].key, key) == 0)
+			return &attachment_tables[i];
+	return NULL;
+}
+
+/* "附件2 名称", or "附件 名称" when there is one. */
+static char *
+attachment_label(const json_t *d, size_t i)
+{
+	const json_t *list = json_object_get(d, "attachments");
+
+	return json_array_size(list) == 1 ? xstrdup("附件") :
+	    xasprintf("附件%zu", i + 1);
+}
+
+/* 附件说明 lines: "附件：1.名称", then "      2.名称". */
+static char *
+attachment_note(const json_t *d, size_t i)
+{
+	const json_t *list = json_object_get(d, "attachments");
+	const char *title = rd_str(json_array_get(list, i), "title");
+
+	if (json_array_size(list) == 1)
+		return xasprintf("附件：%s", title);
+	return xasprintf("%s%zu.%s", i == 0 ? "附件：" : "　　　", i + 1, title);
+}
+
+/* ---- the parts, marked per format ---- */
+
+struct bulletin_marks {
+	void (*title)(FILE *, const char *);
+	void (*serial)(FILE *, const char *);
+	void (*status)(FILE *, const char *);
+	void (*addressee)(FILE *, const char *);
+	void (*para)(FILE *, const char *);
+	void (*heading)(FILE *, const char *);
+	void (*subheading)(FILE *, const char *, const char *);
+	void (*note_line)(FILE *, const char *, bool last);
+	void (*signature)(FILE *, const char *, const char *);
+	void (*table)(FILE *, const json_t *, const char *,
+	    const struct section *);
+};
+
+static void
+body(FILE *out, const json_t *d, const struct bulletin_marks *m)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "body"), i, p) {
+		switch (rd_int(p, "level")) {
+		case 1: m->heading(out, rd_str(p, "text")); break;
+		case 2: m->subheading(out, rd_str(p, "text"), rd_str(p, "run_on"));
+			break;
+		default: m->para(out, rd_str(p, "text")); break;
+		}
 	}
-	fprintf(out, "%s%s%s\n", rd_str(d, "issuer"), st->line_break,
-	    json_string_value(json_array_get(json_object_get(d, "period"), 1)));
-	free(text);
+}
+
+static void
+attachments(FILE *out, const json_t *d, const struct bulletin_marks *m)
+{
+	const json_t *list = json_object_get(d, "attachments"), *a;
+	const struct section *s;
+	char *label;
+	size_t i;
+
+	json_array_foreach(list, i, a) {
+		if ((s = attachment_table(rd_str(a, "key"))) == NULL)
+			continue;
+		label = attachment_label(d, i);
+		m->table(out, d, label, s);
+		free(label);
+	}
+}
+
+static void
+render_parts(FILE *out, const json_t *d, const struct bulletin_marks *m)
+{
+	const json_t *list = json_object_get(d, "attachments");
+	char *note = rd_status_note(d), *line;
+	size_t i;
+
+	m->title(out, rd_str(d, "title"));
+	m->serial(out, rd_serial(d));
+	if (note)
+		m->status(out, note);
+	line = xasprintf("%s：", rd_str(d, "addressee"));
+	m->addressee(out, line);
+	free(line);
+	body(out, d, m);
+	for (i = 0; i < json_array_size(list); i++) {
+		line = attachment_note(d, i);
+		m->note_line(out, line, i + 1 == json_array_size(list));
+		free(line);
+	}
+	m->signature(out, rd_str(d, "issuer"), rd_str(d, "issued"));
+	attachments(out, d, m);
+	for (i = 0; i < ARRAY_SIZE(appendix); i++)
+		m->table(out, d, NULL, &appendix[i]);
+	if ((line = rd_copy_line(d)) != NULL)
+		m->para(out, line);
+	free(line);
 	free(note);
+}
+
+/* The title of a table: an attachment's from the list, an appendix's
+ * own ("附表：…"). */
+static char *
+table_title(const json_t *d, const char *label, const struct section *s)
+{
+	const json_t *a;
+	size_t i;
+
+	if (label == NULL)
+		return xasprintf("附表：%s", s->heading);
+	json_array_foreach(json_object_get(d, "attachments"), i, a)
+		if (strcmp(rd_str(a, "key"), s->key) == 0)
+			return xasprintf("%s　%s", label, rd_str(a, "title"));
+	return xstrdup(label);
+}
+
+/* ---- Markdown and plain text ---- */
+
+static void
+md_title(FILE *out, const char *s)
+{
+	fprintf(out, "# %s\n\n", s);
+}
+
+static void
+md_serial(FILE *out, const char *s)
+{
+	fprintf(out, "**%s**\n\n", s);
+}
+
+static void
+md_status(FILE *out, const char *s)
+{
+	fprintf(out, "> **%s**\n\n", s);
+}
+
+static void
+md_para(FILE *out, const char *s)
+{
+	fprintf(out, "%s\n\n", s);
+}
+
+static void
+md_heading(FILE *out, const char *s)
+{
+	fprintf(out, "## %s\n\n", s);
+}
+
+static void
+md_subheading(FILE *out, const char *h, const char *s)
+{
+	fprintf(out, "**%s**%s\n\n", h, s);
+}
+
+static void
+md_note_line(FILE *out, const char *s, bool last)
+{
+	fprintf(out, "%s%s", s, last ? "\n\n" : "  \n");
+}
+
+static void
+md_signature(FILE *out, const char *issuer, const char *date)
+{
+	fprintf(out, "%s  \n%s\n\n", issuer, date);
+}
+
+static void
+md_section(FILE *out, const json_t *d, const char *label,
+    const struct section *s)
+{
+	const json_t *rows = section_rows(d, s);
+	char *title = table_title(d, label, s);
+
+	fprintf(out, "## %s\n\n", title);
+	md_table(out, s->cols, s->n, rows);
+	fputc('\n', out);
+	free(title);
+}
+
+static const struct bulletin_marks md_marks = {
+	md_title, md_serial, md_status, md_para, md_para, md_heading,
+	md_subheading, md_note_line, md_signature, md_section,
+};
+
+static void
+txt_title(FILE *out, const char *s)
+{
+	fprintf(out, "%s\n", s);
+}
+
+static void
+txt_serial(FILE *out, const char *s)
+{
+	fprintf(out, "%s\n\n", s);
+}
+
+static void
+txt_status(FILE *out, const char *s)
+{
+	fprintf(out, "【%s】\n\n", s);
+}
+
+static void
+txt_addressee(FILE *out, const char *s)
+{
+	fprintf(out, "%s\n\n", s);
+}
+
+static void
+txt_para(FILE *out, const char *s)
+{
+	fprintf(out, "    %s\n\n", s);
+}
+
+static void
+txt_subheading(FILE *out, const char *h, const char *s)
+{
+	fprintf(out, "    %s%s\n\n", h, s);
+}
+
+static void
+txt_note_line(FILE *out, const char *s, bool last)
+{
+	fprintf(out, "    %s\n%s", s, last ? "\n" : "");
+}
+
+static void
+txt_signature(FILE *out, const char *issuer, const char *date)
+{
+	fprintf(out, "%40s%s\n%40s%s\n\n", "", issuer, "", date);
+}
+
+static void
+txt_section(FILE *out, const json_t *d, const char *label,
+    const struct section *s)
+{
+	const json_t *rows = section_rows(d, s);
+	char *title = table_title(d, label, s);
+
+	fprintf(out, "%s\n\n", title);
+	txt_table(out, s->cols, s->n, rows);
+	fputc('\n', out);
+	free(title);
+}
+
+static const struct bulletin_marks txt_marks = {
+	txt_title, txt_serial, txt_status, txt_addressee, txt_para, txt_para,
+	txt_subheading, txt_note_line, txt_signature, txt_section,
+};
+
+/* ---- HTML ---- */
+
+static void
+html_tagged(FILE *out, const char *open, const char *s, const char *close)
+{
+	fputs(open, out);
+	html_put(out, s);
+	fputs(close, out);
+}
+
+static void
+h_title(FILE *out, const char *s)
+{
+	html_tagged(out, "<h1>", s, "</h1>\n");
+}
+
+static void
+h_serial(FILE *out, const char *s)
+{
+	html_tagged(out, "<p class=\"serial\">", s, "</p>\n");
+}
+
+static void
+h_status(FILE *out, const char *s)
+{
+	html_tagged(out, "<p class=\"status\">", s, "</p>\n");
+}
+
+static void
+h_para(FILE *out, const char *s)
+{
+	html_tagged(out, "<p>", s, "</p>\n");
+}
+
+static void
+h_heading(FILE *out, const char *s)
+{
+	html_tagged(out, "<h2>", s, "</h2>\n");
+}
+
+static void
+h_subheading(FILE *out, const char *h, const char *s)
+{
+	html_tagged(out, "<p><b>", h, "</b>");
+	html_put(out, s);
+	fputs("</p>\n", out);
+}
+
+static void
+h_note_line(FILE *out, const char *s, bool last)
+{
+	html_tagged(out, "<p class=\"attachments\">", s, "</p>\n");
+}
+
+static void
+h_signature(FILE *out, const char *issuer, const char *date)
+{
+	html_tagged(out, "<p class=\"sign\">", issuer, "<br>");
+	html_put(out, date);
+	fputs("</p>\n", out);
 }
 
 static void
@@ -206,12 +471,13 @@ html_chart(FILE *out, const json_t *accts)
 	json_t *bars = json_array(), *a;
 	size_t i;
 
-	if (json_array_size(accts) == 0)
-		return;
 	json_array_foreach(accts, i, a) {
-		char *label = xasprintf("%s·%s", rd_str(a, "unit_name"),
-		    rd_str(a, "account"));
+		char *label;
 
+		if (strcmp(rd_str(a, "state"), "gap") == 0)
+			continue;
+		label = xasprintf("%s·%s·%s", rd_str(a, "unit_name"),
+		    rd_str(a, "platform"), rd_str(a, "account"));
 		json_array_append_new(bars, json_pack("{s:s, s:I, s:s, s:I, s:I}",
 		    "label", label, "days", (json_int_t)rd_int(a, "days"), "state",
 		    rd_str(a, "state"), "warn_days",
@@ -219,53 +485,42 @@ html_chart(FILE *out, const json_t *accts)
 		    (json_int_t)rd_int(a, "stale_days")));
 		free(label);
 	}
-	chart_legend(out, bars, "监测时点未更新天数");
-	svg_days_chart(out, bars);
+	if (json_array_size(bars)) {
+		chart_legend(out, bars, "监测时点未更新天数");
+		svg_days_chart(out, bars);
+	}
 	json_decref(bars);
 }
 
 static void
-html_para(FILE *out, const char *cls, const char *text)
+h_section(FILE *out, const json_t *d, const char *label,
+    const struct section *s)
 {
-	fprintf(out, "<p%s%s%s>", cls ? " class=\"" : "", cls ? cls : "",
-	    cls ? "\"" : "");
-	html_put(out, text);
-	fputs("</p>\n", out);
+	const json_t *rows = section_rows(d, s);
+	char *title = table_title(d, label, s);
+
+	html_tagged(out, s->heading ? "<h2>" : "<h2 class=\"attachment\">",
+	    title, "</h2>\n");
+	if (strcmp(s->key, "accounts") == 0)
+		html_chart(out, rows);
+	html_table(out, s->cols, s->n, rows, "state");
+	free(title);
 }
+
+static const struct bulletin_marks html_marks = {
+	h_title, h_serial, h_status, h_para, h_para, h_heading, h_subheading,
+	h_note_line, h_signature, h_section,
+};
 
 static void
 bulletin_html(FILE *out, const json_t *d)
 {
-	char *text = overview(d), *note = explanation(d);
-	size_t i;
+	char *title = xasprintf("%s %s", rd_str(d, "title"), rd_serial(d));
 
-	html_begin(out, rd_str(d, "title"));
-	fputs("<h1>", out);
-	html_put(out, rd_str(d, "title"));
-	fputs("</h1>\n", out);
-	html_para(out, "serial", rd_str(d, "serial"));
-	html_para(out, "meta", rd_str(d, "issuer"));
-	fputs("<h2>一、总体情况</h2>\n", out);
-	html_para(out, NULL, text);
-	html_para(out, NULL, note);
-	for (i = 0; i < ARRAY_SIZE(sections); i++) {
-		fputs("<h2>", out);
-		html_put(out, sections[i].heading);
-		fputs("</h2>\n", out);
-		if (strcmp(sections[i].key, "accounts") == 0)
-			html_chart(out, section_rows(d, &sections[i]));
-		html_table(out, sections[i].cols, sections[i].n,
-		    section_rows(d, &sections[i]), "state");
-	}
-	fputs("<p class=\"sign\">", out);
-	html_put(out, rd_str(d, "issuer"));
-	fputs("<br>", out);
-	html_put(out, json_string_value(json_array_get(json_object_get(d,
-	    "period"), 1)));
-	fputs("</p>\n", out);
+	html_begin(out, title);
+	render_parts(out, d, &html_marks);
 	html_end(out);
-	free(text);
-	free(note);
+	free(title);
 }
 
 /* CSV columns are named by their Chinese headings. */
@@ -295,10 +550,11 @@ void
 render_bulletin(FILE *out, const json_t *d, enum render_format f)
 {
 	switch (f) {
-	case RENDER_MD: bulletin_plain(out, d, &md_style); break;
+	case RENDER_MD: render_parts(out, d, &md_marks); break;
 	case RENDER_HTML: bulletin_html(out, d); break;
-	case RENDER_TXT: bulletin_plain(out, d, &txt_style); break;
+	case RENDER_TXT: render_parts(out, d, &txt_marks); break;
 	case RENDER_JSON: rd_json(out, d); break;
 	case RENDER_CSV: bulletin_csv(out, d); break;
+	case RENDER_DOCX: break;
 	}
 }

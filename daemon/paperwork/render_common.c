@@ -9,7 +9,7 @@
 
 static const char *const format_names[] = {
 	[RENDER_MD] = "md", [RENDER_HTML] = "html", [RENDER_TXT] = "txt",
-	[RENDER_JSON] = "json", [RENDER_CSV] = "csv",
+	[RENDER_JSON] = "json", [RENDER_CSV] = "csv", [RENDER_DOCX] = "docx",
 };
 
 int
@@ -72,6 +72,35 @@ rd_json(FILE *out, const json_t *data)
 {
 	json_dumpf(data, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
+}
+
+const char *
+rd_serial(const json_t *d)
+{
+	return *rd_str(d, "serial") ? rd_str(d, "serial") : "（预览稿，未编号）";
+}
+
+char *
+rd_status_note(const json_t *d)
+{
+	const json_t *v = json_object_get(d, "void");
+
+	if (v == NULL)
+		return NULL;
+	return xasprintf("本件已于%s作废。作废原因：%s", rd_str(v, "at"),
+	    rd_str(v, "reason"));
+}
+
+char *
+rd_copy_line(const json_t *d)
+{
+	const char *to = rd_str(d, "copy_to");
+	size_t n = strlen(to);
+
+	if (n == 0)
+		return NULL;
+	return xasprintf("抄送：%s%s", to, n >= 3 && strcmp(to + n - 3, "。") ==
+	    0 ? "" : "。");
 }
 
 /* ---- Markdown and text ---- */
@@ -150,6 +179,10 @@ static const char page_style[] =
 "h2 { font-size: 13pt; border-bottom: 1px solid #999; margin-top: 1.2em; }\n"
 "p.serial, p.meta { text-align: center; color: #444; margin: 0.2em 0; }\n"
 "p.sign { text-align: right; }\n"
+"p.status { text-align: center; color: #c62828; font-weight: bold;"
+" border: 2px solid #c62828; padding: 4px; }\n"
+"h2.attachment { border-bottom: none; }\n"
+"@media print { h2.attachment { page-break-before: always; } }\n"
 "table { border-collapse: collapse; width: 100%; margin: 0.5em 0;"
 " font-size: 9.5pt; }\n"
 "th, td { border: 1px solid #999; padding: 2px 4px; text-align: left;"
@@ -256,8 +289,8 @@ html_table(FILE *out, const struct column *cols, size_t n, const json_t *rows,
 /* ---- the SVG chart ---- */
 
 enum {
-	CHART_WIDTH = 680, CHART_LABEL = 210, CHART_VALUE = 50,
-	CHART_ROW = 18, CHART_TOP = 22, CHART_LABEL_COLUMNS = 30,
+	CHART_WIDTH = 760, CHART_LABEL = 290, CHART_VALUE = 50,
+	CHART_ROW = 18, CHART_TOP = 22, CHART_LABEL_COLUMNS = 46,
 };
 
 static const char *

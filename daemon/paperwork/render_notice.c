@@ -1,4 +1,6 @@
-/* render_notice.c — a point-to-point notice as Markdown, HTML or text. */
+/* render_notice.c — a point-to-point notice as Markdown, HTML or text,
+ * laid out as the 公文 is: title, number, 主送, body, 附件说明, signature
+ * and date, the attachment (the problem list), 抄送. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,67 +19,225 @@ static const struct column problem_columns[] = {
 	{ "evidence", "监测依据", COL_TEXT },
 };
 
+/* The notice's parts in order; each format says how to mark them. */
+struct notice_marks {
+	void (*title)(FILE *, const char *);
+	void (*serial)(FILE *, const char *);
+	void (*status)(FILE *, const char *);
+	void (*addressee)(FILE *, const char *);
+	void (*para)(FILE *, const char *);
+	void (*heading)(FILE *, const char *);
+	void (*subheading)(FILE *, const char *, const char *);
+	void (*signature)(FILE *, const char *, const char *);
+	void (*attachment)(FILE *, const char *, const json_t *);
+};
+
+/* Requirements are {heading, text}; a notice issued before they were
+ * has plain strings, numbered. */
+static void
+requirements(FILE *out, const json_t *d, const struct notice_marks *m)
+{
+	const json_t *req = json_object_get(d, "requirements"), *r;
+	char *numbered;
+	size_t i;
+
+	json_array_foreach(req, i, r) {
+		if (json_is_string(r)) {
+			numbered = xasprintf("%zu. %s", i + 1, json_string_value(r));
+			m->para(out, numbered);
+			free(numbered);
+		} else
+			m->subheading(out, rd_str(r, "heading"), rd_str(r, "text"));
+	}
+}
+
+static void
+body(FILE *out, const json_t *d, const struct notice_marks *m)
+{
+	const json_t *paras = json_object_get(d, "body"), *p;
+	bool findings = *rd_str(d, "findings") != '\0';
+	size_t i;
+
+	json_array_foreach(paras, i, p)
+		m->para(out, json_string_value(p));
+	if (findings) {
+		m->heading(out, "一、存在问题");
+		m->para(out, rd_str(d, "findings"));
+	}
+	if (json_array_size(json_object_get(d, "requirements"))) {
+		m->heading(out, findings ? "二、整改要求" : "整改要求");
+		requirements(out, d, m);
+	}
+	if (*rd_str(d, "closing"))
+		m->para(out, rd_str(d, "closing"));
+}
+
+/* A notice issued before attachments were named has its problems under
+ * the usual title. */
+static const char *
+attachment_title(const json_t *d)
+{
+	return *rd_str(d, "attachment") ? rd_str(d, "attachment") :
+	    "政务新媒体账号问题清单";
+}
+
 static const char *
 addressee(const json_t *d)
 {
-	return rd_str(d, "unit_name");
+	return *rd_str(d, "addressee") ? rd_str(d, "addressee") :
+	    rd_str(d, "unit_name");
 }
 
 static void
-each_paragraph(FILE *out, const json_t *list, const char *before,
-    const char *after, bool numbered)
+render_parts(FILE *out, const json_t *d, const struct notice_marks *m)
 {
+	bool attached = json_array_size(json_object_get(d, "problems")) > 0;
+	char *note = rd_status_note(d), *line;
+
+	m->title(out, rd_str(d, "title"));
+	m->serial(out, rd_serial(d));
+	if (note)
+		m->status(out, note);
+	line = xasprintf("%s：", addressee(d));
+	m->addressee(out, line);
+	free(line);
+	body(out, d, m);
+	if (attached) {
+		line = xasprintf("附件：%s", attachment_title(d));
+		m->para(out, line);
+		free(line);
+	}
+	m->signature(out, rd_str(d, "issuer"), rd_str(d, "issued"));
+	if (attached)
+		m->attachment(out, attachment_title(d), json_object_get(d,
+		    "problems"));
+	if ((line = rd_copy_line(d)) != NULL)
+		m->para(out, line);
+	free(line);
+	free(note);
+}
+
+/* ---- Markdown ---- */
+
+static void
+md_title(FILE *out, const char *s)
+{
+	fprintf(out, "# %s\n\n", s);
+}
+
+static void
+md_serial(FILE *out, const char *s)
+{
+	fprintf(out, "**%s**\n\n", s);
+}
+
+static void
+md_status(FILE *out, const char *s)
+{
+	fprintf(out, "> **%s**\n\n", s);
+}
+
+static void
+md_para(FILE *out, const char *s)
+{
+	fprintf(out, "%s\n\n", s);
+}
+
+static void
+md_heading(FILE *out, const char *s)
+{
+	fprintf(out, "## %s\n\n", s);
+}
+
+static void
+md_subheading(FILE *out, const char *h, const char *s)
+{
+	fprintf(out, "**%s**%s\n\n", h, s);
+}
+
+static void
+md_signature(FILE *out, const char *issuer, const char *date)
+{
+	fprintf(out, "%s  \n%s\n\n", issuer, date);
+}
+
+static void
+md_attachment(FILE *out, const char *title, const json_t *rows)
+{
+	fprintf(out, "## 附件 %s\n\n", title);
+	md_table(out, problem_columns, ARRAY_SIZE(problem_columns), rows);
+	fputc('\n', out);
+}
+
+static const struct notice_marks md_marks = {
+	md_title, md_serial, md_status, md_para, md_para, md_heading,
+	md_subheading, md_signature, md_attachment,
+};
+
+/* ---- plain text ---- */
+
+static void
+txt_title(FILE *out, const char *s)
+{
+	fprintf(out, "%s\n", s);
+}
+
+static void
+txt_serial(FILE *out, const char *s)
+{
+	fprintf(out, "%s\n\n", s);
+}
+
+static void
+txt_status(FILE *out, const char *s)
+{
+	fprintf(out, "【%s】\n\n", s);
+}
+
+static void
+txt_addressee(FILE *out, const char *s)
+{
+	fprintf(out, "%s\n\n", s);
+}
+
+static void
+txt_para(FILE *out, const char *s)
+{
+	fprintf(out, "    %s\n\n", s);
+}
+
+static void
+txt_heading(FILE *out, const char *s)
+{
+	fprintf(out, "    %s\n\n", s);
+}
+
+static void
+txt_subheading(FILE *out, const char *h, const char *s)
+{
+	fprintf(out, "    %s%s\n\n", h, s);
+}
+
+static void
+txt_signature(FILE *out, const char *issuer, const char *date)
+{
+	fprintf(out, "%40s%s\n%40s%s\n\n", "", issuer, "", date);
+}
+
+/* One problem a block: a table of nine columns does not fit a line. */
+static void
+txt_attachment(FILE *out, const char *title, const json_t *rows)
+{
+	const json_t *p;
 	size_t i;
 
-	for (i = 0; i < json_array_size(list); i++) {
-		if (numbered)
-			fprintf(out, "%s%zu. %s%s", before, i + 1,
-			    json_string_value(json_array_get(list, i)), after);
-		else
-			fprintf(out, "%s%s%s", before,
-			    json_string_value(json_array_get(list, i)), after);
-	}
-}
-
-static void
-notice_md(FILE *out, const json_t *d)
-{
-	const json_t *req = json_object_get(d, "requirements");
-
-	fprintf(out, "# %s\n\n**%s**\n\n", rd_str(d, "title"), rd_str(d, "serial"));
-	fprintf(out, "%s：\n\n", addressee(d));
-	each_paragraph(out, json_object_get(d, "body"), "", "\n\n", false);
-	if (rd_int(d, "problem_count") > 0) {
-		fputs("## 问题清单\n\n", out);
-		md_table(out, problem_columns, ARRAY_SIZE(problem_columns),
-		    json_object_get(d, "problems"));
-		fputc('\n', out);
-	}
-	if (json_array_size(req)) {
-		fputs("## 整改要求\n\n", out);
-		each_paragraph(out, req, "", "\n", true);
-		fputc('\n', out);
-	}
-	fprintf(out, "%s  \n%s\n", rd_str(d, "issuer"), rd_str(d, "issued"));
-}
-
-static void
-notice_txt(FILE *out, const json_t *d)
-{
-	const json_t *req = json_object_get(d, "requirements");
-	const json_t *problems = json_object_get(d, "problems"), *p;
-	size_t i;
-
-	fprintf(out, "%s\n%s\n\n%s：\n\n", rd_str(d, "title"), rd_str(d, "serial"),
-	    addressee(d));
-	each_paragraph(out, json_object_get(d, "body"), "    ", "\n\n", false);
-	for (i = 0; i < json_array_size(problems); i++) {
-		p = json_array_get(problems, i);
+	fprintf(out, "附件\n\n%s\n\n", title);
+	json_array_foreach(rows, i, p) {
 		if (strcmp(rd_str(p, "platform"), "—") == 0)
 			fprintf(out, "  %lld. %s  %s\n", rd_int(p, "no"),
 			    rd_str(p, "account"), rd_str(p, "kind"));
 		else
-			fprintf(out, "  %lld. %s「%s」  %s\n", rd_int(p, "no"),
+			fprintf(out, "  %lld. %s“%s”  %s\n", rd_int(p, "no"),
 			    rd_str(p, "platform"), rd_str(p, "account"),
 			    rd_str(p, "kind"));
 		fprintf(out, "     最近更新：%s", rd_str(p, "last_update"));
@@ -85,57 +245,88 @@ notice_txt(FILE *out, const json_t *d)
 		fprintf(out, "     发现日期：%s\n     问题说明：%s\n     监测依据：%s\n\n",
 		    rd_str(p, "opened"), rd_str(p, "detail"), rd_str(p, "evidence"));
 	}
-	if (json_array_size(req)) {
-		fputs("整改要求：\n", out);
-		each_paragraph(out, req, "  ", "\n", true);
-		fputc('\n', out);
-	}
-	fprintf(out, "%50s%s\n%50s%s\n", "", rd_str(d, "issuer"), "",
-	    rd_str(d, "issued"));
+}
+
+static const struct notice_marks txt_marks = {
+	txt_title, txt_serial, txt_status, txt_addressee, txt_para, txt_heading,
+	txt_subheading, txt_signature, txt_attachment,
+};
+
+/* ---- HTML ---- */
+
+static void
+html_tagged(FILE *out, const char *open, const char *s, const char *close)
+{
+	fputs(open, out);
+	html_put(out, s);
+	fputs(close, out);
 }
 
 static void
-html_paragraphs(FILE *out, const json_t *list, const char *tag)
+html_title(FILE *out, const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < json_array_size(list); i++) {
-		fprintf(out, "<%s>", tag);
-		html_put(out, json_string_value(json_array_get(list, i)));
-		fprintf(out, "</%s>\n", tag);
-	}
+	html_tagged(out, "<h1>", s, "</h1>\n");
 }
+
+static void
+html_serial(FILE *out, const char *s)
+{
+	html_tagged(out, "<p class=\"serial\">", s, "</p>\n");
+}
+
+static void
+html_status(FILE *out, const char *s)
+{
+	html_tagged(out, "<p class=\"status\">", s, "</p>\n");
+}
+
+static void
+html_para(FILE *out, const char *s)
+{
+	html_tagged(out, "<p>", s, "</p>\n");
+}
+
+static void
+html_heading(FILE *out, const char *s)
+{
+	html_tagged(out, "<h2>", s, "</h2>\n");
+}
+
+static void
+html_subheading(FILE *out, const char *h, const char *s)
+{
+	html_tagged(out, "<p><b>", h, "</b>");
+	html_put(out, s);
+	fputs("</p>\n", out);
+}
+
+static void
+html_signature(FILE *out, const char *issuer, const char *date)
+{
+	html_tagged(out, "<p class=\"sign\">", issuer, "<br>");
+	html_put(out, date);
+	fputs("</p>\n", out);
+}
+
+static void
+html_attachment(FILE *out, const char *title, const json_t *rows)
+{
+	html_tagged(out, "<h2 class=\"attachment\">附件　", title, "</h2>\n");
+	html_table(out, problem_columns, ARRAY_SIZE(problem_columns), rows, NULL);
+}
+
+static const struct notice_marks html_marks = {
+	html_title, html_serial, html_status, html_para, html_para, html_heading,
+	html_subheading, html_signature, html_attachment,
+};
 
 static void
 notice_html(FILE *out, const json_t *d)
 {
-	const json_t *req = json_object_get(d, "requirements");
-	char *title = xasprintf("%s %s", rd_str(d, "title"), rd_str(d, "serial"));
+	char *title = xasprintf("%s %s", rd_str(d, "title"), rd_serial(d));
 
 	html_begin(out, title);
-	fputs("<h1>", out);
-	html_put(out, rd_str(d, "title"));
-	fputs("</h1>\n<p class=\"serial\">", out);
-	html_put(out, rd_str(d, "serial"));
-	fputs("</p>\n<p>", out);
-	html_put(out, addressee(d));
-	fputs("：</p>\n", out);
-	html_paragraphs(out, json_object_get(d, "body"), "p");
-	if (rd_int(d, "problem_count") > 0) {
-		fputs("<h2>问题清单</h2>\n", out);
-		html_table(out, problem_columns, ARRAY_SIZE(problem_columns),
-		    json_object_get(d, "problems"), NULL);
-	}
-	if (json_array_size(req)) {
-		fputs("<h2>整改要求</h2>\n<ol>\n", out);
-		html_paragraphs(out, req, "li");
-		fputs("</ol>\n", out);
-	}
-	fputs("<p class=\"sign\">", out);
-	html_put(out, rd_str(d, "issuer"));
-	fputs("<br>", out);
-	html_put(out, rd_str(d, "issued"));
-	fputs("</p>\n", out);
+	render_parts(out, d, &html_marks);
 	html_end(out);
 	free(title);
 }
@@ -144,10 +335,11 @@ void
 render_notice(FILE *out, const json_t *d, enum render_format f)
 {
 	switch (f) {
-	case RENDER_MD: notice_md(out, d); break;
+	case RENDER_MD: render_parts(out, d, &md_marks); break;
 	case RENDER_HTML: notice_html(out, d); break;
 	case RENDER_JSON: rd_json(out, d); break;
 	case RENDER_TXT:
-	case RENDER_CSV: notice_txt(out, d); break;
+	case RENDER_CSV: render_parts(out, d, &txt_marks); break;
+	case RENDER_DOCX: break;
 	}
 }

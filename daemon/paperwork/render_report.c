@@ -59,8 +59,8 @@ chart(FILE *out, const json_t *units)
 
 	json_array_foreach(units, i, u)
 		json_array_foreach(json_object_get(u, "accounts"), j, a) {
-			char *label = xasprintf("%s·%s", rd_str(u, "name"),
-			    rd_str(a, "account"));
+			char *label = xasprintf("%s·%s·%s", rd_str(u, "name"),
+			    rd_str(a, "platform"), rd_str(a, "account"));
 
 			json_array_append_new(bars, json_pack("{s:s, s:I, s:s, s:I,"
 			    " s:I}", "label", label, "days",

@@ -39,11 +39,11 @@ account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	    &last);
 	time_t since = has ? last : account_grace_start(db_column_text(st, 6),
 	    (time_t)sqlite3_column_int64(st, 7));
-	json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
+	json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "account_id",
 	    (json_int_t)sqlite3_column_int64(st, 0), "unit", db_column_text(st, 1),
 	    "unit_name", db_column_text(st, 2), "platform",
 	    platform_label(cfg, db_column_text(st, 3)), "account",
-	    db_column_text(st, 4));
+	    db_column_text(st, 4), "uid", db_column_text(st, 13));
 
 	set_state(row, st);
 	json_object_set_new(row, "last_update", json_date(has, last));
@@ -64,20 +64,25 @@ accounts(sqlite3 *db, const struct config *cfg, time_t now)
 	st = db_prepare(db, "SELECT a.id, u.code, u.name, a.platform, a.name,"
 	    " a.last_update_at, a.opened_on, a.created_at, a.status, s.state,"
 	    " (SELECT count(*) FROM problem p WHERE p.account_id = a.id AND"
-	    "  p.closed_at IS NULL), a.warn_after, a.stale_after FROM account a"
+	    "  p.closed_at IS NULL AND NOT (p.kind = 'stale' AND EXISTS (SELECT 1"
+	    "  FROM problem q WHERE q.account_id = a.id AND q.kind = 'dormant'"
+	    "  AND q.closed_at IS NULL))), a.warn_after, a.stale_after,"
+	    " coalesce(a.platform_uid, '') FROM account a"
 	    " JOIN unit u ON u.id = a.unit_id"
 	    " LEFT JOIN account_state s ON s.account_id = a.id WHERE a.status IN"
 	    " ('active', 'suspended') ORDER BY u.code, a.platform, a.id", "");
 	while (st && sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(rows, account_row(db, cfg, st, now));
 	sqlite3_finalize(st);
+	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
 
-/* Units with their accounts nested, in code order; units without open
- * accounts are listed too, so nobody is missing from the page. */
+/* Units with their accounts nested, in the configured order; units
+ * without open accounts are listed too, so nobody is missing from the
+ * page. */
 static json_t *
-units(sqlite3 *db, const json_t *accts)
+units(sqlite3 *db, const struct config *cfg, const json_t *accts)
 {
 	json_t *rows = json_array(), *list, *a;
 	sqlite3_stmt *st;
@@ -95,43 +100,53 @@ units(sqlite3 *db, const json_t *accts)
 		    "accounts", list));
 	}
 	sqlite3_finalize(st);
+	sort_by_unit(cfg, rows, "code");
 	return rows;
 }
 
+static json_t *
+problem_row(const struct config *cfg, sqlite3_stmt *st, time_t now)
+{
+	char opened[CN_DATE_SIZE], due[CN_DATE_SIZE];
+	bool unit_wide = db_column_is_null(st, 1);
+	bool overdue = !db_column_is_null(st, 6) &&
+	    sqlite3_column_int64(st, 6) < (long long)now;
+
+	date_cn((time_t)sqlite3_column_int64(st, 5), opened, sizeof(opened));
+	due[0] = '\0';
+	if (!db_column_is_null(st, 6))
+		date_cn((time_t)sqlite3_column_int64(st, 6), due, sizeof(due));
+	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+	    " s:s, s:s, s:s}", "unit", db_column_text(st, 8), "unit_name",
+	    db_column_text(st, 0), "account_id",
+	    (json_int_t)sqlite3_column_int64(st, 9), "platform", unit_wide ?
+	    "—" : platform_label(cfg, db_column_text(st, 1)), "account",
+	    db_column_text(st, 2), "uid", db_column_text(st, 10), "kind",
+	    strcmp(db_column_text(st, 7), "serious") == 0 ? "严重表述错误" :
+	    problem_kind_label(db_column_text(st, 3)), "kind_key",
+	    db_column_text(st, 3), "detail", db_column_text(st, 4), "opened",
+	    opened, "due", due, "overdue", overdue ? "已逾期" : "", "state",
+	    overdue ? "overdue" : "");
+}
+
+/* Each account once per condition: stale and dormant show as dormant. */
 static json_t *
 open_problems(sqlite3 *db, const struct config *cfg, time_t now)
 {
 	json_t *rows = json_array();
 	sqlite3_stmt *st;
-	char opened[32], due[32];
-	bool overdue;
 
 	st = db_prepare(db, "SELECT u.name, a.platform, coalesce(a.name,"
 	    " '（单位整体）'), p.kind, p.detail, p.opened_at, p.due_at,"
-	    " coalesce(p.severity, '') FROM problem p JOIN unit u ON u.id ="
+	    " coalesce(p.severity, ''), u.code, coalesce(p.account_id, 0),"
+	    " coalesce(a.platform_uid, '') FROM problem p JOIN unit u ON u.id ="
 	    " p.unit_id LEFT JOIN account a ON a.id = p.account_id WHERE"
-	    " p.closed_at IS NULL ORDER BY u.code, p.opened_at, p.id", "");
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		date_format_local((time_t)sqlite3_column_int64(st, 5), opened,
-		    sizeof(opened));
-		due[0] = '\0';
-		if (!db_column_is_null(st, 6))
-			date_format_local((time_t)sqlite3_column_int64(st, 6), due,
-			    sizeof(due));
-		overdue = !db_column_is_null(st, 6) &&
-		    sqlite3_column_int64(st, 6) < (long long)now;
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s,"
-		    " s:s, s:s, s:s, s:s}", "unit_name", db_column_text(st, 0),
-		    "platform", db_column_is_null(st, 1) ? "—" :
-		    platform_label(cfg, db_column_text(st, 1)), "account",
-		    db_column_text(st, 2), "kind",
-		    strcmp(db_column_text(st, 7), "serious") == 0 ? "严重表述错误" :
-		    problem_kind_label(db_column_text(st, 3)), "detail",
-		    db_column_text(st, 4), "opened", opened, "due", due,
-		    "overdue", overdue ? "已逾期" : "", "state",
-		    overdue ? "overdue" : ""));
-	}
+	    " p.closed_at IS NULL ORDER BY p.opened_at, p.id", "");
+	while (st && sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(rows, problem_row(cfg, st, now));
 	sqlite3_finalize(st);
+	merge_quiet_problems(rows);
+	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
 
@@ -162,15 +177,17 @@ report_build(sqlite3 *db, const struct config *cfg, time_t now)
 {
 	json_t *d = json_object(), *accts = accounts(db, cfg, now);
 	json_t *problems = open_problems(db, cfg, now);
-	char generated[32];
+	json_t *lists[] = { accts, problems };
+	char generated[CN_DATE_SIZE];
 
-	time_format_local(now, generated, sizeof(generated));
+	label_accounts(lists, ARRAY_SIZE(lists));
+	time_cn(now, generated, sizeof(generated));
 	json_object_set_new(d, "kind", json_string("report"));
 	json_object_set_new(d, "title", json_string("政务新媒体账号监测状态"));
 	json_object_set_new(d, "issuer", json_string(cfg->notice.issuer));
 	json_object_set_new(d, "generated", json_string(generated));
 	json_object_set_new(d, "summary", summary(db, cfg, now));
-	json_object_set_new(d, "units", units(db, accts));
+	json_object_set_new(d, "units", units(db, cfg, accts));
 	json_object_set_new(d, "problems", problems);
 	json_decref(accts);
 	return d;

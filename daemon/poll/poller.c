@@ -61,6 +61,7 @@ struct job {
 	char          *url;
 	char          *host;
 	char          *stored_etag;
+	char          *stored_last_modified;
 	bool           first_success;
 	long           failures;       /* consecutive, before this fetch */
 	long long      due_at;         /* next_poll_at before the lease */
@@ -172,6 +173,7 @@ job_free(struct job *j)
 	free(j->url);
 	free(j->host);
 	free(j->stored_etag);
+	free(j->stored_last_modified);
 	free(j);
 }
 
@@ -394,19 +396,12 @@ job_done(const struct fetch_result *r, void *userdata)
 		sd_event_source_set_enabled(p->kick, SD_EVENT_ONESHOT);
 }
 
-static int
-start_job(struct poller *p, sqlite3_stmt *st)
+/* A job for the account in the current row of poller_fill's query. */
+static struct job *
+job_from_row(struct poller *p, sqlite3_stmt *st)
 {
-	const struct fetch_options opts = {
-		.timeout = p->cfg->poll.timeout,
-		.connect_timeout = p->cfg->poll.connect_timeout,
-		.max_size = p->cfg->poll.max_size,
-		.max_redirects = p->cfg->poll.max_redirects,
-		.user_agent = p->cfg->poll.user_agent,
-	};
-	struct fetch_request req;
-	struct job *j = xcalloc(1, sizeof(*j));
 	const char *last_url = (const char *)sqlite3_column_text(st, 7);
+	struct job *j = xcalloc(1, sizeof(*j));
 	bool same_url;
 
 	j->p = p;
@@ -420,10 +415,25 @@ start_job(struct poller *p, sqlite3_stmt *st)
 	/* validators belong to a URL: after a change, fetch afresh */
 	same_url = last_url && strcmp(last_url, j->url) == 0;
 	j->stored_etag = same_url ? db_column_strdup(st, 4) : NULL;
-	req = (struct fetch_request){ j->url, j->stored_etag,
-	    same_url ? (const char *)sqlite3_column_text(st, 5) : NULL };
+	j->stored_last_modified = same_url ? db_column_strdup(st, 5) : NULL;
+	return j;
+}
+
+/* Leases the account and starts its transfer; the batch is open. */
+static int
+start_job(struct poller *p, struct job *j)
+{
+	const struct fetch_options opts = {
+		.timeout = p->cfg->poll.timeout,
+		.connect_timeout = p->cfg->poll.connect_timeout,
+		.max_size = p->cfg->poll.max_size,
+		.max_redirects = p->cfg->poll.max_redirects,
+		.user_agent = p->cfg->poll.user_agent,
+	};
+	const struct fetch_request req = { j->url, j->stored_etag,
+	    j->stored_last_modified };
+
 	strset_add(&p->hosts, j->host);
-	batch_open(p);
 	/* a lease: after a crash mid-transfer the account is due again once
 	 * it expires; a `mediawatchctl poll` meanwhile resets it to 0 */
 	feed_state_lease(p->db, j->account_id,
@@ -438,21 +448,36 @@ start_job(struct poller *p, sqlite3_stmt *st)
 	return 0;
 }
 
-/* Starts transfers for due accounts past the cursor until the concurrency
- * limit is reached or the sweep has seen every due account. */
+/*
+ * Starts transfers for due accounts past the cursor until the concurrency
+ * limit is reached or the sweep has seen every due account.  The write
+ * transaction comes first and the rows are read to the end before the
+ * leases are written: a write on a connection whose read statement is
+ * still open, outside a transaction begun before it, fails at once with
+ * SQLITE_BUSY whenever another program holds the lock (SQLite cannot
+ * upgrade that read without risking a deadlock, so the busy timeout does
+ * not apply), and the leases would be lost.
+ */
 static void
 poller_fill(struct poller *p)
 {
+	struct job **jobs;
 	char *platforms;
 	sqlite3_stmt *st;
-	long want;
-	int started = 0;
+	long want, n = 0, i;
 
 	if (p->stopping || !p->sweeping || p->sweep_exhausted)
 		return;
 	want = p->cfg->poll.concurrency - (long)p->in_flight;
 	if (want <= 0)
 		return;
+	if (batch_open(p) == -1) {
+		log_warnx("the database stayed busy; due feeds are started at "
+		    "the next tick");
+		arm_timer(p, 1);
+		return;
+	}
+	jobs = xcalloc((size_t)want, sizeof(*jobs));
 	platforms = templated_platforms(p->cfg);
 	st = db_prepare_cached(p->db, "SELECT a.id, a.platform, a.platform_uid,"
 	    " a.feed_url, f.etag, f.last_modified, coalesce(f.successes, 0),"
@@ -463,13 +488,15 @@ poller_fill(struct poller *p)
 	    " LIMIT ?4", "sIII", platforms, p->cursor, (long long)mw_now(),
 	    (long long)want);
 	free(platforms);
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
+	while (st && n < want && sqlite3_step(st) == SQLITE_ROW) {
 		p->cursor = sqlite3_column_int64(st, 0);
-		start_job(p, st);
-		started++;
+		jobs[n++] = job_from_row(p, st);
 	}
 	db_release(st);
-	if (started < want)
+	for (i = 0; i < n; i++)
+		start_job(p, jobs[i]);
+	free(jobs);
+	if (n < want)
 		p->sweep_exhausted = true;
 }
 

@@ -361,6 +361,11 @@ daemon_main(int argc, char **argv)
 	}
 	if (o.check) {
 		config_calendar_check(&d.cfg, mw_now());
+		if (config_check_mail_files(&d.cfg) == -1) {
+			wordcheck_free(d.wc);
+			config_free(&d.cfg);
+			return 1;
+		}
 		printf("%s: configuration OK\n", d.conf_path ? d.conf_path :
 		    "built-in defaults");
 		wordcheck_free(d.wc);

@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -119,6 +121,40 @@ create_group_writable(const char *path)
 	return 0;
 }
 
+/*
+ * SQLite's own busy handler sleeps up to 100 ms between two tries, and a
+ * writer that lets go of the lock only for a moment between two
+ * transactions (the poller between batches of results, an admin between
+ * two commands) can keep a waiting program out until its timeout runs
+ * out.  Trying every few milliseconds takes the first gap.
+ */
+#define BUSY_STEP_MS 2
+
+static long long
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite calls it with tries 0, 1, 2, … while one statement waits; the
+ * programs use their connection from one thread. */
+static int
+busy_wait(void *arg, int tries)
+{
+	static const struct timespec step = { 0, BUSY_STEP_MS * 1000000L };
+	static long long since;
+
+	if (tries == 0)
+		since = monotonic_ms();
+	else if (monotonic_ms() - since >= DB_BUSY_TIMEOUT_MS)
+		return 0;
+	nanosleep(&step, NULL);
+	return 1;
+}
+
 sqlite3 *
 db_open(const char *path, bool create)
 {
@@ -137,7 +173,7 @@ db_open(const char *path, bool create)
 		sqlite3_close(db);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(db, busy_wait, NULL);
 	sqlite3_extended_result_codes(db, 1);
 	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
@@ -347,6 +383,31 @@ step_error(sqlite3 *db, int rc)
 	return -1;
 }
 
+/*
+ * A write (or BEGIN) on a connection with a read statement still open,
+ * outside a transaction begun before that read, fails at once with
+ * SQLITE_BUSY whenever another program holds the write lock: SQLite cannot
+ * upgrade the read without risking a deadlock, so the busy timeout does
+ * not apply.  It works while the database is quiet, so the mistake shows
+ * only under load; say so every time it happens instead.
+ */
+static void
+check_no_open_read(sqlite3 *db, sqlite3_stmt *st)
+{
+	sqlite3_stmt *other = NULL;
+
+	if (!sqlite3_get_autocommit(db) || (sqlite3_stmt_readonly(st) &&
+	    strncasecmp(sqlite3_sql(st), "BEGIN", 5) != 0 &&
+	    strncasecmp(sqlite3_sql(st), "SAVEPOINT", 9) != 0))
+		return;
+	while ((other = sqlite3_next_stmt(db, other)) != NULL)
+		if (other != st && sqlite3_stmt_busy(other))
+			log_error("database: internal error: \"%.60s\" runs while "
+			    "\"%.60s\" is still reading; under load it would fail "
+			    "with \"database is locked\"", sqlite3_sql(st),
+			    sqlite3_sql(other));
+}
+
 int
 db_run(sqlite3 *db, const char *sql, const char *fmt, ...)
 {
@@ -359,6 +420,7 @@ db_run(sqlite3 *db, const char *sql, const char *fmt, ...)
 	va_end(ap);
 	if (st == NULL)
 		return -1;
+	check_no_open_read(db, st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
 	if (rc != SQLITE_DONE)

@@ -125,6 +125,7 @@ void page_documents(struct req *r, struct resp *resp);
 void page_document_preview(struct req *r, struct resp *resp);
 void page_document_issue(struct req *r, struct resp *resp);
 void page_document_download(struct req *r, struct resp *resp);
+void page_document_void(struct req *r, struct resp *resp);
 void page_import(struct req *r, struct resp *resp);
 void page_import_check(struct req *r, struct resp *resp);
 void page_import_apply(struct req *r, struct resp *resp);

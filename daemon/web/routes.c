@@ -28,6 +28,7 @@ static const struct route routes[] = {
 	{ "GET",  "/documents/preview", page_document_preview, READERS, false },
 	{ "POST", "/documents/issue", page_document_issue, ADMINS, false },
 	{ "GET",  "/documents/#/*", page_document_download, READERS, false },
+	{ "POST", "/documents/#/void", page_document_void, ADMINS, false },
 	{ "GET",  "/import", page_import, ADMINS, false },
 	{ "POST", "/import", page_import_check, ADMINS, true },
 	{ "POST", "/import/apply", page_import_apply, ADMINS, false },

@@ -124,9 +124,9 @@ MAN_CASES = [
      "poll.interval: default '2h' differs from the table's '1h'"),
     ("unknown-key", ".It Cm jitter No = 10 ;", ".It Cm jiter No = 10 ;",
      "poll.jiter: not a key"),
-    ("literal-for-no-default", ".It Cm url No = Qq Ar smtp://host:587 ;",
-     ".It Cm url No = Qq smtp://host:587 ;",
-     "mail.url: states the default 'smtp://host:587'"),
+    ("literal-for-no-default", ".It Cm url No = Qq Ar smtp+starttls://host:587 ;",
+     ".It Cm url No = Qq smtp+starttls://host:587 ;",
+     "mail.url: states the default 'smtp+starttls://host:587'"),
     ("restart-unsaid",
      "A reload does not change it: a new value takes effect at restart.\n"
      ".It Cm per_host", ".It Cm per_host",

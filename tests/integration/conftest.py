@@ -17,11 +17,14 @@ import json as jsonlib
 import os
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# helpers shared with the unit tests' servers (testca.py)
+sys.path.insert(0, str(REPO / "tests" / "fixtures"))
 BUILD = Path(os.environ.get("MEDIAWATCH_BUILD", REPO / "build"))
 TIMEOUT = float(os.environ.get("MEDIAWATCH_TEST_TIMEOUT", "120"))
 

@@ -258,6 +258,8 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = False          # server_close() joins every handler
     block_on_close = True
     allow_reuse_address = True
+    # a daemon polling 64 feeds at once must not overflow the backlog
+    request_queue_size = 128
 
     def handle_error(self, request, client_address):
         # Clients hang up on purpose here (size caps, timeouts).

@@ -95,6 +95,12 @@ def build(mw, big_problems=200):
     }
     gov, edu, big = (unit_id(mw, c) for c in ("GOV", "EDU", "BIG"))
 
+    # mediawatchd's first evaluation: monitoring begins
+    for a in acc.values():
+        state_change(mw, a, None, "fresh", "2026-01-05T10:00:00", None)
+    state_change(mw, acc["edu_douyin"], "fresh", "stale",
+                 "2026-01-15T09:00:00", None)
+
     mw.now("2026-02-15T10:00:00")
     mw.run("account", "close", str(acc["old"]), "--reason", "整合", check=0)
 
@@ -107,6 +113,8 @@ def build(mw, big_problems=200):
     post(mw, acc["gov_wechat"], "2026-03-25T09:00:00", "m-0325")
     auto_problem(mw, acc["gov_wechat"], gov, "stale", "2026-02-24T09:00:00",
                  "2026-03-25T09:30:00", "recovered")
+    state_change(mw, acc["gov_wechat"], "fresh", "warning",
+                 "2026-02-17T09:00:00", "2026-02-10T09:00:00")
     state_change(mw, acc["gov_wechat"], "warning", "stale",
                  "2026-02-24T09:00:00", "2026-02-10T09:00:00")
     state_change(mw, acc["gov_wechat"], "stale", "fresh",

@@ -16,6 +16,7 @@ change at any time:
 
     "accept"  (default) take every message
     "reject"  answer RCPT with 550, so nothing is accepted
+    "defer"   answer RCPT with 451 (try again later)
     "drop"    read the whole message, then close the connection instead of
               answering: the client never learns whether it was taken
     "hold"    let the first `after` sessions through, then keep the next
@@ -25,6 +26,10 @@ change at any time:
               `held_delivered` the messages of once-held sessions taken
     "hold_data"  the same, but the session waits after the client sent
               DATA, before the server answers 354 (a slow server)
+
+Besides the mode, `answers` maps an address (lower case) to the reply its
+RCPT gets instead, e.g. {"nobody@example.gov.cn": "550 5.1.1 User
+unknown"}; `rcpts_seen` lists every RCPT address received, in order.
 
 The listening port is chosen once (ephemeral) and kept across stop() and
 start(), so a stopped server looks to a client like a mail server that is
@@ -75,8 +80,13 @@ class _Handler:
     async def handle_RCPT(self, server, session, envelope, address,
                           rcpt_options):
         owner = self.owner
+        owner._note_rcpt(address)
+        if address.lower() in owner.answers:
+            return owner.answers[address.lower()]
         if owner.mode == "reject":
             return "550 5.1.1 <%s>: recipient rejected by the test" % address
+        if owner.mode == "defer":
+            return "451 4.2.0 <%s>: mailbox busy, try later" % address
         if owner.mode == "hold" and owner._must_hold(session):
             await owner._wait_release()
             if owner._stopping:
@@ -128,6 +138,8 @@ class SMTPServer:
         self.mode = "accept"
         self.hold_after = 0
         self.messages = []
+        self.answers = {}
+        self.rcpts_seen = []
         self.dropped = 0
         self.held = 0
         self.held_delivered = 0
@@ -211,6 +223,10 @@ class SMTPServer:
         with self._cond:
             self.held += delta
             self._cond.notify_all()
+
+    def _note_rcpt(self, address):
+        with self._cond:
+            self.rcpts_seen.append(address)
 
     def _note_dropped(self):
         with self._cond:

@@ -525,12 +525,12 @@ def test_backoff_doubles_and_max_attempts_marks_failed_then_retry_requeues(
     sc = Scenario(mw, feeds)
     sc.unit("GOV", "武夷山市人民政府办公室", "gov@example.gov.cn")
     sc.account("GOV", "武夷山发布", BASE - 9 * DAY)
-    smtp.mode = "reject"
+    smtp.mode = "defer"
     cycle(mw, BASE)
     (r,) = outbox(mw)
     assert (r["status"], r["attempts"], r["next_attempt_at"]) == (
         "queued", 1, BASE + 600)
-    assert "550" in r["last_error"]
+    assert "451" in r["last_error"]
     cycle(mw, BASE + 600, poll=False)
     (r,) = outbox(mw)
     assert (r["status"], r["attempts"], r["next_attempt_at"]) == (
@@ -538,9 +538,12 @@ def test_backoff_doubles_and_max_attempts_marks_failed_then_retry_requeues(
     cycle(mw, BASE + 1800, poll=False)
     (r,) = outbox(mw)
     assert (r["status"], r["attempts"]) == ("failed", 3)
-    assert "550" in r["last_error"]
+    assert "451" in r["last_error"]
     shown = mw.json("outbox", "show", str(r["id"]))
-    assert shown["status"] == "failed" and "550" in shown["last_error"]
+    assert shown["status"] == "failed" and "451" in shown["last_error"]
+    assert [(x["address"], x["status"], x["attempts"], x["code"])
+            for x in shown["recipients"]] == [
+        ("gov@example.gov.cn", "pending", 3, 451)]
     assert smtp.messages == []
     # a failed email is left alone by the daemon
     cycle(mw, BASE + 2 * DAY, poll=False)
@@ -555,6 +558,31 @@ def test_backoff_doubles_and_max_attempts_marks_failed_then_retry_requeues(
     assert (r["status"], r["attempts"]) == ("sent", 1)
     (d,) = smtp.wait_for(1)
     assert d.message_id == r["message_id"]
+
+
+def test_a_5xx_for_every_recipient_fails_at_once_and_retry_tries_them_again(
+        mw, feeds, smtp):
+    configure(mw, smtp, mail={"max_attempts": 5, "retry_base": "10m"})
+    sc = Scenario(mw, feeds)
+    sc.unit("GOV", "武夷山市人民政府办公室", "gov@example.gov.cn")
+    sc.account("GOV", "武夷山发布", BASE - 9 * DAY)
+    smtp.mode = "reject"
+    cycle(mw, BASE)
+    (r,) = outbox(mw)
+    # permanent: no retry is scheduled, the answer is kept
+    assert (r["status"], r["attempts"]) == ("failed", 1)
+    assert "550 5.1.1 <gov@example.gov.cn>" in r["last_error"]
+    cycle(mw, BASE + DAY, poll=False)
+    assert outbox(mw)[0]["attempts"] == 1
+    assert smtp.rcpts_seen == ["gov@example.gov.cn"]
+
+    smtp.mode = "accept"
+    mw.run("outbox", "retry", str(r["id"]), check=0)
+    cycle(mw, BASE + DAY + HOUR, poll=False)
+    (r,) = outbox(mw)
+    assert (r["status"], r["attempts"], r["last_error"]) == ("sent", 1, None)
+    (d,) = smtp.wait_for(1)
+    assert d.rcpt_tos == ["gov@example.gov.cn"]
 
 
 def test_connection_closed_mid_data_is_an_attempt_that_failed(sc, smtp):

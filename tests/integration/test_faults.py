@@ -23,6 +23,7 @@ import random
 import resource
 import signal
 import sqlite3
+import ssl
 import stat
 import subprocess
 import threading
@@ -39,6 +40,7 @@ from aiosmtpd.smtp import AuthResult
 from conftest import BUILD
 from feedserver import feeds  # noqa: F401  (fixture)
 from smtpserver import smtp, free_port  # noqa: F401  (fixture)
+from testca import TestCA
 
 DAY = 86400
 HOUR = 3600
@@ -650,13 +652,17 @@ SECRET = "Pa55-mediawatch-Tr0ub4dor&3-secret"
 
 
 class AuthRefusingSMTP:
-    """An SMTP server that requires AUTH (offered without TLS) and refuses
-    every login, recording what the client sent."""
+    """An SMTP server that requires STARTTLS and AUTH and refuses every
+    login, recording what the client sent."""
 
-    def __init__(self):
+    def __init__(self, directory):
         self.attempts = []
         self.port = free_port()
-        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.url = f"smtp+starttls://127.0.0.1:{self.port}"
+        ca = TestCA(directory)
+        self.ca_file = str(ca.cert)
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(*ca.server_cert("smtp"))
 
         def authenticator(server, session, envelope, mechanism, auth_data):
             self.attempts.append((mechanism, auth_data.login,
@@ -670,7 +676,7 @@ class AuthRefusingSMTP:
         self.controller = Controller(
             Handler(), hostname="127.0.0.1", port=self.port,
             authenticator=authenticator, auth_required=True,
-            auth_require_tls=False, ready_timeout=10)
+            tls_context=tls, require_starttls=True, ready_timeout=10)
 
     def __enter__(self):
         self.controller.start()
@@ -692,12 +698,12 @@ def assert_no_secret(text, where, user):
         assert form not in text, f"the password shows in {where}"
 
 
-@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtp_password_never_shows_in_logs_json_or_the_database(mw, feeds):
     user = "mediawatch-bot"
     pw_file = mw.write("smtp-password", SECRET + "\n")
-    with AuthRefusingSMTP() as server:
+    with AuthRefusingSMTP(mw.dir / "tls") as server:
         configure(mw, mail={"transport": "smtp", "url": server.url,
+                            "ca_file": server.ca_file,
                             "username": user, "password_file": str(pw_file)})
         stale_unit(mw, feeds)
         r = mw.run_daemon("--once", "-d", "-vv", timeout=120)

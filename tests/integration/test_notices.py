@@ -64,17 +64,22 @@ def test_notice_lists_open_problems_with_deadline_in_working_days(hist):
     mw, _ = hist
     d = json.loads(mw.run("notice", "show", "1", "--format", "json",
                           check=0).stdout)
-    assert d["serial"] == "〔2026〕第1期"
-    assert d["unit_name"] == "市政府办公室"
+    assert d["serial"] == "〔2026〕1号"
+    assert d["unit_name"] == "市政府办公室" == d["addressee"]
+    assert d["title"] == "关于市政府办公室政务新媒体账号存在问题的通报"
     # issued Monday 16 March: 10 working days later, no holiday between
-    assert d["due"] == "2026-03-30"
+    assert (d["due_on"], d["due"]) == ("2026-03-30", "2026年3月30日")
+    assert (d["issued_on"], d["issued"]) == ("2026-03-16", "2026年3月16日")
     kinds = [p["kind"] for p in d["problems"]]
     # the stale problem was open at the check time (closed on 25 March)
     assert kinds == ["超期未更新", "人工核查问题"]
     stale = d["problems"][0]
     assert stale["account"] == "武夷山政务" and stale["platform"] == "微信公众号"
-    assert stale["evidence"].startswith("http://")
-    assert "书面报送电子政务中心" in d["requirements"][1]
+    # the account's public identity, not the feed a unit cannot use
+    assert stale["evidence"] == "账号ID m1"
+    assert stale["last_update"] == "2026年2月10日"
+    assert d["requirements"][1]["heading"] == "（二）书面报送。"
+    assert "书面报送电子政务中心" in d["requirements"][1]["text"]
 
 
 def test_notice_with_200_problems(hist):
@@ -83,8 +88,8 @@ def test_notice_with_200_problems(hist):
                           check=0).stdout)
     assert d["problem_count"] == 200 and len(d["problems"]) == 200
     assert d["problems"][199]["no"] == 200
-    assert mw.sql("SELECT count(*) FROM notice_problem WHERE notice_id = 2"
-                  )[0][0] == 200
+    assert mw.sql("SELECT count(*) FROM document_problem WHERE"
+                  " document_id = 2")[0][0] == 200
     golden("notice-big.txt", mw.run("notice", "show", "2", "--format", "txt",
                                     check=0).stdout)
 
@@ -100,7 +105,7 @@ def test_deadline_skips_holidays_and_counts_make_up_days(hist):
     d = json.loads(mw.run("notice", "show", "3", "--format", "json",
                           check=0).stdout)
     # 26, 27, 28, 29, 30 Apr, (1–5 May off), 6, 7, 8, 9 (Sat), 11 May
-    assert d["due"] == "2026-05-11"
+    assert d["due_on"] == "2026-05-11"
 
 
 def test_reissue_and_show_are_byte_identical(hist, tmp_path):
@@ -136,9 +141,9 @@ def test_serials_restart_each_year(mw):
     mw.now("2026-01-05T09:00:00")
     mw.run("notice", "issue", "--unit", "GOV", "--allow-empty", check=0)
     rows = mw.json("notice", "list")
-    assert [r["serial"] for r in rows] == ["〔2026〕第1期", "〔2025〕第2期",
-                                           "〔2025〕第1期"]
-    assert mw.sql("SELECT year, sequence FROM notice ORDER BY id") == [
+    assert [r["serial"] for r in rows] == ["〔2026〕1号", "〔2025〕2号",
+                                           "〔2025〕1号"]
+    assert mw.sql("SELECT year, sequence FROM document ORDER BY id") == [
         (2025, 1), (2025, 2), (2026, 1)]
 
 
@@ -154,7 +159,7 @@ def test_unit_without_problems_is_refused_unless_allowed(mw):
     mw.add_unit("ARC", "市档案馆")
     r = mw.run("notice", "issue", "--unit", "ARC", check=1)
     assert "no open problems" in r.stderr and "--allow-empty" in r.stderr
-    assert mw.sql("SELECT count(*) FROM notice")[0][0] == 0
+    assert mw.sql("SELECT count(*) FROM document")[0][0] == 0
     r = mw.run("notice", "issue", "--unit", "ARC", "--allow-empty",
                "--format", "txt", check=0)
     assert "未发现待整改问题" in r.stdout
@@ -179,7 +184,7 @@ def test_send_queues_the_notice_to_the_unit(hist):
     assert len(rows) == 1
     kind, to, subject, text, html = rows[0]
     assert kind == "notice" and json.loads(to) == ["gov@example.cn"]
-    assert "〔2026〕第3期" in subject and "市政府办公室" in subject
+    assert "〔2026〕3号" in subject and "市政府办公室" in subject
     # the mail (template unit-notice) carries what was issued: every
     # problem, the deadline and the requirements, in text and HTML
     issued = json.loads(mw.run("notice", "show", "3", "--format", "json",
@@ -189,7 +194,10 @@ def test_send_queues_the_notice_to_the_unit(hist):
         for field in ("account", "kind", "detail", "opened"):
             assert p[field] in text and p[field] in html, (field, p)
     for req in issued["requirements"]:
-        assert req in text and req in html
+        for part in (req["heading"], req["text"]):
+            assert part in text and part in html
+    for part in (issued["findings"], issued["closing"], issued["due"]):
+        assert part in text and part in html
     assert issued["serial"] in text and "<table" in html
     assert mw.json("notice", "list")[0]["sent"] is True
 
@@ -199,7 +207,7 @@ def test_send_refuses_a_unit_without_addresses(hist):
     r = mw.run("notice", "issue", "--unit", "BIG", "--send", check=1)
     assert "no email addresses" in r.stderr
     # refused as a whole: no notice was recorded
-    assert mw.sql("SELECT count(*) FROM notice")[0][0] == 2
+    assert mw.sql("SELECT count(*) FROM document")[0][0] == 2
 
 
 # ---- bulletins ----
@@ -234,11 +242,27 @@ def test_bulletin_figures(hist):
         ("市教育局", ["2026-01", "2026-02", "2026-03"])]
 
 
+# What a preview takes from the day it is made: its date and the
+# deadline counted from it.  Everything else is the month's.
+DATED = ("issued", "issued_on", "due", "due_on", "body")
+
+
+def figures(text):
+    d = json.loads(text)
+    return {k: v for k, v in d.items() if k not in DATED}
+
+
 def test_past_bulletin_is_the_same_whenever_generated(hist):
     mw, acc = hist
     mw.now("2026-04-01T06:00:00")
-    first = {f: mw.run("bulletin", "--month", "2026-03", "--format", f,
-                       check=0).stdout for f in ("md", "json", "csv")}
+    first_csv = mw.run("bulletin", "--month", "2026-03", "--format", "csv",
+                       check=0).stdout
+    first = figures(mw.run("bulletin", "--month", "2026-03", "--format",
+                           "json", check=0).stdout)
+    issued = {f: mw.run("bulletin", "issue", "--month", "2026-03",
+                        "--format", f, check=0).stdout
+              for f in ("md",)}
+    issued["md"] = mw.run("bulletin", "show", "3", check=0).stdout
     # April happens: posts, a problem closed, an account closed, a notice
     history.post(mw, acc["edu_douyin"], "2026-04-03T10:00:00", "late")
     mw.now("2026-04-10T10:00:00")
@@ -247,13 +271,23 @@ def test_past_bulletin_is_the_same_whenever_generated(hist):
            check=0)
     mw.run("notice", "issue", "--unit", "EDU", check=0)
     mw.now("2026-06-15T12:00:00")
-    for f, text in first.items():
-        assert mw.run("bulletin", "--month", "2026-03", "--format", f,
-                      check=0).stdout == text
+    assert mw.run("bulletin", "--month", "2026-03", "--format", "csv",
+                  check=0).stdout == first_csv
+    assert figures(mw.run("bulletin", "--month", "2026-03", "--format",
+                          "json", check=0).stdout) == first
+    # the issued bulletin prints as it was issued
+    assert mw.run("bulletin", "show", "3", check=0).stdout == issued["md"]
 
 
-def test_empty_month_bulletin(mw):
+def test_month_without_active_accounts(mw):
+    """Monitoring began in January; the one account closed before
+    February, so February has nothing to count."""
     mw.add_unit("ARC", "市档案馆")
+    mw.now("2026-01-05T09:00:00")
+    acc = mw.open_account("ARC", "weibo", "档案", uid="arc")
+    history.state_change(mw, acc, None, "fresh", "2026-01-05T10:00:00", None)
+    mw.now("2026-01-20T09:00:00")
+    mw.run("account", "close", str(acc), "--reason", "注销", check=0)
     mw.now("2026-03-02T09:00:00")
     for fmt in ("md", "csv"):
         golden(f"bulletin-empty.{fmt}", mw.run(
@@ -262,6 +296,7 @@ def test_empty_month_bulletin(mw):
     d = json.loads(mw.run("bulletin", "--month", "2026-02", "--format",
                           "json", check=0).stdout)
     assert d["summary"]["accounts"] == 0 and d["summary"]["pass_rate"] == "—"
+    assert "本期无在册正常运行的政务新媒体账号。" in d["body"][2]["text"]
 
 
 def test_current_month_is_judged_now_and_future_refused(hist):
@@ -269,7 +304,7 @@ def test_current_month_is_judged_now_and_future_refused(hist):
     mw.now("2026-03-20T12:00:00")
     d = json.loads(mw.run("bulletin", "--month", "2026-03", "--format",
                           "json", check=0).stdout)
-    assert d["check_time"] == "2026-03-20 12:00" and d["complete"] is False
+    assert d["check_time"] == "2026年3月20日12时" and d["complete"] is False
     r = mw.run("bulletin", "--month", "2026-04", check=1)
     assert "has not started" in r.stderr
 
@@ -300,6 +335,8 @@ def offenders_for(mw, months_by_unit, kind="stale", month="2026-05"):
         mw.add_unit(code, f"单位{code}")
         acc = mw.open_account(code, "weibo", f"账号{code}", "--opened",
                               "2025-10-01", uid=code)
+        history.state_change(mw, acc, None, "fresh", "2025-10-01T10:00:00",
+                             None)
         uid = history.unit_id(mw, code)
         for m in months:
             history.auto_problem(mw, acc, uid, kind, f"{m}-03T09:00:00",
@@ -322,7 +359,7 @@ def test_repeat_offenders_two_three_four_months_and_a_gap(mw):
     assert found["THREE"]["months"] == ["2026-03", "2026-04", "2026-05"]
     assert found["FOUR"]["months_count"] == 4
     assert found["FOUR"]["months"][0] == "2026-02"
-    assert found["FOUR"]["accounts"] == "账号FOUR"
+    assert found["FOUR"]["accounts"] == "微博“账号FOUR”"
 
 
 def test_repeat_offender_needs_the_same_kind(mw):
@@ -330,6 +367,7 @@ def test_repeat_offender_needs_the_same_kind(mw):
     mw.add_unit("MIX", "混合单位")
     acc = mw.open_account("MIX", "weibo", "混合", "--opened", "2025-10-01",
                           uid="mix")
+    history.state_change(mw, acc, None, "fresh", "2025-10-01T10:00:00", None)
     uid = history.unit_id(mw, "MIX")
     for m, kind in (("2026-03", "stale"), ("2026-04", "manual"),
                     ("2026-05", "stale")):
@@ -352,6 +390,7 @@ def test_one_long_problem_counts_in_every_month_it_was_open(mw):
     mw.add_unit("LONG", "长期单位")
     acc = mw.open_account("LONG", "weibo", "长期", "--opened", "2025-10-01",
                           uid="long")
+    history.state_change(mw, acc, None, "fresh", "2025-10-01T10:00:00", None)
     history.auto_problem(mw, acc, history.unit_id(mw, "LONG"), "dormant",
                          "2026-03-28T09:00:00", "2026-05-02T09:00:00",
                          "recovered")

@@ -62,5 +62,5 @@ def test_bulletin_renders_in_chromium(mw, tmp_path):
     mw.run("bulletin", "--previous-month", "--format", "html", "--out-dir",
            folder, check=0)
     check_page(tmp_path, folder / "bulletin-2026-03.html",
-               ["2026年3月政务新媒体监测通报", "合格率60.0%",
+               ["关于2026年3月政务新媒体监测情况的通报", "合格率60.0%",
                 "年度绩效考核扣分名单", "武夷山教育"])

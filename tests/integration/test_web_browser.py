@@ -189,13 +189,18 @@ def test_admin_finds_changes_an_account_and_issues_a_notice(mw, web, browser,
                       ).click()
     submit(browser, form)
     assert "通报已印发" in browser.page_source
-    row = browser.find_element(By.CSS_SELECTOR, "tr[id^=notice-]")
+    row = browser.find_element(By.CSS_SELECTOR, "tr[id^=document-]")
     assert "武夷山市文化体育和旅游局" in row.text and "web:admin" in row.text
     row.find_element(By.LINK_TEXT, "HTML").click()
     path = wait_download(browser.downloads, r"notice-\d+\.html")
     text = path.read_text(encoding="utf-8")
-    (serial,) = mw.sql("SELECT serial FROM notice")[0]
+    (serial,) = mw.sql("SELECT serial FROM document")[0]
     assert serial in text and "文旅武夷山" in text
+    # and as the 公文 .docx
+    row = browser.find_element(By.CSS_SELECTOR, "tr[id^=document-]")
+    row.find_element(By.LINK_TEXT, "Word").click()
+    path = wait_download(browser.downloads, r"notice-\d+\.docx")
+    assert path.read_bytes()[:2] == b"PK"
     no_dialog(browser, "documents")
 
 

@@ -4,6 +4,7 @@ HTTPS, and the program's own options."""
 
 import csv
 import io
+import time
 import ssl
 import subprocess
 import http.client
@@ -171,19 +172,24 @@ def test_units_outbox_and_audit_lists(mw, web):
     assert "没有符合条件的邮件" in admin.get("/outbox").text
 
 
-def test_notices_preview_issue_and_download(mw, web):
+def test_documents_preview_issue_void_and_download(mw, web):
     webdata.seed(mw)
     web.user("admin")
     admin = web.start().login("admin")
     preview = admin.get("/documents/preview?unit=WYS-CUL")
     assert preview.status == 200 and "文旅武夷山" in preview.text
+    assert "预览稿" in preview.text
     assert "'unsafe-inline'" in preview.header("content-security-policy")
     assert "script" not in preview.header("content-security-policy")
-    assert mw.sql("SELECT count(*) FROM notice") == [(0,)]   # no number taken
+    docx = admin.get("/documents/preview?unit=WYS-CUL&format=docx")
+    assert docx.body[:2] == b"PK" and "wordprocessingml" in \
+        docx.header("content-type")
+    assert "attachment" in docx.header("content-disposition")
+    assert mw.sql("SELECT count(*) FROM document") == [(0,)]   # no number taken
     r = admin.post("/documents/issue", {"unit": "WYS-CUL", "send": "1"},
                    from_page="/documents")
     assert r.status == 303, r.text[:500]
-    (nid, serial, by), = mw.sql("SELECT id, serial, issued_by FROM notice")
+    (nid, serial, by), = mw.sql("SELECT id, serial, issued_by FROM document")
     assert by == "web:admin"
     assert mw.sql("SELECT kind FROM outbox") == [("notice",)]
     page = admin.get("/documents")
@@ -192,14 +198,44 @@ def test_notices_preview_issue_and_download(mw, web):
     assert serial in md.text and "attachment" in md.header("content-disposition")
     html = admin.get(f"/documents/{nid}/notice.html?download=1")
     assert html.header("content-disposition").endswith(f'notice-{nid}.html"')
-    assert admin.get(f"/documents/{nid}/notice.exe").status == 404
+    assert admin.get(f"/documents/{nid}/notice.docx").body[:2] == b"PK"
+    for bad in ["notice.exe", "notice.csv", "bulletin.html", "x.md"]:
+        assert admin.get(f"/documents/{nid}/{bad}").status == 404, bad
     assert admin.get("/documents/999/notice.md").status == 404
     # a unit without problems gets no notice unless asked
     r = admin.post("/documents/issue", {"unit": "WYS-GOV"}, from_page="/documents")
     assert r.status == 409
-    month = admin.get("/documents/preview?month=2026-01")
-    assert month.status == 200 and "通报" in month.text
-    assert admin.get("/documents/preview?month=2026-13").status == 409
+    # void: a reason is required, the number stays, it cannot be voided twice
+    r = admin.post(f"/documents/{nid}/void", {"kind": "notice"},
+                   from_page="/documents")
+    assert r.status == 400
+    r = admin.post(f"/documents/{nid}/void", {"kind": "notice",
+                                              "reason": "受文单位有误"},
+                   from_page="/documents")
+    assert r.status == 303
+    assert mw.sql("SELECT state, void_reason FROM document") == \
+        [("void", "受文单位有误")]
+    assert "已作废" in admin.get("/documents").text
+    assert "作废" in admin.get(f"/documents/{nid}/notice.html").text
+    r = admin.post(f"/documents/{nid}/void", {"kind": "notice", "reason": "x"},
+                   from_page="/documents")
+    assert r.status == 409
+    # the next notice takes the next number
+    admin.post("/documents/issue", {"unit": "WYS-CUL"}, from_page="/documents")
+    serials = [s for (s,) in mw.sql("SELECT serial FROM document ORDER BY id")]
+    assert len(serials) == 2 and serials[0] != serials[1]
+    # last month's bulletin: preview, issue, download
+    month = time.strftime("%Y-%m", time.localtime(time.time() - 32 * 86400))
+    r = admin.get(f"/documents/preview?month={month}")
+    assert r.status == 200 and "通报" in r.text, r.text[-1000:]
+    assert admin.get(f"/documents/preview?month={month}&format=csv"
+                     ).header("content-type").startswith("text/csv")
+    assert admin.get("/documents/preview?month=2026-13").status == 400
+    r = admin.post("/documents/issue", {"month": month}, from_page="/documents")
+    assert r.status == 303, r.text[-1000:]
+    (bid,), = mw.sql("SELECT id FROM document WHERE kind = 'bulletin'")
+    assert admin.get(f"/documents/{bid}/bulletin.docx").body[:2] == b"PK"
+    assert admin.get(f"/documents/{bid}/notice.md").status == 404
 
 
 def xlsx(rows):

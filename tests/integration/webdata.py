@@ -109,6 +109,14 @@ def _history(mw, acc, uid, name, now, age, weekly, state):
         con.execute("INSERT INTO account_state (account_id, state, since,"
                     " evaluated_at) VALUES (?, ?, ?, ?)",
                     (acc, state, now - DAY, now - 600))
+        # monitoring began 60 days ago (a bulletin covers watched time)
+        con.execute("INSERT INTO state_change (account_id, from_state, to_state,"
+                    " at, last_update_at) VALUES (?, NULL, 'fresh', ?, ?)",
+                    (acc, now - 60 * DAY, newest))
+        if state != "fresh":
+            con.execute("INSERT INTO state_change (account_id, from_state,"
+                        " to_state, at, last_update_at) VALUES (?, 'fresh', ?,"
+                        " ?, ?)", (acc, state, now - DAY, newest))
         if state in ("stale", "dormant"):
             unit = con.execute("SELECT unit_id FROM account WHERE id = ?",
                                (acc,)).fetchone()[0]

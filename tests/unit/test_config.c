@@ -238,6 +238,17 @@ assert_config_same(const struct config *a, const struct config *b)
 	assert_str_same(a->calendar.dir, b->calendar.dir);
 	assert_int_equal(a->calendar.days.n_marks, b->calendar.days.n_marks);
 	assert_int_equal(a->calendar.days.n_years, b->calendar.days.n_years);
+	assert_str_same(a->bulletin.serial_format, b->bulletin.serial_format);
+	assert_str_same(a->document.issuer_mark, b->document.issuer_mark);
+	assert_str_same(a->document.addressee, b->document.addressee);
+	assert_str_same(a->document.copy_to, b->document.copy_to);
+	assert_str_same(a->document.printer, b->document.printer);
+	assert_int_equal(a->document.n_unit_order, b->document.n_unit_order);
+	assert_list_same(a->document.unit_order, b->document.unit_order);
+	assert_str_same(a->document.font_title, b->document.font_title);
+	assert_str_same(a->document.font_body, b->document.font_body);
+	assert_str_same(a->document.font_heading1, b->document.font_heading1);
+	assert_str_same(a->document.font_heading2, b->document.font_heading2);
 	assert_list_same(a->wording.lists, b->wording.lists);
 	assert_list_same(a->wording.allowlists, b->wording.allowlists);
 }
@@ -654,6 +665,39 @@ values_of_every_type_are_read(void **state)
 	config_free(&cfg);
 }
 
+/* What a document prints on a line of its own must be one line; the
+ * defaults are the faces an office has. */
+static void
+document_keys_are_read_and_checked(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(load_text("", &cfg), 0);
+	assert_string_equal(cfg.notice.serial_format, "〔%Y〕%N号");
+	assert_string_equal(cfg.bulletin.serial_format, "%Y年第%N期");
+	assert_null(cfg.document.issuer_mark);
+	assert_string_equal(cfg.document.font_body, "仿宋_GB2312");
+	assert_int_equal(cfg.document.n_unit_order, 0);
+	config_free(&cfg);
+	assert_int_equal(load_text(
+	    "bulletin = { serial_format = \"武政新报%Y年第%N期\"; };\n"
+	    "document = { copy_to = \"县委网信办\"; font_body = \"仿宋\";\n"
+	    "  unit_order = [ \"GOV\", \"EDU\" ]; };\n", &cfg), 0);
+	assert_string_equal(cfg.bulletin.serial_format, "武政新报%Y年第%N期");
+	assert_string_equal(cfg.document.copy_to, "县委网信办");
+	assert_string_equal(cfg.document.font_body, "仿宋");
+	assert_int_equal(cfg.document.n_unit_order, 2);
+	assert_string_equal(cfg.document.unit_order[1], "EDU");
+	config_free(&cfg);
+	assert_load_fails("document = { copy_to = \"县委网信办\\n县政府办\"; };\n");
+	assert_load_fails("document = { font_title = \"\"; };\n");
+	assert_load_fails("document = { issuer_mark = \"\"; };\n");
+	assert_load_fails("bulletin = { serial_format = \"\"; };\n");
+	assert_load_fails("document = { unit_order = \"GOV\"; };\n");
+	assert_load_fails("document = { fonts = \"宋体\"; };\n");
+}
+
 static void
 cross_key_rules_are_enforced(void **state)
 {
@@ -909,6 +953,133 @@ overflowing_sizes_and_durations_are_refused(void **state)
 }
 
 static void
+a_login_needs_tls_and_both_halves(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_error_text("mail = {\n  transport = \"smtp\";\n"
+	    "  url = \"smtp://mail.example.gov.cn:587\";\n"
+	    "  username = \"mw\";\n  password_file = \"/etc/pw\";\n};\n",
+	    "FILE:3: mail.url: with a login (mail.username) TLS is required");
+	assert_error_text("mail = { url = \"SMTP://mail.example.gov.cn\";"
+	    " username = \"mw\"; password_file = \"pw\"; };\n",
+	    "smtp+starttls://mail.example.gov.cn");
+	assert_error_text("mail = {\n  url = \"smtps://h\";\n"
+	    "  password_file = \"pw\";\n};\n",
+	    "FILE:3: mail.password_file is set but mail.username is not");
+	assert_error_text("mail = {\n  url = \"smtps://h\";\n"
+	    "  username = \"mw\";\n};\n",
+	    "FILE:3: mail.username needs mail.password_file");
+	assert_int_equal(load_text("mail = { transport = \"smtp\"; url ="
+	    " \"smtp+starttls://h:587\"; username = \"mw\"; password_file ="
+	    " \"smtp-password\"; ca_file = \"/etc/ca.pem\"; };\n", &cfg), 0);
+	config_free(&cfg);
+	assert_int_equal(load_text("mail = { transport = \"smtp\"; url ="
+	    " \"smtps://h\"; username = \"mw\"; password_file = \"pw\"; };\n",
+	    &cfg), 0);
+	config_free(&cfg);
+	/* without a login a local relay may stay plain */
+	assert_int_equal(load_text("mail = { transport = \"smtp\"; url ="
+	    " \"smtp://127.0.0.1:25\"; };\n", &cfg), 0);
+	config_free(&cfg);
+}
+
+static void
+password_path_is_a_credential_only_for_a_bare_name(void **state)
+{
+	char *p;
+
+	(void)state;
+	unsetenv("CREDENTIALS_DIRECTORY");
+	p = config_password_path("smtp-password");
+	assert_string_equal(p, "smtp-password");
+	free(p);
+	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/mediawatchd.service", 1);
+	p = config_password_path("smtp-password");
+	assert_string_equal(p, "/run/credentials/mediawatchd.service/smtp-password");
+	free(p);
+	p = config_password_path("/etc/mediawatch/smtp-password");
+	assert_string_equal(p, "/etc/mediawatch/smtp-password");
+	free(p);
+	unsetenv("CREDENTIALS_DIRECTORY");
+}
+
+/* config_check_mail_files() on text, its messages as from load_errors():
+ * returns the check's result, *log the messages ("FILE" for the path). */
+static int
+check_files(const char *text, char **log)
+{
+	char *path = write_temp(text), *logpath = xstrdup("/tmp/mw-test-log-XXXXXX");
+	int fd = mkstemp(logpath), saved = dup(2), rc;
+	struct strbuf sb = STRBUF_INIT;
+	struct config cfg;
+	char buf[4096];
+	ssize_t n;
+
+	assert_int_equal(config_load(path, &cfg), 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	rc = config_check_mail_files(&cfg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sb_append(&sb, buf, (size_t)n);
+	close(fd);
+	unlink(logpath);
+	free(logpath);
+	*log = replace_all(sb_str(&sb), path, "FILE");
+	sb_free(&sb);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+static void
+mail_files_are_checked_readable_naming_the_line(void **state)
+{
+	char *log, *pw = write_temp("secret\n"), *text;
+
+	(void)state;
+	unsetenv("CREDENTIALS_DIRECTORY");
+	assert_int_equal(check_files("mail = {\n  transport = \"smtp\";\n"
+	    "  url = \"smtps://h\";\n  username = \"mw\";\n"
+	    "  password_file = \"/nonexistent/pw\";\n};\n", &log), -1);
+	assert_non_null(strstr(log, "FILE:5: mail.password_file: cannot read "
+	    "/nonexistent/pw: No such file or directory"));
+	free(log);
+	assert_int_equal(check_files("mail = {\n  transport = \"smtp\";\n"
+	    "  url = \"smtps://h\";\n  ca_file = \"/nonexistent/ca.pem\";\n"
+	    "};\n", &log), -1);
+	assert_non_null(strstr(log, "FILE:4: mail.ca_file: cannot read"));
+	free(log);
+	text = xasprintf("mail = { transport = \"smtp\"; url = \"smtps://h\";"
+	    " username = \"mw\"; password_file = \"%s\"; };\n", pw);
+	assert_int_equal(check_files(text, &log), 0);
+	assert_string_equal(log, "");
+	free(log);
+	free(text);
+	/* a credential name is the service's to resolve when it starts */
+	assert_int_equal(check_files("mail = { transport = \"smtp\"; url ="
+	    " \"smtps://h\"; username = \"mw\"; password_file ="
+	    " \"smtp-password\"; };\n", &log), 0);
+	assert_non_null(strstr(log, "credential name"));
+	free(log);
+	setenv("CREDENTIALS_DIRECTORY", "/nonexistent", 1);
+	assert_int_equal(check_files("mail = { transport = \"smtp\"; url ="
+	    " \"smtps://h\"; username = \"mw\"; password_file ="
+	    " \"smtp-password\"; };\n", &log), -1);
+	assert_non_null(strstr(log, "/nonexistent/smtp-password"));
+	free(log);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	unlink(pw);
+	free(pw);
+}
+
+static void
 reload_names_the_changed_keys_that_need_a_restart(void **state)
 {
 	struct config running, fresh;
@@ -1004,8 +1175,12 @@ main(void)
 		cmocka_unit_test(enum_keys_take_only_their_names),
 		cmocka_unit_test(every_error_of_a_file_is_reported),
 		cmocka_unit_test(overflowing_sizes_and_durations_are_refused),
+		cmocka_unit_test(a_login_needs_tls_and_both_halves),
+		cmocka_unit_test(password_path_is_a_credential_only_for_a_bare_name),
+		cmocka_unit_test(mail_files_are_checked_readable_naming_the_line),
 		cmocka_unit_test(reload_names_the_changed_keys_that_need_a_restart),
 		cmocka_unit_test(config_locate_prefers_argument_then_environment),
+		cmocka_unit_test(document_keys_are_read_and_checked),
 	};
 
 	/* Every test runs in the zone the shipped configuration names. */

@@ -990,19 +990,26 @@ all_vars(void)
 	    "n_failing", "n_problems_open", "n_problems_overdue",
 	    "outbox_queued", "outbox_failed", "n_stale_list", "verify_window",
 	    "no_address", "calendar_warning", "n_problem_accounts",
-	    "n_gaps_list", "n_failing_list" };
+	    "n_gaps_list", "n_failing_list", "n_bounces" };
 	static const char *const lists[] = { "warning", "stale", "dormant",
 	    "recovered", "failing", "gaps", "accounts" };
-	struct tmpl_vars *v = tmpl_vars_new();
+	struct tmpl_vars *v = tmpl_vars_new(), *b;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++)
 		tmpl_set(v, names[i], "1");
+	tmpl_set_list(v, "bounces");
 	tmpl_set(v, "unit_name", "某某县<教育局>");
 	tmpl_set(v, "now", "2026-11-25 17:30");
 	tmpl_set(v, "issuer", "电子政务中心");
 	for (i = 0; i < ARRAY_SIZE(lists); i++)
 		account_row(v, lists[i], "教育 & <发布>");
+	b = tmpl_add_row(v, "bounces");
+	tmpl_set(b, "unit_name", "某某县<教育局>");
+	tmpl_set(b, "unit_code", "JYJ");
+	tmpl_set(b, "address", "jyj@example.gov.cn");
+	tmpl_set(b, "reply", "550 5.1.1 <jyj@example.gov.cn>: User unknown");
+	tmpl_set(b, "refused_at", "2026-11-25 08:30");
 	return v;
 }
 
@@ -1041,6 +1048,14 @@ template_files_render_every_message(void **state)
 	assert_contains(mt.text, "责任单位");
 	assert_contains(mt.text, "整改");
 	assert_contains(mt.text, "关停或整合");
+	mail_text_free(&mt);
+	/* the digest names the bouncing unit addresses with the answer */
+	assert_int_equal(template_render_mail(dir, "admin-digest", v, &mt,
+	    &error), 0);
+	assert_contains(mt.text, "【退信的单位邮箱】");
+	assert_contains(mt.text, "jyj@example.gov.cn，2026-11-25 08:30 退信："
+	    "550 5.1.1 <jyj@example.gov.cn>: User unknown");
+	assert_contains(mt.html, "550 5.1.1 &lt;jyj@example.gov.cn&gt;");
 	mail_text_free(&mt);
 	free(dir);
 	tmpl_vars_free(v);
@@ -1344,10 +1359,11 @@ smtpd_ready(int fd)
 }
 
 /* Binds a loopback port, hands the listening socket to the Python server
- * and waits for its "ready" line: no port race and no sleeping.  The
- * server dies with the test (PR_SET_PDEATHSIG), even one that crashes. */
+ * (with the options opts, NULL-terminated) and waits for its "ready"
+ * line: no port race and no sleeping.  The server dies with the test
+ * (PR_SET_PDEATHSIG), even one that crashes. */
 static struct smtpd *
-smtpd_start(const char *opt, const char *arg)
+smtpd_start(const char *const *opts)
 {
 	struct smtpd *s = xcalloc(1, sizeof(*s));
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -1367,9 +1383,11 @@ smtpd_start(const char *opt, const char *arg)
 	s->url = xasprintf("smtp://127.0.0.1:%d", s->port);
 	assert_int_equal(pipe(out), 0);
 	if ((s->pid = fork()) == 0) {
-		char *argv[] = { (char *)PYTHON, script, (char *)"3", s->dir,
-		    (char *)opt, (char *)arg, NULL };
+		char *argv[16] = { (char *)PYTHON, script, (char *)"3", s->dir };
+		int i;
 
+		for (i = 0; opts[i] && i < 10; i++)
+			argv[4 + i] = (char *)opts[i];
 		close(out[0]);
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
 		    dup2(out[1], 1) == -1 || dup2(lfd, 3) == -1)
@@ -1407,14 +1425,33 @@ smtpd_stop(struct smtpd *s)
 static int
 smtpd_setup_plain(void **state)
 {
-	*state = smtpd_start("--reject", "refuse");
+	*state = smtpd_start((const char *const[]){ "--reject", "refuse",
+	    "--defer", "busy", NULL });
+	return 0;
+}
+
+/* AUTH offered without TLS: a client with a login must not use it. */
+static int
+smtpd_setup_auth_plain(void **state)
+{
+	*state = smtpd_start((const char *const[]){ "--auth",
+	    "alert:s3cret 密码", NULL });
 	return 0;
 }
 
 static int
-smtpd_setup_auth(void **state)
+smtpd_setup_auth_tls(void **state)
 {
-	*state = smtpd_start("--auth", "alert:s3cret 密码");
+	*state = smtpd_start((const char *const[]){ "--tls", "--auth",
+	    "alert:s3cret 密码", NULL });
+	return 0;
+}
+
+static int
+smtpd_setup_tls_no_auth(void **state)
+{
+	*state = smtpd_start((const char *const[]){ "--tls", "--no-auth-offer",
+	    NULL });
 	return 0;
 }
 
@@ -1425,6 +1462,50 @@ smtpd_teardown(void **state)
 	return 0;
 }
 
+/* Whether the server stored message n (1, 2, …). */
+static bool
+smtpd_has_message(const struct smtpd *s, int n)
+{
+	char *p = xasprintf("%s/%d.eml", s->dir, n);
+	bool there = access(p, F_OK) == 0;
+
+	free(p);
+	return there;
+}
+
+/* The server's AUTH log ("MECHANISM LOGIN" lines), NULL when none came. */
+static char *
+smtpd_auth_log(const struct smtpd *s)
+{
+	char *p = xasprintf("%s/auth.log", s->dir), *log = slurp(p, NULL);
+
+	free(p);
+	return log;
+}
+
+/* A mail config for the TLS server: STARTTLS required, its CA pinned, and
+ * a login whose password is in a file of the server's folder. */
+static struct mail_config
+tls_login_config(const struct smtpd *s, const char *password)
+{
+	struct mail_config cfg = { 0 };
+
+	cfg.url = xasprintf("smtp+starttls://127.0.0.1:%d", s->port);
+	cfg.ca_file = xasprintf("%s/ca.crt", s->dir);
+	cfg.username = (char *)"alert";
+	cfg.password_file = xasprintf("%s/pw", s->dir);
+	spit(cfg.password_file, password);
+	return cfg;
+}
+
+static void
+tls_login_config_free(struct mail_config *cfg)
+{
+	free(cfg->url);
+	free(cfg->ca_file);
+	free(cfg->password_file);
+}
+
 static void
 smtp_send_delivers_the_exact_message_to_every_recipient(void **state)
 {
@@ -1433,14 +1514,19 @@ smtp_send_delivers_the_exact_message_to_every_recipient(void **state)
 	struct smtpd *s = *state;
 	struct mail_config cfg = { .url = s->url };
 	struct mail_message m = sample_message();
+	struct smtp_outcome o;
 	char *msg, *error = NULL, *p, *got, *env;
 	size_t len, glen;
 
 	m.text = ".leading dot\n.\nlast line\n";
 	assert_int_equal(mime_build(&m, &msg, &len, &error), 0);
 	if (smtp_send(&cfg, "mediawatch@example.gov.cn", rcpts, 2, msg, len,
-	    &error) == -1)
+	    &o, &error) == -1)
 		fail_msg("%s", error);
+	assert_int_equal(o.n, 2);
+	assert_true(o.rcpts[0].delivered && o.rcpts[1].delivered);
+	assert_int_equal(o.rcpts[1].code, 250);
+	smtp_outcome_free(&o);
 	p = xasprintf("%s/1.eml", s->dir);
 	got = slurp(p, &glen);
 	free(p);
@@ -1459,36 +1545,71 @@ smtp_send_delivers_the_exact_message_to_every_recipient(void **state)
 }
 
 static void
-smtp_refused_recipient_error_carries_the_server_text(void **state)
+smtp_refused_recipient_is_reported_and_the_others_get_the_message(
+    void **state)
 {
-	static const char *const rcpts[] = { "ok@example.org",
-	    "refuse-me@example.org" };
+	static const char *const rcpts[] = { "refuse-me@example.org",
+	    "ok@example.org", "busy@example.org" };
 	struct smtpd *s = *state;
 	struct mail_config cfg = { .url = s->url };
-	char *error = NULL, *p;
+	struct smtp_outcome o;
+	char *error = NULL, *p, *env;
 
-	assert_int_equal(smtp_send(&cfg, "mw@example.org", rcpts, 2,
-	    "Subject: x\r\n\r\nx\r\n", 17, &error), -1);
-	assert_non_null(error);
-	assert_contains(error, "550");
-	assert_contains(error, "recipient refused by the test server");
-	free(error);
-	p = xasprintf("%s/1.eml", s->dir);
-	assert_int_equal(access(p, F_OK), -1);
+	if (smtp_send(&cfg, "mw@example.org", rcpts, 3,
+	    "Subject: x\r\n\r\nx\r\n", 17, &o, &error) == -1)
+		fail_msg("%s", error);
+	assert_int_equal(o.n, 3);
+	assert_false(o.rcpts[0].delivered);
+	assert_int_equal(o.rcpts[0].code, 550);
+	assert_contains(o.rcpts[0].reply, "recipient refused by the test server");
+	assert_true(o.rcpts[1].delivered);
+	assert_int_equal(o.rcpts[1].code, 250);
+	assert_false(o.rcpts[2].delivered);
+	assert_int_equal(o.rcpts[2].code, 451);
+	assert_contains(o.rcpts[2].reply, "mailbox busy");
+	smtp_outcome_free(&o);
+	p = xasprintf("%s/1.env", s->dir);
+	env = slurp(p, NULL);
 	free(p);
+	assert_string_equal(env, "mw@example.org\nok@example.org\n");
+	free(env);
 }
 
 static void
-smtp_easy_handle_reports_permanent_code_and_frees_cleanly(void **state)
+smtp_every_recipient_refused_fails_with_the_server_text(void **state)
+{
+	static const char *const rcpts[] = { "refuse-a@example.org",
+	    "refuse-b@example.org" };
+	struct smtpd *s = *state;
+	struct mail_config cfg = { .url = s->url };
+	struct smtp_outcome o;
+	char *error = NULL;
+
+	assert_int_equal(smtp_send(&cfg, "mw@example.org", rcpts, 2,
+	    "Subject: x\r\n\r\nx\r\n", 17, &o, &error), -1);
+	assert_non_null(error);
+	assert_contains(error, "550");
+	assert_contains(error, "recipient refused by the test server");
+	assert_int_equal(o.rcpts[0].code, 550);
+	assert_int_equal(o.rcpts[1].code, 550);
+	assert_false(o.rcpts[0].delivered || o.rcpts[1].delivered);
+	assert_false(o.aborted);
+	smtp_outcome_free(&o);
+	free(error);
+	assert_false(smtpd_has_message(s, 1));
+}
+
+static void
+smtp_easy_handle_reports_per_recipient_codes_and_frees_cleanly(void **state)
 {
 	static const char *const rcpts[] = { "refuse@example.org" };
 	struct smtpd *s = *state;
 	struct mail_config cfg = { .url = s->url };
 	struct smtp_job *job = NULL;
+	struct smtp_outcome o;
 	char *error = NULL;
 	CURLcode rc;
 	CURL *easy;
-	long code = 0;
 
 	easy = smtp_easy_new(&cfg, "mw@example.org", rcpts, 1, "x\r\n", 3,
 	    &job, &error);
@@ -1496,8 +1617,9 @@ smtp_easy_handle_reports_permanent_code_and_frees_cleanly(void **state)
 	assert_non_null(job);
 	rc = curl_easy_perform(easy);
 	assert_int_not_equal(rc, CURLE_OK);
-	assert_int_equal(smtp_job_result(job, easy, rc, &code, &error), -1);
-	assert_int_equal(code, 550);
+	assert_int_equal(smtp_job_result(job, easy, rc, &o, &error), -1);
+	assert_int_equal(o.rcpts[0].code, 550);
+	smtp_outcome_free(&o);
 	free(error);
 	/* the job may go first: the handle no longer points into it */
 	smtp_job_free(job);
@@ -1510,40 +1632,73 @@ smtp_starttls_required_fails_when_not_offered(void **state)
 	static const char *const rcpts[] = { "a@example.org" };
 	struct smtpd *s = *state;
 	struct mail_config cfg = { 0 };
-	char *error = NULL, *p;
+	struct smtp_outcome o;
+	char *error = NULL;
 
 	cfg.url = xasprintf("smtp+starttls://127.0.0.1:%d", s->port);
 	assert_int_equal(smtp_send(&cfg, "mw@example.org", rcpts, 1,
-	    "x\r\n", 3, &error), -1);
+	    "x\r\n", 3, &o, &error), -1);
 	assert_non_null(error);
+	smtp_outcome_free(&o);
 	free(error);
-	p = xasprintf("%s/1.eml", s->dir);
-	assert_int_equal(access(p, F_OK), -1);
-	free(p);
+	assert_false(smtpd_has_message(s, 1));
 	free(cfg.url);
 }
 
+/* Even through smtp:// (which the configuration refuses with a login),
+ * the library never offers the password to a server without STARTTLS. */
 static void
-smtp_auth_reads_the_password_from_credentials_directory(void **state)
+smtp_login_never_goes_out_without_tls(void **state)
 {
 	static const char *const rcpts[] = { "a@example.org" };
 	struct smtpd *s = *state;
 	struct mail_config cfg = { .url = s->url };
-	char *creds = tmpdir_new(), *p, *error = NULL;
+	struct smtp_outcome o;
+	char *dir = tmpdir_new(), *p, *error = NULL;
+
+	p = xasprintf("%s/pw", dir);
+	spit(p, "s3cret 密码\n");
+	cfg.username = (char *)"alert";
+	cfg.password_file = p;
+	assert_int_equal(smtp_send(&cfg, "mw@example.org", rcpts, 1,
+	    "x\r\n", 3, &o, &error), -1);
+	assert_non_null(error);
+	smtp_outcome_free(&o);
+	free(error);
+	assert_null(smtpd_auth_log(s));
+	assert_false(smtpd_has_message(s, 1));
+	free(p);
+	rm_rf(dir);
+	free(dir);
+}
+
+static void
+smtp_auth_after_starttls_reads_the_password_from_credentials_directory(
+    void **state)
+{
+	static const char *const rcpts[] = { "a@example.org" };
+	struct smtpd *s = *state;
+	struct mail_config cfg = tls_login_config(s, "unused\n");
+	struct smtp_outcome o;
+	char *creds = tmpdir_new(), *p, *error = NULL, *log;
 
 	p = xasprintf("%s/smtp-password", creds);
 	spit(p, "s3cret 密码\n");
 	free(p);
 	setenv("CREDENTIALS_DIRECTORY", creds, 1);
-	cfg.username = (char *)"alert";
-	cfg.password_file = (char *)"smtp-password";
+	free(cfg.password_file);
+	cfg.password_file = xstrdup("smtp-password");
 	if (smtp_send(&cfg, "mw@example.org", rcpts, 1, "Subject: a\r\n\r\nx\r\n",
-	    17, &error) == -1)
+	    17, &o, &error) == -1)
 		fail_msg("%s", error);
 	unsetenv("CREDENTIALS_DIRECTORY");
-	p = xasprintf("%s/1.eml", s->dir);
-	assert_int_equal(access(p, F_OK), 0);
-	free(p);
+	smtp_outcome_free(&o);
+	assert_true(smtpd_has_message(s, 1));
+	log = smtpd_auth_log(s);
+	assert_non_null(log);
+	assert_contains(log, " alert\n");
+	free(log);
+	tls_login_config_free(&cfg);
 	rm_rf(creds);
 	free(creds);
 }
@@ -1553,26 +1708,77 @@ smtp_wrong_password_fails_with_the_server_text(void **state)
 {
 	static const char *const rcpts[] = { "a@example.org" };
 	struct smtpd *s = *state;
-	struct mail_config cfg = { .url = s->url };
-	char *dir = tmpdir_new(), *p, *error = NULL;
+	struct mail_config cfg = tls_login_config(s, "wrong\n");
+	struct smtp_outcome o;
+	char *error = NULL;
 
-	p = xasprintf("%s/pw", dir);
-	spit(p, "wrong\n");
-	cfg.username = (char *)"alert";
-	cfg.password_file = p;
 	assert_int_equal(smtp_send(&cfg, "mw@example.org", rcpts, 1, "x\r\n",
-	    3, &error), -1);
+	    3, &o, &error), -1);
 	assert_contains(error, "535");
 	assert_null(strstr(error, "wrong"));
+	smtp_outcome_free(&o);
 	free(error);
-	cfg.password_file = (char *)"/nonexistent/pw";
+	free(cfg.password_file);
+	cfg.password_file = xstrdup("/nonexistent/pw");
 	assert_int_equal(smtp_send(&cfg, "mw@example.org", rcpts, 1, "x\r\n",
-	    3, &error), -1);
+	    3, &o, &error), -1);
 	assert_contains(error, "/nonexistent/pw");
 	free(error);
-	free(p);
-	rm_rf(dir);
-	free(dir);
+	tls_login_config_free(&cfg);
+	assert_false(smtpd_has_message(s, 1));
+}
+
+static void
+smtp_certificate_from_another_ca_is_refused(void **state)
+{
+	static const char *const rcpts[] = { "a@example.org" };
+	struct smtpd *s = *state;
+	struct mail_config cfg = tls_login_config(s, "s3cret 密码\n");
+	struct smtp_outcome o;
+	char *error = NULL;
+
+	/* the system's CAs, which never signed the test server */
+	free(cfg.ca_file);
+	cfg.ca_file = xstrdup("/etc/ssl/certs/ca-certificates.crt");
+	assert_int_equal(smtp_send(&cfg, "mw@example.org", rcpts, 1, "x\r\n",
+	    3, &o, &error), -1);
+	assert_non_null(error);
+	smtp_outcome_free(&o);
+	free(error);
+	tls_login_config_free(&cfg);
+	assert_null(smtpd_auth_log(s));
+	assert_false(smtpd_has_message(s, 1));
+}
+
+static void
+smtp_login_with_no_auth_offered_sends_nothing(void **state)
+{
+	static const char *const rcpts[] = { "a@example.org" };
+	struct smtpd *s = *state;
+	struct mail_config cfg = tls_login_config(s, "s3cret 密码\n");
+	struct smtp_outcome o;
+	char *error = NULL;
+
+	assert_int_equal(smtp_send(&cfg, "mw@example.org", rcpts, 1, "x\r\n",
+	    3, &o, &error), -1);
+	assert_non_null(error);
+	assert_contains(error, "offers no AUTH");
+	assert_false(o.aborted);
+	smtp_outcome_free(&o);
+	free(error);
+	tls_login_config_free(&cfg);
+	assert_false(smtpd_has_message(s, 1));
+	/* the same server takes the message from a client without a login */
+	cfg = (struct mail_config){ 0 };
+	cfg.url = xasprintf("smtp+starttls://127.0.0.1:%d", s->port);
+	cfg.ca_file = xasprintf("%s/ca.crt", s->dir);
+	if (smtp_send(&cfg, "mw@example.org", rcpts, 1, "x\r\n", 3, &o,
+	    &error) == -1)
+		fail_msg("%s", error);
+	smtp_outcome_free(&o);
+	free(cfg.url);
+	free(cfg.ca_file);
+	assert_true(smtpd_has_message(s, 1));
 }
 
 static void
@@ -1639,16 +1845,24 @@ main(void)
 		cmocka_unit_test(sendmail_missing_program_is_reported),
 		cmocka_unit_test_setup_teardown(smtp_send_delivers_the_exact_message_to_every_recipient,
 		    smtpd_setup_plain, smtpd_teardown),
-		cmocka_unit_test_setup_teardown(smtp_refused_recipient_error_carries_the_server_text,
+		cmocka_unit_test_setup_teardown(smtp_refused_recipient_is_reported_and_the_others_get_the_message,
 		    smtpd_setup_plain, smtpd_teardown),
-		cmocka_unit_test_setup_teardown(smtp_easy_handle_reports_permanent_code_and_frees_cleanly,
+		cmocka_unit_test_setup_teardown(smtp_every_recipient_refused_fails_with_the_server_text,
+		    smtpd_setup_plain, smtpd_teardown),
+		cmocka_unit_test_setup_teardown(smtp_easy_handle_reports_per_recipient_codes_and_frees_cleanly,
 		    smtpd_setup_plain, smtpd_teardown),
 		cmocka_unit_test_setup_teardown(smtp_starttls_required_fails_when_not_offered,
 		    smtpd_setup_plain, smtpd_teardown),
-		cmocka_unit_test_setup_teardown(smtp_auth_reads_the_password_from_credentials_directory,
-		    smtpd_setup_auth, smtpd_teardown),
+		cmocka_unit_test_setup_teardown(smtp_login_never_goes_out_without_tls,
+		    smtpd_setup_auth_plain, smtpd_teardown),
+		cmocka_unit_test_setup_teardown(smtp_auth_after_starttls_reads_the_password_from_credentials_directory,
+		    smtpd_setup_auth_tls, smtpd_teardown),
 		cmocka_unit_test_setup_teardown(smtp_wrong_password_fails_with_the_server_text,
-		    smtpd_setup_auth, smtpd_teardown),
+		    smtpd_setup_auth_tls, smtpd_teardown),
+		cmocka_unit_test_setup_teardown(smtp_certificate_from_another_ca_is_refused,
+		    smtpd_setup_auth_tls, smtpd_teardown),
+		cmocka_unit_test_setup_teardown(smtp_login_with_no_auth_offered_sends_nothing,
+		    smtpd_setup_tls_no_auth, smtpd_teardown),
 		cmocka_unit_test(smtp_refuses_bad_envelopes_and_urls_before_connecting),
 	};
 
