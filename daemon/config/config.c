@@ -45,9 +45,15 @@ const char *const config_channel_kinds[] = {
 	"wording", "reopened", NULL
 };
 
+const char *const config_secure_names[] = {
+	"auto", "always", "never", NULL
+};
+
 _Static_assert(sizeof(enum mail_transport) == sizeof(int),
     "enum keys are stored as int");
 _Static_assert(sizeof(enum channel_type) == sizeof(int),
+    "enum keys are stored as int");
+_Static_assert(sizeof(enum secure_cookie) == sizeof(int),
     "enum keys are stored as int");
 
 /* Where a value lives. */
@@ -199,6 +205,33 @@ const struct config_key config_keys[] = {
 	  .doc = "Word lists (wrong<TAB>correct<TAB>serious|typo); none: no check." },
 	{ IN(wording, allowlists), LIST,
 	  .doc = "Files of correct phrases a word list would match." },
+
+	{ IN(web, listen), STRING, .def = "127.0.0.1:8080",
+	  .doc = "Address and port of mediawatch-web without systemd's socket." },
+	{ IN(web, remote_user_header), STRING,
+	  .doc = "Header naming the user a reverse proxy logged in; unset: off." },
+	{ IN(web, session_idle), DURATION(60), .def = "2h",
+	  .doc = "A console session ends after this long without a request." },
+	{ IN(web, session_max), DURATION(60), .def = "12h",
+	  .doc = "A console session ends this long after its login." },
+	{ IN(web, tls_cert), STRING,
+	  .doc = "PEM certificate (file or credential name): serve HTTPS." },
+	{ IN(web, tls_key), STRING,
+	  .doc = "PEM private key of tls_cert (file or credential name)." },
+	{ IN(web, secure_cookie), ENUM(config_secure_names), .def = "auto",
+	  .doc = "Secure cookies: auto (with tls_cert), always (TLS proxy), never." },
+	{ IN(web, page_size), INT(10, 1000), .def = "50",
+	  .doc = "Rows on one page of a console list." },
+	{ IN(web, threads), INT(1, 64), .def = "2",
+	  .doc = "Threads serving console connections." },
+	{ IN(web, login_attempts), INT(1, 1000), .def = "5",
+	  .doc = "Failed logins per name and per address before a pause." },
+	{ IN(web, login_window), DURATION(1), .def = "15m",
+	  .doc = "The window login_attempts counts in, and the pause." },
+	{ IN(web, max_upload), SIZE, .def = "20M",
+	  .doc = "Largest ledger file the console accepts." },
+	{ IN(web, refresh), DURATION(5), .def = "1m",
+	  .doc = "The dashboard reloads itself this often." },
 	{ .name = NULL }
 };
 
@@ -1151,6 +1184,43 @@ check_mail(struct loader *ld, const config_t *lc, struct config *cfg)
 			    "not an email address", cfg->mail.admins[i]);
 }
 
+/* HOST:PORT or [IPV6]:PORT with a port 1–65535. */
+static bool
+listen_valid(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long port;
+
+	if (colon == NULL || colon == s || has_control_chars(s))
+		return false;
+	if (s[0] == '[' && colon[-1] != ']')
+		return false;
+	port = strtol(colon + 1, &end, 10);
+	return *end == '\0' && colon[1] != '\0' && port >= 1 && port <= 65535;
+}
+
+static void
+check_web(struct loader *ld, const config_t *lc, const struct config *cfg)
+{
+	const struct web_config *w = &cfg->web;
+
+	if (!listen_valid(w->listen))
+		bad(ld, lookup(lc, "web.listen"), "web.listen must be ADDRESS:PORT, "
+		    "e.g. \"127.0.0.1:8080\" or \"[::1]:8080\"");
+	if ((w->tls_cert == NULL) != (w->tls_key == NULL))
+		bad(ld, lookup(lc, w->tls_cert ? "web.tls_cert" : "web.tls_key"),
+		    "web.tls_cert and web.tls_key go together");
+	if (w->session_idle > w->session_max)
+		bad(ld, lookup(lc, "web.session_idle"), "web.session_idle must not "
+		    "be longer than web.session_max");
+	if (w->remote_user_header && (strspn(w->remote_user_header,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
+	    strlen(w->remote_user_header) || *w->remote_user_header == '\0'))
+		bad(ld, lookup(lc, "web.remote_user_header"), "web.remote_user_header "
+		    "must be a header name (letters, digits, '-')");
+}
+
 static void
 check_dates(struct loader *ld, const config_t *lc, const char *key,
     char **dates)
@@ -1289,6 +1359,7 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 	check_storage(ld, lc, cfg);
 	check_poll(ld, lc, cfg);
 	check_mail(ld, lc, cfg);
+	check_web(ld, lc, cfg);
 	check_dates(ld, lc, "notice.holidays", cfg->notice.holidays);
 	check_dates(ld, lc, "notice.workdays", cfg->notice.workdays);
 	check_document(ld, lc, cfg);

@@ -163,6 +163,29 @@ struct wording_config {
 	char     **allowlists;
 };
 
+/* The values of web.secure_cookie, in the order of config_secure_names. */
+enum secure_cookie {
+	SECURE_AUTO,                 /* Secure when mediawatch-web serves TLS */
+	SECURE_ALWAYS,               /* TLS ends at a reverse proxy in front */
+	SECURE_NEVER,
+};
+
+struct web_config {
+	char      *listen;           /* "127.0.0.1:8080", "[::1]:8080" */
+	char      *remote_user_header;  /* a proxy's single sign-on; NULL: off */
+	long long  session_idle;     /* a session ends this long unused */
+	long long  session_max;      /* … and this long after the login */
+	char      *tls_cert;         /* PEM file or credential name; NULL: no TLS */
+	char      *tls_key;
+	enum secure_cookie secure_cookie;
+	long       page_size;        /* rows of a list page */
+	long       threads;          /* connections served at once */
+	long       login_attempts;   /* failures per name or address … */
+	long long  login_window;     /* … within this long before a pause */
+	long long  max_upload;       /* largest ledger file accepted */
+	long long  refresh;          /* the dashboard reloads itself this often */
+};
+
 struct config {
 	char                *path;       /* file read, or NULL for built-in defaults */
 	char                *database;
@@ -184,6 +207,7 @@ struct config {
 	size_t               n_channels;
 	char               **admin_channels; /* names: the admins' channels */
 	size_t               n_admin_channels;
+	struct web_config    web;
 };
 
 /* Loads path (NULL: built-in defaults only).  On error logs "FILE:LINE:
@@ -276,6 +300,7 @@ extern const char *const config_channel_kinds[];
 /* The built-in platform list, NULL-key terminated. */
 extern const struct config_default_platform config_default_platforms[];
 extern const char *const config_transport_names[];
+extern const char *const config_secure_names[];
 
 const char *config_type_name(enum config_type type);
 
