@@ -188,10 +188,13 @@ overview(const json_t *d)
 
 	sb_puts(&sb, period);
 	accounts_sentence(&sb, d);
-	sb_printf(&sb, "本期新增问题%lld个，销号%lld个，截至监测时点逾期未整改"
-	    "%lld个；下发点对点通报%lld份。", rd_int(s, "problems_opened"),
-	    rd_int(s, "problems_closed"), rd_int(s, "problems_overdue"),
-	    rd_int(s, "notices"));
+	sb_printf(&sb, "本期新增问题%lld个", rd_int(s, "problems_opened"));
+	if (rd_int(s, "problems_escalated"))
+		sb_printf(&sb, "（其中由超期未更新升级为长期未更新%lld个）",
+		    rd_int(s, "problems_escalated"));
+	sb_printf(&sb, "，销号%lld个，截至监测时点逾期未整改%lld个；下发点对点"
+	    "通报%lld份。", rd_int(s, "problems_closed"),
+	    rd_int(s, "problems_overdue"), rd_int(s, "notices"));
 	free(period);
 	return sb_steal(&sb);
 }

@@ -366,50 +366,6 @@ label_accounts(json_t *const *lists, size_t n)
 	json_decref(seen);
 }
 
-/* ---- one condition, one row ---- */
-
-static json_t *
-first_stale_of(json_t *rows, json_int_t account)
-{
-	json_t *row;
-	size_t i;
-
-	json_array_foreach(rows, i, row)
-		if (json_integer_value(json_object_get(row, "account_id")) ==
-		    account && strcmp(str_member(row, "kind_key"), "stale") == 0)
-			return row;
-	return NULL;
-}
-
-size_t
-merge_quiet_problems(json_t *rows)
-{
-	json_t *kept = json_array(), *row, *stale;
-	size_t i, dropped = 0;
-	json_int_t account;
-
-	json_array_foreach(rows, i, row) {
-		account = json_integer_value(json_object_get(row, "account_id"));
-		if (account > 0 && strcmp(str_member(row, "kind_key"),
-		    "dormant") == 0 && (stale = first_stale_of(rows, account))) {
-			json_object_set(stale, "kind", json_object_get(row, "kind"));
-			json_object_set_new(stale, "kind_key", json_string("dormant"));
-			json_object_set(stale, "detail", json_object_get(row, "detail"));
-			dropped++;
-			continue;
-		}
-		json_array_append(kept, row);
-	}
-	json_array_clear(rows);
-	json_array_foreach(kept, i, row) {
-		if (json_object_get(row, "no"))
-			json_object_set_new(row, "no", json_integer((json_int_t)i + 1));
-		json_array_append(rows, row);
-	}
-	json_decref(kept);
-	return dropped;
-}
-
 /* ---- the frame of every document ---- */
 
 void

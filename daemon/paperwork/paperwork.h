@@ -104,13 +104,4 @@ void sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key);
  * (the name, rewritten) and "uid". */
 void label_accounts(json_t *const *lists, size_t n);
 
-/* An account's stale and dormant problems are one condition at two
- * degrees: in a list of problems it shows once, at the worse.  Rows have
- * "account_id" and "kind_key" ("stale", "dormant", …); the first stale
- * row of an account that also has a dormant row takes that row's "kind",
- * "kind_key" and "detail" (it keeps its dates: the condition began when
- * the account went stale), and the dormant row is dropped.  A "no" member
- * is renumbered.  Returns how many rows were dropped. */
-size_t merge_quiet_problems(json_t *rows);
-
 #endif

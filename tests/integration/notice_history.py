@@ -58,6 +58,23 @@ def auto_problem(mw, account, unit, kind, opened, closed=None, reason=None,
                   close_reason=reason)
 
 
+def escalate(mw, problem, at, detail="长期未更新：超过90天无更新"):
+    """A stale problem escalated in place to dormant, as the daemon does:
+    the kind and detail change, the escalation is an event that keeps
+    what they were."""
+    con = sqlite3.connect(mw.db_path, timeout=30)
+    try:
+        with con:
+            con.execute("INSERT INTO problem_event (problem_id, at, actor,"
+                        " action, from_kind, to_kind, detail_before) SELECT"
+                        " id, ?, 'mediawatchd', 'escalated', kind, 'dormant',"
+                        " detail FROM problem WHERE id = ?", (ts(at), problem))
+            con.execute("UPDATE problem SET kind = 'dormant', detail = ?"
+                        " WHERE id = ?", (detail, problem))
+    finally:
+        con.close()
+
+
 def state_change(mw, account, from_state, to_state, at, last_update):
     insert(mw, "state_change", account_id=account, from_state=from_state,
            to_state=to_state, at=ts(at),
