@@ -6,7 +6,7 @@
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "mail/compose.h"
-#include "mail/outbox.h"
+#include "monitor/alerts.h"
 #include "monitor/evaluate.h"
 #include "paperwork/document.h"
 #include "paperwork/notice.h"
@@ -418,20 +418,31 @@ notice_issue(sqlite3 *db, const struct config *cfg, const char *unit_code,
 /* ---- sending ---- */
 
 /* The mail is the unit-notice template filled from the stored data, so
- * what is sent matches what was issued. */
+ * what is sent matches what was issued.  A unit without an address is
+ * reached through the admins, and the mail says so (no_address), as the
+ * alerts do. */
 static int
 enqueue(sqlite3 *db, const struct config *cfg, long long id, long long unit,
-    char **to, size_t n_to, const json_t *d, time_t now)
+    const json_t *d, time_t now)
 {
 	struct tmpl_vars *v = tmpl_vars_from_json(d);
-	char *key = xasprintf("notice:%lld", id);
+	char *key = xasprintf("notice:%lld", id), **to;
+	size_t n_to = 0;
+	bool fallback;
 	struct outgoing m = { .kind = "notice", .unit_id = unit,
-	    .to = (const char *const *)to, .n_to = n_to,
-	    .cc = (const char *const *)cfg->mail.admins, .n_cc = cfg->mail.n_admins,
 	    .dedup_key = key };
-	int rc = compose_queue(db, cfg, "unit-notice", v, &m, now);
+	int rc;
 
+	to = unit_mail_recipients(db, cfg, unit, &n_to, &fallback, v);
+	m.to = (const char *const *)to;
+	m.n_to = n_to;
+	if (!fallback) {
+		m.cc = (const char *const *)cfg->mail.admins;
+		m.n_cc = cfg->mail.n_admins;
+	}
+	rc = compose_queue(db, cfg, "unit-notice", v, &m, now);
 	rc = rc == 1 ? document_mark_sent(db, id, key) : -1;
+	strv_free(to);
 	tmpl_vars_free(v);
 	free(key);
 	return rc;
@@ -442,25 +453,16 @@ notice_send(sqlite3 *db, const struct config *cfg, long long id, time_t now,
     char **error)
 {
 	json_t *d = document_data(db, "notice", id, error);
-	long long unit;
-	size_t n_to = 0;
-	char **to;
 	int rc;
 
 	if (d == NULL)
 		return -1;
-	unit = document_unit(db, id);
-	to = outbox_unit_addresses(db, unit, &n_to);
 	if (json_object_get(d, "void"))
 		rc = refuse(error, "notice %lld: %s is void", id, rd_str(d, "serial"));
 	else if (document_sent(db, id))
 		rc = refuse(error, "notice %lld: queued for sending before", id);
-	else if (n_to == 0)
-		rc = refuse(error, "unit %s: has no email addresses (add them with "
-		    "`unit change CODE --email ADDR`)", rd_str(d, "unit_code"));
-	else if ((rc = enqueue(db, cfg, id, unit, to, n_to, d, now)) == -1)
+	else if ((rc = enqueue(db, cfg, id, document_unit(db, id), d, now)) == -1)
 		*error = xstrdup("notice: could not be queued");
-	strv_free(to);
 	json_decref(d);
 	return rc;
 }
@@ -509,8 +511,11 @@ notice_sample_data(const struct config *cfg, time_t now)
 	if (db != NULL && db_begin(db) == 0 &&
 	    (unit = sample_unit(db, cfg)) != 0)
 		d = build(db, cfg, unit, now, ids);
-	if (d)
+	if (d) {
 		json_object_set_new(d, "serial", json_string("〔2026〕1号"));
+		/* a name the mail gets when it is sent (notice_send()) */
+		json_object_set_new(d, "no_address", json_string("1"));
+	}
 	json_decref(ids);
 	db_close(db);
 	return d;
