@@ -11,6 +11,7 @@
 #include "paperwork/document.h"
 #include "paperwork/render.h"
 #include "poll/poller.h"
+#include "registry/account.h"
 #include "registry/problem.h"
 #include "store/db.h"
 

@@ -144,29 +144,6 @@ account_status_at(sqlite3 *db, long long id, time_t t)
 	return status;
 }
 
-bool
-account_last_update_at(sqlite3 *db, long long id, time_t t, time_t *out)
-{
-	long long v;
-
-	/* the stored last update is exact when it is not later than t; the
-	 * posts, observations and state changes cover the other case */
-	if (db_query_int(db, &v, "SELECT max(x) FROM ("
-	    " SELECT last_update_at AS x FROM account WHERE id = ?1 AND"
-	    "  last_update_at <= ?2"
-	    " UNION ALL SELECT max(coalesce(published_at, first_seen_at)) FROM"
-	    "  post WHERE account_id = ?1 AND coalesce(published_at,"
-	    "  first_seen_at) <= ?2"
-	    " UNION ALL SELECT max(at) FROM observation WHERE account_id = ?1"
-	    "  AND at <= ?2"
-	    " UNION ALL SELECT max(last_update_at) FROM state_change WHERE"
-	    "  account_id = ?1 AND at <= ?2 AND last_update_at <= ?2)"
-	    " WHERE x IS NOT NULL", "II", id, (long long)t) != 0 || v == 0)
-		return false;
-	*out = (time_t)v;
-	return true;
-}
-
 long long
 account_stale_after(const struct config *cfg, const char *platform,
     sqlite3_stmt *st, int override_col)

@@ -47,10 +47,6 @@ time_t account_registered(const char *opened_on, time_t created_at);
  * "suspended", … (caller frees); the current status when no audit exists. */
 char *account_status_at(sqlite3 *db, long long id, time_t t);
 
-/* The newest activity of the account at or before t; false when none. */
-bool account_last_update_at(sqlite3 *db, long long id, time_t t,
-         time_t *out);
-
 /* The stale threshold (seconds) of an account: its own override, else its
  * platform's. */
 long long account_stale_after(const struct config *cfg, const char *platform,

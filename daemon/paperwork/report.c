@@ -9,6 +9,7 @@
 #include "paperwork/paperwork.h"
 #include "paperwork/render.h"
 #include "paperwork/report.h"
+#include "registry/account.h"
 #include "registry/problem.h"
 #include "store/db.h"
 

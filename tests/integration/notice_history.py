@@ -40,7 +40,11 @@ def insert(mw, table, **row):
 
 
 def post(mw, account, when, guid, dated=True):
-    """A post published at when (or undated, first seen at when)."""
+    """A post published at when (or undated, first seen at when, by a
+    fetch after the account's first), seen at when: the account's last
+    update is raised to when at that time."""
+    insert(mw, "last_update_history", account_id=account,
+           last_update_at=ts(when), recorded_at=ts(when))
     return insert(mw, "post", account_id=account, guid_hash=hash(guid) & 0xfffffff,
                   guid=guid, title=f"信息 {guid}",
                   published_at=ts(when) if dated else None,
