@@ -260,6 +260,54 @@ date_format_local(time_t t, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%d", &tm);
 }
 
+void
+date_cn(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	snprintf(buf, size, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday);
+}
+
+void
+time_cn(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (tm.tm_min == 0)
+		snprintf(buf, size, "%d年%d月%d日%d时", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour);
+	else
+		snprintf(buf, size, "%d年%d月%d日%d时%d分", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+void
+datetime_cn(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	snprintf(buf, size, "%d年%d月%d日 %02d:%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+int
+iso_date_to_cn(const char *iso, char *buf, size_t size)
+{
+	time_t t;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (iso == NULL || iso_date_valid(iso) == -1 ||
+	    iso_date_to_time(iso, &t) == -1)
+		return -1;
+	date_cn(t, buf, size);
+	return 0;
+}
+
 long
 days_between(time_t then, time_t now)
 {

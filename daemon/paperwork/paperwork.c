@@ -196,32 +196,6 @@ json_date(bool has, time_t t)
 	return json_string(buf);
 }
 
-/* ---- dates as documents write them ---- */
-
-void
-date_cn(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	snprintf(buf, size, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday);
-}
-
-void
-time_cn(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	if (tm.tm_min == 0)
-		snprintf(buf, size, "%d年%d月%d日%d时", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour);
-	else
-		snprintf(buf, size, "%d年%d月%d日%d时%d分", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
-}
-
 /* ---- units in the configured order ---- */
 
 struct ranked {
@@ -370,12 +344,9 @@ json_t *
 iso_date_cn(const char *iso)
 {
 	char buf[CN_DATE_SIZE];
-	time_t t;
 
-	if (str_empty(iso) || iso_date_valid(iso) == -1 ||
-	    iso_date_to_time(iso, &t) == -1)
+	if (iso_date_to_cn(iso, buf, sizeof(buf)) == -1)
 		return json_string("—");
-	date_cn(t, buf, sizeof(buf));
 	return json_string(buf);
 }
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "base/timeutil.h"
 #include "config/config.h"
 
 #define NEVER_UPDATED "从未更新"
@@ -62,14 +63,8 @@ void set_threshold_days(json_t *row, long long warn_after,
 /* "87.5%" from passed/total (caller frees); "—" when total is 0. */
 char *pass_rate_text(long passed, long total);
 
-/* Dates as documents write them (GB/T 9704): "2026年12月2日", and with
- * the time of day "2026年12月2日9时30分"; buf needs CN_DATE_SIZE bytes. */
-#define CN_DATE_SIZE 48
-void date_cn(time_t t, char *buf, size_t size);
-void time_cn(time_t t, char *buf, size_t size);
-
-/* An ISO date (YYYY-MM-DD) as documents write it; "—" when iso is NULL
- * or not a date. */
+/* An ISO date (YYYY-MM-DD) as documents write it (date_cn(), timeutil.h);
+ * "—" when iso is NULL or not a date. */
 json_t *iso_date_cn(const char *iso);
 
 /* A date of t as documents write it, or NEVER_UPDATED when has is false. */
