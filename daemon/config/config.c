@@ -1263,6 +1263,13 @@ config_password_path(const char *password_file)
 	return xstrdup(password_file);
 }
 
+bool
+config_password_not_handed_over(const char *password_file)
+{
+	return strchr(password_file, '/') == NULL &&
+	    str_empty(getenv("CREDENTIALS_DIRECTORY"));
+}
+
 /* FILE:LINE of a key in the file read, for a message about its value. */
 static void
 file_problem(const struct config *cfg, const char *key, const char *fmt, ...)
@@ -1316,11 +1323,11 @@ config_check_mail_files(const struct config *cfg)
 		rc = -1;
 	if (str_empty(m->password_file))
 		return rc;
-	if (strchr(m->password_file, '/') == NULL &&
-	    str_empty(getenv("CREDENTIALS_DIRECTORY"))) {
+	if (config_password_not_handed_over(m->password_file)) {
 		log_notice("mail.password_file: \"%s\" is a credential name: "
-		    "mediawatchd reads it from $CREDENTIALS_DIRECTORY/%s when "
-		    "the service starts (LoadCredential=); it is not set here, "
+		    "mediawatchd reads it from $CREDENTIALS_DIRECTORY/%s, which "
+		    "the service gets only with the LoadCredential= drop-in "
+		    "(contrib/systemd/smtp-password.conf); it is not set here, "
 		    "so it was not checked", m->password_file, m->password_file);
 		return rc;
 	}

@@ -188,9 +188,18 @@ password_read(const char *file, char **password, char **error)
 	int fd;
 
 	path = config_password_path(file);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 &&
+	    config_password_not_handed_over(file))
+		/* what is missing is the drop-in, not the file */
+		*error = xasprintf("the SMTP password credential \"%s\" was "
+		    "not handed over ($CREDENTIALS_DIRECTORY is not set): the "
+		    "service needs the LoadCredential= drop-in of the README's "
+		    "install section (contrib/systemd/smtp-password.conf); or "
+		    "give mail.password_file as a path", file);
+	else if (fd == -1)
 		*error = xasprintf("cannot open the SMTP password file %s: %s",
 		    path, strerror(errno));
+	if (fd == -1) {
 		free(path);
 		return -1;
 	}

@@ -1018,10 +1018,13 @@ password_path_is_a_credential_only_for_a_bare_name(void **state)
 	p = config_password_path("smtp-password");
 	assert_string_equal(p, "smtp-password");
 	free(p);
+	assert_true(config_password_not_handed_over("smtp-password"));
+	assert_false(config_password_not_handed_over("/etc/mediawatch/pw"));
 	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/mediawatchd.service", 1);
 	p = config_password_path("smtp-password");
 	assert_string_equal(p, "/run/credentials/mediawatchd.service/smtp-password");
 	free(p);
+	assert_false(config_password_not_handed_over("smtp-password"));
 	p = config_password_path("/etc/mediawatch/smtp-password");
 	assert_string_equal(p, "/etc/mediawatch/smtp-password");
 	free(p);
