@@ -50,11 +50,19 @@ void datetime_cn(time_t t, char *buf, size_t size);
  * NULL or not a date. */
 int  iso_date_to_cn(const char *iso, char *buf, size_t size);
 
+/* Calendar arithmetic that does not depend on the zone or DST (Howard
+ * Hinnant's algorithms, proleptic Gregorian): the days since 1970-01-01
+ * of a civil date (month 1–12), and back. */
+long long days_from_civil(int y, int m, int d);
+void civil_from_days(long long z, int *y, int *m, int *d);
+
 /* Whole days from then to now (floor; 0 when then is later). */
 long days_between(time_t then, time_t now);
 
-/* Seconds on the monotonic clock, for how long something took (never
- * MEDIAWATCH_NOW: a benchmark or a log line measures real time). */
+/* Seconds, or milliseconds, on the monotonic clock, for how long
+ * something took or may take (never MEDIAWATCH_NOW: a benchmark, a log
+ * line or a timeout measures real time). */
 double monotonic_seconds(void);
+long long monotonic_ms(void);
 
 #endif

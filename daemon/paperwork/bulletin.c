@@ -1,5 +1,4 @@
 /* bulletin.c — gathering a month's figures into the bulletin's data. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,21 +15,6 @@
 #include "store/db.h"
 
 #define LOOKBACK_MONTHS 36        /* longest repeat run reported */
-
-static int refuse(char **, const char *, ...) MW_PRINTF(2, 3);
-
-static int
-refuse(char **error, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	sb_vprintf(&sb, fmt, ap);
-	va_end(ap);
-	*error = sb_steal(&sb);
-	return -1;
-}
 
 bool
 monitoring_began(sqlite3 *db, time_t *at)
@@ -707,14 +691,14 @@ watched_period(sqlite3 *db, const struct month *m, time_t now,
 
 	month_format(m, month, sizeof(month));
 	if (m->start > now)
-		return refuse(error, "month %s: has not started yet", month);
+		return set_error(error, "month %s: has not started yet", month);
 	if (!monitoring_began(db, &start))
-		return refuse(error, "month %s: monitoring has not begun (no "
+		return set_error(error, "month %s: monitoring has not begun (no "
 		    "account has been evaluated yet); a bulletin covers only "
 		    "watched time", month);
 	date_cn(start, began, sizeof(began));
 	if (start >= m->end)
-		return refuse(error, "month %s: monitoring began on %s, after "
+		return set_error(error, "month %s: monitoring began on %s, after "
 		    "this month; a bulletin covers only watched time", month,
 		    began);
 	p->m = m;
@@ -809,7 +793,7 @@ bulletin_build(sqlite3 *db, const struct config *cfg, const struct month *m,
 	bulletin_set_header(d, cfg, &p, now);
 	if (set_figures(db, cfg, d, &p) == -1) {
 		json_decref(d);
-		refuse(error, "database: the problems of the month cannot be read");
+		set_error(error, "database: the problems of the month cannot be read");
 		return NULL;
 	}
 	bulletin_set_text(d, cfg, now);
@@ -827,12 +811,12 @@ bulletin_issue(sqlite3 *db, const struct config *cfg, const struct month *m,
 
 	month_format(m, month, sizeof(month));
 	if (m->end > now)
-		return refuse(error, "month %s: is not over yet; preview it with "
+		return set_error(error, "month %s: is not over yet; preview it with "
 		    "`bulletin preview`, issue it from the 1st of next month", month);
 	if ((issued = document_bulletin_of(db, month)) != 0) {
 		db_query_text(db, &serial, "SELECT serial FROM document WHERE id = ?",
 		    "I", issued);
-		rc = refuse(error, "month %s: issued before as %s (bulletin %lld); "
+		rc = set_error(error, "month %s: issued before as %s (bulletin %lld); "
 		    "void it first to issue it again", month, serial ? serial : "",
 		    issued);
 		free(serial);

@@ -295,6 +295,16 @@ unqualified_text(const json_t *d)
 	return sb_steal(&sb);
 }
 
+/* Adds s to a list joined with "、", unless seen has it already. */
+static void
+join_once(struct strbuf *sb, json_t *seen, const char *s)
+{
+	if (json_object_get(seen, s))
+		return;
+	json_object_set_new(seen, s, json_true());
+	sb_printf(sb, "%s%s", sb->len ? "、" : "", s);
+}
+
 /* The units named in a list's rows, each once, "、" between. */
 static char *
 unit_names(const json_t *rows)
@@ -304,12 +314,8 @@ unit_names(const json_t *rows)
 	const json_t *r;
 	size_t i;
 
-	json_array_foreach(rows, i, r) {
-		if (json_object_get(seen, rd_str(r, "unit_name")))
-			continue;
-		json_object_set_new(seen, rd_str(r, "unit_name"), json_true());
-		sb_printf(&sb, "%s%s", sb.len ? "、" : "", rd_str(r, "unit_name"));
-	}
+	json_array_foreach(rows, i, r)
+		join_once(&sb, seen, rd_str(r, "unit_name"));
 	json_decref(seen);
 	return sb_steal(&sb);
 }
@@ -366,10 +372,7 @@ gap_reasons(const json_t *gaps)
 		/* "订阅源自…起无法访问" differ by date: one reason */
 		if (strstr(why, "无法访问"))
 			why = "订阅源无法访问";
-		if (json_object_get(seen, why))
-			continue;
-		json_object_set_new(seen, why, json_true());
-		sb_printf(&sb, "%s%s", sb.len ? "、" : "", why);
+		join_once(&sb, seen, why);
 	}
 	json_decref(seen);
 	return sb_steal(&sb);

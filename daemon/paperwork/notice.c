@@ -1,5 +1,4 @@
 /* notice.c — building, issuing and sending point-to-point notices. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,21 +17,6 @@
 #include "store/db.h"
 
 #define ATTACHMENT_TITLE "政务新媒体账号问题清单"
-
-static int refuse(char **, const char *, ...) MW_PRINTF(2, 3);
-
-static int
-refuse(char **error, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	sb_vprintf(&sb, fmt, ap);
-	va_end(ap);
-	*error = sb_steal(&sb);
-	return -1;
-}
 
 /* ---- the problems ---- */
 
@@ -367,16 +351,16 @@ build_for(sqlite3 *db, const struct config *cfg, const char *unit_code,
 	json_t *d;
 
 	if (str_empty(unit_code) || (*unit = unit_id(db, unit_code)) == 0) {
-		refuse(error, "unit: no unit '%s'", unit_code ? unit_code : "");
+		set_error(error, "unit: no unit '%s'", unit_code ? unit_code : "");
 		return NULL;
 	}
 	if ((d = build(db, cfg, *unit, now, ids)) == NULL) {
-		refuse(error, "unit %s: its problems cannot be read from the "
+		set_error(error, "unit %s: its problems cannot be read from the "
 		    "database", unit_code);
 		return NULL;
 	}
 	if (json_array_size(ids) == 0 && !allow_empty) {
-		refuse(error, "unit %s: no open problems to notify (use "
+		set_error(error, "unit %s: no open problems to notify (use "
 		    "--allow-empty for a notice anyway)", unit_code);
 		json_decref(d);
 		return NULL;
@@ -458,9 +442,9 @@ notice_send(sqlite3 *db, const struct config *cfg, long long id, time_t now,
 	if (d == NULL)
 		return -1;
 	if (json_object_get(d, "void"))
-		rc = refuse(error, "notice %lld: %s is void", id, rd_str(d, "serial"));
+		rc = set_error(error, "notice %lld: %s is void", id, rd_str(d, "serial"));
 	else if (document_sent(db, id))
-		rc = refuse(error, "notice %lld: queued for sending before", id);
+		rc = set_error(error, "notice %lld: queued for sending before", id);
 	else if ((rc = enqueue(db, cfg, id, document_unit(db, id), d, now)) == -1)
 		*error = xstrdup("notice: could not be queued");
 	json_decref(d);
