@@ -2,8 +2,7 @@
  * changing, suspending, closing and merging them (开设、变更、关停、注销),
  * manual observations, and the derived last update.
  *
- * Owns tables: account, observation, last_update_reason,
- * last_update_history.
+ * Owns tables: account, observation, last_update_reason, last_update_history.
  *
  * Every function runs inside the caller's transaction (db_begin … commit),
  * so an import of many rows is all-or-nothing.  Every change writes an audit
