@@ -93,17 +93,19 @@ facts_load(sqlite3 *db, const struct config *cfg, long long id,
 	return rc;
 }
 
+/* Dates and times in messages are written the Chinese way: 2026年12月2日,
+ * 2026年12月2日 10:30. */
 static void
 set_date(struct tmpl_vars *v, const char *key, bool has, time_t t,
     const char *none)
 {
-	char buf[32];
+	char buf[CN_DATE_SIZE];
 
 	if (!has) {
 		tmpl_set(v, key, none);
 		return;
 	}
-	date_format_local(t, buf, sizeof(buf));
+	date_cn(t, buf, sizeof(buf));
 	tmpl_set(v, key, buf);
 }
 
@@ -111,13 +113,13 @@ static void
 set_time(struct tmpl_vars *v, const char *key, bool has, time_t t,
     const char *none)
 {
-	char buf[32];
+	char buf[CN_DATE_SIZE];
 
 	if (!has) {
 		tmpl_set(v, key, none);
 		return;
 	}
-	time_format_local(t, buf, sizeof(buf));
+	datetime_cn(t, buf, sizeof(buf));
 	tmpl_set(v, key, buf);
 }
 
@@ -261,7 +263,6 @@ alert_row(struct unit_mail *um, const struct account_facts *f,
     const struct eval_item *it)
 {
 	struct tmpl_vars *row;
-	char buf[32];
 
 	if (it->event == EVENT_RECOVER) {
 		row = tmpl_add_row(um->recovery, "recovered");
@@ -274,8 +275,7 @@ alert_row(struct unit_mail *um, const struct account_facts *f,
 		row = tmpl_add_row(um->alert, list_for(it->state));
 		fill_row(row, f, it);
 		tmpl_setf(row, "days_left", "%ld", it->days_left);
-		date_format_local(it->veto_at, buf, sizeof(buf));
-		tmpl_set(row, "veto_date", buf);
+		set_date(row, "veto_date", true, it->veto_at, "");
 		set_date(row, "problem_due", it->problem_due != 0, it->problem_due,
 		    "-");
 		um->n_alert++;
@@ -630,7 +630,6 @@ static void
 set_bounces(struct tmpl_vars *v, const struct bounce *b, size_t n)
 {
 	struct tmpl_vars *row;
-	char when[32];
 	size_t i;
 
 	tmpl_set_list(v, "bounces");
@@ -640,8 +639,7 @@ set_bounces(struct tmpl_vars *v, const struct bounce *b, size_t n)
 		tmpl_set(row, "unit_code", b[i].unit_code);
 		tmpl_set(row, "address", b[i].address);
 		tmpl_set(row, "reply", b[i].reply ? b[i].reply : "");
-		time_format_local(b[i].at, when, sizeof(when));
-		tmpl_set(row, "refused_at", when);
+		set_time(row, "refused_at", true, b[i].at, "");
 	}
 	tmpl_setf(v, "n_bounces", "%zu", n);
 }
@@ -693,7 +691,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	/* the dedup key makes later evaluations of the day queue nothing */
 	key = xasprintf("digest:%s", day);
 	v = base_vars(cfg, ev->now);
-	tmpl_set(v, "date", day);
+	set_date(v, "date", true, ev->now, "");
 	if (digest_counts(db, cfg, ev, v) == -1) {
 		tmpl_vars_free(v);
 		free(key);
@@ -825,10 +823,8 @@ sample_digest(const struct config *cfg, time_t now)
 	    .overdue_problems = 1, .failing_feeds = 2, .outbox_queued = 2,
 	    .outbox_failed = 1 };
 	struct digest_lists dl = { 0, 0, 0 };
-	char day[16];
 
-	date_format_local(now, day, sizeof(day));
-	tmpl_set(v, "date", day);
+	set_date(v, "date", true, now, "");
 	set_digest_counts(v, &ev, &c);
 	digest_lists_init(v);
 	digest_row(v, cfg, STATE_STALE, &f, now, &dl);
