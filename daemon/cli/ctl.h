@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
+#include "base/i18n.h"
 #include "base/output.h"
 #include "base/util.h"
 #include "config/config.h"
@@ -24,6 +25,13 @@ struct ctl {
 };
 
 int ctl_main(int argc, char **argv);
+
+/* The words of the vocabularies of output.h, NULL-ended (ctl_words.c). */
+struct ctl_word {
+	const char *vocab;          /* VOCAB_*: the word's message context */
+	const char *word;           /* the key as stored and in --json */
+};
+extern const struct ctl_word ctl_words[];
 
 /* The database, opened (and migrated) on first use; NULL after logging. */
 sqlite3 *ctl_db(struct ctl *ctl);
@@ -44,6 +52,9 @@ long long ctl_parse_id(const char *s);
  * member, "; " between ("(none)" for an empty value); "created" or
  * "removed" when one is missing.  Caller frees. */
 char *ctl_describe_changes(json_t *before, json_t *after);
+/* The same, in the user's language only when words is true (a table):
+ * CSV output keeps English. */
+char *ctl_describe_changes_in(json_t *before, json_t *after, bool words);
 /* Runs fn inside one transaction: commit on 0, rollback otherwise. */
 int ctl_in_transaction(struct ctl *ctl, int (*fn)(struct ctl *, void *), void *arg);
 
