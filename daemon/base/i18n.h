@@ -29,23 +29,24 @@
 
 /* The message contexts of the vocabularies: the words a table shows
  * translated (base/output.h) and messages quote (cli/ctl_words.c lists
- * them). */
+ * them).  Each has two words: a table heading may also have its key
+ * (one word) as context, and the two must never meet. */
 #define VOCAB_ACCOUNT_STATUS  "account status"
-#define VOCAB_STATE           "state"
+#define VOCAB_STATE           "monitor state"
 #define VOCAB_FETCH           "fetch result"
 #define VOCAB_PROBLEM_KIND    "problem kind"
 #define VOCAB_PROBLEM_STATE   "problem state"
 #define VOCAB_CLOSE_REASON    "close reason"
-#define VOCAB_SEVERITY        "severity"
+#define VOCAB_SEVERITY        "wording severity"
 #define VOCAB_OUTBOX_STATUS   "outbox status"
 #define VOCAB_OUTBOX_KIND     "outbox kind"
 #define VOCAB_RECIPIENT_STATUS "recipient status"
 #define VOCAB_DOCUMENT_STATE  "document state"
 #define VOCAB_DOCUMENT_KIND   "document kind"
-#define VOCAB_ROLE            "role"
-#define VOCAB_ACTION          "action"
-#define VOCAB_FIELD           "field"
-#define VOCAB_PLATFORM        "platform"
+#define VOCAB_ROLE            "user role"
+#define VOCAB_ACTION          "audit action"
+#define VOCAB_FIELD           "record field"
+#define VOCAB_PLATFORM        "platform label"
 
 /* Binds the catalog found next to the executable (see i18n_locale_dir())
  * and follows LC_ALL / LC_MESSAGES / LANG (and LANGUAGE) for messages

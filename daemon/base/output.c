@@ -100,20 +100,24 @@ output_cell(const json_t *v, enum column_kind kind)
 	return json_dumps(v, JSON_COMPACT);
 }
 
-/* A column of words may have its heading translated in the words'
- * vocabulary (NC_(): "STATE" of the monitor's states is not the state of
- * a problem); else the heading is a plain message.  gettext("") is the
- * catalog's header, not an empty heading. */
+/* One English heading may need two translations ("Opened": the day an
+ * account was opened, the time a problem was): a heading marked NC_()
+ * has its translation in the context of its column's vocabulary (the
+ * "STATE" of the monitor's states), or else of its key ("opened_at");
+ * any other is a plain message.  gettext("") is the catalog's header,
+ * not an empty heading. */
 static const char *
 heading(const struct column *col)
 {
-	const char *vocab = kind_vocab(col->kind), *t;
+	const char *vocab = kind_vocab(col->kind), *h = col->header, *t;
 
-	if (*col->header == '\0')
-		return col->header;
-	if (vocab && (t = i18n_word(vocab, col->header)) != col->header)
+	if (*h == '\0')
+		return h;
+	if (vocab && (t = i18n_word(vocab, h)) != h)
 		return t;
-	return _(col->header);
+	if ((t = i18n_word(col->key, h)) != h)
+		return t;
+	return _(h);
 }
 
 /* A cell of a table, in the user's language: vocabulary words (one, or

@@ -41,8 +41,8 @@ enum column_kind {
 
 struct column {
 	const char       *key;      /* member of each row object */
-	const char       *header;   /* table heading, N_() or NC_(vocabulary, …):
-	                               translated when shown */
+	const char       *header;   /* table heading, N_() or NC_(vocabulary or
+	                               key, …): translated when shown */
 	enum column_kind  kind;
 };
 

@@ -268,6 +268,11 @@ def test_problem_list_and_show_in_chinese(mw, monitored):
     show = mw.run("problem", "show", str(pid), env=ZH, check=0).stdout
     assert re.search(r"^类别\s+超期未更新$", show, re.M), show
     assert re.search(r"^是否逾期\s+否$", show, re.M), show
+    # "Opened" of a problem is not the opening day of an account
+    assert re.search(r"^发现时间\s+2026-03-10 10:00$", show, re.M), show
+    acc = mw.run("account", "show", str(monitored["stale"]), env=ZH,
+                 check=0).stdout
+    assert re.search(r"^开设日期\s+2022-01-10$", acc, re.M), acc
 
 
 @pytest.mark.parametrize("args", [
