@@ -11,8 +11,10 @@
 #                (xgettext), merged into each po/LANG.po (msgmerge); new
 #                messages come in untranslated, changed ones fuzzy
 #   check-po     fails when po/LANG.po lacks a translation (untranslated or
-#                fuzzy) of a message the sources have, or breaks a rule of
-#                tests/po/check_po.py; part of `make check`
+#                fuzzy) of a message the sources have, keeps one of a
+#                message they no longer have, when po/mediawatch.pot is not
+#                the sources' messages (stale), or a rule of
+#                tests/po/check_po.py is broken; part of `make check`
 
 PO_LANGS   := $(patsubst po/%.po,%,$(wildcard po/*.po))
 MO_FILES   := $(foreach l,$(PO_LANGS),$(BUILD)/locale/$(l)/LC_MESSAGES/mediawatch.mo)
@@ -67,5 +69,5 @@ update-po:
 check-po:
 	@echo "check_po.py $(addprefix po/,$(addsuffix .po,$(PO_LANGS))) -- daemon/…"
 	@$(PYTHON) tests/po/check_po.py --xgettext-opts "$(XGETTEXT_OPTS)" \
-	    $(addprefix po/,$(addsuffix .po,$(PO_LANGS))) -- $(PO_SOURCES)
+	    --pot po/mediawatch.pot $(addprefix po/,$(addsuffix .po,$(PO_LANGS))) -- $(PO_SOURCES)
 	$(PYTEST) -q tests/po

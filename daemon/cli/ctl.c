@@ -92,9 +92,40 @@ ctl_usage_error(const char *usage, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* A refusal of the library starts with the field it concerns, by its key
+ * ("opened_on: is in the future"): the ledger import reads the key to put
+ * the error in that column.  On a translated command line the field is
+ * given its name (开设日期). */
+static char *
+field_named(char *error)
+{
+	size_t n = strspn(error, "abcdefghijklmnopqrstuvwxyz_");
+	struct strbuf sb = STRBUF_INIT;
+	const char *word;
+	char *key;
+
+	if (!i18n_translating() || n == 0 || strncmp(error + n, ": ", 2) != 0)
+		return error;
+	key = xstrndup(error, n);
+	word = i18n_word(VOCAB_FIELD, key);
+	if (word == key) {
+		free(key);
+		return error;
+	}
+	sb_puts(&sb, word);
+	/* TRANSLATORS: between a field's name and what is wrong with it */
+	sb_puts(&sb, i18n_word("refused field", NC_("refused field", ": ")));
+	sb_puts(&sb, error + n + 2);
+	free(key);
+	free(error);
+	return sb_steal(&sb);
+}
+
 int
 ctl_refused(const char *what, char *error)
 {
+	if (error)
+		error = field_named(error);
 	log_warnx("%s: %s", what, error ? error : _("failed"));
 	free(error);
 	return EXIT_REFUSED;
@@ -140,21 +171,55 @@ ctl_in_transaction(struct ctl *ctl, int (*fn)(struct ctl *, void *), void *arg)
 
 	if (db == NULL || db_begin(db) == -1)
 		return EXIT_REFUSED;
+	ctl->in_tx = true;
 	rc = fn(ctl, arg);
+	ctl->in_tx = false;
 	if (rc == EXIT_OK && db_commit(db) == -1)
 		rc = EXIT_REFUSED;
 	db_rollback(db);
+	if (rc == EXIT_OK)
+		fputs(sb_str(&ctl->done), stdout);
+	sb_reset(&ctl->done);
 	return rc;
 }
 
+void
+ctl_done(struct ctl *ctl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (ctl->in_tx)
+		sb_vprintf(&ctl->done, fmt, ap);
+	else
+		vprintf(fmt, ap);
+	va_end(ap);
+}
+
+char *
+ctl_days(long long seconds, bool words)
+{
+	long long whole = seconds / 86400;
+
+	if (seconds % 86400 == 0 && words)
+		return xasprintf(ngettext("%lld day", "%lld days",
+		    (unsigned long)whole), whole);
+	if (seconds % 86400 == 0)
+		return xasprintf("%lld day%s", whole, whole == 1 ? "" : "s");
+	return xasprintf(i18n_if(words, "%.1f days"), (double)seconds / 86400);
+}
+
 /* A value of a change in the user's language: a status or platform key
- * as a table shows it. */
+ * as a table shows it; a threshold (stored in seconds) in days. */
 static char *
 change_value(const char *key, const json_t *v, bool words)
 {
 	const char *vocab = strcmp(key, "status") == 0 ? VOCAB_ACCOUNT_STATUS :
 	    strcmp(key, "platform") == 0 ? VOCAB_PLATFORM : NULL;
+	size_t n = strlen(key);
 
+	if (n > 6 && strcmp(key + n - 6, "_after") == 0 && json_is_integer(v))
+		return ctl_days(json_integer_value(v), words);
 	if (words && vocab && json_is_string(v))
 		return xstrdup(output_word(vocab, json_string_value(v)));
 	return output_cell(v, COL_TEXT);
@@ -319,6 +384,7 @@ ctl_main(int argc, char **argv)
 	}
 	db_close(ctl.db);
 	config_free(&ctl.cfg);
+	sb_free(&ctl.done);
 	free(rest);
 	return rc;
 }

@@ -22,6 +22,8 @@ struct ctl {
 	enum output_format   format;     /* --json / --csv */
 	struct config        cfg;
 	sqlite3             *db;         /* opened on first use */
+	bool                 in_tx;      /* inside ctl_in_transaction() */
+	struct strbuf        done;       /* what it changed, once committed */
 };
 
 int ctl_main(int argc, char **argv);
@@ -55,8 +57,16 @@ char *ctl_describe_changes(json_t *before, json_t *after);
 /* The same, in the user's language only when words is true (a table):
  * CSV output keeps English. */
 char *ctl_describe_changes_in(json_t *before, json_t *after, bool words);
-/* Runs fn inside one transaction: commit on 0, rollback otherwise. */
+/* A duration as people count thresholds: "14 days", "1.5 days" (in the
+ * user's language when words is true).  Caller frees. */
+char *ctl_days(long long seconds, bool words);
+/* Runs fn inside one transaction: commit on 0, rollback otherwise.  What
+ * fn said with ctl_done() is printed once the commit succeeded. */
 int ctl_in_transaction(struct ctl *ctl, int (*fn)(struct ctl *, void *), void *arg);
+/* The line saying what a change did (or the new record's id), printed to
+ * stdout when the transaction it belongs to commits, never for a change
+ * rolled back; at once outside a transaction. */
+void ctl_done(struct ctl *ctl, const char *fmt, ...) MW_PRINTF(2, 3);
 
 int cmd_unit(struct ctl *ctl, int argc, char **argv);
 int cmd_account(struct ctl *ctl, int argc, char **argv);

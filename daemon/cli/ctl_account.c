@@ -37,8 +37,10 @@ static const char account_usage[] = N_(
 "       mediawatchctl account touch ID --at TIME [--evidence URL]\n"
 "\n"
 "On change, an empty value (--feed '') clears an optional field and a\n"
-"threshold override.  Durations: 90s, 15m, 6h, 14d.  TIME for touch:\n"
-"YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] in the configured zone.\n"
+"threshold override.  Durations: 90s, 15m, 6h, 14d; shown in days.\n"
+"TIME for touch: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] in the configured zone.\n"
+"A date (--opened, --on, --at) may not lie in the future.  Each change\n"
+"prints one line saying what it changed.\n"
 "\n"
 "import reads an .xlsx workbook (its first sheet) or a CSV file whose first\n"
 "row with several headings names the columns, in Chinese or English:\n"
@@ -213,7 +215,7 @@ do_open(struct ctl *ctl, void *arg)
 
 	if (account_open(ctl->db, &ctl->cfg, &a->f, a->reason, &id, &error) == -1)
 		return ctl_refused("account open", error);
-	printf("%lld\n", id);
+	ctl_done(ctl, "%lld\n", id);
 	return EXIT_OK;
 }
 
@@ -232,9 +234,9 @@ do_change(struct ctl *ctl, void *arg)
 	after = account_record_json(ctl->db, a->id);
 	what = ctl_describe_changes(before, after);
 	if (*what)
-		printf(_("account %lld changed: %s\n"), a->id, what);
+		ctl_done(ctl, _("account %lld changed: %s\n"), a->id, what);
 	else
-		printf(_("account %lld unchanged\n"), a->id);
+		ctl_done(ctl, _("account %lld unchanged\n"), a->id);
 	free(what);
 	json_decref(before);
 	json_decref(after);
@@ -255,13 +257,13 @@ transition(struct ctl *ctl, struct account_args *a, enum account_transition t)
 		return ctl_refused(names[t], error);
 	if (t == ACCOUNT_CLOSE && db_query_text(ctl->db, &day, "SELECT closed_on"
 	    " FROM account WHERE id = ?", "I", a->id) == 0 && day)
-		printf(_("account %lld closed on %s\n"), a->id, day);
+		ctl_done(ctl, _("account %lld closed on %s\n"), a->id, day);
 	else if (t == ACCOUNT_SUSPEND)
-		printf(_("account %lld suspended\n"), a->id);
+		ctl_done(ctl, _("account %lld suspended\n"), a->id);
 	else if (t == ACCOUNT_RESUME)
-		printf(_("account %lld resumed\n"), a->id);
+		ctl_done(ctl, _("account %lld resumed\n"), a->id);
 	else
-		printf(_("account %lld closed\n"), a->id);
+		ctl_done(ctl, _("account %lld closed\n"), a->id);
 	free(day);
 	return EXIT_OK;
 }
@@ -282,7 +284,7 @@ do_merge(struct ctl *ctl, void *arg)
 		    "needs the surviving account's id"));
 	if (account_merge(ctl->db, a->id, into, a->reason, &error) == -1)
 		return ctl_refused("account merge", error);
-	printf(_("account %lld merged into account %lld\n"), a->id, into);
+	ctl_done(ctl, _("account %lld merged into account %lld\n"), a->id, into);
 	return EXIT_OK;
 }
 
@@ -299,7 +301,7 @@ do_touch(struct ctl *ctl, void *arg)
 	if (account_touch(ctl->db, a->id, at, a->evidence, &error) == -1)
 		return ctl_refused("account touch", error);
 	time_format_local(at, when, sizeof(when));
-	printf(_("account %lld observed active at %s\n"), a->id, when);
+	ctl_done(ctl, _("account %lld observed active at %s\n"), a->id, when);
 	return EXIT_OK;
 }
 
@@ -353,22 +355,16 @@ last_update_why(json_t *acc, bool words)
 static json_t *
 days_text(long long seconds, bool own, bool words)
 {
-	char buf[64];
-	long long whole = seconds / 86400;
+	char *days = ctl_days(seconds, words), *text;
+	json_t *r;
 
-	if (seconds % 86400 == 0 && words)
-		snprintf(buf, sizeof(buf), ngettext("%lld day", "%lld days",
-		    (unsigned long)whole), whole);
-	else if (seconds % 86400 == 0)
-		snprintf(buf, sizeof(buf), "%lld day%s", whole, whole == 1 ? "" :
-		    "s");
-	else
-		snprintf(buf, sizeof(buf), i18n_if(words, "%.1f days"),
-		    (double)seconds / 86400);
-	if (!own)
-		strncat(buf, i18n_if(words, " (platform)"), sizeof(buf) -
-		    strlen(buf) - 1);
-	return json_string(buf);
+	text = own ? days : xasprintf("%s%s", days, i18n_if(words,
+	    " (platform)"));
+	r = json_string(text);
+	if (text != days)
+		free(text);
+	free(days);
+	return r;
 }
 
 /* The table shows each threshold in force, in days: the account's own,
@@ -437,7 +433,9 @@ history_changes(json_t *row, bool words)
 		return xasprintf(i18n_if(words, "account %lld (%s %s) merged "
 		    "into this one"),
 		    (long long)json_integer_value(json_object_get(from, "id")),
-		    json_string_value(json_object_get(from, "platform")),
+		    words ? output_word(VOCAB_PLATFORM, json_string_value(
+		    json_object_get(from, "platform"))) : json_string_value(
+		    json_object_get(from, "platform")),
 		    json_string_value(json_object_get(from, "name")));
 	return ctl_describe_changes_in(json_object_get(row, "before"), after,
 	    words);

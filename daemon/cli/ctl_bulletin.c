@@ -226,6 +226,7 @@ do_void(struct ctl *ctl, void *arg)
 	if (document_void(ctl->db, "bulletin", a->id, a->reason, mw_now(),
 	    &error) == -1)
 		return ctl_refused("bulletin void", error);
+	ctl_done(ctl, _("bulletin %lld voided\n"), a->id);
 	return EXIT_OK;
 }
 

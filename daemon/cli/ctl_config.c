@@ -248,19 +248,28 @@ print_defaults_json(void)
 static void
 print_platforms(const struct config *cfg)
 {
-	char w[16], s[16], d[16];
-	size_t i;
+	char *w, *s, *d;
+	size_t i, width = 0, lw;
 
+	/* the labels line up by display width: Chinese takes two columns */
+	for (i = 0; i < cfg->n_platforms; i++)
+		if ((lw = utf8_display_width(cfg->platforms[i].label)) > width)
+			width = lw;
 	printf(_("platforms:\n"));
 	for (i = 0; i < cfg->n_platforms; i++) {
 		const struct platform *p = &cfg->platforms[i];
 
-		duration_format(p->warn_after, w, sizeof(w));
-		duration_format(p->stale_after, s, sizeof(s));
-		duration_format(p->dormant_after, d, sizeof(d));
-		printf(_("  %-12s %s  warn %s, stale %s, dormant %s%s%s\n"),
-		    p->key, p->label, w, s, d, p->feed_template ? _(", feed ") :
-		    "", p->feed_template ? p->feed_template : "");
+		w = ctl_days(p->warn_after, true);
+		s = ctl_days(p->stale_after, true);
+		d = ctl_days(p->dormant_after, true);
+		lw = utf8_display_width(p->label);
+		printf(_("  %-12s %s%*s  warn %s, stale %s, dormant %s%s%s\n"),
+		    p->key, p->label, (int)(width - lw), "", w, s, d,
+		    p->feed_template ? _(", feed ") : "",
+		    p->feed_template ? p->feed_template : "");
+		free(w);
+		free(s);
+		free(d);
 	}
 }
 

@@ -164,6 +164,7 @@ do_void(struct ctl *ctl, void *arg)
 	if (document_void(ctl->db, "notice", a->id, a->reason, mw_now(),
 	    &error) == -1)
 		return ctl_refused("notice void", error);
+	ctl_done(ctl, _("notice %lld voided\n"), a->id);
 	return EXIT_OK;
 }
 

@@ -160,13 +160,13 @@ do_retry(struct ctl *ctl, void *arg)
 {
 	struct id_list *l = arg;
 	long long id;
+	long n, total = 0;
 	int i;
 
-	long n;
-
-	if (l->n == 0)
-		return outbox_retry_failed(ctl->db, 0) == -1 ? EXIT_REFUSED :
-		    EXIT_OK;
+	if (l->n == 0) {
+		if ((total = outbox_retry_failed(ctl->db, 0)) == -1)
+			return EXIT_REFUSED;
+	}
 	for (i = 0; i < l->n; i++) {
 		id = ctl_parse_id(l->ids[i]);
 		if ((n = outbox_retry_failed(ctl->db, id)) == -1)
@@ -177,7 +177,10 @@ do_retry(struct ctl *ctl, void *arg)
 			    "itself)"), id);
 			return EXIT_REFUSED;
 		}
+		total += n;
 	}
+	ctl_done(ctl, ngettext("%ld failed message queued again\n",
+	    "%ld failed messages queued again\n", (unsigned long)total), total);
 	return EXIT_OK;
 }
 

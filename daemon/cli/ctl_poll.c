@@ -25,8 +25,12 @@ do_poll(struct ctl *ctl, void *arg)
 	long long id, active;
 	int i;
 
-	if (a->n == 0)
-		return feed_state_make_due(ctl->db, 0) == 0 ? EXIT_OK : EXIT_REFUSED;
+	if (a->n == 0) {
+		if (feed_state_make_due(ctl->db, 0) == -1)
+			return EXIT_REFUSED;
+		ctl_done(ctl, _("every active account is due for polling now\n"));
+		return EXIT_OK;
+	}
 	for (i = 0; i < a->n; i++) {
 		id = ctl_parse_id(a->ids[i]);
 		if (db_query_int(ctl->db, &active, "SELECT status = 'active' FROM"
@@ -40,6 +44,7 @@ do_poll(struct ctl *ctl, void *arg)
 		}
 		if (feed_state_make_due(ctl->db, id) == -1)
 			return EXIT_REFUSED;
+		ctl_done(ctl, _("account %lld is due for polling now\n"), id);
 	}
 	return EXIT_OK;
 }

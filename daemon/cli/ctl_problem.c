@@ -138,7 +138,7 @@ do_add(struct ctl *ctl, void *arg)
 	if (problem_add(ctl->db, &a->add, config_deadline(&ctl->cfg, mw_now()),
 	    &id, &error) == -1)
 		return ctl_refused("problem add", error);
-	printf("%lld\n", id);
+	ctl_done(ctl, "%lld\n", id);
 	return EXIT_OK;
 }
 
@@ -150,6 +150,8 @@ do_close(struct ctl *ctl, void *arg)
 
 	if (problem_close(ctl->db, a->id, a->reason, a->note, &error) == -1)
 		return ctl_refused("problem close", error);
+	ctl_done(ctl, _("problem %lld closed: %s\n"), a->id,
+	    output_word(VOCAB_CLOSE_REASON, a->reason));
 	return EXIT_OK;
 }
 
@@ -163,7 +165,7 @@ do_reopen(struct ctl *ctl, void *arg)
 	if (problem_reopen(ctl->db, a->id, a->note, config_deadline(&ctl->cfg,
 	    mw_now()), &id, &error) == -1)
 		return ctl_refused("problem reopen", error);
-	printf("%lld\n", id);
+	ctl_done(ctl, "%lld\n", id);
 	return EXIT_OK;
 }
 

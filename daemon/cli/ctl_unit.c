@@ -160,7 +160,7 @@ do_unit_add(struct ctl *ctl, void *arg)
 
 	if (unit_add(ctl->db, &a->f, &error) == -1)
 		return ctl_refused("unit add", error);
-	printf(_("unit %s added\n"), a->f.code);
+	ctl_done(ctl, _("unit %s added\n"), a->f.code);
 	return EXIT_OK;
 }
 
@@ -179,9 +179,9 @@ do_unit_change(struct ctl *ctl, void *arg)
 	after = unit_json(ctl->db, id);
 	what = ctl_describe_changes(before, after);
 	if (*what)
-		printf(_("unit %s changed: %s\n"), a->code, what);
+		ctl_done(ctl, _("unit %s changed: %s\n"), a->code, what);
 	else
-		printf(_("unit %s unchanged\n"), a->code);
+		ctl_done(ctl, _("unit %s unchanged\n"), a->code);
 	free(what);
 	json_decref(before);
 	json_decref(after);
@@ -196,7 +196,7 @@ do_unit_remove(struct ctl *ctl, void *arg)
 
 	if (unit_remove(ctl->db, a->code, a->reason, &error) == -1)
 		return ctl_refused("unit remove", error);
-	printf(_("unit %s removed\n"), a->code);
+	ctl_done(ctl, _("unit %s removed\n"), a->code);
 	return EXIT_OK;
 }
 

@@ -154,7 +154,7 @@ do_add(struct ctl *ctl, void *arg)
 
 	if (user_add(ctl->db, &a->u, a->password, mw_now(), &id, &error) == -1)
 		return ctl_refused("user add", error);
-	printf("%lld\n", id);
+	ctl_done(ctl, "%lld\n", id);
 	return EXIT_OK;
 }
 
@@ -167,6 +167,7 @@ do_passwd(struct ctl *ctl, void *arg)
 	if (user_set_password(ctl->db, a->u.name, a->password, mw_now(),
 	    &error) == -1)
 		return ctl_refused("user passwd", error);
+	ctl_done(ctl, _("password of user %s changed\n"), a->u.name);
 	return EXIT_OK;
 }
 
@@ -179,6 +180,8 @@ do_disable(struct ctl *ctl, void *arg)
 	if (user_set_disabled(ctl->db, a->u.name, a->disable, a->reason,
 	    mw_now(), &error) == -1)
 		return ctl_refused(a->disable ? "user disable" : "user enable", error);
+	ctl_done(ctl, a->disable ? _("user %s disabled\n") :
+	    _("user %s enabled\n"), a->u.name);
 	return EXIT_OK;
 }
 

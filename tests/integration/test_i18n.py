@@ -25,15 +25,32 @@ EN = {"LANG": "en_US.UTF-8", "LC_ALL": None}
 NOW = "2026-03-10T10:00:00"
 
 
-@pytest.fixture(autouse=True)
-def zh_locale():
-    """The zh_CN.UTF-8 locale must exist: without it a program cannot
-    switch its messages to Chinese (contrib/deps.sh generates it)."""
+@pytest.fixture(scope="module")
+def zh_locpath(tmp_path_factory):
+    """Without the zh_CN.UTF-8 locale a program cannot switch its
+    messages to Chinese.  contrib/deps.sh generates it as root; where it
+    is missing, the tests compile one of their own (localedef, from
+    Debian's locales package) and point the programs at it with
+    LOCPATH.  None when the system has it."""
     names = subprocess.run(["locale", "-a"], capture_output=True,
                            text=True).stdout.lower().split()
-    if "zh_cn.utf8" not in names:
-        pytest.fail("the zh_CN.UTF-8 locale is not generated: run "
-                    "`make deps` as root (contrib/deps.sh)")
+    if "zh_cn.utf8" in names:
+        return None
+    path = tmp_path_factory.mktemp("locale")
+    r = subprocess.run(["localedef", "-i", "zh_CN", "-f", "UTF-8",
+                        str(path / "zh_CN.UTF-8")], capture_output=True,
+                       text=True, timeout=300)
+    if not (path / "zh_CN.UTF-8" / "LC_MESSAGES").is_dir():
+        pytest.fail("no zh_CN.UTF-8 locale, and localedef cannot make one "
+                    "(`make deps` installs Debian's locales package): "
+                    + r.stderr)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def zh_locale(zh_locpath, monkeypatch):
+    if zh_locpath is not None:
+        monkeypatch.setenv("LOCPATH", str(zh_locpath))
 
 
 def cjk(text):
@@ -92,14 +109,19 @@ def test_refusals_are_chinese_and_keep_field_and_status(mw):
     assert en.stderr == ("mediawatchctl: account open: platform: is not a "
                          "configured platform (see `mediawatchctl "
                          "check-config`)\n")
-    assert zh.stderr == ("mediawatchctl: account open: platform: 不是已配置"
+    # the field by its name: the key is for the ledger import and scripts
+    assert zh.stderr == ("mediawatchctl: account open: 平台：不是已配置"
                          "的平台（见 `mediawatchctl check-config`）\n")
     acc = mw.open_account("GOV", "weibo", "武夷山发布")
     mw.run("account", "close", str(acc), "--reason", "无力维护", check=0)
     zh = mw.run("account", "suspend", str(acc), "--reason", "调整", env=ZH)
     assert zh.returncode == 1
-    assert zh.stderr == (f"mediawatchctl: account suspend: status: 账号 {acc} "
+    assert zh.stderr == (f"mediawatchctl: account suspend: 状态：账号 {acc} "
                          "的状态为“关停”；只能暂停在用的账号\n")
+    en = mw.run("account", "suspend", str(acc), "--reason", "调整", env=C)
+    assert en.stderr == (f"mediawatchctl: account suspend: status: account "
+                         f"{acc} is closed; only an active account can be "
+                         "suspended\n")
 
 
 def ledger_with_errors(mw):
@@ -169,6 +191,141 @@ def test_the_daemons_run_log_stays_english(mw):
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip(), "the daemon logged nothing"
     assert not cjk(r.stderr), r.stderr
+
+
+# ---- what a change says, and the rules it keeps (issue 14, item 6) ----
+
+def test_every_change_says_in_one_line_what_it_changed(mw):
+    mw.now(NOW)
+
+    def zh(*args):
+        r = mw.run(*args, env=ZH, check=0)
+        assert r.stderr == "", (args, r.stderr)
+        return r.stdout
+
+    assert zh("unit", "add", "GOV", "武夷山市人民政府办公室") == \
+        "单位 GOV 已登记\n"
+    assert zh("unit", "change", "GOV", "--contact", "林晓燕", "--reason",
+              "新联系人") == "单位 GOV 已变更：联系人：（空） → 林晓燕\n"
+    a = int(zh("account", "open", "--unit", "GOV", "--platform", "weibo",
+               "--name", "武夷山发布", "--opened", "2019-03-05"))
+    b = int(zh("account", "open", "--unit", "GOV", "--platform", "douyin",
+               "--name", "武夷山之声", "--opened", "2019-03-05"))
+    assert zh("account", "change", str(a), "--operator", "林晓燕", "--reason",
+              "运维调整") == f"账号 {a} 已变更：运维人员：（空） → 林晓燕\n"
+    assert zh("account", "suspend", str(a), "--reason", "运维人员调整") == \
+        f"账号 {a} 已暂停监测\n"
+    assert zh("account", "resume", str(a), "--reason", "恢复") == \
+        f"账号 {a} 已恢复监测\n"
+    assert zh("account", "touch", str(a), "--at", "2026-03-09T09:30") == \
+        f"已记录账号 {a} 于 2026-03-09 09:30 有更新（人工核实）\n"
+    assert zh("poll", str(a)) == f"账号 {a} 已列入立即采集\n"
+    p = int(zh("problem", "add", "--account", str(a), "--detail",
+               "转载内容未注明来源"))
+    assert zh("problem", "close", str(p), "--reason", "rectified", "--note",
+              "已整改") == f"问题 {p} 已销号（已整改）\n"
+    assert zh("account", "merge", str(b), "--into", str(a), "--reason",
+              "整合至市级账号") == f"账号 {b} 已整合至账号 {a}\n"
+    assert zh("account", "close", str(a), "--on", "2026-03-01", "--reason",
+              "无力维护") == f"账号 {a} 已于 2026-03-01 关停\n"
+    assert zh("unit", "remove", "GOV", "--reason", "机构调整") == \
+        "单位 GOV 已撤销\n"
+    zh("user", "add", "chenjing", "--no-password")
+    assert zh("user", "disable", "chenjing", "--reason", "调离") == \
+        "用户 chenjing 已停用\n"
+    assert zh("user", "enable", "chenjing") == "用户 chenjing 已启用\n"
+
+
+def test_a_refused_change_prints_nothing_on_stdout(mw):
+    mw.now(NOW)
+    mw.add_unit("GOV", "武夷山市人民政府办公室")
+    a = mw.open_account("GOV", "weibo", "武夷山发布", "--opened", "2019-03-05")
+    before = mw.dump()
+    for args in (["account", "close", str(a), "--on", "2019-03-04",
+                  "--reason", "x"],
+                 ["account", "merge", str(a), "--into", str(a), "--reason",
+                  "x"],
+                 ["problem", "close", "99", "--reason", "waived"]):
+        r = mw.run(*args, env=ZH)
+        assert r.returncode == 1 and r.stdout == "", (args, r)
+    assert mw.dump() == before
+
+
+def test_future_dates_are_refused_and_close_takes_its_date(mw):
+    mw.now(NOW)
+    mw.add_unit("GOV", "武夷山市人民政府办公室")
+    before = mw.dump()
+    args = ["account", "open", "--unit", "GOV", "--platform", "weibo",
+            "--name", "武夷山发布", "--opened", "2026-03-11"]
+    zh, en = mw.run(*args, env=ZH), mw.run(*args, env=C)
+    assert zh.returncode == en.returncode == 1
+    assert zh.stderr == "mediawatchctl: account open: 开设日期：晚于今天\n"
+    assert en.stderr == ("mediawatchctl: account open: opened_on: is in the "
+                         "future\n")
+    assert mw.dump() == before
+    a = mw.open_account("GOV", "weibo", "武夷山发布", "--opened", "2020-05-01")
+    for on, why in (("2026-03-11", "关停日期：晚于今天"),
+                    ("2020-04-30", "关停日期：2020-04-30 早于账号开设日期"
+                                   "（2020-05-01）")):
+        r = mw.run("account", "close", str(a), "--on", on, "--reason", "x",
+                   env=ZH)
+        assert r.returncode == 1
+        assert r.stderr == f"mediawatchctl: account close: {why}\n"
+    assert mw.account(a)["status"] == "active"
+    r = mw.run("account", "touch", str(a), "--at", "2026-03-12", env=ZH)
+    assert r.stderr == "mediawatchctl: account touch: 更新时间：晚于今天\n"
+    r = mw.run("account", "close", str(a), "--on", "2026-02-28", "--reason",
+               "无力维护，予以关停", env=ZH, check=0)
+    assert r.stdout == f"账号 {a} 已于 2026-02-28 关停\n"
+    shown = mw.run("account", "show", str(a), env=ZH, check=0).stdout
+    assert re.search(r"^关停日期\s+2026-02-28$", shown, re.M), shown
+    assert re.search(r"^状态\s+关停$", shown, re.M), shown
+
+
+def test_a_merge_shows_in_both_histories(mw):
+    mw.now(NOW)
+    mw.add_unit("GOV", "武夷山市人民政府办公室")
+    a = mw.open_account("GOV", "weibo", "武夷山发布")
+    b = mw.open_account("GOV", "wechat", "武夷山旅游")
+    mw.run("account", "merge", str(b), "--into", str(a), "--reason",
+           "整合至市级账号", env=ZH, check=0)
+    survivor = lines(mw.run("account", "history", str(a), env=ZH,
+                            check=0).stdout)
+    merged = lines(mw.run("account", "history", str(b), env=ZH,
+                          check=0).stdout)
+    assert survivor[0].split() == ["时间", "操作人", "操作", "事由", "变更内容"]
+    assert survivor[-1].endswith(f"并入账号  整合至市级账号  账号 {b}（微信公众号 "
+                                 "武夷山旅游）已整合至本账号"), survivor
+    assert merged[-1].endswith(f"整合      整合至市级账号  状态：在用 → 整合；"
+                               f"并入账号：（空） → {a}；关停日期：（空） → "
+                               "2026-03-10"), merged
+    # the machine formats keep the keys
+    rows = mw.json("account", "history", str(a))
+    assert rows[-1]["action"] == "account.merge_in"
+
+
+def test_durations_are_shown_in_days(mw):
+    mw.now(NOW)
+    mw.add_unit("GOV", "武夷山市人民政府办公室")
+    a = mw.open_account("GOV", "weibo", "武夷山发布")
+    r = mw.run("account", "change", str(a), "--warn", "36h", "--stale", "10d",
+               "--reason", "加密监测", env=ZH, check=0)
+    assert r.stdout == (f"账号 {a} 已变更：预警期限：（空） → 1.5 天；"
+                        "超期期限：（空） → 10 天\n")
+    shown = mw.run("account", "show", str(a), env=ZH, check=0).stdout
+    assert re.search(r"^预警期限\s+1\.5 天$", shown, re.M), shown
+    assert re.search(r"^超期期限\s+10 天$", shown, re.M), shown
+    assert re.search(r"^长期未更新期限\s+90 天（平台默认）$", shown, re.M), shown
+    history = mw.run("account", "history", str(a), env=C, check=0).stdout
+    assert "warn_after: (none) → 1.5 days; stale_after: (none) → 10 days" \
+        in history, history
+    config = mw.run("check-config", env=ZH, check=0).stdout
+    assert re.search(r"^  weibo +微博 +预警 7 天，超期 14 天，长期未更新 90 天$",
+                     config, re.M), config
+    config = mw.run("check-config", env=C, check=0).stdout
+    assert re.search(r"^  weibo +微博 +warn 7 days, stale 14 days, dormant "
+                     r"90 days$", config, re.M), config
+    assert mw.account(a)["stale_after"] == 864000     # --json: seconds
 
 
 # ---- tables, and the machine formats ----

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Checks the translations against the sources, as `make check-po` does.
 
-    check_po.py --xgettext-opts "OPTS" po/zh_CN.po … -- daemon/*.c …
+    check_po.py --xgettext-opts "OPTS" [--pot po/mediawatch.pot] \
+        po/zh_CN.po … -- daemon/*.c …
 
 The messages are extracted from the sources afresh (xgettext with the
 Makefile's options, not po/mediawatch.pot, which a maintainer regenerates
@@ -18,6 +19,10 @@ A finding, one line each, fails the check:
   ledger import reads it to put the error in the column of that field;
 - space: a registry error that starts with a space must keep it (it
   follows a FILE:LINE: prefix written without one).
+- stale: a catalog still carrying a message the sources no longer have
+  (kept obsolete, or not merged since), or po/mediawatch.pot (with
+  --pot) differing from the sources' messages: `make update-po` was not
+  run after a change of the messages.
 
 Exit status 1 when there is a finding, 0 otherwise.
 """
@@ -115,8 +120,40 @@ def check_rules(po, entries):
     return problems
 
 
+def keys(entries):
+    return {(e.get('ctxt'), e['id'], e.get('plural')) for e in entries
+            if e['id']}
+
+
+def shown_key(k):
+    return shown({'ctxt': k[0], 'id': k[1], 'refs': []})
+
+
+def check_stale(po, pot):
+    """Messages of po that the sources (pot, extracted afresh) lack, and
+    entries kept obsolete (#~)."""
+    with open(po, encoding='utf-8') as f:
+        obsolete = sum(1 for line in f if line.startswith('#~ msgid '))
+    problems = ['%s: stale: %s' % (po, shown_key(k)) for k in
+                sorted(keys(parse_po(po)) - keys(parse_po(pot)),
+                       key=lambda k: (k[0] or '', k[1]))]
+    if obsolete:
+        problems.append('%s: stale: %d obsolete entries (#~)' % (po, obsolete))
+    return problems
+
+
+def check_template(shipped, pot):
+    """The shipped template against the messages extracted afresh."""
+    have, want = keys(parse_po(shipped)), keys(parse_po(pot))
+    order = lambda k: (k[0] or '', k[1])
+    return (['%s: stale: lacks %s' % (shipped, shown_key(k))
+             for k in sorted(want - have, key=order)] +
+            ['%s: stale: still has %s' % (shipped, shown_key(k))
+             for k in sorted(have - want, key=order)])
+
+
 def check_catalog(po, pot, tmp):
-    problems = []
+    problems = check_stale(po, pot)
     merged = os.path.join(tmp, os.path.basename(po))
     subprocess.run(['msgmerge', '--quiet', '--add-location=file', '-o',
                     merged, po, pot], check=True)
@@ -145,6 +182,7 @@ def main():
     sources = argv[argv.index('--') + 1:]
     ap = argparse.ArgumentParser()
     ap.add_argument('--xgettext-opts', required=True)
+    ap.add_argument('--pot', help='the shipped template to compare')
     ap.add_argument('catalogs', nargs='+')
     args = ap.parse_args(argv[:argv.index('--')])
     if not sources:
@@ -156,6 +194,8 @@ def main():
         subprocess.run(['xgettext'] + shlex.split(args.xgettext_opts) +
                        ['-o', pot] + sources, check=True,
                        stderr=subprocess.DEVNULL)
+        if args.pot:
+            problems += check_template(args.pot, pot)
         for po in args.catalogs:
             problems += check_catalog(po, pot, tmp)
     for p in problems:

@@ -1,7 +1,8 @@
 """check_po.py fails when it should: a catalog lacking a translation of a
 message the sources have, a fuzzy one, a broken placeholder, a field name
-or leading space a registry error must keep; and passes the catalog as
-shipped.  Run by `make check-po`."""
+or leading space a registry error must keep, a catalog or template stale
+against the sources; and passes the catalog and template as shipped.
+Run by `make check-po`."""
 
 import re
 import shutil
@@ -14,6 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 CHECK = REPO / "tests" / "po" / "check_po.py"
 CATALOG = REPO / "po" / "zh_CN.po"
+TEMPLATE = REPO / "po" / "mediawatch.pot"
 
 
 def xgettext_opts():
@@ -27,10 +29,11 @@ def sources():
     return sorted(str(p) for p in (REPO / "daemon").glob("**/*.[ch]"))
 
 
-def check(catalog, extra_sources=()):
+def check(catalog, extra_sources=(), pot=TEMPLATE):
     return subprocess.run(
         [sys.executable, CHECK, "--xgettext-opts", xgettext_opts(),
-         str(catalog), "--"] + sources() + [str(s) for s in extra_sources],
+         "--pot", str(pot), str(catalog), "--"] + sources() +
+        [str(s) for s in extra_sources],
         capture_output=True, text=True, cwd=REPO, timeout=120)
 
 
@@ -107,3 +110,44 @@ def test_a_registry_error_must_keep_its_field_and_space(tmp_path):
         in r.stdout, r.stdout
     assert "space: keep the leading space: ' the file is empty" \
         in r.stdout, r.stdout
+
+
+def test_a_translation_of_a_message_gone_from_the_sources_fails(tmp_path):
+    def add(text):
+        return text + ('\nmsgid "a message the sources dropped"\n'
+                       'msgstr "已删除的提示"\n')
+    r = check(edited(tmp_path, add))
+    assert r.returncode == 1
+    assert "stale: 'a message the sources dropped'" in r.stdout, r.stdout
+
+
+def test_an_obsolete_entry_fails(tmp_path):
+    def add(text):
+        return text + ('\n#~ msgid "an old message"\n'
+                       '#~ msgstr "旧提示"\n')
+    r = check(edited(tmp_path, add))
+    assert r.returncode == 1
+    assert "stale: 1 obsolete entries (#~)" in r.stdout, r.stdout
+
+
+def test_a_template_not_regenerated_fails(tmp_path):
+    """A message added to the sources and translated, but `make update-po`
+    not run: po/mediawatch.pot lacks it."""
+    src = tmp_path / "new.c"
+    src.write_text('#include "base/i18n.h"\n'
+                   'const char *f(void) { return _("a newer message"); }\n')
+    po = edited(tmp_path, lambda text: text + (
+        '\nmsgid "a newer message"\nmsgstr "较新的提示"\n'))
+    r = check(po, [src])
+    assert r.returncode == 1
+    assert "mediawatch.pot: stale: lacks 'a newer message'" in r.stdout, \
+        r.stdout
+    assert "untranslated" not in r.stdout, r.stdout
+    # and one that still lists a message the sources dropped
+    pot = tmp_path / "mediawatch.pot"
+    pot.write_text(TEMPLATE.read_text(encoding="utf-8") +
+                   '\nmsgid "a dropped message"\nmsgstr ""\n',
+                   encoding="utf-8")
+    r = check(CATALOG, pot=pot)
+    assert r.returncode == 1
+    assert "stale: still has 'a dropped message'" in r.stdout, r.stdout
