@@ -168,6 +168,59 @@ def test_an_admin_invites_and_resends_from_the_console(mw, web):
     assert r.status == 403
 
 
+def tile(page, label):
+    """The number on the dashboard tile labelled label."""
+    m = re.search(r"<b>(\d+)</b><span>" + re.escape(label), page.text)
+    assert m, (label, page.text)
+    return int(m.group(1))
+
+
+def test_a_unit_login_sees_its_units_and_work_orders_only(mw, web):
+    d = two_units(mw)
+    add_user(mw, "gov", "--unit", "WYS-GOV", "--subordinates")
+    add_user(mw, "govonly", "--unit", "WYS-GOV")
+    # a failing feed's problem is the monitoring's: never a work order
+    now = int(time.time())
+    con_sql = ("INSERT INTO problem (account_id, unit_id, kind, detail,"
+               " opened_at, opened_by, due_at) VALUES (?, ?, 'unreachable',"
+               " '信息源地址不存在（HTTP 404）', ?, 'mediawatchd', ?)")
+    import sqlite3
+    con = sqlite3.connect(mw.db_path)
+    con.execute(con_sql, (d.cul.account, d.cul.unit, now, now + 86400))
+    con.commit()
+    feed_problem = con.execute("SELECT max(id) FROM problem").fetchone()[0]
+    con.close()
+    console = web.start()
+    cul = console.login("cul")
+    home = cul.get("/")
+    assert "工作台" in home.text and d.cul.name in home.text
+    assert tile(home, "待回复的工单") == 1
+    assert tile(home, "待回复的通报") == 1
+    assert f'href="/problems/{d.cul.problem}"' in home.text
+    assert "信息源地址不存在" not in cul.get("/problems?state=all").text
+    assert cul.get(f"/problems/{feed_problem}").status == 404
+    assert "信息源地址不存在" not in cul.get(f"/accounts/{d.cul.account}").text
+    assert "台账导入" not in home.text and "审计日志" not in home.text
+    # the region's login sees it as a problem, not a work order to answer
+    admin = console.login("admin")
+    assert "信息源地址不存在" in admin.get("/problems?state=all").text
+    # with subordinates, the units under the login's own
+    gov = console.login("gov")
+    home = gov.get("/")
+    assert tile(home, "待回复的工单") == 2
+    for path in [f"/units/{d.cul.unit}", f"/units/{d.edu.unit}",
+                 f"/problems/{d.edu.problem}", f"/notices/{d.cul.notice}"]:
+        assert gov.get(path).status == 200, path
+    text = gov.get("/problems?state=all").text
+    assert d.cul.name in text and d.edu.name in text
+    # without, only its own
+    only = console.login("govonly")
+    assert tile(only.get("/"), "待回复的工单") == 0
+    assert only.get(f"/units/{d.cul.unit}").status == 404
+    assert "web: govonly (unit login of WYS-GOV) refused GET /units/" in \
+        console.log()
+
+
 # ---------------------------------------------------------- the loop
 
 def reply(client, problem, data=b"", name="回复.pdf", **fields):
