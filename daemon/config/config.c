@@ -1631,6 +1631,13 @@ channel_setting(const config_t *lc, const char *key)
 	return NULL;
 }
 
+bool
+config_password_not_handed_over(const char *password_file)
+{
+	return strchr(password_file, '/') == NULL &&
+	    str_empty(getenv("CREDENTIALS_DIRECTORY"));
+}
+
 /* FILE:LINE of a key in the file read, for a message about its value. */
 static void
 file_problem(const struct config *cfg, const char *key, const char *fmt, ...)
@@ -1679,12 +1686,12 @@ check_secret_file(const struct config *cfg, const char *key, const char *file)
 	char *path;
 	int rc;
 
-	if (strchr(file, '/') == NULL &&
-	    str_empty(getenv("CREDENTIALS_DIRECTORY"))) {
+	if (config_password_not_handed_over(file)) {
 		log_notice("%s: \"%s\" is a credential name: mediawatchd reads "
-		    "it from $CREDENTIALS_DIRECTORY/%s when the service starts "
-		    "(LoadCredential=); it is not set here, so it was not "
-		    "checked", key, file, file);
+		    "it from $CREDENTIALS_DIRECTORY/%s, which the service gets "
+		    "only with a LoadCredential= drop-in (for the SMTP password: "
+		    "contrib/systemd/smtp-password.conf); it is not set here, so "
+		    "it was not checked", key, file, file);
 		return 0;
 	}
 	path = config_password_path(file);

@@ -239,6 +239,10 @@ int    config_calendar_check(const struct config *cfg, time_t now);
  * credential (LoadCredential=), $CREDENTIALS_DIRECTORY/NAME, when that
  * variable is set; anything else is a path.  Caller frees. */
 char *config_password_path(const char *password_file);
+/* Whether password_file is a credential name that was not handed over: a
+ * bare name while $CREDENTIALS_DIRECTORY is not set (the service runs
+ * without the LoadCredential= drop-in, or the program outside systemd). */
+bool  config_password_not_handed_over(const char *password_file);
 /* For check-config and mediawatchd -n: whether the files the smtp
  * transport reads at each delivery (mail.ca_file, mail.password_file) and
  * those of the channels (url_file, secret_file) can be read now, each that

@@ -20,10 +20,10 @@ report_template_error(sqlite3 *db, const struct config *cfg,
 {
 	struct tmpl_vars *v = tmpl_vars_new();
 	struct mail_text text;
-	char when[32], day[16], *key, *why = NULL, **to;
+	char when[CN_DATE_SIZE], day[16], *key, *why = NULL, **to;
 	size_t n_to;
 
-	time_format_local(now, when, sizeof(when));
+	datetime_cn(now, when, sizeof(when));
 	date_format_local(now, day, sizeof(day));
 	tmpl_set(v, "now", when);
 	tmpl_set(v, "issuer", cfg->notice.issuer);

@@ -35,9 +35,19 @@ secret_read(const char *file, const char *what, char **secret, char **error)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 &&
+	    config_password_not_handed_over(file))
+		/* what is missing is the drop-in, not the file */
+		*error = xasprintf("the %s credential \"%s\" was not handed "
+		    "over ($CREDENTIALS_DIRECTORY is not set): the service needs "
+		    "a LoadCredential= drop-in (for the SMTP password, the one of "
+		    "the README's install section: "
+		    "contrib/systemd/smtp-password.conf); or give a path", what,
+		    file);
+	else if (fd == -1)
 		*error = xasprintf("cannot open %s file %s: %s", what, path,
 		    strerror(errno));
+	if (fd == -1) {
 		free(path);
 		return -1;
 	}

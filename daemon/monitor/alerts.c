@@ -94,17 +94,19 @@ facts_load(sqlite3 *db, const struct config *cfg, long long id,
 	return rc;
 }
 
+/* Dates and times in messages are written the Chinese way: 2026年12月2日,
+ * 2026年12月2日 10:30. */
 static void
 set_date(struct tmpl_vars *v, const char *key, bool has, time_t t,
     const char *none)
 {
-	char buf[32];
+	char buf[CN_DATE_SIZE];
 
 	if (!has) {
 		tmpl_set(v, key, none);
 		return;
 	}
-	date_format_local(t, buf, sizeof(buf));
+	date_cn(t, buf, sizeof(buf));
 	tmpl_set(v, key, buf);
 }
 
@@ -112,13 +114,13 @@ static void
 set_time(struct tmpl_vars *v, const char *key, bool has, time_t t,
     const char *none)
 {
-	char buf[32];
+	char buf[CN_DATE_SIZE];
 
 	if (!has) {
 		tmpl_set(v, key, none);
 		return;
 	}
-	time_format_local(t, buf, sizeof(buf));
+	datetime_cn(t, buf, sizeof(buf));
 	tmpl_set(v, key, buf);
 }
 
@@ -262,7 +264,6 @@ alert_row(struct unit_mail *um, const struct account_facts *f,
     const struct eval_item *it)
 {
 	struct tmpl_vars *row;
-	char buf[32];
 
 	if (it->event == EVENT_RECOVER) {
 		row = tmpl_add_row(um->recovery, "recovered");
@@ -275,8 +276,7 @@ alert_row(struct unit_mail *um, const struct account_facts *f,
 		row = tmpl_add_row(um->alert, list_for(it->state));
 		fill_row(row, f, it);
 		tmpl_setf(row, "days_left", "%ld", it->days_left);
-		date_format_local(it->veto_at, buf, sizeof(buf));
-		tmpl_set(row, "veto_date", buf);
+		set_date(row, "veto_date", true, it->veto_at, "");
 		set_date(row, "problem_due", it->problem_due != 0, it->problem_due,
 		    "-");
 		um->n_alert++;
@@ -557,9 +557,11 @@ set_overdue_notices(struct tmpl_vars *v, const json_t *rows)
 	    "items", "unsettled", "days_over", "id" };
 	struct tmpl_vars *row;
 	const json_t *n, *x;
+	char due[CN_DATE_SIZE];
 	size_t i, k;
 
 	tmpl_set_list(v, "overdue_notices");
+
 	json_array_foreach(rows, i, n) {
 		row = tmpl_add_row(v, "overdue_notices");
 		for (k = 0; k < ARRAY_SIZE(keys); k++) {
@@ -570,6 +572,9 @@ set_overdue_notices(struct tmpl_vars *v, const json_t *rows)
 			else
 				tmpl_set(row, keys[k], json_string_value(x));
 		}
+		iso_date_to_cn(json_string_value(json_object_get(n, "due_on")),
+		    due, sizeof(due));
+		tmpl_set(row, "due_on", due);
 	}
 	tmpl_setf(v, "n_overdue_notices", "%zu", json_array_size(rows));
 }
@@ -673,7 +678,6 @@ static void
 set_bounces(struct tmpl_vars *v, const struct bounce *b, size_t n)
 {
 	struct tmpl_vars *row;
-	char when[32];
 	size_t i;
 
 	tmpl_set_list(v, "bounces");
@@ -683,8 +687,7 @@ set_bounces(struct tmpl_vars *v, const struct bounce *b, size_t n)
 		tmpl_set(row, "unit_code", b[i].unit_code);
 		tmpl_set(row, "address", b[i].address);
 		tmpl_set(row, "reply", b[i].reply ? b[i].reply : "");
-		time_format_local(b[i].at, when, sizeof(when));
-		tmpl_set(row, "refused_at", when);
+		set_time(row, "refused_at", true, b[i].at, "");
 	}
 	tmpl_setf(v, "n_bounces", "%zu", n);
 }
@@ -736,7 +739,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	/* the dedup key makes later evaluations of the day queue nothing */
 	key = xasprintf("digest:%s", day);
 	v = base_vars(cfg, ev->now);
-	tmpl_set(v, "date", day);
+	set_date(v, "date", true, ev->now, "");
 	if (digest_counts(db, cfg, ev, v) == -1 ||
 	    digest_notices(db, ev->now, v) == -1) {
 		tmpl_vars_free(v);
@@ -869,13 +872,11 @@ sample_digest(const struct config *cfg, time_t now)
 	    .overdue_problems = 1, .failing_feeds = 2, .outbox_queued = 2,
 	    .outbox_failed = 1, .orders = { 1, 1, 1, 0 }, .orders_overdue = 1 };
 	struct digest_lists dl = { 0, 0, 0 };
-	char day[16];
 	json_t *notices = json_pack("[{s:I, s:s, s:s, s:s, s:I, s:I, s:I}]",
 	    "id", 3, "serial", "〔2026〕3号", "unit_name", "某某县教育局", "due_on",
 	    "2026-11-20", "items", 2, "unsettled", 1, "days_over", 5);
 
-	date_format_local(now, day, sizeof(day));
-	tmpl_set(v, "date", day);
+	set_date(v, "date", true, now, "");
 	set_digest_counts(v, &ev, &c);
 	digest_lists_init(v);
 	digest_row(v, cfg, STATE_STALE, &f, now, &dl);

@@ -239,15 +239,16 @@ close_missing(sqlite3 *db, const struct wpost *p, const struct wopts *o,
 
 /* ---- the email to the unit ---- */
 
+/* Written the Chinese way, as in every message: 2026年12月2日 (10:30). */
 static void
 set_when(struct tmpl_vars *v, const char *key, time_t t, bool date_only)
 {
-	char buf[32];
+	char buf[CN_DATE_SIZE];
 
 	if (date_only)
-		date_format_local(t, buf, sizeof(buf));
+		date_cn(t, buf, sizeof(buf));
 	else
-		time_format_local(t, buf, sizeof(buf));
+		datetime_cn(t, buf, sizeof(buf));
 	tmpl_set(v, key, buf);
 }
 

@@ -16,9 +16,9 @@ void
 letters_common_vars(const struct config *cfg, struct tmpl_vars *v,
     time_t now)
 {
-	char when[32];
+	char when[CN_DATE_SIZE];
 
-	time_format_local(now, when, sizeof(when));
+	datetime_cn(now, when, sizeof(when));
 	tmpl_set(v, "now", when);
 	tmpl_set(v, "issuer", cfg->notice.issuer);
 }
@@ -29,10 +29,10 @@ letters_login_vars(const struct config *cfg, const char *login,
     time_t expires, time_t now)
 {
 	struct tmpl_vars *v = tmpl_vars_new();
-	char when[32];
+	char when[CN_DATE_SIZE];
 
 	letters_common_vars(cfg, v, now);
-	time_format_local(expires, when, sizeof(when));
+	datetime_cn(expires, when, sizeof(when));
 	tmpl_set(v, "login", login);
 	tmpl_set(v, "display_name", display_name);
 	tmpl_set(v, "unit_name", unit_name);
@@ -59,7 +59,7 @@ static void
 review_vars(const struct config *cfg, const struct review_facts *f,
     struct tmpl_vars *v)
 {
-	char t[32];
+	char t[CN_DATE_SIZE];
 
 	tmpl_set(v, "unit_code", f->unit_code);
 	tmpl_set(v, "unit_name", f->unit_name);
@@ -70,16 +70,17 @@ review_vars(const struct config *cfg, const struct review_facts *f,
 	tmpl_set(v, "account", f->account);
 	tmpl_set(v, "kind", f->kind);
 	tmpl_set(v, "detail", f->detail);
-	date_format_local(f->opened, t, sizeof(t));
+	date_cn(f->opened, t, sizeof(t));
 	tmpl_set(v, "opened", t);
-	date_format_local(f->due, t, sizeof(t));
+	date_cn(f->due, t, sizeof(t));
 	tmpl_set(v, "due", f->due ? t : "-");
 	tmpl_set(v, "measures", f->measures);
-	tmpl_set(v, "done_on", f->done_on);
+	iso_date_to_cn(f->done_on, t, sizeof(t));
+	tmpl_set(v, "done_on", t);
 	tmpl_set(v, "responsible", f->responsible);
-	time_format_local(f->submitted_at, t, sizeof(t));
+	datetime_cn(f->submitted_at, t, sizeof(t));
 	tmpl_set(v, "submitted_at", t);
-	time_format_local(f->reviewed_at, t, sizeof(t));
+	datetime_cn(f->reviewed_at, t, sizeof(t));
 	tmpl_set(v, "reviewed_at", t);
 	tmpl_set(v, "comment", f->comment);
 	if (cfg->console_url)
@@ -197,7 +198,7 @@ reminder_fill(const struct config *cfg, struct tmpl_vars *v, const json_t *n,
     const char *title, const char *contact, time_t now)
 {
 	long long id = json_integer_value(json_object_get(n, "id"));
-	char day[32];
+	char day[CN_DATE_SIZE];
 
 	letters_common_vars(cfg, v, now);
 	tmpl_set(v, "unit_code", json_string_value(json_object_get(n, "unit")));
@@ -206,10 +207,12 @@ reminder_fill(const struct config *cfg, struct tmpl_vars *v, const json_t *n,
 	tmpl_set(v, "contact_name", contact);
 	tmpl_set(v, "serial", json_string_value(json_object_get(n, "serial")));
 	tmpl_set(v, "title", title);
-	date_format_local((time_t)json_integer_value(json_object_get(n,
-	    "issued_at")), day, sizeof(day));
+	date_cn((time_t)json_integer_value(json_object_get(n, "issued_at")), day,
+	    sizeof(day));
 	tmpl_set(v, "issued", day);
-	tmpl_set(v, "due", json_string_value(json_object_get(n, "due_on")));
+	iso_date_to_cn(json_string_value(json_object_get(n, "due_on")), day,
+	    sizeof(day));
+	tmpl_set(v, "due", day);
 	tmpl_setf(v, "items", "%lld", json_integer_value(json_object_get(n,
 	    "items")));
 	tmpl_setf(v, "unsettled", "%lld", json_integer_value(json_object_get(n,

@@ -463,7 +463,7 @@ def test_the_admins_channel_gets_copies_of_stale_alerts_gaps_and_the_digest(
     digests = [r for r in chat_rows(mw) if r["kind"] == "digest"]
     assert [(r["channel"], r["status"]) for r in digests] == [
         ("admins", "sent")]
-    assert digests[0]["subject"].startswith("【政务新媒体监测日报】2026-03-03")
+    assert digests[0]["subject"].startswith("【政务新媒体监测日报】2026年3月3日")
     assert "超期未更新 1" in digests[0]["body_text"]
 
 
