@@ -7,6 +7,7 @@ account page and the problem list are also written there (make
 screenshots puts them in docs/screenshots/ for the README)."""
 
 import base64
+import json
 import os
 import re
 import shutil
@@ -437,10 +438,13 @@ def test_a_unit_answers_its_work_order_until_it_is_closed(mw, web, browser,
     month = time.strftime("%Y-%m")
     browser.get(f"{console.url}/documents/preview?month={month}")
     text = browser.find_element(By.TAG_NAME, "body").text
-    assert "按期回复" in text, text[:3000]
-    row = [line for line in text.splitlines()
-           if line.startswith("武夷山市文化体育和旅游局")]
-    assert row and " 1 1 0 " in " " + " ".join(row[-1].split()[1:]) + " ", row
+    assert "各单位整改工单办理情况" in text and "按期在线回复1个" in text, \
+        text[:3000]
+    d = json.loads(mw.run("bulletin", "preview", "--month", month, "--format",
+                          "json", check=0).stdout)
+    row, = [o for o in d["orders"] if o["unit"] == "WYS-CUL"]
+    assert (row["orders_on_time"], row["orders_late"], row["orders_returned"],
+            row["orders_open"], row["orders_overdue"]) == (1, 0, 1, 0, 0), row
 
 
 def fill_reply(driver, measures, path):

@@ -656,3 +656,78 @@ def test_every_route_refuses_another_units_ids(mw, web):
             assert (m, p) in w.covered
     (n,), = mw.sql("SELECT count(*) FROM audit WHERE action = 'access.denied'")
     assert n == 14
+
+
+# ---------------------------------------------------------- the bulletin
+
+def test_the_bulletin_counts_how_each_unit_answered(mw, web):
+    mw.now("2026-03-02T09:00:00")
+    d = two_units(mw)
+    extra = int(mw.run("problem", "add", "--account", str(d.edu.account),
+                       "--detail", "简介长期未更新", check=0).stdout.strip())
+    late_notice = issue_notice(mw, "WYS-EDU")
+    import sqlite3
+    con = sqlite3.connect(mw.db_path)
+    start = int(mw.sql("SELECT min(opened_at) FROM problem")[0][0])
+    for acc in (d.cul.account, d.edu.account):
+        con.execute("INSERT INTO state_change (account_id, from_state,"
+                    " to_state, at) VALUES (?, NULL, 'stale', ?)", (acc, start))
+    con.commit()
+    con.close()
+    (due,), = mw.sql("SELECT date(due_at, 'unixepoch', '+8 hours') FROM"
+                     " problem WHERE id = ?", (d.cul.problem,))
+    assert due == "2026-03-16"
+
+    def at(when):
+        return web.start(env={"MEDIAWATCH_NOW": when})
+
+    # CUL replies on time, and is returned; it does not reply again
+    c = at("2026-03-05T10:00:00")
+    assert reply(c.login("cul"), d.cul.problem, b"",
+                 done_on="2026-03-04").status == 303
+    admin = c.login("admin")
+    (first,), = mw.sql("SELECT max(id) FROM reply")
+    assert admin.post(f"/problems/{d.cul.problem}/review",
+                      {"reply": first, "decision": "return", "comment":
+                       "请附恢复更新后的链接。"},
+                      from_page=f"/problems/{d.cul.problem}").status == 303
+    c.stop()
+    # EDU replies to its first work order after the deadline, never to the
+    # second: that one, and the notice listing it, stay unanswered
+    c = at("2026-03-20T10:00:00")
+    assert reply(c.login("edu"), d.edu.problem, b"",
+                 done_on="2026-03-19").status == 303
+    c.stop()
+
+    d03 = json.loads(mw.run("bulletin", "preview", "--month", "2026-03",
+                            "--format", "json", env={"MEDIAWATCH_NOW":
+                                                     "2026-04-01T09:00:00"},
+                            check=0).stdout)
+    orders = {o["unit"]: o for o in d03["orders"]}
+    keys = ("orders", "orders_on_time", "orders_late", "orders_returned",
+            "orders_open", "orders_overdue", "notices_overdue")
+    assert tuple(orders["WYS-CUL"][k] for k in keys) == (1, 1, 0, 1, 1, 1, 0)
+    assert tuple(orders["WYS-EDU"][k] for k in keys) == (2, 0, 1, 0, 2, 1, 1)
+    assert [n["serial"] for n in d03["notices_overdue"]] == \
+        [mw.sql("SELECT serial FROM document WHERE id = ?", (late_notice,))[0][0]]
+    # equal pass rates: the unit that left less unanswered ranks first
+    ranking = [(u["name"], u["rank"]) for u in d03["ranking"]]
+    assert ranking == [(d.cul.name, 1), (d.edu.name, 2)], ranking
+    text = mw.run("bulletin", "preview", "--month", "2026-03", "--format",
+                  "txt", env={"MEDIAWATCH_NOW": "2026-04-01T09:00:00"},
+                  check=0).stdout
+    assert "本期各单位收到整改工单3个，按期在线回复1个，逾期回复1个，回复被退回1个" \
+        in text, text
+    assert "（三）逾期未回复。" in text and \
+        f"{d.edu.name}（整改工单1个、点对点通报1份）" in text
+    assert "各单位整改工单办理情况" in text and "逾期未回复的点对点通报" in text
+    # a past month reads the same after a later reply
+    c = at("2026-04-02T10:00:00")
+    assert reply(c.login("edu"), extra, b"").status == 303
+    c.stop()
+    again = json.loads(mw.run("bulletin", "preview", "--month", "2026-03",
+                              "--format", "json", env={"MEDIAWATCH_NOW":
+                                                       "2026-04-03T09:00:00"},
+                              check=0).stdout)
+    assert again["orders"] == d03["orders"]
+    assert again["notices_overdue"] == d03["notices_overdue"]
