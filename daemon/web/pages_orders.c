@@ -144,6 +144,7 @@ set_forms(struct req *r, struct tmpl_vars *v, enum workorder_state s,
 	date_format_local(r->now, today, sizeof(today));
 	tmpl_set(v, "today", today);
 	tmpl_set(v, "state", workorder_state_name(s));
+	tmpl_set(v, "closed_now", s == WO_CLOSED ? "1" : "");
 	tmpl_set(v, "state_label", workorder_state_label(s));
 	tmpl_set(v, "can_reply", is_unit_user(r) && (s == WO_OPEN ||
 	    s == WO_RETURNED) ? "1" : "");

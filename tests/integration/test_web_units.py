@@ -301,6 +301,7 @@ def test_a_problem_that_closes_itself_keeps_the_units_reply(mw, web):
            "--note", "账号恢复更新", check=0)
     page = cul.get(f"/problems/{d.cul.problem}")
     assert "已销号" in page.text and "已落实专人负责" in page.text
+    assert "无需审核" in page.text
     assert "www.wys.example.gov.cn/article/1" in page.text
     assert "在线回复整改情况" not in page.text
 
