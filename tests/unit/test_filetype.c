@@ -203,6 +203,58 @@ hostile_pdfs_stay_bounded(void **state)
 	sb_free(&sb);
 }
 
+/* n bytes of zeros, deflated. */
+static struct strbuf
+deflated_zeros(size_t n)
+{
+	static unsigned char zeros[1024 * 1024];
+	unsigned char out[65536];
+	struct strbuf z = STRBUF_INIT;
+	z_stream zs = { 0 };
+	size_t i;
+
+	assert_int_equal(deflateInit(&zs, 9), Z_OK);
+	for (i = 0; i < n / sizeof(zeros); i++) {
+		zs.next_in = zeros;
+		zs.avail_in = sizeof(zeros);
+		do {
+			zs.next_out = out;
+			zs.avail_out = sizeof(out);
+			deflate(&zs, i + 1 == n / sizeof(zeros) ? Z_FINISH :
+			    Z_NO_FLUSH);
+			sb_append(&z, (const char *)out, sizeof(out) - zs.avail_out);
+		} while (zs.avail_out == 0);
+	}
+	deflateEnd(&zs);
+	return z;
+}
+
+/* A real bomb: 64 MB of zeros deflated into one well-formed stream.  It
+ * passes, at once: streams are skipped by their length, never inflated. */
+static void
+a_deflate_bomb_is_never_inflated(void **state)
+{
+	struct strbuf z = deflated_zeros(64u * 1024 * 1024), pdf = STRBUF_INIT;
+	const char *why;
+	clock_t started;
+	size_t xref;
+
+	assert_true(z.len < 256 * 1024);
+	sb_puts(&pdf, "%PDF-1.4\n");
+	sb_printf(&pdf, "1 0 obj\n<< /Length %zu /Filter /FlateDecode >>\n"
+	    "stream\n", z.len);
+	sb_append(&pdf, z.buf, z.len);
+	sb_puts(&pdf, "\nendstream\nendobj\n");
+	xref = pdf.len;
+	sb_printf(&pdf, "xref\n0 2\n0000000000 65535 f \n0000000009 00000 n \n"
+	    "trailer\n<< /Size 2 >>\nstartxref\n%zu\n%%%%EOF\n", xref);
+	started = clock();
+	assert_int_equal(check(pdf.buf, pdf.len, &why), FILETYPE_PDF);
+	assert_true((double)(clock() - started) / CLOCKS_PER_SEC < 0.5);
+	sb_free(&pdf);
+	sb_free(&z);
+}
+
 static void
 damaged_pictures_are_refused(void **state)
 {
@@ -261,6 +313,7 @@ main(void)
 		cmocka_unit_test(html_is_not_a_pdf),
 		cmocka_unit_test(damaged_pdfs_are_refused),
 		cmocka_unit_test(hostile_pdfs_stay_bounded),
+		cmocka_unit_test(a_deflate_bomb_is_never_inflated),
 		cmocka_unit_test(damaged_pictures_are_refused),
 		cmocka_unit_test(huge_pictures_are_refused),
 	};
