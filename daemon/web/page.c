@@ -391,6 +391,19 @@ audit_refusal(struct req *r, const char *what, long long id)
 }
 
 void
+audit_download(struct req *r, const char *action, const char *entity,
+    long long id)
+{
+	sqlite3 *db = r->web->db;
+
+	if (db_begin(db) == 0 && audit_record(db, action, entity, id, NULL,
+	    NULL, NULL) == 0 && db_commit(db) == 0)
+		r->web->writes++;
+	else
+		db_rollback(db);
+}
+
+void
 scope_refuse(struct req *r, struct resp *resp, const char *what, long long id,
     const char *msg)
 {

@@ -123,6 +123,11 @@ bool  scope_check(struct req *r, struct resp *resp, const char *what,
           long long id, long long unit_id, const char *msg);
 /* Whether the user is a unit's own staff. */
 bool  is_unit_user(const struct req *r);
+/* A file sent (action "attachment.download", entity "attachment", id) in
+ * the audit trail under the user, in a transaction of its own: reading
+ * pages is not recorded, taking a file away is. */
+void  audit_download(struct req *r, const char *action, const char *entity,
+          long long id);
 /* A textarea's value with its CRLF line ends as LF (caller frees), NULL
  * when blank. */
 char *form_paragraphs(struct req *r, const char *key);

@@ -305,6 +305,10 @@ page_document_download(struct req *r, struct resp *resp)
 	name = xasprintf("%s-%lld", bulletin ? "bulletin" : "notice", r->id);
 	send_document(r, resp, data, bulletin ? render_bulletin : render_notice,
 	    f, name);
+	/* what a unit's staff took of the centre's documents is on record,
+	 * as everything a unit login does; the centre's own reading is not */
+	if (is_unit_user(r) && resp->status == 200)
+		audit_download(r, "document.download", "document", r->id);
 	free(name);
 	json_decref(data);
 }

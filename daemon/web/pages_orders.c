@@ -16,7 +16,6 @@
 #include "registry/attachment.h"
 #include "registry/problem.h"
 #include "registry/workorder.h"
-#include "store/audit.h"
 #include "store/db.h"
 #include "web/pages.h"
 
@@ -82,6 +81,30 @@ set_problem(struct req *r, struct tmpl_vars *v, const json_t *p)
 	    "1" : "");
 }
 
+/* Who sent or reviewed: the person's name as the users page has it, not
+ * the actor key of the audit trail ("web:NAME"); the key itself when the
+ * login is gone or was never a console login (mediawatchctl's OS user). */
+static void
+set_person(struct req *r, struct tmpl_vars *v, const char *key,
+    const json_t *actor)
+{
+	const char *s = json_string_value(actor);
+	struct user u;
+
+	if (s == NULL) {
+		tmpl_set(v, key, "");
+		return;
+	}
+	if (str_has_prefix(s, "web:") && user_by_name(r->web->db, s + 4,
+	    &u) == 0) {
+		tmpl_set(v, key, u.display_name && *u.display_name ?
+		    u.display_name : u.name);
+		user_free(&u);
+		return;
+	}
+	tmpl_set(v, key, str_has_prefix(s, "web:") ? s + 4 : s);
+}
+
 static void
 add_reply(struct req *r, struct tmpl_vars *v, const json_t *j)
 {
@@ -99,7 +122,7 @@ add_reply(struct req *r, struct tmpl_vars *v, const json_t *j)
 	tmpl_set(row, "link", link);
 	tmpl_set(row, "link_web", url_is_web(link) ? "1" : "");
 	set_time(row, "submitted_at", json_object_get(j, "submitted_at"));
-	set_json(row, "submitted_by", json_object_get(j, "submitted_by"));
+	set_person(r, row, "submitted_by", json_object_get(j, "submitted_by"));
 	set_json(row, "file_id", json_object_get(a, "id"));
 	set_json(row, "file_name", json_object_get(a, "name"));
 	tmpl_setf(row, "file_kb", "%lld", (long long)(json_integer_value(
@@ -111,7 +134,7 @@ add_reply(struct req *r, struct tmpl_vars *v, const json_t *j)
 	    "1" : "");
 	set_json(row, "comment", json_object_get(rv, "comment"));
 	set_time(row, "reviewed_at", json_object_get(rv, "reviewed_at"));
-	set_json(row, "reviewed_by", json_object_get(rv, "reviewed_by"));
+	set_person(r, row, "reviewed_by", json_object_get(rv, "reviewed_by"));
 }
 
 static void
@@ -380,18 +403,6 @@ disposition(long long id, const struct attachment *a)
 	return sb_steal(&sb);
 }
 
-static void
-audit_download(struct req *r, long long id)
-{
-	sqlite3 *db = r->web->db;
-
-	if (db_begin(db) == 0 && audit_record(db, "attachment.download",
-	    "attachment", id, NULL, NULL, NULL) == 0 && db_commit(db) == 0)
-		r->web->writes++;
-	else
-		db_rollback(db);
-}
-
 void
 page_attachment(struct req *r, struct resp *resp)
 {
@@ -418,7 +429,7 @@ page_attachment(struct req *r, struct resp *resp)
 	resp->disposition = disposition(r->id, &a);
 	resp->csp = attachment_csp;
 	attachment_free(&a);
-	audit_download(r, r->id);
+	audit_download(r, "attachment.download", "attachment", r->id);
 }
 
 /* ---- a notice and its items ---- */

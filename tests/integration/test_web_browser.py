@@ -344,7 +344,9 @@ def flash(driver):
 def test_a_unit_answers_its_work_order_until_it_is_closed(mw, web, browser,
                                                           tmp_path):
     import unitdata
-    unitdata.configure(mw)
+    # the office's own name and numbering, as the screenshots show them
+    unitdata.configure(mw, extra='notice = { issuer = "武夷山市电子政务中心";'
+                       ' serial_format = "武政新通〔%Y〕%N号"; };')
     webdata.seed(mw)
     mw.run("notice", "issue", "--unit", "WYS-CUL", "--send", check=0)
     unitdata.add_user(mw, "lin", "--role", "admin", "--display-name", "林晓燕")

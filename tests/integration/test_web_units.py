@@ -265,7 +265,11 @@ def test_reply_review_return_and_accept_close_the_work_order(mw, web):
     assert json.loads(to) == ["cul@wys.example.gov.cn"]
     assert "被退回" in subject and "请补充恢复更新后的截图" in body
     assert f"{CONSOLE}/problems/{p}" in body
-    assert "已退回" in cul.get(f"/problems/{p}").text
+    page = cul.get(f"/problems/{p}").text
+    assert "已退回" in page
+    # who replied and who reviewed, by the names on the users page
+    assert f"{d.cul.name}联络员" in page and "林晓燕" in page
+    assert "web:" not in page
     r = reply(cul, p, fixture("seal.jpg"), name="截图.jpg",
               measures="已补充截图。")
     assert r.status == 303
@@ -308,6 +312,39 @@ def test_a_problem_that_closes_itself_keeps_the_units_reply(mw, web):
     assert "无需审核" in page.text
     assert "www.wys.example.gov.cn/article/1" in page.text
     assert "在线回复整改情况" not in page.text
+
+
+def test_everything_a_unit_login_does_is_in_the_audit_trail(mw, web):
+    d = two_units(mw)
+    console = web.start()
+    start = mw.sql("SELECT coalesce(max(id), 0) FROM audit")[0][0]
+    cul = console.login("cul")
+    p, n = d.cul.problem, d.cul.notice
+    assert reply(cul, p, fixture("reply.pdf")).status == 303
+    (file,), = mw.sql("SELECT id FROM attachment")
+    r = cul.get(f"/attachments/{file}")
+    assert r.status == 200 and r.body == fixture("reply.pdf")
+    assert r.header("content-disposition").startswith("attachment;")
+    assert r.header("content-type") == "application/pdf"
+    assert cul.get(f"/documents/{n}/notice.docx").status == 200
+    # reading pages is not recorded: only what the user did or took away
+    for path in ("/", "/problems", f"/problems/{p}", f"/notices/{n}"):
+        assert cul.get(path).status == 200
+    assert cul.post("/logout", {}).status == 303
+    rows = mw.sql("SELECT actor, action, entity, entity_id FROM audit WHERE"
+                  " id > ? ORDER BY id", (start,))
+    (me,), = mw.sql("SELECT id FROM user WHERE name = 'cul'")
+    assert rows == [("web:cul", "user.login", "user", me),
+                    ("web:cul", "attachment.add", "attachment", file),
+                    ("web:cul", "problem.reply", "problem", p),
+                    ("web:cul", "attachment.download", "attachment", file),
+                    ("web:cul", "document.download", "document", n),
+                    ("web:cul", "user.logout", "user", me)], rows
+    # an admin's reading of the centre's own documents is not recorded
+    admin = console.login("admin")
+    assert admin.get(f"/documents/{n}/notice.docx").status == 200
+    assert mw.sql("SELECT count(*) FROM audit WHERE action ="
+                  " 'document.download'") == [(1,)]
 
 
 def test_a_reply_needs_its_facts_and_evidence(mw, web):
