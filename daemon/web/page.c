@@ -391,6 +391,35 @@ audit_refusal(struct req *r, const char *what, long long id)
 }
 
 void
+role_refuse(struct req *r)
+{
+	sqlite3 *db = r->web->db;
+	char actor[96], *code = NULL;
+	json_t *after;
+
+	if (r->user.role != ROLE_UNIT)
+		return;
+	db_query_text(db, &code, "SELECT code FROM unit WHERE id = ?", "I",
+	    r->user.unit_id);
+	log_event(LOG_WARNING, NULL, 0, code, "web: %s (unit login of %s) "
+	    "refused %s %s: not for its role", r->user.name, code ? code : "?",
+	    r->method, r->path);
+	free(code);
+	after = json_pack("{s:s, s:s, s:I}", "method", r->method, "route",
+	    r->path, "unit_id", (json_int_t)r->user.unit_id);
+	snprintf(actor, sizeof(actor), "web:%s", r->user.name);
+	audit_set_actor(actor);
+	if (db_begin(db) == 0 && audit_record(db, "access.forbidden", "route",
+	    r->id, NULL, after, "不对责任单位开放的功能") == 0 &&
+	    db_commit(db) == 0)
+		r->web->writes++;
+	else
+		db_rollback(db);
+	audit_set_actor(NULL);
+	json_decref(after);
+}
+
+void
 audit_download(struct req *r, const char *action, const char *entity,
     long long id)
 {

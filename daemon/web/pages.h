@@ -123,6 +123,11 @@ bool  scope_check(struct req *r, struct resp *resp, const char *what,
           long long id, long long unit_id, const char *msg);
 /* Whether the user is a unit's own staff. */
 bool  is_unit_user(const struct req *r);
+/* A unit login on a route that is not for units (answered 403): the
+ * journal and the audit trail (access.forbidden) record the user and the
+ * route, as scope_refuse() does for another unit's thing.  Other roles:
+ * nothing. */
+void  role_refuse(struct req *r);
 /* A file sent (action "attachment.download", entity "attachment", id) in
  * the audit trail under the user, in a transaction of its own: reading
  * pages is not recorded, taking a file away is. */

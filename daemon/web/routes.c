@@ -158,9 +158,7 @@ route_dispatch(struct req *r, struct resp *resp)
 		return;
 	}
 	if (!(rt->roles & ROLE_BIT(r->user.role))) {
-		if (r->user.role == ROLE_UNIT)
-			log_notice("web: %s (unit login) refused %s %s: not for "
-			    "its role", r->user.name, r->method, r->path);
+		role_refuse(r);
 		return resp_error(r, resp, 403, "您的账号没有这项权限。");
 	}
 	if (strcmp(r->method, "POST") == 0 && !csrf_ok(r)) {

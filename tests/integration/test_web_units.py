@@ -559,14 +559,24 @@ class Walk:
             path.split("?")[0]
         assert line in self.console.log(), (route, line)
 
+    def forbidden(self):
+        return self.mw.sql("SELECT count(*) FROM audit WHERE action ="
+                           " 'access.forbidden' AND actor = 'web:cul'")[0][0]
+
     def role(self, route, method, path, fields=None):
-        """A route that is not for a unit's staff at all: 403."""
+        """A route that is not for a unit's staff at all: 403, whatever
+        the id, recorded in the journal and the audit trail with the
+        user and the route, nothing changed."""
         self.covered.add(route)
-        before = state(self.mw)
+        before, refused = state(self.mw), self.forbidden()
         r = self.cul.post(path, fields or {}) if method == "POST" else \
             self.cul.get(path)
         assert r.status == 403, (route, path, r.status)
         assert state(self.mw) == before, route
+        assert self.forbidden() == refused + 1, (route, path)
+        line = f"web: cul (unit login of WYS-CUL) refused {method} " + \
+            path.split("?")[0] + ": not for its role"
+        assert line in self.console.log(), (route, line)
 
     def shows_only_own(self, route, path):
         """A list or page of the user's own units: nothing of the other."""
@@ -698,6 +708,9 @@ def test_every_route_refuses_another_units_ids(mw, web):
             assert (m, p) in w.covered
     (n,), = mw.sql("SELECT count(*) FROM audit WHERE action = 'access.denied'")
     assert n == 14
+    (n,), = mw.sql("SELECT count(*) FROM audit WHERE action ="
+                   " 'access.forbidden'")
+    assert n == 16
 
 
 # ---------------------------------------------------------- the bulletin
