@@ -12,7 +12,8 @@ the first morning of this month, it issues a point-to-point notice and
 last month's bulletin, as 公文 (.docx), HTML and Markdown, and renders the
 first page of each .docx as a PNG when LibreOffice is installed.
 Last, it starts the web console (mediawatch-web) on loopback with a demo
-login and leaves it running; the next `make demo` stops it first.
+login and a login of the notified unit, and leaves it running; the next
+`make demo` stops it first.
 """
 
 import csv
@@ -39,6 +40,8 @@ ZONE = ZoneInfo("Asia/Shanghai")
 NOTICE_UNIT = "WYS-EDU"
 WEB_PID = DEMO / "web.pid"           # read before demo/ is made anew
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
+# a login of the unit the notice goes to: it sees only its own work
+UNIT_USER, UNIT_PASSWORD = "jyj", "unit-password"
 
 # Days since the newest post of each account at the end of last month, in
 # ledger order: a county's mix of diligent and forgotten accounts.  None:
@@ -266,9 +269,13 @@ def start_console():
     (on today's clock: the figures are those of the last evaluation)."""
     ctl("user", "add", DEMO_USER, "--role", "admin", "--display-name", "演示用户",
         input=DEMO_PASSWORD + "\n")
+    ctl("user", "add", UNIT_USER, "--unit", NOTICE_UNIT, "--email",
+        "jyj@wys.example.gov.cn", "--display-name", "林晓燕",
+        input=UNIT_PASSWORD + "\n")
     port = web_port()
     with open(DEMO / "mediawatch.conf", "a", encoding="utf-8") as f:
-        f.write(f'web = {{ listen = "127.0.0.1:{port}"; }};\n')
+        f.write(f'web = {{ listen = "127.0.0.1:{port}"; }};\n'
+                f'console_url = "http://127.0.0.1:{port}";\n')
     log = open(DEMO / "web.log", "wb")
     proc = subprocess.Popen([str(BUILD / "mediawatch-web"), "-c",
                              str(DEMO / "mediawatch.conf")],
@@ -285,7 +292,10 @@ def start_console():
                          + (DEMO / "web.log").read_text())
             time.sleep(0.05)
     print(f"\n== the web console (mediawatch-web) runs on http://127.0.0.1:{port}/")
-    print(f"  log in as {DEMO_USER} with the password {DEMO_PASSWORD}")
+    print(f"  log in as {DEMO_USER} with the password {DEMO_PASSWORD} (the centre's"
+          " admin),")
+    print(f"  or as {UNIT_USER} with the password {UNIT_PASSWORD} ({NOTICE_UNIT}'s"
+          " own staff: its work orders and notices only)")
     print(f"  stop it with: kill $(cat {WEB_PID})")
 
 

@@ -64,15 +64,17 @@ static json_t *
 user_record(sqlite3 *db, long long id)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT u.name, u.display_name, u.role,"
-	    " n.code, u.disabled FROM user u LEFT JOIN unit n ON n.id = u.unit_id"
-	    " WHERE u.id = ?", "I", id);
+	    " n.code, u.disabled, u.email, u.subordinates FROM user u LEFT JOIN"
+	    " unit n ON n.id = u.unit_id WHERE u.id = ?", "I", id);
 	json_t *o = NULL;
 
 	if (st && sqlite3_step(st) == SQLITE_ROW)
-		o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:b}", "id", (json_int_t)id,
-		    "name", db_column_text(st, 0), "display_name",
+		o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:b, s:o, s:b}", "id",
+		    (json_int_t)id, "name", db_column_text(st, 0), "display_name",
 		    db_column_text(st, 1), "role", db_column_text(st, 2), "unit",
-		    db_column_json(st, 3), "disabled", sqlite3_column_int(st, 4));
+		    db_column_json(st, 3), "disabled", sqlite3_column_int(st, 4),
+		    "email", db_column_json(st, 5), "subordinates",
+		    sqlite3_column_int(st, 6));
 	sqlite3_finalize(st);
 	return o;
 }
@@ -106,6 +108,11 @@ check_new(sqlite3 *db, const struct user_new *u, const char *password,
 		    "only a unit login has one"));
 	if (u->unit_code && (*unit = unit_id(db, u->unit_code)) == 0)
 		return refuse(error, "unit", N_("no such unit"));
+	if (u->subordinates && u->role != ROLE_UNIT)
+		return refuse(error, "subordinates", N_("only a unit login "
+		    "has subordinate units"));
+	if (u->email && (why = check_email(u->email)) != NULL)
+		return refuse(error, "email", why);
 	if (db_query_int(db, &(long long){0}, "SELECT 1 FROM user WHERE name = ?",
 	    "s", u->name) == 0)
 		return refuse(error, "name", N_("a user of that name exists"));
@@ -125,10 +132,12 @@ user_add(sqlite3 *db, const struct user_new *u, const char *password,
 	if (password && (hash = password_hash(password)) == NULL)
 		return refuse(error, "password", N_("cannot be hashed"));
 	rc = db_run(db, "INSERT INTO user (name, display_name, role, unit_id,"
-	    " password_hash, created_at, password_changed_at) VALUES (?, ?, ?,"
-	    " nullif(?, 0), ?, ?, nullif(?, 0))", "sssIsII", u->name,
+	    " subordinates, email, password_hash, created_at,"
+	    " password_changed_at) VALUES (?, ?, ?, nullif(?, 0), ?, ?, ?, ?,"
+	    " nullif(?, 0))", "sssIIssII", u->name,
 	    u->display_name ? u->display_name : u->name, user_role_name(u->role),
-	    unit, hash, (long long)now, hash ? (long long)now : 0LL);
+	    unit, (long long)u->subordinates, u->email, hash, (long long)now,
+	    hash ? (long long)now : 0LL);
 	free(hash);
 	if (rc == -1)
 		return refuse(error, "name", N_("cannot be stored"));
@@ -175,6 +184,27 @@ user_set_password(sqlite3 *db, const char *name, const char *password,
 }
 
 int
+user_set_email(sqlite3 *db, const char *name, const char *email,
+    char **error)
+{
+	long long id = id_of(db, name);
+	const char *why;
+	json_t *before;
+	int rc;
+
+	if (id == 0)
+		return refuse(error, "name", N_("no such user"));
+	if (email && (why = check_email(email)) != NULL)
+		return refuse(error, "email", why);
+	before = user_record(db, id);
+	rc = db_run(db, "UPDATE user SET email = ? WHERE id = ?", "sI", email, id);
+	if (rc == 0)
+		rc = audit_user(db, "user.change", id, before, NULL);
+	json_decref(before);
+	return rc == -1 ? refuse(error, "email", N_("cannot be stored")) : 0;
+}
+
+int
 user_set_disabled(sqlite3 *db, const char *name, bool disabled,
     const char *reason, time_t now, char **error)
 {
@@ -207,7 +237,8 @@ user_record_login(sqlite3 *db, const struct user *u, bool login, time_t now)
 }
 
 static const char user_select[] = "SELECT id, name, display_name, role,"
-	" coalesce(unit_id, 0), disabled FROM user ";
+	" coalesce(unit_id, 0), disabled, subordinates, email, password_hash IS"
+	" NOT NULL FROM user ";
 
 static int
 user_from(sqlite3_stmt *st, struct user *u)
@@ -222,6 +253,9 @@ user_from(sqlite3_stmt *st, struct user *u)
 		u->role = (enum user_role)user_role_parse(db_column_text(st, 3));
 		u->unit_id = sqlite3_column_int64(st, 4);
 		u->disabled = sqlite3_column_int(st, 5) != 0;
+		u->subordinates = sqlite3_column_int(st, 6) != 0;
+		u->email = db_column_strdup(st, 7);
+		u->has_password = sqlite3_column_int(st, 8) != 0;
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
@@ -248,6 +282,21 @@ user_by_name(sqlite3 *db, const char *name, struct user *u)
 }
 
 int
+user_by_name_or_email(sqlite3 *db, const char *s, struct user *u)
+{
+	char sql[256];
+	int rc = user_by_name(db, s, u);
+
+	if (rc != 1)
+		return rc;
+	/* an address two logins share names neither */
+	snprintf(sql, sizeof(sql), "%sWHERE email = ?1 COLLATE NOCASE AND"
+	    " (SELECT count(*) FROM user WHERE email = ?1 COLLATE NOCASE) = 1",
+	    user_select);
+	return user_from(db_prepare(db, sql, "s", s), u);
+}
+
+int
 user_password_hash(sqlite3 *db, const char *name, char **hash)
 {
 	*hash = NULL;
@@ -260,28 +309,45 @@ user_free(struct user *u)
 {
 	free(u->name);
 	free(u->display_name);
+	free(u->email);
 	memset(u, 0, sizeof(*u));
 }
 
-json_t *
-user_list_json(sqlite3 *db)
+static json_t *
+list_row(sqlite3_stmt *st)
 {
+	json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:o, s:b, s:b, s:I, s:o}",
+	    "id", (json_int_t)sqlite3_column_int64(st, 0), "name",
+	    db_column_text(st, 1), "display_name", db_column_text(st, 2),
+	    "role", db_column_text(st, 3), "unit", db_column_json(st, 4),
+	    "disabled", sqlite3_column_int(st, 5), "has_password",
+	    sqlite3_column_int(st, 6), "created_at",
+	    (json_int_t)sqlite3_column_int64(st, 7), "last_login_at",
+	    db_column_json(st, 8));
+
+	json_object_set_new(row, "email", db_column_json(st, 9));
+	json_object_set_new(row, "subordinates",
+	    json_boolean(sqlite3_column_int(st, 10)));
+	json_object_set_new(row, "unit_name", db_column_json(st, 11));
+	json_object_set_new(row, "link_expires_at", db_column_json(st, 12));
+	return row;
+}
+
+json_t *
+user_list_json(sqlite3 *db, time_t now)
+{
+	/* link_expires_at: a one-time link not used yet (access/invite.h) */
 	sqlite3_stmt *st = db_prepare(db, "SELECT u.id, u.name, u.display_name,"
 	    " u.role, n.code, u.disabled, u.password_hash IS NOT NULL,"
-	    " u.created_at, u.last_login_at FROM user u LEFT JOIN unit n ON"
-	    " n.id = u.unit_id ORDER BY u.name", "");
+	    " u.created_at, u.last_login_at, u.email, u.subordinates, n.name,"
+	    " (SELECT max(t.expires_at) FROM user_token t WHERE t.user_id = u.id"
+	    " AND t.used_at IS NULL AND t.revoked_at IS NULL AND t.expires_at >"
+	    " ?) FROM user u LEFT JOIN unit n ON n.id = u.unit_id ORDER BY"
+	    " u.name", "I", (long long)now);
 	json_t *rows = json_array();
 
 	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rows, json_pack("{s:I, s:s, s:s, s:s, s:o,"
-		    " s:b, s:b, s:I, s:o}", "id",
-		    (json_int_t)sqlite3_column_int64(st, 0), "name",
-		    db_column_text(st, 1), "display_name", db_column_text(st, 2),
-		    "role", db_column_text(st, 3), "unit", db_column_json(st, 4),
-		    "disabled", sqlite3_column_int(st, 5), "has_password",
-		    sqlite3_column_int(st, 6), "created_at",
-		    (json_int_t)sqlite3_column_int64(st, 7), "last_login_at",
-		    db_column_json(st, 8)));
+		json_array_append_new(rows, list_row(st));
 	sqlite3_finalize(st);
 	return rows;
 }

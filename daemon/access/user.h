@@ -1,10 +1,12 @@
 /* user.h — the people who may log in to the console (mediawatch-web).
  *
  * A user has a login name (also the audit actor, as "web:NAME"), a name
- * for display, a role and a password hash.  Role admin may change the
- * registry, viewer may only read; role unit (a unit's own staff, bound to
- * one unit and its subordinates) is reserved in the schema for the units'
- * side of the console.  Every change is audited (entity "user").
+ * for display, a role, a password hash and an email address for the
+ * one-time links that set a password (access/invite.h).  Role admin may
+ * change the registry, viewer may only read; role unit is a unit's own
+ * staff, bound to one unit (and, with subordinates, the units under it
+ * through unit.parent), who see only their units' data and answer their
+ * work orders.  Every change is audited (entity "user").
  *
  * Owns table: user.
  *
@@ -27,7 +29,10 @@ struct user {
 	char           *display_name;
 	enum user_role  role;
 	long long       unit_id;       /* ROLE_UNIT: its unit; else 0 */
+	bool            subordinates;  /* ROLE_UNIT: the units under it too */
+	char           *email;         /* NULL when none */
 	bool            disabled;
+	bool            has_password;
 };
 
 const char *user_role_name(enum user_role r);     /* "admin", … */
@@ -40,6 +45,8 @@ struct user_new {
 	const char     *display_name;  /* NULL: the name */
 	enum user_role  role;
 	const char     *unit_code;     /* ROLE_UNIT only */
+	bool            subordinates;  /* ROLE_UNIT only */
+	const char     *email;         /* NULL: none */
 };
 
 /* Adds a user with password (NULL: none yet, so no password login). */
@@ -47,6 +54,9 @@ int  user_add(sqlite3 *db, const struct user_new *u, const char *password,
          time_t now, long long *id, char **error);
 int  user_set_password(sqlite3 *db, const char *name, const char *password,
          time_t now, char **error);
+/* A new address for the user's links (NULL: none). */
+int  user_set_email(sqlite3 *db, const char *name, const char *email,
+         char **error);
 /* Disabling also ends the user's sessions; enabling gives none back. */
 int  user_set_disabled(sqlite3 *db, const char *name, bool disabled,
          const char *reason, time_t now, char **error);
@@ -57,12 +67,17 @@ int  user_record_login(sqlite3 *db, const struct user *u, bool login,
 /* Fills *u (free with user_free()).  0 found, 1 none, -1 database error. */
 int  user_by_id(sqlite3 *db, long long id, struct user *u);
 int  user_by_name(sqlite3 *db, const char *name, struct user *u);
+/* The enabled user whose login name or, failing that, whose email
+ * address is s (a unit login is often named by its address). */
+int  user_by_name_or_email(sqlite3 *db, const char *s, struct user *u);
 /* The password hash of an enabled user (caller frees); 1 when there is no
  * such enabled user or it has no password. */
 int  user_password_hash(sqlite3 *db, const char *name, char **hash);
 void user_free(struct user *u);
 
-/* Every user, without hashes, in name order.  Caller owns. */
-json_t *user_list_json(sqlite3 *db);
+/* Every user, without hashes, in name order, with unit_name, email and
+ * link_expires_at (a one-time link not used yet, live at now).  Caller
+ * owns. */
+json_t *user_list_json(sqlite3 *db, time_t now);
 
 #endif

@@ -156,7 +156,8 @@ const struct config_key config_keys[] = {
 	  .doc = "Time of day (HH:MM) of the administrators' daily digest." },
 
 	{ TOP(console_url), STRING,
-	  .doc = "The console's public address; chat messages link to it." },
+	  .doc = "The console's public address; messages and password links "
+	  "point to it." },
 	{ TOP(channels), .type = CONFIG_CHANNELS,
 	  .doc = "Chat robots and webhooks besides email; none by default." },
 	{ TOP(admin_channels), LIST,

@@ -17,6 +17,7 @@
 #include "monitor/stats.h"
 #include "poll/poller.h"
 #include "poll/post.h"
+#include "registry/workorder.h"
 #include "store/db.h"
 
 /* Facts about one account for a message row. */
@@ -541,6 +542,53 @@ set_digest_counts(struct tmpl_vars *v, const struct evaluation *ev,
 	tmpl_setf(v, "n_failing", "%lld", c->failing_feeds);
 	tmpl_setf(v, "outbox_queued", "%lld", c->outbox_queued);
 	tmpl_setf(v, "outbox_failed", "%lld", c->outbox_failed);
+	tmpl_setf(v, "n_orders_open", "%lld", c->orders[WO_OPEN]);
+	tmpl_setf(v, "n_orders_replied", "%lld", c->orders[WO_REPLIED]);
+	tmpl_setf(v, "n_orders_returned", "%lld", c->orders[WO_RETURNED]);
+	tmpl_setf(v, "n_orders_overdue", "%lld", c->orders_overdue);
+}
+
+/* Notices past their reply deadline without an answer to every item
+ * (registry/workorder.h), to be followed up. */
+static void
+set_overdue_notices(struct tmpl_vars *v, const json_t *rows)
+{
+	static const char *const keys[] = { "serial", "unit_name", "due_on",
+	    "items", "unsettled", "days_over", "id" };
+	struct tmpl_vars *row;
+	const json_t *n, *x;
+	char due[CN_DATE_SIZE];
+	size_t i, k;
+
+	tmpl_set_list(v, "overdue_notices");
+
+	json_array_foreach(rows, i, n) {
+		row = tmpl_add_row(v, "overdue_notices");
+		for (k = 0; k < ARRAY_SIZE(keys); k++) {
+			x = json_object_get(n, keys[k]);
+			if (json_is_integer(x))
+				tmpl_setf(row, keys[k], "%lld",
+				    (long long)json_integer_value(x));
+			else
+				tmpl_set(row, keys[k], json_string_value(x));
+		}
+		iso_date_to_cn(json_string_value(json_object_get(n, "due_on")),
+		    due, sizeof(due));
+		tmpl_set(row, "due_on", due);
+	}
+	tmpl_setf(v, "n_overdue_notices", "%zu", json_array_size(rows));
+}
+
+static int
+digest_notices(sqlite3 *db, time_t now, struct tmpl_vars *v)
+{
+	json_t *rows = workorder_notices_overdue(db, now, 0);
+
+	if (rows == NULL)
+		return -1;
+	set_overdue_notices(v, rows);
+	json_decref(rows);
+	return 0;
 }
 
 static int
@@ -692,7 +740,8 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	key = xasprintf("digest:%s", day);
 	v = base_vars(cfg, ev->now);
 	set_date(v, "date", true, ev->now, "");
-	if (digest_counts(db, cfg, ev, v) == -1) {
+	if (digest_counts(db, cfg, ev, v) == -1 ||
+	    digest_notices(db, ev->now, v) == -1) {
 		tmpl_vars_free(v);
 		free(key);
 		return -1;
@@ -821,8 +870,11 @@ sample_digest(const struct config *cfg, time_t now)
 	    .counts = { 1, 1, 1, 1, 1 } };
 	struct monitor_counts c = { .open_problems = 3, .problem_accounts = 2,
 	    .overdue_problems = 1, .failing_feeds = 2, .outbox_queued = 2,
-	    .outbox_failed = 1 };
+	    .outbox_failed = 1, .orders = { 1, 1, 1, 0 }, .orders_overdue = 1 };
 	struct digest_lists dl = { 0, 0, 0 };
+	json_t *notices = json_pack("[{s:I, s:s, s:s, s:s, s:I, s:I, s:I}]",
+	    "id", 3, "serial", "〔2026〕3号", "unit_name", "某某县教育局", "due_on",
+	    "2026-11-20", "items", 2, "unsettled", 1, "days_over", 5);
 
 	set_date(v, "date", true, now, "");
 	set_digest_counts(v, &ev, &c);
@@ -836,6 +888,8 @@ sample_digest(const struct config *cfg, time_t now)
 	    .unit_name = "某某县教育局", .address = "jyj@example.gov.cn",
 	    .reply = "550 5.1.1 <jyj@example.gov.cn>: User unknown",
 	    .at = now - 3600 }, 1);
+	set_overdue_notices(v, notices);
+	json_decref(notices);
 	return v;
 }
 

@@ -1,23 +1,44 @@
-/* stats.c — the monitoring's counts, one query per table. */
+/* stats.c — the monitoring's counts, one query per table.
+ *
+ * Every query takes the scope as a condition on a unit id column: "1" for
+ * the region, a unit login's units otherwise (unit_scope_sql()). */
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/timeutil.h"
 #include "base/util.h"
 #include "monitor/stats.h"
 #include "registry/problem.h"
+#include "registry/unit.h"
 #include "store/db.h"
 
-static int
-count_accounts(sqlite3 *db, struct monitor_counts *c)
+/* Which units count: all (unit_id 0), or one with or without those under
+ * it. */
+struct scope {
+	long long  unit_id;
+	bool       subordinates;
+};
+
+/* The scope as a condition on column; caller frees. */
+static char *
+scope_on(const struct scope *s, const char *column)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT a.status, s.state, count(*)"
-	    " FROM account a LEFT JOIN account_state s ON s.account_id = a.id"
-	    " WHERE a.status IN ('active', 'suspended') GROUP BY 1, 2", "");
-	int rc, state;
+	return s->unit_id ? unit_scope_sql(column, s->unit_id, s->subordinates) :
+	    xstrdup("1");
+}
+
+static int
+count_accounts(sqlite3 *db, const struct scope *s, struct monitor_counts *c)
+{
+	char *where = scope_on(s, "a.unit_id");
+	char *sql = xasprintf("SELECT a.status, s.state, count(*) FROM account a"
+	    " LEFT JOIN account_state s ON s.account_id = a.id WHERE a.status IN"
+	    " ('active', 'suspended') AND %s GROUP BY 1, 2", where);
+	sqlite3_stmt *st = db_prepare(db, sql, "");
+	int rc = SQLITE_ERROR, state;
 	long long n;
 
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n = sqlite3_column_int64(st, 2);
 		if (strcmp(db_column_text(st, 0), "suspended") == 0) {
 			c->suspended += n;
@@ -32,6 +53,8 @@ count_accounts(sqlite3 *db, struct monitor_counts *c)
 			c->states[state] += n;
 	}
 	sqlite3_finalize(st);
+	free(sql);
+	free(where);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -58,18 +81,118 @@ count_outbox(sqlite3 *db, struct monitor_counts *c)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The accounts with open problems, each once at its worst. */
-static int
-count_problem_accounts(sqlite3 *db, time_t now, struct monitor_counts *c)
+static void
+add_tally(struct monitor_counts *c, const struct problem_tally *t)
 {
-	struct problem_tally t;
 	size_t i;
 
-	if (problem_tally(db, &(struct problem_window){ now, now, 0 }, &t) == -1)
-		return -1;
-	c->problem_accounts = t.accounts;
+	c->problem_accounts += t->accounts;
 	for (i = 0; i < ARRAY_SIZE(c->worst); i++)
-		c->worst[i] = t.by_rank[i];
+		c->worst[i] += t->by_rank[i];
+}
+
+/* The accounts with open problems, each once at its worst: an account
+ * belongs to one unit, so a scope's count is the sum of its units'. */
+static int
+count_problem_accounts(sqlite3 *db, const struct scope *s, time_t now,
+    struct monitor_counts *c)
+{
+	struct problem_window w = { now, now, 0 };
+	struct problem_tally t;
+	char *where, *sql;
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE;
+
+	if (s->unit_id == 0) {
+		if (problem_tally(db, &w, &t) == -1)
+			return -1;
+		add_tally(c, &t);
+		return 0;
+	}
+	where = scope_on(s, "u.id");
+	sql = xasprintf("SELECT u.id FROM unit u WHERE %s", where);
+	st = db_prepare(db, sql, "");
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		w.unit_id = sqlite3_column_int64(st, 0);
+		if (problem_tally(db, &w, &t) == -1) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		add_tally(c, &t);
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	free(where);
+	return st && rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* One number of a query over the scope: head, the condition on column,
+ * then tail; it may use now as ?1 and today (YYYY-MM-DD) as ?2. */
+static int
+count_one(sqlite3 *db, const struct scope *s, const char *column,
+    const char *head, const char *tail, time_t now, long long *out)
+{
+	char *where = scope_on(s, column), *sql, today[32];
+	int rc;
+
+	date_format_local(now, today, sizeof(today));
+	/* both bound whether used or not: ?2 after ?1 keeps them numbered */
+	sql = xasprintf("%s %s %s AND ?1 IS NOT NULL AND ?2 IS NOT NULL", head,
+	    where, tail);
+	rc = db_query_int(db, out, sql, "Is", (long long)now, today);
+	free(sql);
+	free(where);
+	return rc == -1 ? -1 : 0;
+}
+
+static int
+count_orders(sqlite3 *db, const struct scope *s, time_t now,
+    struct monitor_counts *c)
+{
+	char *where = scope_on(s, "p.unit_id");
+	char *sql = xasprintf("SELECT " WORKORDER_STATE("p") ", count(*),"
+	    " coalesce(sum(p.due_at < ?), 0) FROM problem p WHERE p.closed_at IS"
+	    " NULL AND " WORKORDER_KIND("p") " AND %s GROUP BY 1", where);
+	sqlite3_stmt *st = db_prepare(db, sql, "I", (long long)now);
+	int rc = SQLITE_ERROR, state;
+
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((state = workorder_state_parse(db_column_text(st, 0))) < 0)
+			continue;
+		c->orders[state] += sqlite3_column_int64(st, 1);
+		if (state == WO_OPEN || state == WO_RETURNED)
+			c->orders_overdue += sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	free(where);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char notices_head[] = "SELECT count(*) FROM document d WHERE"
+	" d.kind = 'notice' AND d.state = 'issued' AND " NOTICE_UNSETTLED("d",
+	"?1") " > 0 AND";
+
+static int
+count_scoped(sqlite3 *db, const struct scope *s, time_t now,
+    struct monitor_counts *c)
+{
+	if (count_accounts(db, s, c) == -1 ||
+	    count_problem_accounts(db, s, now, c) == -1 ||
+	    count_orders(db, s, now, c) == -1 ||
+	    count_one(db, s, "a.unit_id", "SELECT count(*) FROM feed_state f"
+	    " JOIN account a ON a.id = f.account_id WHERE a.status = 'active'"
+	    " AND f.failing AND", "", now, &c->failing_feeds) == -1 ||
+	    count_one(db, s, "unit_id", "SELECT count(*) FROM problem WHERE"
+	    " closed_at IS NULL AND", "", now, &c->open_problems) == -1 ||
+	    count_one(db, s, "unit_id", "SELECT count(*) FROM problem WHERE"
+	    " closed_at IS NULL AND due_at < ?1 AND", "", now,
+	    &c->overdue_problems) == -1 ||
+	    count_one(db, s, "d.unit_id", notices_head, "", now,
+	    &c->notices_unanswered) == -1 ||
+	    count_one(db, s, "d.unit_id", notices_head, "AND d.due_on < ?2", now,
+	    &c->notices_overdue) == -1)
+		return -1;
 	return 0;
 }
 
@@ -77,20 +200,24 @@ int
 monitor_counts_load(sqlite3 *db, const struct config *cfg, time_t now,
     struct monitor_counts *c)
 {
+	const struct scope all = { 0, false };
+
 	memset(c, 0, sizeof(*c));
-	if (count_accounts(db, c) == -1 || count_outbox(db, c) == -1 ||
-	    count_problem_accounts(db, now, c) == -1 ||
-	    db_query_int(db, &c->failing_feeds, "SELECT count(*) FROM"
-	    " feed_state f JOIN account a ON a.id = f.account_id WHERE"
-	    " a.status = 'active' AND f.failing", "") == -1 ||
-	    db_query_int(db, &c->open_problems, "SELECT count(*) FROM problem"
-	    " WHERE closed_at IS NULL", "") == -1 ||
-	    db_query_int(db, &c->overdue_problems, "SELECT count(*) FROM problem"
-	    " WHERE closed_at IS NULL AND due_at < ?", "I", (long long)now) == -1 ||
+	if (count_scoped(db, &all, now, c) == -1 || count_outbox(db, c) == -1 ||
 	    health_get(db, HEALTH_EVALUATION, &c->evaluation) == -1 ||
 	    ledger_check_counts(db, cfg, now, &c->ledger) == -1)
 		return -1;
 	return 0;
+}
+
+int
+monitor_counts_load_unit(sqlite3 *db, const struct config *cfg, time_t now,
+    long long unit_id, bool subordinates, struct monitor_counts *c)
+{
+	const struct scope one = { unit_id, subordinates };
+
+	memset(c, 0, sizeof(*c));
+	return count_scoped(db, &one, now, c);
 }
 
 void

@@ -1,6 +1,7 @@
 /* stats.h — the monitoring's numbers, counted in one place for everyone
  * who shows them: STATUS=, `mediawatchctl status`, the admins' daily
- * digest and the status report.  States are as of the last evaluation;
+ * digest, the status report and the console's dashboards (a unit's login
+ * sees its own share).  States are as of the last evaluation;
  * an account counts once, at its worst (problem_tally()). */
 #ifndef MW_STATS_H
 #define MW_STATS_H
@@ -12,6 +13,7 @@
 #include "monitor/evaluate.h"
 #include "monitor/health.h"
 #include "registry/ledger.h"
+#include "registry/workorder.h"
 
 struct monitor_counts {
 	long long      active;             /* accounts being monitored */
@@ -26,6 +28,11 @@ struct monitor_counts {
 	long long      outbox_queued;
 	long long      outbox_failed;
 	long long      outbox_sent;
+	long long      orders[N_WO_STATES];  /* open work orders by state (no
+	                                        closed ones are counted) */
+	long long      orders_overdue;     /* open or returned past their deadline */
+	long long      notices_unanswered; /* issued notices not answered */
+	long long      notices_overdue;    /* … whose deadline day has passed */
 	struct health  evaluation;         /* how the last evaluation went */
 	struct ledger_counts ledger;       /* what `ledger check` lists */
 };
@@ -33,6 +40,13 @@ struct monitor_counts {
 /* Counts everything as of now.  -1 on a database error (logged); free
  * with monitor_counts_free() either way. */
 int  monitor_counts_load(sqlite3 *db, const struct config *cfg, time_t now,
+         struct monitor_counts *c);
+/* One unit's share, for its own login: the same counts over its accounts,
+ * problems, work orders and notices, and with subordinates over those of
+ * the units under it too.  The outbox, the ledger check and the
+ * evaluation's health are the region's and stay zero here. */
+int  monitor_counts_load_unit(sqlite3 *db, const struct config *cfg,
+         time_t now, long long unit_id, bool subordinates,
          struct monitor_counts *c);
 void monitor_counts_free(struct monitor_counts *c);
 

@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "monitor/evaluate.h"
 #include "paperwork/bulletin.h"
+#include "paperwork/bulletin_orders.h"
 #include "paperwork/bulletin_text.h"
 #include "paperwork/document.h"
 #include "paperwork/render.h"
@@ -342,19 +343,35 @@ accounts_in_state(const json_t *accts, const char *state)
 
 /* ---- ranking (排名) ---- */
 
+/* What a unit left unanswered past its deadlines at the check time. */
+static long long
+overdue_answers(const json_t *u)
+{
+	return rd_int(u, "orders_overdue") + rd_int(u, "notices_overdue");
+}
+
 /* Whether unit a ranks above b: the higher pass rate, then fewer
- * unqualified accounts.  Compared as fractions, never as floats. */
+ * unqualified accounts, then how it answered: fewer work orders and
+ * notices left unanswered past their deadline, fewer late replies, fewer
+ * replies returned.  Rates compared as fractions, never as floats. */
 static int
 rank_cmp(const json_t *a, const json_t *b)
 {
+	static const char *const fewer[] = { "unqualified", NULL, "orders_late",
+	    "orders_returned" };
 	long long qa = rd_int(a, "qualified"), na = rd_int(a, "accounts");
 	long long qb = rd_int(b, "qualified"), nb = rd_int(b, "accounts");
-	long long left = qa * nb, right = qb * na;
+	long long left = qa * nb, right = qb * na, x, y;
+	size_t i;
 
 	if (left != right)
 		return left > right ? -1 : 1;
-	if (rd_int(a, "unqualified") != rd_int(b, "unqualified"))
-		return rd_int(a, "unqualified") < rd_int(b, "unqualified") ? -1 : 1;
+	for (i = 0; i < ARRAY_SIZE(fewer); i++) {
+		x = fewer[i] ? rd_int(a, fewer[i]) : overdue_answers(a);
+		y = fewer[i] ? rd_int(b, fewer[i]) : overdue_answers(b);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
 	return 0;
 }
 
@@ -766,6 +783,11 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 		return -1;
 	units = totals_by(accts, "unit", "unit_name");
 	json_object_set_new(d, "summary", summary(accts));
+	if (bulletin_orders(db, cfg, d, units, p) == -1) {
+		json_decref(units);
+		json_decref(accts);
+		return -1;
+	}
 	json_object_set_new(d, "platforms", platform_totals(cfg, accts));
 	json_object_set_new(d, "ranking", ranking(units));
 	json_object_set_new(d, "units", units);

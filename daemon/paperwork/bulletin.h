@@ -13,7 +13,10 @@
  * (never evaluated yet, or unverified: no recent successful fetch or
  * observation), a monitoring gap (监测缺口) listed apart with the reason and
  * left out of the pass rate.  Units are listed in the configured order
- * (document.unit_order) and ranked by pass rate (排名).  Feed failures
+ * (document.unit_order) and ranked by pass rate (排名), ties broken by
+ * fewer unqualified accounts, then by how the unit answered its work
+ * orders and notices (bulletin_orders.h): fewer left unanswered past
+ * their deadline, fewer late replies, fewer replies returned.  Feed failures
  * (unreachable) are the monitoring's own problem and are left out of the
  * problem lists.
  *

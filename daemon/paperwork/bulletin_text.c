@@ -131,6 +131,8 @@ set_attachments(json_t *d)
 	json_object_set_new(d, "attachments", json_array());
 	if (json_array_size(json_object_get(d, "ranking")))
 		attach(d, "ranking", "各单位政务新媒体监测情况及排名");
+	if (json_array_size(json_object_get(d, "orders")))
+		attach(d, "orders", "各单位整改工单办理情况");
 	if (rd_int(s, "unqualified"))
 		attach(d, "unqualified", "不合格政务新媒体账号名单");
 	if (rd_int(s, "gaps"))
@@ -179,6 +181,25 @@ accounts_sentence(struct strbuf *sb, const json_t *d)
 	sb_printf(sb, "。本期共发布信息%lld条。", rd_int(s, "posts"));
 }
 
+/* How the units answered: their work orders (工单) and notices. */
+static void
+orders_sentence(struct strbuf *sb, const json_t *s)
+{
+	if (rd_int(s, "orders") + rd_int(s, "orders_on_time") +
+	    rd_int(s, "orders_late") + rd_int(s, "orders_returned") +
+	    rd_int(s, "orders_open") + rd_int(s, "notices_overdue") == 0)
+		return;
+	sb_printf(sb, "本期各单位收到整改工单%lld个，按期在线回复%lld个，逾期回复"
+	    "%lld个，回复被退回%lld个；截至监测时点未办结%lld个，其中逾期未回复"
+	    "%lld个", rd_int(s, "orders"), rd_int(s, "orders_on_time"),
+	    rd_int(s, "orders_late"), rd_int(s, "orders_returned"),
+	    rd_int(s, "orders_open"), rd_int(s, "orders_overdue"));
+	if (rd_int(s, "notices_overdue"))
+		sb_printf(sb, "；逾期未回复的点对点通报%lld份",
+		    rd_int(s, "notices_overdue"));
+	sb_puts(sb, "。");
+}
+
 static char *
 overview(const json_t *d)
 {
@@ -195,6 +216,7 @@ overview(const json_t *d)
 	sb_printf(&sb, "，销号%lld个，截至监测时点逾期未整改%lld个；下发点对点"
 	    "通报%lld份。", rd_int(s, "problems_closed"),
 	    rd_int(s, "problems_overdue"), rd_int(s, "notices"));
+	orders_sentence(&sb, s);
 	free(period);
 	return sb_steal(&sb);
 }
@@ -211,19 +233,19 @@ explanation(const json_t *d)
 
 /* ---- 二、各单位情况 ---- */
 
-/* The units of the given rank, "、" between. */
+/* The ranked units whose pass rate is that of the unit at index at,
+ * "、" between: ties of the rate whatever the rank that breaks them. */
 static char *
-units_ranked(const json_t *ranking, json_int_t rank, const char **rate)
+units_at_rate(const json_t *ranking, size_t at, const char **rate)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const json_t *u;
 	size_t i;
 
+	*rate = rd_str(json_array_get(ranking, at), "pass_rate");
 	json_array_foreach(ranking, i, u)
-		if (json_integer_value(json_object_get(u, "rank")) == rank) {
+		if (strcmp(rd_str(u, "pass_rate"), *rate) == 0)
 			sb_printf(&sb, "%s%s", sb.len ? "、" : "", rd_str(u, "name"));
-			*rate = rd_str(u, "pass_rate");
-		}
 	return sb_steal(&sb);
 }
 
@@ -231,24 +253,31 @@ static char *
 ranking_text(const json_t *d)
 {
 	const json_t *ranking = json_object_get(d, "ranking");
-	json_int_t last = json_integer_value(json_object_get(json_array_get(
-	    ranking, json_array_size(ranking) - 1), "rank"));
 	const char *top_rate = "", *low_rate = "";
-	char *top = units_ranked(ranking, 1, &top_rate), *low, *ref, *text;
+	char *top = units_at_rate(ranking, 0, &top_rate), *low, *ref, *text;
 
 	ref = attachment_ref(d, "ranking");
-	if (last == 1)
+	low = units_at_rate(ranking, json_array_size(ranking) - 1, &low_rate);
+	if (strcmp(top_rate, low_rate) == 0)
 		text = xasprintf("各单位账号合格率及排名见%s。各单位合格率均为%s。",
 		    ref, top_rate);
-	else {
-		low = units_ranked(ranking, last, &low_rate);
+	else
 		text = xasprintf("各单位账号合格率及排名见%s。其中，%s合格率最高"
 		    "（%s）；%s合格率最低（%s）。", ref, top, top_rate, low,
 		    low_rate);
-		free(low);
-	}
+	free(low);
 	free(top);
 	free(ref);
+	if (json_array_size(json_object_get(d, "orders"))) {
+		char *with;
+
+		ref = attachment_ref(d, "orders");
+		with = xasprintf("%s排名相同的，按逾期未回复、逾期回复、回复被退回"
+		    "的数量从少到多排列。各单位整改工单办理情况见%s。", text, ref);
+		free(text);
+		free(ref);
+		text = with;
+	}
 	return text;
 }
 
@@ -335,6 +364,31 @@ offenders_text(const json_t *d)
 	return sb_steal(&sb);
 }
 
+/* The units that left work orders or notices unanswered past their
+ * deadline: "A（整改工单2个、点对点通报1份）、B（整改工单1个）". */
+static char *
+late_units(const json_t *d)
+{
+	const json_t *o;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "orders"), i, o) {
+		long long w = rd_int(o, "orders_overdue");
+		long long n = rd_int(o, "notices_overdue");
+
+		if (w + n == 0)
+			continue;
+		sb_printf(&sb, "%s%s（", sb.len ? "、" : "", rd_str(o, "unit_name"));
+		if (w)
+			sb_printf(&sb, "整改工单%lld个", w);
+		if (n)
+			sb_printf(&sb, "%s点对点通报%lld份", w ? "、" : "", n);
+		sb_puts(&sb, "）");
+	}
+	return sb_steal(&sb);
+}
+
 static void
 problems_section(json_t *body, const json_t *d)
 {
@@ -351,6 +405,11 @@ problems_section(json_t *body, const json_t *d)
 		    json_array_size(overdue)));
 		free(units);
 	}
+	units = late_units(d);
+	if (*units)
+		sub_take(body, subheading(&n, "逾期未回复。"), xasprintf("截至监测"
+		    "时点，%s超过期限仍未在线回复整改情况。", units));
+	free(units);
 	if (json_array_size(json_object_get(d, "repeat_offenders")))
 		sub_take(body, subheading(&n, "同类问题连续出现。"),
 		    offenders_text(d));
@@ -405,11 +464,11 @@ requirements(json_t *body, const json_t *d, const struct config *cfg)
 	if (rd_int(s, "unqualified") || rd_int(s, "problems_overdue")) {
 		units = unit_names(json_object_get(d, "unqualified"));
 		sub_take(body, subheading(&n, "限期整改。"), xasprintf("请%s对照"
-		    "不合格账号名单和问题清单，于%s前（%lld个工作日内）完成整改，并将"
-		    "整改情况书面报送%s；确无能力维护的账号，请按照国办发〔2018〕123号"
-		    "文件要求予以关停或整合，并向主管部门办理备案。", *units ? units :
-		    "相关单位", rd_str(d, "due"), rd_int(d, "rectify_days"),
-		    cfg->notice.issuer));
+		    "不合格账号名单和问题清单，于%s前（%lld个工作日内）完成整改，并"
+		    "通过政务新媒体监测平台逐项在线回复整改措施、完成时间和责任人，附"
+		    "佐证材料；确无能力维护的账号，请按照国办发〔2018〕123号文件要求予"
+		    "以关停或整合，并向主管部门办理备案。", *units ? units : "相关单位",
+		    rd_str(d, "due"), rd_int(d, "rectify_days")));
 		free(units);
 	}
 	sub_take(body, subheading(&n, "落实日常管理。"), xstrdup("严格落实“三审"

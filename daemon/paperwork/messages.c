@@ -11,6 +11,7 @@
 #include "monitor/alerts.h"
 #include "monitor/closed.h"
 #include "monitor/wording.h"
+#include "paperwork/letters.h"
 #include "paperwork/messages.h"
 #include "paperwork/notice.h"
 
@@ -18,6 +19,7 @@
  * job is to report a failure, so they must not be able to fail). */
 static const char *const overridable[] = {
 	"unit-alert", "unit-recovery", "unit-wording", "unit-notice",
+	"unit-review", "unit-reminder", "user-invite", "user-reset",
 	"admin-gap", "admin-digest", "admin-reopened",
 	"chat-alert", "chat-recovery", "chat-wording", "chat-notice",
 	"chat-gap", "chat-digest", "chat-reopened", NULL,
@@ -46,6 +48,8 @@ sample_vars(const struct config *cfg, const char *name, time_t now)
 			name = chat_of[i][1];
 	if (strcmp(name, "unit-wording") == 0)
 		return wording_sample_vars(cfg, now);
+	if ((v = letters_sample_vars(cfg, name, now)) != NULL)
+		return v;
 	if (strcmp(name, "admin-reopened") == 0)
 		return closed_sample_vars(cfg, now);
 	if (strcmp(name, "unit-notice") == 0) {
@@ -102,8 +106,9 @@ check_folder(const char *dir)
 		} else if (!listed(overridable, e->d_name)) {
 			log_warnx(_("%s/%s: no message of this name; the messages "
 			    "are unit-alert, unit-recovery, unit-wording, "
-			    "unit-notice, admin-gap, admin-digest and "
-			    "admin-reopened (.txt, .html), and chat-alert, "
+			    "unit-notice, unit-review, unit-reminder, "
+			    "user-invite, user-reset, admin-gap, admin-digest "
+			    "and admin-reopened (.txt, .html), and chat-alert, "
 			    "chat-recovery, chat-wording, chat-notice, chat-gap, "
 			    "chat-digest and chat-reopened (.md)"), dir,
 			    e->d_name);

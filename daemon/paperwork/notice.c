@@ -235,9 +235,12 @@ requirements(const struct config *cfg, const char *due)
 	    "请于%s前（%ld个工作日内）完成整改。账号恢复更新后，相应问题由系统自动"
 	    "销号；确无能力维护的账号，请按照国办发〔2018〕123号文件要求予以关停或"
 	    "整合，并向主管部门办理备案。", due, nc->rectify_days)));
-	json_array_append_new(req, requirement("（二）书面报送。", xasprintf(
-	    "请于%s前将整改情况书面报送%s。书面回复须逐项说明整改措施、完成时间和"
-	    "责任人，并加盖单位公章。", due, nc->issuer)));
+	json_array_append_new(req, requirement("（二）在线回复。", xasprintf(
+	    "请于%s前登录政务新媒体监测平台%s%s%s，逐项在线回复整改措施、完成时间"
+	    "和责任人，并上传佐证材料（如加盖单位公章的书面回复扫描件）；逾期未回复"
+	    "的，将在月度通报中予以通报。", due, cfg->console_url ? "（" : "",
+	    cfg->console_url ? cfg->console_url : "", cfg->console_url ? "）" :
+	    "")));
 	json_array_append_new(req, requirement("（三）健全长效机制。", xstrdup(
 	    "严格落实“三审三校”制度，明确专人负责账号日常运维，确保账号更新及时、"
 	    "内容准确。")));

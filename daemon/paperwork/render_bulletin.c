@@ -29,6 +29,26 @@ static const struct column ranking_columns[] = {
 	{ "posts", "发布条数", COL_TEXT },
 };
 
+static const struct column order_columns[] = {
+	{ "unit_name", "责任单位", COL_TEXT },
+	{ "orders", "收到工单", COL_TEXT },
+	{ "orders_on_time", "按期回复", COL_TEXT },
+	{ "orders_late", "逾期回复", COL_TEXT },
+	{ "orders_returned", "被退回", COL_TEXT },
+	{ "orders_open", "未办结", COL_TEXT },
+	{ "orders_overdue", "逾期未回复", COL_TEXT },
+	{ "notices_overdue", "逾期未回复通报", COL_TEXT },
+};
+
+static const struct column overdue_notice_columns[] = {
+	{ "serial", "通报编号", COL_TEXT },
+	{ "unit_name", "责任单位", COL_TEXT },
+	{ "issued", "下发日期", COL_TEXT },
+	{ "due", "回复期限", COL_TEXT },
+	{ "items", "问题数", COL_TEXT },
+	{ "unsettled", "未回复", COL_TEXT },
+};
+
 static const struct column unqualified_columns[] = {
 	{ "unit_name", "责任单位", COL_TEXT },
 	{ "platform", "平台", COL_TEXT },
@@ -117,6 +137,7 @@ struct section {
 #define COLS(c) c, ARRAY_SIZE(c)
 static const struct section attachment_tables[] = {
 	{ "ranking", NULL, COLS(ranking_columns), NULL },
+	{ "orders", NULL, COLS(order_columns), NULL },
 	{ "unqualified", NULL, COLS(unqualified_columns), NULL },
 	{ "gaps", NULL, COLS(gap_columns), NULL },
 };
@@ -129,6 +150,8 @@ static const struct section appendix[] = {
 	{ "problems", "closed", COLS(problem_columns), "本期销号问题" },
 	{ "problems", "overdue", COLS(problem_columns), "逾期未整改问题" },
 	{ "notices", NULL, COLS(notice_columns), "本期下发的点对点通报" },
+	{ "notices_overdue", NULL, COLS(overdue_notice_columns),
+	  "逾期未回复的点对点通报" },
 	{ "repeat_offenders", NULL, COLS(offender_columns),
 	  "年度绩效考核扣分名单" },
 };

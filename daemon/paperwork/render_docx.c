@@ -245,6 +245,16 @@ static const struct table_col ranking_cols[] = {
 	{ "gaps", "监测缺口", 'c', 9 }, { "posts", "发布条数", 'c', 9 },
 };
 
+static const struct table_col order_cols[] = {
+	{ "unit_name", "责任单位", 'l', 24 }, { "orders", "收到工单", 'c', 9 },
+	{ "orders_on_time", "按期回复", 'c', 9 },
+	{ "orders_late", "逾期回复", 'c', 9 },
+	{ "orders_returned", "被退回", 'c', 8 },
+	{ "orders_open", "未办结", 'c', 8 },
+	{ "orders_overdue", "逾期未回复", 'c', 10 },
+	{ "notices_overdue", "逾期未回复通报", 'c', 9 },
+};
+
 static const struct table_col unqualified_cols[] = {
 	{ "no", "序号", 'c', 6 }, { "unit_name", "责任单位", 'l', 15 },
 	{ "platform", "平台", 'c', 11 }, { "account", "账号名称", 'l', 12 },
@@ -280,6 +290,11 @@ bulletin_attachment(struct build *b, const json_t *d, const json_t *a,
 	if (strcmp(key, "ranking") == 0) {
 		attach_table(b, rd_str(a, "title"), ranking_cols,
 		    ARRAY_SIZE(ranking_cols), json_object_get(d, "ranking"));
+		return;
+	}
+	if (strcmp(key, "orders") == 0) {
+		attach_table(b, rd_str(a, "title"), order_cols,
+		    ARRAY_SIZE(order_cols), json_object_get(d, "orders"));
 		return;
 	}
 	rows = numbered(json_object_get(d, key));

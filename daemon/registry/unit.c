@@ -367,3 +367,13 @@ unit_list_json(sqlite3 *db, bool include_removed)
 	sb_free(&sql);
 	return rows;
 }
+
+char *
+unit_scope_sql(const char *column, long long unit_id, bool subordinates)
+{
+	if (!subordinates)
+		return xasprintf("%s = %lld", column, unit_id);
+	return xasprintf("%s IN (WITH RECURSIVE scope(id) AS (SELECT %lld UNION"
+	    " SELECT c.id FROM unit c JOIN scope ON c.parent_id = scope.id)"
+	    " SELECT id FROM scope)", column, unit_id);
+}

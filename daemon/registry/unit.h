@@ -49,4 +49,10 @@ json_t *unit_json(sqlite3 *db, long long id);          /* NULL when absent */
 char  **unit_channels(sqlite3 *db, long long id, size_t *n);
 json_t *unit_list_json(sqlite3 *db, bool include_removed);
 
+/* The SQL condition that column (a unit id) is unit_id or, with
+ * subordinates, one of the units under it through parent at any depth: a
+ * unit login's scope.  It has no parameters; caller frees. */
+char   *unit_scope_sql(const char *column, long long unit_id,
+            bool subordinates);
+
 #endif

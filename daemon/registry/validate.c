@@ -62,6 +62,23 @@ check_note(const char *v)
 }
 
 const char *
+check_paragraphs(const char *v)
+{
+	const char *p;
+
+	if (str_empty(v))
+		return NULL;
+	if (!utf8_valid(v, strlen(v)))
+		return "is not valid UTF-8";
+	for (p = v; *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
+			return "contains control characters other than line breaks";
+	if (strlen(v) > 4 * MW_NOTE_MAX)
+		return "is too long (at most 2000 characters)";
+	return NULL;
+}
+
+const char *
 check_feed_url(const char *v)
 {
 	const char *why = NULL;

@@ -14,6 +14,8 @@
 const char *check_name(const char *v);              /* required text */
 const char *check_optional_text(const char *v);     /* NULL or "" allowed */
 const char *check_note(const char *v);              /* a reason: longer text */
+/* Longer text in paragraphs: a note's limits, line breaks ("\n") allowed. */
+const char *check_paragraphs(const char *v);
 const char *check_feed_url(const char *v);          /* http(s) URL */
 const char *check_date(const char *v);              /* YYYY-MM-DD */
 const char *check_email(const char *v);

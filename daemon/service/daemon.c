@@ -17,8 +17,9 @@
 #include "mail/outbox.h"
 #include "monitor/cycle.h"
 #include "monitor/stats.h"
-#include "paperwork/messages.h"
 #include "monitor/wording.h"
+#include "paperwork/letters.h"
+#include "paperwork/messages.h"
 #include "poll/poller.h"
 #include "service/daemon.h"
 #include "store/db.h"
@@ -150,6 +151,9 @@ on_cycle(struct poller *p, const struct cycle_stats *s, void *userdata)
 	/* a failed run is logged, recorded and reported by monitor_evaluate;
 	 * --once then exits non-zero */
 	if (monitor_evaluate(d->db, &d->cfg, mw_now()) == -1)
+		d->evaluation_failed = true;
+	/* notices past their reply deadline: the unit is reminded */
+	if (letters_reminders_run(d->db, &d->cfg, mw_now()) == -1)
 		d->evaluation_failed = true;
 	d->evaluated = true;
 	update_status(d);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access/invite.h"
 #include "access/secret.h"
 #include "access/session.h"
 #include "access/user.h"
@@ -212,4 +213,209 @@ auth_load(struct req *r, struct resp *resp)
 	if (r->remote_user && *r->remote_user)
 		return remote_login(r, resp);
 	return r->logged_in;
+}
+
+/* ---- setting a password through a one-time link ---- */
+
+/* A form for someone without a session: its CSRF token is a cookie of its
+ * own for path (double submit), as the login form's. */
+static int
+anonymous_token(struct req *r, struct resp *resp, const char *path,
+    struct tmpl_vars *v)
+{
+	char token[TOKEN_HEX];
+
+	if (token_new(token) == -1)
+		return -1;
+	resp_set_cookie(resp, r, "mw_login", token, path);
+	tmpl_set(v, "form_csrf", token);
+	return 0;
+}
+
+static bool
+anonymous_token_ok(const struct req *r)
+{
+	const char *sent = param_get(&r->form, "csrf");
+
+	return sent && r->cookie_login && token_equal(sent, r->cookie_login);
+}
+
+static const char dead_link[] = "这个链接无效、已经用过或已过期（链接72小时内"
+	"有效，只能使用一次）。请在登录页点“忘记密码”重新申请，或请管理员重新发送"
+	"邀请。";
+
+static void
+password_form(struct req *r, struct resp *resp, const char *token,
+    const char *error)
+{
+	struct tmpl_vars *v = tmpl_vars_new();
+	enum invite_purpose purpose;
+	long long id;
+	struct user u = { 0 };
+
+	if (invite_find(r->web->db, token, r->now, &id, &purpose) != 0 ||
+	    user_by_id(r->web->db, id, &u) != 0) {
+		tmpl_vars_free(v);
+		return resp_error(r, resp, 404, dead_link);
+	}
+	if (anonymous_token(r, resp, "/password", v) == -1) {
+		tmpl_vars_free(v);
+		user_free(&u);
+		return resp_error(r, resp, 500, "系统暂时无法生成表单。");
+	}
+	tmpl_set(v, "token", token);
+	tmpl_set(v, "login", u.name);
+	tmpl_set(v, "display", u.display_name);
+	tmpl_set(v, "invite", purpose == INVITE_NEW ? "1" : "");
+	tmpl_set(v, "error", error);
+	user_free(&u);
+	page_render(r, resp, "password.html", "设置密码", NULL, v);
+}
+
+void
+page_password(struct req *r, struct resp *resp)
+{
+	password_form(r, resp, param_get(&r->query, "token"), NULL);
+}
+
+static int
+use_link(struct req *r, const char *token, const char *pw, char **error)
+{
+	sqlite3 *db = r->web->db;
+	enum invite_purpose purpose;
+	struct user u = { 0 };
+	char actor[96];
+	long long id;
+	int rc = -1;
+
+	if (invite_find(db, token, r->now, &id, &purpose) != 0 ||
+	    user_by_id(db, id, &u) != 0) {
+		*error = xstrdup(dead_link);
+		return -1;
+	}
+	snprintf(actor, sizeof(actor), "web:%s", u.name);
+	audit_set_actor(actor);
+	if (db_begin(db) == 0) {
+		if ((rc = invite_use(db, token, pw, r->now, error)) == 0 &&
+		    (rc = db_commit(db)) == 0)
+			log_notice("web: %s set a password through a %s link from "
+			    "%s", u.name, purpose == INVITE_NEW ? "invitation" :
+			    "reset", r->address);
+		if (rc != 0)
+			db_rollback(db);
+	}
+	audit_set_actor(NULL);
+	user_free(&u);
+	r->web->writes++;
+	return rc;
+}
+
+void
+page_password_post(struct req *r, struct resp *resp)
+{
+	const char *token = param_get(&r->form, "token");
+	const char *pw = param_get(&r->form, "password");
+	const char *again = param_get(&r->form, "password2");
+	char *error = NULL;
+
+	if (!anonymous_token_ok(r))
+		return resp_error(r, resp, 403, "表单已失效，请重新打开邮件中的"
+		    "链接。");
+	if (pw == NULL || again == NULL || strcmp(pw, again) != 0)
+		return password_form(r, resp, token, "两次输入的密码不一致。");
+	if (use_link(r, token, pw, &error) == -1) {
+		if (error && str_has_prefix(error, "password:")) {
+			free(error);
+			return password_form(r, resp, token, "密码不符合要求：至少8个"
+			    "字符，不超过256个字符。");
+		}
+		resp_error(r, resp, 404, error ? error : dead_link);
+		free(error);
+		return;
+	}
+	resp_set_cookie(resp, r, "mw_login", "", "/password");
+	resp_redirect(resp, "/login?done=password");
+}
+
+/* ---- asking for a reset ---- */
+
+void
+page_forgot(struct req *r, struct resp *resp)
+{
+	struct tmpl_vars *v = tmpl_vars_new();
+
+	if (anonymous_token(r, resp, "/password", v) == -1) {
+		tmpl_vars_free(v);
+		return resp_error(r, resp, 500, "系统暂时无法生成表单。");
+	}
+	tmpl_set(v, "console", r->web->cfg->console_url ? "1" : "");
+	page_render(r, resp, "forgot.html", "忘记密码", NULL, v);
+}
+
+/* Sends the link when the name or address is an enabled user's with an
+ * address; says nothing either way, so the form tells no one who has a
+ * login. */
+static void
+send_reset(struct req *r, const char *who)
+{
+	sqlite3 *db = r->web->db;
+	struct user u = { 0 };
+	char actor[96], *error = NULL;
+	time_t expires;
+
+	if (user_by_name_or_email(db, who, &u) != 0 || u.disabled) {
+		log_notice("web: password reset asked from %s for '%s': no such "
+		    "enabled user", r->address, who);
+		user_free(&u);
+		return;
+	}
+	snprintf(actor, sizeof(actor), "web:%s", u.name);
+	audit_set_actor(actor);
+	if (db_begin(db) == 0 && invite_send(db, r->web->cfg, u.id, r->now,
+	    &expires, &error) == 0 && db_commit(db) == 0) {
+		log_notice("web: password reset link for %s queued (asked from "
+		    "%s)", u.name, r->address);
+		r->web->writes++;
+	} else {
+		db_rollback(db);
+		log_warnx("web: password reset for %s asked from %s not sent: %s",
+		    u.name, r->address, error ? error : "database error");
+	}
+	audit_set_actor(NULL);
+	free(error);
+	user_free(&u);
+}
+
+void
+page_forgot_post(struct req *r, struct resp *resp)
+{
+	char *who = xstrdup(param_text(&r->form, "name")), *key;
+	sqlite3 *db = r->web->db;
+
+	if (!anonymous_token_ok(r)) {
+		free(who);
+		return resp_error(r, resp, 403, "表单已失效，请刷新页面后重试。");
+	}
+	if (who == NULL || strlen(who) > 254 || has_control_chars(who) ||
+	    !utf8_valid(who, strlen(who))) {
+		free(who);
+		return resp_error(r, resp, 400, "请填写登录名或登记的邮箱。");
+	}
+	lower(who);
+	/* each request counts as a failed login of its own name: a form
+	 * that sends mail must not send it on and on */
+	key = xasprintf("(reset) %s", who);
+	if (throttled(r, key)) {
+		free(key);
+		free(who);
+		return resp_error(r, resp, 429, "申请过于频繁，请稍后再试。");
+	}
+	if (db_begin(db) == 0 && login_failure_record(db, key, r->address,
+	    r->now, r->now - r->web->cfg->web.login_window) == 0)
+		db_commit(db);
+	db_rollback(db);
+	send_reset(r, who);
+	free(key);
+	free(who);
+	resp_redirect(resp, "/login?done=forgot");
 }

@@ -19,6 +19,9 @@
 #include "base/util.h"
 #include "config/config.h"
 
+/* A form without a file is small; a file may add its own limit. */
+#define FORM_MAX        (256 * 1024)
+
 struct param {
 	char   *key;
 	char   *value;                 /* NUL-terminated, may hold NULs */

@@ -7,7 +7,9 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "monitor/evaluate.h"
+#include "registry/unit.h"
 #include "registry/validate.h"
+#include "store/audit.h"
 #include "store/db.h"
 #include "web/pages.h"
 
@@ -39,6 +41,13 @@ static const struct { const char *key, *text; } done_texts[] = {
 	{ "issued", "通报已印发。" },
 	{ "voided", "通报已作废。" },
 	{ "imported", "台账已导入。" },
+	{ "replied", "整改回复已提交，等待审核。" },
+	{ "accepted", "整改回复已审核通过，问题已销号，已邮件告知单位。" },
+	{ "returned", "整改回复已退回，已邮件告知单位。" },
+	{ "invited", "邀请邮件已进入发件箱，链接72小时内有效。" },
+	{ "reset", "重设密码的邮件已进入发件箱，链接72小时内有效。" },
+	{ "password", "密码已设置，请用新密码登录。" },
+	{ "forgot", "如该账号登记了邮箱，重设密码的链接已发往该邮箱，72小时内有效。" },
 };
 
 static const char *
@@ -54,7 +63,7 @@ done_text(const struct req *r)
 }
 
 static const char *const navs[] = { "dashboard", "accounts", "units",
-	"problems", "documents", "import", "outbox", "audit" };
+	"problems", "documents", "import", "outbox", "audit", "users" };
 
 static void
 set_common(struct req *r, struct tmpl_vars *v, const char *title,
@@ -73,6 +82,8 @@ set_common(struct req *r, struct tmpl_vars *v, const char *title,
 	tmpl_set(v, "role_label", r->logged_in ? user_role_label(r->user.role) : "");
 	tmpl_set(v, "is_admin", r->logged_in && r->user.role == ROLE_ADMIN ?
 	    "1" : "");
+	tmpl_set(v, "is_unit", r->logged_in && is_unit_user(r) ? "1" : "");
+	tmpl_set(v, "is_staff", r->logged_in && !is_unit_user(r) ? "1" : "");
 	tmpl_set(v, "csrf", r->logged_in ? r->session.csrf : "");
 	tmpl_set(v, "flash", done_text(r));
 	if (r->refresh > 0)
@@ -329,14 +340,151 @@ page_change(struct req *r, struct resp *resp, const char *what,
 	return 0;
 }
 
+bool
+is_unit_user(const struct req *r)
+{
+	return r->user.role == ROLE_UNIT;
+}
+
+char *
+scope_sql_on(const struct req *r, const char *column)
+{
+	if (!is_unit_user(r))
+		return xstrdup("1");
+	return unit_scope_sql(column, r->user.unit_id, r->user.subordinates);
+}
+
 char *
 scope_sql(const struct req *r)
 {
+	return scope_sql_on(r, "u.id");
+}
+
+bool
+scope_allows(struct req *r, long long unit_id)
+{
+	char *scope = scope_sql(r);
+	char *sql = xasprintf("SELECT 1 FROM unit u WHERE u.id = ? AND %s", scope);
+	long long one;
+	int rc = db_query_int(r->web->db, &one, sql, "I", unit_id);
+
+	free(sql);
+	free(scope);
+	return rc == 0;
+}
+
+/* The attempt in the audit trail, in a transaction of its own: a page
+ * that reads has none open. */
+static void
+audit_refusal(struct req *r, const char *what, long long id)
+{
+	sqlite3 *db = r->web->db;
+	json_t *after = json_pack("{s:s, s:s, s:I}", "method", r->method,
+	    "route", r->path, "unit_id", (json_int_t)r->user.unit_id);
+
+	if (db_begin(db) == 0 && audit_record(db, "access.denied", what, id,
+	    NULL, after, "另一单位的数据") == 0 && db_commit(db) == 0)
+		r->web->writes++;
+	else
+		db_rollback(db);
+	json_decref(after);
+}
+
+void
+role_refuse(struct req *r)
+{
+	sqlite3 *db = r->web->db;
+	char actor[96], *code = NULL;
+	json_t *after;
+
 	if (r->user.role != ROLE_UNIT)
-		return xstrdup("1");
-	return xasprintf("u.id IN (WITH RECURSIVE s(id) AS (SELECT %lld UNION"
-	    " SELECT c.id FROM unit c JOIN s ON c.parent_id = s.id) SELECT id"
-	    " FROM s)", r->user.unit_id);
+		return;
+	db_query_text(db, &code, "SELECT code FROM unit WHERE id = ?", "I",
+	    r->user.unit_id);
+	log_event(LOG_WARNING, NULL, 0, code, "web: %s (unit login of %s) "
+	    "refused %s %s: not for its role", r->user.name, code ? code : "?",
+	    r->method, r->path);
+	free(code);
+	after = json_pack("{s:s, s:s, s:I}", "method", r->method, "route",
+	    r->path, "unit_id", (json_int_t)r->user.unit_id);
+	snprintf(actor, sizeof(actor), "web:%s", r->user.name);
+	audit_set_actor(actor);
+	if (db_begin(db) == 0 && audit_record(db, "access.forbidden", "route",
+	    r->id, NULL, after, "不对责任单位开放的功能") == 0 &&
+	    db_commit(db) == 0)
+		r->web->writes++;
+	else
+		db_rollback(db);
+	audit_set_actor(NULL);
+	json_decref(after);
+}
+
+void
+audit_download(struct req *r, const char *action, const char *entity,
+    long long id)
+{
+	sqlite3 *db = r->web->db;
+
+	if (db_begin(db) == 0 && audit_record(db, action, entity, id, NULL,
+	    NULL, NULL) == 0 && db_commit(db) == 0)
+		r->web->writes++;
+	else
+		db_rollback(db);
+}
+
+void
+scope_refuse(struct req *r, struct resp *resp, const char *what, long long id,
+    const char *msg)
+{
+	char *code = NULL;
+
+	db_query_text(r->web->db, &code, "SELECT code FROM unit WHERE id = ?", "I",
+	    r->user.unit_id);
+	log_event(LOG_WARNING, NULL, 0, code, "web: %s (unit login of %s) "
+	    "refused %s %s: %s %lld belongs to another unit", r->user.name,
+	    code ? code : "?", r->method, r->path, what, id);
+	audit_refusal(r, what, id);
+	free(code);
+	resp_error(r, resp, 404, msg);
+}
+
+bool
+scope_check(struct req *r, struct resp *resp, const char *what, long long id,
+    long long unit_id, const char *msg)
+{
+	if (unit_id == 0) {
+		resp_error(r, resp, 404, msg);
+		return false;
+	}
+	if (scope_allows(r, unit_id))
+		return true;
+	scope_refuse(r, resp, what, id, msg);
+	return false;
+}
+
+bool
+scope_code(struct req *r, struct resp *resp, const char *code)
+{
+	long long id = code ? unit_id(r->web->db, code) : 0;
+
+	if (id == 0 || scope_allows(r, id))
+		return true;
+	scope_refuse(r, resp, "unit", id, "没有这个单位。");
+	return false;
+}
+
+char *
+form_paragraphs(struct req *r, const char *key)
+{
+	const char *v = param_text(&r->form, key);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (v == NULL)
+		return NULL;
+	for (; *v; v++)
+		if (!(v[0] == '\r' && v[1] == '\n'))
+			sb_putc(&sb, *v);
+	return sb_steal(&sb);
 }
 
 const char *

@@ -244,6 +244,10 @@ page_accounts(struct req *r, struct resp *resp)
 	char tail[96];
 
 	read_query(r, &aq);
+	if (!scope_code(r, resp, aq.unit)) {
+		free(aq.like);
+		return;
+	}
 	if (page_wants_csv(r)) {
 		export_csv(r, resp, &aq);
 		free(aq.like);
@@ -267,18 +271,16 @@ page_accounts(struct req *r, struct resp *resp)
 /* ---- one account ---- */
 
 /* Whether the account exists and its unit is in the user's scope. */
+/* Whether the user sees account id; a 404 rendered when not (another
+ * unit's account reached by a unit login is recorded). */
 static bool
-account_visible(struct req *r, long long id)
+account_visible(struct req *r, struct resp *resp, long long id)
 {
-	char *scope = scope_sql(r);
-	char *sql = xasprintf("SELECT 1 FROM account a JOIN unit u ON u.id ="
-	    " a.unit_id WHERE a.id = ? AND %s", scope);
-	long long one = 0;
-	int rc = db_query_int(r->web->db, &one, sql, "I", id);
+	long long unit = 0;
 
-	free(sql);
-	free(scope);
-	return rc == 0;
+	db_query_int(r->web->db, &unit, "SELECT unit_id FROM account WHERE id = ?",
+	    "I", id);
+	return scope_check(r, resp, "account", id, unit, "没有这个账号。");
 }
 
 static const struct { const char *rule, *text; } rule_texts[] = {
@@ -499,6 +501,10 @@ add_problems(struct req *r, struct tmpl_vars *v, long long id)
 
 	tmpl_set_list(v, "problems");
 	json_array_foreach(rows, i, p) {
+		/* a failing feed is the monitoring's problem, not the unit's */
+		if (is_unit_user(r) && strcmp(json_string_value(json_object_get(p,
+		    "kind")), "unreachable") == 0)
+			continue;
 		row = tmpl_add_row(v, "problems");
 		set_json(row, "id", json_object_get(p, "id"));
 		tmpl_set(row, "kind", problem_kind_label(json_string_value(
@@ -520,8 +526,11 @@ page_account(struct req *r, struct resp *resp)
 	json_t *a;
 	char *title;
 
-	if (r->tail != NULL || !account_visible(r, r->id) ||
-	    (a = account_json(r->web->db, r->id)) == NULL)
+	if (r->tail != NULL)
+		return resp_error(r, resp, 404, "没有这个账号。");
+	if (!account_visible(r, resp, r->id))
+		return;
+	if ((a = account_json(r->web->db, r->id)) == NULL)
 		return resp_error(r, resp, 404, "没有这个账号。");
 	v = tmpl_vars_new();
 	set_details(r, v, a);
@@ -651,8 +660,10 @@ page_account_action(struct req *r, struct resp *resp)
 	for (i = 0; i < ARRAY_SIZE(acts); i++)
 		if (strcmp(acts[i].name, r->tail) == 0)
 			break;
-	if (i == ARRAY_SIZE(acts) || !account_visible(r, r->id))
+	if (i == ARRAY_SIZE(acts))
 		return resp_error(r, resp, 404, "没有这个账号或这项操作。");
+	if (!account_visible(r, resp, r->id))
+		return;
 	if (i == 5) {
 		if (touch_args(r, resp, &x) == -1)
 			return;

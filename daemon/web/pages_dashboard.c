@@ -16,6 +16,7 @@
 #include "monitor/stats.h"
 #include "paperwork/paperwork.h"
 #include "paperwork/render.h"
+#include "registry/workorder.h"
 #include "store/db.h"
 #include "web/pages.h"
 
@@ -48,6 +49,8 @@ set_counts(struct tmpl_vars *v, const struct monitor_counts *c)
 	tmpl_setf(v, "overdue_problems", "%lld", c->overdue_problems);
 	tmpl_setf(v, "outbox_queued", "%lld", c->outbox_queued);
 	tmpl_setf(v, "outbox_failed", "%lld", c->outbox_failed);
+	tmpl_setf(v, "orders_replied", "%lld", c->orders[WO_REPLIED]);
+	tmpl_setf(v, "notices_overdue", "%lld", c->notices_overdue);
 	tmpl_set(v, "eval_failing", c->evaluation.failing ? "1" : "");
 	tmpl_set(v, "eval_error", c->evaluation.error);
 	if (c->evaluation.has_ok) {
@@ -255,13 +258,130 @@ cache_fresh(const struct dash_cache *d, const struct req *r, long long dv,
 	return d->data_version == dv || r->now - d->at < DASH_MIN_AGE;
 }
 
+/* ---- a unit's own first page ---- */
+
+static void
+set_unit_counts(struct tmpl_vars *v, const struct monitor_counts *c)
+{
+	int k;
+
+	tmpl_setf(v, "active", "%lld", c->active);
+	for (k = 0; k < N_STATES; k++)
+		tmpl_setf(v, state_name((enum account_state)k), "%lld", c->states[k]);
+	tmpl_setf(v, "suspended", "%lld", c->suspended);
+	tmpl_setf(v, "orders_open", "%lld", c->orders[WO_OPEN]);
+	tmpl_setf(v, "orders_replied", "%lld", c->orders[WO_REPLIED]);
+	tmpl_setf(v, "orders_returned", "%lld", c->orders[WO_RETURNED]);
+	tmpl_setf(v, "orders_overdue", "%lld", c->orders_overdue);
+	tmpl_setf(v, "notices_unanswered", "%lld", c->notices_unanswered);
+	tmpl_setf(v, "notices_overdue", "%lld", c->notices_overdue);
+}
+
+/* The work orders waiting for the unit, the earliest deadline first. */
+static void
+add_todo(struct req *r, struct tmpl_vars *v)
+{
+	char *scope = scope_sql_on(r, "p.unit_id");
+	char *sql = xasprintf("SELECT p.id, u.name, coalesce(a.platform, ''),"
+	    " coalesce(a.name, '（单位整体）'), p.kind, p.due_at, "
+	    WORKORDER_STATE("p") " AS s FROM problem p JOIN unit u ON u.id ="
+	    " p.unit_id LEFT JOIN account a ON a.id = p.account_id WHERE"
+	    " p.closed_at IS NULL AND " WORKORDER_KIND("p") " AND %s AND s IN"
+	    " ('open', 'returned') ORDER BY p.due_at, p.id LIMIT 20", scope);
+	sqlite3_stmt *st = db_prepare(r->web->db, sql, "");
+	struct tmpl_vars *row;
+	json_t *t;
+
+	tmpl_set_list(v, "todo");
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		row = tmpl_add_row(v, "todo");
+		tmpl_set(row, "id", db_column_text(st, 0));
+		tmpl_set(row, "unit", db_column_text(st, 1));
+		tmpl_set(row, "platform", *db_column_text(st, 2) ?
+		    platform_label(r->web->cfg, db_column_text(st, 2)) : "—");
+		tmpl_set(row, "account", db_column_text(st, 3));
+		tmpl_set(row, "kind", problem_kind_label(db_column_text(st, 4)));
+		t = db_column_json(st, 5);
+		set_date(row, "due", t);
+		json_decref(t);
+		tmpl_set(row, "overdue", sqlite3_column_int64(st, 5) < r->now ?
+		    "1" : "");
+		tmpl_set(row, "returned", strcmp(db_column_text(st, 6),
+		    "returned") == 0 ? "1" : "");
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	free(scope);
+}
+
+/* The notices not answered yet. */
+static void
+add_waiting_notices(struct req *r, struct tmpl_vars *v)
+{
+	char *scope = scope_sql_on(r, "d.unit_id"), today[32];
+	char *sql = xasprintf("SELECT d.id, d.serial, coalesce(d.due_on, ''),"
+	    " (SELECT count(*) FROM document_problem dp WHERE dp.document_id ="
+	    " d.id), " NOTICE_UNSETTLED("d", "?1") " AS n FROM document d WHERE"
+	    " d.kind = 'notice' AND d.state = 'issued' AND %s AND n > 0 ORDER BY"
+	    " d.due_on, d.id", scope);
+	sqlite3_stmt *st = db_prepare(r->web->db, sql, "I", (long long)r->now);
+	struct tmpl_vars *row;
+
+	date_format_local(r->now, today, sizeof(today));
+	tmpl_set_list(v, "notices");
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		row = tmpl_add_row(v, "notices");
+		tmpl_set(row, "id", db_column_text(st, 0));
+		tmpl_set(row, "serial", db_column_text(st, 1));
+		tmpl_set(row, "due_on", db_column_text(st, 2));
+		tmpl_set(row, "items", db_column_text(st, 3));
+		tmpl_set(row, "unsettled", db_column_text(st, 4));
+		tmpl_set(row, "late", strcmp(db_column_text(st, 2), today) < 0 ?
+		    "1" : "");
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	free(scope);
+}
+
+static void
+unit_home(struct req *r, struct resp *resp)
+{
+	struct tmpl_vars *v = tmpl_vars_new();
+	struct monitor_counts c;
+	char *name = NULL, t[32];
+
+	if (monitor_counts_load_unit(r->web->db, r->web->cfg, r->now,
+	    r->user.unit_id, r->user.subordinates, &c) == -1) {
+		monitor_counts_free(&c);
+		tmpl_vars_free(v);
+		return resp_error(r, resp, 500, "工作台生成失败，详情见系统日志。");
+	}
+	set_unit_counts(v, &c);
+	monitor_counts_free(&c);
+	db_query_text(r->web->db, &name, "SELECT name FROM unit WHERE id = ?", "I",
+	    r->user.unit_id);
+	tmpl_set(v, "unit_name", name);
+	tmpl_set(v, "subordinates", r->user.subordinates ? "1" : "");
+	free(name);
+	add_todo(r, v);
+	add_waiting_notices(r, v);
+	time_format_local(r->now, t, sizeof(t));
+	tmpl_set(v, "as_of", t);
+	page_render(r, resp, "unit_home.html", "本单位工作台", "dashboard", v);
+}
+
 void
 page_dashboard(struct req *r, struct resp *resp)
 {
 	struct web_state *w = r->web;
-	long long dv = web_data_version(w);
-	char *scope = scope_sql(r), *html;
+	long long dv;
+	char *scope, *html;
 
+	if (is_unit_user(r))
+		return unit_home(r, resp);
+	dv = web_data_version(w);
+	scope = scope_sql(r);
 	r->refresh = w->cfg->web.refresh;
 	if (!cache_fresh(w->dash, r, dv, scope)) {
 		if ((html = dashboard_body(r)) == NULL) {

@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timeutil.h"
 #include "paperwork/bulletin.h"
 #include "paperwork/document.h"
 #include "paperwork/notice.h"
 #include "paperwork/paperwork.h"
 #include "paperwork/render.h"
+#include "registry/unit.h"
+#include "registry/workorder.h"
 #include "store/db.h"
 #include "web/pages.h"
 
@@ -20,27 +23,56 @@ static const char document_csp[] = "default-src 'none'; style-src "
 	"'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none';"
 	" form-action 'none'";
 
-/* Whether the user sees the unit (by code) or the document (by id): a
- * notice through its unit, a bulletin whoever sees every unit. */
+/* Whether the user sees the unit of this code. */
 static bool
-visible(struct req *r, const char *code, long long document)
+visible(struct req *r, const char *code)
 {
-	char *scope = scope_sql(r), *sql;
-	long long one;
-	int rc;
+	long long id = unit_id(r->web->db, code);
 
-	if (code)
-		sql = xasprintf("SELECT 1 FROM unit u WHERE u.code = ? AND"
-		    " u.removed_at IS NULL AND %s", scope);
-	else
-		sql = xasprintf("SELECT 1 FROM document d LEFT JOIN unit u ON u.id"
-		    " = d.unit_id WHERE d.id = ? AND (CASE WHEN u.id IS NULL THEN"
-		    " %d ELSE %s END)", r->user.role != ROLE_UNIT, scope);
-	rc = code ? db_query_int(r->web->db, &one, sql, "s", code) :
-	    db_query_int(r->web->db, &one, sql, "I", document);
-	free(sql);
-	free(scope);
-	return rc == 0;
+	return id != 0 && scope_allows(r, id);
+}
+
+/* Whether the user sees document id: a bulletin whoever may read the
+ * region, and a unit login once it is issued (it goes to every unit); a
+ * notice through its unit.  A 404 rendered when not, another unit's
+ * notice reached by a unit login recorded. */
+static bool
+document_visible(struct req *r, struct resp *resp, long long id)
+{
+	sqlite3_stmt *st = db_prepare(r->web->db, "SELECT kind, state,"
+	    " coalesce(unit_id, 0) FROM document WHERE id = ?", "I", id);
+	bool found = st && sqlite3_step(st) == SQLITE_ROW, ok = false;
+	long long unit = found ? sqlite3_column_int64(st, 2) : 0;
+
+	if (found && strcmp(db_column_text(st, 0), "bulletin") == 0)
+		ok = !is_unit_user(r) || strcmp(db_column_text(st, 1),
+		    "issued") == 0;
+	sqlite3_finalize(st);
+	if (ok)
+		return true;
+	if (!found || unit == 0) {
+		resp_error(r, resp, 404, "没有这份通报。");
+		return false;
+	}
+	return scope_check(r, resp, "notice", id, unit, "没有这份通报。");
+}
+
+/* How far a notice was answered, in words for its row. */
+static void
+set_answer(struct req *r, struct tmpl_vars *row, long long id,
+    const char *due)
+{
+	struct notice_answer a;
+	char today[32];
+
+	date_format_local(r->now, today, sizeof(today));
+	if (workorder_notice_answer(r->web->db, id, r->now, &a) == -1)
+		memset(&a, 0, sizeof(a));
+	tmpl_setf(row, "n_items", "%ld", a.items);
+	tmpl_setf(row, "n_settled", "%ld", a.settled);
+	tmpl_set(row, "answered", a.answered ? "1" : "");
+	tmpl_set(row, "late", !a.answered && due && *due &&
+	    strcmp(due, today) < 0 ? "1" : "");
 }
 
 static void
@@ -78,11 +110,14 @@ add_documents(struct req *r, struct tmpl_vars *v, const char *kind,
 
 	tmpl_set_list(v, list);
 	json_array_foreach(rows, i, n) {
-		if (strcmp(kind, "notice") == 0 && !visible(r, NULL,
-		    json_integer_value(json_object_get(n, "id"))))
+		state = json_string_value(json_object_get(n, "state"));
+		if (strcmp(kind, "notice") == 0 && !scope_allows(r,
+		    unit_id(r->web->db, json_string_value(json_object_get(n,
+		    "unit")))))
+			continue;
+		if (is_unit_user(r) && strcmp(state, "void") == 0)
 			continue;
 		row = tmpl_add_row(v, list);
-		state = json_string_value(json_object_get(n, "state"));
 		set_json(row, "id", json_object_get(n, "id"));
 		set_json(row, "serial", json_object_get(n, "serial"));
 		set_json(row, "unit_name", json_object_get(n, "unit_name"));
@@ -98,6 +133,9 @@ add_documents(struct req *r, struct tmpl_vars *v, const char *kind,
 		set_json(row, "void_reason", json_object_get(n, "void_reason"));
 		set_date(row, "voided_at", json_object_get(n, "voided_at"));
 		tmpl_set(row, "kind", kind);
+		if (strcmp(kind, "notice") == 0)
+			set_answer(r, row, json_integer_value(json_object_get(n,
+			    "id")), json_string_value(json_object_get(n, "due")));
 	}
 	json_decref(rows);
 }
@@ -188,7 +226,7 @@ page_document_preview(struct req *r, struct resp *resp)
 		json_decref(data);
 		return;
 	}
-	if (unit == NULL || !visible(r, unit, 0))
+	if (unit == NULL || !visible(r, unit))
 		return resp_error(r, resp, 404, "没有这个单位。");
 	if ((data = notice_preview(r->web->db, r->web->cfg, unit,
 	    param_text(&r->query, "allow_empty") != NULL, r->now, &error)) == NULL)
@@ -233,7 +271,7 @@ page_document_issue(struct req *r, struct resp *resp)
 		return resp_error(r, resp, 400, "月份应写作“年-月”，如 2026-10。");
 	if (!a.bulletin && a.unit == NULL)
 		return resp_error(r, resp, 400, "请选择受文单位。");
-	if (!a.bulletin && !visible(r, a.unit, 0))
+	if (!a.bulletin && !visible(r, a.unit))
 		return resp_error(r, resp, 404, "没有这个单位。");
 	if (page_change(r, resp, a.bulletin ? "印发月度通报" : "印发通报", do_issue,
 	    &a) == 0)
@@ -255,8 +293,11 @@ page_document_download(struct req *r, struct resp *resp)
 	if (dot == NULL || (!bulletin && ((size_t)(dot - r->tail) !=
 	    strlen("notice") || strncmp(r->tail, "notice", 6) != 0)) ||
 	    render_format_parse(dot + 1, &f) == -1 ||
-	    (f == RENDER_CSV && !bulletin) || !visible(r, NULL, r->id) ||
-	    (data = document_data(r->web->db, bulletin ? "bulletin" : "notice",
+	    (f == RENDER_CSV && !bulletin))
+		return resp_error(r, resp, 404, "没有这份通报。");
+	if (!document_visible(r, resp, r->id))
+		return;
+	if ((data = document_data(r->web->db, bulletin ? "bulletin" : "notice",
 	    r->id, &error)) == NULL) {
 		free(error);
 		return resp_error(r, resp, 404, "没有这份通报。");
@@ -264,6 +305,10 @@ page_document_download(struct req *r, struct resp *resp)
 	name = xasprintf("%s-%lld", bulletin ? "bulletin" : "notice", r->id);
 	send_document(r, resp, data, bulletin ? render_bulletin : render_notice,
 	    f, name);
+	/* what a unit's staff took of the centre's documents is on record,
+	 * as everything a unit login does; the centre's own reading is not */
+	if (is_unit_user(r) && resp->status == 200)
+		audit_download(r, "document.download", "document", r->id);
 	free(name);
 	json_decref(data);
 }
@@ -287,8 +332,10 @@ page_document_void(struct req *r, struct resp *resp)
 
 	a.kind = param_text(&r->form, "kind");
 	if (a.kind == NULL || (strcmp(a.kind, "notice") &&
-	    strcmp(a.kind, "bulletin")) || !visible(r, NULL, r->id))
+	    strcmp(a.kind, "bulletin")))
 		return resp_error(r, resp, 404, "没有这份通报。");
+	if (!document_visible(r, resp, r->id))
+		return;
 	if ((a.reason = form_reason(r, resp)) == NULL)
 		return;
 	if (page_change(r, resp, "作废", do_void, &a) == 0)

@@ -6,18 +6,23 @@
 
 #include "paperwork/paperwork.h"
 #include "registry/problem.h"
+#include "registry/workorder.h"
 #include "store/db.h"
 #include "web/pages.h"
 
 static const char problem_cols[] = "p.id, u.code, u.name, a.id, a.platform,"
 	" coalesce(a.name, '（单位整体）'), p.kind, p.detail, p.opened_at,"
 	" p.due_at, p.closed_at, p.close_reason, p.close_note, p.severity,"
-	" p.evidence";
+	" p.evidence, " WORKORDER_STATE("p");
 
 static const char *const problem_keys[] = { "id", "unit", "unit_name",
 	"account_id", "platform", "account", "kind", "detail", "opened_at",
 	"due_at", "closed_at", "close_reason", "close_note", "severity",
-	"evidence" };
+	"evidence", "order_state" };
+
+/* The problems a unit login sees are its work orders: a failing feed is
+ * the monitoring's problem and never shown to it. */
+static const char order_kinds[] = " AND " WORKORDER_KIND("p");
 
 static sqlite3_stmt *
 problem_stmt(struct req *r, const char *state, const char *cols,
@@ -25,11 +30,12 @@ problem_stmt(struct req *r, const char *state, const char *cols,
 {
 	char *scope = scope_sql(r);
 	char *sql = xasprintf("SELECT %s FROM problem p JOIN unit u ON u.id ="
-	    " p.unit_id LEFT JOIN account a ON a.id = p.account_id WHERE %s AND"
+	    " p.unit_id LEFT JOIN account a ON a.id = p.account_id WHERE %s%s AND"
 	    " (?1 IS NULL OR u.code = ?1) AND (?2 IS NULL OR p.kind = ?2) AND"
 	    " (CASE ?3 WHEN 'open' THEN p.closed_at IS NULL WHEN 'overdue' THEN"
 	    " p.closed_at IS NULL AND p.due_at < ?4 WHEN 'closed' THEN p.closed_at"
-	    " IS NOT NULL ELSE 1 END)%s", cols, scope, tail);
+	    " IS NOT NULL WHEN 'all' THEN 1 ELSE " WORKORDER_STATE("p") " = ?3"
+	    " END)%s", cols, scope, is_unit_user(r) ? order_kinds : "", tail);
 	sqlite3_stmt *st = db_prepare(r->web->db, sql, "sssI", req_arg(r, "unit"),
 	    req_arg(r, "kind"), state, (long long)r->now);
 
@@ -70,6 +76,9 @@ problem_row(struct req *r, sqlite3_stmt *st)
 	json_object_set_new(row, "reason_label", json_string(
 	    reason_text(db_column_is_null(st, 11) ? NULL :
 	    db_column_text(st, 11))));
+	json_object_set_new(row, "order_label", json_string(
+	    workorder_state_label((enum workorder_state)workorder_state_parse(
+	    db_column_text(st, 15)))));
 	return row;
 }
 
@@ -80,6 +89,7 @@ static const struct column problem_csv[] = {
 	{ "opened_at", "发现日期", COL_DATE }, { "due_at", "整改期限", COL_DATE },
 	{ "state_label", "状态", COL_TEXT }, { "closed_at", "销号日期", COL_DATE },
 	{ "reason_label", "销号原因", COL_TEXT }, { "close_note", "销号说明", COL_TEXT },
+	{ "order_label", "工单", COL_TEXT },
 };
 
 static void
@@ -103,6 +113,8 @@ add_row(struct tmpl_vars *v, const json_t *j)
 	tmpl_set(row, "overdue", strcmp(state, "逾期未整改") == 0 ? "1" : "");
 	set_json(row, "reason", json_object_get(j, "reason_label"));
 	set_json(row, "note", json_object_get(j, "close_note"));
+	set_json(row, "order", json_object_get(j, "order_label"));
+	set_json(row, "order_state", json_object_get(j, "order_state"));
 }
 
 static void
@@ -111,7 +123,9 @@ add_filters(struct req *r, struct tmpl_vars *v, const char *state)
 	static const char *const kinds[] = { "stale", "dormant", "unreachable",
 	    "wording", "manual", "reopened-closed-account" };
 	static const char *const states[][2] = { { "open", "未销号" },
-	    { "overdue", "逾期未整改" }, { "closed", "已销号" }, { "all", "全部" } };
+	    { "overdue", "逾期未整改" }, { "replied", "回复待审核" },
+	    { "returned", "回复已退回" }, { "closed", "已销号" },
+	    { "all", "全部" } };
 	char *scope = scope_sql(r), *sql;
 	sqlite3_stmt *st;
 	size_t i;
@@ -127,8 +141,9 @@ add_filters(struct req *r, struct tmpl_vars *v, const char *state)
 	free(sql);
 	free(scope);
 	for (i = 0; i < ARRAY_SIZE(kinds); i++)
-		add_option(v, "kind_options", kinds[i], problem_kind_label(kinds[i]),
-		    req_arg(r, "kind"));
+		if (!is_unit_user(r) || strcmp(kinds[i], "unreachable") != 0)
+			add_option(v, "kind_options", kinds[i],
+			    problem_kind_label(kinds[i]), req_arg(r, "kind"));
 	for (i = 0; i < ARRAY_SIZE(states); i++)
 		add_option(v, "state_options", states[i][0], states[i][1], state);
 }
@@ -144,6 +159,8 @@ page_problems(struct req *r, struct resp *resp)
 	char tail[96];
 
 	state = state ? state : "open";
+	if (!scope_code(r, resp, req_arg(r, "unit")))
+		return;
 	if (page_wants_csv(r)) {
 		json_t *rows = json_array();
 
@@ -174,7 +191,8 @@ page_problems(struct req *r, struct resp *resp)
 	}
 	sqlite3_finalize(st);
 	add_filters(r, v, state);
-	page_render(r, resp, "problems.html", "问题清单", "problems", v);
+	page_render(r, resp, "problems.html", is_unit_user(r) ? "整改工单" :
+	    "问题清单", "problems", v);
 }
 
 struct close_args {
@@ -193,17 +211,12 @@ void
 page_problem_close(struct req *r, struct resp *resp)
 {
 	struct close_args c;
-	char *scope = scope_sql(r), *sql;
-	long long one;
-	int rc;
+	long long unit = 0;
 
-	sql = xasprintf("SELECT 1 FROM problem p JOIN unit u ON u.id = p.unit_id"
-	    " WHERE p.id = ? AND %s", scope);
-	rc = db_query_int(r->web->db, &one, sql, "I", r->id);
-	free(sql);
-	free(scope);
-	if (rc != 0)
-		return resp_error(r, resp, 404, "没有这个问题。");
+	db_query_int(r->web->db, &unit, "SELECT unit_id FROM problem WHERE id = ?",
+	    "I", r->id);
+	if (!scope_check(r, resp, "problem", r->id, unit, "没有这个问题。"))
+		return;
 	c.reason = param_text(&r->form, "close_reason");
 	if (c.reason == NULL || (strcmp(c.reason, "rectified") &&
 	    strcmp(c.reason, "waived")))

@@ -162,17 +162,16 @@ add_children(struct req *r, struct tmpl_vars *v, long long unit)
 void
 page_unit(struct req *r, struct resp *resp)
 {
-	char *scope = scope_sql(r), *sql, *emails;
+	char *sql, *emails;
 	struct tmpl_vars *v;
-	long long one;
+	long long exists = 0;
 	json_t *u;
-	int rc;
 
-	sql = xasprintf("SELECT 1 FROM unit u WHERE u.id = ? AND %s", scope);
-	rc = db_query_int(r->web->db, &one, sql, "I", r->id);
-	free(sql);
-	free(scope);
-	if (rc != 0 || (u = unit_json(r->web->db, r->id)) == NULL)
+	db_query_int(r->web->db, &exists, "SELECT id FROM unit WHERE id = ?", "I",
+	    r->id);
+	if (!scope_check(r, resp, "unit", r->id, exists, "没有这个单位。"))
+		return;
+	if ((u = unit_json(r->web->db, r->id)) == NULL)
 		return resp_error(r, resp, 404, "没有这个单位。");
 	v = tmpl_vars_new();
 	set_json(v, "id", json_object_get(u, "id"));

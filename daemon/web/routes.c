@@ -4,34 +4,50 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "registry/attachment.h"
 #include "store/audit.h"
 #include "web/pages.h"
 
 static const struct route routes[] = {
-	{ "GET",  "/login", page_login, ANYONE, false },
-	{ "POST", "/login", page_login_post, ANYONE, false },
-	{ "POST", "/logout", page_logout, READERS, false },
-	{ "GET",  "/static/*", page_static, ANYONE, false },
-	{ "GET",  "/", page_dashboard, READERS, false },
-	{ "GET",  "/accounts", page_accounts, READERS, false },
-	{ "GET",  "/accounts/new", page_account_new, ADMINS, false },
-	{ "POST", "/accounts/new", page_account_open, ADMINS, false },
-	{ "GET",  "/accounts/#", page_account, READERS, false },
-	{ "POST", "/accounts/#/*", page_account_action, ADMINS, false },
-	{ "GET",  "/units", page_units, READERS, false },
-	{ "GET",  "/units/#", page_unit, READERS, false },
-	{ "GET",  "/problems", page_problems, READERS, false },
-	{ "POST", "/problems/#/close", page_problem_close, ADMINS, false },
-	{ "GET",  "/outbox", page_outbox, READERS, false },
-	{ "GET",  "/audit", page_audit, READERS, false },
-	{ "GET",  "/documents", page_documents, READERS, false },
-	{ "GET",  "/documents/preview", page_document_preview, READERS, false },
-	{ "POST", "/documents/issue", page_document_issue, ADMINS, false },
-	{ "GET",  "/documents/#/*", page_document_download, READERS, false },
-	{ "POST", "/documents/#/void", page_document_void, ADMINS, false },
-	{ "GET",  "/import", page_import, ADMINS, false },
-	{ "POST", "/import", page_import_check, ADMINS, true },
-	{ "POST", "/import/apply", page_import_apply, ADMINS, false },
+	{ "GET",  "/login", page_login, ANYONE, false, 0 },
+	{ "POST", "/login", page_login_post, ANYONE, false, 0 },
+	{ "POST", "/logout", page_logout, USERS, false, 0 },
+	{ "GET",  "/password", page_password, ANYONE, false, 0 },
+	{ "POST", "/password", page_password_post, ANYONE, false, 0 },
+	{ "GET",  "/password/forgot", page_forgot, ANYONE, false, 0 },
+	{ "POST", "/password/forgot", page_forgot_post, ANYONE, false, 0 },
+	{ "GET",  "/static/*", page_static, ANYONE, false, 0 },
+	{ "GET",  "/", page_dashboard, USERS, false, 0 },
+	{ "GET",  "/accounts", page_accounts, USERS, false, 0 },
+	{ "GET",  "/accounts/new", page_account_new, ADMINS, false, 0 },
+	{ "POST", "/accounts/new", page_account_open, ADMINS, false, 0 },
+	{ "GET",  "/accounts/#", page_account, USERS, false, 0 },
+	{ "POST", "/accounts/#/*", page_account_action, ADMINS, false, 0 },
+	{ "GET",  "/units", page_units, USERS, false, 0 },
+	{ "GET",  "/units/#", page_unit, USERS, false, 0 },
+	{ "GET",  "/problems", page_problems, USERS, false, 0 },
+	{ "GET",  "/problems/#", page_order, USERS, false, 0 },
+	{ "POST", "/problems/#/reply", page_order_reply, UNITS, true,
+	  ATTACHMENT_MAX },
+	{ "POST", "/problems/#/review", page_order_review, ADMINS, false, 0 },
+	{ "POST", "/problems/#/close", page_problem_close, ADMINS, false, 0 },
+	{ "GET",  "/attachments/#", page_attachment, USERS, false, 0 },
+	{ "GET",  "/notices/#", page_notice, USERS, false, 0 },
+	{ "POST", "/notices/#/reply", page_notice_reply, UNITS, true,
+	  ATTACHMENT_MAX },
+	{ "GET",  "/outbox", page_outbox, READERS, false, 0 },
+	{ "GET",  "/audit", page_audit, READERS, false, 0 },
+	{ "GET",  "/documents", page_documents, USERS, false, 0 },
+	{ "GET",  "/documents/preview", page_document_preview, READERS, false, 0 },
+	{ "POST", "/documents/issue", page_document_issue, ADMINS, false, 0 },
+	{ "GET",  "/documents/#/*", page_document_download, USERS, false, 0 },
+	{ "POST", "/documents/#/void", page_document_void, ADMINS, false, 0 },
+	{ "GET",  "/import", page_import, ADMINS, false, 0 },
+	{ "POST", "/import", page_import_check, ADMINS, true, 0 },
+	{ "POST", "/import/apply", page_import_apply, ADMINS, false, 0 },
+	{ "GET",  "/users", page_users, ADMINS, false, 0 },
+	{ "POST", "/users/invite", page_user_invite, ADMINS, false, 0 },
+	{ "POST", "/users/#/reset", page_user_reset, ADMINS, false, 0 },
 };
 
 /* Matches path against pattern: '#' takes a positive number (into *id),
@@ -92,6 +108,22 @@ route_accepts_upload(const struct route *rt)
 	return rt->upload;
 }
 
+size_t
+route_body_max(const struct route *rt, const struct config *cfg)
+{
+	if (!rt->upload)
+		return FORM_MAX;
+	return (rt->upload_max ? rt->upload_max : (size_t)cfg->web.max_upload) +
+	    FORM_MAX;
+}
+
+const struct route *
+route_table(size_t *n)
+{
+	*n = ARRAY_SIZE(routes);
+	return routes;
+}
+
 /* The form's CSRF token against the session's: a page on another site can
  * make a browser post, but cannot read the token it would need. */
 static bool
@@ -125,8 +157,10 @@ route_dispatch(struct req *r, struct resp *resp)
 		sb_free(&next);
 		return;
 	}
-	if (!(rt->roles & ROLE_BIT(r->user.role)))
+	if (!(rt->roles & ROLE_BIT(r->user.role))) {
+		role_refuse(r);
 		return resp_error(r, resp, 403, "您的账号没有这项权限。");
+	}
 	if (strcmp(r->method, "POST") == 0 && !csrf_ok(r)) {
 		log_notice("web: %s %s from %s refused: missing or wrong CSRF "
 		    "token", r->method, r->path, r->address);

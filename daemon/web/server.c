@@ -24,7 +24,6 @@
  * itself (414, 431); a form without a file is small. */
 #define CONN_MEMORY     (64 * 1024)
 #define URL_MAX         2048
-#define FORM_MAX        (256 * 1024)
 #define QUERY_ARGS_MAX  32
 #define CONN_TIMEOUT    30
 #define CONN_LIMIT      256
@@ -276,8 +275,7 @@ request_begin(struct web_state *w, struct MHD_Connection *c, const char *url,
 		    (p->refuse_msg = "没有这个页面。", 404);
 	if (strcmp(r->method, "POST") != 0)
 		return 0;
-	p->limit = route_accepts_upload(r->route) ?
-	    (size_t)w->cfg->web.max_upload + FORM_MAX : FORM_MAX;
+	p->limit = route_body_max(r->route, w->cfg);
 	len_text = header(c, "Content-Length");
 	if (len_text && strtoull(len_text, NULL, 10) > p->limit)
 		return p->refuse_msg = route_accepts_upload(r->route) ?

@@ -141,8 +141,9 @@ def test_unverified_and_unevaluated_accounts_are_gaps_not_failures(county):
         2, 1, 1, 2)
     assert s["pass_rate"] == "50.0%"
     assert [g["account"] for g in d["gaps"]] == ["县政府抖音", "教育头条"]
-    assert [a["key"] for a in d["attachments"]] == ["ranking", "unqualified",
-                                                    "gaps"]
+    # the stale account's problem is a work order received in the month
+    assert [a["key"] for a in d["attachments"]] == ["ranking", "orders",
+                                                    "unqualified", "gaps"]
     assert any(p["text"] == "四、监测缺口" for p in d["body"])
     assert late not in acc.values()
 
@@ -463,7 +464,7 @@ def test_notice_docx_structure(documents):
     assert [p.text for p in by_style(document, "GwHeading1")] == [
         "一、存在问题", "二、整改要求"]
     assert [p.runs[0].text for p in by_style(document, "GwHeading2")] == [
-        "（一）限期整改。", "（二）书面报送。", "（三）健全长效机制。"]
+        "（一）限期整改。", "（二）在线回复。", "（三）健全长效机制。"]
     assert "请于2026年3月30日前" in by_style(document, "GwHeading2")[0].text
     date, = by_style(document, "GwDate")
     assert date.text == "2026年3月16日"
@@ -495,15 +496,22 @@ def test_bulletin_docx_structure(documents):
     assert [p.text for p in by_style(document, "GwHeading1")] == [
         "一、总体情况", "二、各单位情况", "三、存在问题", "四、工作要求"]
     assert [p.text for p in by_style(document, "GwAttachNote")] == [
-        "附件：1.各单位政务新媒体监测情况及排名", "2.不合格政务新媒体账号名单"]
+        "附件：1.各单位政务新媒体监测情况及排名", "2.各单位整改工单办理情况",
+        "3.不合格政务新媒体账号名单"]
     assert by_style(document, "GwSignature")[0].text == "武夷山市电子政务中心"
     assert by_style(document, "GwDate")[0].text == "2026年4月1日"
-    ranking, unqualified, imprint = document.tables
+    ranking, orders, unqualified, imprint = document.tables
     rows = [[c.text for c in r.cells] for r in ranking.rows]
     assert rows[0][:2] == ["排名", "责任单位"]
+    # equal pass rates: the unit that left its work order unanswered past
+    # its deadline ranks below
     assert [r[:2] for r in rows[1:]] == [["1", "市文化和旅游局"],
-                                         ["2", "市政府办公室"],
-                                         ["2", "市教育局"]]
+                                         ["2", "市教育局"],
+                                         ["3", "市政府办公室"]]
+    rows = [[c.text for c in r.cells] for r in orders.rows]
+    assert rows[0] == ["责任单位", "收到工单", "按期回复", "逾期回复", "被退回",
+                       "未办结", "逾期未回复", "逾期未回复通报"]
+    assert len(rows) > 1 and all(r[0] for r in rows[1:])
     rows = [[c.text for c in r.cells] for r in unqualified.rows]
     assert [r[1:4] for r in rows[1:]] == [
         ["市政府办公室", "微信公众号", "武夷山政务"],
@@ -543,11 +551,12 @@ def test_bulletin_pdf_text(pdfs):
     for part in ("武夷山市电子政务中心文件", "2026年第1期",
                  "关于2026年3月政务新媒体监测情况的通报", "各责任单位：",
                  "合格率60.0%", "各单位政务新媒体监测情况及排名",
-                 "不合格政务新媒体账号名单", "2026年4月1日",
+                 "各单位整改工单办理情况", "不合格政务新媒体账号名单",
+                 "2026年4月1日",
                  "抄送：市委网信办，市政府办公室。"):
         assert part in text, part
     last = flat(pdf_text(pdfs["bulletin"], pages))
-    assert last.startswith("附件2不合格政务新媒体账号名单")
+    assert last.startswith("附件3不合格政务新媒体账号名单")
     assert "2026年4月1日印发" in last
     assert re.search(r"2026-0\d", text) is None
 

@@ -78,8 +78,9 @@ def test_notice_lists_open_problems_with_deadline_in_working_days(hist):
     # the account's public identity, not the feed a unit cannot use
     assert stale["evidence"] == "账号ID m1"
     assert stale["last_update"] == "2026年2月10日"
-    assert d["requirements"][1]["heading"] == "（二）书面报送。"
-    assert "书面报送电子政务中心" in d["requirements"][1]["text"]
+    # the reply is made online, in the console, item by item
+    assert d["requirements"][1]["heading"] == "（二）在线回复。"
+    assert "登录政务新媒体监测平台，逐项在线回复" in d["requirements"][1]["text"]
 
 
 def test_notice_with_200_problems(hist):

@@ -7,6 +7,7 @@ account page and the problem list are also written there (make
 screenshots puts them in docs/screenshots/ for the README)."""
 
 import base64
+import json
 import os
 import re
 import shutil
@@ -320,3 +321,151 @@ def test_hostile_names_render_as_text_in_every_page(mw, web, browser):
     scripts = browser.execute_script(
         "return Array.from(document.scripts).map(s => s.src)")
     assert all(s.endswith("/static/app.js") for s in scripts), scripts
+
+
+# ---------------------------------------------------------- the units' side
+
+def browser_login(driver, console, name, password=PASSWORD):
+    driver.get(console.url + "/login")
+    form = driver.find_element(By.CSS_SELECTOR, "form[action='/login']")
+    form.find_element(By.NAME, "name").send_keys(name)
+    form.find_element(By.NAME, "password").send_keys(password)
+    submit(driver, form)
+
+
+def browser_logout(driver):
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.who"))
+
+
+def flash(driver):
+    return driver.find_element(By.CSS_SELECTOR, "p.flash").text
+
+
+def test_a_unit_answers_its_work_order_until_it_is_closed(mw, web, browser,
+                                                          tmp_path):
+    import unitdata
+    # the office's own name and numbering, as the screenshots show them
+    unitdata.configure(mw, extra='notice = { issuer = "武夷山市电子政务中心";'
+                       ' serial_format = "武政新通〔%Y〕%N号"; };')
+    webdata.seed(mw)
+    mw.run("notice", "issue", "--unit", "WYS-CUL", "--send", check=0)
+    unitdata.add_user(mw, "lin", "--role", "admin", "--display-name", "林晓燕")
+    (problem,), = mw.sql("SELECT p.id FROM problem p JOIN unit u ON u.id ="
+                         " p.unit_id WHERE u.code = 'WYS-CUL'")
+    console = web.start()
+
+    # the admin invites the unit's contact from the users page
+    browser_login(browser, console, "lin")
+    browser.get(console.url + "/users")
+    form = browser.find_element(By.CSS_SELECTOR, "form[action='/users/invite']")
+    form.find_element(By.CSS_SELECTOR, "option[value='WYS-CUL']").click()
+    form.find_element(By.NAME, "email").send_keys("huang.lp@wys.example.gov.cn")
+    form.find_element(By.NAME, "display_name").send_keys("黄丽萍")
+    form.find_element(By.NAME, "name").send_keys("huanglp")
+    submit(browser, form)
+    assert "邀请邮件已进入发件箱" in flash(browser)
+    browser_logout(browser)
+
+    # the invitation arrives by mail; its link sets the password
+    unitdata.send_mail(mw)
+    invite, = [m for m in unitdata.mails(mw) if "邀请" in str(m["Subject"])]
+    assert [a.addr_spec for a in invite["To"].addresses] == \
+        ["huang.lp@wys.example.gov.cn"]
+    browser.get(console.url + unitdata.link_in(invite))
+    assert "huanglp" in browser.page_source
+    form = browser.find_element(By.CSS_SELECTOR, "form[action='/password']")
+    form.find_element(By.NAME, "password").send_keys("wenlv-2026-secret")
+    form.find_element(By.NAME, "password2").send_keys("wenlv-2026-secret")
+    submit(browser, form)
+    assert "密码已设置" in flash(browser)
+
+    # the unit logs in and sees its own work
+    browser_login(browser, console, "huanglp", "wenlv-2026-secret")
+    assert "武夷山市文化体育和旅游局" in browser.page_source
+    assert "工作台" in browser.page_source
+    assert "武夷山市教育局" not in browser.page_source
+    no_dialog(browser, "unit home")
+    screenshot(browser, tmp_path, "unit-home")
+
+    # it replies with the scan of its sealed reply
+    mark_page(browser)
+    browser.find_element(By.CSS_SELECTOR,
+                         f"a.button[href='/problems/{problem}']").click()
+    wait_new_page(browser)
+    fill_reply(browser, "已恢复更新，明确宣传科专人负责日常运维。",
+               unitdata.FIXTURES / "reply.pdf")
+    assert "整改回复已提交" in flash(browser)
+    browser_logout(browser)
+
+    # the admin returns it with a comment
+    browser_login(browser, console, "lin")
+    browser.get(f"{console.url}/problems/{problem}")
+    review(browser, "return", "请补充恢复更新后发布内容的截图。")
+    assert "已退回" in flash(browser)
+    # the attachment downloads as the file it was
+    link = browser.find_element(By.CSS_SELECTOR, "a[href^='/attachments/']")
+    link.click()
+    got = wait_download(browser.downloads, r"reply\.pdf")
+    assert got.read_bytes() == (unitdata.FIXTURES / "reply.pdf").read_bytes()
+    browser_logout(browser)
+    unitdata.send_mail(mw)
+    returned, = [m for m in unitdata.mails(mw) if "被退回" in str(m["Subject"])]
+    assert [a.addr_spec for a in returned["To"].addresses] == \
+        ["wys-cul@wys.example.gov.cn"]
+    assert "请补充恢复更新后发布内容的截图" in returned.text
+
+    # the unit replies again
+    browser_login(browser, console, "huanglp", "wenlv-2026-secret")
+    browser.get(f"{console.url}/problems/{problem}")
+    assert "已退回" in browser.page_source
+    fill_reply(browser, "已补充恢复更新后的发布截图。",
+               unitdata.FIXTURES / "seal.jpg")
+    assert "整改回复已提交" in flash(browser)
+    screenshot(browser, tmp_path, "unit-order")
+    browser_logout(browser)
+
+    # the admin accepts: 销号, and the unit is told
+    browser_login(browser, console, "lin")
+    browser.get(f"{console.url}/problems/{problem}")
+    review(browser, "accept", "")
+    assert "已销号" in flash(browser)
+    assert mw.sql("SELECT close_reason FROM problem WHERE id = ?",
+                  (problem,)) == [("rectified",)]
+    unitdata.send_mail(mw)
+    accepted, = [m for m in unitdata.mails(mw)
+                 if "审核通过" in str(m["Subject"])]
+    assert "该问题已销号" in accepted.text
+    no_dialog(browser, "work order")
+    # the bulletin counts the work order as answered on time
+    month = time.strftime("%Y-%m")
+    browser.get(f"{console.url}/documents/preview?month={month}")
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert "各单位整改工单办理情况" in text and "按期在线回复1个" in text, \
+        text[:3000]
+    d = json.loads(mw.run("bulletin", "preview", "--month", month, "--format",
+                          "json", check=0).stdout)
+    row, = [o for o in d["orders"] if o["unit"] == "WYS-CUL"]
+    assert (row["orders_on_time"], row["orders_late"], row["orders_returned"],
+            row["orders_open"], row["orders_overdue"]) == (1, 0, 1, 0, 0), row
+
+
+def fill_reply(driver, measures, path):
+    form = driver.find_element(By.CSS_SELECTOR, "form[action$='/reply']")
+    form.find_element(By.NAME, "measures").send_keys(measures)
+    # a date field's typing order follows the browser's locale: set it
+    driver.execute_script("arguments[0].value = arguments[1]",
+                          form.find_element(By.NAME, "done_on"),
+                          time.strftime("%Y-%m-%d"))
+    form.find_element(By.NAME, "responsible").send_keys("黄丽萍（宣传科）")
+    form.find_element(By.NAME, "file").send_keys(str(path))
+    submit(driver, form)
+
+
+def review(driver, decision, comment):
+    form = driver.find_element(By.CSS_SELECTOR, "form[action$='/review']")
+    if comment:
+        form.find_element(By.NAME, "comment").send_keys(comment)
+    mark_page(driver)
+    form.find_element(By.CSS_SELECTOR,
+                      f"button[name=decision][value={decision}]").click()
+    wait_new_page(driver)

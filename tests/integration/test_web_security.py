@@ -57,7 +57,7 @@ def test_a_viewer_sees_no_forms_and_cannot_post(mw, web):
     console = web.start()
     viewer = console.login("viewer")
     pages = ["/", "/accounts", f"/accounts/{acc}", "/units", "/units/1",
-             "/problems", "/documents", "/outbox", "/audit"]
+             "/problems", "/problems/1", "/documents", "/outbox", "/audit"]
     for path in pages:
         r = viewer.get(path)
         assert r.status == 200, path

@@ -37,8 +37,17 @@ def test_bad_input_is_refused_and_changes_nothing(mw):
         r = mw.run(*args, input=None if pw is None else pw + "\n" if pw else "",
                    check=1)
         assert message in r.stderr, (args, r.stderr)
-    r = mw.run("user", "add", "wang", "--role", "unit", input=PASSWORD, check=2)
-    assert "--role must be admin or viewer" in r.stderr
+    r = mw.run("user", "add", "wang", "--role", "unit", input=PASSWORD, check=1)
+    assert "unit: a unit login needs its unit" in r.stderr
+    r = mw.run("user", "add", "wang", "--role", "king", input=PASSWORD, check=2)
+    assert "--role must be admin, viewer or unit" in r.stderr
+    r = mw.run("user", "add", "wang", "--unit", "NOPE", input=PASSWORD, check=1)
+    assert "unit: no such unit" in r.stderr
+    r = mw.run("user", "add", "wang", "--role", "viewer", "--subordinates",
+               input=PASSWORD, check=1)
+    assert "subordinates: only a unit login" in r.stderr
+    r = mw.run("user", "invite", "--unit", "X", check=2)
+    assert "give --unit CODE and --email ADDR" in r.stderr
     r = mw.run("user", "add", "wang", "--password", PASSWORD, check=2)
     assert mw.dump() == before
 

@@ -84,29 +84,37 @@ class Client:
         return self.request("GET", path, **kw)
 
     def post(self, path, fields, csrf=True, from_page=None, headers=None):
-        """POSTs fields (urlencoded); csrf=True adds the token of
-        from_page (default: the page at path's parent list, i.e. "/")."""
-        fields = dict(fields)
+        """POSTs fields (urlencoded; a dict, or (key, value) pairs for a
+        key given more than once); csrf=True adds the token of from_page
+        (default "/")."""
+        fields = list(fields.items() if isinstance(fields, dict) else fields)
         if csrf is True:
-            fields["csrf"] = self.get(from_page or "/").csrf()
+            fields.append(("csrf", self.get(from_page or "/").csrf()))
         elif csrf:
-            fields["csrf"] = csrf
+            fields.append(("csrf", csrf))
         h = {"Content-Type": "application/x-www-form-urlencoded"}
         h.update(headers or {})
         return self.request("POST", path, urlencode(fields).encode(), h)
 
-    def upload(self, path, fields, filename, data, csrf=True):
+    def upload(self, path, fields, filename, data, csrf=True,
+               from_page="/import", content_type="text/csv"):
+        """POSTs fields (a dict or pairs) and one file as multipart/form-
+        data; csrf=True adds the token of from_page.  filename is sent as
+        it is (bytes or str), so a test can send any."""
         boundary = uuid.uuid4().hex
-        fields = dict(fields)
+        fields = list(fields.items() if isinstance(fields, dict) else fields)
         if csrf is True:
-            fields["csrf"] = self.get("/import").csrf()
+            fields.append(("csrf", self.get(from_page).csrf()))
         parts = []
-        for k, v in fields.items():
+        for k, v in fields:
             parts.append(f'--{boundary}\r\nContent-Disposition: form-data; '
                          f'name="{k}"\r\n\r\n{v}\r\n'.encode())
+        if isinstance(filename, str):
+            filename = filename.encode()
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; '
-                     f'name="file"; filename="{filename}"\r\nContent-Type: '
-                     f'text/csv\r\n\r\n'.encode() + data + b"\r\n")
+                     f'name="file"; filename="'.encode() + filename +
+                     f'"\r\nContent-Type: {content_type}\r\n\r\n'.encode() +
+                     data + b"\r\n")
         parts.append(f"--{boundary}--\r\n".encode())
         return self.request("POST", path, b"".join(parts), {
             "Content-Type": f"multipart/form-data; boundary={boundary}"})

@@ -990,7 +990,9 @@ all_vars(void)
 	    "n_failing", "n_problems_open", "n_problems_overdue",
 	    "outbox_queued", "outbox_failed", "n_stale_list", "verify_window",
 	    "no_address", "calendar_warning", "n_problem_accounts",
-	    "n_gaps_list", "n_failing_list", "n_bounces" };
+	    "n_gaps_list", "n_failing_list", "n_bounces", "n_orders_open",
+	    "n_orders_replied", "n_orders_returned", "n_orders_overdue",
+	    "n_overdue_notices" };
 	static const char *const lists[] = { "warning", "stale", "dormant",
 	    "recovered", "failing", "gaps", "accounts" };
 	struct tmpl_vars *v = tmpl_vars_new(), *b;
@@ -999,6 +1001,7 @@ all_vars(void)
 	for (i = 0; i < ARRAY_SIZE(names); i++)
 		tmpl_set(v, names[i], "1");
 	tmpl_set_list(v, "bounces");
+	tmpl_set_list(v, "overdue_notices");
 	tmpl_set(v, "unit_name", "某某县<教育局>");
 	tmpl_set(v, "now", "2026-11-25 17:30");
 	tmpl_set(v, "issuer", "电子政务中心");

@@ -1,0 +1,171 @@
+/* bulletin_orders.c — the month's work orders and notices, per unit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "base/util.h"
+#include "paperwork/bulletin_orders.h"
+#include "paperwork/render.h"
+#include "registry/workorder.h"
+#include "store/db.h"
+
+static const char *const counts[] = { "orders", "orders_on_time",
+	"orders_late", "orders_returned", "orders_open", "orders_overdue",
+	"notices_overdue" };
+
+/* A problem's first reply made by the check time (?2). */
+#define FIRST_REPLY(P) "(SELECT min(r.submitted_at) FROM reply r WHERE" \
+	" r.problem_id = " P ".id AND r.submitted_at <= ?2)"
+
+/* ?1 the start of the watched time, ?2 the check time, ?3 the check
+ * day (YYYY-MM-DD): one row per unit, the counts in the order above. */
+static const char unit_query[] =
+	"SELECT u.code, u.name,"
+	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
+	  WORKORDER_KIND("p") " AND p.opened_at >= ?1 AND p.opened_at <= ?2),"
+	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
+	  WORKORDER_KIND("p") " AND " FIRST_REPLY("p") " >= ?1 AND "
+	  FIRST_REPLY("p") " <= p.due_at),"
+	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
+	  WORKORDER_KIND("p") " AND " FIRST_REPLY("p") " >= ?1 AND "
+	  FIRST_REPLY("p") " > p.due_at),"
+	" (SELECT count(*) FROM review v JOIN problem p ON p.id = v.problem_id"
+	"  WHERE p.unit_id = u.id AND v.decision = 'returned' AND"
+	"  v.reviewed_at >= ?1 AND v.reviewed_at <= ?2),"
+	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
+	  WORKORDER_KIND("p") " AND p.opened_at <= ?2 AND (p.closed_at IS NULL"
+	"  OR p.closed_at > ?2)),"
+	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
+	  WORKORDER_KIND("p") " AND p.opened_at <= ?2 AND (p.closed_at IS NULL"
+	"  OR p.closed_at > ?2) AND p.due_at < ?2 AND NOT EXISTS (SELECT 1 FROM"
+	"  reply r WHERE r.problem_id = p.id AND r.submitted_at <= ?2 AND NOT"
+	"  EXISTS (SELECT 1 FROM review v WHERE v.reply_id = r.id AND"
+	"  v.decision = 'returned' AND v.reviewed_at <= ?2))),"
+	" (SELECT count(*) FROM document d WHERE d.unit_id = u.id AND"
+	"  d.kind = 'notice' AND d.issued_at <= ?2 AND (d.state = 'issued' OR"
+	"  d.voided_at > ?2) AND d.due_on < ?3 AND " NOTICE_UNSETTLED("d", "?2")
+	"  > 0)"
+	" FROM unit u ORDER BY u.code";
+
+static json_t *
+unit_row(sqlite3_stmt *st, bool *any)
+{
+	json_t *row = json_pack("{s:s, s:s}", "unit", db_column_text(st, 0),
+	    "unit_name", db_column_text(st, 1));
+	size_t i;
+
+	*any = false;
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		json_object_set_new(row, counts[i], json_integer(
+		    sqlite3_column_int64(st, (int)i + 2)));
+		*any |= sqlite3_column_int64(st, (int)i + 2) != 0;
+	}
+	return row;
+}
+
+static json_t *
+unit_counts(sqlite3 *db, const struct config *cfg, const struct period *p)
+{
+	json_t *rows = json_array(), *row;
+	char day[32];
+	sqlite3_stmt *st;
+	bool any;
+	int rc = SQLITE_ERROR;
+
+	date_format_local(p->check, day, sizeof(day));
+	st = db_prepare(db, unit_query, "IIs", (long long)p->from,
+	    (long long)p->check, day);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row = unit_row(st, &any);
+		if (any)
+			json_array_append(rows, row);
+		json_decref(row);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(rows);
+		return NULL;
+	}
+	sort_by_unit(cfg, rows, "unit");
+	return rows;
+}
+
+/* The notices past their deadline without an answer at the check time. */
+static json_t *
+overdue_notices(sqlite3 *db, const struct config *cfg,
+    const struct period *p)
+{
+	json_t *rows = json_array();
+	char day[32], issued[CN_DATE_SIZE];
+	sqlite3_stmt *st;
+
+	date_format_local(p->check, day, sizeof(day));
+	st = db_prepare(db, "SELECT d.serial, u.code, u.name, d.issued_at,"
+	    " d.due_on, (SELECT count(*) FROM document_problem dp WHERE"
+	    " dp.document_id = d.id), " NOTICE_UNSETTLED("d", "?1") " AS n"
+	    " FROM document d JOIN unit u ON u.id = d.unit_id WHERE d.kind ="
+	    " 'notice' AND d.issued_at <= ?1 AND (d.state = 'issued' OR"
+	    " d.voided_at > ?1) AND d.due_on < ?2 AND n > 0 ORDER BY d.due_on,"
+	    " d.id", "Is", (long long)p->check, day);
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		date_cn((time_t)sqlite3_column_int64(st, 3), issued, sizeof(issued));
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:o,"
+		    " s:I, s:I}", "serial", db_column_text(st, 0), "unit",
+		    db_column_text(st, 1), "unit_name", db_column_text(st, 2),
+		    "issued", issued, "due", iso_date_cn(db_column_text(st, 4)),
+		    "items", (json_int_t)sqlite3_column_int64(st, 5), "unsettled",
+		    (json_int_t)sqlite3_column_int64(st, 6)));
+	}
+	sqlite3_finalize(st);
+	sort_by_unit(cfg, rows, "unit");
+	return rows;
+}
+
+/* Each unit of units gets its counts, 0 when it has none. */
+static void
+copy_counts(json_t *units, const json_t *orders)
+{
+	const json_t *o;
+	json_t *u;
+	size_t i, j, k;
+
+	json_array_foreach(units, i, u) {
+		for (k = 0; k < ARRAY_SIZE(counts); k++)
+			json_object_set_new(u, counts[k], json_integer(0));
+		json_array_foreach(orders, j, o)
+			if (strcmp(rd_str(o, "unit"), rd_str(u, "key")) == 0)
+				for (k = 0; k < ARRAY_SIZE(counts); k++)
+					json_object_set(u, counts[k],
+					    json_object_get(o, counts[k]));
+	}
+}
+
+static void
+set_totals(json_t *summary, const json_t *orders)
+{
+	const json_t *o;
+	json_int_t sum;
+	size_t i, k;
+
+	for (k = 0; k < ARRAY_SIZE(counts); k++) {
+		sum = 0;
+		json_array_foreach(orders, i, o)
+			sum += rd_int(o, counts[k]);
+		json_object_set_new(summary, counts[k], json_integer(sum));
+	}
+}
+
+int
+bulletin_orders(sqlite3 *db, const struct config *cfg, json_t *d,
+    json_t *units, const struct period *p)
+{
+	json_t *orders = unit_counts(db, cfg, p);
+
+	if (orders == NULL)
+		return -1;
+	copy_counts(units, orders);
+	set_totals(json_object_get(d, "summary"), orders);
+	json_object_set_new(d, "orders", orders);
+	json_object_set_new(d, "notices_overdue", overdue_notices(db, cfg, p));
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* bulletin_orders.h — how each unit answered its work orders and notices
+ * in a bulletin's month (registry/workorder.h), for bulletin.c.
+ *
+ * Per unit, read at the check time (a later reply or review is not known
+ * then, so a past month reads the same later):
+ *
+ *   orders            work orders received: problems opened in the watched
+ *                     part of the month (a failing feed is no work order)
+ *   orders_on_time    first replies made in the month by their deadline
+ *   orders_late       first replies made in the month after it
+ *   orders_returned   replies returned in the month
+ *   orders_open       work orders open at the check time
+ *   orders_overdue    … of which past their deadline with no reply
+ *                     standing (none, or the last one returned)
+ *   notices_overdue   notices past their reply deadline not answered at
+ *                     the check time
+ *
+ * The ranking uses them after the pass rate (bulletin.h). */
+#ifndef MW_BULLETIN_ORDERS_H
+#define MW_BULLETIN_ORDERS_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "config/config.h"
+#include "paperwork/bulletin_text.h"
+
+/* Sets in d "orders" (a row per unit with any of the counts, units in the
+ * configured order: unit, unit_name and the counts above),
+ * "notices_overdue" (serial, unit, unit_name, issued, due, items,
+ * unsettled) and the month's totals in d.summary (orders, orders_on_time,
+ * …), and copies each unit's counts into its row of units (0 when
+ * none).  -1 on a database error. */
+int bulletin_orders(sqlite3 *db, const struct config *cfg, json_t *d,
+        json_t *units, const struct period *p);
+
+#endif
