@@ -7,6 +7,7 @@
 #include "access/invite.h"
 #include "access/secret.h"
 #include "access/user.h"
+#include "base/i18n.h"
 #include "base/util.h"
 #include "mail/compose.h"
 #include "paperwork/letters.h"
@@ -16,7 +17,7 @@
 static int
 refuse(char **error, const char *field, const char *why)
 {
-	*error = xasprintf("%s: %s", field, why);
+	*error = xasprintf("%s: %s", field, _(why));
 	return -1;
 }
 
@@ -24,14 +25,14 @@ static int
 check_user(const struct config *cfg, const struct user *u, char **error)
 {
 	if (u->disabled)
-		return refuse(error, "user", "is disabled (enable it first)");
+		return refuse(error, "user", N_("is disabled (enable it first)"));
 	if (str_empty(u->email))
-		return refuse(error, "email", "the user has no email address for "
-		    "the link");
+		return refuse(error, "email", N_("the user has no email "
+		    "address for the link"));
 	if (cfg->console_url == NULL)
-		return refuse(error, "console_url", "is not set: the link needs "
-		    "the console's public address (console_url in the "
-		    "configuration)");
+		return refuse(error, "console_url", N_("is not set: the "
+		    "link needs the console's public address (console_url in "
+		    "the configuration)"));
 	return 0;
 }
 
@@ -95,7 +96,7 @@ invite_send(sqlite3 *db, const struct config *cfg, long long user_id,
 	int rc;
 
 	if (user_by_id(db, user_id, &u) != 0)
-		return refuse(error, "user", "no such user");
+		return refuse(error, "user", N_("no such user"));
 	if (check_user(cfg, &u, error) == -1) {
 		user_free(&u);
 		return -1;
@@ -110,7 +111,8 @@ invite_send(sqlite3 *db, const struct config *cfg, long long user_id,
 	explicit_bzero(token, sizeof(token));
 	user_free(&u);
 	if (rc == -1)
-		return refuse(error, "link", "could not be stored or queued");
+		return refuse(error, "link", N_("could not be stored or "
+		    "queued"));
 	*expires = now + INVITE_VALID;
 	return 0;
 }
@@ -126,19 +128,21 @@ find_invited(sqlite3 *db, const struct user_new *u, long long *id,
 	int rc;
 
 	if ((rc = user_by_name(db, u->name, &old)) != 0)
-		return rc == 1 ? 1 : refuse(error, "name", "cannot be read");
+		return rc == 1 ? 1 : refuse(error, "name",
+		    N_("cannot be read"));
 	db_query_int(db, &unit, "SELECT id FROM unit WHERE code = ? AND"
 	    " removed_at IS NULL", "s", u->unit_code);
 	if (old.role != ROLE_UNIT || old.unit_id != unit)
-		rc = refuse(error, "name", "a user of that name exists (of "
-		    "another unit or role)");
+		rc = refuse(error, "name", N_("a user of that name exists "
+		    "(of another unit or role)"));
 	else if (old.has_password)
-		rc = refuse(error, "name", "has set a password already (send a "
-		    "reset instead: mediawatchctl user reset NAME)");
+		rc = refuse(error, "name", N_("has set a password already "
+		    "(send a reset instead: mediawatchctl user reset NAME)"));
 	else if (old.email == NULL || u->email == NULL ||
 	    strcasecmp(old.email, u->email) != 0)
-		rc = refuse(error, "email", "differs from the address the user "
-		    "was invited at (change it with mediawatchctl user email)");
+		rc = refuse(error, "email", N_("differs from the address "
+		    "the user was invited at (change it with mediawatchctl "
+		    "user email)"));
 	else
 		*id = old.id;
 	user_free(&old);
@@ -155,8 +159,8 @@ invite_unit_user(sqlite3 *db, const struct config *cfg,
 	int rc;
 
 	if (u->role != ROLE_UNIT || u->unit_code == NULL || str_empty(u->email))
-		return refuse(error, "unit", "an invitation is for a unit login: "
-		    "give its unit and email address");
+		return refuse(error, "unit", N_("an invitation is for a unit "
+		    "login: give its unit and email address"));
 	if (n.name == NULL) {
 		name = xstrdup(u->email);
 		for (s = name; *s; s++)
@@ -212,10 +216,10 @@ invite_use(sqlite3 *db, const char *token, const char *password, time_t now,
 	int rc;
 
 	if ((rc = invite_find(db, token, now, &user_id, &p)) != 0)
-		return refuse(error, "link", rc == 1 ? "is invalid, used or "
-		    "expired" : "cannot be read");
+		return refuse(error, "link", rc == 1 ?
+		    N_("is invalid, used or expired") : N_("cannot be read"));
 	if (user_by_id(db, user_id, &u) != 0)
-		return refuse(error, "link", "its user is gone");
+		return refuse(error, "link", N_("its user is gone"));
 	rc = user_set_password(db, u.name, password, now, error);
 	user_free(&u);
 	if (rc == -1)
@@ -223,6 +227,7 @@ invite_use(sqlite3 *db, const char *token, const char *password, time_t now,
 	token_hash(token, hash);
 	if (db_run(db, "UPDATE user_token SET used_at = ? WHERE token_hash = ?",
 	    "Is", (long long)now, hash) == -1)
-		return refuse(error, "link", "could not be marked used");
+		return refuse(error, "link",
+		    N_("could not be marked used"));
 	return 0;
 }

@@ -126,5 +126,11 @@ const struct ctl_word ctl_words[] = {
 	VOCAB_WORD("record field", "display_name"),
 	VOCAB_WORD("record field", "password"),
 	VOCAB_WORD("record field", "channel"),
+	/* a login's (access/user.c, access/invite.c) */
+	VOCAB_WORD("record field", "email"),
+	VOCAB_WORD("record field", "subordinates"),
+	VOCAB_WORD("record field", "user"),
+	VOCAB_WORD("record field", "link"),
+	VOCAB_WORD("record field", "console_url"),
 	{ NULL, NULL }
 };

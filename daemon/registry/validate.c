@@ -69,12 +69,13 @@ check_paragraphs(const char *v)
 	if (str_empty(v))
 		return NULL;
 	if (!utf8_valid(v, strlen(v)))
-		return "is not valid UTF-8";
+		return N_("is not valid UTF-8");
 	for (p = v; *p; p++)
 		if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
-			return "contains control characters other than line breaks";
+			return N_("contains control characters other than line "
+			    "breaks");
 	if (strlen(v) > 4 * MW_NOTE_MAX)
-		return "is too long (at most 2000 characters)";
+		return N_("is too long (at most 2000 characters)");
 	return NULL;
 }
 
