@@ -236,6 +236,65 @@ def test_every_change_says_in_one_line_what_it_changed(mw):
     assert zh("user", "enable", "chenjing") == "用户 chenjing 已启用\n"
 
 
+def test_unit_logins_are_invited_and_changed_in_chinese(mw):
+    """user invite, reset and email say in one line what they did, once
+    stored; their refusals name the field by its Chinese name."""
+    mw.now(NOW)
+    mw.write_config('console_url = "https://jc.example.gov.cn";')
+    mw.add_unit("WYS-EDU", "武夷山市教育局")
+
+    def zh(*args):
+        r = mw.run(*args, env=ZH, check=0)
+        assert r.stderr == "", (args, r.stderr)
+        return r.stdout
+
+    out = zh("user", "invite", "--unit", "WYS-EDU", "--email",
+             "Wu.Li@edu.example", "--display-name", "吴丽")
+    (uid, name, expires), = mw.sql(
+        "SELECT u.id, u.name, datetime(t.expires_at, 'unixepoch', '+8 hours')"
+        " FROM user u JOIN user_token t ON t.user_id = u.id")
+    assert (name, expires) == ("wu.li@edu.example", "2026-03-13 10:00:00")
+    assert out == (f"已邀请用户 {uid}：设置密码的链接已排入发件箱，发往 "
+                   "Wu.Li@edu.example，有效期至 2026-03-13 10:00\n")
+    assert zh("user", "reset", name) == (
+        "用户 wu.li@edu.example 的重设密码链接已排入发件箱，发往 "
+        "Wu.Li@edu.example，有效期至 2026-03-13 10:00\n")
+    assert zh("user", "email", name, "wuli@edu.example") == \
+        "用户 wu.li@edu.example 的邮箱已变更为 wuli@edu.example\n"
+    en = mw.run("user", "email", name, "wu.li@edu.example", env=C, check=0)
+    assert en.stdout == "email of user wu.li@edu.example changed to " \
+        "wu.li@edu.example\n"
+    listing = zh("user", "list")
+    assert lines(listing)[0].split() == ["名称", "姓名", "角色", "单位", "邮箱",
+                                         "已停用", "密码", "最近登录"]
+    assert "责任单位  WYS-EDU  wu.li@edu.example" in listing
+
+    before = mw.dump()
+    refusals = [
+        (["user", "email", name, "wu.li"], "user email: 邮箱：不是电子邮箱地址"),
+        (["user", "add", "chen", "--subordinates", "--no-password"],
+         "user add: 下级单位：只有单位账户才能包含下级单位"),
+        (["user", "invite", "--unit", "WYS-EDU", "--email", "x@edu.example",
+          "--name", name], "user invite: 邮箱：与邀请时使用的邮箱不一致"),
+        (["user", "reset", "nobody"], "user reset: 名称：没有这个用户"),
+    ]
+    for args, message in refusals:
+        r = mw.run(*args, env=ZH)
+        assert r.returncode == 1 and r.stdout == "", (args, r)
+        assert r.stderr.startswith("mediawatchctl: " + message), (args, r)
+        en = mw.run(*args, env=C)
+        assert en.returncode == 1 and not cjk(en.stderr), (args, en.stderr)
+    r = mw.run("user", "invite", "--unit", "WYS-EDU", env=ZH, check=2)
+    assert r.stderr.splitlines()[0] == ("mediawatchctl: user invite：须指定 "
+                                        "--unit 单位代码和 --email 邮箱")
+    mw.write_config()
+    r = mw.run("user", "reset", name, env=ZH, check=1)
+    assert r.stdout == "" and r.stderr == (
+        "mediawatchctl: user reset: 控制台地址：未设置：链接须使用控制台的对外"
+        "访问地址（配置文件中的 console_url 项）\n")
+    assert mw.dump() == before
+
+
 def test_a_refused_change_prints_nothing_on_stdout(mw):
     mw.now(NOW)
     mw.add_unit("GOV", "武夷山市人民政府办公室")
