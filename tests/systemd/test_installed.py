@@ -38,6 +38,8 @@ STATE = "/var/lib/mediawatch"
 FEED_PORT = 8080
 SMTP_PORT = 2525
 SMTP_CA = "/etc/mediawatch/office-ca.pem"
+WEB_PORT = 8081
+WEB_PASSWORD = "Wys-2026 console"
 SMTP_PASSWORD = "Wys-2026 smtp!"
 GOOD_FROM = "jiankong@wys.example.gov.cn"
 BROKEN_FROM = "broken@wys.example.gov.cn"
@@ -515,3 +517,27 @@ def test_bulletin_service_writes_last_month(machine):
     for f in files:
         got = mode(m, f).split()
         assert got[1:] == ["mediawatch", "mediawatch"], (f, got)
+
+
+def test_console_starts_from_its_socket(machine):
+    """README step 9: the socket on another port (a drop-in, as the unit's
+    comment says), an admin login, the first connection starting the
+    sandboxed service, which reads the registry."""
+    m = machine
+    m.write("/etc/systemd/system/mediawatch-web.socket.d/port.conf",
+            f"[Socket]\nListenStream=\nListenStream=127.0.0.1:{WEB_PORT}\n")
+    m.run(["systemctl", "daemon-reload"])
+    m.run(["systemctl", "enable", "--now", "mediawatch-web.socket"])
+    ctl(m, "user", "add", "zhangwei", "--display-name", "张伟",
+        "--role", "admin", input=WEB_PASSWORD + "\n")
+    m.write("/srv/console-client.py",
+            (REPO / "tests/systemd/console-client.py").read_text())
+    r = m.run(["python3", "/srv/console-client.py", str(WEB_PORT),
+               "zhangwei"], input=WEB_PASSWORD + "\n", check=False)
+    assert r.returncode == 0, r.stderr + "\n".join(
+        messages(journal(m, unit="mediawatch-web")))
+    assert "张伟" in r.stdout and "武夷山" in r.stdout, r.stdout[:2000]
+    s = show(m, "ActiveState", "SubState", unit="mediawatch-web")
+    assert (s["ActiveState"], s["SubState"]) == ("active", "running"), s
+    texts = messages(journal(m, unit="mediawatch-web"))
+    assert not [t for t in texts if "error" in t.lower()], texts
