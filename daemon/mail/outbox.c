@@ -77,6 +77,15 @@ outbox_admin_addresses(const struct config *cfg, size_t *n)
 	    from);
 }
 
+bool
+outbox_queued_before(sqlite3 *db, const char *dedup_key)
+{
+	long long n = 0;
+
+	return db_query_int(db, &n, "SELECT 1 FROM outbox WHERE dedup_key = ?",
+	    "s", dedup_key) == 0;
+}
+
 int
 outbox_enqueue(sqlite3 *db, const struct config *cfg, const struct outgoing *m,
     time_t now)

@@ -30,10 +30,12 @@ monitoring_began(sqlite3 *db, time_t *at)
 
 /* ---- each account ---- */
 
-/* Columns of the account query; ?1 is the check time. */
+/* Columns of the account query; ?1 is the check time, ?2 the start of
+ * the watched time.  Everything the bulletin says of an account comes
+ * from this one query. */
 enum { A_ID, A_UNIT, A_UNIT_NAME, A_PLATFORM, A_NAME, A_OPENED_ON,
     A_CREATED, A_STALE, A_WARN, A_UID, A_FEED, A_FIRST_EVAL, A_STATE,
-    A_UNREACHABLE };
+    A_UNREACHABLE, A_STATUS, A_LAST_UPDATE, A_POSTS };
 
 static const char account_query[] =
 	"SELECT a.id, u.code, u.name, a.platform, a.name, a.opened_on,"
@@ -44,7 +46,15 @@ static const char account_query[] =
 	"  AND sc.at <= ?1 ORDER BY sc.at DESC, sc.id DESC LIMIT 1),"
 	" (SELECT min(p.opened_at) FROM problem p WHERE p.account_id = a.id AND"
 	"  p.kind = 'unreachable' AND p.opened_at <= ?1 AND (p.closed_at IS NULL"
-	"  OR p.closed_at > ?1))"
+	"  OR p.closed_at > ?1)), "
+	ACCOUNT_STATUS_AT("a.id", "?1") ", "
+	ACCOUNT_LAST_UPDATE_AT("a.id", "?1") ","
+	/* the posts dated in the watched time, and the undated ones first
+	 * seen then: each count reads an index range */
+	" (SELECT count(*) FROM post q WHERE q.account_id = a.id AND"
+	"  q.published_at >= ?2 AND q.published_at <= ?1) + (SELECT count(*)"
+	"  FROM post q WHERE q.account_id = a.id AND q.published_at IS NULL AND"
+	"  q.first_seen_at >= ?2 AND q.first_seen_at <= ?1)"
 	" FROM account a JOIN unit u ON u.id = a.unit_id"
 	" ORDER BY u.code, a.platform, a.id";
 
@@ -88,22 +98,11 @@ any_veto(const struct vetoes *v)
 	return v->stale || v->dormant || v->serious;
 }
 
-static long long
-posts_in_period(sqlite3 *db, long long account, const struct period *p)
-{
-	long long n = 0;
-
-	db_query_int(db, &n, "SELECT count(*) FROM post WHERE account_id = ? AND"
-	    " coalesce(published_at, first_seen_at) >= ? AND"
-	    " coalesce(published_at, first_seen_at) <= ?", "III", account,
-	    (long long)p->from, (long long)p->check);
-	return n;
-}
-
 /* Why monitoring could not see the account at the check time, or NULL
  * when it could.  Caller frees. */
 static char *
-gap_reason(const struct config *cfg, sqlite3_stmt *st, const struct period *p)
+unseen_reason(const struct config *cfg, sqlite3_stmt *st,
+    const struct period *p)
 {
 	char since[CN_DATE_SIZE], *url;
 	bool has_feed;
@@ -135,8 +134,9 @@ account_base(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	long long id = sqlite3_column_int64(st, A_ID);
 	const char *platform = db_column_text(st, A_PLATFORM);
 	time_t registered = account_grace_start(db_column_text(st, A_OPENED_ON),
-	    (time_t)sqlite3_column_int64(st, A_CREATED)), last = 0;
-	bool has = account_last_update_at(db, id, p->check, &last);
+	    (time_t)sqlite3_column_int64(st, A_CREATED));
+	time_t last = (time_t)sqlite3_column_int64(st, A_LAST_UPDATE);
+	bool has = !db_column_is_null(st, A_LAST_UPDATE);
 	json_t *row;
 
 	row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I}",
@@ -146,7 +146,7 @@ account_base(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	    db_column_text(st, A_NAME), "uid", db_column_text(st, A_UID),
 	    "last_update", json_date(has, last), "days",
 	    (json_int_t)days_between(has ? last : registered, p->check),
-	    "posts", (json_int_t)posts_in_period(db, id, p));
+	    "posts", (json_int_t)sqlite3_column_int64(st, A_POSTS));
 	set_threshold_days(row, account_warn_after(cfg, platform, st, A_WARN),
 	    account_stale_after(cfg, platform, st, A_STALE));
 	*age = (long long)(p->check - (has ? last : registered));
@@ -181,7 +181,7 @@ account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 
 	vetoes_of(problem_account_find(ps->a, ps->n, sqlite3_column_int64(st,
 	    A_ID)), &v);
-	if (!any_veto(&v) && (gap = gap_reason(cfg, st, p)) != NULL) {
+	if (!any_veto(&v) && (gap = unseen_reason(cfg, st, p)) != NULL) {
 		set_result(row, "监测缺口", "gap", gap);
 		free(gap);
 		return row;
@@ -206,23 +206,20 @@ accounts(sqlite3 *db, const struct config *cfg, const struct period *p)
 	json_t *rows = json_array();
 	struct problem_set ps;
 	sqlite3_stmt *st;
-	char *status;
 
 	if (problem_accounts(db, &(struct problem_window){ p->from, p->check, 0 },
 	    &ps.a, &ps.n) == -1) {
 		json_decref(rows);
 		return NULL;
 	}
-	st = db_prepare(db, account_query, "I", (long long)p->check);
+	st = db_prepare(db, account_query, "II", (long long)p->check,
+	    (long long)p->from);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		if (account_registered(db_column_text(st, A_OPENED_ON),
 		    (time_t)sqlite3_column_int64(st, A_CREATED)) > p->check)
 			continue;
-		status = account_status_at(db, sqlite3_column_int64(st, A_ID),
-		    p->check);
-		if (status && strcmp(status, "active") == 0)
+		if (strcmp(db_column_text(st, A_STATUS), "active") == 0)
 			json_array_append_new(rows, account_row(db, cfg, st, p, &ps));
-		free(status);
 	}
 	sqlite3_finalize(st);
 	free(ps.a);

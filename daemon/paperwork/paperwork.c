@@ -124,26 +124,6 @@ account_registered(const char *opened_on, time_t created_at)
 	return created_at;
 }
 
-char *
-account_status_at(sqlite3 *db, long long id, time_t t)
-{
-	char *status = NULL;
-
-	/* the last change up to t says what it was; failing that, the state
-	 * before the first later change (an account registered afterwards with
-	 * a past opening date was open since then) */
-	db_query_text(db, &status, "SELECT coalesce("
-	    " (SELECT json_extract(after, '$.status') FROM audit WHERE entity ="
-	    "  'account' AND entity_id = ?1 AND at <= ?2 AND after IS NOT NULL"
-	    "  ORDER BY at DESC, id DESC LIMIT 1),"
-	    " (SELECT json_extract(coalesce(before, after), '$.status') FROM"
-	    "  audit WHERE entity = 'account' AND entity_id = ?1 AND at > ?2"
-	    "  ORDER BY at, id LIMIT 1),"
-	    " (SELECT status FROM account WHERE id = ?1))", "II", id,
-	    (long long)t);
-	return status;
-}
-
 long long
 account_stale_after(const struct config *cfg, const char *platform,
     sqlite3_stmt *st, int override_col)

@@ -110,5 +110,12 @@ void svg_days_chart(FILE *out, const json_t *bars);
 bool chart_thresholds(const json_t *bars, long *warn, long *stale);
 /* The sentence under a chart's title that explains its marks. */
 void chart_legend(FILE *out, const json_t *bars, const char *what);
+/* The chart a document shows (legend and SVG), nothing without bars: all
+ * of them in their order up to CHART_BARS, under the legend what; else
+ * the CHART_BARS longest without update, most days first, under a legend
+ * that says so.  A chart of every
+ * account of a large registry would be pages of bars nobody reads. */
+#define CHART_BARS 60
+void render_days_chart(FILE *out, const json_t *bars, const char *what);
 
 #endif

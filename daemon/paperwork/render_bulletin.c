@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "paperwork/paperwork.h"
 #include "paperwork/render.h"
 
 static const struct column total_columns[] = {
@@ -254,6 +255,20 @@ table_title(const json_t *d, const char *label, const struct section *s)
 	return xstrdup(label);
 }
 
+/* Every account's month is listed up to LIST_ALL_ACCOUNTS; beyond, the
+ * table would be pages nobody reads: a sentence says where it is (the
+ * CSV), and the attachments list the accounts to act on. */
+static char *
+summarised(const json_t *d, const struct section *s)
+{
+	size_t n = json_array_size(json_object_get(d, s->key));
+
+	if (strcmp(s->key, "accounts") != 0 || n <= LIST_ALL_ACCOUNTS)
+		return NULL;
+	return xasprintf("本期纳入监测的账号共%zu个，各单位情况见排名，不合格账号和"
+	    "监测缺口见附件；逐个账号的发布情况见本期通报的CSV表格。", n);
+}
+
 /* ---- Markdown and plain text ---- */
 
 static void
@@ -268,12 +283,16 @@ text_section(FILE *out, const json_t *d, const char *label,
     const struct section *s, const char *title_prefix,
     void (*table)(FILE *, const struct column *, size_t, const json_t *))
 {
-	char *title = table_title(d, label, s);
+	char *title = table_title(d, label, s), *note = summarised(d, s);
 
 	fprintf(out, "%s%s\n\n", title_prefix, title);
-	table(out, s->cols, s->n, section_rows(d, s));
+	if (note)
+		fprintf(out, "%s\n", note);
+	else
+		table(out, s->cols, s->n, section_rows(d, s));
 	fputc('\n', out);
 	free(title);
+	free(note);
 }
 
 static void
@@ -330,10 +349,7 @@ html_chart(FILE *out, const json_t *accts)
 		    (json_int_t)rd_int(a, "stale_days")));
 		free(label);
 	}
-	if (json_array_size(bars)) {
-		chart_legend(out, bars, "监测时点未更新天数");
-		svg_days_chart(out, bars);
-	}
+	render_days_chart(out, bars, "监测时点未更新天数");
 	json_decref(bars);
 }
 
@@ -342,14 +358,18 @@ h_section(FILE *out, const json_t *d, const char *label,
     const struct section *s)
 {
 	const json_t *rows = section_rows(d, s);
-	char *title = table_title(d, label, s);
+	char *title = table_title(d, label, s), *note = summarised(d, s);
 
 	html_tagged(out, s->heading ? "<h2>" : "<h2 class=\"attachment\">",
 	    title, "</h2>\n");
 	if (strcmp(s->key, "accounts") == 0)
 		html_chart(out, rows);
-	html_table(out, s->cols, s->n, rows, "state");
+	if (note)
+		html_tagged(out, "<p>", note, "</p>\n");
+	else
+		html_table(out, s->cols, s->n, rows, "state");
 	free(title);
+	free(note);
 }
 
 static const struct bulletin_marks html_marks = { &html_doc_marks,

@@ -462,3 +462,46 @@ svg_days_chart(FILE *out, const json_t *bars)
 	}
 	fputs("</svg>\n", out);
 }
+
+static int
+bar_days_cmp(const void *a, const void *b)
+{
+	const json_t *const *x = a, *const *y = b;
+	long long dx = rd_int(*x, "days"), dy = rd_int(*y, "days");
+
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	/* ties keep the document's order */
+	return *x < *y ? -1 : *x > *y;
+}
+
+void
+render_days_chart(FILE *out, const json_t *bars, const char *what)
+{
+	size_t i, n = json_array_size(bars);
+	const json_t **sorted;
+	json_t *top;
+	char *legend;
+
+	if (n == 0)
+		return;
+	if (n <= CHART_BARS) {
+		chart_legend(out, bars, what);
+		svg_days_chart(out, bars);
+		return;
+	}
+	/* sorting pointers into one array keeps ties in its order */
+	sorted = xcalloc(n, sizeof(*sorted));
+	for (i = 0; i < n; i++)
+		sorted[i] = json_array_get(bars, i);
+	qsort(sorted, n, sizeof(*sorted), bar_days_cmp);
+	top = json_array();
+	for (i = 0; i < CHART_BARS; i++)
+		json_array_append(top, (json_t *)sorted[i]);
+	legend = xasprintf("未更新天数最长的%d个账号", CHART_BARS);
+	chart_legend(out, top, legend);
+	svg_days_chart(out, top);
+	free(legend);
+	json_decref(top);
+	free(sorted);
+}

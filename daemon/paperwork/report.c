@@ -39,14 +39,13 @@ struct problem_set {
 };
 
 static json_t *
-account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
-    time_t now, const struct problem_set *ps)
+account_row(const struct config *cfg, sqlite3_stmt *st, time_t now,
+    const struct problem_set *ps)
 {
 	const struct problem_account *pa = problem_account_find(ps->a, ps->n,
 	    sqlite3_column_int64(st, 0));
-	time_t last = 0;
-	bool has = account_last_update_at(db, sqlite3_column_int64(st, 0), now,
-	    &last);
+	time_t last = (time_t)sqlite3_column_int64(st, 5);
+	bool has = !db_column_is_null(st, 5);
 	time_t since = has ? last : account_grace_start(db_column_text(st, 6),
 	    (time_t)sqlite3_column_int64(st, 7));
 	json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "account_id",
@@ -77,42 +76,90 @@ accounts(sqlite3 *db, const struct config *cfg, time_t now)
 		json_decref(rows);
 		return NULL;
 	}
-	st = db_prepare(db, "SELECT a.id, u.code, u.name, a.platform, a.name,"
-	    " a.last_update_at, a.opened_on, a.created_at, a.status, s.state,"
-	    " a.warn_after, a.stale_after, coalesce(a.platform_uid, '') FROM"
-	    " account a JOIN unit u ON u.id = a.unit_id"
-	    " LEFT JOIN account_state s ON s.account_id = a.id WHERE a.status IN"
-	    " ('active', 'suspended') ORDER BY u.code, a.platform, a.id", "");
+	st = db_prepare(db, "SELECT a.id, u.code, u.name, a.platform, a.name, "
+	    ACCOUNT_LAST_UPDATE_AT("a.id", "?1") ", a.opened_on, a.created_at,"
+	    " a.status, s.state, a.warn_after, a.stale_after,"
+	    " coalesce(a.platform_uid, '') FROM account a JOIN unit u ON u.id ="
+	    " a.unit_id LEFT JOIN account_state s ON s.account_id = a.id WHERE"
+	    " a.status IN ('active', 'suspended') ORDER BY u.code, a.platform,"
+	    " a.id", "I", (long long)now);
 	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rows, account_row(db, cfg, st, now, &ps));
+		json_array_append_new(rows, account_row(cfg, st, now, &ps));
 	sqlite3_finalize(st);
 	free(ps.a);
 	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
 
+/* Whether an account is one to act on: not fresh (warning, stale,
+ * dormant, unverified) or with a problem open. */
+static bool
+needs_action(const json_t *a)
+{
+	const char *state = rd_str(a, "state");
+
+	return rd_int(a, "open_problems") > 0 || (strcmp(state, "fresh") != 0 &&
+	    strcmp(state, "none") != 0);
+}
+
+/* A unit's counts: its accounts per state, and those with problems. */
+static void
+count_account(json_t *unit, const json_t *a)
+{
+	const char *state = rd_str(a, "state");
+	json_t *n = json_object_get(unit, "counts");
+
+	json_object_set_new(n, "accounts", json_integer(rd_int(n, "accounts") + 1));
+	json_object_set_new(n, state, json_integer(rd_int(n, state) + 1));
+	if (rd_int(a, "open_problems") > 0)
+		json_object_set_new(n, "with_problems",
+		    json_integer(rd_int(n, "with_problems") + 1));
+}
+
+static json_t *
+unit_new(const char *code, const char *name)
+{
+	json_t *counts = json_object();
+	int k;
+
+	json_object_set_new(counts, "accounts", json_integer(0));
+	for (k = 0; k < N_STATES; k++)
+		json_object_set_new(counts, state_name(k), json_integer(0));
+	json_object_set_new(counts, "none", json_integer(0));
+	json_object_set_new(counts, "with_problems", json_integer(0));
+	return json_pack("{s:s, s:s, s:[], s:o}", "code", code, "name", name,
+	    "accounts", "counts", counts);
+}
+
 /* Units with their accounts nested, in the configured order; units
  * without open accounts are listed too, so nobody is missing from the
- * page. */
+ * page.  Up to LIST_ALL_ACCOUNTS accounts every one is listed, beyond
+ * only those to act on (all_listed false): each unit's counts say the
+ * rest. */
 static json_t *
-units(sqlite3 *db, const struct config *cfg, const json_t *accts)
+units(sqlite3 *db, const struct config *cfg, const json_t *accts,
+    bool all_listed)
 {
-	json_t *rows = json_array(), *list, *a;
+	json_t *rows = json_array(), *index = json_object(), *u, *a;
 	sqlite3_stmt *st;
 	size_t i;
 
 	st = db_prepare(db, "SELECT code, name FROM unit WHERE removed_at IS NULL"
 	    " ORDER BY code", "");
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		list = json_array();
-		json_array_foreach(accts, i, a)
-			if (strcmp(rd_str(a, "unit"), db_column_text(st, 0)) == 0)
-				json_array_append(list, a);
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:o}", "code",
-		    db_column_text(st, 0), "name", db_column_text(st, 1),
-		    "accounts", list));
+		u = unit_new(db_column_text(st, 0), db_column_text(st, 1));
+		json_object_set(index, db_column_text(st, 0), u);
+		json_array_append_new(rows, u);
 	}
 	sqlite3_finalize(st);
+	json_array_foreach(accts, i, a) {
+		if ((u = json_object_get(index, rd_str(a, "unit"))) == NULL)
+			continue;
+		count_account(u, a);
+		if (all_listed || needs_action(a))
+			json_array_append(json_object_get(u, "accounts"), a);
+	}
+	json_decref(index);
 	sort_by_unit(cfg, rows, "code");
 	return rows;
 }
@@ -190,9 +237,11 @@ report_build(sqlite3 *db, const struct config *cfg, time_t now)
 {
 	json_t *d, *accts = accounts(db, cfg, now), *problems, *lists[2];
 	char generated[CN_DATE_SIZE];
+	bool all;
 
 	if (accts == NULL)
 		return NULL;
+	all = json_array_size(accts) <= LIST_ALL_ACCOUNTS;
 	d = json_object();
 	problems = open_problems(db, cfg, now);
 	lists[0] = accts;
@@ -204,7 +253,8 @@ report_build(sqlite3 *db, const struct config *cfg, time_t now)
 	json_object_set_new(d, "issuer", json_string(cfg->notice.issuer));
 	json_object_set_new(d, "generated", json_string(generated));
 	json_object_set_new(d, "summary", summary(db, cfg, now));
-	json_object_set_new(d, "units", units(db, cfg, accts));
+	json_object_set_new(d, "listed", json_string(all ? "all" : "action"));
+	json_object_set_new(d, "units", units(db, cfg, accts, all));
 	json_object_set_new(d, "problems", problems);
 	json_decref(accts);
 	return d;

@@ -990,7 +990,8 @@ all_vars(void)
 	    "n_failing", "n_problems_open", "n_problems_overdue",
 	    "outbox_queued", "outbox_failed", "n_stale_list", "verify_window",
 	    "no_address", "calendar_warning", "n_problem_accounts",
-	    "n_gaps_list", "n_failing_list", "n_bounces" };
+	    "n_gaps_list", "n_failing_list", "n_bounces", "n_stale_more",
+	    "n_gaps_more", "n_failing_more" };
 	static const char *const lists[] = { "warning", "stale", "dormant",
 	    "recovered", "failing", "gaps", "accounts" };
 	struct tmpl_vars *v = tmpl_vars_new(), *b;
