@@ -24,3 +24,14 @@ UPDATE account_state SET last_update_at = (SELECT sc.last_update_at FROM
 DROP INDEX last_update_history_account;
 CREATE INDEX last_update_history_account
 	ON last_update_history(account_id, last_update_at, recorded_at);
+
+-- What every status display counts, read from small indexes rather than
+-- by joining every account: the states, the failing or moved feeds, and
+-- the ledger's accounts without a feed or without operator or filing
+-- number (the queries repeat these conditions so that SQLite uses them).
+CREATE INDEX account_state_state ON account_state(state);
+CREATE INDEX feed_state_failing ON feed_state(account_id)
+	WHERE failing OR permanent_redirect IS NOT NULL;
+CREATE INDEX account_unwatched ON account(status) WHERE feed_url IS NULL;
+CREATE INDEX account_incomplete ON account(status)
+	WHERE operator IS NULL OR filing_no IS NULL;
