@@ -35,3 +35,11 @@ CREATE INDEX feed_state_failing ON feed_state(account_id)
 CREATE INDEX account_unwatched ON account(status) WHERE feed_url IS NULL;
 CREATE INDEX account_incomplete ON account(status)
 	WHERE operator IS NULL OR filing_no IS NULL;
+
+-- A bulletin reads each account's state at its check time and its
+-- status then from the audit trail: indexes that hold the state and the
+-- time answer that without reading the rows.
+DROP INDEX state_change_account;
+CREATE INDEX state_change_account ON state_change(account_id, at, to_state);
+DROP INDEX audit_entity;
+CREATE INDEX audit_entity ON audit(entity, entity_id, at);

@@ -105,6 +105,9 @@ void set_due(json_t *d, const struct config *cfg, time_t now, bool any);
  * member code_key: the codes of document.unit_order first, in that
  * order, then the others by code. */
 void sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key);
+/* Account rows ("unit", "platform_key", "account_id") the same way, and
+ * within a unit by platform and id, as the ledger lists them. */
+void sort_accounts_by_unit(const struct config *cfg, json_t *rows);
 
 /* Accounts are named by platform and name; where one platform and name
  * stand for more than one account in a document, the name gets the

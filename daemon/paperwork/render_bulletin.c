@@ -332,25 +332,11 @@ h_note_line(FILE *out, const char *s, bool last)
 static void
 html_chart(FILE *out, const json_t *accts)
 {
-	json_t *bars = json_array(), *a;
-	size_t i;
+	bool truncated;
+	json_t *rows = chart_rows(accts, "gap", &truncated);
 
-	json_array_foreach(accts, i, a) {
-		char *label;
-
-		if (strcmp(rd_str(a, "state"), "gap") == 0)
-			continue;
-		label = xasprintf("%s·%s·%s", rd_str(a, "unit_name"),
-		    rd_str(a, "platform"), rd_str(a, "account"));
-		json_array_append_new(bars, json_pack("{s:s, s:I, s:s, s:I, s:I}",
-		    "label", label, "days", (json_int_t)rd_int(a, "days"), "state",
-		    rd_str(a, "state"), "warn_days",
-		    (json_int_t)rd_int(a, "warn_days"), "stale_days",
-		    (json_int_t)rd_int(a, "stale_days")));
-		free(label);
-	}
-	render_days_chart(out, bars, "监测时点未更新天数");
-	json_decref(bars);
+	render_days_chart(out, rows, "监测时点未更新天数", truncated);
+	json_decref(rows);
 }
 
 static void

@@ -54,25 +54,18 @@ summary_table(FILE *out, const json_t *s)
 static void
 chart(FILE *out, const json_t *units)
 {
-	json_t *bars = json_array(), *u, *a;
-	size_t i, j;
+	json_t *listed = json_array(), *rows, *u;
+	bool truncated;
+	size_t i;
 
 	json_array_foreach(units, i, u)
-		json_array_foreach(json_object_get(u, "accounts"), j, a) {
-			char *label = xasprintf("%s·%s·%s", rd_str(u, "name"),
-			    rd_str(a, "platform"), rd_str(a, "account"));
-
-			json_array_append_new(bars, json_pack("{s:s, s:I, s:s, s:I,"
-			    " s:I}", "label", label, "days",
-			    (json_int_t)rd_int(a, "days"), "state", rd_str(a, "state"),
-			    "warn_days", (json_int_t)rd_int(a, "warn_days"),
-			    "stale_days", (json_int_t)rd_int(a, "stale_days")));
-			free(label);
-		}
-	if (json_array_size(bars))
+		json_array_extend(listed, json_object_get(u, "accounts"));
+	rows = chart_rows(listed, NULL, &truncated);
+	if (json_array_size(rows))
 		fputs("<h2>距最近更新天数</h2>\n", out);
-	render_days_chart(out, bars, "各账号距最近更新的天数");
-	json_decref(bars);
+	render_days_chart(out, rows, "各账号距最近更新的天数", truncated);
+	json_decref(rows);
+	json_decref(listed);
 }
 
 /* Each unit's accounts per state, when not every account is listed. */
