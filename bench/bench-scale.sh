@@ -155,8 +155,10 @@ for N in $SIZES; do
 	write_conf "$conf" "$db"
 	"$CTL" -c "$conf" status >/dev/null
 	say "== $N accounts: building a year of history"
-	$SCALE build "$db" "$N" "$NOW" | sed 's/^/   /'
-	$SCALE sizes "$db" "$N" | tee "$TMP/sizes-$N" | sed 's/^/   /'
+	$SCALE build "$db" "$N" "$NOW" > "$TMP/build-$N" || die "building $N accounts failed"
+	sed 's/^/   /' "$TMP/build-$N"
+	$SCALE sizes "$db" "$N" > "$TMP/sizes-$N" || die "sizes failed"
+	sed 's/^/   /' "$TMP/sizes-$N"
 	bpa=$(sed -n 's/.*bytes, \([0-9]*\) bytes per account/\1/p' "$TMP/sizes-$N")
 	open=$(q "$db" "SELECT count(*) FROM problem WHERE closed_at IS NULL")
 	say "   $open problems open"

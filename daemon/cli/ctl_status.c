@@ -125,7 +125,8 @@ totals(struct ctl *ctl)
 	struct monitor_counts c;
 	int i;
 
-	if (monitor_counts_load(db, &ctl->cfg, now, &c) == -1) {
+	if (monitor_counts_load(db, &ctl->cfg, now, &c) == -1 ||
+	    monitor_outbox_sent(db, &c) == -1) {
 		monitor_counts_free(&c);
 		json_decref(states);
 		return NULL;

@@ -36,27 +36,25 @@ count_accounts(sqlite3 *db, struct monitor_counts *c)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The messages waiting and those given up, each an index range.  The
+ * sent ones, which pile up by the million, are counted only by
+ * monitor_outbox_sent(). */
 static int
 count_outbox(sqlite3 *db, struct monitor_counts *c)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT status, count(*) FROM outbox"
-	    " GROUP BY status", "");
-	const char *status;
-	int rc;
-
-	if (st == NULL)
+	if (db_query_int(db, &c->outbox_queued, "SELECT count(*) FROM outbox"
+	    " WHERE status = 'queued'", "") == -1 ||
+	    db_query_int(db, &c->outbox_failed, "SELECT count(*) FROM outbox"
+	    " WHERE status = 'failed'", "") == -1)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		status = db_column_text(st, 0);
-		if (strcmp(status, "queued") == 0)
-			c->outbox_queued = sqlite3_column_int64(st, 1);
-		else if (strcmp(status, "failed") == 0)
-			c->outbox_failed = sqlite3_column_int64(st, 1);
-		else if (strcmp(status, "sent") == 0)
-			c->outbox_sent = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
+}
+
+int
+monitor_outbox_sent(sqlite3 *db, struct monitor_counts *c)
+{
+	return db_query_int(db, &c->outbox_sent, "SELECT count(*) FROM outbox"
+	    " WHERE status = 'sent'", "") == -1 ? -1 : 0;
 }
 
 /* The active accounts whose feed fails: the index of failing or moved

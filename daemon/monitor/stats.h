@@ -25,7 +25,7 @@ struct monitor_counts {
 	long long      overdue_problems;   /* open past their deadline at now */
 	long long      outbox_queued;
 	long long      outbox_failed;
-	long long      outbox_sent;
+	long long      outbox_sent;        /* by monitor_outbox_sent() only */
 	struct health  evaluation;         /* how the last evaluation went */
 	struct ledger_counts ledger;       /* what `ledger check` lists */
 };
@@ -35,5 +35,8 @@ struct monitor_counts {
 int  monitor_counts_load(sqlite3 *db, const struct config *cfg, time_t now,
          struct monitor_counts *c);
 void monitor_counts_free(struct monitor_counts *c);
+/* Fills c->outbox_sent: a count of every message ever sent, which reads
+ * them all.  -1 on a database error (logged). */
+int  monitor_outbox_sent(sqlite3 *db, struct monitor_counts *c);
 
 #endif
