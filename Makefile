@@ -154,6 +154,7 @@ check-config-docs: $(BUILD)/mediawatchctl
 
 check: deps
 	$(MAKE) check-layout
+	$(MAKE) check-po
 	$(MAKE) all
 	$(MAKE) check-config-docs
 	$(MAKE) unit-test

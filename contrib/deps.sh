@@ -5,12 +5,13 @@ set -e
 # What `make && make install` needs: the compiler and the -dev packages of
 # the Makefile's pkg-config list (tests/systemd/nspawn.py installs exactly
 # these in the Debian tree it boots, so keep them on these lines).
-BUILD_PACKAGES="gcc libc6-dev make pkg-config tzdata
+BUILD_PACKAGES="gcc libc6-dev make pkg-config tzdata gettext
 libcurl4-openssl-dev libjansson-dev libsqlite3-dev libconfig-dev
 libsystemd-dev libxml2-dev libzip-dev libxlsxwriter-dev libssl-dev
 libmicrohttpd-dev libgnutls28-dev libargon2-dev"
 # What the tests, the demo, the fuzzers and the benchmarks need besides.
 TEST_PACKAGES="libcmocka-dev sqlite3 python3 python3-pytest python3-aiosmtpd
+locales
 mandoc systemd systemd-container debootstrap
 chromium fonts-noto-cjk clang-14 libclang-rt-14-dev llvm-14
 python3-docx libreoffice-writer-nogui poppler-utils
@@ -19,12 +20,27 @@ postfix sasl2-bin openssl
 python3-selenium chromium-driver wrk"
 PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
 
+# The tests run mediawatchctl in Chinese: the zh_CN.UTF-8 locale must
+# exist (a locale not generated leaves messages in English).  As root it
+# is generated once, from /etc/locale.gen as Debian keeps it.
+zh_locale() {
+	[ "$(id -u)" -eq 0 ] && [ -f /etc/locale.gen ] || return 0
+	locale -a 2>/dev/null | grep -qix 'zh_CN\.utf-\?8' && return 0
+	sed -i 's/^# *\(zh_CN\.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+	grep -q '^zh_CN\.UTF-8 UTF-8' /etc/locale.gen ||
+	    echo 'zh_CN.UTF-8 UTF-8' >> /etc/locale.gen
+	locale-gen
+}
+
 missing=""
 for p in $PACKAGES; do
 	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$status" = "installed" ] || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	zh_locale
+	exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "mediawatch needs these Debian packages:$missing" >&2
@@ -43,3 +59,4 @@ case " $missing " in
 esac
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing
+zh_locale

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "access/secret.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -28,11 +29,11 @@ password_check(const char *pw)
 	size_t len = pw ? strlen(pw) : 0;
 
 	if (len < PASSWORD_MIN)
-		return "must have at least 8 characters";
+		return N_("must have at least 8 characters");
 	if (len > PASSWORD_MAX)
-		return "must have at most 256 bytes";
+		return N_("must have at most 256 bytes");
 	if (!utf8_valid(pw, len) || has_control_chars(pw))
-		return "must be UTF-8 text without control characters";
+		return N_("must be UTF-8 text without control characters");
 	return NULL;
 }
 
@@ -68,7 +69,7 @@ password_hash(const char *pw)
 	rc = argon2id_hash_encoded(ARGON_T, ARGON_M_KIB, ARGON_P, pw, strlen(pw),
 	    salt, sizeof(salt), ARGON_HASH, encoded, len);
 	if (rc != ARGON2_OK) {
-		log_warnx("argon2id: %s", argon2_error_message(rc));
+		log_warnx(_("argon2id: %s"), argon2_error_message(rc));
 		free(encoded);
 		return NULL;
 	}

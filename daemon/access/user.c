@@ -5,6 +5,7 @@
 #include "access/secret.h"
 #include "access/session.h"
 #include "access/user.h"
+#include "base/i18n.h"
 #include "base/util.h"
 #include "registry/unit.h"
 #include "registry/validate.h"
@@ -40,7 +41,7 @@ user_role_parse(const char *s)
 static int
 refuse(char **error, const char *field, const char *why)
 {
-	*error = xasprintf("%s: %s", field, why);
+	*error = xasprintf("%s: %s", field, _(why));
 	return -1;
 }
 
@@ -52,9 +53,9 @@ check_login_name(const char *s)
 	size_t n = s ? strlen(s) : 0;
 
 	if (n == 0 || n > 64)
-		return "must have 1 to 64 characters";
+		return N_("must have 1 to 64 characters");
 	if (strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-@") != n)
-		return "may contain only a-z, 0-9, '.', '_', '-' and '@'";
+		return N_("may contain only a-z, 0-9, '.', '_', '-' and '@'");
 	return NULL;
 }
 
@@ -101,13 +102,13 @@ check_new(sqlite3 *db, const struct user_new *u, const char *password,
 	if (password && (why = password_check(password)) != NULL)
 		return refuse(error, "password", why);
 	if ((u->role == ROLE_UNIT) != (u->unit_code != NULL))
-		return refuse(error, "unit", "a unit login needs its unit, and "
-		    "only a unit login has one");
+		return refuse(error, "unit", N_("a unit login needs its unit, and "
+		    "only a unit login has one"));
 	if (u->unit_code && (*unit = unit_id(db, u->unit_code)) == 0)
-		return refuse(error, "unit", "no such unit");
+		return refuse(error, "unit", N_("no such unit"));
 	if (db_query_int(db, &(long long){0}, "SELECT 1 FROM user WHERE name = ?",
 	    "s", u->name) == 0)
-		return refuse(error, "name", "a user of that name exists");
+		return refuse(error, "name", N_("a user of that name exists"));
 	return 0;
 }
 
@@ -122,7 +123,7 @@ user_add(sqlite3 *db, const struct user_new *u, const char *password,
 	if (check_new(db, u, password, &unit, error) == -1)
 		return -1;
 	if (password && (hash = password_hash(password)) == NULL)
-		return refuse(error, "password", "cannot be hashed");
+		return refuse(error, "password", N_("cannot be hashed"));
 	rc = db_run(db, "INSERT INTO user (name, display_name, role, unit_id,"
 	    " password_hash, created_at, password_changed_at) VALUES (?, ?, ?,"
 	    " nullif(?, 0), ?, ?, nullif(?, 0))", "sssIsII", u->name,
@@ -130,10 +131,10 @@ user_add(sqlite3 *db, const struct user_new *u, const char *password,
 	    unit, hash, (long long)now, hash ? (long long)now : 0LL);
 	free(hash);
 	if (rc == -1)
-		return refuse(error, "name", "cannot be stored");
+		return refuse(error, "name", N_("cannot be stored"));
 	*id = sqlite3_last_insert_rowid(db);
 	if (audit_user(db, "user.add", *id, NULL, NULL) == -1)
-		return refuse(error, "name", "cannot be stored");
+		return refuse(error, "name", N_("cannot be stored"));
 	return 0;
 }
 
@@ -158,18 +159,18 @@ user_set_password(sqlite3 *db, const char *name, const char *password,
 	int rc;
 
 	if (id == 0)
-		return refuse(error, "name", "no such user");
+		return refuse(error, "name", N_("no such user"));
 	if ((why = password_check(password)) != NULL)
 		return refuse(error, "password", why);
 	if ((hash = password_hash(password)) == NULL)
-		return refuse(error, "password", "cannot be hashed");
+		return refuse(error, "password", N_("cannot be hashed"));
 	rc = db_run(db, "UPDATE user SET password_hash = ?, password_changed_at"
 	    " = ? WHERE id = ?", "sII", hash, (long long)now, id);
 	free(hash);
 	/* whoever knew the old password is logged out */
 	if (rc == -1 || session_close_user(db, id, now) == -1 ||
 	    audit_record(db, "user.passwd", "user", id, NULL, NULL, NULL) == -1)
-		return refuse(error, "password", "cannot be stored");
+		return refuse(error, "password", N_("cannot be stored"));
 	return 0;
 }
 
@@ -182,7 +183,7 @@ user_set_disabled(sqlite3 *db, const char *name, bool disabled,
 	int rc;
 
 	if (id == 0)
-		return refuse(error, "name", "no such user");
+		return refuse(error, "name", N_("no such user"));
 	before = user_record(db, id);
 	rc = db_run(db, "UPDATE user SET disabled = ? WHERE id = ?", "II",
 	    (long long)disabled, id);
@@ -192,7 +193,7 @@ user_set_disabled(sqlite3 *db, const char *name, bool disabled,
 		rc = audit_user(db, disabled ? "user.disable" : "user.enable", id,
 		    before, reason);
 	json_decref(before);
-	return rc == -1 ? refuse(error, "name", "cannot be changed") : 0;
+	return rc == -1 ? refuse(error, "name", N_("cannot be changed")) : 0;
 }
 
 int

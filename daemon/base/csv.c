@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/csv.h"
+#include "base/i18n.h"
 #include "base/util.h"
 
 void
@@ -28,7 +29,8 @@ static int
 fail(struct csv_record *rec, struct strbuf *field, char **error, size_t line,
     const char *why)
 {
-	*error = xasprintf("line %zu: %s", line, why);
+	/* "line N: " stays: readers turn it into FILE:N: */
+	*error = xasprintf("line %zu: %s", line, _(why));
 	sb_free(field);
 	csv_record_free(rec);
 	return -1;
@@ -100,20 +102,20 @@ csv_next(struct csv_reader *r, struct csv_record *rec, char **error)
 			switch (read_quoted(r, &field)) {
 			case -1:
 				return fail(rec, &field, error, rec->line,
-				    "record is longer than 65536 bytes");
+				    N_("record is longer than 65536 bytes"));
 			case -2:
 				return fail(rec, &field, error, rec->line,
-				    "a quoted field is never closed");
+				    N_("a quoted field is never closed"));
 			}
 			if (!at_record_end(r) && *r->p != ',')
 				return fail(rec, &field, error, r->line,
-				    "text after a closing quote (write \"\" for a "
-				    "quote inside a quoted field)");
+				    N_("text after a closing quote (write \"\" for a "
+				    "quote inside a quoted field)"));
 		} else {
 			while (!at_record_end(r) && *r->p != ',') {
 				if (*r->p == '"')
 					return fail(rec, &field, error, r->line,
-					    "a quote inside an unquoted field");
+					    N_("a quote inside an unquoted field"));
 				r->p++;
 			}
 			sb_append(&field, start, (size_t)(r->p - start));
@@ -121,7 +123,7 @@ csv_next(struct csv_reader *r, struct csv_record *rec, char **error)
 		bytes += field.len + 1;
 		if (bytes > CSV_RECORD_MAX)
 			return fail(rec, &field, error, rec->line,
-			    "record is longer than 65536 bytes");
+			    N_("record is longer than 65536 bytes"));
 		push_field(rec, &field);
 		if (at_record_end(r))
 			break;
@@ -155,13 +157,13 @@ csv_from_gbk(const char *buf, size_t len, char **out, size_t *out_len,
 	size_t inleft = len, cap = len * 2 + 16, oleft = cap;
 
 	if (cd == (iconv_t)-1) {
-		*error = xstrdup("this system cannot convert from GBK (iconv)");
+		*error = xstrdup(_("this system cannot convert from GBK (iconv)"));
 		return -1;
 	}
 	res = o = xmalloc(cap + 1);
 	if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1) {
-		*error = xasprintf("line %zu: not valid GBK text",
-		    line_number_at(buf, (size_t)(in - buf)));
+		*error = xasprintf("line %zu: %s", line_number_at(buf,
+		    (size_t)(in - buf)), _("not valid GBK text"));
 		iconv_close(cd);
 		free(res);
 		return -1;
@@ -219,13 +221,13 @@ csv_to_gbk(const char *buf, size_t len, char **out, size_t *out_len,
 	size_t inleft = len, cap = len * 2 + 16, oleft = cap;
 
 	if (cd == (iconv_t)-1) {
-		*error = xstrdup("this system cannot convert to GBK (iconv)");
+		*error = xstrdup(_("this system cannot convert to GBK (iconv)"));
 		return -1;
 	}
 	res = o = xmalloc(cap + 1);
 	if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1) {
 		ch = character_at(in, buf + len);
-		*error = xasprintf("line %zu: '%s' cannot be written in GBK",
+		*error = xasprintf(_("line %zu: '%s' cannot be written in GBK"),
 		    line_number_at(buf, (size_t)(in - buf)), ch);
 		free(ch);
 		iconv_close(cd);

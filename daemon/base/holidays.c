@@ -7,6 +7,7 @@
 
 #include "base/fileio.h"
 #include "base/holidays.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/util.h"
@@ -94,27 +95,27 @@ read_line(struct year_file *f, char *s, size_t line)
 
 	if ((kind = strchr(s, '\t')) == NULL ||
 	    (name = strchr(kind + 1, '\t')) == NULL || strchr(name + 1, '\t')) {
-		bad(f, line, "expected DATE<TAB>holiday|workday<TAB>NAME");
+		bad(f, line, _("expected DATE<TAB>holiday|workday<TAB>NAME"));
 		return;
 	}
 	*kind++ = '\0';
 	*name++ = '\0';
 	snprintf(year, sizeof(year), "%d-", f->year);
 	if (iso_date_valid(s) == -1)
-		bad(f, line, "'%.32s' is not a date YYYY-MM-DD", s);
+		bad(f, line, _("'%.32s' is not a date YYYY-MM-DD"), s);
 	else if (!str_has_prefix(s, year))
-		bad(f, line, "%s is not in %d, the year of the file", s, f->year);
+		bad(f, line, _("%s is not in %d, the year of the file"), s, f->year);
 	else if (strcmp(kind, "holiday") && strcmp(kind, "workday"))
-		bad(f, line, "the kind must be holiday or workday, not '%.32s'",
+		bad(f, line, _("the kind must be holiday or workday, not '%.32s'"),
 		    kind);
 	else if (str_empty(name))
-		bad(f, line, "the holiday's name is missing");
+		bad(f, line, _("the holiday's name is missing"));
 	else if ((seen = entry_find(f, s)) != NULL)
-		bad(f, line, "%s is listed twice (first on line %zu)", s,
+		bad(f, line, _("%s is listed twice (first on line %zu)"), s,
 		    seen->line);
 	else if ((work = *kind == 'w') && (wd = iso_weekday(s)) != 0 && wd != 6)
-		bad(f, line, "%s is a weekday: a make-up working day (workday) "
-		    "is a Saturday or a Sunday", s);
+		bad(f, line, _("%s is a weekday: a make-up working day (workday) "
+		    "is a Saturday or a Sunday"), s);
 	else
 		entry_add(f, s, work, line);
 }
@@ -134,7 +135,7 @@ read_lines(struct year_file *f, const char *text)
 		if (len > 0 && s[len - 1] == '\r')
 			s[--len] = '\0';
 		if (!utf8_valid(s, len))
-			bad(f, line, "not valid UTF-8");
+			bad(f, line, _("not valid UTF-8"));
 		else if (len > 0 && *s != '#')
 			read_line(f, s, line);
 		if (nl == NULL)
@@ -151,12 +152,12 @@ holidays_read(struct workday_calendar *cal, const char *name,
 	size_t i;
 
 	if (f.year == -1) {
-		bad(&f, 0, "a calendar file is named YYYY.txt");
+		bad(&f, 0, _("a calendar file is named YYYY.txt"));
 		return -1;
 	}
 	read_lines(&f, text);
 	if (f.errors == 0 && f.n == 0)
-		bad(&f, 0, "lists no dates");
+		bad(&f, 0, _("lists no dates"));
 	if (f.errors == 0) {
 		for (i = 0; i < f.n; i++)
 			workday_calendar_mark(cal, f.v[i].date, f.v[i].work);
@@ -195,7 +196,7 @@ dir_list(const char *dir, struct dir_file **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	if (d == NULL) {
-		log_warn("holiday calendars: %s", dir);
+		log_warn(_("holiday calendars: %s"), dir);
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -247,7 +248,7 @@ holidays_load(struct workday_calendar *cal, const char *dir)
 	for (i = 0; i < n_holiday_builtins; i++)
 		if (!dir_has_year(files, n, year_of_name(holiday_builtins[i].name)) &&
 		    holidays_read(cal, holiday_builtins[i].name,
-		    holiday_builtins[i].text, "built in") == -1)
+		    holiday_builtins[i].text, N_("built in")) == -1)
 			rc = -1;
 	for (i = 0; i < n; i++)
 		if (read_dir_file(cal, &files[i]) == -1)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/mailaddr.h"
 #include "base/util.h"
 
@@ -12,13 +13,13 @@ mail_address_check(const char *v)
 	const char *p;
 
 	if (at == NULL || at == v || at[1] == '\0' || strchr(at + 1, '@'))
-		return "is not an email address (name@domain)";
+		return N_("is not an email address (name@domain)");
 	for (p = v; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f || strchr("<>(),;:\"[]\\", *p))
-			return "is not an email address (it has spaces or "
-			    "special characters)";
+			return N_("is not an email address (it has spaces or "
+			    "special characters)");
 	if (strlen(v) > 254)
-		return "is too long for an email address";
+		return N_("is too long for an email address");
 	return NULL;
 }
 
@@ -90,7 +91,7 @@ mail_address_parse(const char *mailbox, char **name, char **addr,
 		a = xstrndup(s, (size_t)(end - s));
 	if (!mail_address_valid(a)) {
 		shown = utf8_printable_copy(mailbox);
-		*error = xasprintf("\"%s\" is not a valid email address", shown);
+		*error = xasprintf(_("\"%s\" is not a valid email address"), shown);
 		free(shown);
 		free(a);
 		free(*name);

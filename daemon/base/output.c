@@ -2,9 +2,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/output.h"
 #include "base/timeutil.h"
 #include "base/util.h"
+
+static const char *(*platform_label)(const char *key);
+
+/* The vocabulary of each word kind, and the kind it is printed as. */
+static const struct {
+	const char       *vocab;
+	enum column_kind  base;
+} word_kinds[] = {
+	[COL_ACCOUNT_STATUS] = { VOCAB_ACCOUNT_STATUS, COL_TEXT },
+	[COL_MONITOR_STATE] = { VOCAB_STATE, COL_STATE },
+	[COL_FETCH] = { VOCAB_FETCH, COL_TEXT },
+	[COL_PROBLEM_KIND] = { VOCAB_PROBLEM_KIND, COL_TEXT },
+	[COL_PROBLEM_STATE] = { VOCAB_PROBLEM_STATE, COL_TEXT },
+	[COL_CLOSE_REASON] = { VOCAB_CLOSE_REASON, COL_TEXT },
+	[COL_SEVERITY] = { VOCAB_SEVERITY, COL_TEXT },
+	[COL_OUTBOX_STATUS] = { VOCAB_OUTBOX_STATUS, COL_TEXT },
+	[COL_OUTBOX_KIND] = { VOCAB_OUTBOX_KIND, COL_TEXT },
+	[COL_RECIPIENT_STATUS] = { VOCAB_RECIPIENT_STATUS, COL_TEXT },
+	[COL_DOCUMENT_STATE] = { VOCAB_DOCUMENT_STATE, COL_TEXT },
+	[COL_ROLE] = { VOCAB_ROLE, COL_TEXT },
+	[COL_ACTION] = { VOCAB_ACTION, COL_TEXT },
+	[COL_FIELD] = { VOCAB_FIELD, COL_TEXT },
+	[COL_PLATFORM] = { VOCAB_PLATFORM, COL_TEXT },
+};
+
+static const char *
+kind_vocab(enum column_kind kind)
+{
+	return (size_t)kind < ARRAY_SIZE(word_kinds) ? word_kinds[kind].vocab :
+	    NULL;
+}
+
+static enum column_kind
+base_kind(enum column_kind kind)
+{
+	return kind_vocab(kind) ? word_kinds[kind].base : kind;
+}
+
+void
+output_set_platforms(const char *(*fn)(const char *key))
+{
+	platform_label = fn;
+}
+
+const char *
+output_word(const char *vocab, const char *value)
+{
+	const char *label;
+
+	if (value == NULL || !i18n_translating())
+		return value;
+	if (strcmp(vocab, VOCAB_PLATFORM) == 0 && platform_label &&
+	    (label = platform_label(value)) != NULL)
+		return label;
+	return i18n_word(vocab, value);
+}
 
 char *
 output_cell(const json_t *v, enum column_kind kind)
@@ -13,6 +70,7 @@ output_cell(const json_t *v, enum column_kind kind)
 	char buf[32];
 	size_t i;
 
+	kind = base_kind(kind);
 	if (v == NULL || json_is_null(v))
 		return xstrdup(kind == COL_TEXT ? "" : "-");
 	if (kind == COL_STATE)
@@ -42,6 +100,51 @@ output_cell(const json_t *v, enum column_kind kind)
 	return json_dumps(v, JSON_COMPACT);
 }
 
+/* One English heading may need two translations ("Opened": the day an
+ * account was opened, the time a problem was): a heading marked NC_()
+ * has its translation in the context of its column's vocabulary (the
+ * "STATE" of the monitor's states), or else of its key ("opened_at");
+ * any other is a plain message.  gettext("") is the catalog's header,
+ * not an empty heading. */
+static const char *
+heading(const struct column *col)
+{
+	const char *vocab = kind_vocab(col->kind), *h = col->header, *t;
+
+	if (*h == '\0')
+		return h;
+	if (vocab && (t = i18n_word(vocab, h)) != h)
+		return t;
+	if ((t = i18n_word(col->key, h)) != h)
+		return t;
+	return _(h);
+}
+
+/* A cell of a table, in the user's language: vocabulary words (one, or
+ * a list) and yes/no translated; the rest as CSV shows it. */
+static char *
+table_cell(const json_t *v, const struct column *col)
+{
+	const char *vocab = kind_vocab(col->kind);
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (vocab && json_is_string(v))
+		return xstrdup(output_word(vocab, json_string_value(v)));
+	if (vocab && json_is_array(v) && json_array_size(v) > 0) {
+		for (i = 0; i < json_array_size(v); i++) {
+			char *item = table_cell(json_array_get(v, i), col);
+
+			sb_printf(&sb, "%s%s", i ? ", " : "", item);
+			free(item);
+		}
+		return sb_steal(&sb);
+	}
+	if (json_is_boolean(v))
+		return xstrdup(json_is_true(v) ? _("yes") : _("no"));
+	return output_cell(v, col->kind);
+}
+
 /* Cells never break the table: control characters show as spaces. */
 static void
 put_padded(FILE *out, const char *s, size_t width, bool last)
@@ -63,18 +166,18 @@ print_table(FILE *out, const struct column *cols, size_t n, json_t *rows)
 	char ***cells = xcalloc(nrows ? nrows : 1, sizeof(char **));
 
 	for (c = 0; c < n; c++)
-		width[c] = utf8_display_width(cols[c].header);
+		width[c] = utf8_display_width(heading(&cols[c]));
 	for (r = 0; r < nrows; r++) {
 		cells[r] = xcalloc(n, sizeof(char *));
 		for (c = 0; c < n; c++) {
-			cells[r][c] = output_cell(json_object_get(
-			    json_array_get(rows, r), cols[c].key), cols[c].kind);
+			cells[r][c] = table_cell(json_object_get(
+			    json_array_get(rows, r), cols[c].key), &cols[c]);
 			if (utf8_display_width(cells[r][c]) > width[c])
 				width[c] = utf8_display_width(cells[r][c]);
 		}
 	}
 	for (c = 0; c < n; c++)
-		put_padded(out, cols[c].header, width[c], c + 1 == n);
+		put_padded(out, heading(&cols[c]), width[c], c + 1 == n);
 	fputc('\n', out);
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < n; c++) {
@@ -166,13 +269,13 @@ output_record(FILE *out, enum output_format fmt, const struct column *cols,
 		return;
 	}
 	for (c = 0; c < n; c++)
-		if (utf8_display_width(cols[c].header) > width)
-			width = utf8_display_width(cols[c].header);
+		if (utf8_display_width(heading(&cols[c])) > width)
+			width = utf8_display_width(heading(&cols[c]));
 	for (c = 0; c < n; c++) {
-		char *cell = output_cell(json_object_get(record, cols[c].key),
-		    cols[c].kind);
+		char *cell = table_cell(json_object_get(record, cols[c].key),
+		    &cols[c]);
 
-		put_padded(out, cols[c].header, width, false);
+		put_padded(out, heading(&cols[c]), width, false);
 		put_padded(out, cell, 0, true);
 		fputc('\n', out);
 		free(cell);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/template.h"
 
 #define TMPL_DEPTH     16               /* nested sections */
@@ -320,7 +321,7 @@ tag_parse(struct parse *p, const char *in, size_t len, enum tok_kind *kind,
 		    in[i] != '_')
 			break;
 	if (len == 0 || i < len)
-		return parse_fail(p, "bad tag {{%.*s}}", (int)len, in);
+		return parse_fail(p, _("bad tag {{%.*s}}"), (int)len, in);
 	return 0;
 }
 
@@ -331,17 +332,17 @@ nest(struct parse *p, size_t *stack, size_t *depth)
 
 	if (t->kind == TOK_SECTION || t->kind == TOK_INVERTED) {
 		if (*depth == TMPL_DEPTH)
-			return parse_fail(p, "sections nested too deeply at "
-			    "{{#%.*s}}", (int)t->len, t->s);
+			return parse_fail(p, _("sections nested too deeply at "
+			    "{{#%.*s}}"), (int)t->len, t->s);
 		stack[(*depth)++] = p->n - 1;
 	} else if (t->kind == TOK_END) {
 		if (*depth == 0)
-			return parse_fail(p, "{{/%.*s}} closes nothing",
+			return parse_fail(p, _("{{/%.*s}} closes nothing"),
 			    (int)t->len, t->s);
 		o = &p->t[stack[--*depth]];
 		if (o->len != t->len || memcmp(o->s, t->s, t->len) != 0)
-			return parse_fail(p, "{{/%.*s}} does not close the "
-			    "open section", (int)t->len, t->s);
+			return parse_fail(p, _("{{/%.*s}} does not close the "
+			    "open section"), (int)t->len, t->s);
 		o->end = p->n - 1;
 	}
 	return 0;
@@ -368,7 +369,7 @@ tokenize(struct parse *p, const char *tmpl)
 	while ((open = strstr(text, "{{")) != NULL) {
 		p->line += lines_between(text, open);
 		if ((close = strstr(open + 2, "}}")) == NULL)
-			return parse_fail(p, "{{ without }}");
+			return parse_fail(p, _("{{ without }}"));
 		if (tag_parse(p, open + 2, (size_t)(close - open - 2), &kind,
 		    &name, &nlen) == -1)
 			return -1;
@@ -391,7 +392,7 @@ tokenize(struct parse *p, const char *tmpl)
 	if (depth > 0) {
 		t = &p->t[stack[depth - 1]];
 		p->line = t->line;
-		return parse_fail(p, "{{#%.*s}} is never closed", (int)t->len,
+		return parse_fail(p, _("{{#%.*s}} is never closed"), (int)t->len,
 		    t->s);
 	}
 	return 0;
@@ -460,11 +461,11 @@ render(struct parse *p, size_t from, size_t to, const struct scope *sc,
 		}
 		p->line = t->line;
 		if ((e = scope_find(sc, t->s, t->len)) == NULL)
-			return parse_fail(p, "unknown name {{%.*s}}",
+			return parse_fail(p, _("unknown name {{%.*s}}"),
 			    (int)t->len, t->s);
 		if (t->kind == TOK_VAR && e->value == NULL)
-			return parse_fail(p, "{{%.*s}} is a list: use "
-			    "{{#name}}…{{/name}}", (int)t->len, t->s);
+			return parse_fail(p, _("{{%.*s}} is a list: use "
+			    "{{#name}}…{{/name}}"), (int)t->len, t->s);
 		if (t->kind != TOK_VAR) {
 			if (render_section(p, t, e, sc, esc, out) == -1)
 				return -1;
@@ -533,7 +534,7 @@ file_read(const char *path, char **error)
 
 	if ((f = fopen(path, "re")) == NULL) {
 		e = errno;
-		*error = xasprintf("cannot open %s: %s", path, strerror(e));
+		*error = xasprintf(_("cannot open %s: %s"), path, strerror(e));
 		errno = e;
 		return NULL;
 	}
@@ -543,8 +544,8 @@ file_read(const char *path, char **error)
 	e = ferror(f) ? errno : n > 0 ? EFBIG : 0;
 	fclose(f);
 	if (e != 0 || memchr(sb_str(&sb), '\0', sb.len) != NULL) {
-		*error = xasprintf("cannot read %s: %s", path,
-		    e ? strerror(e) : "it holds a NUL byte");
+		*error = xasprintf(_("cannot read %s: %s"), path,
+		    e ? strerror(e) : _("it holds a NUL byte"));
 		sb_free(&sb);
 		errno = e ? e : EINVAL;
 		return NULL;
@@ -589,8 +590,8 @@ render_text_part(const char *src, const char *where, const struct tmpl_vars *v,
 	int line = 2, rc;
 
 	if (!str_has_prefix(src, "Subject:")) {
-		*error = xasprintf("%s:1: the first line must be "
-		    "\"Subject: …\"", where);
+		*error = xasprintf(_("%s:1: the first line must be "
+		    "\"Subject: …\""), where);
 		return -1;
 	}
 	body = src + strcspn(src, "\n");
@@ -621,7 +622,7 @@ template_render_mail(const char *dir, const char *name,
 	file = xasprintf("%s.txt", name);
 	src = message_file(dir, file, &where, error);
 	if (src == NULL && *error == NULL)
-		*error = xasprintf("%s: no such message template", file);
+		*error = xasprintf(_("%s: no such message template"), file);
 	rc = src ? render_text_part(src, where, v, TMPL_TEXT, out, error) : -1;
 	free(src);
 	free(where);
@@ -655,7 +656,7 @@ template_render_chat(const char *dir, const char *name,
 	*out = (struct mail_text){ NULL, NULL, NULL };
 	src = message_file(dir, file, &where, error);
 	if (src == NULL && *error == NULL)
-		*error = xasprintf("%s: no such message template", file);
+		*error = xasprintf(_("%s: no such message template"), file);
 	rc = src ? render_text_part(src, where, v, TMPL_MARKDOWN, out,
 	    error) : -1;
 	free(src);

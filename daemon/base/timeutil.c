@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 
@@ -75,8 +76,8 @@ clock_check(void)
 	time_t t;
 
 	if (fixed && *fixed && parse_fixed_now(fixed, &t) == -1) {
-		log_warnx("MEDIAWATCH_NOW: '%s' is neither Unix seconds nor "
-		    "YYYY-MM-DDTHH:MM:SS", fixed);
+		log_warnx(_("MEDIAWATCH_NOW: '%s' is neither Unix seconds nor "
+		    "YYYY-MM-DDTHH:MM:SS"), fixed);
 		return -1;
 	}
 	return 0;

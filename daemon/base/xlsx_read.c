@@ -16,6 +16,7 @@
 #include <libxml/xmlreader.h>
 #include <zip.h>
 
+#include "base/i18n.h"
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "base/xlsx_read.h"
@@ -92,20 +93,20 @@ read_part(struct workbook *wb, const char *name, long max, bool required,
 
 	idx = zip_name_locate(wb->zip, name, ZIP_FL_NOCASE);
 	if (idx < 0)
-		return required ? fail(wb, "%s: missing from the workbook", name) : 1;
+		return required ? fail(wb, _("%s: missing from the workbook"), name) : 1;
 	if ((f = zip_fopen_index(wb->zip, (zip_uint64_t)idx, 0)) == NULL)
-		return fail(wb, "%s: cannot be read (%s)", name,
+		return fail(wb, _("%s: cannot be read (%s)"), name,
 		    zip_strerror(wb->zip));
 	while ((n = zip_fread(f, chunk, sizeof(chunk))) > 0) {
 		if (out->len + (size_t)n > (size_t)max) {
 			zip_fclose(f);
-			return fail(wb, "%s: more than %ld MiB uncompressed; "
-			    "refused", name, max / (1024 * 1024));
+			return fail(wb, _("%s: more than %ld MiB uncompressed; "
+			    "refused"), name, max / (1024 * 1024));
 		}
 		sb_append(out, chunk, (size_t)n);
 	}
 	if (n < 0) {
-		fail(wb, "%s: cannot be read (%s)", name, zip_file_strerror(f));
+		fail(wb, _("%s: cannot be read (%s)"), name, zip_file_strerror(f));
 		zip_fclose(f);
 		return -1;
 	}
@@ -162,15 +163,15 @@ xml_open(struct workbook *wb, const char *part, const struct strbuf *sb)
 	xmlTextReaderPtr r;
 
 	if (!xml_acceptable(sb)) {
-		fail(wb, "%s: not a plain UTF-8 XML part (a DTD, entities or "
-		    "another encoding); refused", part);
+		fail(wb, _("%s: not a plain UTF-8 XML part (a DTD, entities or "
+		    "another encoding); refused"), part);
 		return NULL;
 	}
 	r = xmlReaderForMemory(sb->buf, (int)sb->len, NULL, "UTF-8",
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	    XML_PARSE_IGNORE_ENC | XML_PARSE_NOCDATA);
 	if (r == NULL)
-		fail(wb, "%s: cannot be parsed", part);
+		fail(wb, _("%s: cannot be parsed"), part);
 	return r;
 }
 
@@ -181,10 +182,10 @@ xml_next(struct workbook *wb, xmlTextReaderPtr r, const char *part)
 	int rc = xmlTextReaderRead(r);
 
 	if (rc == -1)
-		return fail(wb, "%s:%d: not well-formed XML", part,
+		return fail(wb, _("%s:%d: not well-formed XML"), part,
 		    xmlTextReaderGetParserLineNumber(r));
 	if (rc == 1 && xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE)
-		return fail(wb, "%s: a DTD is not allowed", part);
+		return fail(wb, _("%s: a DTD is not allowed"), part);
 	return rc;
 }
 
@@ -436,7 +437,7 @@ read_workbook(struct workbook *wb)
 	if (rc == -1)
 		return -1;
 	if (wb->n_sheets == 0)
-		return fail(wb, "%s: the workbook has no worksheet", wb->path);
+		return fail(wb, _("%s: the workbook has no worksheet"), wb->path);
 	/* xl/workbook.xml → xl/_rels/workbook.xml.rels */
 	slash = strrchr(wb->path, '/');
 	rels_path = slash ? xasprintf("%.*s/_rels/%s.rels", (int)(slash - wb->path),
@@ -498,7 +499,7 @@ parse_strings(struct workbook *wb, xmlTextReaderPtr r, const char *part)
 		else if (in_t && !in_rph && is_text(r))
 			append_text(r, &cur);
 		if (wb->n_strings > MAX_STRINGS) {
-			rc = fail(wb, "%s: more than %d shared strings; refused",
+			rc = fail(wb, _("%s: more than %d shared strings; refused"),
 			    part, MAX_STRINGS);
 			break;
 		}
@@ -749,8 +750,8 @@ start_row(struct sheet_parse *sp, xmlTextReaderPtr r)
 	long n = attr_long(r, "r", sp->row_no + 1);
 
 	if (n <= sp->row_no || n > MAX_ROWS)
-		return fail(sp->wb, "%s:%d: row %ld is out of order or beyond "
-		    "row %d", sp->part, xmlTextReaderGetParserLineNumber(r), n,
+		return fail(sp->wb, _("%s:%d: row %ld is out of order or beyond "
+		    "row %d"), sp->part, xmlTextReaderGetParserLineNumber(r), n,
 		    MAX_ROWS);
 	sp->row_no = n;
 	sp->last_col = -1;
@@ -767,13 +768,13 @@ start_cell(struct sheet_parse *sp, xmlTextReaderPtr r)
 	int line = xmlTextReaderGetParserLineNumber(r);
 
 	if (sp->row == NULL)
-		fail(sp->wb, "%s:%d: a cell outside a row", sp->part, line);
+		fail(sp->wb, _("%s:%d: a cell outside a row"), sp->part, line);
 	else if (ref && (parse_ref(ref, &col, &row) == -1 ||
 	    (row && row != sp->row_no)))
-		fail(sp->wb, "%s:%d: cell reference '%.20s' is not in row %ld",
+		fail(sp->wb, _("%s:%d: cell reference '%.20s' is not in row %ld"),
 		    sp->part, line, ref, sp->row_no);
 	else if (col <= sp->last_col || col >= MAX_COLUMNS)
-		fail(sp->wb, "%s:%d: cells out of order in row %ld", sp->part,
+		fail(sp->wb, _("%s:%d: cells out of order in row %ld"), sp->part,
 		    line, sp->row_no);
 	free(ref);
 	if (sp->wb->error) {
@@ -832,7 +833,7 @@ number_cell(struct sheet_parse *sp, const char *v, enum cell_kind *kind,
 
 	n = strtod(v, &end);
 	if (end == v || *end || !isfinite(n))
-		return fail(wb, "%s: cell %ld of row %ld: '%.20s' is not a number",
+		return fail(wb, _("%s: cell %ld of row %ld: '%.20s' is not a number"),
 		    sp->part, sp->c.col + 1, sp->row_no, v);
 	if (sp->c.style >= 0 && (size_t)sp->c.style < wb->n_xf &&
 	    wb->xf_date[sp->c.style] &&
@@ -859,8 +860,8 @@ cell_value(struct sheet_parse *sp, enum cell_kind *kind, char **text)
 	if (strcmp(c->type, "s") == 0) {
 		idx = strtoul(v, &end, 10);
 		if (end == v || *end || idx >= sp->wb->n_strings)
-			return fail(sp->wb, "%s: row %ld: shared string '%.20s' "
-			    "does not exist", sp->part, sp->row_no, v);
+			return fail(sp->wb, _("%s: row %ld: shared string '%.20s' "
+			    "does not exist"), sp->part, sp->row_no, v);
 		*text = xstrdup(sp->wb->strings[idx]);
 	} else if (strcmp(c->type, "inlineStr") == 0)
 		*text = decode_escapes(sb_str(&c->inline_text));
@@ -892,7 +893,7 @@ end_cell(struct sheet_parse *sp)
 		return -1;
 	if (*text && ++sp->cells > XLSX_MAX_CELLS) {
 		free(text);
-		return fail(sp->wb, "%s: more than %d cells; refused", sp->part,
+		return fail(sp->wb, _("%s: more than %d cells; refused"), sp->part,
 		    XLSX_MAX_CELLS);
 	}
 	if (*text && sp->c.col > sp->max_col)
@@ -1011,8 +1012,8 @@ fill_merge(struct sheet_parse *sp, const char *ref)
 			if (i == top && col == c1)
 				continue;
 			if (++sp->cells > XLSX_MAX_CELLS)
-				return fail(sp->wb, "%s: more than %d cells once "
-				    "merged ranges are filled; refused", sp->part,
+				return fail(sp->wb, _("%s: more than %d cells once "
+				    "merged ranges are filled; refused"), sp->part,
 				    XLSX_MAX_CELLS);
 			src = sheet_cell(&sp->out->rows[top], (unsigned)c1);
 			sheet_set_cell(&sp->out->rows[i], (unsigned)col,
@@ -1047,12 +1048,12 @@ choose_sheet(struct workbook *wb, const char *name)
 		    !wb->sheets[i].hidden)
 			return &wb->sheets[i];
 	if (name == NULL) {
-		fail(wb, "every worksheet is hidden; name one with --sheet");
+		fail(wb, _("every worksheet is hidden; name one with --sheet"));
 		return NULL;
 	}
 	for (i = 0; i < wb->n_sheets; i++)
 		sb_printf(&names, "%s\"%s\"", i ? ", " : "", wb->sheets[i].name);
-	fail(wb, "no worksheet \"%s\" (the workbook has %s)", name,
+	fail(wb, _("no worksheet \"%s\" (the workbook has %s)"), name,
 	    sb_str(&names));
 	sb_free(&names);
 	return NULL;
@@ -1072,7 +1073,7 @@ read_sheet(struct workbook *wb, const char *name, struct sheet *out)
 	if (ref == NULL)
 		return -1;
 	if ((part = related_part(wb, NULL, ref->rid)) == NULL)
-		return fail(wb, "%s: worksheet \"%s\" has no part", wb->path,
+		return fail(wb, _("%s: worksheet \"%s\" has no part"), wb->path,
 		    ref->name);
 	sp.part = part;
 	if (read_part(wb, part, XLSX_MAX_SHEET, true, &sb) == 0 &&
@@ -1121,7 +1122,7 @@ open_zip(struct workbook *wb, const void *buf, size_t len)
 	if ((src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL ||
 	    (wb->zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS,
 	    &ze)) == NULL) {
-		fail(wb, "not an .xlsx workbook (%s)", zip_error_strerror(&ze));
+		fail(wb, _("not an .xlsx workbook (%s)"), zip_error_strerror(&ze));
 		zip_source_free(src);
 		zip_error_fini(&ze);
 		return -1;
@@ -1129,8 +1130,8 @@ open_zip(struct workbook *wb, const void *buf, size_t len)
 	zip_error_fini(&ze);
 	n = zip_get_num_entries(wb->zip, 0);
 	if (n < 0 || n > XLSX_MAX_ENTRIES)
-		return fail(wb, "more than %d entries in the zip archive; "
-		    "refused", XLSX_MAX_ENTRIES);
+		return fail(wb, _("more than %d entries in the zip archive; "
+		    "refused"), XLSX_MAX_ENTRIES);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include <xlsxwriter.h>
 
+#include "base/i18n.h"
 #include "base/util.h"
 #include "base/xlsx_write.h"
 
@@ -92,7 +93,7 @@ xlsx_writer_new(const char *path, const char *sheet_name,
 	w->cols = cols;
 	w->n_cols = n_cols;
 	if ((w->tmp = make_temp(w->target)) == NULL) {
-		*error = xasprintf("%s: cannot create a file beside it: %s",
+		*error = xasprintf(_("%s: cannot create a file beside it: %s"),
 		    w->target ? w->target : "$TMPDIR", strerror(errno));
 		free(w->target);
 		free(w);
@@ -100,7 +101,7 @@ xlsx_writer_new(const char *path, const char *sheet_name,
 	}
 	if ((w->wb = workbook_new(w->tmp)) == NULL ||
 	    (w->ws = workbook_add_worksheet(w->wb, sheet_name)) == NULL) {
-		*error = xstrdup("cannot start a workbook (libxlsxwriter)");
+		*error = xstrdup(_("cannot start a workbook (libxlsxwriter)"));
 		xlsx_writer_abort(w);
 		return NULL;
 	}
@@ -140,7 +141,7 @@ xlsx_writer_row(struct xlsx_writer *w, const char *const *cells)
 			rc = worksheet_write_string(w->ws, w->row, (lxw_col_t)i,
 			    v, w->text);
 		if (rc != LXW_NO_ERROR && w->error == NULL)
-			w->error = xasprintf("row %lu, column %zu: %s",
+			w->error = xasprintf(_("row %lu, column %zu: %s"),
 			    (unsigned long)w->row + 1, i + 1, lxw_strerror(rc));
 	}
 	w->row++;
@@ -181,11 +182,11 @@ xlsx_writer_close(struct xlsx_writer *w, char **error)
 	if (w->error)
 		*error = xstrdup(w->error);
 	else if (rc != LXW_NO_ERROR)
-		*error = xasprintf("cannot write the workbook: %s", lxw_strerror(rc));
+		*error = xasprintf(_("cannot write the workbook: %s"), lxw_strerror(rc));
 	else if (w->target && rename(w->tmp, w->target) == -1)
 		*error = xasprintf("%s: %s", w->target, strerror(errno));
 	else if (w->target == NULL && copy_to_stdout(w->tmp) == -1)
-		*error = xasprintf("standard output: %s", strerror(errno));
+		*error = xasprintf(_("standard output: %s"), strerror(errno));
 	else
 		ok = 0;
 	if (ok == 0 && w->target) {

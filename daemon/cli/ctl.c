@@ -12,7 +12,11 @@
 #include "registry/validate.h"
 #include "store/db.h"
 
-static const char usage_text[] =
+/* A literal here, so the compiler checks the translation's format. */
+static void
+put_usage(FILE *f)
+{
+	fprintf(f, _(
 "usage: mediawatchctl [-c CONF] [--db FILE] [--json | --csv] COMMAND …\n"
 "\n"
 "Registry of government new-media accounts and their monitoring.\n"
@@ -39,12 +43,15 @@ static const char usage_text[] =
 "\n"
 "global options (before or after the command):\n"
 "  -c, --config FILE   configuration file (default: $MEDIAWATCH_CONF, then\n"
-"                      " MW_DEFAULT_CONF ", else built-in defaults)\n"
+"                      %s, else built-in defaults)\n"
 "  --db FILE           database file, overriding the configuration\n"
 "  --json, --csv       machine-readable output\n"
 "\n"
-"`mediawatchctl COMMAND --help` describes each command.  Exit status: 0\n"
-"success, 1 refused input or failed operation, 2 usage error.\n";
+"Messages follow the locale (LANG=zh_CN.UTF-8: Chinese; --json and --csv\n"
+"keep their keys).  `mediawatchctl COMMAND --help` describes each command.\n"
+"Exit status: 0 success, 1 refused input or failed operation, 2 usage\n"
+"error.\n"), MW_DEFAULT_CONF);
+}
 
 struct command {
 	const char *name;
@@ -80,15 +87,46 @@ ctl_usage_error(const char *usage, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "mediawatchctl: %s\n", sb_str(&sb));
 	if (usage)
-		fprintf(stderr, "%s", usage);
+		fprintf(stderr, "%s", _(usage));
 	sb_free(&sb);
 	return EXIT_USAGE;
+}
+
+/* A refusal of the library starts with the field it concerns, by its key
+ * ("opened_on: is in the future"): the ledger import reads the key to put
+ * the error in that column.  On a translated command line the field is
+ * given its name (开设日期). */
+static char *
+field_named(char *error)
+{
+	size_t n = strspn(error, "abcdefghijklmnopqrstuvwxyz_");
+	struct strbuf sb = STRBUF_INIT;
+	const char *word;
+	char *key;
+
+	if (!i18n_translating() || n == 0 || strncmp(error + n, ": ", 2) != 0)
+		return error;
+	key = xstrndup(error, n);
+	word = i18n_word(VOCAB_FIELD, key);
+	if (word == key) {
+		free(key);
+		return error;
+	}
+	sb_puts(&sb, word);
+	/* TRANSLATORS: between a field's name and what is wrong with it */
+	sb_puts(&sb, i18n_word("refused field", NC_("refused field", ": ")));
+	sb_puts(&sb, error + n + 2);
+	free(key);
+	free(error);
+	return sb_steal(&sb);
 }
 
 int
 ctl_refused(const char *what, char *error)
 {
-	log_warnx("%s: %s", what, error ? error : "failed");
+	if (error)
+		error = field_named(error);
+	log_warnx("%s: %s", what, error ? error : _("failed"));
 	free(error);
 	return EXIT_REFUSED;
 }
@@ -100,7 +138,7 @@ ctl_check_note(const char *option, const char *value)
 
 	if (why == NULL)
 		return EXIT_OK;
-	log_warnx("%s %s", option, why);
+	log_warnx("%s %s", option, _(why));
 	return EXIT_REFUSED;
 }
 
@@ -133,34 +171,90 @@ ctl_in_transaction(struct ctl *ctl, int (*fn)(struct ctl *, void *), void *arg)
 
 	if (db == NULL || db_begin(db) == -1)
 		return EXIT_REFUSED;
+	ctl->in_tx = true;
 	rc = fn(ctl, arg);
+	ctl->in_tx = false;
 	if (rc == EXIT_OK && db_commit(db) == -1)
 		rc = EXIT_REFUSED;
 	db_rollback(db);
+	if (rc == EXIT_OK)
+		fputs(sb_str(&ctl->done), stdout);
+	sb_reset(&ctl->done);
 	return rc;
+}
+
+void
+ctl_done(struct ctl *ctl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (ctl->in_tx)
+		sb_vprintf(&ctl->done, fmt, ap);
+	else
+		vprintf(fmt, ap);
+	va_end(ap);
+}
+
+char *
+ctl_days(long long seconds, bool words)
+{
+	long long whole = seconds / 86400;
+
+	if (seconds % 86400 == 0 && words)
+		return xasprintf(ngettext("%lld day", "%lld days",
+		    (unsigned long)whole), whole);
+	if (seconds % 86400 == 0)
+		return xasprintf("%lld day%s", whole, whole == 1 ? "" : "s");
+	return xasprintf(i18n_if(words, "%.1f days"), (double)seconds / 86400);
+}
+
+/* A value of a change in the user's language: a status or platform key
+ * as a table shows it; a threshold (stored in seconds) in days. */
+static char *
+change_value(const char *key, const json_t *v, bool words)
+{
+	const char *vocab = strcmp(key, "status") == 0 ? VOCAB_ACCOUNT_STATUS :
+	    strcmp(key, "platform") == 0 ? VOCAB_PLATFORM : NULL;
+	size_t n = strlen(key);
+
+	if (n > 6 && strcmp(key + n - 6, "_after") == 0 && json_is_integer(v))
+		return ctl_days(json_integer_value(v), words);
+	if (words && vocab && json_is_string(v))
+		return xstrdup(output_word(vocab, json_string_value(v)));
+	return output_cell(v, COL_TEXT);
 }
 
 char *
 ctl_describe_changes(json_t *before, json_t *after)
+{
+	return ctl_describe_changes_in(before, after, true);
+}
+
+char *
+ctl_describe_changes_in(json_t *before, json_t *after, bool words)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *key;
 	json_t *v;
 
 	if (!json_is_object(before))
-		return xstrdup(json_is_object(after) ? "created" : "");
+		return xstrdup(json_is_object(after) ? i18n_if(words, "created") :
+		    "");
 	if (!json_is_object(after))
-		return xstrdup("removed");
+		return xstrdup(i18n_if(words, "removed"));
 	json_object_foreach(after, key, v) {
 		json_t *old = json_object_get(before, key);
 		char *o, *n;
 
 		if (json_equal(old, v))
 			continue;
-		o = output_cell(old, COL_TEXT);
-		n = output_cell(v, COL_TEXT);
-		sb_printf(&sb, "%s%s: %s → %s", sb.len ? "; " : "", key,
-		    *o ? o : "(none)", *n ? n : "(none)");
+		o = change_value(key, old, words);
+		n = change_value(key, v, words);
+		sb_printf(&sb, i18n_if(words, "%s%s: %s → %s"), sb.len ?
+		    i18n_if(words, "; ") : "", words ? output_word(VOCAB_FIELD,
+		    key) : key, *o ? o : i18n_if(words, "(none)"),
+		    *n ? n : i18n_if(words, "(none)"));
 		free(o);
 		free(n);
 	}
@@ -224,6 +318,17 @@ split_globals(struct ctl *ctl, int argc, char **argv, char **rest)
 	return n;
 }
 
+/* Platform names in tables: the configured labels (微信公众号, …). */
+static const struct config *platforms_of;
+
+static const char *
+platform_label(const char *key)
+{
+	const struct platform *p = config_platform(platforms_of, key);
+
+	return p ? p->label : NULL;
+}
+
 static const struct command *
 find_command(const char *name)
 {
@@ -243,19 +348,23 @@ ctl_main(int argc, char **argv)
 	char **rest = xcalloc((size_t)argc + 1, sizeof(char *));
 	int n, rc;
 
+	i18n_init();
 	log_init("mediawatchctl", LOG_TARGET_PLAIN, 0);
 	if ((n = split_globals(&ctl, argc, argv, rest)) == -1) {
 		free(rest);
-		return ctl_usage_error(usage_text, "an option needs a value");
+		rc = ctl_usage_error(NULL, _("an option needs a value"));
+		put_usage(stderr);
+		return rc;
 	}
 	if (n == 0 || strcmp(rest[0], "--help") == 0 || strcmp(rest[0], "-h") == 0 ||
 	    strcmp(rest[0], "help") == 0) {
-		fputs(usage_text, n == 0 ? stderr : stdout);
+		put_usage(n == 0 ? stderr : stdout);
 		free(rest);
 		return n == 0 ? EXIT_USAGE : EXIT_OK;
 	}
 	if ((cmd = find_command(rest[0])) == NULL) {
-		rc = ctl_usage_error(usage_text, "unknown command '%s'", rest[0]);
+		rc = ctl_usage_error(NULL, _("unknown command '%s'"), rest[0]);
+		put_usage(stderr);
 		free(rest);
 		return rc;
 	}
@@ -264,15 +373,18 @@ ctl_main(int argc, char **argv)
 		free(rest);
 		return EXIT_REFUSED;
 	}
+	platforms_of = &ctl.cfg;
+	output_set_platforms(platform_label);
 	optind = 0;
 	rc = cmd->run(&ctl, n, rest);
 	fflush(stdout);
 	if (ferror(stdout)) {
-		log_warnx("cannot write the output");
+		log_warnx(_("cannot write the output"));
 		rc = EXIT_REFUSED;
 	}
 	db_close(ctl.db);
 	config_free(&ctl.cfg);
+	sb_free(&ctl.done);
 	free(rest);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
+#include "base/i18n.h"
 #include "base/output.h"
 #include "base/util.h"
 #include "config/config.h"
@@ -21,9 +22,18 @@ struct ctl {
 	enum output_format   format;     /* --json / --csv */
 	struct config        cfg;
 	sqlite3             *db;         /* opened on first use */
+	bool                 in_tx;      /* inside ctl_in_transaction() */
+	struct strbuf        done;       /* what it changed, once committed */
 };
 
 int ctl_main(int argc, char **argv);
+
+/* The words of the vocabularies of output.h, NULL-ended (ctl_words.c). */
+struct ctl_word {
+	const char *vocab;          /* VOCAB_*: the word's message context */
+	const char *word;           /* the key as stored and in --json */
+};
+extern const struct ctl_word ctl_words[];
 
 /* The database, opened (and migrated) on first use; NULL after logging. */
 sqlite3 *ctl_db(struct ctl *ctl);
@@ -44,8 +54,19 @@ long long ctl_parse_id(const char *s);
  * member, "; " between ("(none)" for an empty value); "created" or
  * "removed" when one is missing.  Caller frees. */
 char *ctl_describe_changes(json_t *before, json_t *after);
-/* Runs fn inside one transaction: commit on 0, rollback otherwise. */
+/* The same, in the user's language only when words is true (a table):
+ * CSV output keeps English. */
+char *ctl_describe_changes_in(json_t *before, json_t *after, bool words);
+/* A duration as people count thresholds: "14 days", "1.5 days" (in the
+ * user's language when words is true).  Caller frees. */
+char *ctl_days(long long seconds, bool words);
+/* Runs fn inside one transaction: commit on 0, rollback otherwise.  What
+ * fn said with ctl_done() is printed once the commit succeeded. */
 int ctl_in_transaction(struct ctl *ctl, int (*fn)(struct ctl *, void *), void *arg);
+/* The line saying what a change did (or the new record's id), printed to
+ * stdout when the transaction it belongs to commits, never for a change
+ * rolled back; at once outside a transaction. */
+void ctl_done(struct ctl *ctl, const char *fmt, ...) MW_PRINTF(2, 3);
 
 int cmd_unit(struct ctl *ctl, int argc, char **argv);
 int cmd_account(struct ctl *ctl, int argc, char **argv);

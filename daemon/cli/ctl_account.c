@@ -16,7 +16,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 
-static const char account_usage[] =
+static const char account_usage[] = N_(
 "usage: mediawatchctl account open --unit CODE --platform KEY --name NAME\n"
 "              [--uid UID] [--feed URL] [--operator NAME] [--filing NO]\n"
 "              [--opened YYYY-MM-DD] [--notes TEXT]\n"
@@ -37,8 +37,10 @@ static const char account_usage[] =
 "       mediawatchctl account touch ID --at TIME [--evidence URL]\n"
 "\n"
 "On change, an empty value (--feed '') clears an optional field and a\n"
-"threshold override.  Durations: 90s, 15m, 6h, 14d.  TIME for touch:\n"
-"YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] in the configured zone.\n"
+"threshold override.  Durations: 90s, 15m, 6h, 14d; shown in days.\n"
+"TIME for touch: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] in the configured zone.\n"
+"A date (--opened, --on, --at) may not lie in the future.  Each change\n"
+"prints one line saying what it changed.\n"
 "\n"
 "import reads an .xlsx workbook (its first sheet) or a CSV file whose first\n"
 "row with several headings names the columns, in Chinese or English:\n"
@@ -47,53 +49,53 @@ static const char account_usage[] =
 "file lists (same platform and uid, else same unit, platform and name), opens\n"
 "the new ones and, with --close-missing, closes those it no longer lists:\n"
 "every change or none.  --dry-run prints the plan and stores nothing.\n"
-"export writes every account (or those of --status) in the same columns.\n";
+"export writes every account (or those of --status) in the same columns.\n");
 
 static const struct column account_columns[] = {
-	{ "id", "ID", COL_TEXT },
-	{ "unit", "UNIT", COL_TEXT },
-	{ "platform", "PLATFORM", COL_TEXT },
-	{ "name", "NAME", COL_TEXT },
-	{ "status", "STATUS", COL_TEXT },
-	{ "state", "STATE", COL_STATE },
-	{ "last_update_at", "LAST UPDATE", COL_TIME },
-	{ "last_fetch", "LAST FETCH", COL_TEXT },
-	{ "next_poll_at", "NEXT POLL", COL_TIME },
+	{ "id", N_("ID"), COL_TEXT },
+	{ "unit", N_("UNIT"), COL_TEXT },
+	{ "platform", N_("PLATFORM"), COL_PLATFORM },
+	{ "name", N_("NAME"), COL_TEXT },
+	{ "status", N_("STATUS"), COL_ACCOUNT_STATUS },
+	{ "state", NC_("monitor state", "STATE"), COL_MONITOR_STATE },
+	{ "last_update_at", N_("LAST UPDATE"), COL_TIME },
+	{ "last_fetch", N_("LAST FETCH"), COL_FETCH },
+	{ "next_poll_at", N_("NEXT POLL"), COL_TIME },
 };
 
 static const struct column account_detail[] = {
-	{ "id", "Id", COL_TEXT },
-	{ "name", "Name", COL_TEXT },
-	{ "unit", "Unit", COL_TEXT },
-	{ "unit_name", "Unit name", COL_TEXT },
-	{ "platform", "Platform", COL_TEXT },
-	{ "platform_uid", "Platform uid", COL_TEXT },
-	{ "feed_url", "Feed", COL_TEXT },
-	{ "status", "Status", COL_TEXT },
-	{ "merged_into", "Merged into", COL_TEXT },
-	{ "opened_on", "Opened", COL_TEXT },
-	{ "closed_on", "Closed", COL_TEXT },
-	{ "operator", "Operator", COL_TEXT },
-	{ "filing_no", "Filing no.", COL_TEXT },
-	{ "warn_after", "Warn after", COL_TEXT },
-	{ "stale_after", "Stale after", COL_TEXT },
-	{ "dormant_after", "Dormant after", COL_TEXT },
-	{ "notes", "Notes", COL_TEXT },
-	{ "state", "State", COL_STATE },
-	{ "last_update_at", "Last update", COL_TIME },
-	{ "last_update_why", "Last update decided by", COL_STATE },
-	{ "last_fetch_at", "Last fetch", COL_TIME },
-	{ "last_fetch", "Last fetch result", COL_TEXT },
-	{ "permanent_redirect", "Moved permanently to", COL_TEXT },
-	{ "next_poll_at", "Next poll", COL_TIME },
+	{ "id", N_("Id"), COL_TEXT },
+	{ "name", N_("Name"), COL_TEXT },
+	{ "unit", N_("Unit"), COL_TEXT },
+	{ "unit_name", N_("Unit name"), COL_TEXT },
+	{ "platform", N_("Platform"), COL_PLATFORM },
+	{ "platform_uid", N_("Platform uid"), COL_TEXT },
+	{ "feed_url", N_("Feed"), COL_TEXT },
+	{ "status", N_("Status"), COL_ACCOUNT_STATUS },
+	{ "merged_into", N_("Merged into"), COL_TEXT },
+	{ "opened_on", N_("Opened"), COL_TEXT },
+	{ "closed_on", N_("Closed"), COL_TEXT },
+	{ "operator", N_("Operator"), COL_TEXT },
+	{ "filing_no", N_("Filing no."), COL_TEXT },
+	{ "warn_after", N_("Warn after"), COL_TEXT },
+	{ "stale_after", N_("Stale after"), COL_TEXT },
+	{ "dormant_after", N_("Dormant after"), COL_TEXT },
+	{ "notes", N_("Notes"), COL_TEXT },
+	{ "state", NC_("monitor state", "State"), COL_MONITOR_STATE },
+	{ "last_update_at", N_("Last update"), COL_TIME },
+	{ "last_update_why", N_("Last update decided by"), COL_STATE },
+	{ "last_fetch_at", N_("Last fetch"), COL_TIME },
+	{ "last_fetch", N_("Last fetch result"), COL_FETCH },
+	{ "permanent_redirect", N_("Moved permanently to"), COL_TEXT },
+	{ "next_poll_at", N_("Next poll"), COL_TIME },
 };
 
 static const struct column history_columns[] = {
-	{ "at", "TIME", COL_TIME },
-	{ "actor", "ACTOR", COL_TEXT },
-	{ "action", "ACTION", COL_TEXT },
-	{ "reason", "REASON", COL_TEXT },
-	{ "changes", "CHANGES", COL_TEXT },
+	{ "at", N_("TIME"), COL_TIME },
+	{ "actor", N_("ACTOR"), COL_TEXT },
+	{ "action", N_("ACTION"), COL_ACTION },
+	{ "reason", N_("REASON"), COL_TEXT },
+	{ "changes", N_("CHANGES"), COL_TEXT },
 };
 
 struct account_args {
@@ -191,12 +193,12 @@ parse_account_options(int argc, char **argv, struct account_args *a)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", account_options, NULL)) != -1) {
 		if (c == O_HELP) {
-			fputs(account_usage, stdout);
+			fputs(_(account_usage), stdout);
 			return 1;
 		}
 		if (c == '?' || c == ':') {
-			ctl_usage_error(account_usage, "account: unknown or "
-			    "incomplete option '%s'", argv[optind - 1]);
+			ctl_usage_error(account_usage, _("account: unknown or "
+			    "incomplete option '%s'"), argv[optind - 1]);
 			return -1;
 		}
 		set_option(a, c, optarg);
@@ -213,7 +215,7 @@ do_open(struct ctl *ctl, void *arg)
 
 	if (account_open(ctl->db, &ctl->cfg, &a->f, a->reason, &id, &error) == -1)
 		return ctl_refused("account open", error);
-	printf("%lld\n", id);
+	ctl_done(ctl, "%lld\n", id);
 	return EXIT_OK;
 }
 
@@ -232,9 +234,9 @@ do_change(struct ctl *ctl, void *arg)
 	after = account_record_json(ctl->db, a->id);
 	what = ctl_describe_changes(before, after);
 	if (*what)
-		printf("account %lld changed: %s\n", a->id, what);
+		ctl_done(ctl, _("account %lld changed: %s\n"), a->id, what);
 	else
-		printf("account %lld unchanged\n", a->id);
+		ctl_done(ctl, _("account %lld unchanged\n"), a->id);
 	free(what);
 	json_decref(before);
 	json_decref(after);
@@ -246,19 +248,22 @@ transition(struct ctl *ctl, struct account_args *a, enum account_transition t)
 {
 	static const char *const names[] = { "account suspend",
 	    "account resume", "account close" };
-	static const char *const done[] = { "suspended", "resumed", "closed" };
 	char *error = NULL, *day = NULL;
 
 	if (a->on && t != ACCOUNT_CLOSE)
-		return ctl_usage_error(account_usage, "%s: --on is for close",
+		return ctl_usage_error(account_usage, _("%s: --on is for close"),
 		    names[t]);
 	if (account_transition(ctl->db, a->id, t, a->on, a->reason, &error) == -1)
 		return ctl_refused(names[t], error);
 	if (t == ACCOUNT_CLOSE && db_query_text(ctl->db, &day, "SELECT closed_on"
 	    " FROM account WHERE id = ?", "I", a->id) == 0 && day)
-		printf("account %lld closed on %s\n", a->id, day);
+		ctl_done(ctl, _("account %lld closed on %s\n"), a->id, day);
+	else if (t == ACCOUNT_SUSPEND)
+		ctl_done(ctl, _("account %lld suspended\n"), a->id);
+	else if (t == ACCOUNT_RESUME)
+		ctl_done(ctl, _("account %lld resumed\n"), a->id);
 	else
-		printf("account %lld %s\n", a->id, done[t]);
+		ctl_done(ctl, _("account %lld closed\n"), a->id);
 	free(day);
 	return EXIT_OK;
 }
@@ -275,11 +280,11 @@ do_merge(struct ctl *ctl, void *arg)
 	long long into = ctl_parse_id(a->into);
 
 	if (into == -1)
-		return ctl_usage_error(account_usage, "account merge: --into "
-		    "needs the surviving account's id");
+		return ctl_usage_error(account_usage, _("account merge: --into "
+		    "needs the surviving account's id"));
 	if (account_merge(ctl->db, a->id, into, a->reason, &error) == -1)
 		return ctl_refused("account merge", error);
-	printf("account %lld merged into account %lld\n", a->id, into);
+	ctl_done(ctl, _("account %lld merged into account %lld\n"), a->id, into);
 	return EXIT_OK;
 }
 
@@ -291,12 +296,12 @@ do_touch(struct ctl *ctl, void *arg)
 	time_t at;
 
 	if (a->at == NULL || local_time_parse(a->at, &at) == -1)
-		return ctl_usage_error(account_usage, "account touch: --at needs "
-		    "a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS])");
+		return ctl_usage_error(account_usage, _("account touch: --at needs "
+		    "a time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS])"));
 	if (account_touch(ctl->db, a->id, at, a->evidence, &error) == -1)
 		return ctl_refused("account touch", error);
 	time_format_local(at, when, sizeof(when));
-	printf("account %lld observed active at %s\n", a->id, when);
+	ctl_done(ctl, _("account %lld observed active at %s\n"), a->id, when);
 	return EXIT_OK;
 }
 
@@ -309,9 +314,10 @@ member_text(json_t *o, const char *key)
 }
 
 /* The recorded reason of the last update in words: the rule, the entry
- * (or the observation's evidence) and the fetch that proved it. */
+ * (or the observation's evidence) and the fetch that proved it; in the
+ * user's language for a table (words). */
 static json_t *
-last_update_why(json_t *acc)
+last_update_why(json_t *acc, bool words)
 {
 	json_t *r = json_object_get(acc, "last_update_reason");
 	const char *rule, *text;
@@ -321,20 +327,22 @@ last_update_why(json_t *acc)
 	if (json_is_null(json_object_get(acc, "last_update_at")))
 		return json_null();
 	if (!json_is_object(r))
-		return json_string("not recorded (raised before reasons were "
-		    "kept)");
+		return json_string(i18n_if(words, "not recorded (raised before "
+		    "reasons were kept)"));
 	rule = member_text(r, "rule");
 	text = activity_rule_text(rule);
 	time_format_local((time_t)json_integer_value(json_object_get(r,
 	    "seen_at")), seen, sizeof(seen));
-	sb_puts(&sb, text ? text : rule);
+	sb_puts(&sb, text ? i18n_if(words, text) : rule);
 	if (json_is_true(json_object_get(r, "clamped")))
-		sb_puts(&sb, ", in the future: counted at the fetch time");
+		sb_puts(&sb, i18n_if(words, ", in the future: counted at the "
+		    "fetch time"));
 	if (strcmp(rule, "observation") == 0)
-		sb_printf(&sb, "; evidence %s; recorded %s",
+		sb_printf(&sb, i18n_if(words, "; evidence %s; recorded %s"),
 		    member_text(r, "link"), seen);
 	else
-		sb_printf(&sb, "; entry %s, %s (date \"%s\"); fetch of %s",
+		sb_printf(&sb, i18n_if(words, "; entry %s, %s (date \"%s\"); "
+		    "fetch of %s"),
 		    member_text(r, "guid"), member_text(r, "title"),
 		    member_text(r, "date_raw"), seen);
 	r = json_string(sb_str(&sb));
@@ -342,26 +350,27 @@ last_update_why(json_t *acc)
 	return r;
 }
 
-/* "14 days", "1.5 days": thresholds as people count them. */
+/* "14 days", "1.5 days": thresholds as people count them (in the user's
+ * language for a table). */
 static json_t *
-days_text(long long seconds, bool own)
+days_text(long long seconds, bool own, bool words)
 {
-	char buf[64];
-	long long whole = seconds / 86400;
+	char *days = ctl_days(seconds, words), *text;
+	json_t *r;
 
-	if (seconds % 86400 == 0)
-		snprintf(buf, sizeof(buf), "%lld day%s", whole, whole == 1 ? "" : "s");
-	else
-		snprintf(buf, sizeof(buf), "%.1f days", (double)seconds / 86400);
-	if (!own)
-		strncat(buf, " (platform)", sizeof(buf) - strlen(buf) - 1);
-	return json_string(buf);
+	text = own ? days : xasprintf("%s%s", days, i18n_if(words,
+	    " (platform)"));
+	r = json_string(text);
+	if (text != days)
+		free(text);
+	free(days);
+	return r;
 }
 
 /* The table shows each threshold in force, in days: the account's own,
  * else its platform's.  --json keeps the stored seconds (null: none). */
 static void
-thresholds_in_days(const struct config *cfg, json_t *acc)
+thresholds_in_days(const struct config *cfg, json_t *acc, bool words)
 {
 	static const char *const keys[] = { "warn_after", "stale_after",
 	    "dormant_after" };
@@ -377,7 +386,7 @@ thresholds_in_days(const struct config *cfg, json_t *acc)
 
 		if (v >= 0)
 			json_object_set_new(acc, keys[i], days_text(v,
-			    json_is_integer(own)));
+			    json_is_integer(own), words));
 	}
 }
 
@@ -387,12 +396,13 @@ show(struct ctl *ctl, long long id)
 	json_t *acc = account_json(ctl->db, id);
 
 	if (acc == NULL) {
-		log_warnx("account show: no account %lld", id);
+		log_warnx(_("account show: no account %lld"), id);
 		return EXIT_REFUSED;
 	}
-	json_object_set_new(acc, "last_update_why", last_update_why(acc));
+	json_object_set_new(acc, "last_update_why", last_update_why(acc,
+	    ctl->format == OUTPUT_TABLE));
 	if (ctl->format != OUTPUT_JSON)
-		thresholds_in_days(&ctl->cfg, acc);
+		thresholds_in_days(&ctl->cfg, acc, ctl->format == OUTPUT_TABLE);
 	output_record(stdout, ctl->format, account_detail,
 	    ARRAY_SIZE(account_detail), acc);
 	json_decref(acc);
@@ -413,18 +423,22 @@ list(struct ctl *ctl, const struct account_filter *filter)
 /* What a history row says: the fields changed, or, on the surviving
  * account of a merge, which account was merged into it. */
 static char *
-history_changes(json_t *row)
+history_changes(json_t *row, bool words)
 {
 	json_t *after = json_object_get(row, "after");
 	json_t *from = json_object_get(after, "merged_from");
 
 	if (strcmp(json_string_value(json_object_get(row, "action")),
 	    "account.merge_in") == 0 && json_is_object(from))
-		return xasprintf("account %lld (%s %s) merged into this one",
+		return xasprintf(i18n_if(words, "account %lld (%s %s) merged "
+		    "into this one"),
 		    (long long)json_integer_value(json_object_get(from, "id")),
-		    json_string_value(json_object_get(from, "platform")),
+		    words ? output_word(VOCAB_PLATFORM, json_string_value(
+		    json_object_get(from, "platform"))) : json_string_value(
+		    json_object_get(from, "platform")),
 		    json_string_value(json_object_get(from, "name")));
-	return ctl_describe_changes(json_object_get(row, "before"), after);
+	return ctl_describe_changes_in(json_object_get(row, "before"), after,
+	    words);
 }
 
 static int
@@ -434,14 +448,15 @@ history(struct ctl *ctl, long long id)
 	size_t i;
 
 	if (acc == NULL) {
-		log_warnx("account history: no account %lld", id);
+		log_warnx(_("account history: no account %lld"), id);
 		return EXIT_REFUSED;
 	}
 	json_decref(acc);
 	rows = audit_history(ctl->db, "account", id);
 	if (ctl->format != OUTPUT_JSON)
 		json_array_foreach(rows, i, row) {
-			char *c = history_changes(row);
+			char *c = history_changes(row, ctl->format ==
+			    OUTPUT_TABLE);
 
 			json_object_set_new(row, "changes", json_string(c));
 			free(c);
@@ -509,22 +524,36 @@ plan_json(const struct ledger_plan *p)
 	    "close", (json_int_t)p->count[LEDGER_CLOSE], "items", items);
 }
 
+/* "field: old → new", a status in words */
+static void
+print_change(const struct ledger_change *c)
+{
+	const char *vocab = strcmp(c->field, "status") == 0 ?
+	    VOCAB_ACCOUNT_STATUS : NULL;
+	const char *before = vocab ? output_word(vocab, c->before) : c->before;
+	const char *after = vocab ? output_word(vocab, c->after) : c->after;
+
+	printf(_("          %s: %s → %s\n"), output_word(VOCAB_FIELD, c->field),
+	    *before ? before : _("(none)"), *after ? after : _("(none)"));
+}
+
 static void
 print_item(const struct ledger_plan *p, const struct ledger_item *it)
 {
-	const char *where = p->rows ? "row" : "line";
 	size_t j;
 
 	switch (it->action) {
 	case LEDGER_NEW:
-		printf("new     %s %zu: %s\n", where, it->line, it->label);
+		printf(p->rows ? _("new     row %zu: %s\n") :
+		    _("new     line %zu: %s\n"), it->line, it->label);
 		break;
 	case LEDGER_CHANGE:
-		printf("change  account %lld, %s %zu: %s\n", it->account_id,
-		    where, it->line, it->label);
+		printf(p->rows ? _("change  account %lld, row %zu: %s\n") :
+		    _("change  account %lld, line %zu: %s\n"), it->account_id,
+		    it->line, it->label);
 		break;
 	case LEDGER_CLOSE:
-		printf("close   account %lld: %s (not in the file)\n",
+		printf(_("close   account %lld: %s (not in the file)\n"),
 		    it->account_id, it->label);
 		break;
 	case LEDGER_UNCHANGED:
@@ -532,9 +561,7 @@ print_item(const struct ledger_plan *p, const struct ledger_item *it)
 		return;
 	}
 	for (j = 0; j < it->n_changes; j++)
-		printf("          %s: %s → %s\n", it->changes[j].field,
-		    *it->changes[j].before ? it->changes[j].before : "(none)",
-		    *it->changes[j].after ? it->changes[j].after : "(none)");
+		print_change(&it->changes[j]);
 }
 
 static void
@@ -551,7 +578,7 @@ print_plan(const struct ctl *ctl, const struct ledger_plan *p)
 		return;
 	}
 	for (i = 0; p->ignored && p->ignored[i]; i++)
-		printf("%s%s", i ? ", " : "ignored columns: ", p->ignored[i]);
+		printf("%s%s", i ? _(", ") : _("ignored columns: "), p->ignored[i]);
 	if (i)
 		putchar('\n');
 	for (i = 0; i < p->n_items; i++)
@@ -592,26 +619,27 @@ import(struct ctl *ctl, struct account_args *a, const char *path)
 	a->import.path = path;
 	a->import.encoding_given = a->encoding != NULL;
 	if (parse_encoding(a->encoding, &a->import.gbk) == -1)
-		return ctl_usage_error(account_usage, "account import: "
-		    "--encoding must be utf-8 or gbk (gb18030, gb2312)");
+		return ctl_usage_error(account_usage, _("account import: "
+		    "--encoding must be utf-8 or gbk (gb18030, gb2312)"));
 	rc = ctl_in_transaction(ctl, do_import, &run);
 	ok = run.applied && (rc == EXIT_OK || a->dry_run);
 	if (p->errors > 50)
-		log_warnx("%s: %d more errors not shown", path, p->errors - 50);
+		log_warnx(_("%s: %d more errors not shown"), path, p->errors - 50);
 	if (!ok && p->errors)
-		log_warnx("%s: nothing imported (%d error%s)", path, p->errors,
-		    p->errors == 1 ? "" : "s");
+		log_warnx(ngettext("%s: nothing imported (%d error)",
+		    "%s: nothing imported (%d errors)", (unsigned long)p->errors),
+		    path, p->errors);
 	else if (!ok)
-		log_warnx("%s: nothing imported", path);
+		log_warnx(_("%s: nothing imported"), path);
 	if (ok) {
 		print_plan(ctl, p);
 		if (ctl->format != OUTPUT_JSON)
-			printf("%s %s: %zu new, %zu changed, %zu unchanged, "
-			    "%zu %s%s\n", a->dry_run ? "dry run of" : "imported",
-			    path, p->count[LEDGER_NEW], p->count[LEDGER_CHANGE],
-			    p->count[LEDGER_UNCHANGED], p->count[LEDGER_CLOSE],
-			    a->dry_run ? "to close" : "closed",
-			    a->dry_run ? "; nothing was stored" : "");
+			printf(a->dry_run ? _("dry run of %s: %zu new, %zu "
+			    "changed, %zu unchanged, %zu to close; nothing was "
+			    "stored\n") : _("imported %s: %zu new, %zu changed, "
+			    "%zu unchanged, %zu closed\n"), path,
+			    p->count[LEDGER_NEW], p->count[LEDGER_CHANGE],
+			    p->count[LEDGER_UNCHANGED], p->count[LEDGER_CLOSE]);
 	}
 	ledger_plan_free(&run.plan);
 	return ok ? EXIT_OK : EXIT_REFUSED;
@@ -629,27 +657,28 @@ export(struct ctl *ctl, struct account_args *a)
 	if (a->format && strcmp(a->format, "xlsx") == 0)
 		o.format = LEDGER_XLSX;
 	else if (a->format && strcmp(a->format, "csv") != 0)
-		return ctl_usage_error(account_usage, "account export: --format "
-		    "must be csv or xlsx");
+		return ctl_usage_error(account_usage, _("account export: --format "
+		    "must be csv or xlsx"));
 	if (parse_encoding(a->encoding, &o.gbk) == -1)
-		return ctl_usage_error(account_usage, "account export: "
-		    "--encoding must be utf-8 or gbk");
+		return ctl_usage_error(account_usage, _("account export: "
+		    "--encoding must be utf-8 or gbk"));
 	if (a->encoding && o.format == LEDGER_XLSX)
-		return ctl_usage_error(account_usage, "account export: "
-		    "--encoding is for CSV (an .xlsx workbook is always Unicode)");
+		return ctl_usage_error(account_usage, _("account export: "
+		    "--encoding is for CSV (an .xlsx workbook is always Unicode)"));
 	if (a->headings && strcmp(a->headings, "en") != 0 &&
 	    strcmp(a->headings, "zh") != 0)
-		return ctl_usage_error(account_usage, "account export: "
-		    "--headings must be zh or en");
+		return ctl_usage_error(account_usage, _("account export: "
+		    "--headings must be zh or en"));
 	o.english = a->headings && strcmp(a->headings, "en") == 0;
 	if (o.format == LEDGER_XLSX && (a->out == NULL || strcmp(a->out, "-") ==
 	    0) && isatty(STDOUT_FILENO))
-		return ctl_usage_error(account_usage, "account export: an .xlsx "
-		    "workbook is not for a terminal; give --out FILE");
+		return ctl_usage_error(account_usage, _("account export: an .xlsx "
+		    "workbook is not for a terminal; give --out FILE"));
 	if ((n = ledger_export(ctl->db, &ctl->cfg, &a->filter, &o, &error)) == -1)
 		return ctl_refused("account export", error);
 	if (a->out && strcmp(a->out, "-") != 0)
-		printf("wrote %d account%s to %s\n", n, n == 1 ? "" : "s", a->out);
+		printf(ngettext("wrote %d account to %s\n",
+		    "wrote %d accounts to %s\n", (unsigned long)n), n, a->out);
 	return EXIT_OK;
 }
 
@@ -674,8 +703,8 @@ run_id_command(struct ctl *ctl, const char *sub, char **pos, int npos,
 	size_t i;
 
 	if (npos != 1 || (a->id = ctl_parse_id(pos[0])) == -1)
-		return ctl_usage_error(account_usage, "account %s: expected one "
-		    "account id", sub);
+		return ctl_usage_error(account_usage, _("account %s: expected one "
+		    "account id"), sub);
 	if (ctl_check_note("--reason", a->reason) != EXIT_OK ||
 	    ctl_check_note("--evidence", a->evidence) != EXIT_OK)
 		return EXIT_REFUSED;
@@ -688,12 +717,12 @@ run_id_command(struct ctl *ctl, const char *sub, char **pos, int npos,
 			continue;
 		if (id_commands[i].needs_reason && (a->reason == NULL ||
 		    *str_trim((char *)a->reason) == '\0'))
-			return ctl_usage_error(account_usage, "account %s: "
+			return ctl_usage_error(account_usage, _("account %s: "
 			    "--reason is required (it is kept in the audit "
-			    "trail)", sub);
+			    "trail)"), sub);
 		return ctl_in_transaction(ctl, id_commands[i].run, a);
 	}
-	return ctl_usage_error(account_usage, "account: unknown subcommand '%s'", sub);
+	return ctl_usage_error(account_usage, _("account: unknown subcommand '%s'"), sub);
 }
 
 static bool
@@ -728,35 +757,35 @@ cmd_account(struct ctl *ctl, int argc, char **argv)
 	int npos, rc;
 
 	if (argc < 2)
-		return ctl_usage_error(account_usage, "account: which subcommand?");
+		return ctl_usage_error(account_usage, _("account: which subcommand?"));
 	sub = argv[1];
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0)
-		return fputs(account_usage, stdout), EXIT_OK;
+		return fputs(_(account_usage), stdout), EXIT_OK;
 	optind = 0;
 	if ((rc = parse_account_options(argc - 1, argv + 1, &a)) != 0)
 		return rc == 1 ? EXIT_OK : EXIT_USAGE;
 	pos = argv + 1 + optind;
 	npos = argc - 1 - optind;
 	if (!known_subcommand(sub))
-		return ctl_usage_error(account_usage, "account: unknown "
-		    "subcommand '%s'", sub);
+		return ctl_usage_error(account_usage, _("account: unknown "
+		    "subcommand '%s'"), sub);
 	if (a.filter.status && !valid_status(a.filter.status))
-		return ctl_usage_error(account_usage, "account %s: --status must "
-		    "be active, suspended, closed or merged", sub);
+		return ctl_usage_error(account_usage, _("account %s: --status must "
+		    "be active, suspended, closed or merged"), sub);
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	if (strcmp(sub, "open") == 0)
-		return npos ? ctl_usage_error(account_usage, "account open takes "
-		    "options only") : ctl_in_transaction(ctl, do_open, &a);
+		return npos ? ctl_usage_error(account_usage, _("account open takes "
+		    "options only")) : ctl_in_transaction(ctl, do_open, &a);
 	if (strcmp(sub, "list") == 0)
-		return npos ? ctl_usage_error(account_usage, "account list takes "
-		    "options only") : list(ctl, &a.filter);
+		return npos ? ctl_usage_error(account_usage, _("account list takes "
+		    "options only")) : list(ctl, &a.filter);
 	if (strcmp(sub, "export") == 0)
-		return npos ? ctl_usage_error(account_usage, "account export "
-		    "takes options only") : export(ctl, &a);
+		return npos ? ctl_usage_error(account_usage, _("account export "
+		    "takes options only")) : export(ctl, &a);
 	if (strcmp(sub, "import") == 0)
-		return npos != 1 ? ctl_usage_error(account_usage, "account import: "
-		    "expected one FILE (or - for standard input)") :
+		return npos != 1 ? ctl_usage_error(account_usage, _("account import: "
+		    "expected one FILE (or - for standard input)")) :
 		    import(ctl, &a, pos[0]);
 	return run_id_command(ctl, sub, pos, npos, &a);
 }

@@ -12,7 +12,7 @@
 #include "paperwork/bulletin.h"
 #include "paperwork/document.h"
 
-static const char bulletin_usage[] =
+static const char bulletin_usage[] = N_(
 "usage: mediawatchctl bulletin preview (--month YYYY-MM | --previous-month)\n"
 "              [--format md|html|txt|json|csv|docx] [--out FILE | --out-dir DIR]\n"
 "       mediawatchctl bulletin issue (--month YYYY-MM | --previous-month)\n"
@@ -36,7 +36,7 @@ static const char bulletin_usage[] =
 "month is issued once unless its bulletin is voided.  show prints an\n"
 "issued bulletin again; void marks it 作废, its number never given again.\n"
 "--previous-month is the month before today; --out-dir writes\n"
-"DIR/bulletin-YYYY-MM.FORMAT (default format md).\n";
+"DIR/bulletin-YYYY-MM.FORMAT (default format md).\n");
 
 struct bulletin_args {
 	const char          *month, *out, *out_dir, *reason;
@@ -59,13 +59,13 @@ static const struct option bulletin_options[] = {
 };
 
 static const struct column bulletin_columns[] = {
-	{ "id", "ID", COL_TEXT },
-	{ "serial", "SERIAL", COL_TEXT },
-	{ "state", "STATE", COL_TEXT },
-	{ "period", "MONTH", COL_TEXT },
-	{ "issued_at", "ISSUED", COL_DATE },
-	{ "issued_by", "BY", COL_TEXT },
-	{ "void_reason", "VOID REASON", COL_TEXT },
+	{ "id", N_("ID"), COL_TEXT },
+	{ "serial", N_("SERIAL"), COL_TEXT },
+	{ "state", N_("STATE"), COL_DOCUMENT_STATE },
+	{ "period", N_("MONTH"), COL_TEXT },
+	{ "issued_at", N_("ISSUED"), COL_DATE },
+	{ "issued_by", N_("BY"), COL_TEXT },
+	{ "void_reason", N_("VOID REASON"), COL_TEXT },
 };
 
 static int
@@ -86,10 +86,10 @@ parse_bulletin_options(int argc, char **argv, struct bulletin_args *a)
 		case B_OUT: a->out = optarg; break;
 		case B_OUT_DIR: a->out_dir = optarg; break;
 		case B_REASON: a->reason = optarg; break;
-		case B_HELP: fputs(bulletin_usage, stdout); return 1;
+		case B_HELP: fputs(_(bulletin_usage), stdout); return 1;
 		default:
-			ctl_usage_error(bulletin_usage, "bulletin: unknown or "
-			    "incomplete option '%s'", argv[optind - 1]);
+			ctl_usage_error(bulletin_usage, _("bulletin: unknown or "
+			    "incomplete option '%s'"), argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -102,14 +102,14 @@ check_month(const struct bulletin_args *a, struct month *m)
 	struct month now;
 
 	if ((a->month != NULL) == a->previous)
-		return ctl_usage_error(bulletin_usage, "bulletin needs one of "
-		    "--month YYYY-MM and --previous-month");
+		return ctl_usage_error(bulletin_usage, _("bulletin needs one of "
+		    "--month YYYY-MM and --previous-month"));
 	if (a->out && a->out_dir)
-		return ctl_usage_error(bulletin_usage, "bulletin: --out and "
-		    "--out-dir exclude each other");
+		return ctl_usage_error(bulletin_usage, _("bulletin: --out and "
+		    "--out-dir exclude each other"));
 	if (a->month && month_parse(a->month, m) == -1)
-		return ctl_usage_error(bulletin_usage, "bulletin: --month must be "
-		    "YYYY-MM, not '%s'", a->month);
+		return ctl_usage_error(bulletin_usage, _("bulletin: --month must be "
+		    "YYYY-MM, not '%s'"), a->month);
 	if (a->previous) {
 		month_of(mw_now(), &now);
 		month_shift(&now, -1, m);
@@ -195,8 +195,8 @@ issue(struct ctl *ctl, const struct bulletin_args *a, const struct month *m)
 	if ((d = document_data(ctl->db, "bulletin", is.id, &error)) == NULL)
 		return ctl_refused("bulletin issue", error);
 	if ((rc = write_bulletin(ctl, a, m, d)) != EXIT_OK)
-		log_warnx("bulletin %lld was issued; print it with `mediawatchctl "
-		    "bulletin show %lld`", is.id, is.id);
+		log_warnx(_("bulletin %lld was issued; print it with `mediawatchctl "
+		    "bulletin show %lld`"), is.id, is.id);
 	else if (a->out)
 		printf("%lld\n", is.id);
 	json_decref(d);
@@ -226,6 +226,7 @@ do_void(struct ctl *ctl, void *arg)
 	if (document_void(ctl->db, "bulletin", a->id, a->reason, mw_now(),
 	    &error) == -1)
 		return ctl_refused("bulletin void", error);
+	ctl_done(ctl, _("bulletin %lld voided\n"), a->id);
 	return EXIT_OK;
 }
 
@@ -248,15 +249,15 @@ by_id(struct ctl *ctl, const char *sub, struct bulletin_args *a, char **pos,
 	int rc;
 
 	if (npos != 1 || (a->id = ctl_parse_id(pos[0])) == -1)
-		return ctl_usage_error(bulletin_usage, "bulletin %s: expected one "
-		    "bulletin id", sub);
+		return ctl_usage_error(bulletin_usage, _("bulletin %s: expected one "
+		    "bulletin id"), sub);
 	if (a->month || a->previous || a->out_dir)
-		return ctl_usage_error(bulletin_usage, "bulletin %s: the month is "
-		    "the bulletin's own", sub);
+		return ctl_usage_error(bulletin_usage, _("bulletin %s: the month is "
+		    "the bulletin's own"), sub);
 	if (strcmp(sub, "void") == 0) {
 		if (a->reason == NULL)
-			return ctl_usage_error(bulletin_usage, "bulletin void needs "
-			    "--reason TEXT");
+			return ctl_usage_error(bulletin_usage, _("bulletin void needs "
+			    "--reason TEXT"));
 		if ((rc = ctl_check_note("--reason", a->reason)) != EXIT_OK)
 			return rc;
 	}
@@ -274,8 +275,8 @@ by_month(struct ctl *ctl, const char *sub, struct bulletin_args *a, int npos)
 	int rc;
 
 	if (npos != 0)
-		return ctl_usage_error(bulletin_usage, "bulletin %s takes options "
-		    "only", sub);
+		return ctl_usage_error(bulletin_usage, _("bulletin %s takes options "
+		    "only"), sub);
 	if ((rc = check_month(a, &m)) != EXIT_OK)
 		return rc;
 	if (ctl_db(ctl) == NULL)
@@ -304,12 +305,12 @@ cmd_bulletin(struct ctl *ctl, int argc, char **argv)
 		return by_id(ctl, sub, &a, pos, npos);
 	if (strcmp(sub, "list") == 0) {
 		if (npos != 0)
-			return ctl_usage_error(bulletin_usage, "bulletin list takes "
-			    "no arguments");
+			return ctl_usage_error(bulletin_usage, _("bulletin list takes "
+			    "no arguments"));
 		return ctl_db(ctl) == NULL ? EXIT_REFUSED : list(ctl);
 	}
 	if (strcmp(sub, "help") == 0)
-		return fputs(bulletin_usage, stdout), EXIT_OK;
-	return ctl_usage_error(bulletin_usage, "bulletin: unknown subcommand "
-	    "'%s'", sub);
+		return fputs(_(bulletin_usage), stdout), EXIT_OK;
+	return ctl_usage_error(bulletin_usage, _("bulletin: unknown subcommand "
+	    "'%s'"), sub);
 }

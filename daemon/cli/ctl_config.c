@@ -10,7 +10,7 @@
 #include "paperwork/messages.h"
 #include "wording/wordcheck.h"
 
-static const char check_config_usage[] =
+static const char check_config_usage[] = N_(
 "usage: mediawatchctl [-c CONF] check-config\n"
 "       mediawatchctl [--json] check-config --defaults\n"
 "\n"
@@ -29,7 +29,7 @@ static const char check_config_usage[] =
 "  --defaults  print every key with its built-in default and a line of doc,\n"
 "              in the file's own syntax (compare with `diff`); a key with\n"
 "              no default is shown commented out.  With --json, the table\n"
-"              of keys as JSON: type, default, range, reload, doc.\n";
+"              of keys as JSON: type, default, range, reload, doc.\n");
 
 /* ---- the table in the file's syntax ---- */
 
@@ -248,19 +248,28 @@ print_defaults_json(void)
 static void
 print_platforms(const struct config *cfg)
 {
-	char w[16], s[16], d[16];
-	size_t i;
+	char *w, *s, *d;
+	size_t i, width = 0, lw;
 
-	printf("platforms:\n");
+	/* the labels line up by display width: Chinese takes two columns */
+	for (i = 0; i < cfg->n_platforms; i++)
+		if ((lw = utf8_display_width(cfg->platforms[i].label)) > width)
+			width = lw;
+	printf(_("platforms:\n"));
 	for (i = 0; i < cfg->n_platforms; i++) {
 		const struct platform *p = &cfg->platforms[i];
 
-		duration_format(p->warn_after, w, sizeof(w));
-		duration_format(p->stale_after, s, sizeof(s));
-		duration_format(p->dormant_after, d, sizeof(d));
-		printf("  %-12s %s  warn %s, stale %s, dormant %s%s%s\n", p->key,
-		    p->label, w, s, d, p->feed_template ? ", feed " : "",
+		w = ctl_days(p->warn_after, true);
+		s = ctl_days(p->stale_after, true);
+		d = ctl_days(p->dormant_after, true);
+		lw = utf8_display_width(p->label);
+		printf(_("  %-12s %s%*s  warn %s, stale %s, dormant %s%s%s\n"),
+		    p->key, p->label, (int)(width - lw), "", w, s, d,
+		    p->feed_template ? _(", feed ") : "",
 		    p->feed_template ? p->feed_template : "");
+		free(w);
+		free(s);
+		free(d);
 	}
 }
 
@@ -293,20 +302,21 @@ print_channels(const struct config *cfg)
 	for (i = 0; i < cfg->n_channels; i++) {
 		c = &cfg->channels[i];
 		host = c->url ? url_host(c->url) : NULL;
-		printf("channel %s: %s, %s%s%s", c->name,
-		    config_channel_types[c->type], host ? host : "address from ",
-		    host ? "" : c->url_file, c->secret_file ? ", signed" : "");
+		printf(_("channel %s: %s, %s%s%s"), c->name,
+		    config_channel_types[c->type], host ? host :
+		    _("address from "), host ? "" : c->url_file,
+		    c->secret_file ? _(", signed") : "");
 		if (c->keyword)
-			printf(", keyword %s", c->keyword);
-		printf(", kinds:");
+			printf(_(", keyword %s"), c->keyword);
+		printf(_(", kinds:"));
 		for (j = 0; config_channel_kinds[j]; j++)
 			if (c->kind_mask & (1u << j) && c->kind_mask != KIND_ALL)
 				printf(" %s", config_channel_kinds[j]);
 		if (c->kind_mask == KIND_ALL)
-			printf(" all");
+			printf(_(" all"));
 		for (j = 0; j < cfg->n_admin_channels; j++)
 			if (strcmp(cfg->admin_channels[j], c->name) == 0)
-				printf("; the admins' channel");
+				printf(_("; the admins' channel"));
 		putchar('\n');
 		free(host);
 	}
@@ -318,11 +328,11 @@ print_calendar(const struct config *cfg)
 	const struct workday_calendar *cal = &cfg->calendar.days;
 	size_t i;
 
-	printf("holiday calendar:");
+	printf(_("holiday calendar:"));
 	for (i = 0; i < cal->n_years; i++)
-		printf("%s %d (%s)", i ? "," : "", cal->years[i].year,
-		    cal->years[i].source);
-	printf("%s\n", cal->n_years ? "" : " none, Monday to Friday only");
+		printf(_("%s %d (%s)"), i ? _(",") : "", cal->years[i].year,
+		    _(cal->years[i].source));
+	printf("%s\n", cal->n_years ? "" : _(" none, Monday to Friday only"));
 }
 
 /* How the mail leaves: what the URL protects, the login, the trust. */
@@ -330,17 +340,17 @@ static void
 print_smtp(const struct mail_config *m)
 {
 	const char *tls = str_case_prefix(m->url, "smtps://") ?
-	    "TLS from the start" : str_case_prefix(m->url, "smtp+starttls://") ?
-	    "STARTTLS required" : "STARTTLS if offered, else plain text";
+	    _("TLS from the start") : str_case_prefix(m->url, "smtp+starttls://") ?
+	    _("STARTTLS required") : _("STARTTLS if offered, else plain text");
 
-	printf("mail server: %s (%s)\n", m->url, tls);
+	printf(_("mail server: %s (%s)\n"), m->url, tls);
 	if (!str_empty(m->username))
-		printf("mail login: %s, over TLS only\n", m->username);
+		printf(_("mail login: %s, over TLS only\n"), m->username);
 	if (str_empty(m->ca_file))
-		printf("mail server certificate: checked against the system's "
-		    "CA store\n");
+		printf(_("mail server certificate: checked against the system's "
+		    "CA store\n"));
 	else
-		printf("mail server certificate: checked against %s only\n",
+		printf(_("mail server certificate: checked against %s only\n"),
 		    m->ca_file);
 }
 
@@ -360,11 +370,12 @@ print_summary(struct ctl *ctl)
 	if (config_check_mail_files(cfg) == -1 ||
 	    messages_check(cfg, mw_now()) > 0)
 		return EXIT_REFUSED;
-	printf("configuration: %s\n", cfg->path ? cfg->path : "(built-in defaults)");
-	printf("database: %s\n", ctl->db_arg ? ctl->db_arg : cfg->database);
-	printf("time zone: %s\n", cfg->timezone);
+	printf(_("configuration: %s\n"), cfg->path ? cfg->path :
+	    _("(built-in defaults)"));
+	printf(_("database: %s\n"), ctl->db_arg ? ctl->db_arg : cfg->database);
+	printf(_("time zone: %s\n"), cfg->timezone);
 	print_platforms(cfg);
-	printf("mail transport: %s\n",
+	printf(_("mail transport: %s\n"),
 	    config_transport_names[cfg->mail.transport]);
 	print_calendar(cfg);
 	config_calendar_check(cfg, mw_now());
@@ -372,8 +383,8 @@ print_summary(struct ctl *ctl)
 		print_smtp(&cfg->mail);
 	print_channels(cfg);
 	if (cfg->console_url)
-		printf("console: %s\n", cfg->console_url);
-	printf("configuration OK\n");
+		printf(_("console: %s\n"), cfg->console_url);
+	printf(_("configuration OK\n"));
 	return EXIT_OK;
 }
 
@@ -381,7 +392,7 @@ int
 cmd_check_config(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		fputs(check_config_usage, stdout);
+		fputs(_(check_config_usage), stdout);
 		return EXIT_OK;
 	}
 	if (argc == 2 && strcmp(argv[1], "--defaults") == 0) {
@@ -393,6 +404,6 @@ cmd_check_config(struct ctl *ctl, int argc, char **argv)
 	}
 	if (argc > 1)
 		return ctl_usage_error(check_config_usage,
-		    "check-config takes no arguments besides --defaults");
+		    _("check-config takes no arguments besides --defaults"));
 	return print_summary(ctl);
 }

@@ -13,13 +13,13 @@
 #include "poll/fetch.h"
 #include "poll/post.h"
 
-static const char feed_usage[] =
+static const char feed_usage[] = N_(
 "usage: mediawatchctl feed inspect FILE|URL [--json]\n"
 "\n"
 "Fetches (http/https) or reads a feed and shows its format, encoding, every\n"
 "entry's id, title, raw date, parsed time and verdict (the rule that makes\n"
 "it count or not; and link, with --json), and the last-update time it\n"
-"proves when read as a first fetch, with the entry and rule that decide it.\n";
+"proves when read as a first fetch, with the entry and rule that decide it.\n");
 
 struct fetched {
 	char  *body;
@@ -36,7 +36,7 @@ on_fetched(const struct fetch_result *r, void *userdata)
 
 	f->done = true;
 	if (!r->ok || r->body == NULL) {
-		f->error = xstrdup(r->error ? r->error : "no body");
+		f->error = xstrdup(r->error ? r->error : _("no body"));
 		return;
 	}
 	f->body = xstrndup(r->body, r->body_len);
@@ -65,7 +65,7 @@ fetch_url(const struct config *cfg, const char *url, struct fetched *f)
 	curlloop_free(loop);
 	sd_event_unref(ev);
 	if (f->error)
-		log_warnx("feed inspect: %s: %s", url, f->error);
+		log_warnx(_("feed inspect: %s: %s"), url, f->error);
 	return f->body ? 0 : -1;
 }
 
@@ -95,22 +95,24 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* An entry's verdict in words: the rule, a refusal's reason, a clamp. */
+/* An entry's verdict in words: the rule, a refusal's reason, a clamp
+ * (translated for a table only). */
 static char *
-verdict_text(const struct feed_entry *e, const struct activity *a)
+verdict_text(const struct feed_entry *e, const struct activity *a, bool words)
 {
-	const char *rule = activity_rule_text(activity_rule_key(a->rule));
+	const char *rule = i18n_if(words, activity_rule_text(
+	    activity_rule_key(a->rule)));
 
 	if (!e->has_date && e->date_raw != NULL)
-		return xasprintf("date not readable; %s", rule);
+		return xasprintf(i18n_if(words, "date not readable; %s"), rule);
 	if (a->clamped)
-		return xasprintf("%s, in the future: counted at the fetch time",
-		    rule);
+		return xasprintf(i18n_if(words, "%s, in the future: counted at "
+		    "the fetch time"), rule);
 	return xstrdup(rule);
 }
 
 static json_t *
-entry_json(const struct feed_entry *e, time_t now)
+entry_json(const struct feed_entry *e, time_t now, bool words)
 {
 	const struct entry_history first = { .is_new = true,
 	    .first_success = true };
@@ -119,7 +121,7 @@ entry_json(const struct feed_entry *e, time_t now)
 	json_t *o;
 
 	post_entry_activity(e, now, &first, &a);
-	verdict = verdict_text(e, &a);
+	verdict = verdict_text(e, &a, words);
 	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:b, s:b, s:o, s:s}",
 	    "id", str_or_null(e->id), "title", str_or_null(e->title),
 	    "link", str_or_null(e->link), "date_raw", str_or_null(e->date_raw),
@@ -135,10 +137,11 @@ entry_json(const struct feed_entry *e, time_t now)
 
 /* Which entry decided latest, and by which rule. */
 static json_t *
-decided_json(const struct feed *feed, size_t i, const struct activity *a)
+decided_json(const struct feed *feed, size_t i, const struct activity *a,
+    bool words)
 {
 	const struct feed_entry *e = &feed->entries[i];
-	char *verdict = verdict_text(e, a);
+	char *verdict = verdict_text(e, a, words);
 	json_t *o;
 
 	o = json_pack("{s:I, s:o, s:o, s:o, s:s, s:b, s:s}",
@@ -151,7 +154,7 @@ decided_json(const struct feed *feed, size_t i, const struct activity *a)
 }
 
 static json_t *
-describe(const struct feed *feed)
+describe(const struct feed *feed, bool words)
 {
 	json_t *entries = json_array();
 	time_t now = mw_now(), latest = 0;
@@ -161,23 +164,23 @@ describe(const struct feed *feed)
 
 	for (i = 0; i < feed->n_entries; i++)
 		json_array_append_new(entries,
-		    entry_json(&feed->entries[i], now));
+		    entry_json(&feed->entries[i], now, words));
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
 	    "format", feed_format_name(feed->format),
 	    "encoding", str_or_null(feed->encoding),
 	    "title", str_or_null(feed->title),
 	    "entries", entries,
 	    "latest", time_or_null(has_latest, latest),
-	    "decided_by", has_latest ? decided_json(feed, decided, &why) :
+	    "decided_by", has_latest ? decided_json(feed, decided, &why, words) :
 	    json_null());
 }
 
 static const struct column entry_columns[] = {
-	{ "published", "PUBLISHED", COL_TIME },
-	{ "date_raw", "RAW DATE", COL_TEXT },
-	{ "title", "TITLE", COL_TEXT },
-	{ "id", "ID", COL_TEXT },
-	{ "verdict", "VERDICT", COL_TEXT },
+	{ "published", N_("PUBLISHED"), COL_TIME },
+	{ "date_raw", N_("RAW DATE"), COL_TEXT },
+	{ "title", N_("TITLE"), COL_TEXT },
+	{ "id", N_("ID"), COL_TEXT },
+	{ "verdict", N_("VERDICT"), COL_TEXT },
 };
 
 static const char *
@@ -192,21 +195,21 @@ print_summary(json_t *d)
 	json_t *by = json_object_get(d, "decided_by");
 	char *latest = output_cell(json_object_get(d, "latest"), COL_TIME);
 
-	printf("format: %s\nencoding: %s\ntitle: %s\nentries: %zu\n"
-	    "last update (as a first fetch): %s\n",
+	printf(_("format: %s\nencoding: %s\ntitle: %s\nentries: %zu\n"
+	    "last update (as a first fetch): %s\n"),
 	    json_string_value(json_object_get(d, "format")),
 	    json_string_value(json_object_get(d, "encoding")),
 	    str_or_dash(json_object_get(d, "title")),
 	    json_array_size(json_object_get(d, "entries")), latest);
 	if (json_is_object(by))
-		printf("decided by: entry %lld, %s (id %s, date \"%s\"): %s\n",
+		printf(_("decided by: entry %lld, %s (id %s, date \"%s\"): %s\n"),
 		    (long long)json_integer_value(json_object_get(by, "entry")),
 		    str_or_dash(json_object_get(by, "title")),
 		    str_or_dash(json_object_get(by, "id")),
 		    str_or_dash(json_object_get(by, "date_raw")),
 		    json_string_value(json_object_get(by, "verdict")));
 	else
-		printf("decided by: no entry proves activity on a first fetch\n");
+		printf(_("decided by: no entry proves activity on a first fetch\n"));
 	putchar('\n');
 	free(latest);
 }
@@ -238,11 +241,11 @@ inspect(struct ctl *ctl, const char *source)
 	    fetch_url(&ctl->cfg, source, &f) : read_file(source, &f))
 		goto out;
 	if (feed_parse(f.body, f.len, f.charset, &feed, &error) == -1) {
-		log_warnx("feed inspect: %s: %s", source, error ? error :
-		    "not a feed");
+		log_warnx(_("feed inspect: %s: %s"), source, error ? error :
+		    _("not a feed"));
 		goto out;
 	}
-	d = describe(&feed);
+	d = describe(&feed, ctl->format == OUTPUT_TABLE);
 	print_description(ctl, d);
 	json_decref(d);
 	feed_free(&feed);
@@ -259,11 +262,11 @@ int
 cmd_feed(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
-		return fputs(feed_usage, stdout), EXIT_OK;
+		return fputs(_(feed_usage), stdout), EXIT_OK;
 	if (argc >= 3 && strcmp(argv[2], "--help") == 0)
-		return fputs(feed_usage, stdout), EXIT_OK;
+		return fputs(_(feed_usage), stdout), EXIT_OK;
 	if (argc != 3 || strcmp(argv[1], "inspect") != 0)
-		return ctl_usage_error(feed_usage, "feed: expected `feed inspect "
-		    "FILE|URL`");
+		return ctl_usage_error(feed_usage, _("feed: expected `feed inspect "
+		    "FILE|URL`"));
 	return inspect(ctl, argv[2]);
 }

@@ -8,36 +8,36 @@
 #include "cli/ctl.h"
 #include "registry/ledger.h"
 
-static const char ledger_usage[] =
+static const char ledger_usage[] = N_(
 "usage: mediawatchctl ledger check\n"
 "\n"
 "Lists units with more than one active account on one platform, active\n"
 "accounts nobody watches (no feed, no manual observation within their\n"
 "stale period) and open accounts without an operator (运维人员) or a\n"
-"filing number (备案号).  Exits 0 whenever the check ran.\n";
+"filing number (备案号).  Exits 0 whenever the check ran.\n");
 
 static const struct column duplicate_columns[] = {
-	{ "unit", "UNIT", COL_TEXT },
-	{ "unit_name", "UNIT NAME", COL_TEXT },
-	{ "platform", "PLATFORM", COL_TEXT },
-	{ "accounts", "ACTIVE ACCOUNTS", COL_TEXT },
+	{ "unit", N_("UNIT"), COL_TEXT },
+	{ "unit_name", N_("UNIT NAME"), COL_TEXT },
+	{ "platform", N_("PLATFORM"), COL_PLATFORM },
+	{ "accounts", N_("ACTIVE ACCOUNTS"), COL_TEXT },
 };
 
 static const struct column unobserved_columns[] = {
-	{ "id", "ID", COL_TEXT },
-	{ "unit", "UNIT", COL_TEXT },
-	{ "platform", "PLATFORM", COL_TEXT },
-	{ "name", "NAME", COL_TEXT },
-	{ "last_observed_at", "LAST OBSERVED", COL_TIME },
+	{ "id", N_("ID"), COL_TEXT },
+	{ "unit", N_("UNIT"), COL_TEXT },
+	{ "platform", N_("PLATFORM"), COL_PLATFORM },
+	{ "name", N_("NAME"), COL_TEXT },
+	{ "last_observed_at", N_("LAST OBSERVED"), COL_TIME },
 };
 
 static const struct column incomplete_columns[] = {
-	{ "id", "ID", COL_TEXT },
-	{ "unit", "UNIT", COL_TEXT },
-	{ "platform", "PLATFORM", COL_TEXT },
-	{ "name", "NAME", COL_TEXT },
-	{ "status", "STATUS", COL_TEXT },
-	{ "missing", "MISSING", COL_TEXT },
+	{ "id", N_("ID"), COL_TEXT },
+	{ "unit", N_("UNIT"), COL_TEXT },
+	{ "platform", N_("PLATFORM"), COL_PLATFORM },
+	{ "name", N_("NAME"), COL_TEXT },
+	{ "status", N_("STATUS"), COL_ACCOUNT_STATUS },
+	{ "missing", N_("MISSING"), COL_FIELD },
 };
 
 /* For --csv: one table, a row per finding. */
@@ -53,7 +53,7 @@ static const struct column finding_columns[] = {
 static void
 section(const char *title, json_t *rows, const struct column *cols, size_t n)
 {
-	printf("\n%s: %zu\n", title, json_array_size(rows));
+	printf(_("\n%s: %zu\n"), _(title), json_array_size(rows));
 	if (json_array_size(rows))
 		output_rows(stdout, OUTPUT_TABLE, cols, n, rows);
 }
@@ -95,7 +95,7 @@ check(struct ctl *ctl)
 	json_t *r = ledger_check(ctl->db, &ctl->cfg, mw_now());
 
 	if (r == NULL) {
-		log_warnx("ledger check: the database could not be read");
+		log_warnx(_("ledger check: the database could not be read"));
 		return EXIT_REFUSED;
 	}
 	if (ctl->format == OUTPUT_JSON) {
@@ -104,14 +104,14 @@ check(struct ctl *ctl)
 	} else if (ctl->format == OUTPUT_CSV)
 		print_csv(r);
 	else {
-		printf("ledger check (国办发〔2018〕123号)\n");
-		section("units with more than one active account on a platform",
+		printf(_("ledger check (国办发〔2018〕123号)\n"));
+		section(N_("units with more than one active account on a platform"),
 		    json_object_get(r, "duplicates"), duplicate_columns,
 		    ARRAY_SIZE(duplicate_columns));
-		section("accounts nobody watches (no feed, no recent observation)",
+		section(N_("accounts nobody watches (no feed, no recent observation)"),
 		    json_object_get(r, "unobserved"), unobserved_columns,
 		    ARRAY_SIZE(unobserved_columns));
-		section("accounts without operator or filing number",
+		section(N_("accounts without operator or filing number"),
 		    json_object_get(r, "incomplete"), incomplete_columns,
 		    ARRAY_SIZE(incomplete_columns));
 	}
@@ -123,16 +123,16 @@ int
 cmd_ledger(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc < 2)
-		return ctl_usage_error(ledger_usage, "ledger: which subcommand?");
+		return ctl_usage_error(ledger_usage, _("ledger: which subcommand?"));
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
-		return fputs(ledger_usage, stdout), EXIT_OK;
+		return fputs(_(ledger_usage), stdout), EXIT_OK;
 	if (strcmp(argv[1], "check") != 0)
-		return ctl_usage_error(ledger_usage, "ledger: unknown subcommand "
-		    "'%s'", argv[1]);
+		return ctl_usage_error(ledger_usage, _("ledger: unknown subcommand "
+		    "'%s'"), argv[1]);
 	if (argc > 2)
 		return strcmp(argv[2], "--help") == 0 ? (fputs(ledger_usage,
-		    stdout), EXIT_OK) : ctl_usage_error(ledger_usage, "ledger "
-		    "check takes no arguments");
+		    stdout), EXIT_OK) : ctl_usage_error(ledger_usage, _("ledger "
+		    "check takes no arguments"));
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	return check(ctl);

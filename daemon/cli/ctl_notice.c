@@ -10,7 +10,7 @@
 #include "paperwork/document.h"
 #include "paperwork/notice.h"
 
-static const char notice_usage[] =
+static const char notice_usage[] = N_(
 "usage: mediawatchctl notice preview --unit CODE [--allow-empty]\n"
 "              [--format md|html|txt|json|docx] [--out FILE]\n"
 "       mediawatchctl notice issue --unit CODE [--allow-empty] [--send]\n"
@@ -30,22 +30,22 @@ static const char notice_usage[] =
 "unless --allow-empty.  show prints an issued notice again from the\n"
 "data it was issued with.  void marks a notice 作废: its number stays\n"
 "used and is never given again.  docx is the 公文 after GB/T 9704\n"
-"(document.* keys); it needs --out FILE on a terminal.\n";
+"(document.* keys); it needs --out FILE on a terminal.\n");
 
 #define NOTICE_FORMATS (FORMAT_BIT(RENDER_MD) | FORMAT_BIT(RENDER_HTML) | \
     FORMAT_BIT(RENDER_TXT) | FORMAT_BIT(RENDER_JSON) | FORMAT_BIT(RENDER_DOCX))
 
 static const struct column notice_columns[] = {
-	{ "id", "ID", COL_TEXT },
-	{ "serial", "SERIAL", COL_TEXT },
-	{ "state", "STATE", COL_TEXT },
-	{ "unit", "UNIT", COL_TEXT },
-	{ "unit_name", "NAME", COL_TEXT },
-	{ "issued_at", "ISSUED", COL_DATE },
-	{ "due", "DUE", COL_TEXT },
-	{ "problems", "PROBLEMS", COL_TEXT },
-	{ "sent", "SENT", COL_TEXT },
-	{ "void_reason", "VOID REASON", COL_TEXT },
+	{ "id", N_("ID"), COL_TEXT },
+	{ "serial", N_("SERIAL"), COL_TEXT },
+	{ "state", N_("STATE"), COL_DOCUMENT_STATE },
+	{ "unit", N_("UNIT"), COL_TEXT },
+	{ "unit_name", N_("NAME"), COL_TEXT },
+	{ "issued_at", N_("ISSUED"), COL_DATE },
+	{ "due", N_("DUE"), COL_TEXT },
+	{ "problems", N_("PROBLEMS"), COL_TEXT },
+	{ "sent", N_("SENT"), COL_TEXT },
+	{ "void_reason", N_("VOID REASON"), COL_TEXT },
 };
 
 struct notice_args {
@@ -86,10 +86,10 @@ parse_notice_options(int argc, char **argv, struct notice_args *a)
 		case N_SEND: a->send = true; break;
 		case N_ALLOW_EMPTY: a->allow_empty = true; break;
 		case N_REASON: a->reason = optarg; break;
-		case N_HELP: fputs(notice_usage, stdout); return 1;
+		case N_HELP: fputs(_(notice_usage), stdout); return 1;
 		default:
-			ctl_usage_error(notice_usage, "notice: unknown or incomplete "
-			    "option '%s'", argv[optind - 1]);
+			ctl_usage_error(notice_usage, _("notice: unknown or incomplete "
+			    "option '%s'"), argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -133,8 +133,8 @@ issue(struct ctl *ctl, struct notice_args *a)
 	if ((rc = ctl_in_transaction(ctl, do_issue, a)) != EXIT_OK)
 		return rc;
 	if ((rc = print(ctl, a)) != EXIT_OK)
-		log_warnx("notice %lld was issued; print it with `mediawatchctl "
-		    "notice show %lld`", a->id, a->id);
+		log_warnx(_("notice %lld was issued; print it with `mediawatchctl "
+		    "notice show %lld`"), a->id, a->id);
 	else if (a->out)
 		printf("%lld\n", a->id);
 	return rc;
@@ -164,6 +164,7 @@ do_void(struct ctl *ctl, void *arg)
 	if (document_void(ctl->db, "notice", a->id, a->reason, mw_now(),
 	    &error) == -1)
 		return ctl_refused("notice void", error);
+	ctl_done(ctl, _("notice %lld voided\n"), a->id);
 	return EXIT_OK;
 }
 
@@ -173,8 +174,8 @@ void_notice(struct ctl *ctl, struct notice_args *a)
 	int rc;
 
 	if (a->reason == NULL)
-		return ctl_usage_error(notice_usage, "notice void needs --reason "
-		    "TEXT");
+		return ctl_usage_error(notice_usage, _("notice void needs --reason "
+		    "TEXT"));
 	if ((rc = ctl_check_note("--reason", a->reason)) != EXIT_OK)
 		return rc;
 	return ctl_in_transaction(ctl, do_void, a);
@@ -199,18 +200,18 @@ check_args(const char *sub, struct notice_args *a, char **pos, int npos)
 
 	if (by_id) {
 		if (npos != 1 || (a->id = ctl_parse_id(pos[0])) == -1)
-			return ctl_usage_error(notice_usage, "notice %s: expected "
-			    "one notice id", sub);
+			return ctl_usage_error(notice_usage, _("notice %s: expected "
+			    "one notice id"), sub);
 	} else if (npos != 0)
-		return ctl_usage_error(notice_usage, "notice %s takes options "
-		    "only", sub);
+		return ctl_usage_error(notice_usage, _("notice %s takes options "
+		    "only"), sub);
 	if ((strcmp(sub, "issue") == 0 || strcmp(sub, "preview") == 0) &&
 	    a->unit == NULL)
-		return ctl_usage_error(notice_usage, "notice %s needs --unit CODE",
+		return ctl_usage_error(notice_usage, _("notice %s needs --unit CODE"),
 		    sub);
 	if (a->send && strcmp(sub, "issue") != 0)
-		return ctl_usage_error(notice_usage, "notice %s: --send goes with "
-		    "issue only", sub);
+		return ctl_usage_error(notice_usage, _("notice %s: --send goes with "
+		    "issue only"), sub);
 	return EXIT_OK;
 }
 
@@ -235,10 +236,10 @@ cmd_notice(struct ctl *ctl, int argc, char **argv)
 	int rc;
 
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0)
-		return fputs(notice_usage, stdout), EXIT_OK;
+		return fputs(_(notice_usage), stdout), EXIT_OK;
 	if (!known_subcommand(sub))
-		return ctl_usage_error(notice_usage, "notice: unknown subcommand "
-		    "'%s'", sub);
+		return ctl_usage_error(notice_usage, _("notice: unknown subcommand "
+		    "'%s'"), sub);
 	optind = 0;
 	if ((rc = parse_notice_options(argc - 1, argv + 1, &a)) != 0)
 		return rc == 1 ? EXIT_OK : EXIT_USAGE;

@@ -10,7 +10,7 @@
 #include "mail/recipient.h"
 #include "store/db.h"
 
-static const char outbox_usage[] =
+static const char outbox_usage[] = N_(
 "usage: mediawatchctl outbox list [--status queued|sent|failed|all]\n"
 "       mediawatchctl outbox show ID         (with what became of each address)\n"
 "       mediawatchctl outbox retry [ID…]     (failed ones; all when none given)\n"
@@ -23,46 +23,46 @@ static const char outbox_usage[] =
 "command.  An email goes to every address the server accepts; an address\n"
 "answered 4xx is tried again, one answered 5xx is refused for good.  A\n"
 "channel's rate-limit answer puts its messages off (DEFERRED) without\n"
-"counting a try.\n";
+"counting a try.\n");
 
 static const struct column outbox_columns[] = {
-	{ "id", "ID", COL_TEXT },
-	{ "kind", "KIND", COL_TEXT },
-	{ "channel", "CHANNEL", COL_TEXT },
-	{ "status", "STATUS", COL_TEXT },
-	{ "attempts", "TRIES", COL_TEXT },
-	{ "created_at", "CREATED", COL_TIME },
-	{ "to", "TO", COL_TEXT },
-	{ "subject", "SUBJECT", COL_TEXT },
-	{ "last_error", "LAST ERROR", COL_TEXT },
+	{ "id", N_("ID"), COL_TEXT },
+	{ "kind", N_("KIND"), COL_OUTBOX_KIND },
+	{ "channel", N_("CHANNEL"), COL_TEXT },
+	{ "status", N_("STATUS"), COL_OUTBOX_STATUS },
+	{ "attempts", N_("TRIES"), COL_TEXT },
+	{ "created_at", N_("CREATED"), COL_TIME },
+	{ "to", N_("TO"), COL_TEXT },
+	{ "subject", N_("SUBJECT"), COL_TEXT },
+	{ "last_error", N_("LAST ERROR"), COL_TEXT },
 };
 
 static const struct column outbox_detail[] = {
-	{ "id", "Id", COL_TEXT },
-	{ "kind", "Kind", COL_TEXT },
-	{ "channel", "Channel", COL_TEXT },
-	{ "status", "Status", COL_TEXT },
-	{ "to", "To", COL_TEXT },
-	{ "cc", "Cc", COL_TEXT },
-	{ "subject", "Subject", COL_TEXT },
-	{ "message_id", "Message-ID", COL_TEXT },
-	{ "created_at", "Created", COL_TIME },
-	{ "attempts", "Attempts", COL_TEXT },
-	{ "deferrals", "Deferred", COL_TEXT },
-	{ "next_attempt_at", "Next attempt", COL_TIME },
-	{ "sent_at", "Sent", COL_TIME },
-	{ "last_error", "Last error", COL_TEXT },
-	{ "dedup_key", "Dedup key", COL_TEXT },
-	{ "body_text", "Text", COL_TEXT },
+	{ "id", N_("Id"), COL_TEXT },
+	{ "kind", N_("Kind"), COL_OUTBOX_KIND },
+	{ "channel", N_("Channel"), COL_TEXT },
+	{ "status", N_("Status"), COL_OUTBOX_STATUS },
+	{ "to", N_("To"), COL_TEXT },
+	{ "cc", N_("Cc"), COL_TEXT },
+	{ "subject", N_("Subject"), COL_TEXT },
+	{ "message_id", N_("Message-ID"), COL_TEXT },
+	{ "created_at", N_("Created"), COL_TIME },
+	{ "attempts", N_("Attempts"), COL_TEXT },
+	{ "deferrals", N_("Deferred"), COL_TEXT },
+	{ "next_attempt_at", N_("Next attempt"), COL_TIME },
+	{ "sent_at", N_("Sent"), COL_TIME },
+	{ "last_error", N_("Last error"), COL_TEXT },
+	{ "dedup_key", N_("Dedup key"), COL_TEXT },
+	{ "body_text", N_("Text"), COL_TEXT },
 };
 
 /* One row per envelope address: what became of the email there. */
 static const struct column recipient_columns[] = {
-	{ "address", "ADDRESS", COL_TEXT },
-	{ "status", "STATUS", COL_TEXT },
-	{ "attempts", "TRIES", COL_TEXT },
-	{ "updated_at", "WHEN", COL_TIME },
-	{ "reply", "SERVER ANSWER", COL_TEXT },
+	{ "address", N_("ADDRESS"), COL_TEXT },
+	{ "status", N_("STATUS"), COL_RECIPIENT_STATUS },
+	{ "attempts", N_("TRIES"), COL_TEXT },
+	{ "updated_at", N_("WHEN"), COL_TIME },
+	{ "reply", N_("SERVER ANSWER"), COL_TEXT },
 };
 
 static const char outbox_select[] =
@@ -132,7 +132,7 @@ show(struct ctl *ctl, long long id)
 	sqlite3_finalize(st);
 	sb_free(&sql);
 	if (row == NULL) {
-		log_warnx("outbox show: no message %lld", id);
+		log_warnx(_("outbox show: no message %lld"), id);
 		return EXIT_REFUSED;
 	}
 	rcpts = recipient_list_json(ctl->db, id);
@@ -141,7 +141,7 @@ show(struct ctl *ctl, long long id)
 	/* pending: not reached yet (a 4xx answer is tried again); refused:
 	 * a 5xx answer, never tried again */
 	if (ctl->format == OUTPUT_TABLE && json_array_size(rcpts) > 0) {
-		printf("\nRecipients:\n");
+		printf(_("\nRecipients:\n"));
 		output_rows(stdout, OUTPUT_TABLE, recipient_columns,
 		    ARRAY_SIZE(recipient_columns), rcpts);
 	}
@@ -160,24 +160,27 @@ do_retry(struct ctl *ctl, void *arg)
 {
 	struct id_list *l = arg;
 	long long id;
+	long n, total = 0;
 	int i;
 
-	long n;
-
-	if (l->n == 0)
-		return outbox_retry_failed(ctl->db, 0) == -1 ? EXIT_REFUSED :
-		    EXIT_OK;
+	if (l->n == 0) {
+		if ((total = outbox_retry_failed(ctl->db, 0)) == -1)
+			return EXIT_REFUSED;
+	}
 	for (i = 0; i < l->n; i++) {
 		id = ctl_parse_id(l->ids[i]);
 		if ((n = outbox_retry_failed(ctl->db, id)) == -1)
 			return EXIT_REFUSED;
 		if (n == 0) {
-			log_warnx("outbox retry: message %lld has not failed "
+			log_warnx(_("outbox retry: message %lld has not failed "
 			    "(queued messages are retried by mediawatchd by "
-			    "itself)", id);
+			    "itself)"), id);
 			return EXIT_REFUSED;
 		}
+		total += n;
 	}
+	ctl_done(ctl, ngettext("%ld failed message queued again\n",
+	    "%ld failed messages queued again\n", (unsigned long)total), total);
 	return EXIT_OK;
 }
 
@@ -217,7 +220,7 @@ send_now(struct ctl *ctl, struct id_list *l)
 		}
 		json_decref(rows);
 	}
-	printf("%d sent, %d failed\n", sent, failed);
+	printf(_("%d sent, %d failed\n"), sent, failed);
 	return failed ? EXIT_REFUSED : EXIT_OK;
 }
 
@@ -230,34 +233,34 @@ cmd_outbox(struct ctl *ctl, int argc, char **argv)
 	int i;
 
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0)
-		return fputs(outbox_usage, stdout), EXIT_OK;
+		return fputs(_(outbox_usage), stdout), EXIT_OK;
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0)
-			return fputs(outbox_usage, stdout), EXIT_OK;
+			return fputs(_(outbox_usage), stdout), EXIT_OK;
 		if (strcmp(sub, "list") == 0 && strcmp(argv[i], "--status") == 0 &&
 		    i + 1 < argc) {
 			status = argv[++i];
 			continue;
 		}
 		if (ctl_parse_id(argv[i]) == -1)
-			return ctl_usage_error(outbox_usage, "outbox %s: unexpected "
-			    "'%s'", sub, argv[i]);
+			return ctl_usage_error(outbox_usage, _("outbox %s: unexpected "
+			    "'%s'"), sub, argv[i]);
 	}
 	if (strcmp(status, "all") && strcmp(status, "queued") &&
 	    strcmp(status, "sent") && strcmp(status, "failed"))
-		return ctl_usage_error(outbox_usage, "outbox list: --status must "
-		    "be queued, sent, failed or all");
+		return ctl_usage_error(outbox_usage, _("outbox list: --status must "
+		    "be queued, sent, failed or all"));
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "retry") &&
 	    strcmp(sub, "send"))
-		return ctl_usage_error(outbox_usage, "outbox: unknown subcommand "
-		    "'%s'", sub);
+		return ctl_usage_error(outbox_usage, _("outbox: unknown subcommand "
+		    "'%s'"), sub);
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	if (strcmp(sub, "list") == 0)
 		return list(ctl, status);
 	if (strcmp(sub, "show") == 0)
 		return argc == 3 ? show(ctl, ctl_parse_id(argv[2])) :
-		    ctl_usage_error(outbox_usage, "outbox show: expected one id");
+		    ctl_usage_error(outbox_usage, _("outbox show: expected one id"));
 	if (strcmp(sub, "retry") == 0)
 		return ctl_in_transaction(ctl, do_retry, &ids);
 	return send_now(ctl, &ids);

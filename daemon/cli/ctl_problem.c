@@ -8,7 +8,7 @@
 #include "cli/ctl.h"
 #include "registry/problem.h"
 
-static const char problem_usage[] =
+static const char problem_usage[] = N_(
 "usage: mediawatchctl problem list [--unit CODE] [--kind K] [--account ID]\n"
 "              [--state open|closed|all] [--overdue]\n"
 "       mediawatchctl problem show ID\n"
@@ -24,44 +24,44 @@ static const char problem_usage[] =
 "when the account posts again); a stale problem becomes dormant in place.\n"
 "Deadlines are notice.rectify_days working days.  reopen leaves the closed\n"
 "problem as it was and opens a new one that names it; it prints the new\n"
-"problem's id.\n";
+"problem's id.\n");
 
 static const struct column problem_columns[] = {
-	{ "id", "ID", COL_TEXT },
-	{ "unit", "UNIT", COL_TEXT },
-	{ "platform", "PLATFORM", COL_TEXT },
-	{ "account_name", "ACCOUNT", COL_TEXT },
-	{ "kind", "KIND", COL_TEXT },
-	{ "state", "STATE", COL_TEXT },
-	{ "opened_at", "OPENED", COL_DATE },
-	{ "due_at", "DUE", COL_DATE },
-	{ "closed_at", "CLOSED", COL_DATE },
-	{ "detail", "DETAIL", COL_TEXT },
+	{ "id", N_("ID"), COL_TEXT },
+	{ "unit", N_("UNIT"), COL_TEXT },
+	{ "platform", N_("PLATFORM"), COL_PLATFORM },
+	{ "account_name", N_("ACCOUNT"), COL_TEXT },
+	{ "kind", N_("KIND"), COL_PROBLEM_KIND },
+	{ "state", N_("STATE"), COL_PROBLEM_STATE },
+	{ "opened_at", N_("OPENED"), COL_DATE },
+	{ "due_at", N_("DUE"), COL_DATE },
+	{ "closed_at", N_("CLOSED"), COL_DATE },
+	{ "detail", N_("DETAIL"), COL_TEXT },
 };
 
 static const struct column problem_detail[] = {
-	{ "id", "Id", COL_TEXT },
-	{ "unit", "Unit", COL_TEXT },
-	{ "unit_name", "Unit name", COL_TEXT },
-	{ "account_id", "Account", COL_TEXT },
-	{ "platform", "Platform", COL_TEXT },
-	{ "account_name", "Account name", COL_TEXT },
-	{ "kind", "Kind", COL_TEXT },
-	{ "severity", "Severity", COL_TEXT },
-	{ "state", "State", COL_TEXT },
-	{ "detail", "Detail", COL_TEXT },
-	{ "evidence", "Evidence", COL_TEXT },
-	{ "last_update_at", "Last update when opened", COL_TIME },
-	{ "opened_at", "Opened", COL_TIME },
-	{ "opened_by", "Opened by", COL_TEXT },
-	{ "due_at", "Due", COL_DATE },
-	{ "overdue", "Overdue", COL_TEXT },
-	{ "closed_at", "Closed", COL_TIME },
-	{ "close_reason", "Close reason", COL_TEXT },
-	{ "close_note", "Close note", COL_TEXT },
-	{ "escalated_at", "Escalated to dormant", COL_TIME },
-	{ "reopened_from", "Reopens problem", COL_TEXT },
-	{ "reopened_as", "Reopened as", COL_TEXT },
+	{ "id", N_("Id"), COL_TEXT },
+	{ "unit", N_("Unit"), COL_TEXT },
+	{ "unit_name", N_("Unit name"), COL_TEXT },
+	{ "account_id", N_("Account"), COL_TEXT },
+	{ "platform", N_("Platform"), COL_PLATFORM },
+	{ "account_name", N_("Account name"), COL_TEXT },
+	{ "kind", N_("Kind"), COL_PROBLEM_KIND },
+	{ "severity", N_("Severity"), COL_SEVERITY },
+	{ "state", N_("State"), COL_PROBLEM_STATE },
+	{ "detail", N_("Detail"), COL_TEXT },
+	{ "evidence", N_("Evidence"), COL_TEXT },
+	{ "last_update_at", N_("Last update when opened"), COL_TIME },
+	{ "opened_at", NC_("opened_at", "Opened"), COL_TIME },
+	{ "opened_by", N_("Opened by"), COL_TEXT },
+	{ "due_at", N_("Due"), COL_DATE },
+	{ "overdue", N_("Overdue"), COL_TEXT },
+	{ "closed_at", NC_("closed_at", "Closed"), COL_TIME },
+	{ "close_reason", N_("Close reason"), COL_CLOSE_REASON },
+	{ "close_note", N_("Close note"), COL_TEXT },
+	{ "escalated_at", N_("Escalated to dormant"), COL_TIME },
+	{ "reopened_from", N_("Reopens problem"), COL_TEXT },
+	{ "reopened_as", N_("Reopened as"), COL_TEXT },
 };
 
 struct problem_args {
@@ -107,22 +107,22 @@ parse_problem_options(int argc, char **argv, struct problem_args *a)
 		case P_DUE: a->add.due = optarg; break;
 		case P_REASON: a->reason = optarg; break;
 		case P_NOTE: a->note = optarg; break;
-		case P_HELP: fputs(problem_usage, stdout); return 1;
+		case P_HELP: fputs(_(problem_usage), stdout); return 1;
 		default:
-			ctl_usage_error(problem_usage, "problem: unknown or "
-			    "incomplete option '%s'", argv[optind - 1]);
+			ctl_usage_error(problem_usage, _("problem: unknown or "
+			    "incomplete option '%s'"), argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (a->account && (a->add.account_id = a->filter.account_id =
 	    ctl_parse_id(a->account)) == -1) {
-		ctl_usage_error(problem_usage, "problem: --account needs an id");
+		ctl_usage_error(problem_usage, _("problem: --account needs an id"));
 		return -1;
 	}
 	if (a->filter.state && strcmp(a->filter.state, "open") &&
 	    strcmp(a->filter.state, "closed") && strcmp(a->filter.state, "all")) {
-		ctl_usage_error(problem_usage, "problem: --state must be open, "
-		    "closed or all");
+		ctl_usage_error(problem_usage, _("problem: --state must be open, "
+		    "closed or all"));
 		return -1;
 	}
 	return 0;
@@ -138,7 +138,7 @@ do_add(struct ctl *ctl, void *arg)
 	if (problem_add(ctl->db, &a->add, config_deadline(&ctl->cfg, mw_now()),
 	    &id, &error) == -1)
 		return ctl_refused("problem add", error);
-	printf("%lld\n", id);
+	ctl_done(ctl, "%lld\n", id);
 	return EXIT_OK;
 }
 
@@ -150,6 +150,8 @@ do_close(struct ctl *ctl, void *arg)
 
 	if (problem_close(ctl->db, a->id, a->reason, a->note, &error) == -1)
 		return ctl_refused("problem close", error);
+	ctl_done(ctl, _("problem %lld closed: %s\n"), a->id,
+	    output_word(VOCAB_CLOSE_REASON, a->reason));
 	return EXIT_OK;
 }
 
@@ -163,7 +165,7 @@ do_reopen(struct ctl *ctl, void *arg)
 	if (problem_reopen(ctl->db, a->id, a->note, config_deadline(&ctl->cfg,
 	    mw_now()), &id, &error) == -1)
 		return ctl_refused("problem reopen", error);
-	printf("%lld\n", id);
+	ctl_done(ctl, "%lld\n", id);
 	return EXIT_OK;
 }
 
@@ -173,7 +175,7 @@ show(struct ctl *ctl, long long id)
 	json_t *p = problem_json(ctl->db, id, mw_now());
 
 	if (p == NULL) {
-		log_warnx("problem show: no problem %lld", id);
+		log_warnx(_("problem show: no problem %lld"), id);
 		return EXIT_REFUSED;
 	}
 	output_record(stdout, ctl->format, problem_detail,
@@ -204,11 +206,11 @@ cmd_problem(struct ctl *ctl, int argc, char **argv)
 	char **pos;
 
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0)
-		return fputs(problem_usage, stdout), EXIT_OK;
+		return fputs(_(problem_usage), stdout), EXIT_OK;
 	if (strstr(" list show add close reopen ", sub) == NULL || !*sub ||
 	    strchr(sub, ' '))
-		return ctl_usage_error(problem_usage, "problem: unknown subcommand "
-		    "'%s'", sub);
+		return ctl_usage_error(problem_usage, _("problem: unknown subcommand "
+		    "'%s'"), sub);
 	optind = 0;
 	if ((rc = parse_problem_options(argc - 1, argv + 1, &a)) != 0)
 		return rc == 1 ? EXIT_OK : EXIT_USAGE;
@@ -220,14 +222,14 @@ cmd_problem(struct ctl *ctl, int argc, char **argv)
 		return EXIT_REFUSED;
 	if (strcmp(sub, "list") == 0 || strcmp(sub, "add") == 0) {
 		if (npos)
-			return ctl_usage_error(problem_usage, "problem %s takes "
-			    "options only", sub);
+			return ctl_usage_error(problem_usage, _("problem %s takes "
+			    "options only"), sub);
 		return *sub == 'l' ? list(ctl, &a.filter) :
 		    ctl_in_transaction(ctl, do_add, &a);
 	}
 	if (npos != 1 || (a.id = ctl_parse_id(pos[0])) == -1)
-		return ctl_usage_error(problem_usage, "problem %s: expected one "
-		    "problem id", sub);
+		return ctl_usage_error(problem_usage, _("problem %s: expected one "
+		    "problem id"), sub);
 	if (strcmp(sub, "show") == 0)
 		return show(ctl, a.id);
 	return ctl_in_transaction(ctl, strcmp(sub, "close") == 0 ? do_close :

@@ -8,13 +8,13 @@
 #include "cli/ctl_document.h"
 #include "paperwork/report.h"
 
-static const char report_usage[] =
+static const char report_usage[] = N_(
 "usage: mediawatchctl report [--format html|json] [--out FILE]\n"
 "\n"
 "A self-contained page (no external assets, printable on A4) with every\n"
 "unit and account, its state as a colour, the days since its last update\n"
 "as a bar chart with the 7- and 14-day lines, and the open problems.\n"
-"States are those of the daemon's last evaluation.\n";
+"States are those of the daemon's last evaluation.\n");
 
 enum { R_FORMAT = 1, R_OUT, R_HELP };
 
@@ -43,18 +43,18 @@ cmd_report(struct ctl *ctl, int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case R_OUT: out = optarg; break;
-		case R_HELP: fputs(report_usage, stdout); return EXIT_OK;
+		case R_HELP: fputs(_(report_usage), stdout); return EXIT_OK;
 		default:
-			return ctl_usage_error(report_usage, "report: unknown or "
-			    "incomplete option '%s'", argv[optind - 1]);
+			return ctl_usage_error(report_usage, _("report: unknown or "
+			    "incomplete option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return ctl_usage_error(report_usage, "report takes options only");
+		return ctl_usage_error(report_usage, _("report takes options only"));
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	if ((d = report_build(ctl->db, &ctl->cfg, mw_now())) == NULL) {
-		log_warnx("report: the database cannot be read");
+		log_warnx(_("report: the database cannot be read"));
 		return EXIT_REFUSED;
 	}
 	rc = ctl_write_document(out, render_report, d, format, &ctl->cfg);

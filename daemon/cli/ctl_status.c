@@ -8,32 +8,32 @@
 #include "poll/poller.h"
 #include "store/db.h"
 
-static const char status_usage[] =
+static const char status_usage[] = N_(
 "usage: mediawatchctl status\n"
 "\n"
 "Accounts per state and per unit (as of the daemon's last evaluation),\n"
-"failing feeds, the outbox backlog, open problems and the next poll.\n";
+"failing feeds, the outbox backlog, open problems and the next poll.\n");
 
 static const struct column unit_columns[] = {
-	{ "unit", "UNIT", COL_TEXT },
-	{ "name", "NAME", COL_TEXT },
-	{ "active", "ACTIVE", COL_TEXT },
-	{ "fresh", "FRESH", COL_TEXT },
-	{ "warning", "WARNING", COL_TEXT },
-	{ "stale", "STALE", COL_TEXT },
-	{ "dormant", "DORMANT", COL_TEXT },
-	{ "unverified", "UNVERIFIED", COL_TEXT },
-	{ "open_problems", "PROBLEMS", COL_TEXT },
+	{ "unit", N_("UNIT"), COL_TEXT },
+	{ "name", N_("NAME"), COL_TEXT },
+	{ "active", N_("ACTIVE"), COL_TEXT },
+	{ "fresh", N_("FRESH"), COL_TEXT },
+	{ "warning", N_("WARNING"), COL_TEXT },
+	{ "stale", N_("STALE"), COL_TEXT },
+	{ "dormant", N_("DORMANT"), COL_TEXT },
+	{ "unverified", N_("UNVERIFIED"), COL_TEXT },
+	{ "open_problems", N_("PROBLEMS"), COL_TEXT },
 };
 
 static const struct column failing_columns[] = {
-	{ "id", "ID", COL_TEXT },
-	{ "unit", "UNIT", COL_TEXT },
-	{ "name", "ACCOUNT", COL_TEXT },
-	{ "failures", "FAILURES", COL_TEXT },
-	{ "last_success_at", "LAST SUCCESS", COL_TIME },
-	{ "last_error", "LAST ERROR", COL_TEXT },
-	{ "permanent_redirect", "MOVED TO", COL_TEXT },
+	{ "id", N_("ID"), COL_TEXT },
+	{ "unit", N_("UNIT"), COL_TEXT },
+	{ "name", N_("ACCOUNT"), COL_TEXT },
+	{ "failures", N_("FAILURES"), COL_TEXT },
+	{ "last_success_at", N_("LAST SUCCESS"), COL_TIME },
+	{ "last_error", N_("LAST ERROR"), COL_TEXT },
+	{ "permanent_redirect", N_("MOVED TO"), COL_TEXT },
 };
 
 static json_t *
@@ -165,10 +165,10 @@ print_evaluation(const json_t *e)
 		return;
 	time_format_local((time_t)json_integer_value(json_object_get(e,
 	    "failed_at")), when, sizeof(when));
-	printf("LAST EVALUATION FAILED at %s: %s\n", when,
+	printf(_("LAST EVALUATION FAILED at %s: %s\n"), when,
 	    json_string_value(json_object_get(e, "error")));
-	printf("  (%lld failed runs in a row; states, problems and alerts are "
-	    "not being updated)\n", (long long)json_integer_value(
+	printf(_("  (%lld failed runs in a row; states, problems and alerts are "
+	    "not being updated)\n"), (long long)json_integer_value(
 	    json_object_get(e, "failures")));
 }
 
@@ -178,29 +178,30 @@ print_summary(json_t *t)
 	json_t *s = json_object_get(t, "states"), *o = json_object_get(t, "outbox");
 	json_t *l = json_object_get(t, "ledger");
 	json_t *next = json_object_get(t, "next_poll_at");
-	char when[32] = "none";
+	char when[32];
 
 #define N(obj, key) (long long)json_integer_value(json_object_get(obj, key))
+	snprintf(when, sizeof(when), "%s", _("none"));
 	if (json_is_integer(next))
 		time_format_local((time_t)json_integer_value(next), when, sizeof(when));
-	printf("accounts: %lld active (%lld fresh, %lld warning, %lld stale, "
+	printf(_("accounts: %lld active (%lld fresh, %lld warning, %lld stale, "
 	    "%lld dormant, %lld unverified, %lld not yet evaluated), %lld "
-	    "suspended\n", N(t, "active"), N(s, "fresh"), N(s, "warning"),
+	    "suspended\n"), N(t, "active"), N(s, "fresh"), N(s, "warning"),
 	    N(s, "stale"), N(s, "dormant"), N(s, "unverified"),
 	    N(s, "not_evaluated"), N(t, "suspended"));
-	printf("failing feeds: %lld\n", N(t, "failing_feeds"));
-	printf("open problems: %lld on %lld accounts (%lld overdue)\n",
+	printf(_("failing feeds: %lld\n"), N(t, "failing_feeds"));
+	printf(_("open problems: %lld on %lld accounts (%lld overdue)\n"),
 	    N(t, "open_problems"), N(t, "problem_accounts"),
 	    N(t, "overdue_problems"));
-	printf("outbox: %lld queued, %lld failed, %lld sent\n", N(o, "queued"),
+	printf(_("outbox: %lld queued, %lld failed, %lld sent\n"), N(o, "queued"),
 	    N(o, "failed"), N(o, "sent"));
-	printf("next poll: %s\n", N(t, "next_poll_at") == 0 &&
-	    json_is_integer(next) ? "now" : when);
-	printf("ledger: %lld units with two active accounts on a platform, %lld "
-	    "accounts nobody watches, %lld without operator or filing number%s\n",
+	printf(_("next poll: %s\n"), N(t, "next_poll_at") == 0 &&
+	    json_is_integer(next) ? _("now") : when);
+	printf(_("ledger: %lld units with two active accounts on a platform, %lld "
+	    "accounts nobody watches, %lld without operator or filing number%s\n"),
 	    N(l, "duplicates"), N(l, "unobserved"), N(l, "incomplete"),
 	    N(l, "duplicates") + N(l, "unobserved") + N(l, "incomplete") ?
-	    " (mediawatchctl ledger check)" : "");
+	    _(" (mediawatchctl ledger check)") : "");
 	print_evaluation(json_object_get(t, "evaluation"));
 	putchar('\n');
 #undef N
@@ -212,9 +213,9 @@ cmd_status(struct ctl *ctl, int argc, char **argv)
 	json_t *t, *units, *failing;
 
 	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return fputs(status_usage, stdout), EXIT_OK;
+		return fputs(_(status_usage), stdout), EXIT_OK;
 	if (argc > 1)
-		return ctl_usage_error(status_usage, "status takes no arguments");
+		return ctl_usage_error(status_usage, _("status takes no arguments"));
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	if ((t = totals(ctl)) == NULL)
@@ -234,7 +235,7 @@ cmd_status(struct ctl *ctl, int argc, char **argv)
 		output_rows(stdout, ctl->format, unit_columns,
 		    ARRAY_SIZE(unit_columns), units);
 		if (json_array_size(failing)) {
-			printf("\nfailing or moved feeds:\n");
+			printf(_("\nfailing or moved feeds:\n"));
 			output_rows(stdout, ctl->format, failing_columns,
 			    ARRAY_SIZE(failing_columns), failing);
 		}

@@ -9,7 +9,7 @@
 #include "mail/recipient.h"
 #include "registry/unit.h"
 
-static const char unit_usage[] =
+static const char unit_usage[] = N_(
 "usage: mediawatchctl unit add CODE NAME [--email ADDR]… [--contact NAME]\n"
 "                          [--phone TEL] [--parent CODE] [--channel NAME]…\n"
 "       mediawatchctl unit change CODE [--name NAME] [--email ADDR]…\n"
@@ -26,31 +26,31 @@ static const char unit_usage[] =
 "mediawatch.conf) that gets the unit's messages besides its email;\n"
 "--no-channel takes one off.  remove refuses while the unit has open accounts.\n"
 "show flags the addresses whose last email the mail server refused for good\n"
-"(Bouncing), with its answer.\n";
+"(Bouncing), with its answer.\n");
 
 static const struct column unit_columns[] = {
-	{ "code", "CODE", COL_TEXT },
-	{ "name", "NAME", COL_TEXT },
-	{ "parent", "PARENT", COL_TEXT },
-	{ "contact", "CONTACT", COL_TEXT },
-	{ "emails", "EMAILS", COL_TEXT },
-	{ "channels", "CHANNELS", COL_TEXT },
-	{ "phone", "PHONE", COL_TEXT },
-	{ "open_accounts", "ACCOUNTS", COL_TEXT },
+	{ "code", N_("CODE"), COL_TEXT },
+	{ "name", N_("NAME"), COL_TEXT },
+	{ "parent", N_("PARENT"), COL_TEXT },
+	{ "contact", N_("CONTACT"), COL_TEXT },
+	{ "emails", N_("EMAILS"), COL_TEXT },
+	{ "channels", N_("CHANNELS"), COL_TEXT },
+	{ "phone", N_("PHONE"), COL_TEXT },
+	{ "open_accounts", N_("ACCOUNTS"), COL_TEXT },
 };
 
 static const struct column unit_detail[] = {
-	{ "code", "Code", COL_TEXT },
-	{ "name", "Name", COL_TEXT },
-	{ "parent", "Parent", COL_TEXT },
-	{ "contact", "Contact", COL_TEXT },
-	{ "emails", "Emails", COL_TEXT },
-	{ "channels", "Channels", COL_TEXT },
-	{ "phone", "Phone", COL_TEXT },
-	{ "open_accounts", "Open accounts", COL_TEXT },
-	{ "bouncing", "Bouncing", COL_TEXT },
-	{ "created_at", "Created", COL_TIME },
-	{ "removed_at", "Removed", COL_TIME },
+	{ "code", N_("Code"), COL_TEXT },
+	{ "name", N_("Name"), COL_TEXT },
+	{ "parent", N_("Parent"), COL_TEXT },
+	{ "contact", N_("Contact"), COL_TEXT },
+	{ "emails", N_("Emails"), COL_TEXT },
+	{ "channels", N_("Channels"), COL_TEXT },
+	{ "phone", N_("Phone"), COL_TEXT },
+	{ "open_accounts", N_("Open accounts"), COL_TEXT },
+	{ "bouncing", N_("Bouncing"), COL_TEXT },
+	{ "created_at", N_("Created"), COL_TIME },
+	{ "removed_at", N_("Removed"), COL_TIME },
 };
 
 struct unit_args {
@@ -105,7 +105,7 @@ parse_unit_options(int argc, char **argv, struct unit_args *a)
 		switch (c) {
 		case OPT_EMAIL:
 			if (a->f.n_emails == ARRAY_SIZE(a->emails))
-				return ctl_usage_error(unit_usage, "too many --email"), -1;
+				return ctl_usage_error(unit_usage, _("too many --email")), -1;
 			a->f.set_emails = true;
 			if (*optarg)
 				a->emails[a->f.n_emails++] = optarg;
@@ -119,13 +119,13 @@ parse_unit_options(int argc, char **argv, struct unit_args *a)
 		case OPT_CHANNEL:
 		case OPT_NO_CHANNEL:
 			if (add_channel(a, c == OPT_CHANNEL, optarg) == -1)
-				return ctl_usage_error(unit_usage, "too many "
-				    "--channel or --no-channel"), -1;
+				return ctl_usage_error(unit_usage, _("too many "
+				    "--channel or --no-channel")), -1;
 			break;
-		case OPT_HELP: fputs(unit_usage, stdout); return 1;
+		case OPT_HELP: fputs(_(unit_usage), stdout); return 1;
 		default:
-			ctl_usage_error(unit_usage, "unit: unknown or incomplete "
-			    "option '%s'", argv[optind - 1]);
+			ctl_usage_error(unit_usage, _("unit: unknown or incomplete "
+			    "option '%s'"), argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -144,9 +144,9 @@ check_channels(struct ctl *ctl, const struct unit_args *a)
 
 	for (i = 0; i < a->f.n_add_channels; i++)
 		if (config_channel(&ctl->cfg, a->add[i]) == NULL) {
-			log_warnx("unit: --channel %s: no channel of that name in "
-			    "the configuration (%s)", a->add[i], ctl->cfg.path ?
-			    ctl->cfg.path : "built-in defaults: none");
+			log_warnx(_("unit: --channel %s: no channel of that name in "
+			    "the configuration (%s)"), a->add[i], ctl->cfg.path ?
+			    ctl->cfg.path : _("built-in defaults: none"));
 			return EXIT_REFUSED;
 		}
 	return EXIT_OK;
@@ -160,7 +160,7 @@ do_unit_add(struct ctl *ctl, void *arg)
 
 	if (unit_add(ctl->db, &a->f, &error) == -1)
 		return ctl_refused("unit add", error);
-	printf("unit %s added\n", a->f.code);
+	ctl_done(ctl, _("unit %s added\n"), a->f.code);
 	return EXIT_OK;
 }
 
@@ -179,9 +179,9 @@ do_unit_change(struct ctl *ctl, void *arg)
 	after = unit_json(ctl->db, id);
 	what = ctl_describe_changes(before, after);
 	if (*what)
-		printf("unit %s changed: %s\n", a->code, what);
+		ctl_done(ctl, _("unit %s changed: %s\n"), a->code, what);
 	else
-		printf("unit %s unchanged\n", a->code);
+		ctl_done(ctl, _("unit %s unchanged\n"), a->code);
 	free(what);
 	json_decref(before);
 	json_decref(after);
@@ -196,7 +196,7 @@ do_unit_remove(struct ctl *ctl, void *arg)
 
 	if (unit_remove(ctl->db, a->code, a->reason, &error) == -1)
 		return ctl_refused("unit remove", error);
-	printf("unit %s removed\n", a->code);
+	ctl_done(ctl, _("unit %s removed\n"), a->code);
 	return EXIT_OK;
 }
 
@@ -217,7 +217,8 @@ bouncing_json(struct ctl *ctl, long long id)
 		    json_pack("{s:s, s:s, s:I}", "address", b[i].address,
 		    "reply", b[i].reply ? b[i].reply : "", "refused_at",
 		    (json_int_t)b[i].at) :
-		    json_sprintf("%s (%s, %s)", b[i].address,
+		    json_sprintf(i18n_if(ctl->format == OUTPUT_TABLE,
+		    "%s (%s, %s)"), b[i].address,
 		    b[i].reply ? b[i].reply : "", when));
 	}
 	bounces_free(b, n);
@@ -231,7 +232,7 @@ unit_show(struct ctl *ctl, const char *code)
 	json_t *u;
 
 	if (id == 0) {
-		log_warnx("unit show: no unit '%s'", code);
+		log_warnx(_("unit show: no unit '%s'"), code);
 		return EXIT_REFUSED;
 	}
 	u = unit_json(ctl->db, id);
@@ -256,8 +257,9 @@ expect_args(int have, int want, const char *sub)
 {
 	if (have == want)
 		return 0;
-	return ctl_usage_error(unit_usage, "unit %s: expected %d argument%s, "
-	    "got %d", sub, want, want == 1 ? "" : "s", have);
+	return ctl_usage_error(unit_usage, ngettext("unit %s: expected %d "
+	    "argument, got %d", "unit %s: expected %d arguments, got %d",
+	    (unsigned long)want), sub, want, have);
 }
 
 int
@@ -269,17 +271,17 @@ cmd_unit(struct ctl *ctl, int argc, char **argv)
 	int npos, rc;
 
 	if (argc < 2)
-		return ctl_usage_error(unit_usage, "unit: which subcommand?");
+		return ctl_usage_error(unit_usage, _("unit: which subcommand?"));
 	sub = argv[1];
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0)
-		return fputs(unit_usage, stdout), EXIT_OK;
+		return fputs(_(unit_usage), stdout), EXIT_OK;
 	optind = 0;
 	if ((rc = parse_unit_options(argc - 1, argv + 1, &a)) != 0)
 		return rc == 1 ? EXIT_OK : EXIT_USAGE;
 	pos = argv + 1 + optind;
 	npos = argc - 1 - optind;
 	if (strstr(" add change list show remove ", sub) == NULL || strchr(sub, ' '))
-		return ctl_usage_error(unit_usage, "unit: unknown subcommand '%s'", sub);
+		return ctl_usage_error(unit_usage, _("unit: unknown subcommand '%s'"), sub);
 	if (ctl_check_note("--reason", a.reason) != EXIT_OK ||
 	    check_channels(ctl, &a) != EXIT_OK)
 		return EXIT_REFUSED;
@@ -303,5 +305,5 @@ cmd_unit(struct ctl *ctl, int argc, char **argv)
 		return ctl_in_transaction(ctl, do_unit_change, &a);
 	if (strcmp(sub, "remove") == 0)
 		return ctl_in_transaction(ctl, do_unit_remove, &a);
-	return ctl_usage_error(unit_usage, "unit: unknown subcommand '%s'", sub);
+	return ctl_usage_error(unit_usage, _("unit: unknown subcommand '%s'"), sub);
 }

@@ -11,7 +11,7 @@
 #include "base/timeutil.h"
 #include "cli/ctl.h"
 
-static const char user_usage[] =
+static const char user_usage[] = N_(
 "usage: mediawatchctl user add NAME [--display-name TEXT] [--role admin|viewer]\n"
 "              [--no-password]\n"
 "       mediawatchctl user passwd NAME\n"
@@ -25,15 +25,15 @@ static const char user_usage[] =
 "command line, where other users could see it.  At least 8 characters.\n"
 "--no-password adds a user who logs in only through web.remote_user_header.\n"
 "A viewer reads everything and changes nothing; an admin may change the\n"
-"registry.  disable ends the user's sessions at once.\n";
+"registry.  disable ends the user's sessions at once.\n");
 
 static const struct column user_columns[] = {
-	{ "name", "NAME", COL_TEXT },
-	{ "display_name", "DISPLAY NAME", COL_TEXT },
-	{ "role", "ROLE", COL_TEXT },
-	{ "disabled", "DISABLED", COL_TEXT },
-	{ "has_password", "PASSWORD", COL_TEXT },
-	{ "last_login_at", "LAST LOGIN", COL_TIME },
+	{ "name", N_("NAME"), COL_TEXT },
+	{ "display_name", N_("DISPLAY NAME"), COL_TEXT },
+	{ "role", N_("ROLE"), COL_ROLE },
+	{ "disabled", N_("DISABLED"), COL_TEXT },
+	{ "has_password", N_("PASSWORD"), COL_TEXT },
+	{ "last_login_at", N_("LAST LOGIN"), COL_TIME },
 };
 
 struct user_args {
@@ -68,16 +68,16 @@ parse_user_options(int argc, char **argv, struct user_args *a)
 			/* unit logins come with the units' side of the console */
 			if ((role = user_role_parse(optarg)) == -1 ||
 			    role == ROLE_UNIT)
-				return ctl_usage_error(user_usage, "user: --role "
-				    "must be admin or viewer"), -1;
+				return ctl_usage_error(user_usage, _("user: --role "
+				    "must be admin or viewer")), -1;
 			a->u.role = (enum user_role)role;
 			break;
 		case U_NO_PASSWORD: a->no_password = true; break;
 		case U_REASON: a->reason = optarg; break;
-		case U_HELP: fputs(user_usage, stdout); return 1;
+		case U_HELP: fputs(_(user_usage), stdout); return 1;
 		default:
-			ctl_usage_error(user_usage, "user: unknown or incomplete "
-			    "option '%s'", argv[optind - 1]);
+			ctl_usage_error(user_usage, _("user: unknown or incomplete "
+			    "option '%s'"), argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -131,15 +131,15 @@ read_password(void)
 		return read_line(stdin);
 	if ((tty = fopen("/dev/tty", "r+")) == NULL)
 		return read_line(stdin);
-	a = ask_hidden(tty, "新密码: ");
-	b = a ? ask_hidden(tty, "再次输入: ") : NULL;
+	a = ask_hidden(tty, _("New password: "));
+	b = a ? ask_hidden(tty, _("Again: ")) : NULL;
 	fclose(tty);
 	if (a && b && strcmp(a, b) == 0) {
 		free(b);
 		return a;
 	}
 	if (a && b)
-		log_warnx("user: the two passwords differ");
+		log_warnx(_("user: the two passwords differ"));
 	free(a);
 	free(b);
 	return NULL;
@@ -154,7 +154,7 @@ do_add(struct ctl *ctl, void *arg)
 
 	if (user_add(ctl->db, &a->u, a->password, mw_now(), &id, &error) == -1)
 		return ctl_refused("user add", error);
-	printf("%lld\n", id);
+	ctl_done(ctl, "%lld\n", id);
 	return EXIT_OK;
 }
 
@@ -167,6 +167,7 @@ do_passwd(struct ctl *ctl, void *arg)
 	if (user_set_password(ctl->db, a->u.name, a->password, mw_now(),
 	    &error) == -1)
 		return ctl_refused("user passwd", error);
+	ctl_done(ctl, _("password of user %s changed\n"), a->u.name);
 	return EXIT_OK;
 }
 
@@ -179,6 +180,8 @@ do_disable(struct ctl *ctl, void *arg)
 	if (user_set_disabled(ctl->db, a->u.name, a->disable, a->reason,
 	    mw_now(), &error) == -1)
 		return ctl_refused(a->disable ? "user disable" : "user enable", error);
+	ctl_done(ctl, a->disable ? _("user %s disabled\n") :
+	    _("user %s enabled\n"), a->u.name);
 	return EXIT_OK;
 }
 
@@ -201,7 +204,7 @@ with_password(struct ctl *ctl, struct user_args *a,
 	int rc;
 
 	if (!a->no_password && (a->password = read_password()) == NULL) {
-		log_warnx("user: no password given");
+		log_warnx(_("user: no password given"));
 		return EXIT_REFUSED;
 	}
 	rc = ctl_in_transaction(ctl, fn, a);
@@ -219,10 +222,10 @@ cmd_user(struct ctl *ctl, int argc, char **argv)
 	int npos, rc;
 
 	if (argc < 2)
-		return ctl_usage_error(user_usage, "user: which subcommand?");
+		return ctl_usage_error(user_usage, _("user: which subcommand?"));
 	sub = argv[1];
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0)
-		return fputs(user_usage, stdout), EXIT_OK;
+		return fputs(_(user_usage), stdout), EXIT_OK;
 	optind = 0;
 	if ((rc = parse_user_options(argc - 1, argv + 1, &a)) != 0)
 		return rc == 1 ? EXIT_OK : EXIT_USAGE;
@@ -232,8 +235,9 @@ cmd_user(struct ctl *ctl, int argc, char **argv)
 	if (strcmp(sub, "list") == 0 && npos == 0)
 		return ctl_db(ctl) ? user_list(ctl) : EXIT_REFUSED;
 	if (strcmp(sub, "list") == 0 || npos != 1)
-		return ctl_usage_error(user_usage, "user %s: expected %s", sub,
-		    strcmp(sub, "list") == 0 ? "no argument" : "one NAME");
+		return ctl_usage_error(user_usage, strcmp(sub, "list") == 0 ?
+		    _("user %s: expected no argument") :
+		    _("user %s: expected one NAME"), sub);
 	a.u.name = argv[1 + optind];
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
@@ -245,5 +249,5 @@ cmd_user(struct ctl *ctl, int argc, char **argv)
 		a.disable = strcmp(sub, "disable") == 0;
 		return ctl_in_transaction(ctl, do_disable, &a);
 	}
-	return ctl_usage_error(user_usage, "user: unknown subcommand '%s'", sub);
+	return ctl_usage_error(user_usage, _("user: unknown subcommand '%s'"), sub);
 }

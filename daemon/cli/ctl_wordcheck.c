@@ -17,7 +17,7 @@
 
 #define INPUT_MAX (256 * 1024 * 1024)
 
-static const char wordcheck_usage[] =
+static const char wordcheck_usage[] = N_(
 "usage: mediawatchctl wordcheck [--list FILE]… [--allow FILE]…\n"
 "              [--encoding utf-8|gbk] [FILE|-]\n"
 "       mediawatchctl wordcheck --rescan [--since YYYY-MM-DD]\n"
@@ -41,7 +41,7 @@ static const char wordcheck_usage[] =
 "\n"
 "Exit status: 0 when the check ran, hits or not (count them with --json);\n"
 "1 for a bad list (FILE:LINE), unreadable input or a failed rescan;\n"
-"2 for a usage error.\n";
+"2 for a usage error.\n");
 
 struct wc_args {
 	char       **lists, **allows;   /* configured ones first, NULL-ended */
@@ -63,19 +63,19 @@ static const struct option wordcheck_options[] = {
 };
 
 static const struct column hit_columns[] = {
-	{ "position", "POSITION", COL_TEXT },
-	{ "wrong", "WRONG", COL_TEXT },
-	{ "correct", "CORRECT", COL_TEXT },
-	{ "severity", "SEVERITY", COL_TEXT },
-	{ "snippet", "SNIPPET", COL_TEXT },
+	{ "position", N_("POSITION"), COL_TEXT },
+	{ "wrong", N_("WRONG"), COL_TEXT },
+	{ "correct", N_("CORRECT"), COL_TEXT },
+	{ "severity", N_("SEVERITY"), COL_SEVERITY },
+	{ "snippet", N_("SNIPPET"), COL_TEXT },
 };
 
 static const struct column rescan_columns[] = {
-	{ "posts", "Posts checked", COL_TEXT },
-	{ "hits", "Wrong forms found", COL_TEXT },
-	{ "opened", "Problems opened", COL_TEXT },
-	{ "closed", "Problems closed (rectified)", COL_TEXT },
-	{ "mailed", "Emails queued", COL_TEXT },
+	{ "posts", N_("Posts checked"), COL_TEXT },
+	{ "hits", N_("Wrong forms found"), COL_TEXT },
+	{ "opened", N_("Problems opened"), COL_TEXT },
+	{ "closed", N_("Problems closed (rectified)"), COL_TEXT },
+	{ "mailed", N_("Emails queued"), COL_TEXT },
 };
 
 static void
@@ -106,10 +106,10 @@ parse_wordcheck_options(int argc, char **argv, struct wc_args *a)
 		case W_RESCAN: a->rescan = true; break;
 		case W_SINCE: a->since = optarg; break;
 		case W_ENCODING: a->encoding = optarg; break;
-		case W_HELP: fputs(wordcheck_usage, stdout); return 1;
+		case W_HELP: fputs(_(wordcheck_usage), stdout); return 1;
 		default:
-			return ctl_usage_error(wordcheck_usage, "wordcheck: unknown "
-			    "or incomplete option '%s'", argv[optind - 1]), -1;
+			return ctl_usage_error(wordcheck_usage, _("wordcheck: unknown "
+			    "or incomplete option '%s'"), argv[optind - 1]), -1;
 		}
 	}
 	return 0;
@@ -121,21 +121,21 @@ check_args(int argc, char **argv, struct wc_args *a)
 	if (optind < argc)
 		a->input = argv[optind++];
 	if (optind < argc)
-		return ctl_usage_error(wordcheck_usage, "wordcheck: one input at "
-		    "most");
+		return ctl_usage_error(wordcheck_usage, _("wordcheck: one input at "
+		    "most"));
 	if (a->rescan && (a->input || a->encoding))
-		return ctl_usage_error(wordcheck_usage, "wordcheck: --rescan "
-		    "reads the stored posts, not a file");
+		return ctl_usage_error(wordcheck_usage, _("wordcheck: --rescan "
+		    "reads the stored posts, not a file"));
 	if (!a->rescan && a->since)
-		return ctl_usage_error(wordcheck_usage, "wordcheck: --since "
-		    "needs --rescan");
+		return ctl_usage_error(wordcheck_usage, _("wordcheck: --since "
+		    "needs --rescan"));
 	if (a->since && iso_date_valid(a->since) == -1)
-		return ctl_usage_error(wordcheck_usage, "wordcheck: --since "
-		    "needs a date YYYY-MM-DD");
+		return ctl_usage_error(wordcheck_usage, _("wordcheck: --since "
+		    "needs a date YYYY-MM-DD"));
 	if (a->encoding && strcasecmp(a->encoding, "utf-8") &&
 	    strcasecmp(a->encoding, "utf8") && strcasecmp(a->encoding, "gbk"))
-		return ctl_usage_error(wordcheck_usage, "wordcheck: --encoding "
-		    "must be utf-8 or gbk");
+		return ctl_usage_error(wordcheck_usage, _("wordcheck: --encoding "
+		    "must be utf-8 or gbk"));
 	return 0;
 }
 
@@ -152,8 +152,8 @@ load_lists(struct ctl *ctl, struct wc_args *a, int *rc)
 	push_all(&allows, &na, ctl->cfg.wording.allowlists);
 	push_all(&allows, &na, a->allows);
 	if (nl == 0) {
-		log_warnx("wordcheck: no word list: set wording.lists in the "
-		    "configuration or give --list FILE");
+		log_warnx(_("wordcheck: no word list: set wording.lists in the "
+		    "configuration or give --list FILE"));
 		*rc = EXIT_REFUSED;
 	} else if ((wc = wordcheck_new((const char *const *)lists,
 	    (const char *const *)allows, &error)) == NULL)
@@ -185,8 +185,8 @@ decode_input(const char *name, const char *encoding, struct strbuf *sb)
 	 * may find nothing */
 	for (at = 0; at < sb->len && utf8_valid(sb->buf, at + 1); at++)
 		;
-	log_warnx("%s:%zu: not UTF-8 text (text saved as GBK needs "
-	    "--encoding gbk)", name, line_number_at(sb->buf, at));
+	log_warnx(_("%s:%zu: not UTF-8 text (text saved as GBK needs "
+	    "--encoding gbk)"), name, line_number_at(sb->buf, at));
 	return 0;
 }
 
@@ -364,7 +364,7 @@ static int
 check_input(struct ctl *ctl, const struct wordcheck *wc, struct wc_args *a)
 {
 	const char *path = a->input ? a->input : "-";
-	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
+	const char *name = strcmp(path, "-") == 0 ? _("stdin") : path;
 	struct strbuf sb = STRBUF_INIT;
 	struct csv_layout layout;
 	struct csv_reader r;
@@ -407,7 +407,7 @@ do_rescan(struct ctl *ctl, void *arg)
 
 	if (wording_rescan(ctl->db, &ctl->cfg, job->wc, job->since, mw_now(),
 	    &st) == -1) {
-		log_warnx("wordcheck --rescan: failed; nothing was changed");
+		log_warnx(_("wordcheck --rescan: failed; nothing was changed"));
 		return EXIT_REFUSED;
 	}
 	rec = json_pack("{s:I, s:I, s:I, s:I, s:I}", "posts", (json_int_t)st.posts,
@@ -425,8 +425,8 @@ rescan(struct ctl *ctl, struct wordcheck *wc, const struct wc_args *a)
 	struct rescan_job job = { wc, 0 };
 
 	if (a->since && iso_date_to_time(a->since, &job.since) == -1)
-		return ctl_usage_error(wordcheck_usage, "wordcheck: --since "
-		    "needs a date YYYY-MM-DD");
+		return ctl_usage_error(wordcheck_usage, _("wordcheck: --since "
+		    "needs a date YYYY-MM-DD"));
 	return ctl_in_transaction(ctl, do_rescan, &job);
 }
 

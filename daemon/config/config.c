@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/holidays.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/mailaddr.h"
 #include "base/timeutil.h"
@@ -569,18 +570,18 @@ bad_range(struct loader *ld, const config_setting_t *s,
 	if (k->type == CONFIG_DURATION && k->max < DURATION_MAX) {
 		duration_format(k->min, min, sizeof(min));
 		duration_format(k->max, max, sizeof(max));
-		return bad(ld, s, "%s must be %s-%s",
+		return bad(ld, s, _("%s must be %s-%s"),
 		    full_name(k, name, sizeof(name)), min, max);
 	}
 	if (k->type == CONFIG_DURATION) {
 		duration_format(k->min, min, sizeof(min));
-		return bad(ld, s, "%s must be at least %s",
+		return bad(ld, s, _("%s must be at least %s"),
 		    full_name(k, name, sizeof(name)), min);
 	}
 	if (k->max >= LONG_MAX)
-		return bad(ld, s, "%s must be at least %lld",
+		return bad(ld, s, _("%s must be at least %lld"),
 		    full_name(k, name, sizeof(name)), k->min);
-	return bad(ld, s, "%s must be %lld-%lld",
+	return bad(ld, s, _("%s must be %lld-%lld"),
 	    full_name(k, name, sizeof(name)), k->min, k->max);
 }
 
@@ -595,7 +596,7 @@ bad_choice(struct loader *ld, const config_setting_t *s,
 	for (i = 0; k->choices[i]; i++)
 		sb_printf(&sb, "%s\"%s\"", i == 0 ? "" : k->choices[i + 1] ?
 		    ", " : " or ", k->choices[i]);
-	bad(ld, s, "%s must be %s", full_name(k, name, sizeof(name)), sb_str(&sb));
+	bad(ld, s, _("%s must be %s"), full_name(k, name, sizeof(name)), sb_str(&sb));
 	sb_free(&sb);
 	return -1;
 }
@@ -607,7 +608,7 @@ read_int(struct loader *ld, const config_setting_t *s,
 	long long v;
 
 	if (!is_number(s))
-		return bad(ld, s, "'%s' must be a whole number", k->name);
+		return bad(ld, s, _("'%s' must be a whole number"), k->name);
 	v = config_setting_get_int64(s);
 	if (!in_range(k, v))
 		return bad_range(ld, s, k);
@@ -628,8 +629,8 @@ read_duration(struct loader *ld, const config_setting_t *s,
 	else if (text == NULL || duration_parse(text, &v) == -1)
 		v = -1;
 	if (v < 0 || v > DURATION_MAX)
-		return bad(ld, s, "'%s' must be a duration such as \"90s\", "
-		    "\"15m\", \"6h\" or \"14d\" (at most 100 years)", k->name);
+		return bad(ld, s, _("'%s' must be a duration such as \"90s\", "
+		    "\"15m\", \"6h\" or \"14d\" (at most 100 years)"), k->name);
 	if (!in_range(k, v))
 		return bad_range(ld, s, k);
 	*(long long *)field_of(k, base) = v;
@@ -649,7 +650,7 @@ read_size(struct loader *ld, const config_setting_t *s,
 	else if (text == NULL || size_parse(text, &v) == -1)
 		v = -1;
 	if (v <= 0)
-		return bad(ld, s, "'%s' must be a size such as 10485760 or \"10M\"",
+		return bad(ld, s, _("'%s' must be a size such as 10485760 or \"10M\""),
 		    k->name);
 	if (!in_range(k, v))
 		return bad_range(ld, s, k);
@@ -666,8 +667,8 @@ read_list(struct loader *ld, const config_setting_t *s,
 	int i, n;
 
 	if (!config_setting_is_array(s) && !config_setting_is_list(s))
-		return bad(ld, s, "'%s' must be a list of strings, e.g. "
-		    "[ \"a\", \"b\" ]", k->name);
+		return bad(ld, s, _("'%s' must be a list of strings, e.g. "
+		    "[ \"a\", \"b\" ]"), k->name);
 	n = config_setting_length(s);
 	list = xcalloc((size_t)n + 1, sizeof(char *));
 	for (i = 0; i < n; i++) {
@@ -675,7 +676,7 @@ read_list(struct loader *ld, const config_setting_t *s,
 
 		if (v == NULL) {
 			strv_free(list);
-			return bad(ld, s, "'%s' item %d is not a string",
+			return bad(ld, s, _("'%s' item %d is not a string"),
 			    k->name, i + 1);
 		}
 		list[i] = xstrdup(v);
@@ -696,7 +697,7 @@ read_value(struct loader *ld, const config_setting_t *s,
 	switch (k->type) {
 	case CONFIG_STRING:
 		if (text == NULL)
-			return bad(ld, s, "'%s' must be a string", k->name);
+			return bad(ld, s, _("'%s' must be a string"), k->name);
 		return parse_text(k, text, base);
 	case CONFIG_INT:
 		return read_int(ld, s, k, base);
@@ -758,11 +759,11 @@ unknown_key(struct loader *ld, const config_setting_t *s, const char *group,
 	for (i = 0; i < ARRAY_SIZE(retired_keys); i++)
 		if (group && strcmp(retired_keys[i].group, group) == 0 &&
 		    strcmp(retired_keys[i].name, name) == 0) {
-			bad(ld, s, "%s.%s is no longer used: %s", group, name,
+			bad(ld, s, _("%s.%s is no longer used: %s"), group, name,
 			    retired_keys[i].instead);
 			return;
 		}
-	bad(ld, s, "unknown key '%.64s' in %s", name, what);
+	bad(ld, s, _("unknown key '%.64s' in %s"), name, what);
 }
 
 /* Reads every child of group s through the keys of that group. */
@@ -773,7 +774,7 @@ read_group(struct loader *ld, const config_setting_t *s, const char *group,
 	int i, n = config_setting_length(s);
 
 	if (!config_setting_is_group(s)) {
-		bad(ld, s, "'%s' must be a group { … }", what);
+		bad(ld, s, _("'%s' must be a group { … }"), what);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -823,17 +824,17 @@ platform_names_check(struct loader *ld, const config_setting_t *s,
 
 	for (i = 0; i < p->n_aliases; i++)
 		if (str_empty(p->aliases[i]) || has_control_chars(p->aliases[i]))
-			bad(ld, s, "platform '%s': an alias must be a name", p->key);
+			bad(ld, s, _("platform '%s': an alias must be a name"), p->key);
 	for (j = 0; j < idx; j++) {
 		const struct platform *q = &cfg->platforms[j];
 
 		if (platform_has_name(q, p->label))
-			bad(ld, s, "platform '%s': label '%.64s' names platform "
-			    "'%s' already", p->key, p->label, q->key);
+			bad(ld, s, _("platform '%s': label '%.64s' names platform "
+			    "'%s' already"), p->key, p->label, q->key);
 		for (i = 0; i < p->n_aliases; i++)
 			if (platform_has_name(q, p->aliases[i]))
-				bad(ld, s, "platform '%s': alias '%.64s' names "
-				    "platform '%s' already", p->key, p->aliases[i],
+				bad(ld, s, _("platform '%s': alias '%.64s' names "
+				    "platform '%s' already"), p->key, p->aliases[i],
 				    q->key);
 	}
 }
@@ -846,20 +847,20 @@ platform_check(struct loader *ld, const config_setting_t *s,
 	size_t j;
 
 	if (!platform_key_valid(p->key)) {
-		bad(ld, s, "platform key must be 1-32 characters of a-z, 0-9, "
-		    "'_' or '-'");
+		bad(ld, s, _("platform key must be 1-32 characters of a-z, 0-9, "
+		    "'_' or '-'"));
 		return;
 	}
 	for (j = 0; j < idx; j++)
 		if (strcmp(cfg->platforms[j].key, p->key) == 0)
-			bad(ld, s, "platform '%s' is defined twice", p->key);
+			bad(ld, s, _("platform '%s' is defined twice"), p->key);
 	if (str_empty(p->label))
 		p->label = (free(p->label), xstrdup(p->key));
 	if (!(p->warn_after < p->stale_after && p->stale_after < p->dormant_after))
-		bad(ld, s, "platform '%s': thresholds must satisfy warn < stale "
-		    "< dormant", p->key);
+		bad(ld, s, _("platform '%s': thresholds must satisfy warn < stale "
+		    "< dormant"), p->key);
 	if (p->feed_template && strstr(p->feed_template, "{uid}") == NULL)
-		bad(ld, s, "platform '%s': feed_template must contain {uid}",
+		bad(ld, s, _("platform '%s': feed_template must contain {uid}"),
 		    p->key);
 	platform_names_check(ld, s, cfg, idx);
 }
@@ -874,11 +875,11 @@ read_platforms(struct loader *ld, const config_setting_t *list,
 	int i, n;
 
 	if (!config_setting_is_list(list)) {
-		bad(ld, list, "'platforms' must be a list ( { … }, … )");
+		bad(ld, list, _("'platforms' must be a list ( { … }, … )"));
 		return;
 	}
 	if ((n = config_setting_length(list)) == 0) {
-		bad(ld, list, "'platforms' must name at least one platform");
+		bad(ld, list, _("'platforms' must name at least one platform"));
 		return;
 	}
 	platforms_free(cfg);
@@ -927,9 +928,9 @@ channel_kinds_check(struct loader *ld, const config_setting_t *s,
 
 	for (i = 0; i < c->n_kinds; i++) {
 		if ((bit = config_channel_kind(c->kinds[i])) == 0)
-			bad(ld, member_or(s, "kinds"), "channel '%s': unknown kind "
+			bad(ld, member_or(s, "kinds"), _("channel '%s': unknown kind "
 			    "'%.32s' (the kinds: warning, stale, dormant, recovery, "
-			    "gap, digest, notice, wording, reopened)", c->name,
+			    "gap, digest, notice, wording, reopened)"), c->name,
 			    c->kinds[i]);
 		mask |= bit;
 	}
@@ -942,23 +943,23 @@ channel_address_check(struct loader *ld, const config_setting_t *s,
     const struct channel *c)
 {
 	if ((c->url == NULL) == (c->url_file == NULL))
-		bad(ld, s, "channel '%s': set url or url_file, one of them",
+		bad(ld, s, _("channel '%s': set url or url_file, one of them"),
 		    c->name);
 	if (c->url && !http_url_valid(c->url))
-		bad(ld, member_or(s, "url"), "channel '%s': url must be an "
-		    "http:// or https:// address", c->name);
+		bad(ld, member_or(s, "url"), _("channel '%s': url must be an "
+		    "http:// or https:// address"), c->name);
 	if (c->type == CHANNEL_WECOM && c->secret_file)
-		bad(ld, member_or(s, "secret_file"), "channel '%s': a wecom "
+		bad(ld, member_or(s, "secret_file"), _("channel '%s': a wecom "
 		    "robot signs nothing (its key is part of its address: put "
-		    "the address in url_file)", c->name);
+		    "the address in url_file)"), c->name);
 	if (c->keyword && c->type == CHANNEL_WEBHOOK)
-		bad(ld, member_or(s, "keyword"), "channel '%s': keyword is for "
-		    "robots; a webhook gets the JSON as it is", c->name);
+		bad(ld, member_or(s, "keyword"), _("channel '%s': keyword is for "
+		    "robots; a webhook gets the JSON as it is"), c->name);
 	if (c->keyword && (str_empty(c->keyword) || strlen(c->keyword) > 64 ||
 	    has_control_chars(c->keyword) ||
 	    !utf8_valid(c->keyword, strlen(c->keyword))))
-		bad(ld, member_or(s, "keyword"), "channel '%s': keyword must be "
-		    "one line of text, at most 64 bytes", c->name);
+		bad(ld, member_or(s, "keyword"), _("channel '%s': keyword must be "
+		    "one line of text, at most 64 bytes"), c->name);
 }
 
 static void
@@ -969,19 +970,19 @@ channel_check(struct loader *ld, const config_setting_t *s,
 	size_t j;
 
 	if (!platform_key_valid(c->name)) {
-		bad(ld, member_or(s, "name"), "channel name must be 1-32 "
-		    "characters of a-z, 0-9, '_' or '-'");
+		bad(ld, member_or(s, "name"), _("channel name must be 1-32 "
+		    "characters of a-z, 0-9, '_' or '-'"));
 		return;
 	}
 	if (strcmp(c->name, "email") == 0)
-		bad(ld, member_or(s, "name"), "channel name 'email' is taken: "
-		    "the outbox calls its email so");
+		bad(ld, member_or(s, "name"), _("channel name 'email' is taken: "
+		    "the outbox calls its email so"));
 	for (j = 0; j < idx; j++)
 		if (strcmp(cfg->channels[j].name, c->name) == 0)
-			bad(ld, s, "channel '%s' is defined twice", c->name);
+			bad(ld, s, _("channel '%s' is defined twice"), c->name);
 	if (config_setting_get_member(s, "type") == NULL)
-		bad(ld, s, "channel '%s': type is required: \"wecom\", "
-		    "\"dingtalk\", \"feishu\" or \"webhook\"", c->name);
+		bad(ld, s, _("channel '%s': type is required: \"wecom\", "
+		    "\"dingtalk\", \"feishu\" or \"webhook\""), c->name);
 	channel_address_check(ld, s, c);
 	channel_kinds_check(ld, s, c);
 }
@@ -1008,7 +1009,7 @@ read_channels(struct loader *ld, const config_setting_t *list,
 	int i, n;
 
 	if (!config_setting_is_list(list)) {
-		bad(ld, list, "'channels' must be a list ( { … }, … )");
+		bad(ld, list, _("'channels' must be a list ( { … }, … )"));
 		return;
 	}
 	n = config_setting_length(list);
@@ -1036,7 +1037,7 @@ apply_thresholds(struct loader *ld, const config_setting_t *s,
 	size_t i;
 
 	if (!(th->warn < th->stale && th->stale < th->dormant)) {
-		bad(ld, s, "thresholds must satisfy warn < stale < dormant");
+		bad(ld, s, _("thresholds must satisfy warn < stale < dormant"));
 		return;
 	}
 	for (i = 0; i < cfg->n_platforms; i++) {
@@ -1069,7 +1070,7 @@ read_root(struct loader *ld, const config_setting_t *root, struct config *cfg)
 		} else if (is_group(name))
 			read_group(ld, s, name, name, config_keys, cfg);
 		else
-			bad(ld, s, "unknown key '%.64s'", name);
+			bad(ld, s, _("unknown key '%.64s'"), name);
 	}
 	if (platforms)
 		read_platforms(ld, platforms, cfg);
@@ -1120,10 +1121,10 @@ static void
 check_storage(struct loader *ld, const config_t *lc, struct config *cfg)
 {
 	if (tz_set(cfg->timezone) == -1)
-		bad(ld, lookup(lc, "timezone"), "unknown time zone '%.64s' (expected "
-		    "an IANA name such as \"Asia/Shanghai\")", cfg->timezone);
+		bad(ld, lookup(lc, "timezone"), _("unknown time zone '%.64s' (expected "
+		    "an IANA name such as \"Asia/Shanghai\")"), cfg->timezone);
 	if (str_empty(cfg->database))
-		bad(ld, lookup(lc, "database"), "'database' must not be empty");
+		bad(ld, lookup(lc, "database"), _("'database' must not be empty"));
 }
 
 static void
@@ -1131,7 +1132,7 @@ check_poll(struct loader *ld, const config_t *lc, const struct config *cfg)
 {
 	if (cfg->poll.per_host > cfg->poll.concurrency)
 		bad(ld, lookup(lc, "poll.per_host"),
-		    "poll.per_host must be between 1 and poll.concurrency");
+		    _("poll.per_host must be between 1 and poll.concurrency"));
 }
 
 /* A login is a user name and a password together, and only over TLS:
@@ -1143,18 +1144,18 @@ check_login(struct loader *ld, const config_t *lc, const struct config *cfg)
 	const struct mail_config *m = &cfg->mail;
 
 	if (!str_empty(m->password_file) && str_empty(m->username))
-		bad(ld, lookup(lc, "mail.password_file"), "mail.password_file is "
-		    "set but mail.username is not: a login needs both");
+		bad(ld, lookup(lc, "mail.password_file"), _("mail.password_file is "
+		    "set but mail.username is not: a login needs both"));
 	if (!str_empty(m->username) && str_empty(m->password_file))
-		bad(ld, lookup(lc, "mail.username"), "mail.username needs "
+		bad(ld, lookup(lc, "mail.username"), _("mail.username needs "
 		    "mail.password_file (the file or credential holding the "
-		    "password)");
+		    "password)"));
 	if (!str_empty(m->username) && !str_empty(m->url) &&
 	    str_case_prefix(m->url, "smtp://"))
-		bad(ld, lookup(lc, "mail.url"), "mail.url: with a login "
+		bad(ld, lookup(lc, "mail.url"), _("mail.url: with a login "
 		    "(mail.username) TLS is required, and smtp:// may fall back "
 		    "to plain text: use smtp+starttls://%s (STARTTLS, port 587) "
-		    "or smtps:// (port 465)", m->url + strlen("smtp://"));
+		    "or smtps:// (port 465)"), m->url + strlen("smtp://"));
 }
 
 static void
@@ -1163,25 +1164,25 @@ check_mail(struct loader *ld, const config_t *lc, struct config *cfg)
 	size_t i;
 
 	if (cfg->mail.transport == MAIL_SMTP && str_empty(cfg->mail.url))
-		bad(ld, lookup(lc, "mail.transport"), "mail.url is required for "
-		    "the smtp transport");
+		bad(ld, lookup(lc, "mail.transport"), _("mail.url is required for "
+		    "the smtp transport"));
 	if (!str_empty(cfg->mail.url) && !str_case_prefix(cfg->mail.url, "smtp://") &&
 	    !str_case_prefix(cfg->mail.url, "smtps://") &&
 	    !str_case_prefix(cfg->mail.url, "smtp+starttls://"))
-		bad(ld, lookup(lc, "mail.url"), "mail.url must start with smtp://, "
-		    "smtp+starttls:// or smtps://");
+		bad(ld, lookup(lc, "mail.url"), _("mail.url must start with smtp://, "
+		    "smtp+starttls:// or smtps://"));
 	check_login(ld, lc, cfg);
 	if (normalise_hhmm(&cfg->mail.digest_time) == -1)
-		bad(ld, lookup(lc, "mail.digest_time"), "mail.digest_time must be a "
-		    "time of day HH:MM, e.g. \"08:30\"");
+		bad(ld, lookup(lc, "mail.digest_time"), _("mail.digest_time must be a "
+		    "time of day HH:MM, e.g. \"08:30\""));
 	if (check_mailbox(cfg->mail.from) == -1)
-		bad(ld, lookup(lc, "mail.from"), "mail.from must be an address, "
-		    "\"name@domain\" or \"Name <name@domain>\"");
+		bad(ld, lookup(lc, "mail.from"), _("mail.from must be an address, "
+		    "\"name@domain\" or \"Name <name@domain>\""));
 	for (i = 0; i < cfg->mail.n_admins; i++)
 		if (strchr(cfg->mail.admins[i], '@') == NULL ||
 		    has_control_chars(cfg->mail.admins[i]))
-			bad(ld, lookup(lc, "mail.admins"), "mail.admins: '%.64s' is "
-			    "not an email address", cfg->mail.admins[i]);
+			bad(ld, lookup(lc, "mail.admins"), _("mail.admins: '%.64s' is "
+			    "not an email address"), cfg->mail.admins[i]);
 }
 
 /* HOST:PORT or [IPV6]:PORT with a port 1–65535. */
@@ -1206,19 +1207,19 @@ check_web(struct loader *ld, const config_t *lc, const struct config *cfg)
 	const struct web_config *w = &cfg->web;
 
 	if (!listen_valid(w->listen))
-		bad(ld, lookup(lc, "web.listen"), "web.listen must be ADDRESS:PORT, "
-		    "e.g. \"127.0.0.1:8080\" or \"[::1]:8080\"");
+		bad(ld, lookup(lc, "web.listen"), _("web.listen must be ADDRESS:PORT, "
+		    "e.g. \"127.0.0.1:8080\" or \"[::1]:8080\""));
 	if ((w->tls_cert == NULL) != (w->tls_key == NULL))
 		bad(ld, lookup(lc, w->tls_cert ? "web.tls_cert" : "web.tls_key"),
-		    "web.tls_cert and web.tls_key go together");
+		    _("web.tls_cert and web.tls_key go together"));
 	if (w->session_idle > w->session_max)
-		bad(ld, lookup(lc, "web.session_idle"), "web.session_idle must not "
-		    "be longer than web.session_max");
+		bad(ld, lookup(lc, "web.session_idle"), _("web.session_idle must not "
+		    "be longer than web.session_max"));
 	if (w->remote_user_header && (strspn(w->remote_user_header,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
 	    strlen(w->remote_user_header) || *w->remote_user_header == '\0'))
-		bad(ld, lookup(lc, "web.remote_user_header"), "web.remote_user_header "
-		    "must be a header name (letters, digits, '-')");
+		bad(ld, lookup(lc, "web.remote_user_header"), _("web.remote_user_header "
+		    "must be a header name (letters, digits, '-')"));
 }
 
 static void
@@ -1227,8 +1228,8 @@ check_dates(struct loader *ld, const config_t *lc, const char *key,
 {
 	for (; *dates; dates++)
 		if (iso_date_valid(*dates) == -1)
-			bad(ld, lookup(lc, key), "%s: '%.64s' is not a YYYY-MM-DD "
-			    "date", key, *dates);
+			bad(ld, lookup(lc, key), _("%s: '%.64s' is not a YYYY-MM-DD "
+			    "date"), key, *dates);
 }
 
 /* The days deadlines are counted on: the built-in years, calendar.dir's
@@ -1241,8 +1242,8 @@ load_calendar(struct loader *ld, const config_t *lc, struct config *cfg)
 	char **d;
 
 	if (holidays_load(cal, cfg->calendar.dir) == -1)
-		bad(ld, lookup(lc, "calendar.dir"), "calendar.dir: the holiday "
-		    "calendars cannot be read (see above)");
+		bad(ld, lookup(lc, "calendar.dir"), _("calendar.dir: the holiday "
+		    "calendars cannot be read (see above)"));
 	for (d = cfg->notice.holidays; *d; d++)
 		workday_calendar_mark(cal, *d, false);
 	for (d = cfg->notice.workdays; *d; d++)
@@ -1286,9 +1287,9 @@ check_line(struct loader *ld, const config_t *lc, const char *key,
 	if (value == NULL)
 		return;
 	if (required && str_empty(value))
-		bad(ld, lookup(lc, key), "%s must not be empty", key);
+		bad(ld, lookup(lc, key), _("%s must not be empty"), key);
 	else if (!utf8_valid(value, strlen(value)) || has_control_chars(value))
-		bad(ld, lookup(lc, key), "%s must be one line of UTF-8 text", key);
+		bad(ld, lookup(lc, key), _("%s must be one line of UTF-8 text"), key);
 }
 
 static void
@@ -1322,8 +1323,8 @@ check_admin_channels(struct loader *ld, const config_t *lc,
 
 	for (i = 0; i < cfg->n_admin_channels; i++)
 		if (config_channel(cfg, cfg->admin_channels[i]) == NULL)
-			bad(ld, lookup(lc, "admin_channels"), "admin_channels: "
-			    "'%.64s' is not a channel of the channels list",
+			bad(ld, lookup(lc, "admin_channels"), _("admin_channels: "
+			    "'%.64s' is not a channel of the channels list"),
 			    cfg->admin_channels[i]);
 }
 
@@ -1342,9 +1343,9 @@ check_console_url(struct loader *ld, const config_t *lc, struct config *cfg)
 		if (!isalnum((unsigned char)*p) && strchr(":/.-%", *p) == NULL)
 			break;
 	if (!http_url_valid(u) || *p != '\0' || strlen(u) > 512) {
-		bad(ld, lookup(lc, "console_url"), "console_url must be an "
+		bad(ld, lookup(lc, "console_url"), _("console_url must be an "
 		    "http:// or https:// address of letters, digits and : / . - "
-		    "%% only (no query or fragment; write _ as %%5F)");
+		    "%% only (no query or fragment; write _ as %%5F)"));
 		return;
 	}
 	n = strlen(u);
@@ -1366,8 +1367,8 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 	check_admin_channels(ld, lc, cfg);
 	check_console_url(ld, lc, cfg);
 	if (has_control_chars(cfg->notice.issuer))
-		bad(ld, lookup(lc, "notice.issuer"), "notice.issuer must be one "
-		    "line of text");
+		bad(ld, lookup(lc, "notice.issuer"), _("notice.issuer must be one "
+		    "line of text"));
 	if (ld->errors == 0) {
 		load_calendar(ld, lc, cfg);
 		derive_sender(cfg);
@@ -1492,10 +1493,10 @@ config_calendar_check(const struct config *cfg, time_t now)
 	int years[2], n = holidays_missing(&cfg->calendar.days, now, years), i;
 
 	for (i = 0; i < n; i++)
-		log_warnx("warning: the holiday calendar has no %d: deadlines in "
+		log_warnx(_("warning: the holiday calendar has no %d: deadlines in "
 		    "it count Monday to Friday only; once the State Council "
 		    "publishes its holidays, add %d.txt to calendar.dir (format: "
-		    "holidays/README.md)", years[i], years[i]);
+		    "holidays/README.md)"), years[i], years[i]);
 	return n;
 }
 
@@ -1687,11 +1688,11 @@ check_secret_file(const struct config *cfg, const char *key, const char *file)
 	int rc;
 
 	if (config_password_not_handed_over(file)) {
-		log_notice("%s: \"%s\" is a credential name: mediawatchd reads "
+		log_notice(_("%s: \"%s\" is a credential name: mediawatchd reads "
 		    "it from $CREDENTIALS_DIRECTORY/%s, which the service gets "
 		    "only with a LoadCredential= drop-in (for the SMTP password: "
 		    "contrib/systemd/smtp-password.conf); it is not set here, so "
-		    "it was not checked", key, file, file);
+		    "it was not checked"), key, file, file);
 		return 0;
 	}
 	path = config_password_path(file);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/util.h"
@@ -58,7 +59,7 @@ render(sqlite3 *db, const struct config *cfg, render_fn fn, const char *name,
 	if (fn(cfg->mail.templates, name, v, out, &error) == 0)
 		return 0;
 	if (cfg->mail.templates != NULL) {
-		log_error("%s; the built-in template %s is used instead", error,
+		log_error(_("%s; the built-in template %s is used instead"), error,
 		    name);
 		report_template_error(db, cfg, name, error, now);
 		free(error);
@@ -143,9 +144,9 @@ chat_targets(sqlite3 *db, const struct config *cfg, const struct outgoing *m,
 			if ((c = config_channel(cfg, names[i])) != NULL)
 				add_once(list, n, c);
 			else
-				log_warnx("unit %lld: channel %s is not in the "
+				log_warnx(_("unit %lld: channel %s is not in the "
 				    "configuration; the %s message goes without "
-				    "it", m->unit_id, names[i], m->kind);
+				    "it"), m->unit_id, names[i], m->kind);
 		strv_free(names);
 	}
 	for (i = 0; (m->admins || m->unit_id == 0) &&

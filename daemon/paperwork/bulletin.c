@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "monitor/evaluate.h"
@@ -693,15 +694,15 @@ watched_period(sqlite3 *db, const struct month *m, time_t now,
 
 	month_format(m, month, sizeof(month));
 	if (m->start > now)
-		return set_error(error, "month %s: has not started yet", month);
+		return set_error(error, _("month %s: has not started yet"), month);
 	if (!monitoring_began(db, &start))
-		return set_error(error, "month %s: monitoring has not begun (no "
+		return set_error(error, _("month %s: monitoring has not begun (no "
 		    "account has been evaluated yet); a bulletin covers only "
-		    "watched time", month);
+		    "watched time"), month);
 	date_cn(start, began, sizeof(began));
 	if (start >= m->end)
-		return set_error(error, "month %s: monitoring began on %s, after "
-		    "this month; a bulletin covers only watched time", month,
+		return set_error(error, _("month %s: monitoring began on %s, after "
+		    "this month; a bulletin covers only watched time"), month,
 		    began);
 	p->m = m;
 	p->check = m->end - 1 < now ? m->end - 1 : now;
@@ -795,7 +796,7 @@ bulletin_build(sqlite3 *db, const struct config *cfg, const struct month *m,
 	bulletin_set_header(d, cfg, &p, now);
 	if (set_figures(db, cfg, d, &p) == -1) {
 		json_decref(d);
-		set_error(error, "database: the problems of the month cannot be read");
+		set_error(error, _("database: the problems of the month cannot be read"));
 		return NULL;
 	}
 	bulletin_set_text(d, cfg, now);
@@ -813,13 +814,13 @@ bulletin_issue(sqlite3 *db, const struct config *cfg, const struct month *m,
 
 	month_format(m, month, sizeof(month));
 	if (m->end > now)
-		return set_error(error, "month %s: is not over yet; preview it with "
-		    "`bulletin preview`, issue it from the 1st of next month", month);
+		return set_error(error, _("month %s: is not over yet; preview it with "
+		    "`bulletin preview`, issue it from the 1st of next month"), month);
 	if ((issued = document_bulletin_of(db, month)) != 0) {
 		db_query_text(db, &serial, "SELECT serial FROM document WHERE id = ?",
 		    "I", issued);
-		rc = set_error(error, "month %s: issued before as %s (bulletin %lld); "
-		    "void it first to issue it again", month, serial ? serial : "",
+		rc = set_error(error, _("month %s: issued before as %s (bulletin %lld); "
+		    "void it first to issue it again"), month, serial ? serial : "",
 		    issued);
 		free(serial);
 		return rc;

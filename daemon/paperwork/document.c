@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "paperwork/document.h"
@@ -87,11 +88,11 @@ document_issue(sqlite3 *db, const struct config *cfg, struct document_new *d,
 	free(text);
 	free(serial);
 	if (rc == -1)
-		return set_error(error, "%s: could not be stored", d->kind);
+		return set_error(error, _("%s: could not be stored"), d->kind);
 	*id = sqlite3_last_insert_rowid(db);
 	if ((d->problem_ids && link_problems(db, *id, d->problem_ids) == -1) ||
 	    audit_issue(db, d, *id) == -1)
-		return set_error(error, "%s: could not be stored", d->kind);
+		return set_error(error, _("%s: could not be stored"), d->kind);
 	return 0;
 }
 
@@ -139,14 +140,14 @@ check_voidable(sqlite3 *db, const char *kind, long long id, struct doc_row *r,
     char **error)
 {
 	if (!read_row(db, id, r))
-		return set_error(error, "%s %lld: no such %s", kind_word(kind), id,
-		    kind_word(kind));
+		return set_error(error, _("%s %lld: no such %s"), kind_word(kind), id,
+		    i18n_word(VOCAB_DOCUMENT_KIND, kind_word(kind)));
 	if (strcmp(r->kind, kind) != 0)
-		return set_error(error, "%s %lld: document %lld is a %s (use "
-		    "`mediawatchctl %s void %lld`)", kind_word(kind), id, id,
-		    r->kind, r->kind, id);
+		return set_error(error, _("%s %lld: document %lld is a %s (use "
+		    "`mediawatchctl %s void %lld`)"), kind_word(kind), id, id,
+		    i18n_word(VOCAB_DOCUMENT_KIND, r->kind), r->kind, id);
 	if (strcmp(r->state, "void") == 0)
-		return set_error(error, "%s %lld: %s was voided before", kind,
+		return set_error(error, _("%s %lld: %s was voided before"), kind,
 		    id, r->serial);
 	return 0;
 }
@@ -160,7 +161,7 @@ document_void(sqlite3 *db, const char *kind, long long id, const char *reason,
 	int rc;
 
 	if (reason == NULL || str_empty(reason))
-		return set_error(error, "%s void: a reason is required (--reason)",
+		return set_error(error, _("%s void: a reason is required (--reason)"),
 		    kind_word(kind));
 	if (check_voidable(db, kind, id, &r, error) == -1) {
 		row_free(&r);
@@ -176,7 +177,7 @@ document_void(sqlite3 *db, const char *kind, long long id, const char *reason,
 		    "bulletin.void" : "notice.void", "document", id, before,
 		    after, reason);
 	if (rc == -1)
-		set_error(error, "%s %lld: could not be voided", kind_word(kind), id);
+		set_error(error, _("%s %lld: could not be voided"), kind_word(kind), id);
 	json_decref(before);
 	json_decref(after);
 	row_free(&r);
@@ -205,17 +206,18 @@ document_data(sqlite3 *db, const char *kind, long long id, char **error)
 
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
 		if (strcmp(db_column_text(st, 0), kind) != 0)
-			set_error(error, "%s %lld: document %lld is a %s (use "
-			    "`mediawatchctl %s show %lld`)", kind_word(kind), id,
-			    id, db_column_text(st, 0), db_column_text(st, 0), id);
+			set_error(error, _("%s %lld: document %lld is a %s (use "
+			    "`mediawatchctl %s show %lld`)"), kind_word(kind), id,
+			    id, i18n_word(VOCAB_DOCUMENT_KIND, db_column_text(st, 0)),
+			    db_column_text(st, 0), id);
 		else if ((d = json_loads(db_column_text(st, 2), 0, NULL)) == NULL)
-			set_error(error, "%s %lld: its stored data is damaged",
+			set_error(error, _("%s %lld: its stored data is damaged"),
 			    kind_word(kind), id);
 		else if (strcmp(db_column_text(st, 1), "void") == 0)
 			add_void(d, st);
 	} else
-		set_error(error, "%s %lld: no such %s", kind_word(kind), id,
-		    kind_word(kind));
+		set_error(error, _("%s %lld: no such %s"), kind_word(kind), id,
+		    i18n_word(VOCAB_DOCUMENT_KIND, kind_word(kind)));
 	sqlite3_finalize(st);
 	return d;
 }

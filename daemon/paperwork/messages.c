@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/template.h"
 #include "base/util.h"
@@ -84,7 +85,7 @@ check_folder(const char *dir)
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL) {
-		log_warn("mail.templates: %s", dir);
+		log_warn(_("mail.templates: %s"), dir);
 		return 1;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -94,17 +95,17 @@ check_folder(const char *dir)
 		    strcmp(ext, ".md")) || strcmp(e->d_name, "README.md") == 0)
 			continue;
 		if (listed(built_in_only, e->d_name)) {
-			log_warnx("%s/%s: this message is always built in (it "
-			    "reports failures); the file is not read", dir,
+			log_warnx(_("%s/%s: this message is always built in (it "
+			    "reports failures); the file is not read"), dir,
 			    e->d_name);
 			errors++;
 		} else if (!listed(overridable, e->d_name)) {
-			log_warnx("%s/%s: no message of this name; the messages "
+			log_warnx(_("%s/%s: no message of this name; the messages "
 			    "are unit-alert, unit-recovery, unit-wording, "
 			    "unit-notice, admin-gap, admin-digest and "
 			    "admin-reopened (.txt, .html), and chat-alert, "
 			    "chat-recovery, chat-wording, chat-notice, chat-gap, "
-			    "chat-digest and chat-reopened (.md)", dir,
+			    "chat-digest and chat-reopened (.md)"), dir,
 			    e->d_name);
 			errors++;
 		}
@@ -125,7 +126,7 @@ messages_check(const struct config *cfg, time_t now)
 		errors += check_folder(cfg->mail.templates);
 	for (i = 0; overridable[i]; i++) {
 		if ((v = sample_vars(cfg, overridable[i], now)) == NULL) {
-			log_warnx("%s: no sample data to check it with",
+			log_warnx(_("%s: no sample data to check it with"),
 			    overridable[i]);
 			errors++;
 			continue;

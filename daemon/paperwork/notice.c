@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "mail/compose.h"
@@ -351,17 +352,17 @@ build_for(sqlite3 *db, const struct config *cfg, const char *unit_code,
 	json_t *d;
 
 	if (str_empty(unit_code) || (*unit = unit_id(db, unit_code)) == 0) {
-		set_error(error, "unit: no unit '%s'", unit_code ? unit_code : "");
+		set_error(error, _("unit: no unit '%s'"), unit_code ? unit_code : "");
 		return NULL;
 	}
 	if ((d = build(db, cfg, *unit, now, ids)) == NULL) {
-		set_error(error, "unit %s: its problems cannot be read from the "
-		    "database", unit_code);
+		set_error(error, _("unit %s: its problems cannot be read from the "
+		    "database"), unit_code);
 		return NULL;
 	}
 	if (json_array_size(ids) == 0 && !allow_empty) {
-		set_error(error, "unit %s: no open problems to notify (use "
-		    "--allow-empty for a notice anyway)", unit_code);
+		set_error(error, _("unit %s: no open problems to notify (use "
+		    "--allow-empty for a notice anyway)"), unit_code);
 		json_decref(d);
 		return NULL;
 	}
@@ -442,11 +443,11 @@ notice_send(sqlite3 *db, const struct config *cfg, long long id, time_t now,
 	if (d == NULL)
 		return -1;
 	if (json_object_get(d, "void"))
-		rc = set_error(error, "notice %lld: %s is void", id, rd_str(d, "serial"));
+		rc = set_error(error, _("notice %lld: %s is void"), id, rd_str(d, "serial"));
 	else if (document_sent(db, id))
-		rc = set_error(error, "notice %lld: queued for sending before", id);
+		rc = set_error(error, _("notice %lld: queued for sending before"), id);
 	else if ((rc = enqueue(db, cfg, id, document_unit(db, id), d, now)) == -1)
-		*error = xstrdup("notice: could not be queued");
+		*error = xstrdup(_("notice: could not be queued"));
 	json_decref(d);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <zip.h>
 
+#include "base/i18n.h"
 #include "base/util.h"
 #include "paperwork/ooxml.h"
 
@@ -244,14 +245,14 @@ read_source(zip_source_t *src, char **data, size_t *len, char **error)
 	zip_stat_t st;
 
 	if (zip_source_stat(src, &st) == -1 || zip_source_open(src) == -1) {
-		*error = xasprintf("docx: reading the archive: %s",
+		*error = xasprintf(_("docx: reading the archive: %s"),
 		    zip_error_strerror(zip_source_error(src)));
 		return -1;
 	}
 	*len = (size_t)st.size;
 	*data = xmalloc(*len ? *len : 1);
 	if (zip_source_read(src, *data, st.size) != (zip_int64_t)st.size) {
-		*error = xasprintf("docx: reading the archive: %s",
+		*error = xasprintf(_("docx: reading the archive: %s"),
 		    zip_error_strerror(zip_source_error(src)));
 		zip_source_close(src);
 		free(*data);
@@ -268,7 +269,7 @@ pkg_finish(struct package *p, char **data, size_t *len, char **error)
 	int rc;
 
 	if (zip_close(p->archive) == -1) {
-		*error = xasprintf("docx: writing the archive: %s",
+		*error = xasprintf(_("docx: writing the archive: %s"),
 		    zip_strerror(p->archive));
 		pkg_discard(p);
 		return -1;

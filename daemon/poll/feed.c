@@ -18,6 +18,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+#include "base/i18n.h"
 #include "base/util.h"
 #include "poll/dateparse.h"
 #include "poll/feed.h"
@@ -297,15 +298,15 @@ json_parse(const char *text, size_t len, struct feed *feed, char **error)
 	size_t i;
 
 	if ((root = json_loadb(text, len, 0, &jerr)) == NULL) {
-		*error = xasprintf("not a feed: JSON Feed: %s at line %d", jerr.text,
+		*error = xasprintf(_("not a feed: JSON Feed: %s at line %d"), jerr.text,
 		    jerr.line);
 		return -1;
 	}
 	version = json_string_value(json_object_get(root, "version"));
 	if (version == NULL || strstr(version, "jsonfeed.org") == NULL) {
 		json_decref(root);
-		*error = xstrdup("not a feed: JSON without a jsonfeed.org "
-		    "version");
+		*error = xstrdup(_("not a feed: JSON without a jsonfeed.org "
+		    "version"));
 		return -1;
 	}
 	feed->format = FEED_JSON;
@@ -594,7 +595,7 @@ root_begin(struct sax *s, const xmlChar *name)
 		s->item_name = "entry";
 		s->channel_depth = 1;
 	} else {
-		s->error = xasprintf("not a feed: the document is <%.40s>",
+		s->error = xasprintf(_("not a feed: the document is <%.40s>"),
 		    (const char *)name);
 		xmlStopParser(s->ctxt);
 	}
@@ -829,12 +830,12 @@ xml_parse(const char *text, size_t len, struct feed *feed, char **error)
 	xmlParserCtxtPtr ctxt;
 
 	if (len > INT_MAX) {
-		*error = xstrdup("feed too large for the XML parser");
+		*error = xstrdup(_("feed too large for the XML parser"));
 		return -1;
 	}
 	xmlInitParser();
 	if ((ctxt = xmlCreateMemoryParserCtxt(text, (int)len)) == NULL) {
-		*error = xstrdup("cannot create an XML parser");
+		*error = xstrdup(_("cannot create an XML parser"));
 		return -1;
 	}
 	sax_handler_init(&handler);
@@ -858,7 +859,7 @@ xml_parse(const char *text, size_t len, struct feed *feed, char **error)
 		free(s.error);
 		return 0;
 	}
-	*error = s.error ? s.error : xstrdup("not a feed: no XML element");
+	*error = s.error ? s.error : xstrdup(_("not a feed: no XML element"));
 	return -1;
 }
 
@@ -886,8 +887,8 @@ feed_parse(const char *body, size_t len, const char *http_charset,
 		rc = xml_parse(fixed, fixed_len, out, error);
 		free(fixed);
 	} else {
-		*error = xstrdup(*start == '\0' ? "empty body" :
-		    "not a feed: neither XML nor JSON");
+		*error = xstrdup(*start == '\0' ? _("empty body") :
+		    _("not a feed: neither XML nor JSON"));
 		rc = -1;
 	}
 	free(text);

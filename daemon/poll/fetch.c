@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "poll/fetch.h"
@@ -264,7 +265,7 @@ on_body(char *data, size_t size, size_t nitems, void *arg)
 	    (unsigned long long)f->body.len + len >
 	    (unsigned long long)f->max_size) {
 		replace(&f->error,
-		    xasprintf("body larger than %lld bytes", f->max_size));
+		    xasprintf(_("body larger than %lld bytes"), f->max_size));
 		return 0;
 	}
 	sb_append(&f->body, data, len);
@@ -281,8 +282,8 @@ curl_error(struct fetch *f, CURLcode rc, long status)
 	if ((clean = header_value(msg, strlen(msg), CURL_ERROR_SIZE)) == NULL)
 		clean = xstrdup(curl_easy_strerror(rc));
 	if (rc == CURLE_UNSUPPORTED_PROTOCOL && status >= 300 && status < 400)
-		replace(&clean, xasprintf("redirect refused, only http and "
-		    "https are followed: %s", clean));
+		replace(&clean, xasprintf(_("redirect refused, only http and "
+		    "https are followed: %s"), clean));
 	return clean;
 }
 
@@ -290,11 +291,11 @@ static char *
 result_error(struct fetch *f, CURLcode rc, long status)
 {
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
-		return xstrdup("aborted at shutdown");
+		return xstrdup(_("aborted at shutdown"));
 	if (f->error)
 		return take(&f->error);
 	if (rc == CURLE_FILESIZE_EXCEEDED)
-		return xasprintf("body larger than %lld bytes", f->max_size);
+		return xasprintf(_("body larger than %lld bytes"), f->max_size);
 	if (status >= 400)
 		return xasprintf("HTTP %ld", status);
 	if (rc != CURLE_OK)
@@ -385,7 +386,7 @@ conditional_header(struct fetch *f, const char *name, const char *value)
 		return;
 	/* A stored validator with CR or LF would inject request headers. */
 	if (has_control_chars(value)) {
-		log_warnx("fetch %s: ignoring %s with control characters",
+		log_warnx(_("fetch %s: ignoring %s with control characters"),
 		    f->url, name);
 		return;
 	}
@@ -447,7 +448,7 @@ fetch_start(struct curlloop *loop, const struct fetch_options *opts,
 	CURL *easy;
 
 	if ((easy = curl_easy_init()) == NULL) {
-		log_warnx("fetch %s: curl_easy_init failed", req->url);
+		log_warnx(_("fetch %s: curl_easy_init failed"), req->url);
 		return -1;
 	}
 	f = xcalloc(1, sizeof(*f));

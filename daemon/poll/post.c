@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/strset.h"
 #include "base/util.h"
 #include "poll/post.h"
@@ -12,25 +13,25 @@ static const struct {
 	const char *key;
 	const char *text;
 } rules[] = {
-	[RULE_PUBLISHED] = { "published", "publication date" },
+	[RULE_PUBLISHED] = { "published", N_("publication date") },
 	[RULE_MODIFIED_UNCHANGED] = { "modified-unchanged",
-	    "modification date, accepted: the same on two fetches" },
+	    N_("modification date, accepted: the same on two fetches") },
 	[RULE_MODIFIED_NEW_ENTRY] = { "modified-new-entry",
-	    "modification date, accepted: the entry appeared since the "
-	    "previous fetch" },
+	    N_("modification date, accepted: the entry appeared since the "
+	    "previous fetch") },
 	[RULE_FIRST_SEEN] = { "first-seen",
-	    "first-seen time: the entry appeared between two fetches and has "
-	    "no date that counts" },
+	    N_("first-seen time: the entry appeared between two fetches and has "
+	    "no date that counts") },
 	[RULE_UNDATED_FIRST_FETCH] = { "undated-first-fetch",
-	    "no date: an undated entry proves nothing on the first fetch" },
+	    N_("no date: an undated entry proves nothing on the first fetch") },
 	[RULE_UNDATED_KNOWN] = { "undated-known",
-	    "no date: an undated entry seen before is not new" },
+	    N_("no date: an undated entry seen before is not new") },
 	[RULE_MODIFIED_FIRST_FETCH] = { "modified-first-fetch",
-	    "modification date, refused: on a first fetch it cannot be told "
-	    "from the time the feed was rendered" },
+	    N_("modification date, refused: on a first fetch it cannot be told "
+	    "from the time the feed was rendered") },
 	[RULE_MODIFIED_CHANGED] = { "modified-changed",
-	    "modification date, refused: not the one the previous fetch "
-	    "showed (a render time moves with every fetch)" },
+	    N_("modification date, refused: not the one the previous fetch "
+	    "showed (a render time moves with every fetch)") },
 };
 
 const char *
@@ -47,7 +48,7 @@ activity_rule_text(const char *key)
 	if (key == NULL)
 		return NULL;
 	if (strcmp(key, "observation") == 0)
-		return "manual observation (account touch)";
+		return N_("manual observation (account touch)");
 	for (i = 0; i < ARRAY_SIZE(rules); i++)
 		if (strcmp(key, rules[i].key) == 0)
 			return rules[i].text;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "registry/account.h"
@@ -13,7 +14,7 @@
 static int
 refuse(char **error, const char *field, const char *why)
 {
-	*error = xasprintf("%s: %s", field, why);
+	*error = xasprintf("%s: %s", field, _(why));
 	return -1;
 }
 
@@ -24,7 +25,7 @@ check_duration_text(const char *v, long long *out)
 	if (v == NULL || *v == '\0')
 		return NULL;
 	if (duration_parse(v, out) == -1 || *out <= 0)
-		return "must be a duration such as \"5d\" or \"36h\"";
+		return N_("must be a duration such as \"5d\" or \"36h\"");
 	return NULL;
 }
 
@@ -63,7 +64,7 @@ check_fields(const struct config *cfg, const struct account_fields *f,
 		if (checks[i].why)
 			return refuse(error, checks[i].field, checks[i].why);
 	if (!str_empty(f->opened_on) && in_future(f->opened_on))
-		return refuse(error, "opened_on", "is in the future");
+		return refuse(error, "opened_on", N_("is in the future"));
 	if (check_duration_text(f->warn_after, &d))
 		return refuse(error, "warn", check_duration_text(f->warn_after, &d));
 	if (check_duration_text(f->stale_after, &d))
@@ -86,7 +87,7 @@ check_thresholds(sqlite3 *db, const struct config *cfg, long long id,
 	st = db_prepare(db, "SELECT platform, warn_after, stale_after, "
 	    "dormant_after FROM account WHERE id = ?", "I", id);
 	if (st == NULL)
-		return refuse(error, "account", "could not be read");
+		return refuse(error, "account", N_("could not be read"));
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    (p = config_platform(cfg, db_column_text(st, 0))) != NULL) {
 		w = db_column_is_null(st, 1) ? p->warn_after : sqlite3_column_int64(st, 1);
@@ -95,8 +96,8 @@ check_thresholds(sqlite3 *db, const struct config *cfg, long long id,
 		ok = w < s && s < d;
 	}
 	sqlite3_finalize(st);
-	return ok ? 0 : refuse(error, "thresholds", "must satisfy warn < stale "
-	    "< dormant (with the platform's values for those not set)");
+	return ok ? 0 : refuse(error, "thresholds", N_("must satisfy warn < stale "
+	    "< dormant (with the platform's values for those not set)"));
 }
 
 static const char *
@@ -131,8 +132,8 @@ check_identity(sqlite3 *db, const char *platform, const char *uid,
 	if (db_query_int(db, &other, "SELECT id FROM account WHERE platform = ?"
 	    " AND platform_uid = ? AND status IN ('active', 'suspended') AND"
 	    " id != ?", "ssI", platform, uid, self) == 0) {
-		*error = xasprintf("platform_uid: account %lld is already open "
-		    "for %s uid '%s'", other, platform, uid);
+		*error = xasprintf(_("platform_uid: account %lld is already open "
+		    "for %s uid '%s'"), other, platform, uid);
 		return -1;
 	}
 	return 0;
@@ -173,16 +174,16 @@ account_open(sqlite3 *db, const struct config *cfg,
 	long long unit;
 
 	if (str_empty(f->unit_code))
-		return refuse(error, "unit_code", "is required");
+		return refuse(error, "unit_code", N_("is required"));
 	if (str_empty(f->platform))
-		return refuse(error, "platform", "is required");
+		return refuse(error, "platform", N_("is required"));
 	if (f->name == NULL)
-		return refuse(error, "name", "is required");
+		return refuse(error, "name", N_("is required"));
 	if (check_fields(cfg, f, error) == -1)
 		return -1;
 	if ((unit = unit_id(db, f->unit_code)) == 0)
-		return refuse(error, "unit_code", "no such unit (add it with "
-		    "`mediawatchctl unit add`)");
+		return refuse(error, "unit_code", N_("no such unit (add it with "
+		    "`mediawatchctl unit add`)"));
 	if (check_identity(db, f->platform, f->platform_uid, 0, error) == -1)
 		return -1;
 	if (str_empty(f->opened_on))
@@ -198,7 +199,7 @@ account_open(sqlite3 *db, const struct config *cfg,
 	    f->operator_name, f->filing_no, opened, f->notes,
 	    duration_or_zero(f->warn_after), duration_or_zero(f->stale_after),
 	    duration_or_zero(f->dormant_after), (long long)mw_now()) == -1)
-		return refuse(error, "account", "could not be stored");
+		return refuse(error, "account", N_("could not be stored"));
 	*id = sqlite3_last_insert_rowid(db);
 	if (check_thresholds(db, cfg, *id, error) == -1)
 		return -1;
@@ -261,11 +262,12 @@ require_open(sqlite3 *db, long long id, const char *what, char **error)
 	const char *status = status_of(db, id);
 
 	if (status == NULL) {
-		*error = xasprintf("id: no account %lld", id);
+		*error = xasprintf(_("id: no account %lld"), id);
 		return -1;
 	}
 	if (!is_open_status(status)) {
-		*error = xasprintf("status: account %lld is %s; %s", id, status, what);
+		*error = xasprintf(_("status: account %lld is %s; %s"), id,
+		    i18n_word(VOCAB_ACCOUNT_STATUS, status), _(what));
 		return -1;
 	}
 	return 0;
@@ -280,13 +282,13 @@ account_change(sqlite3 *db, const struct config *cfg, long long id,
 	long long unit = 0;
 	int rc;
 
-	if (require_open(db, id, "a closed record is kept as it was", error) == -1 ||
+	if (require_open(db, id, N_("a closed record is kept as it was"), error) == -1 ||
 	    check_fields(cfg, f, error) == -1)
 		return -1;
 	if (f->opened_on && *f->opened_on == '\0')
-		return refuse(error, "opened_on", "cannot be cleared");
+		return refuse(error, "opened_on", N_("cannot be cleared"));
 	if (f->unit_code && (unit = unit_id(db, f->unit_code)) == 0)
-		return refuse(error, "unit_code", "no such unit");
+		return refuse(error, "unit_code", N_("no such unit"));
 	before = account_record_json(db, id);
 	platform = xstrdup(f->platform ? f->platform :
 	    json_string_value(json_object_get(before, "platform")));
@@ -295,7 +297,7 @@ account_change(sqlite3 *db, const struct config *cfg, long long id,
 	rc = check_identity(db, platform, uid, id, error);
 	if (rc == 0 && (apply_fields(db, id, f) != 0 || (unit && db_run(db,
 	    "UPDATE account SET unit_id = ? WHERE id = ?", "II", unit, id) != 0)))
-		rc = refuse(error, "account", "could not be stored");
+		rc = refuse(error, "account", N_("could not be stored"));
 	if (rc == 0)
 		rc = check_thresholds(db, cfg, id, error);
 	if (rc == 0)
@@ -315,11 +317,11 @@ struct transition_rule {
 
 static const struct transition_rule transitions[] = {
 	[ACCOUNT_SUSPEND] = { "account.suspend", "active", "suspended",
-	    "only an active account can be suspended" },
+	    N_("only an active account can be suspended") },
 	[ACCOUNT_RESUME] = { "account.resume", "suspended", "active",
-	    "only a suspended account can be resumed" },
+	    N_("only a suspended account can be resumed") },
 	[ACCOUNT_CLOSE] = { "account.close", NULL, "closed",
-	    "only an active or suspended account can be closed" },
+	    N_("only an active or suspended account can be closed") },
 };
 
 /* The closing date: on, or today; never in the future nor before the
@@ -338,11 +340,11 @@ closing_day(sqlite3 *db, long long id, const char *on, char *day,
 	if (check_date(on))
 		return refuse(error, "on", check_date(on));
 	if (in_future(on))
-		return refuse(error, "on", "is in the future");
+		return refuse(error, "on", N_("is in the future"));
 	db_query_text(db, &opened, "SELECT opened_on FROM account WHERE id = ?",
 	    "I", id);
 	if (opened && strcmp(on, opened) < 0) {
-		*error = xasprintf("on: %s is before the account was opened (%s)",
+		*error = xasprintf(_("on: %s is before the account was opened (%s)"),
 		    on, opened);
 		rc = -1;
 	}
@@ -362,18 +364,18 @@ account_transition(sqlite3 *db, long long id, enum account_transition t,
 	int rc;
 
 	if (status == NULL) {
-		*error = xasprintf("id: no account %lld", id);
+		*error = xasprintf(_("id: no account %lld"), id);
 		return -1;
 	}
 	if (r->from ? strcmp(status, r->from) != 0 : !is_open_status(status)) {
-		*error = xasprintf("status: account %lld is %s; %s", id, status,
-		    r->refusal);
+		*error = xasprintf(_("status: account %lld is %s; %s"), id,
+		    i18n_word(VOCAB_ACCOUNT_STATUS, status), _(r->refusal));
 		return -1;
 	}
 	if (str_empty(reason))
-		return refuse(error, "reason", "is required");
+		return refuse(error, "reason", N_("is required"));
 	if (on && t != ACCOUNT_CLOSE)
-		return refuse(error, "on", "only a closing takes a date");
+		return refuse(error, "on", N_("only a closing takes a date"));
 	if (closing_day(db, id, on, day, sizeof(day), error) == -1)
 		return -1;
 	before = account_record_json(db, id);
@@ -383,7 +385,7 @@ account_transition(sqlite3 *db, long long id, enum account_transition t,
 	if (rc == 0)
 		rc = audit_change(db, r->action, id, before, reason);
 	json_decref(before);
-	return rc == 0 ? 0 : refuse(error, "account", "could not be stored");
+	return rc == 0 ? 0 : refuse(error, "account", N_("could not be stored"));
 }
 
 /* The surviving account's history shows what was merged into it: its
@@ -419,17 +421,17 @@ account_merge(sqlite3 *db, long long id, long long into, const char *reason,
 	int rc;
 
 	if (id == into)
-		return refuse(error, "into", "an account cannot be merged into itself");
-	if (require_open(db, id, "only an open account can be merged", error) == -1)
+		return refuse(error, "into", N_("an account cannot be merged into itself"));
+	if (require_open(db, id, N_("only an open account can be merged"), error) == -1)
 		return -1;
 	if ((status = status_of(db, into)) == NULL || !is_open_status(status)) {
-		*error = xasprintf("into: account %lld %s", into, status ?
-		    "is not open; merge into an active or suspended account" :
-		    "does not exist");
+		*error = xasprintf(status ? _("into: account %lld is not open; "
+		    "merge into an active or suspended account") :
+		    _("into: account %lld does not exist"), into);
 		return -1;
 	}
 	if (str_empty(reason))
-		return refuse(error, "reason", "is required");
+		return refuse(error, "reason", N_("is required"));
 	today(day, sizeof(day));
 	before = account_record_json(db, id);
 	rc = db_run(db, "UPDATE account SET status = 'merged', merged_into = ?,"
@@ -439,7 +441,7 @@ account_merge(sqlite3 *db, long long id, long long into, const char *reason,
 	if (rc == 0)
 		rc = audit_merge_in(db, into, id, before, reason);
 	json_decref(before);
-	return rc == 0 ? 0 : refuse(error, "account", "could not be stored");
+	return rc == 0 ? 0 : refuse(error, "account", N_("could not be stored"));
 }
 
 int
@@ -449,10 +451,10 @@ account_touch(sqlite3 *db, long long id, time_t at, const char *evidence,
 	json_t *before;
 	int rc;
 
-	if (require_open(db, id, "observations are for open accounts", error) == -1)
+	if (require_open(db, id, N_("observations are for open accounts"), error) == -1)
 		return -1;
 	if (at > mw_now())
-		return refuse(error, "at", "is in the future");
+		return refuse(error, "at", N_("is in the future"));
 	if (evidence && check_optional_text(evidence))
 		return refuse(error, "evidence", check_optional_text(evidence));
 	before = account_record_json(db, id);
@@ -467,7 +469,7 @@ account_touch(sqlite3 *db, long long id, time_t at, const char *evidence,
 	if (rc == 0)
 		rc = audit_change(db, "account.touch", id, before, evidence);
 	json_decref(before);
-	return rc == 0 ? 0 : refuse(error, "account", "could not be stored");
+	return rc == 0 ? 0 : refuse(error, "account", N_("could not be stored"));
 }
 
 int

@@ -12,6 +12,7 @@
 
 #include "base/csv.h"
 #include "base/fileio.h"
+#include "base/i18n.h"
 #include "base/output.h"
 #include "base/sheet.h"
 #include "base/util.h"
@@ -139,7 +140,7 @@ export_csv(const struct config *cfg, const struct export_options *o,
 	int rc;
 
 	if (text == NULL) {
-		*error = xstrdup("out of memory");
+		*error = xstrdup(_("out of memory"));
 		return -1;
 	}
 	if (o->gbk && csv_to_gbk(text, len, &gbk, &gbk_len, error) == -1) {
@@ -156,7 +157,7 @@ export_csv(const struct config *cfg, const struct export_options *o,
 	else if (fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0)
 		rc = 0;
 	else {
-		*error = xasprintf("standard output: %s", strerror(errno));
+		*error = xasprintf(_("standard output: %s"), strerror(errno));
 		rc = -1;
 	}
 	free(text);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/i18n.h"
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "base/xlsx_read.h"
@@ -258,8 +259,8 @@ all_digits(const char *s, size_t *n, bool *fraction)
 	return *n > 0 && *p == '\0';
 }
 
-static const char date_forms[] = "is not a date (write it 2019-03-05, "
-    "2019/3/5, 2019.3.5 or 2019年3月5日)";
+static const char date_forms[] = N_("is not a date (write it 2019-03-05, "
+    "2019/3/5, 2019.3.5 or 2019年3月5日)");
 
 const char *
 ledger_date_parse(const char *text, enum cell_kind kind, bool date1904,
@@ -277,13 +278,13 @@ ledger_date_parse(const char *text, enum cell_kind kind, bool date1904,
 	if (all_digits(text, &n, &fraction) && n == 8 && !fraction) {
 		/* 20190305 */
 		snprintf(out, 11, "%.4s-%.2s-%.2s", text, text + 4, text + 6);
-		return iso_date_valid(out) == 0 ? NULL : "is not a real "
-		    "calendar date";
+		return iso_date_valid(out) == 0 ? NULL : N_("is not a real "
+		    "calendar date");
 	}
 	if (all_digits(text, &n, &fraction) && n <= 7) {
 		if (xlsx_serial_date(strtod(text, NULL), kind == CELL_NUMBER &&
 		    date1904, serial, sizeof(serial)) == -1)
-			return "is no day as an Excel serial number";
+			return N_("is no day as an Excel serial number");
 		snprintf(out, 11, "%.10s", serial);
 		return NULL;
 	}
@@ -292,5 +293,5 @@ ledger_date_parse(const char *text, enum cell_kind kind, bool date1904,
 	/* y has 4 digits, m and d at most 2 (read_number) */
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000,
 	    (unsigned)m % 100, (unsigned)d % 100);
-	return iso_date_valid(out) == 0 ? NULL : "is not a real calendar date";
+	return iso_date_valid(out) == 0 ? NULL : N_("is not a real calendar date");
 }

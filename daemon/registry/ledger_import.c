@@ -10,6 +10,7 @@
 
 #include "base/csv.h"
 #include "base/fileio.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/util.h"
@@ -130,10 +131,10 @@ cell_error(struct ledger_import *im, struct import_row *r, int field,
 	if (pos >= 0)
 		report(im, r->line, "%s: %s \"%s\": %s",
 		    sheet_column_name(&im->sheet, (unsigned)pos, col),
-		    im->heading[field], value, why);
+		    im->heading[field], value, _(why));
 	else
 		report(im, r->line, " %s \"%s\": %s", ledger_columns[field].key,
-		    value, why);
+		    value, _(why));
 	free(value);
 }
 
@@ -145,7 +146,7 @@ registry_error(struct ledger_import *im, struct import_row *r,
 	const char *colon;
 
 	if (error == NULL)           /* a database error, logged by the store */
-		error = "account: could not be stored";
+		error = _("account: could not be stored");
 	colon = strchr(error, ':');
 	char *key = colon ? xstrndup(error, (size_t)(colon - error)) : NULL;
 	int f = key ? ledger_field_of_key(key) : -1;
@@ -190,7 +191,7 @@ read_csv(struct ledger_import *im, char *buf, size_t len)
 	int rc;
 
 	if (im->opts->sheet) {
-		report(im, 0, "--sheet is for .xlsx workbooks; this is a CSV file");
+		report(im, 0, _("--sheet is for .xlsx workbooks; this is a CSV file"));
 		return -1;
 	}
 	if (im->opts->gbk) {
@@ -202,9 +203,9 @@ read_csv(struct ledger_import *im, char *buf, size_t len)
 		buf = utf8;
 		len = utf8_len;
 	} else if ((bad = first_invalid_utf8(buf, len)) != NULL) {
-		report(im, line_number_at(buf, (size_t)(bad - buf)), " not UTF-8 "
+		report(im, line_number_at(buf, (size_t)(bad - buf)), _(" not UTF-8 "
 		    "text (a file saved by a spreadsheet as GBK needs --encoding "
-		    "gbk)");
+		    "gbk)"));
 		return -1;
 	}
 	if ((rc = csv_read_sheet(buf, len, &im->sheet, &error)) == -1) {
@@ -221,8 +222,8 @@ read_xlsx(struct ledger_import *im, const char *buf, size_t len)
 	char *error = NULL;
 
 	if (im->opts->encoding_given) {
-		report(im, 0, "--encoding is for CSV files; an .xlsx workbook "
-		    "says its own");
+		report(im, 0, _("--encoding is for CSV files; an .xlsx workbook "
+		    "says its own"));
 		return -1;
 	}
 	if (xlsx_read(buf, len, im->opts->sheet, &im->sheet, &error) == -1) {
@@ -245,8 +246,8 @@ read_sheet(struct ledger_import *im)
 		return -1;
 	}
 	if (xlsx_is_legacy_xls(input.buf, input.len)) {
-		report(im, 0, "an Excel 97-2003 workbook (.xls): save it as .xlsx "
-		    "or CSV first");
+		report(im, 0, _("an Excel 97-2003 workbook (.xls): save it as .xlsx "
+		    "or CSV first"));
 		rc = -1;
 	} else if (xlsx_is_zip(input.buf, input.len))
 		rc = read_xlsx(im, input.buf, input.len);
@@ -318,14 +319,14 @@ map_heading(struct ledger_import *im, const struct sheet_row *row,
 		if (im->opts->ignore_unknown)
 			note_ignored(im, c->col, c->text);
 		else
-			report(im, row->line, "%s: heading \"%s\": unknown column "
-			    "(give --ignore-unknown to skip it)",
+			report(im, row->line, _("%s: heading \"%s\": unknown column "
+			    "(give --ignore-unknown to skip it)"),
 			    sheet_column_name(&im->sheet, c->col, col), c->text);
 		return;
 	}
 	if (im->column[f] != -1) {
-		report(im, row->line, "%s: heading \"%s\": appears twice (also "
-		    "column %s)",
+		report(im, row->line, _("%s: heading \"%s\": appears twice (also "
+		    "column %s)"),
 		    sheet_column_name(&im->sheet, c->col, col), c->text,
 		    sheet_column_name(&im->sheet, (unsigned)im->column[f], other));
 		return;
@@ -346,12 +347,12 @@ map_headings(struct ledger_import *im, size_t idx)
 	for (i = 0; i < row->n; i++)
 		map_heading(im, row, &row->cells[i]);
 	if (im->column[LF_UNIT_CODE] == -1 && im->column[LF_UNIT_NAME] == -1)
-		report(im, row->line, " unit_code: required column is missing "
-		    "(单位代码, or the unit's name: 单位名称)");
+		report(im, row->line, _(" unit_code: required column is missing "
+		    "(单位代码, or the unit's name: 单位名称)"));
 	if (im->column[LF_PLATFORM] == -1)
-		report(im, row->line, " platform: required column is missing (平台)");
+		report(im, row->line, _(" platform: required column is missing (平台)"));
 	if (im->column[LF_NAME] == -1)
-		report(im, row->line, " name: required column is missing (账号名称)");
+		report(im, row->line, _(" name: required column is missing (账号名称)"));
 	return im->plan->errors > before ? -1 : 0;
 }
 
@@ -383,8 +384,8 @@ check_unmapped(struct ledger_import *im, const struct sheet_row *src,
 		    sheet_cell(heading, c) != NULL)
 			continue;
 		r->bad = true;
-		report(im, r->line, "%s: \"%s\": data in a column without a "
-		    "heading", sheet_column_name(&im->sheet, c, col),
+		report(im, r->line, _("%s: \"%s\": data in a column without a "
+		    "heading"), sheet_column_name(&im->sheet, c, col),
 		    src->cells[i].text);
 	}
 }
@@ -454,8 +455,8 @@ check_unit_name(sqlite3 *db, struct ledger_import *im, struct import_row *r)
 	db_query_text(db, &actual, "SELECT name FROM unit WHERE code = ? AND"
 	    " removed_at IS NULL", "s", r->unit_code);
 	if (actual && strcmp(actual, name) != 0) {
-		why = xasprintf("is not the name of unit %s (%s); rename units "
-		    "with `mediawatchctl unit change`", r->unit_code, actual);
+		why = xasprintf(_("is not the name of unit %s (%s); rename units "
+		    "with `mediawatchctl unit change`"), r->unit_code, actual);
 		cell_error(im, r, LF_UNIT_NAME, why);
 		free(why);
 	}
@@ -478,9 +479,9 @@ unit_by_name(sqlite3 *db, struct ledger_import *im, struct import_row *r)
 	    db_query_text(db, &r->unit_code, "SELECT code FROM unit WHERE"
 	    " name = ? AND removed_at IS NULL", "s", name) == 0 && r->unit_code)
 		return;
-	cell_error(im, r, LF_UNIT_NAME, n > 1 ? "several units have this name; "
-	    "give the unit code (单位代码)" : "no unit has this name or code "
-	    "(add it with `mediawatchctl unit add`)");
+	cell_error(im, r, LF_UNIT_NAME, n > 1 ? N_("several units have this "
+	    "name; give the unit code (单位代码)") : N_("no unit has this name "
+	    "or code (add it with `mediawatchctl unit add`)"));
 }
 
 static void
@@ -490,15 +491,15 @@ check_unit(sqlite3 *db, struct ledger_import *im, struct import_row *r)
 
 	if (!str_empty(code)) {
 		if (unit_id(db, code) == 0)
-			return cell_error(im, r, LF_UNIT_CODE, "no such unit (add "
-			    "it with `mediawatchctl unit add`)");
+			return cell_error(im, r, LF_UNIT_CODE, N_("no such unit (add "
+			    "it with `mediawatchctl unit add`)"));
 		r->unit_code = xstrdup(code);
 		check_unit_name(db, im, r);
 	} else if (!str_empty(r->v[LF_UNIT_NAME]))
 		unit_by_name(db, im, r);
 	else
 		cell_error(im, r, im->column[LF_UNIT_CODE] >= 0 ? LF_UNIT_CODE :
-		    LF_UNIT_NAME, "is required");
+		    LF_UNIT_NAME, N_("is required"));
 }
 
 static void
@@ -507,10 +508,10 @@ check_platform_cell(struct ledger_import *im, struct import_row *r)
 	const struct platform *p;
 
 	if (str_empty(r->v[LF_PLATFORM]))
-		return cell_error(im, r, LF_PLATFORM, "is required");
+		return cell_error(im, r, LF_PLATFORM, N_("is required"));
 	if ((p = config_platform_named(im->cfg, r->v[LF_PLATFORM])) == NULL)
-		return cell_error(im, r, LF_PLATFORM, "is not a configured platform "
-		    "(a key or name from `mediawatchctl check-config`)");
+		return cell_error(im, r, LF_PLATFORM, N_("is not a configured platform "
+		    "(a key or name from `mediawatchctl check-config`)"));
 	r->platform = p->key;
 }
 
@@ -527,7 +528,7 @@ check_date_cell(struct ledger_import *im, struct import_row *r, int f,
 		return cell_error(im, r, f, why);
 	date_format_local(mw_now(), day, sizeof(day));
 	if (strcmp(iso, day) > 0)
-		return cell_error(im, r, f, "is in the future");
+		return cell_error(im, r, f, N_("is in the future"));
 	free(r->v[f]);
 	r->v[f] = xstrdup(iso);
 }
@@ -538,8 +539,8 @@ check_status_cell(struct ledger_import *im, struct import_row *r)
 	if (str_empty(r->v[LF_STATUS]))
 		return;
 	if ((r->status = ledger_status_parse(r->v[LF_STATUS])) == NULL)
-		cell_error(im, r, LF_STATUS, "is not a status (在用, 暂停, 关停, "
-		    "注销 or 整合)");
+		cell_error(im, r, LF_STATUS, N_("is not a status (在用, 暂停, 关停, "
+		    "注销 or 整合)"));
 }
 
 /* "1.61725E+12": Excel shows a long number so and saves a CSV as shown;
@@ -577,9 +578,9 @@ check_text_cells(struct ledger_import *im, struct import_row *r)
 	if (r->v[LF_FEED] && (why = check_feed_url(r->v[LF_FEED])) != NULL)
 		cell_error(im, r, LF_FEED, why);
 	if (r->v[LF_UID] && shortened_number(r->v[LF_UID]))
-		cell_error(im, r, LF_UID, "is a number the spreadsheet shortened "
+		cell_error(im, r, LF_UID, N_("is a number the spreadsheet shortened "
 		    "(its digits are lost): format the column as text, type the "
-		    "ids again and save");
+		    "ids again and save"));
 }
 
 static void
@@ -594,7 +595,7 @@ check_row(sqlite3 *db, struct ledger_import *im, struct import_row *r,
 	check_status_cell(im, r);
 	if (!r->bad && !str_empty(r->v[LF_OPENED]) && !str_empty(r->v[LF_CLOSED])
 	    && strcmp(r->v[LF_CLOSED], r->v[LF_OPENED]) < 0)
-		cell_error(im, r, LF_CLOSED, "is before the opening date");
+		cell_error(im, r, LF_CLOSED, N_("is before the opening date"));
 }
 
 static void
@@ -622,8 +623,8 @@ read_rows(sqlite3 *db, struct ledger_import *im, size_t heading)
 
 		r->line = src->line;
 		if (!im->sheet.letters && src->width != im->width) {
-			report(im, r->line, " %zu fields where the heading row "
-			    "has %zu", src->width, im->width);
+			report(im, r->line, _(" %zu fields where the heading row "
+			    "has %zu"), src->width, im->width);
 			continue;
 		}
 		read_values(im, src, r, kinds);
@@ -789,8 +790,8 @@ choose_match(struct ledger_import *im, struct import_row *r,
 			    cands[i].k->id);
 		}
 		if (hits > 1 && found == NULL) {
-			char *why = xasprintf("matches accounts %s; tell them "
-			    "apart by unit and name", sb_str(&ids));
+			char *why = xasprintf(_("matches accounts %s; tell them "
+			    "apart by unit and name"), sb_str(&ids));
 
 			cell_error(im, r, field, why);
 			free(why);
@@ -832,8 +833,9 @@ static void
 same_account(struct ledger_import *im, struct import_row *r, size_t line,
     int field)
 {
-	char *why = xasprintf("%s %zu lists the same account; a ledger lists "
-	    "each account once", im->sheet.letters ? "row" : "line", line);
+	char *why = xasprintf(im->sheet.letters ? _("row %zu lists the same "
+	    "account; a ledger lists each account once") : _("line %zu lists "
+	    "the same account; a ledger lists each account once"), line);
 
 	cell_error(im, r, field, why);
 	free(why);
@@ -996,15 +998,15 @@ check_transition(struct ledger_import *im, struct import_row *r,
 	char *why;
 
 	if (strcmp(to, "merged") == 0 && (k == NULL || k->open))
-		return cell_error(im, r, LF_STATUS, "a merge needs the surviving "
-		    "account: use `mediawatchctl account merge`");
+		return cell_error(im, r, LF_STATUS, N_("a merge needs the surviving "
+		    "account: use `mediawatchctl account merge`"));
 	if (!str_empty(r->v[LF_CLOSED]) && is_open_status(to))
-		return cell_error(im, r, LF_CLOSED, "an open account has no "
-		    "closing date (set the status to 关停 to close it)");
+		return cell_error(im, r, LF_CLOSED, N_("an open account has no "
+		    "closing date (set the status to 关停 to close it)"));
 	if (k == NULL || k->open || it->n_changes == 0)
 		return;
-	why = xasprintf("account %lld is %s; its record is kept as it was",
-	    k->id, k->v[LF_STATUS]);
+	why = xasprintf(_("account %lld is %s; its record is kept as it was"),
+	    k->id, i18n_word(VOCAB_ACCOUNT_STATUS, k->v[LF_STATUS]));
 	cell_error(im, r, im->column[ledger_field_of_key(it->changes[0].field)]
 	    >= 0 ? ledger_field_of_key(it->changes[0].field) : LF_STATUS, why);
 	free(why);
@@ -1040,9 +1042,10 @@ plan_row(struct ledger_import *im, struct import_row *r)
 	    r->v[LF_UID]);
 
 	if (namesake) {
-		char *more = xasprintf("%s — a new account; account %lld, closed, "
-		    "had this %s", label, namesake, str_empty(r->v[LF_UID]) ?
-		    "name" : "uid");
+		char *more = xasprintf(str_empty(r->v[LF_UID]) ? _("%s — a new "
+		    "account; account %lld, closed, had this name") : _("%s — a "
+		    "new account; account %lld, closed, had this uid"), label,
+		    namesake);
 
 		free(label);
 		label = more;
@@ -1118,7 +1121,7 @@ ledger_plan(sqlite3 *db, const struct config *cfg,
 	if (read_sheet(im) == -1)
 		return -1;
 	if (im->sheet.n == 0) {
-		report(im, 1, " the file is empty (a heading row is required)");
+		report(im, 1, _(" the file is empty (a heading row is required)"));
 		return -1;
 	}
 	heading = find_heading_row(&im->sheet);
@@ -1137,8 +1140,8 @@ ledger_plan(sqlite3 *db, const struct config *cfg,
 	/* an empty table is more likely the wrong sheet than a ledger of
 	 * nothing: closing every account needs saying so row by row */
 	if (opts->close_missing && im->n_rows == 0)
-		report(im, 0, "lists no account; --close-missing would close "
-		    "every open account");
+		report(im, 0, _("lists no account; --close-missing would close "
+		    "every open account"));
 	if (opts->close_missing && plan->errors == 0)
 		plan_closings(im);
 	count_items(plan);
@@ -1260,8 +1263,8 @@ apply_closing(sqlite3 *db, struct ledger_import *im,
 	    reason, &error);
 
 	if (rc == -1) {
-		report(im, 0, "account %lld: %s", it->account_id, error ? error :
-		    "could not be stored");
+		report(im, 0, _("account %lld: %s"), it->account_id, error ? error :
+		    _("could not be stored"));
 		free(error);
 	}
 	free(reason);
@@ -1322,8 +1325,8 @@ ledger_apply(sqlite3 *db, const struct config *cfg, struct ledger_plan *plan)
 		/* after an I/O error SQLite rolls the transaction back by itself;
 		 * going on would commit each later change on its own */
 		if (sqlite3_get_autocommit(db)) {
-			report(im, it->line, " the database refused the write; "
-			    "stopping");
+			report(im, it->line, _(" the database refused the write; "
+			    "stopping"));
 			break;
 		}
 	}

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "base/workdays.h"
@@ -15,7 +16,7 @@
 static int
 refuse(char **error, const char *field, const char *why)
 {
-	*error = xasprintf("%s: %s", field, why);
+	*error = xasprintf("%s: %s", field, _(why));
 	return -1;
 }
 
@@ -38,14 +39,14 @@ resolve_owner(sqlite3 *db, const struct problem_new *p, long long *unit,
 
 	if (p->account_id == 0) {
 		if (str_empty(p->unit_code))
-			return refuse(error, "account", "give --account ID or --unit CODE");
+			return refuse(error, "account", N_("give --account ID or --unit CODE"));
 		if ((*unit = unit_id(db, p->unit_code)) == 0)
-			return refuse(error, "unit", "no such unit");
+			return refuse(error, "unit", N_("no such unit"));
 		return 0;
 	}
 	if (db_query_int(db, unit, "SELECT unit_id FROM account WHERE id = ?", "I",
 	    p->account_id) != 0)
-		return refuse(error, "account", "no such account");
+		return refuse(error, "account", N_("no such account"));
 	db_query_text(db, &feed, "SELECT feed_url FROM account WHERE id = ?", "I",
 	    p->account_id);
 	*evidence = feed;
@@ -63,14 +64,14 @@ problem_add(sqlite3 *db, const struct problem_new *p, time_t due,
 	int rc;
 
 	if (strcmp(kind, "manual") != 0 && strcmp(kind, "wording") != 0)
-		return refuse(error, "kind", "admins add manual or wording problems; "
-		    "the others are opened by the monitor");
+		return refuse(error, "kind", N_("admins add manual or wording problems; "
+		    "the others are opened by the monitor"));
 	if (check_name(p->detail))
 		return refuse(error, "detail", check_name(p->detail));
 	if (p->evidence && check_optional_text(p->evidence))
 		return refuse(error, "evidence", check_optional_text(p->evidence));
 	if (p->due && date_end_time(p->due, &due) == -1)
-		return refuse(error, "due", "must be a date YYYY-MM-DD");
+		return refuse(error, "due", N_("must be a date YYYY-MM-DD"));
 	if (resolve_owner(db, p, &unit, &feed, error) == -1)
 		return -1;
 	if (p->account_id)
@@ -84,7 +85,7 @@ problem_add(sqlite3 *db, const struct problem_new *p, time_t due,
 	    (long long)now, audit_actor(), (long long)due);
 	free(feed);
 	if (rc == -1)
-		return refuse(error, "problem", "could not be stored");
+		return refuse(error, "problem", N_("could not be stored"));
 	*id = sqlite3_last_insert_rowid(db);
 	return audit_problem(db, "problem.add", *id, NULL, NULL);
 }
@@ -110,12 +111,12 @@ problem_close(sqlite3 *db, long long id, const char *reason, const char *note,
 	int rc;
 
 	if (problem_is_open(db, id, &open) == -1)
-		return refuse(error, "id", "no such problem");
+		return refuse(error, "id", N_("no such problem"));
 	if (!open)
-		return refuse(error, "status", "the problem is closed already");
+		return refuse(error, "status", N_("the problem is closed already"));
 	if (reason == NULL || (strcmp(reason, "recovered") && strcmp(reason,
 	    "rectified") && strcmp(reason, "waived")))
-		return refuse(error, "reason", "must be recovered, rectified or waived");
+		return refuse(error, "reason", N_("must be recovered, rectified or waived"));
 	if (note && check_optional_text(note))
 		return refuse(error, "note", check_optional_text(note));
 	before = problem_json(db, id, mw_now());
@@ -125,7 +126,7 @@ problem_close(sqlite3 *db, long long id, const char *reason, const char *note,
 	if (rc == 0)
 		rc = audit_problem(db, "problem.close", id, before, note);
 	json_decref(before);
-	return rc == 0 ? 0 : refuse(error, "problem", "could not be stored");
+	return rc == 0 ? 0 : refuse(error, "problem", N_("could not be stored"));
 }
 
 /* The copy of a closed problem that reopens it. */
@@ -154,15 +155,15 @@ problem_reopen(sqlite3 *db, long long id, const char *note, time_t due,
 	bool open;
 
 	if (problem_is_open(db, id, &open) == -1)
-		return refuse(error, "id", "no such problem");
+		return refuse(error, "id", N_("no such problem"));
 	if (open)
-		return refuse(error, "status", "the problem is open already");
+		return refuse(error, "status", N_("the problem is open already"));
 	if (str_empty(note))
-		return refuse(error, "note", "say why it is reopened");
+		return refuse(error, "note", N_("say why it is reopened"));
 	/* the closed problem stays as it was: a past bulletin read it so */
 	if (insert_reopened(db, id, due, note, new_id) == -1)
-		return refuse(error, "problem", "cannot be reopened (an open "
-		    "problem of this condition exists for the account)");
+		return refuse(error, "problem", N_("cannot be reopened (an open "
+		    "problem of this condition exists for the account)"));
 	return audit_problem(db, "problem.reopen", *new_id, NULL, note);
 }
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "registry/unit.h"
@@ -12,7 +13,7 @@
 static int
 refuse(char **error, const char *field, const char *why)
 {
-	*error = xasprintf("%s: %s", field, why);
+	*error = xasprintf("%s: %s", field, _(why));
 	return -1;
 }
 
@@ -35,7 +36,7 @@ check_channel_name(const char *v)
 
 	if (n == 0 || n > 32 || strspn(v, "abcdefghijklmnopqrstuvwxyz"
 	    "0123456789_-") != n)
-		return "a channel name is 1-32 characters of a-z, 0-9, '_' or '-'";
+		return N_("a channel name is 1-32 characters of a-z, 0-9, '_' or '-'");
 	return NULL;
 }
 
@@ -108,7 +109,7 @@ channels_changed(sqlite3 *db, long long id, const struct unit_fields *f,
 	now = id ? unit_channels(db, id, &n) : strv_dup(NULL);
 	for (i = 0; i < f->n_drop_channels; i++)
 		if (!listed((const char *const *)now, n, f->drop_channels[i])) {
-			*error = xasprintf("channel: the unit has no channel '%s'",
+			*error = xasprintf(_("channel: the unit has no channel '%s'"),
 			    f->drop_channels[i]);
 			goto out;
 		}
@@ -150,11 +151,11 @@ resolve_parent(sqlite3 *db, const char *parent, long long self, long long *out,
 	if (str_empty(parent))
 		return 0;
 	if ((id = unit_id(db, parent)) == 0)
-		return refuse(error, "parent", "no such unit");
+		return refuse(error, "parent", N_("no such unit"));
 	for (cur = id, guard = 0; cur != 0 && guard < 1000; guard++) {
 		if (cur == self)
-			return refuse(error, "parent", "would make the unit its "
-			    "own ancestor");
+			return refuse(error, "parent", N_("would make the unit its "
+			    "own ancestor"));
 		if (db_query_int(db, &cur, "SELECT coalesce(parent_id, 0) FROM "
 		    "unit WHERE id = ?", "I", cur) != 0)
 			break;
@@ -179,7 +180,7 @@ unit_add(sqlite3 *db, const struct unit_fields *f, char **error)
 	if ((why = check_unit_fields(f, &field)) != NULL)
 		return refuse(error, field, why);
 	if (unit_id(db, f->code) != 0)
-		return refuse(error, "code", "a unit with this code exists already");
+		return refuse(error, "code", N_("a unit with this code exists already"));
 	if (resolve_parent(db, f->parent, 0, &parent, error) == -1)
 		return -1;
 	if ((channels = channels_changed(db, 0, f, error)) == NULL)
@@ -192,7 +193,7 @@ unit_add(sqlite3 *db, const struct unit_fields *f, char **error)
 	free(emails);
 	free(channels);
 	if (rc == -1)
-		return refuse(error, "unit", "could not be stored");
+		return refuse(error, "unit", N_("could not be stored"));
 	id = sqlite3_last_insert_rowid(db);
 	after = unit_json(db, id);
 	rc = audit_record(db, "unit.add", "unit", id, NULL, after, NULL);
@@ -236,7 +237,7 @@ apply_unit_change(sqlite3 *db, long long id, const struct unit_fields *f,
 		    "id = ?", "II", parent, id);
 	}
 	if (rc != 0)
-		return refuse(error, "unit", "could not be stored");
+		return refuse(error, "unit", N_("could not be stored"));
 	return 0;
 }
 
@@ -250,7 +251,7 @@ unit_change(sqlite3 *db, const char *code, const struct unit_fields *f,
 	int rc;
 
 	if ((id = unit_id(db, code)) == 0)
-		return refuse(error, "code", "no such unit");
+		return refuse(error, "code", N_("no such unit"));
 	if ((why = check_unit_fields(f, &field)) != NULL)
 		return refuse(error, field, why);
 	before = unit_json(db, id);
@@ -273,13 +274,13 @@ unit_remove(sqlite3 *db, const char *code, const char *reason, char **error)
 	int rc;
 
 	if ((id = unit_id(db, code)) == 0)
-		return refuse(error, "code", "no such unit");
+		return refuse(error, "code", N_("no such unit"));
 	if (db_query_int(db, &open, "SELECT count(*) FROM account WHERE unit_id = ?"
 	    " AND status IN ('active', 'suspended')", "I", id) != 0)
-		return refuse(error, "unit", "could not be read");
+		return refuse(error, "unit", N_("could not be read"));
 	if (open > 0) {
-		*error = xasprintf("unit: %s still has %lld open account(s); close "
-		    "or move them first", code, open);
+		*error = xasprintf(_("unit: %s still has %lld open account(s); close "
+		    "or move them first"), code, open);
 		return -1;
 	}
 	before = unit_json(db, id);

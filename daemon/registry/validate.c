@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/i18n.h"
 #include "base/mailaddr.h"
 #include "base/timeutil.h"
 #include "base/util.h"
@@ -14,11 +15,11 @@ static const char *
 check_text(const char *v)
 {
 	if (!utf8_valid(v, strlen(v)))
-		return "is not valid UTF-8";
+		return N_("is not valid UTF-8");
 	if (has_control_chars(v))
-		return "contains control characters (line breaks, tabs, …)";
+		return N_("contains control characters (line breaks, tabs, …)");
 	if (utf8_display_width(v) > 2 * MW_NAME_MAX || strlen(v) > 4 * MW_NAME_MAX)
-		return "is too long (at most 200 characters)";
+		return N_("is too long (at most 200 characters)");
 	return NULL;
 }
 
@@ -28,11 +29,11 @@ check_name(const char *v)
 	const char *p;
 
 	if (v == NULL)
-		return "is required";
+		return N_("is required");
 	for (p = v; *p == ' '; p++)
 		;
 	if (*p == '\0')
-		return "must not be empty";
+		return N_("must not be empty");
 	return check_text(v);
 }
 
@@ -52,11 +53,11 @@ check_note(const char *v)
 	if (str_empty(v))
 		return NULL;
 	if (!utf8_valid(v, strlen(v)))
-		return "is not valid UTF-8";
+		return N_("is not valid UTF-8");
 	if (has_control_chars(v))
-		return "contains control characters (line breaks, tabs, …)";
+		return N_("contains control characters (line breaks, tabs, …)");
 	if (strlen(v) > 4 * MW_NOTE_MAX)
-		return "is too long (at most 2000 characters)";
+		return N_("is too long (at most 2000 characters)");
 	return NULL;
 }
 
@@ -70,17 +71,17 @@ check_feed_url(const char *v)
 	if (str_empty(v))
 		return NULL;
 	if (check_text(v) || strchr(v, ' '))
-		return "is not a URL (spaces or control characters)";
+		return N_("is not a URL (spaces or control characters)");
 	if ((u = curl_url()) == NULL)
-		return "cannot be checked (out of memory)";
+		return N_("cannot be checked (out of memory)");
 	if (curl_url_set(u, CURLUPART_URL, v, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
-		why = "is not a valid URL";
+		why = N_("is not a valid URL");
 	else if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)
-		why = "must be an http:// or https:// URL";
+		why = N_("must be an http:// or https:// URL");
 	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 	    str_empty(host))
-		why = "has no host";
+		why = N_("has no host");
 	curl_free(scheme);
 	curl_free(host);
 	curl_url_cleanup(u);
@@ -93,7 +94,7 @@ check_date(const char *v)
 	if (str_empty(v))
 		return NULL;
 	return iso_date_valid(v) == 0 ? NULL :
-	    "must be a real calendar date written YYYY-MM-DD";
+	    N_("must be a real calendar date written YYYY-MM-DD");
 }
 
 const char *
@@ -108,14 +109,14 @@ check_unit_code(const char *v)
 	const unsigned char *p;
 
 	if (str_empty(v))
-		return "must not be empty";
+		return N_("must not be empty");
 	if (strlen(v) > 64)
-		return "is too long (at most 64 bytes)";
+		return N_("is too long (at most 64 bytes)");
 	if (!utf8_valid(v, strlen(v)))
-		return "is not valid UTF-8";
+		return N_("is not valid UTF-8");
 	for (p = (const unsigned char *)v; *p; p++)
 		if (*p <= ' ' || *p == 0x7f)
-			return "must not contain spaces or control characters";
+			return N_("must not contain spaces or control characters");
 	return NULL;
 }
 
@@ -123,7 +124,7 @@ const char *
 check_platform(const struct config *cfg, const char *v)
 {
 	if (str_empty(v))
-		return "is required";
+		return N_("is required");
 	return config_platform(cfg, v) ? NULL :
-	    "is not a configured platform (see `mediawatchctl check-config`)";
+	    N_("is not a configured platform (see `mediawatchctl check-config`)");
 }

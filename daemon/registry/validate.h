@@ -1,8 +1,9 @@
 /* validate.h — checks on user-supplied registry values.
  *
  * Each returns NULL when the value is acceptable, or a static English
- * sentence saying what is wrong; the caller adds where (an option name, or
- * FILE:LINE:column for an import). */
+ * sentence saying what is wrong, marked N_(): the caller translates it
+ * with _() where it adds where (an option name, or FILE:LINE:column for an
+ * import). */
 #ifndef MW_VALIDATE_H
 #define MW_VALIDATE_H
 

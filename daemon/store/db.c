@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "store/db.h"
@@ -26,7 +27,7 @@ db_exec(sqlite3 *db, const char *sql)
 	char *err = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_warnx("database: %s", err ? err : sqlite3_errmsg(db));
+		log_warnx(_("database: %s"), err ? err : sqlite3_errmsg(db));
 		sqlite3_free(err);
 		return -1;
 	}
@@ -71,7 +72,7 @@ apply_migration(sqlite3 *db, const struct migration *m)
 		return -1;
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
 	if (db_exec(db, m->sql) == -1 || db_exec(db, pragma) == -1) {
-		log_warnx("database: migration %s failed", m->name);
+		log_warnx(_("database: migration %s failed"), m->name);
 		db_rollback(db);
 		return -1;
 	}
@@ -87,8 +88,8 @@ migrate(sqlite3 *db, const char *path)
 	if (current < 0)
 		return -1;
 	if (current > db_latest_version()) {
-		log_warnx("%s: database schema version %d is newer than this "
-		    "program understands (%d); upgrade mediawatch", path,
+		log_warnx(_("%s: database schema version %d is newer than this "
+		    "program understands (%d); upgrade mediawatch"), path,
 		    current, db_latest_version());
 		return -1;
 	}
@@ -172,7 +173,7 @@ db_open(const char *path, bool create)
 	    db_exec(db, "PRAGMA synchronous = NORMAL") == -1 ||
 	    db_exec(db, "PRAGMA temp_store = MEMORY") == -1 ||
 	    migrate(db, path) == -1) {
-		log_warnx("%s: cannot use this database", path);
+		log_warnx(_("%s: cannot use this database"), path);
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -236,7 +237,7 @@ stmt_cached(sqlite3 *db, const char *sql)
 	}
 	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL) != SQLITE_OK) {
-		log_warnx("database: %s", sqlite3_errmsg(db));
+		log_warnx(_("database: %s"), sqlite3_errmsg(db));
 		return NULL;
 	}
 	if ((i = cache_slot()) >= 0) {
@@ -307,7 +308,7 @@ bind_args(sqlite3 *db, sqlite3_stmt *st, const char *fmt, va_list ap)
 		}
 	}
 	if (rc != SQLITE_OK) {
-		log_warnx("database: bind: %s", sqlite3_errmsg(db));
+		log_warnx(_("database: bind: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -319,7 +320,7 @@ db_vprepare(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("database: %s", sqlite3_errmsg(db));
+		log_warnx(_("database: %s"), sqlite3_errmsg(db));
 		return NULL;
 	}
 	if (bind_args(db, st, fmt, ap) == -1) {
@@ -369,9 +370,9 @@ static int
 step_error(sqlite3 *db, int rc)
 {
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		log_warnx("refused: %s", sqlite3_errmsg(db));
+		log_warnx(_("refused: %s"), sqlite3_errmsg(db));
 	else
-		log_warnx("database: %s", sqlite3_errmsg(db));
+		log_warnx(_("database: %s"), sqlite3_errmsg(db));
 	return -1;
 }
 
@@ -394,9 +395,9 @@ check_no_open_read(sqlite3 *db, sqlite3_stmt *st)
 		return;
 	while ((other = sqlite3_next_stmt(db, other)) != NULL)
 		if (other != st && sqlite3_stmt_busy(other))
-			log_error("database: internal error: \"%.60s\" runs while "
+			log_error(_("database: internal error: \"%.60s\" runs while "
 			    "\"%.60s\" is still reading; under load it would fail "
-			    "with \"database is locked\"", sqlite3_sql(st),
+			    "with \"database is locked\""), sqlite3_sql(st),
 			    sqlite3_sql(other));
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/util.h"
 #include "wording/textnorm.h"
 #include "wording/wordlist.h"
@@ -84,7 +85,7 @@ static int
 line_error(char **error, const struct wl_line *l, const char *msg)
 {
 	if (error)
-		*error = xasprintf("%s:%zu: %s", l->name, l->lineno, msg);
+		*error = xasprintf("%s:%zu: %s", l->name, l->lineno, _(msg));
 	return -1;
 }
 
@@ -96,9 +97,9 @@ line_check(struct wl_line *l, size_t len, char **error)
 	char *s;
 
 	if (memchr(l->text, '\0', len) != NULL)
-		return line_error(error, l, "NUL byte");
+		return line_error(error, l, N_("NUL byte"));
 	if (!utf8_valid(l->text, len))
-		return line_error(error, l, "invalid UTF-8");
+		return line_error(error, l, N_("invalid UTF-8"));
 	s = l->text + strspn(l->text, " \t");
 	return *s == '\0' || *s == '#';
 }
@@ -144,21 +145,21 @@ entry_problem(char **f, size_t nf, const char *wrong, enum wl_severity *sev)
 	const char *msg = NULL;
 
 	if (nf < 3 || nf > WL_FIELDS)
-		return "expected wrong<TAB>correct<TAB>severity<TAB>note";
+		return N_("expected wrong<TAB>correct<TAB>severity<TAB>note");
 	if (has_control_chars(f[0]) || has_control_chars(f[1]) ||
 	    has_control_chars(f[2]) || (nf == 4 && has_control_chars(f[3])))
-		return "control character in a field";
+		return N_("control character in a field");
 	if (*wrong == '\0')
-		return "empty wrong form";
+		return N_("empty wrong form");
 	if (*f[1] == '\0')
-		return "empty correction";
+		return N_("empty correction");
 	if (parse_severity(f[2], sev) == -1)
-		return "unknown severity (expected serious or typo)";
+		return N_("unknown severity (expected serious or typo)");
 	correct = textnorm_str(f[1], 0);
 	if (strcmp(correct, wrong) == 0)
-		msg = "correction is the same as the wrong form";
+		msg = N_("correction is the same as the wrong form");
 	else if (strstr(correct, wrong) != NULL)
-		msg = "correction contains the wrong form";
+		msg = N_("correction contains the wrong form");
 	free(correct);
 	return msg;
 }
@@ -192,11 +193,11 @@ parse_phrase(struct wl_batch *b, struct wl_line *l, char **error)
 	char *phrase;
 
 	if (has_control_chars(l->text))
-		return line_error(error, l, "control character");
+		return line_error(error, l, N_("control character"));
 	phrase = textnorm_str(l->text, 0);
 	if (*phrase == '\0') {
 		free(phrase);
-		return line_error(error, l, "phrase is only invisible characters");
+		return line_error(error, l, N_("phrase is only invisible characters"));
 	}
 	if (b->nallow == b->capallow) {
 		b->capallow = b->capallow ? b->capallow * 2 : 16;
@@ -292,8 +293,8 @@ batch_dedup(const struct wordlist *wl, const struct wl_batch *b, char *drop,
 	}
 	if (bad != SIZE_MAX && error) {
 		e = refs[bad].e;
-		*error = xasprintf("%s:%zu: \"%s\" is already listed with "
-		    "correction \"%s\" (%s:%zu)", e->file, e->line, e->wrong,
+		*error = xasprintf(_("%s:%zu: \"%s\" is already listed with "
+		    "correction \"%s\" (%s:%zu)"), e->file, e->line, e->wrong,
 		    f->correct, f->file, f->line);
 	}
 	free(refs);
@@ -390,7 +391,7 @@ read_file(const char *path, struct strbuf *sb, char **error)
 	if (ferror(fp) || sb->len > WL_MAX_FILE) {
 		if (error)
 			*error = xasprintf("%s: %s", path, ferror(fp) ?
-			    strerror(saved) : "file too large for a word list");
+			    strerror(saved) : _("file too large for a word list"));
 		fclose(fp);
 		return -1;
 	}

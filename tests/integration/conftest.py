@@ -29,7 +29,8 @@ BUILD = Path(os.environ.get("MEDIAWATCH_BUILD", REPO / "build"))
 TIMEOUT = float(os.environ.get("MEDIAWATCH_TEST_TIMEOUT", "120"))
 
 # Variables that would make a test depend on the machine it runs on.
-_SCRUBBED = ("MEDIAWATCH_NOW", "MEDIAWATCH_CONF", "SUDO_USER", "TZ")
+_SCRUBBED = ("MEDIAWATCH_NOW", "MEDIAWATCH_CONF", "SUDO_USER", "TZ",
+             "LANGUAGE", "LC_MESSAGES", "MEDIAWATCH_LOCALEDIR")
 
 
 class Mediawatch:

@@ -598,8 +598,8 @@ def test_check_config_accepts_the_shipped_example(mw):
                        ("kuaishou", "快手"), ("bilibili", "哔哩哔哩"),
                        ("xiaohongshu", "小红书"), ("website", "网站"),
                        ("other", "其他")]:
-        assert re.search(rf"^\s+{key}\s+{label}\s+warn 7d, stale 14d, "
-                         rf"dormant 90d$", r.stdout, re.M), key
+        assert re.search(rf"^\s+{key}\s+{label}\s+warn 7 days, stale 14 days, "
+                         rf"dormant 90 days$", r.stdout, re.M), key
     assert r.stderr == ""
 
 

@@ -78,6 +78,7 @@ def machine(tmp_path_factory):
             pytest.exit(f"check-systemd needs {tool}: run `make deps`",
                         returncode=1)
     signal.signal(signal.SIGTERM, _terminate)
+    nspawn.sound_dev_null()
     tree = nspawn.root_tree()
     log = tmp_path_factory.mktemp("nspawn") / "console.log"
     m = nspawn.Container(tree, f"mediawatch-test-{os.getpid()}", log)

@@ -27,7 +27,9 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -149,6 +151,34 @@ def apt_mirror(suite=SUITE):
 def _architecture():
     return subprocess.run(["dpkg", "--print-architecture"], check=True,
                           capture_output=True, text=True).stdout.strip()
+
+
+CLONE_NEWNS = 0x00020000
+
+
+def sound_dev_null():
+    """Give this process a /dev/null that is the null device.
+
+    Some sandboxes leave a plain file at /dev/null; systemd-nspawn then
+    refuses to boot ("/dev/null is not a char or block device") and
+    debootstrap writes into it.  Rather than change the host, the test
+    process takes a mount namespace of its own (inherited by debootstrap,
+    systemd-nspawn and nsenter) and binds a fresh device node over the
+    file there.  Must be called before any thread is started.
+    """
+    if stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"unshare(CLONE_NEWNS): {os.strerror(err)}")
+    subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+    node = Path(tempfile.mkdtemp(prefix="mediawatch-dev-")) / "null"
+    os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    os.chmod(node, 0o666)
+    subprocess.run(["mount", "--bind", str(node), "/dev/null"], check=True)
+    if not stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        raise RuntimeError("could not bind a null device over /dev/null")
 
 
 def root_tree(cache=None):

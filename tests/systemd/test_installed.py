@@ -19,18 +19,25 @@ import email
 import email.policy
 import json
 import re
+import sys
 import time
+from datetime import datetime
 from email.utils import formatdate
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import ADMIN, REPO
+
+sys.path.insert(0, str(REPO / "tests" / "fixtures"))
+from testca import TestCA  # noqa: E402
 
 UNIT = "mediawatchd"
 CONF = "/etc/mediawatch/mediawatch.conf"
 STATE = "/var/lib/mediawatch"
 FEED_PORT = 8080
 SMTP_PORT = 2525
+SMTP_CA = "/etc/mediawatch/office-ca.pem"
 SMTP_PASSWORD = "Wys-2026 smtp!"
 GOOD_FROM = "jiankong@wys.example.gov.cn"
 BROKEN_FROM = "broken@wys.example.gov.cn"
@@ -316,15 +323,22 @@ def test_poll_cycle_alerts_the_stale_account(machine, feeds):
     assert a["last_update_at"] == feeds["published"], a
     assert a["last_fetch"] == "ok" and a["last_status"] == 200, a
 
-    def alert():
+    def mail_to_unit():
+        """The Maildir's messages to the unit (the admins' daily digest
+        may be there too), once there is one."""
         r = m.run(["find", f"{STATE}/Maildir/new", "-type", "f"],
                   check=False)
-        return r.stdout.split() if r.returncode == 0 else None
-    files = wait_for("alert email in the Maildir", alert, CYCLE_TIMEOUT,
-                     lambda: warnings_tail(m))
-    assert len(files) == 1, files
-    msg = email.message_from_bytes(m.read(files[0]).encode("utf-8"),
-                                   policy=email.policy.default)
+        if r.returncode != 0:
+            return None
+        msgs = [email.message_from_bytes(m.read(f).encode("utf-8"),
+                                         policy=email.policy.default)
+                for f in r.stdout.split()]
+        return [x for x in msgs
+                if "jyj@wys.example.gov.cn" in str(x["To"])] or None
+    to_unit = wait_for("alert email in the Maildir", mail_to_unit,
+                       CYCLE_TIMEOUT, lambda: warnings_tail(m))
+    assert len(to_unit) == 1, [str(x["Subject"]) for x in to_unit]
+    msg = to_unit[0]
     assert "jyj@wys.example.gov.cn" in str(msg["To"]), str(msg)
     # the configuration of the good reload is in force, not the broken one
     assert GOOD_FROM in str(msg["From"]), str(msg["From"])
@@ -403,28 +417,41 @@ def test_clean_quick_stop(machine):
     assert "stopping (signal 15)" in texts, texts
 
 
-def test_smtp_password_reaches_the_service_as_a_credential(machine, feeds):
+def test_smtp_password_reaches_the_service_as_a_credential(machine, feeds,
+                                                          tmp_path):
     """README step 4: the password file, the drop-in added with `systemctl
-    edit`, mail by SMTP with AUTH to a server on loopback."""
+    edit`, mail by SMTP with STARTTLS, the office's CA in ca_file and AUTH
+    to a server on loopback."""
     m = machine
     assert show(m, "ActiveState")["ActiveState"] == "inactive"
     m.run(["rm", WATCHDOG_DROPIN])
     m.run(["systemctl", "daemon-reload"])
 
-    # an SMTP server that requires AUTH with the password, on a socket
+    # the office's CA and the server's certificate, made on the host (the
+    # container has no openssl command)
+    ca = TestCA(tmp_path / "ca", "office CA")
+    cert, key = ca.server_cert("smtp")
+    m.write(SMTP_CA, ca.cert.read_text())
+    m.write("/srv/smtp.crt", cert.read_text())
+    m.write("/srv/smtp.key", key.read_text(), mode="0600")
+    # an SMTP server that requires STARTTLS, then AUTH with the password,
+    # on a socket
     m.run(["mkdir", "-p", "/srv/smtp"])
     m.write("/srv/smtp-server.py",
             (REPO / "tests/fixtures/smtp-server.py").read_text())
     m.run(["systemd-run", "--unit=mw-smtp",
            f"--socket-property=ListenStream=127.0.0.1:{SMTP_PORT}", "--",
            "python3", "/srv/smtp-server.py", "3", "/srv/smtp",
-           "--auth", f"mediawatch:{SMTP_PASSWORD}"])
+           "--auth", f"mediawatch:{SMTP_PASSWORD}", "--tls",
+           "--tls-cert", "/srv/smtp.crt", "--tls-key", "/srv/smtp.key"])
 
     m.sh(f"(umask 077; printf '%s\\n' '{SMTP_PASSWORD}' "
          "> /etc/mediawatch/smtp-password)")
     conf = earlier("good_conf").replace(
         '\ttransport = "maildir";',
-        f'\ttransport = "smtp";\n\turl = "smtp://127.0.0.1:{SMTP_PORT}";\n'
+        f'\ttransport = "smtp";\n'
+        f'\turl = "smtp+starttls://127.0.0.1:{SMTP_PORT}";\n'
+        f'\tca_file = "{SMTP_CA}";\n'
         '\tusername = "mediawatch";\n\tpassword_file = "smtp-password";')
     assert conf != earlier("good_conf")
     m.write(CONF, conf)
@@ -463,12 +490,28 @@ def test_smtp_password_reaches_the_service_as_a_credential(machine, feeds):
 
 
 def test_bulletin_service_writes_last_month(machine):
+    """The timer's service as shipped, run as on the first day of next
+    month: monitoring began this month, so "last month" is this one (a
+    month before monitoring began has no bulletin)."""
     m = machine
-    m.run(["systemctl", "start", "mediawatch-bulletin"], timeout=60)
+    # this month where the office is (the configuration's timezone)
+    today = datetime.now(ZoneInfo("Asia/Shanghai"))
+    y, mo = (today.year + 1, 1) if today.month == 12 else \
+        (today.year, today.month + 1)
+    m.write("/etc/systemd/system/mediawatch-bulletin.service.d/now.conf",
+            f"[Service]\nEnvironment=MEDIAWATCH_NOW={y:04d}-{mo:02d}-01"
+            "T08:00:00\n")
+    m.run(["systemctl", "daemon-reload"])
+    r = m.run(["systemctl", "start", "mediawatch-bulletin"], timeout=60,
+              check=False)
+    assert r.returncode == 0, "\n".join(
+        messages(journal(m, unit="mediawatch-bulletin")))
     s = show(m, "Result", "ExecMainStatus", unit="mediawatch-bulletin")
     assert (s["Result"], s["ExecMainStatus"]) == ("success", "0"), s
-    files = m.run(["find", f"{STATE}/bulletins", "-type", "f"]
-                  ).stdout.split()
-    assert len(files) == 1 and files[0].endswith(".html"), files
-    got = mode(m, files[0]).split()
-    assert got[1:] == ["mediawatch", "mediawatch"], got
+    files = sorted(m.run(["find", f"{STATE}/bulletins", "-type", "f"]
+                         ).stdout.split())
+    # the web page and the 公文 to print, one of each
+    assert [f.rsplit(".", 1)[1] for f in files] == ["docx", "html"], files
+    for f in files:
+        got = mode(m, f).split()
+        assert got[1:] == ["mediawatch", "mediawatch"], (f, got)
