@@ -57,7 +57,7 @@ EMBED_HOLIDAYS := awk -v header=base/holidays.h -v type=holiday_file \
              -v array=holiday_builtins -f conf/templates/embed.awk
 
 .PHONY: all deps check check-layout unit-test integration-test check-config-docs \
-        demo bench install uninstall clean
+        demo bench bench-scale install uninstall clean
 
 all: $(PROGS)
 
@@ -174,6 +174,12 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) sh bench/run.sh
+
+# The evaluation and the admin commands at 10,000 and 100,000 accounts
+# with a year of history, and SMTP delivery (also part of `make bench`).
+bench-scale: deps
+	$(MAKE) all
+	MEDIAWATCH_BUILD=$(CURDIR)/$(BUILD) sh bench/bench-scale.sh
 
 # install also puts the units, sysusers/tmpfiles snippets and man pages in
 # place (install-service, mk/service.mk)

@@ -61,17 +61,28 @@ per_unit(sqlite3 *db)
 	static const char *const keys[] = { "unit", "name", "active", "fresh",
 	    "warning", "stale", "dormant", "unverified", "open_problems" };
 
-	return query_rows(db, "SELECT u.code, u.name, count(a.id),"
-	    " count(CASE s.state WHEN 'fresh' THEN 1 END),"
-	    " count(CASE s.state WHEN 'warning' THEN 1 END),"
-	    " count(CASE s.state WHEN 'stale' THEN 1 END),"
-	    " count(CASE s.state WHEN 'dormant' THEN 1 END),"
-	    " count(CASE s.state WHEN 'unverified' THEN 1 END),"
-	    " (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND"
-	    "  p.closed_at IS NULL)"
-	    " FROM unit u LEFT JOIN account a ON a.unit_id = u.id AND a.status ="
-	    " 'active' LEFT JOIN account_state s ON s.account_id = a.id WHERE"
-	    " u.removed_at IS NULL GROUP BY u.id ORDER BY u.code", keys,
+	/* counted per unit apart and joined to the units: the active
+	 * accounts from their index, their states by reading the states in
+	 * account order (each account looked up in order, which reads the
+	 * table once), the open problems from their index */
+	return query_rows(db, "SELECT u.code, u.name, coalesce(n.active, 0),"
+	    " coalesce(c.fresh, 0), coalesce(c.warning, 0), coalesce(c.stale, 0),"
+	    " coalesce(c.dormant, 0), coalesce(c.unverified, 0), coalesce(p.n, 0)"
+	    " FROM unit u"
+	    " LEFT JOIN (SELECT unit_id, count(*) AS active FROM account WHERE"
+	    "  status = 'active' GROUP BY unit_id) n ON n.unit_id = u.id"
+	    " LEFT JOIN (SELECT a.unit_id,"
+	    "  count(CASE s.state WHEN 'fresh' THEN 1 END) AS fresh,"
+	    "  count(CASE s.state WHEN 'warning' THEN 1 END) AS warning,"
+	    "  count(CASE s.state WHEN 'stale' THEN 1 END) AS stale,"
+	    "  count(CASE s.state WHEN 'dormant' THEN 1 END) AS dormant,"
+	    "  count(CASE s.state WHEN 'unverified' THEN 1 END) AS unverified"
+	    "  FROM account_state s NOT INDEXED CROSS JOIN account a ON a.id ="
+	    "  s.account_id WHERE a.status = 'active' GROUP BY a.unit_id) c ON"
+	    "  c.unit_id = u.id"
+	    " LEFT JOIN (SELECT unit_id, count(*) AS n FROM problem WHERE"
+	    "  closed_at IS NULL GROUP BY +unit_id) p ON p.unit_id = u.id"
+	    " WHERE u.removed_at IS NULL ORDER BY u.code", keys,
 	    ARRAY_SIZE(keys), 0);
 }
 
@@ -81,9 +92,10 @@ failing_feeds(sqlite3 *db)
 	static const char *const keys[] = { "id", "unit", "name", "failures",
 	    "last_success_at", "last_error", "permanent_redirect" };
 
+	/* from the index of failing or moved feeds (feed_state_failing) */
 	return query_rows(db, "SELECT a.id, u.code, a.name, f.consecutive_failures,"
 	    " f.last_success_at, f.last_error, f.permanent_redirect FROM feed_state"
-	    " f JOIN account a ON a.id = f.account_id JOIN unit u ON u.id ="
+	    " f CROSS JOIN account a ON a.id = f.account_id JOIN unit u ON u.id ="
 	    " a.unit_id WHERE a.status = 'active' AND (f.failing OR"
 	    " f.permanent_redirect IS NOT NULL) ORDER BY u.code, a.id", keys,
 	    ARRAY_SIZE(keys), 0);
@@ -113,7 +125,8 @@ totals(struct ctl *ctl)
 	struct monitor_counts c;
 	int i;
 
-	if (monitor_counts_load(db, &ctl->cfg, now, &c) == -1) {
+	if (monitor_counts_load(db, &ctl->cfg, now, &c) == -1 ||
+	    monitor_outbox_sent(db, &c) == -1) {
 		monitor_counts_free(&c);
 		json_decref(states);
 		return NULL;

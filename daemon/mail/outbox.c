@@ -18,6 +18,7 @@
 #include "mail/secret.h"
 #include "mail/sendmail.h"
 #include "mail/smtp.h"
+#include "mail/smtp_workers.h"
 #include "store/db.h"
 
 #define LEASE_SECONDS   (SMTP_TIMEOUT + 60)
@@ -76,6 +77,15 @@ outbox_admin_addresses(const struct config *cfg, size_t *n)
 	*n = cfg->mail.n_admins ? cfg->mail.n_admins : 1;
 	return strv_dup(cfg->mail.n_admins ? (const char *const *)cfg->mail.admins :
 	    from);
+}
+
+bool
+outbox_queued_before(sqlite3 *db, const char *dedup_key)
+{
+	long long n = 0;
+
+	return db_query_int(db, &n, "SELECT 1 FROM outbox WHERE dedup_key = ?",
+	    "s", dedup_key) == 0;
 }
 
 int
@@ -781,7 +791,8 @@ struct outbox_sender {
 	sd_event             *event;
 	sqlite3              *db;
 	const struct config  *cfg;
-	struct curlloop      *curl;
+	struct curlloop      *curl;          /* chat deliveries */
+	struct smtp_workers  *smtp;          /* email, made at its first use */
 	sd_event_source      *timer;
 	sd_event_source      *kick;
 	size_t                in_flight;     /* transfers of any kind */
@@ -851,19 +862,39 @@ smtp_done(CURL *easy, CURLcode result, void *userdata)
 	outbox_sender_kick(s);
 }
 
+/* Submissions at once: SMTP_PARALLEL, but no more connections to the
+ * server than poll.per_host allows to any one host. */
+static size_t
+smtp_parallel(const struct config *cfg)
+{
+	long n = cfg->poll.per_host;
+
+	return n > 0 && n < SMTP_PARALLEL ? (size_t)n : SMTP_PARALLEL;
+}
+
+/* Submissions run on worker threads: libcurl blocks its caller while it
+ * waits for the server to take a message (smtp_workers.h). */
 static void
 start_smtp(struct outbox_sender *s, struct letter *l)
 {
-	struct smtp_flight *f = xcalloc(1, sizeof(*f));
-	char *error = NULL, *from = envelope_from(s->cfg);
+	struct smtp_flight *f;
+	char *error = NULL, *from;
 	CURL *easy;
 
+	if (s->smtp == NULL && (s->smtp = smtp_workers_new(s->event,
+	    smtp_parallel(s->cfg), smtp_done)) == NULL) {
+		/* logged; the lease holds the message until it is tried again */
+		letter_free(l);
+		return;
+	}
+	f = xcalloc(1, sizeof(*f));
+	from = envelope_from(s->cfg);
 	f->s = s;
 	f->letter = l;
 	easy = smtp_easy_new(&s->cfg->mail, from, (const char *const *)l->rcpts,
 	    l->n_rcpts, l->wire, l->wire_len, &f->job, &error);
 	free(from);
-	if (easy == NULL || curlloop_add(s->curl, easy, smtp_done, f) == -1) {
+	if (easy == NULL) {
 		attempt_record_all(s->db, s->cfg, l, false,
 		    error ? error : "cannot start an SMTP transfer");
 		free(error);
@@ -872,6 +903,7 @@ start_smtp(struct outbox_sender *s, struct letter *l)
 		free(f);
 		return;
 	}
+	smtp_workers_add(s->smtp, easy, f);
 	s->in_flight++;
 	s->smtp_flights++;
 }
@@ -1056,15 +1088,16 @@ next_due_delay(struct outbox_sender *s)
 	return (time_t)(next - mw_now());
 }
 
-/* Email: SMTP_PARALLEL transfers at once, or SYNC_BATCH local deliveries
+/* Email: smtp_parallel() submissions at once, or SYNC_BATCH local deliveries
  * per turn of the loop (*more: more are due).  Returns -1 when the
  * database cannot be written. */
 static int
 send_mail(struct outbox_sender *s, bool *more)
 {
 	bool smtp = s->cfg->mail.transport == MAIL_SMTP;
-	size_t room = smtp ? (s->smtp_flights < SMTP_PARALLEL ?
-	    SMTP_PARALLEL - s->smtp_flights : 0) : SYNC_BATCH;
+	size_t most = smtp_parallel(s->cfg);
+	size_t room = smtp ? (s->smtp_flights < most ?
+	    most - s->smtp_flights : 0) : SYNC_BATCH;
 	long long ids[SYNC_BATCH];
 	size_t n = room ? due_ids(s, ids, room) : 0, i;
 
@@ -1154,6 +1187,9 @@ outbox_sender_free(struct outbox_sender *s)
 {
 	if (s == NULL)
 		return;
+	/* the poller may be gone: outcomes reported now flush nothing */
+	s->flush = NULL;
+	smtp_workers_free(s->smtp);
 	sd_event_source_disable_unref(s->timer);
 	sd_event_source_disable_unref(s->kick);
 	while (s->n_busy > 0)

@@ -72,6 +72,9 @@ char **outbox_admin_addresses(const struct config *cfg, size_t *n);
 int  outbox_enqueue(sqlite3 *db, const struct config *cfg,
          const struct outgoing *m, time_t now);
 
+/* Whether a message with this dedup key was ever queued. */
+bool outbox_queued_before(sqlite3 *db, const char *dedup_key);
+
 /* Puts failed messages back in the queue, their attempts reset: the row
  * id, or every failed row when id is 0, email and chat.  Queued messages
  * are left alone (one may be in a delivery now).  Returns the number of

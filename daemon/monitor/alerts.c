@@ -20,80 +20,6 @@
 #include "registry/workorder.h"
 #include "store/db.h"
 
-/* Facts about one account for a message row. */
-struct account_facts {
-	char         *unit_name, *platform_label, *name, *uid, *feed_url;
-	char         *last_error;
-	struct sight  sight;          /* how it was seen; last_error its error */
-	bool          has_last_update;
-	time_t        last_update;
-	long          failures;
-	bool          failing;
-};
-
-static void
-facts_free(struct account_facts *f)
-{
-	free(f->unit_name);
-	free(f->platform_label);
-	free(f->name);
-	free(f->uid);
-	free(f->feed_url);
-	free(f->last_error);
-}
-
-static void
-facts_read(const struct config *cfg, sqlite3_stmt *st, struct account_facts *f)
-{
-	const struct platform *p = config_platform(cfg, db_column_text(st, 1));
-
-	f->unit_name = db_column_strdup(st, 0);
-	f->platform_label = xstrdup(p ? p->label : db_column_text(st, 1));
-	f->name = db_column_strdup(st, 2);
-	f->uid = xstrdup(db_column_text(st, 3));
-	f->feed_url = poller_feed_url(cfg, db_column_text(st, 1),
-	    (const char *)sqlite3_column_text(st, 3),
-	    (const char *)sqlite3_column_text(st, 4));
-	f->last_error = db_column_strdup(st, 5);
-	f->sight = (struct sight){
-		.polled = f->feed_url != NULL,
-		.fetched = !db_column_is_null(st, 6),
-		.last_status = sqlite3_column_int(st, 7),
-		.last_error = f->last_error,
-		.has_success = !db_column_is_null(st, 8),
-		.last_success = (time_t)sqlite3_column_int64(st, 8),
-		.has_observation = !db_column_is_null(st, 9),
-		.last_observation = (time_t)sqlite3_column_int64(st, 9),
-	};
-	f->has_last_update = !db_column_is_null(st, 10);
-	f->last_update = (time_t)sqlite3_column_int64(st, 10);
-	f->failures = sqlite3_column_int(st, 11);
-	f->failing = sqlite3_column_int(st, 12) != 0;
-}
-
-static int
-facts_load(sqlite3 *db, const struct config *cfg, long long id,
-    struct account_facts *f)
-{
-	sqlite3_stmt *st;
-	int rc = -1;
-
-	memset(f, 0, sizeof(*f));
-	st = db_prepare(db, "SELECT u.name, a.platform, a.name, a.platform_uid,"
-	    " a.feed_url, f.last_error, f.last_fetch_at, coalesce(f.last_status,"
-	    " 0), f.last_success_at, (SELECT max(o.recorded_at) FROM observation"
-	    " o WHERE o.account_id = a.id), a.last_update_at,"
-	    " coalesce(f.consecutive_failures, 0), coalesce(f.failing, 0) FROM"
-	    " account a JOIN unit u ON u.id = a.unit_id LEFT JOIN feed_state f ON"
-	    " f.account_id = a.id WHERE a.id = ?", "I", id);
-	if (st && sqlite3_step(st) == SQLITE_ROW) {
-		facts_read(cfg, st, f);
-		rc = 0;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* Dates and times in messages are written the Chinese way: 2026年12月2日,
  * 2026年12月2日 10:30. */
 static void
@@ -158,23 +84,17 @@ set_unit_names(struct tmpl_vars *v, const char *code, const char *name,
 }
 
 static void
-set_unit_vars(sqlite3 *db, long long unit_id, struct tmpl_vars *v)
+set_unit_vars(const struct unit_info *u, struct tmpl_vars *v)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT code, name, coalesce(contact,"
-	    " '') FROM unit WHERE id = ?", "I", unit_id);
-
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		set_unit_names(v, db_column_text(st, 0), db_column_text(st, 1),
-		    db_column_text(st, 2));
-	sqlite3_finalize(st);
+	if (u)
+		set_unit_names(v, u->code, u->name, u->contact);
 }
 
-char **
-unit_mail_recipients(sqlite3 *db, const struct config *cfg,
-    long long unit_id, size_t *n, bool *fallback, struct tmpl_vars *v)
+/* A unit without addresses gets its mail through the admins. */
+static char **
+recipients_or_admins(const struct config *cfg, char **to, size_t *n,
+    bool *fallback, struct tmpl_vars *v)
 {
-	char **to = outbox_unit_addresses(db, unit_id, n);
-
 	*fallback = *n == 0;
 	if (v)
 		tmpl_set(v, "no_address", *fallback ? "1" : "");
@@ -182,6 +102,23 @@ unit_mail_recipients(sqlite3 *db, const struct config *cfg,
 		return to;
 	strv_free(to);
 	return outbox_admin_addresses(cfg, n);
+}
+
+char **
+unit_mail_recipients(sqlite3 *db, const struct config *cfg,
+    long long unit_id, size_t *n, bool *fallback, struct tmpl_vars *v)
+{
+	return recipients_or_admins(cfg, outbox_unit_addresses(db, unit_id, n),
+	    n, fallback, v);
+}
+
+/* The same for a unit the evaluation read. */
+static char **
+unit_recipients(const struct config *cfg, const struct unit_info *u,
+    size_t *n, bool *fallback, struct tmpl_vars *v)
+{
+	return recipients_or_admins(cfg, strv_from_json(u ? u->emails : NULL, n),
+	    n, fallback, v);
 }
 
 /* What a unit's message is to the chat channels: the admins' channels
@@ -287,18 +224,6 @@ alert_row(struct unit_mail *um, const struct account_facts *f,
 	sb_printf(&um->key, ":%lld.%d.%d", it->account_id, it->state, it->event);
 }
 
-static void
-add_alert_row(sqlite3 *db, const struct config *cfg, struct unit_mail *um,
-    const struct eval_item *it)
-{
-	struct account_facts f;
-
-	if (facts_load(db, cfg, it->account_id, &f) == -1)
-		return;
-	alert_row(um, &f, it);
-	facts_free(&f);
-}
-
 static bool
 carried(const struct eval_item *it, unsigned kinds)
 {
@@ -308,29 +233,32 @@ carried(const struct eval_item *it, unsigned kinds)
 	    it->state == STATE_STALE ? KIND_STALE : KIND_DORMANT);
 }
 
+/* A unit's items: a run of ev's items, which are grouped by unit. */
+struct unit_items {
+	const struct eval_item *items;
+	size_t                  n;
+	const struct unit_info *unit;
+};
+
 /* The unit's alert and recovery, with the accounts of the kinds given. */
 static void
-unit_mail_fill(sqlite3 *db, const struct config *cfg,
-    const struct evaluation *ev, long long unit_id, unsigned kinds,
-    struct unit_mail *um)
+unit_mail_fill(const struct config *cfg, time_t now,
+    const struct unit_items *ui, unsigned kinds, struct unit_mail *um)
 {
 	size_t i;
 
-	unit_mail_init(um, cfg, ev->now);
-	for (i = 0; i < ev->n_items; i++)
-		if (ev->items[i].unit_id == unit_id &&
-		    ev->items[i].event != EVENT_GAP &&
-		    carried(&ev->items[i], kinds))
-			add_alert_row(db, cfg, um, &ev->items[i]);
-	set_unit_vars(db, unit_id, um->alert);
-	set_unit_vars(db, unit_id, um->recovery);
+	unit_mail_init(um, cfg, now);
+	for (i = 0; i < ui->n; i++)
+		if (ui->items[i].event != EVENT_GAP && carried(&ui->items[i], kinds))
+			alert_row(um, &ui->items[i].facts, &ui->items[i]);
+	set_unit_vars(ui->unit, um->alert);
+	set_unit_vars(ui->unit, um->recovery);
 }
 
 struct unit_chat {
-	sqlite3                 *db;
 	const struct config     *cfg;
-	const struct evaluation *ev;
-	long long                unit_id;
+	time_t                   now;
+	const struct unit_items *ui;
 	bool                     recovery, fallback;
 };
 
@@ -343,7 +271,7 @@ unit_chat_vars(const struct channel *ch, void *arg)
 	struct tmpl_vars *v = NULL;
 	struct unit_mail um;
 
-	unit_mail_fill(uc->db, uc->cfg, uc->ev, uc->unit_id, ch->kind_mask, &um);
+	unit_mail_fill(uc->cfg, uc->now, uc->ui, ch->kind_mask, &um);
 	tmpl_set(um.alert, "no_address", uc->fallback ? "1" : "");
 	tmpl_set(um.recovery, "no_address", uc->fallback ? "1" : "");
 	unit_mail_finish(&um);
@@ -358,11 +286,24 @@ unit_chat_vars(const struct channel *ch, void *arg)
 	return v;
 }
 
+/* Monitoring gaps are the admins', never the unit's. */
+static bool
+only_gaps(const struct unit_items *ui)
+{
+	size_t i;
+
+	for (i = 0; i < ui->n; i++)
+		if (ui->items[i].event != EVENT_GAP)
+			return false;
+	return true;
+}
+
 static int
 queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
-    long long unit_id)
+    const struct unit_items *ui)
 {
-	struct unit_chat uc = { db, cfg, ev, unit_id, false, false };
+	long long unit_id = ui->items[0].unit_id;
+	struct unit_chat uc = { cfg, ev->now, ui, false, false };
 	struct chat_route chat = { false, unit_chat_vars, &uc };
 	struct unit_mail um;
 	char **to, *key;
@@ -370,8 +311,8 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 	bool fallback;
 	int rc = 0, queued = 0;
 
-	unit_mail_fill(db, cfg, ev, unit_id, KIND_ALL, &um);
-	to = unit_mail_recipients(db, cfg, unit_id, &n_to, &fallback, um.alert);
+	unit_mail_fill(cfg, ev->now, ui, KIND_ALL, &um);
+	to = unit_recipients(cfg, ui->unit, &n_to, &fallback, um.alert);
 	tmpl_set(um.recovery, "no_address", fallback ? "1" : "");
 	uc.fallback = fallback;
 	chat.admins = um.cc_admins || fallback;
@@ -441,55 +382,52 @@ gap_finish(const struct config *cfg, struct tmpl_vars *v, int n)
 	tmpl_setf(v, "n_accounts", "%d", n);
 }
 
-static bool
-has_id(const long long *ids, size_t n, long long id)
+static int
+item_id_cmp(const void *a, const void *b)
 {
-	size_t i;
+	const struct eval_item *const *x = a, *const *y = b;
 
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
+	return (*x)->account_id < (*y)->account_id ? -1 :
+	    (*x)->account_id > (*y)->account_id;
+}
+
+static bool
+is_gap_item(const struct eval_item *const *gaps, size_t n, long long id)
+{
+	struct eval_item key = { .account_id = id };
+	const struct eval_item *k = &key;
+
+	return n && bsearch(&k, gaps, n, sizeof(*gaps), item_id_cmp) != NULL;
 }
 
 /* The accounts the admins hear of at once: those that became unverified
- * and those whose feed started failing, each once. */
-static long long *
-gap_accounts(const struct evaluation *ev, size_t *n)
-{
-	long long *ids = xcalloc(ev->n_items + ev->n_new_failing + 1,
-	    sizeof(long long));
-	size_t i;
-
-	*n = 0;
-	for (i = 0; i < ev->n_items; i++)
-		if (ev->items[i].event == EVENT_GAP)
-			ids[(*n)++] = ev->items[i].account_id;
-	for (i = 0; i < ev->n_new_failing; i++)
-		if (!has_id(ids, *n, ev->new_failing[i]))
-			ids[(*n)++] = ev->new_failing[i];
-	return ids;
-}
-
+ * and those whose feed started failing, each once, by account. */
 static int
 queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 {
+	const struct eval_item **gaps = xcalloc(ev->n_items + 1, sizeof(*gaps));
 	struct tmpl_vars *v = base_vars(cfg, ev->now);
 	struct strbuf key = STRBUF_INIT;
-	struct account_facts f;
-	long long *ids;
 	char **to, *dedup;
-	size_t i, n_ids, n_to;
+	size_t i, n_gaps = 0, n_to;
 	int n = 0, rc = 0;
 
 	tmpl_set_list(v, "accounts");
-	ids = gap_accounts(ev, &n_ids);
-	for (i = 0; i < n_ids; i++) {
-		if (facts_load(db, cfg, ids[i], &f) == -1)
+	for (i = 0; i < ev->n_items; i++)
+		if (ev->items[i].event == EVENT_GAP)
+			gaps[n_gaps++] = &ev->items[i];
+	qsort(gaps, n_gaps, sizeof(*gaps), item_id_cmp);
+	for (i = 0; i < n_gaps; i++, n++) {
+		fill_gap_row(tmpl_add_row(v, "accounts"), cfg, &gaps[i]->facts,
+		    ev->now);
+		sb_printf(&key, ":%lld", gaps[i]->account_id);
+	}
+	for (i = 0; i < ev->n_new_failing; i++) {
+		if (is_gap_item(gaps, n_gaps, ev->new_failing[i].account_id))
 			continue;
-		fill_gap_row(tmpl_add_row(v, "accounts"), cfg, &f, ev->now);
-		sb_printf(&key, ":%lld", ids[i]);
-		facts_free(&f);
+		fill_gap_row(tmpl_add_row(v, "accounts"), cfg,
+		    &ev->new_failing[i].facts, ev->now);
+		sb_printf(&key, ":%lld", ev->new_failing[i].account_id);
 		n++;
 	}
 	if (n > 0) {
@@ -501,7 +439,7 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		free(dedup);
 		strv_free(to);
 	}
-	free(ids);
+	free(gaps);
 	sb_free(&key);
 	tmpl_vars_free(v);
 	return rc;
@@ -603,32 +541,24 @@ digest_counts(sqlite3 *db, const struct config *cfg,
 	return rc;
 }
 
-struct digest_lists {
-	int n_stale, n_gaps, n_failing;
-};
-
 /* One account in the digest, in one list only: unverified ones are gaps
  * (whatever their feed does), stale and dormant ones say whether their
  * feed fails, and the failing feeds of the others are listed apart. */
 static void
 digest_row(struct tmpl_vars *v, const struct config *cfg, int state,
-    const struct account_facts *f, time_t now, struct digest_lists *dl)
+    const struct account_facts *f, time_t now)
 {
 	struct tmpl_vars *row;
 
-	if (state == STATE_UNVERIFIED) {
+	if (state == STATE_UNVERIFIED)
 		fill_gap_row(tmpl_add_row(v, "gaps"), cfg, f, now);
-		dl->n_gaps++;
-	} else if (state == STATE_STALE || state == STATE_DORMANT) {
+	else if (state == STATE_STALE || state == STATE_DORMANT) {
 		row = tmpl_add_row(v, "stale");
 		fill_gap_row(row, cfg, f, now);
 		tmpl_set(row, "state_label", state_label(state));
 		tmpl_set(row, "failing", f->failing ? "1" : "");
-		dl->n_stale++;
-	} else if (f->failing) {
+	} else if (f->failing)
 		fill_gap_row(tmpl_add_row(v, "failing"), cfg, f, now);
-		dl->n_failing++;
-	}
 }
 
 static void
@@ -639,39 +569,38 @@ digest_lists_init(struct tmpl_vars *v)
 	tmpl_set_list(v, "gaps");
 }
 
+/* n_*_list: the rows listed; n_*_more: the accounts left out of a list
+ * longer than DIGEST_ROWS (the status report has them all). */
 static void
-digest_lists_finish(struct tmpl_vars *v, const struct digest_lists *dl)
+digest_lists_finish(struct tmpl_vars *v, const unsigned long *total)
 {
-	tmpl_setf(v, "n_stale_list", "%d", dl->n_stale);
-	tmpl_setf(v, "n_gaps_list", "%d", dl->n_gaps);
-	tmpl_setf(v, "n_failing_list", "%d", dl->n_failing);
+	static const char *const names[N_DIGEST_LISTS] = { "stale", "gaps",
+	    "failing" };
+	unsigned long listed;
+	char key[32];
+	int i;
+
+	for (i = 0; i < N_DIGEST_LISTS; i++) {
+		listed = total[i] < DIGEST_ROWS ? total[i] : DIGEST_ROWS;
+		snprintf(key, sizeof(key), "n_%s_list", names[i]);
+		tmpl_setf(v, key, "%lu", listed);
+		snprintf(key, sizeof(key), "n_%s_more", names[i]);
+		tmpl_setf(v, key, "%lu", total[i] - listed);
+	}
 }
 
-/* Rows for the digest's lists, straight from the database. */
-static int
-digest_lists(sqlite3 *db, const struct config *cfg, time_t now,
+/* The digest's lists, as the evaluation read them. */
+static void
+digest_lists(const struct config *cfg, const struct evaluation *ev,
     struct tmpl_vars *v)
 {
-	struct digest_lists dl = { 0, 0, 0 };
-	struct account_facts f;
-	sqlite3_stmt *st;
+	size_t i;
 
 	digest_lists_init(v);
-	st = db_prepare(db, "SELECT a.id, s.state FROM account_state s JOIN"
-	    " account a ON a.id = s.account_id LEFT JOIN feed_state f ON"
-	    " f.account_id = a.id WHERE a.status = 'active' AND (s.state IN"
-	    " ('stale', 'dormant', 'unverified') OR f.failing) ORDER BY"
-	    " a.unit_id, a.id", "");
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		if (facts_load(db, cfg, sqlite3_column_int64(st, 0), &f) == -1)
-			continue;
-		digest_row(v, cfg, state_parse(db_column_text(st, 1)), &f, now,
-		    &dl);
-		facts_free(&f);
-	}
-	sqlite3_finalize(st);
-	digest_lists_finish(v, &dl);
-	return 0;
+	for (i = 0; i < ev->n_digest_rows; i++)
+		digest_row(v, cfg, ev->digest_rows[i].state,
+		    &ev->digest_rows[i].facts, ev->now);
+	digest_lists_finish(v, ev->digest_total);
 }
 
 static void
@@ -703,17 +632,30 @@ digest_bounces(sqlite3 *db, struct tmpl_vars *v)
 	bounces_free(b, n);
 }
 
-/* Once a day, after mail.digest_time in the configured zone. */
-static bool
-digest_due(const struct config *cfg, time_t now, char *day, size_t size)
+/* The digest's dedup key for now's day, once mail.digest_time has passed
+ * in the configured zone; NULL before.  Caller frees. */
+static char *
+digest_key(const struct config *cfg, time_t now)
 {
-	char hhmm[8];
+	char hhmm[8], day[16];
 	struct tm tm;
 
 	localtime_r(&now, &tm);
 	strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
-	strftime(day, size, "%Y-%m-%d", &tm);
-	return strcmp(hhmm, cfg->mail.digest_time) >= 0;
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	if (strcmp(hhmm, cfg->mail.digest_time) < 0)
+		return NULL;
+	return xasprintf("digest:%s", day);
+}
+
+bool
+alerts_digest_due(sqlite3 *db, const struct config *cfg, time_t now)
+{
+	char *key = digest_key(cfg, now);
+	bool due = key && !outbox_queued_before(db, key);
+
+	free(key);
+	return due;
 }
 
 static void
@@ -726,18 +668,18 @@ set_calendar_warning(struct tmpl_vars *v, const struct config *cfg,
 	free(warning);
 }
 
+/* Once a day: the first evaluation after mail.digest_time, which read
+ * the digest's lists (alerts_digest_due()). */
 static int
 queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 {
 	struct tmpl_vars *v;
-	char day[16], *key, **to;
+	char *key, **to;
 	size_t n_to;
 	int rc;
 
-	if (!digest_due(cfg, ev->now, day, sizeof(day)))
+	if (!ev->digest || (key = digest_key(cfg, ev->now)) == NULL)
 		return 0;
-	/* the dedup key makes later evaluations of the day queue nothing */
-	key = xasprintf("digest:%s", day);
 	v = base_vars(cfg, ev->now);
 	set_date(v, "date", true, ev->now, "");
 	if (digest_counts(db, cfg, ev, v) == -1 ||
@@ -746,10 +688,11 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		free(key);
 		return -1;
 	}
-	digest_lists(db, cfg, ev->now, v);
+	digest_lists(cfg, ev, v);
 	set_calendar_warning(v, cfg, ev->now);
 	digest_bounces(db, v);
 	to = outbox_admin_addresses(cfg, &n_to);
+	/* the dedup key makes a second digest of the day queue nothing */
 	rc = queue_mail(db, cfg, "admin-digest", v, "digest", 0, to, n_to, false,
 	    key, ev->now, NULL);
 	strv_free(to);
@@ -758,24 +701,24 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	return rc;
 }
 
+/* One message per unit (items come grouped by unit), then the admins'. */
 int
 alerts_queue(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 {
-	long long *units = xcalloc(ev->n_items + 1, sizeof(long long));
-	size_t i, n_units = 0;
-	int rc, queued = 0;
+	struct unit_items ui;
+	size_t i, j;
+	int rc = 0, queued = 0;
 
-	for (i = 0; i < ev->n_items; i++)
-		if (ev->items[i].event != EVENT_GAP &&
-		    !has_id(units, n_units, ev->items[i].unit_id))
-			units[n_units++] = ev->items[i].unit_id;
-	for (i = 0; i < n_units; i++) {
-		if ((rc = queue_unit(db, cfg, ev, units[i])) == -1)
-			break;
-		queued += rc;
+	for (i = 0; rc != -1 && i < ev->n_items; i = j) {
+		for (j = i; j < ev->n_items &&
+		    ev->items[j].unit_id == ev->items[i].unit_id; j++)
+			continue;
+		ui = (struct unit_items){ &ev->items[i], j - i,
+		    evaluation_unit(ev, ev->items[i].unit_id) };
+		if (!only_gaps(&ui) && (rc = queue_unit(db, cfg, ev, &ui)) > 0)
+			queued += rc;
 	}
-	free(units);
-	if (i < n_units || (rc = queue_gap(db, cfg, ev)) == -1)
+	if (rc == -1 || (rc = queue_gap(db, cfg, ev)) == -1)
 		return -1;
 	queued += rc;
 	if ((rc = queue_digest(db, cfg, ev)) == -1)
@@ -871,18 +814,20 @@ sample_digest(const struct config *cfg, time_t now)
 	struct monitor_counts c = { .open_problems = 3, .problem_accounts = 2,
 	    .overdue_problems = 1, .failing_feeds = 2, .outbox_queued = 2,
 	    .outbox_failed = 1, .orders = { 1, 1, 1, 0 }, .orders_overdue = 1 };
-	struct digest_lists dl = { 0, 0, 0 };
 	json_t *notices = json_pack("[{s:I, s:s, s:s, s:s, s:I, s:I, s:I}]",
 	    "id", 3, "serial", "〔2026〕3号", "unit_name", "某某县教育局", "due_on",
 	    "2026-11-20", "items", 2, "unsettled", 1, "days_over", 5);
+	/* each list longer than it shows, so that "more" renders too */
+	const unsigned long total[N_DIGEST_LISTS] = { DIGEST_ROWS + 1,
+	    DIGEST_ROWS + 2, DIGEST_ROWS + 3 };
 
 	set_date(v, "date", true, now, "");
 	set_digest_counts(v, &ev, &c);
 	digest_lists_init(v);
-	digest_row(v, cfg, STATE_STALE, &f, now, &dl);
-	digest_row(v, cfg, STATE_UNVERIFIED, &f, now, &dl);
-	digest_row(v, cfg, STATE_FRESH, &f, now, &dl);
-	digest_lists_finish(v, &dl);
+	digest_row(v, cfg, STATE_STALE, &f, now);
+	digest_row(v, cfg, STATE_UNVERIFIED, &f, now);
+	digest_row(v, cfg, STATE_FRESH, &f, now);
+	digest_lists_finish(v, total);
 	tmpl_set(v, "calendar_warning", "2027年的节假日安排尚未载入。");
 	set_bounces(v, &(struct bounce){ .unit_code = "JYJ",
 	    .unit_name = "某某县教育局", .address = "jyj@example.gov.cn",

@@ -27,6 +27,11 @@
 int alerts_queue(sqlite3 *db, const struct config *cfg,
         const struct evaluation *ev);
 
+/* Whether the daily digest is due: mail.digest_time has passed today in
+ * the configured zone and today's was not queued yet.  The evaluation
+ * then reads the digest's lists (evaluate()). */
+bool alerts_digest_due(sqlite3 *db, const struct config *cfg, time_t now);
+
 /* Who gets a unit's mail: its addresses; a unit without any gets it
  * through the admins (*fallback), so that nothing is dropped for want of
  * an address, and v (when given) gets no_address "1" so that the mail

@@ -100,7 +100,8 @@ monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 
 	log_problem_clear();
 	if (db_begin(db) == 0) {
-		if (evaluate(db, cfg, now, &ev) == -1 ||
+		if (evaluate(db, cfg, now, alerts_digest_due(db, cfg, now),
+		    &ev) == -1 ||
 		    closed_accounts_check(db, cfg, now) == -1 ||
 		    (queued = alerts_queue(db, cfg, &ev)) == -1 ||
 		    health_record(db, HEALTH_EVALUATION, now, NULL) == -1 ||

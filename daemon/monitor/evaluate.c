@@ -1,4 +1,5 @@
-/* evaluate.c — account states, state changes and automatic problems. */
+/* evaluate.c — account states, state changes and automatic problems, in
+ * one pass over the active accounts. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +9,6 @@
 #include "monitor/evaluate.h"
 #include "poll/poller.h"
 #include "registry/problem.h"
-#include "store/audit.h"
 #include "store/db.h"
 
 #define DAY 86400
@@ -78,36 +78,53 @@ account_grace_start(const char *opened_on, time_t created_at)
 	return opened;
 }
 
+/* ---- reading: one pass over the active accounts ---- */
+
+/* The columns of an account's facts (struct account_facts), shared by the
+ * pass and the digest's lists. */
+#define FACTS_SELECT \
+	"SELECT a.id, a.unit_id, a.platform, a.platform_uid, a.feed_url," \
+	" a.name, a.last_update_at, f.last_error, f.last_fetch_at," \
+	" coalesce(f.last_status, 0), f.last_success_at, (SELECT" \
+	" max(o.recorded_at) FROM observation o WHERE o.account_id = a.id)," \
+	" coalesce(f.consecutive_failures, 0), coalesce(f.failing, 0)"
+enum { F_ID, F_UNIT, F_PLATFORM, F_UID, F_FEED, F_NAME, F_LAST_UPDATE,
+    F_ERROR, F_FETCHED, F_STATUS, F_SUCCESS, F_OBSERVED, F_FAILURES,
+    F_FAILING, F_END };
+
+/* Every active account with its fetch state and its state, in the order
+ * of the table ("+a.status": a scan of the table reads the accounts in id
+ * order, where the status index would read them out of order and sort). */
+static const char pass_query[] = FACTS_SELECT ", a.opened_on, a.created_at,"
+	" a.warn_after, a.stale_after, a.dormant_after, s.state, s.notified_at,"
+	" s.last_update_at FROM account a"
+	" LEFT JOIN feed_state f ON f.account_id = a.id"
+	" LEFT JOIN account_state s ON s.account_id = a.id"
+	" WHERE +a.status = 'active' ORDER BY a.id";
+enum { S_OPENED = F_END, S_CREATED, S_WARN, S_STALE, S_DORMANT, S_STATE,
+    S_NOTIFIED, S_ENTERED };
+
+/* The open automatic problems, by account, read beside the accounts and
+ * merged with them (problem_open_auto holds them in this order). */
+static const char open_problems_query[] =
+	"SELECT account_id, id, kind, coalesce(due_at, 0) FROM problem WHERE"
+	" closed_at IS NULL AND kind IN ('stale', 'dormant', 'unreachable')"
+	" ORDER BY account_id";
+
 /* What one account looked like when the evaluation read it. */
 struct subject {
 	long long          id, unit_id;
 	struct state_input in;
 	int                old_state;      /* -1: never evaluated */
-	time_t             since, notified_at;
-	bool               failing, unreachable_open;
-	char              *evidence;       /* feed URL or NULL */
+	time_t             notified_at;
+	bool               has_entered;    /* its last update when it entered */
+	time_t             entered;        /* … its state */
+	bool               failing;
+	long long          unreachable_id; /* its open unreachable problem */
 	long long          quiet_id;       /* its open stale or dormant problem */
 	bool               quiet_dormant;  /* … which is dormant */
 	time_t             quiet_due;
 };
-
-/* One query reads all: the evaluation is set-based, not a query per
- * account. */
-static const char subject_query[] =
-	"SELECT a.id, a.unit_id, a.platform, a.platform_uid, a.feed_url,"
-	" a.last_update_at, a.opened_on, a.created_at, a.warn_after,"
-	" a.stale_after, a.dormant_after, nullif(max(coalesce("
-	"  f.last_success_at, 0), coalesce((SELECT max(o.recorded_at) FROM"
-	"  observation o WHERE o.account_id = a.id), 0)), 0),"
-	" coalesce(f.failing, 0), s.state, s.since, s.notified_at,"
-	" EXISTS (SELECT 1 FROM problem p WHERE p.account_id = a.id AND"
-	"  p.kind = 'unreachable' AND p.closed_at IS NULL),"
-	" q.id, q.kind = 'dormant', q.due_at"
-	" FROM account a LEFT JOIN feed_state f ON f.account_id = a.id"
-	" LEFT JOIN account_state s ON s.account_id = a.id"
-	" LEFT JOIN problem q ON q.account_id = a.id AND q.closed_at IS NULL"
-	"  AND q.kind IN ('stale', 'dormant')"
-	" WHERE a.status = 'active' ORDER BY a.id";
 
 static long long
 threshold(sqlite3_stmt *st, int col, long long platform_value)
@@ -120,38 +137,193 @@ static void
 read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
     struct subject *s)
 {
-	const struct platform *p = config_platform(cfg, db_column_text(st, 2));
+	const struct platform *p = config_platform(cfg,
+	    db_column_text(st, F_PLATFORM));
 	static const struct platform fallback = { .warn_after = 7 * DAY,
 	    .stale_after = 14 * DAY, .dormant_after = 90 * DAY };
+	long long success = sqlite3_column_int64(st, F_SUCCESS);
+	long long observed = sqlite3_column_int64(st, F_OBSERVED);
 
 	if (p == NULL)
 		p = &fallback;   /* a platform removed from the configuration */
 	memset(s, 0, sizeof(*s));
-	s->id = sqlite3_column_int64(st, 0);
-	s->unit_id = sqlite3_column_int64(st, 1);
-	s->evidence = poller_feed_url(cfg, db_column_text(st, 2),
-	    (const char *)sqlite3_column_text(st, 3),
-	    (const char *)sqlite3_column_text(st, 4));
+	s->id = sqlite3_column_int64(st, F_ID);
+	s->unit_id = sqlite3_column_int64(st, F_UNIT);
 	s->in.now = now;
-	s->in.has_last_update = !db_column_is_null(st, 5);
-	s->in.last_update = (time_t)sqlite3_column_int64(st, 5);
-	s->in.registered = account_grace_start(db_column_text(st, 6),
-	    (time_t)sqlite3_column_int64(st, 7));
-	s->in.warn_after = threshold(st, 8, p->warn_after);
-	s->in.stale_after = threshold(st, 9, p->stale_after);
-	s->in.dormant_after = threshold(st, 10, p->dormant_after);
-	s->in.has_seen = !db_column_is_null(st, 11);
-	s->in.last_seen = (time_t)sqlite3_column_int64(st, 11);
+	s->in.has_last_update = !db_column_is_null(st, F_LAST_UPDATE);
+	s->in.last_update = (time_t)sqlite3_column_int64(st, F_LAST_UPDATE);
+	s->in.registered = account_grace_start(db_column_text(st, S_OPENED),
+	    (time_t)sqlite3_column_int64(st, S_CREATED));
+	s->in.warn_after = threshold(st, S_WARN, p->warn_after);
+	s->in.stale_after = threshold(st, S_STALE, p->stale_after);
+	s->in.dormant_after = threshold(st, S_DORMANT, p->dormant_after);
+	/* seen: the later of the last successful fetch and observation */
+	s->in.has_seen = success > 0 || observed > 0;
+	s->in.last_seen = (time_t)(success > observed ? success : observed);
 	s->in.verify_window = cfg->monitor.verify_window;
-	s->failing = sqlite3_column_int(st, 12) != 0;
-	s->old_state = db_column_is_null(st, 13) ? -1 :
-	    state_parse(db_column_text(st, 13));
-	s->since = (time_t)sqlite3_column_int64(st, 14);
-	s->notified_at = (time_t)sqlite3_column_int64(st, 15);
-	s->unreachable_open = sqlite3_column_int(st, 16) != 0;
-	s->quiet_id = sqlite3_column_int64(st, 17);
-	s->quiet_dormant = sqlite3_column_int(st, 18) != 0;
-	s->quiet_due = (time_t)sqlite3_column_int64(st, 19);
+	s->failing = sqlite3_column_int(st, F_FAILING) != 0;
+	s->old_state = db_column_is_null(st, S_STATE) ? -1 :
+	    state_parse(db_column_text(st, S_STATE));
+	s->notified_at = (time_t)sqlite3_column_int64(st, S_NOTIFIED);
+	s->has_entered = !db_column_is_null(st, S_ENTERED) &&
+	    sqlite3_column_int64(st, S_ENTERED) != 0;
+	s->entered = (time_t)sqlite3_column_int64(st, S_ENTERED);
+}
+
+/* The account's facts from a row of FACTS_SELECT. */
+static void
+read_facts(const struct config *cfg, const struct evaluation *ev,
+    sqlite3_stmt *st, struct account_facts *f)
+{
+	const char *platform = db_column_text(st, F_PLATFORM);
+	const struct platform *p = config_platform(cfg, platform);
+	const struct unit_info *u = evaluation_unit(ev,
+	    sqlite3_column_int64(st, F_UNIT));
+
+	f->unit_name = u ? u->name : "";
+	f->platform_label = xstrdup(p ? p->label : platform);
+	f->name = db_column_strdup(st, F_NAME);
+	f->uid = xstrdup(db_column_text(st, F_UID));
+	f->feed_url = poller_feed_url(cfg, platform,
+	    (const char *)sqlite3_column_text(st, F_UID),
+	    (const char *)sqlite3_column_text(st, F_FEED));
+	f->last_error = db_column_strdup(st, F_ERROR);
+	f->sight = (struct sight){
+		.polled = f->feed_url != NULL,
+		.fetched = !db_column_is_null(st, F_FETCHED),
+		.last_status = sqlite3_column_int(st, F_STATUS),
+		.last_error = f->last_error,
+		.has_success = !db_column_is_null(st, F_SUCCESS),
+		.last_success = (time_t)sqlite3_column_int64(st, F_SUCCESS),
+		.has_observation = !db_column_is_null(st, F_OBSERVED),
+		.last_observation = (time_t)sqlite3_column_int64(st, F_OBSERVED),
+	};
+	f->has_last_update = !db_column_is_null(st, F_LAST_UPDATE);
+	f->last_update = (time_t)sqlite3_column_int64(st, F_LAST_UPDATE);
+	f->failures = sqlite3_column_int(st, F_FAILURES);
+	f->failing = sqlite3_column_int(st, F_FAILING) != 0;
+}
+
+void
+account_facts_free(struct account_facts *f)
+{
+	free(f->platform_label);
+	free(f->name);
+	free(f->uid);
+	free(f->feed_url);
+	free(f->last_error);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The open problems of s from the cursor over them, which is moved past
+ * s's.  Accounts are read in id order and so are the problems. */
+struct open_cursor {
+	sqlite3_stmt *st;
+	int           rc;             /* of the last step */
+};
+
+static void
+read_open_problems(struct open_cursor *c, struct subject *s)
+{
+	const char *kind;
+
+	while (c->rc == SQLITE_ROW && sqlite3_column_int64(c->st, 0) < s->id)
+		c->rc = sqlite3_step(c->st);
+	for (; c->rc == SQLITE_ROW && sqlite3_column_int64(c->st, 0) == s->id;
+	    c->rc = sqlite3_step(c->st)) {
+		kind = db_column_text(c->st, 2);
+		if (strcmp(kind, "unreachable") == 0) {
+			s->unreachable_id = sqlite3_column_int64(c->st, 1);
+			continue;
+		}
+		s->quiet_id = sqlite3_column_int64(c->st, 1);
+		s->quiet_dormant = strcmp(kind, "dormant") == 0;
+		s->quiet_due = (time_t)sqlite3_column_int64(c->st, 3);
+	}
+}
+
+/* ---- what the pass decides ---- */
+
+/* A change of an account's state. */
+struct change {
+	long long           id;
+	int                 from;          /* -1: first evaluation */
+	enum account_state  to;
+	bool                notified;      /* the unit is told */
+	bool                has_last_update;
+	time_t              last_update;
+};
+
+enum problem_action { OPEN_PROBLEM, ESCALATE_PROBLEM, CLOSE_PROBLEM };
+
+/* A change of an automatic problem. */
+struct problem_change {
+	enum problem_action action;
+	long long           id;            /* escalate, close: the problem */
+	long long           account_id, unit_id;
+	const char         *kind;          /* open, escalate: its new kind */
+	char               *detail;        /* open, escalate */
+	const char         *reason, *note; /* close */
+	char               *evidence;      /* open */
+	bool                has_last_update;
+	time_t              last_update;
+};
+
+/* An account that may be in the digest's lists. */
+struct candidate {
+	long long           unit_id, id;
+	enum digest_list    list;
+	enum account_state  state;
+};
+
+/* Everything one evaluation writes, decided before it writes anything. */
+struct plan {
+	time_t                 due;        /* of a problem opened now */
+	struct change         *changes;
+	size_t                 n_changes, cap_changes;
+	long long             *reminded;   /* accounts reminded */
+	size_t                 n_reminded, cap_reminded;
+	struct problem_change *problems;
+	size_t                 n_problems, cap_problems;
+	struct candidate      *candidates;
+	size_t                 n_candidates, cap_candidates;
+};
+
+/* Room for one more element in a growing array. */
+#define GROW(arr, n, cap) do {                                          \
+	if ((n) == (cap)) {                                             \
+		(cap) = (cap) ? (cap) * 2 : 64;                         \
+		(arr) = xrealloc((arr), (cap) * sizeof(*(arr)));        \
+	}                                                               \
+} while (0)
+
+static void
+plan_free(struct plan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n_problems; i++) {
+		free(pl->problems[i].detail);
+		free(pl->problems[i].evidence);
+	}
+	free(pl->changes);
+	free(pl->reminded);
+	free(pl->problems);
+	free(pl->candidates);
+}
+
+static struct problem_change *
+add_problem_change(struct plan *pl, enum problem_action action,
+    const struct subject *s)
+{
+	struct problem_change *c;
+
+	GROW(pl->problems, pl->n_problems, pl->cap_problems);
+	c = &pl->problems[pl->n_problems++];
+	*c = (struct problem_change){ .action = action, .account_id = s->id,
+	    .unit_id = s->unit_id, .has_last_update = s->in.has_last_update,
+	    .last_update = s->in.last_update };
+	return c;
 }
 
 static struct eval_item *
@@ -161,10 +333,7 @@ add_item(struct evaluation *ev, const struct subject *s, enum account_state st,
 	struct eval_item *it;
 	time_t base;
 
-	if (ev->n_items == ev->cap_items) {
-		ev->cap_items = ev->cap_items ? ev->cap_items * 2 : 64;
-		ev->items = xrealloc(ev->items, ev->cap_items * sizeof(*it));
-	}
+	GROW(ev->items, ev->n_items, ev->cap_items);
 	it = &ev->items[ev->n_items++];
 	memset(it, 0, sizeof(*it));
 	it->account_id = s->id;
@@ -200,45 +369,6 @@ repeat_interval(const struct config *cfg, enum account_state s)
 	}
 }
 
-/* Opens an automatic problem unless one of that kind is open; *due gets
- * the deadline of the problem now open.  -1 on a database error. */
-static int
-open_problem(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
-    const struct subject *s, const char *kind, const char *detail, time_t *due)
-{
-	const struct problem_auto p = {
-		.account_id = s->id, .unit_id = s->unit_id, .kind = kind,
-		.detail = detail, .evidence = s->evidence ? s->evidence : "人工核查",
-		.has_last_update = s->in.has_last_update,
-		.last_update = s->in.last_update,
-		.due = config_deadline(cfg, ev->now),
-	};
-	int rc = problem_auto_open(db, &p, ev->now, NULL, due);
-
-	ev->problems_opened += rc == 1;
-	return rc == -1 ? -1 : 0;
-}
-
-/* Closes the account's open problems of the kinds; *closed tells whether
- * any was open.  -1 on a database error. */
-static int
-close_problems(sqlite3 *db, struct evaluation *ev, long long account_id,
-    const char *const *kinds, const char *reason, const char *note,
-    bool *closed)
-{
-	int n = problem_auto_close(db, account_id, kinds, reason, note, ev->now);
-
-	if (n == -1)
-		return -1;
-	ev->problems_closed += (unsigned long)n;
-	if (closed)
-		*closed = n > 0;
-	return 0;
-}
-
-static const char *const quiet_kinds[] = { "stale", "dormant", NULL };
-static const char *const unreachable_kind[] = { "unreachable", NULL };
-
 static char *
 quiet_detail(const struct subject *s, enum account_state st)
 {
@@ -248,76 +378,81 @@ quiet_detail(const struct subject *s, enum account_state st)
 	return xstrdup("超期未更新：监测时间点前2周内无更新");
 }
 
+/* Opens an automatic problem of the account: its evidence is the feed
+ * of the row being read. */
+static void
+plan_open(const struct config *cfg, struct plan *pl, const struct subject *s,
+    const char *kind, char *detail, sqlite3_stmt *row)
+{
+	struct problem_change *c = add_problem_change(pl, OPEN_PROBLEM, s);
+
+	c->kind = kind;
+	c->detail = detail;
+	c->evidence = poller_feed_url(cfg, db_column_text(row, F_PLATFORM),
+	    (const char *)sqlite3_column_text(row, F_UID),
+	    (const char *)sqlite3_column_text(row, F_FEED));
+}
+
+static void
+plan_close(struct plan *pl, const struct subject *s, long long id,
+    const char *reason, const char *note)
+{
+	struct problem_change *c = add_problem_change(pl, CLOSE_PROBLEM, s);
+
+	c->id = id;
+	c->reason = reason;
+	c->note = note;
+}
+
 /* Stale and dormant are one condition: one open problem, opened stale
  * (or dormant when first seen so) and escalated in place. */
-static int
-open_quiet(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
-    const struct subject *s, enum account_state st, struct eval_item *it)
+static void
+plan_quiet(const struct config *cfg, struct plan *pl, const struct subject *s,
+    enum account_state st, struct eval_item *it, sqlite3_stmt *row)
 {
-	char *detail = quiet_detail(s, st);
+	struct problem_change *c;
 	time_t due = s->quiet_due;
-	int rc = 0;
 
-	if (s->quiet_id == 0)
-		rc = open_problem(db, cfg, ev, s, st == STATE_DORMANT ? "dormant" :
-		    "stale", detail, &due);
-	else if (st == STATE_DORMANT && !s->quiet_dormant) {
-		rc = problem_auto_escalate(db, s->quiet_id, "dormant", detail,
-		    ev->now);
-		ev->problems_escalated += rc == 1;
+	if (s->quiet_id == 0) {
+		plan_open(cfg, pl, s, st == STATE_DORMANT ? "dormant" :
+		    "stale", quiet_detail(s, st), row);
+		due = pl->due;
+	} else if (st == STATE_DORMANT && !s->quiet_dormant) {
+		c = add_problem_change(pl, ESCALATE_PROBLEM, s);
+		c->id = s->quiet_id;
+		c->kind = "dormant";
+		c->detail = quiet_detail(s, st);
 	}
 	if (it)
 		it->problem_due = due;
-	free(detail);
-	return rc == -1 ? -1 : 0;
 }
 
 /* Problems follow the state: stale and dormant hold one open (the
  * escalation included), a recovery closes it (销号), and an account we
  * can no longer see is not held to it (监测缺口). */
-static int
-update_problems(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
-    const struct subject *s, enum account_state st, struct eval_item *it)
+static void
+plan_problems(const struct config *cfg, struct plan *pl,
+    const struct subject *s, enum account_state st, struct eval_item *it,
+    sqlite3_stmt *row)
 {
 	if (st == STATE_STALE || st == STATE_DORMANT)
-		return open_quiet(db, cfg, ev, s, st, it);
-	if (s->quiet_id == 0)
-		return 0;
-	if (st == STATE_UNVERIFIED)
-		return close_problems(db, ev, s->id, quiet_kinds, "waived",
-		    "监测缺口：无法核实账号更新情况，不予认定", NULL);
-	return close_problems(db, ev, s->id, quiet_kinds, "recovered",
-	    "账号恢复更新", it ? &it->problem_closed : NULL);
-}
-
-static int
-record_change(sqlite3 *db, const struct subject *s, enum account_state st,
-    time_t now, bool notified)
-{
-	if (db_run(db, "INSERT INTO state_change (account_id, from_state,"
-	    " to_state, at, last_update_at) VALUES (?, ?, ?, ?, nullif(?, 0))",
-	    "IssII", s->id, s->old_state < 0 ? NULL : names[s->old_state],
-	    names[st], (long long)now, s->in.has_last_update ?
-	    (long long)s->in.last_update : 0LL) == -1 ||
-	    db_run(db, "INSERT INTO account_state (account_id, state, since,"
-	    " notified_at, notices_sent, evaluated_at) VALUES (?1, ?2, ?3,"
-	    " nullif(?4, 0), ?5, ?3) ON CONFLICT (account_id) DO UPDATE SET"
-	    " state = excluded.state, since = excluded.since, notified_at ="
-	    " excluded.notified_at, notices_sent = excluded.notices_sent,"
-	    " evaluated_at = excluded.evaluated_at", "IsIII", s->id, names[st],
-	    (long long)now, notified ? (long long)now : 0LL,
-	    notified ? 1LL : 0LL) == -1)
-		return -1;
-	return 0;
+		plan_quiet(cfg, pl, s, st, it, row);
+	else if (s->quiet_id == 0)
+		return;
+	else if (st == STATE_UNVERIFIED)
+		plan_close(pl, s, s->quiet_id, "waived",
+		    "监测缺口：无法核实账号更新情况，不予认定");
+	else {
+		plan_close(pl, s, s->quiet_id, "recovered", "账号恢复更新");
+		if (it)
+			it->problem_closed = true;
+	}
 }
 
 static void
 add_move(struct evaluation *ev, const struct subject *s, enum account_state st)
 {
-	if (ev->n_moves == ev->cap_moves) {
-		ev->cap_moves = ev->cap_moves ? ev->cap_moves * 2 : 64;
-		ev->moves = xrealloc(ev->moves, ev->cap_moves * sizeof(*ev->moves));
-	}
+	GROW(ev->moves, ev->n_moves, ev->cap_moves);
 	ev->moves[ev->n_moves++] = (struct state_move){ s->id, s->old_state, st };
 }
 
@@ -337,20 +472,15 @@ evaluation_log_moves(const struct evaluation *ev)
  * last update as recorded when it entered its previous state to the new
  * one. */
 static long
-quiet_days(sqlite3 *db, const struct subject *s)
+quiet_days(const struct subject *s)
 {
-	long long before = 0;
-
-	if (db_query_int(db, &before, "SELECT coalesce(last_update_at, 0) FROM"
-	    " state_change WHERE account_id = ? ORDER BY id DESC LIMIT 1", "I",
-	    s->id) != 0 || before == 0)
-		before = (long long)s->in.registered;
-	return days_between((time_t)before, s->in.last_update);
+	return days_between(s->has_entered ? s->entered : s->in.registered,
+	    s->in.last_update);
 }
 
-static int
-handle_change(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
-    const struct subject *s, enum account_state st)
+static void
+plan_change(const struct config *cfg, struct evaluation *ev, struct plan *pl,
+    const struct subject *s, enum account_state st, sqlite3_stmt *row)
 {
 	struct eval_item *it = NULL;
 
@@ -358,60 +488,332 @@ handle_change(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 		it = add_item(ev, s, st, EVENT_ENTER);
 	else if (st == STATE_FRESH && unit_facing(s->old_state)) {
 		it = add_item(ev, s, st, EVENT_RECOVER);
-		it->days = quiet_days(db, s);
+		it->days = quiet_days(s);
 	}
 	else if (st == STATE_UNVERIFIED)
-		add_item(ev, s, st, EVENT_GAP);
-	if (record_change(db, s, st, ev->now, unit_facing(st)) == -1)
-		return -1;
+		it = add_item(ev, s, st, EVENT_GAP);
+	if (it)
+		read_facts(cfg, ev, row, &it->facts);
+	GROW(pl->changes, pl->n_changes, pl->cap_changes);
+	pl->changes[pl->n_changes++] = (struct change){ s->id, s->old_state, st,
+	    unit_facing(st), s->in.has_last_update, s->in.last_update };
 	add_move(ev, s, st);
-	return update_problems(db, cfg, ev, s, st, it);
-}
-
-static int
-handle_same(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
-    const struct subject *s, enum account_state st)
-{
-	long long repeat = repeat_interval(cfg, st);
-	struct eval_item *it = NULL;
-	bool remind = unit_facing(st) && repeat > 0 &&
-	    ev->now - s->notified_at >= repeat;
-
-	if (remind)
-		it = add_item(ev, s, st, EVENT_REMIND);
-	if (db_run(db, "UPDATE account_state SET evaluated_at = ?1,"
-	    " notified_at = CASE WHEN ?2 THEN ?1 ELSE notified_at END,"
-	    " notices_sent = notices_sent + ?2 WHERE account_id = ?3", "III",
-	    (long long)ev->now, remind ? 1LL : 0LL, s->id) == -1)
-		return -1;
-	return update_problems(db, cfg, ev, s, st, it);
+	plan_problems(cfg, pl, s, st, it && it->event != EVENT_GAP ? it : NULL,
+	    row);
 }
 
 static void
-add_new_failing(struct evaluation *ev, long long id)
+plan_same(const struct config *cfg, struct evaluation *ev, struct plan *pl,
+    const struct subject *s, enum account_state st, sqlite3_stmt *row)
 {
-	if (ev->n_new_failing == ev->cap_new_failing) {
-		ev->cap_new_failing = ev->cap_new_failing ? ev->cap_new_failing * 2 : 16;
-		ev->new_failing = xrealloc(ev->new_failing,
-		    ev->cap_new_failing * sizeof(long long));
+	long long repeat = repeat_interval(cfg, st);
+	struct eval_item *it = NULL;
+
+	if (unit_facing(st) && repeat > 0 && ev->now - s->notified_at >= repeat) {
+		it = add_item(ev, s, st, EVENT_REMIND);
+		read_facts(cfg, ev, row, &it->facts);
+		GROW(pl->reminded, pl->n_reminded, pl->cap_reminded);
+		pl->reminded[pl->n_reminded++] = s->id;
 	}
-	ev->new_failing[ev->n_new_failing++] = id;
+	plan_problems(cfg, pl, s, st, it, row);
 }
 
 /* A failing feed is a problem for the admins (unreachable), not the unit. */
-static int
-update_unreachable(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
-    const struct subject *s)
+static void
+plan_unreachable(const struct config *cfg, struct evaluation *ev,
+    struct plan *pl, const struct subject *s, sqlite3_stmt *row)
 {
-	if (s->failing && !s->unreachable_open) {
-		if (open_problem(db, cfg, ev, s, "unreachable", "订阅地址无法访问",
-		    NULL) == -1)
-			return -1;
-		add_new_failing(ev, s->id);
-	} else if (!s->failing && s->unreachable_open)
-		return close_problems(db, ev, s->id, unreachable_kind,
-		    "recovered", "订阅地址恢复访问", NULL);
+	struct eval_account *a;
+
+	if (s->failing && s->unreachable_id == 0) {
+		plan_open(cfg, pl, s, "unreachable",
+		    xstrdup("订阅地址无法访问"), row);
+		GROW(ev->new_failing, ev->n_new_failing, ev->cap_new_failing);
+		a = &ev->new_failing[ev->n_new_failing++];
+		*a = (struct eval_account){ .account_id = s->id,
+		    .unit_id = s->unit_id };
+		read_facts(cfg, ev, row, &a->facts);
+	} else if (!s->failing && s->unreachable_id != 0)
+		plan_close(pl, s, s->unreachable_id, "recovered",
+		    "订阅地址恢复访问");
+}
+
+/* Unverified accounts are gaps (whatever their feed does), stale and
+ * dormant ones one list, and the failing feeds of the others another. */
+static void
+plan_digest(struct plan *pl, const struct subject *s, enum account_state st)
+{
+	enum digest_list list;
+
+	if (st == STATE_UNVERIFIED)
+		list = DIGEST_GAPS;
+	else if (st == STATE_STALE || st == STATE_DORMANT)
+		list = DIGEST_STALE;
+	else if (s->failing)
+		list = DIGEST_FAILING;
+	else
+		return;
+	GROW(pl->candidates, pl->n_candidates, pl->cap_candidates);
+	pl->candidates[pl->n_candidates++] = (struct candidate){ s->unit_id,
+	    s->id, list, st };
+}
+
+static void
+plan_account(const struct config *cfg, struct evaluation *ev,
+    struct plan *pl, const struct subject *s, sqlite3_stmt *row)
+{
+	enum account_state st = state_compute(&s->in);
+
+	ev->counts[st]++;
+	ev->evaluated++;
+	if ((int)st != s->old_state)
+		plan_change(cfg, ev, pl, s, st, row);
+	else
+		plan_same(cfg, ev, pl, s, st, row);
+	plan_unreachable(cfg, ev, pl, s, row);
+	if (ev->digest)
+		plan_digest(pl, s, st);
+}
+
+/* The pass: every active account read once, beside its open problems. */
+static int
+read_accounts(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
+    struct plan *pl)
+{
+	struct open_cursor oc = { db_prepare(db, open_problems_query, ""), 0 };
+	sqlite3_stmt *st = db_prepare(db, pass_query, "");
+	struct subject s;
+	int rc = -1;
+
+	if (st && oc.st) {
+		oc.rc = sqlite3_step(oc.st);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			read_subject(cfg, st, ev->now, &s);
+			read_open_problems(&oc, &s);
+			plan_account(cfg, ev, pl, &s, st);
+		}
+		rc = rc == SQLITE_DONE && (oc.rc == SQLITE_ROW ||
+		    oc.rc == SQLITE_DONE) ? 0 : -1;
+		if (rc == -1)
+			log_warnx("database: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(oc.st);
+	return rc;
+}
+
+/* ---- units ---- */
+
+static int
+load_units(sqlite3 *db, struct evaluation *ev)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT id, code, name,"
+	    " coalesce(contact, ''), emails FROM unit ORDER BY id", "");
+	size_t cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		GROW(ev->units, ev->n_units, cap);
+		ev->units[ev->n_units++] = (struct unit_info){
+			.id = sqlite3_column_int64(st, 0),
+			.code = db_column_strdup(st, 1),
+			.name = db_column_strdup(st, 2),
+			.contact = db_column_strdup(st, 3),
+			.emails = db_column_strdup(st, 4),
+		};
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+unit_cmp(const void *key, const void *elem)
+{
+	long long id = *(const long long *)key;
+	const struct unit_info *u = elem;
+
+	return id < u->id ? -1 : id > u->id;
+}
+
+const struct unit_info *
+evaluation_unit(const struct evaluation *ev, long long id)
+{
+	return ev->n_units ? bsearch(&id, ev->units, ev->n_units,
+	    sizeof(*ev->units), unit_cmp) : NULL;
+}
+
+/* Items by unit, the units in the order they first appear (by account
+ * id), so that each unit's mail is made from one run of items. */
+struct ranked {
+	size_t           rank;
+	struct eval_item item;
+};
+
+static int
+ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->item.account_id < y->item.account_id ? -1 :
+	    x->item.account_id > y->item.account_id;
+}
+
+static void
+group_items(struct evaluation *ev)
+{
+	size_t *rank = xcalloc(ev->n_units + 1, sizeof(size_t)), next = 1, i, u;
+	struct ranked *r = xcalloc(ev->n_items + 1, sizeof(*r));
+	const struct unit_info *ui;
+
+	for (i = 0; i < ev->n_items; i++) {
+		ui = evaluation_unit(ev, ev->items[i].unit_id);
+		u = ui ? (size_t)(ui - ev->units) : ev->n_units;
+		if (rank[u] == 0)
+			rank[u] = next++;
+		r[i] = (struct ranked){ rank[u], ev->items[i] };
+	}
+	qsort(r, ev->n_items, sizeof(*r), ranked_cmp);
+	for (i = 0; i < ev->n_items; i++)
+		ev->items[i] = r[i].item;
+	free(r);
+	free(rank);
+}
+
+/* ---- the digest's lists ---- */
+
+static int
+candidate_cmp(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+
+	if (x->unit_id != y->unit_id)
+		return x->unit_id < y->unit_id ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The first DIGEST_ROWS of each list, by unit and account, with their
+ * facts read in one query. */
+static int
+load_digest(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
+    struct plan *pl)
+{
+	struct strbuf ids = STRBUF_INIT;
+	struct eval_account *a;
+	sqlite3_stmt *st;
+	size_t i, j = 0;
+	int rc;
+
+	qsort(pl->candidates, pl->n_candidates, sizeof(*pl->candidates),
+	    candidate_cmp);
+	ev->digest_rows = xcalloc(N_DIGEST_LISTS * DIGEST_ROWS + 1,
+	    sizeof(*ev->digest_rows));
+	sb_puts(&ids, "[");
+	for (i = 0; i < pl->n_candidates; i++) {
+		const struct candidate *c = &pl->candidates[i];
+
+		if (ev->digest_total[c->list]++ >= DIGEST_ROWS)
+			continue;
+		ev->digest_rows[ev->n_digest_rows++] = (struct eval_account){
+		    .account_id = c->id, .unit_id = c->unit_id, .state = c->state };
+		sb_printf(&ids, "%s%lld", ev->n_digest_rows > 1 ? "," : "", c->id);
+	}
+	sb_puts(&ids, "]");
+	/* in the order given: json_each first, the accounts looked up */
+	st = db_prepare(db, FACTS_SELECT " FROM json_each(?1) j CROSS JOIN"
+	    " account a ON a.id = j.value LEFT JOIN feed_state f ON"
+	    " f.account_id = a.id ORDER BY j.key", "s", sb_str(&ids));
+	sb_free(&ids);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && j < ev->n_digest_rows) {
+		a = &ev->digest_rows[j++];
+		if (a->account_id == sqlite3_column_int64(st, F_ID))
+			read_facts(cfg, ev, st, &a->facts);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- writing what changed ---- */
+
+static int
+write_change(sqlite3 *db, const struct change *c, time_t now)
+{
+	long long lu = c->has_last_update ? (long long)c->last_update : 0LL;
+
+	if (db_run(db, "INSERT INTO state_change (account_id, from_state,"
+	    " to_state, at, last_update_at) VALUES (?, ?, ?, ?, nullif(?, 0))",
+	    "IssII", c->id, c->from < 0 ? NULL : names[c->from], names[c->to],
+	    (long long)now, lu) == -1 ||
+	    db_run(db, "INSERT INTO account_state (account_id, state, since,"
+	    " notified_at, notices_sent, evaluated_at, last_update_at) VALUES"
+	    " (?1, ?2, ?3, nullif(?4, 0), ?5, ?3, nullif(?6, 0)) ON CONFLICT"
+	    " (account_id) DO UPDATE SET state = excluded.state, since ="
+	    " excluded.since, notified_at = excluded.notified_at, notices_sent ="
+	    " excluded.notices_sent, evaluated_at = excluded.evaluated_at,"
+	    " last_update_at = excluded.last_update_at", "IsIIII", c->id,
+	    names[c->to], (long long)now, c->notified ? (long long)now : 0LL,
+	    c->notified ? 1LL : 0LL, lu) == -1)
+		return -1;
 	return 0;
+}
+
+static int
+write_problem(sqlite3 *db, struct evaluation *ev, struct plan *pl,
+    const struct problem_change *c)
+{
+	const struct problem_auto p = {
+		.account_id = c->account_id, .unit_id = c->unit_id,
+		.kind = c->kind, .detail = c->detail,
+		.evidence = c->evidence ? c->evidence : "人工核查",
+		.has_last_update = c->has_last_update,
+		.last_update = c->last_update, .due = pl->due,
+	};
+	int rc;
+
+	switch (c->action) {
+	case OPEN_PROBLEM:
+		rc = problem_auto_open(db, &p, ev->now, NULL, NULL);
+		ev->problems_opened += rc == 1;
+		break;
+	case ESCALATE_PROBLEM:
+		rc = problem_auto_escalate(db, c->id, c->kind, c->detail, ev->now);
+		ev->problems_escalated += rc == 1;
+		break;
+	default:
+		rc = problem_auto_close(db, c->id, c->reason, c->note, ev->now);
+		ev->problems_closed += rc == 1;
+		break;
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+/* Every account read is evaluated now; only the rows that change are
+ * written one by one, the others' evaluation time in one statement. */
+static int
+write_plan(sqlite3 *db, struct evaluation *ev, struct plan *pl)
+{
+	long long now = (long long)ev->now;
+	size_t i;
+
+	for (i = 0; i < pl->n_changes; i++)
+		if (write_change(db, &pl->changes[i], ev->now) == -1)
+			return -1;
+	for (i = 0; i < pl->n_reminded; i++)
+		if (db_run(db, "UPDATE account_state SET evaluated_at = ?1,"
+		    " notified_at = ?1, notices_sent = notices_sent + 1 WHERE"
+		    " account_id = ?2", "II", now, pl->reminded[i]) == -1)
+			return -1;
+	for (i = 0; i < pl->n_problems; i++)
+		if (write_problem(db, ev, pl, &pl->problems[i]) == -1)
+			return -1;
+	return db_run(db, "UPDATE account_state SET evaluated_at = ?1 WHERE"
+	    " evaluated_at != ?1 AND account_id IN (SELECT id FROM account"
+	    " WHERE status = 'active')", "I", now);
 }
 
 /* Accounts that stopped being active keep no automatic problem open. */
@@ -426,68 +828,60 @@ close_inactive(sqlite3 *db, struct evaluation *ev)
 	return 0;
 }
 
-static int
-load_subjects(sqlite3 *db, const struct config *cfg, time_t now,
-    struct subject **out, size_t *n)
-{
-	sqlite3_stmt *st = db_prepare(db, subject_query, "");
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			*out = xrealloc(*out, cap * sizeof(struct subject));
-		}
-		read_subject(cfg, st, now, &(*out)[(*n)++]);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 int
-evaluate(sqlite3 *db, const struct config *cfg, time_t now,
+evaluate(sqlite3 *db, const struct config *cfg, time_t now, bool digest,
     struct evaluation *ev)
 {
-	struct subject *subjects;
-	enum account_state st;
-	size_t i, n;
-	int rc = 0;
+	struct plan pl;
+	int rc;
 
 	memset(ev, 0, sizeof(*ev));
+	memset(&pl, 0, sizeof(pl));
 	ev->now = now;
-	/* read first: the loop writes to tables the query reads */
-	if (load_subjects(db, cfg, now, &subjects, &n) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		const struct subject *s = &subjects[i];
-
-		st = state_compute(&s->in);
-		ev->counts[st]++;
-		ev->evaluated++;
-		if (rc == 0)
-			rc = (int)st != s->old_state ?
-			    handle_change(db, cfg, ev, s, st) :
-			    handle_same(db, cfg, ev, s, st);
-		if (rc == 0)
-			rc = update_unreachable(db, cfg, ev, s);
-		free(s->evidence);
-	}
-	free(subjects);
+	ev->digest = digest;
+	pl.due = config_deadline(cfg, now);
+	/* read first: the writes change tables the pass reads */
+	rc = load_units(db, ev);
+	if (rc == 0)
+		rc = read_accounts(db, cfg, ev, &pl);
+	if (rc == 0 && digest)
+		rc = load_digest(db, cfg, ev, &pl);
+	if (rc == 0)
+		rc = write_plan(db, ev, &pl);
 	if (rc == 0)
 		rc = close_inactive(db, ev);
+	group_items(ev);
+	plan_free(&pl);
 	return rc;
+}
+
+static void
+accounts_free(struct eval_account *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		account_facts_free(&a[i].facts);
+	free(a);
 }
 
 void
 evaluation_free(struct evaluation *ev)
 {
+	size_t i;
+
+	for (i = 0; i < ev->n_items; i++)
+		account_facts_free(&ev->items[i].facts);
 	free(ev->items);
-	free(ev->new_failing);
+	accounts_free(ev->new_failing, ev->n_new_failing);
+	accounts_free(ev->digest_rows, ev->n_digest_rows);
+	for (i = 0; i < ev->n_units; i++) {
+		free(ev->units[i].code);
+		free(ev->units[i].name);
+		free(ev->units[i].contact);
+		free(ev->units[i].emails);
+	}
+	free(ev->units);
 	free(ev->moves);
 	memset(ev, 0, sizeof(*ev));
 }

@@ -6,6 +6,11 @@
  * alerts.c turns that list into emails in the same transaction, so a state
  * change and its alert are committed together or not at all.
  *
+ * It is set-based: one pass reads every active account with its fetch
+ * state, its state and its open problems (whatever their number, the
+ * cost is one row an account), and the writes are only those of the rows
+ * that change.
+ *
  * Owns tables: account_state, state_change. */
 #ifndef MW_EVALUATE_H
 #define MW_EVALUATE_H
@@ -15,6 +20,7 @@
 #include <time.h>
 
 #include "config/config.h"
+#include "monitor/gaps.h"
 
 enum account_state {
 	STATE_FRESH,
@@ -37,6 +43,17 @@ enum eval_event {
 	EVENT_GAP,            /* entered unverified: admins are told */
 };
 
+/* What the messages say of an account, read in the evaluation's pass. */
+struct account_facts {
+	const char   *unit_name;      /* borrowed from the evaluation's units */
+	char         *platform_label, *name, *uid, *feed_url, *last_error;
+	struct sight  sight;          /* how it was seen; last_error its error */
+	bool          has_last_update;
+	time_t        last_update;
+	long          failures;
+	bool          failing;
+};
+
 struct eval_item {
 	long long           account_id;
 	long long           unit_id;
@@ -51,6 +68,29 @@ struct eval_item {
 	time_t              veto_at;       /* warning: when it becomes stale */
 	time_t              problem_due;   /* stale: the opened problem's deadline */
 	bool                problem_closed; /* recover: a problem was closed */
+	struct account_facts facts;
+};
+
+/* An account the admins hear of: one whose feed started failing, or one
+ * of the daily digest's lists. */
+struct eval_account {
+	long long            account_id;
+	long long            unit_id;
+	enum account_state   state;        /* as this evaluation judged it */
+	struct account_facts facts;
+};
+
+/* The digest's lists: stale and dormant accounts, monitoring gaps, and
+ * the failing feeds of the others.  Each lists at most DIGEST_ROWS
+ * accounts, by unit; the counts are of them all. */
+enum digest_list { DIGEST_STALE, DIGEST_GAPS, DIGEST_FAILING, N_DIGEST_LISTS };
+#define DIGEST_ROWS 100
+
+/* A responsible unit, as its messages name and address it. */
+struct unit_info {
+	long long  id;
+	char      *code, *name, *contact;
+	char      *emails;                 /* JSON array */
 };
 
 struct state_move {
@@ -61,24 +101,40 @@ struct state_move {
 
 struct evaluation {
 	time_t             now;
-	struct eval_item  *items;
+	struct eval_item  *items;          /* by unit (in the order the units
+	                                      first appear), then account */
 	size_t             n_items, cap_items;
 	unsigned long      counts[N_STATES];
 	unsigned long      evaluated;
 	unsigned long      problems_opened, problems_closed, problems_escalated;
-	long long         *new_failing;    /* accounts whose feed started failing */
+	struct eval_account *new_failing;  /* accounts whose feed started failing */
 	size_t             n_new_failing, cap_new_failing;
+	bool               digest;         /* the digest's lists were read */
+	struct eval_account *digest_rows;  /* by unit and account */
+	size_t             n_digest_rows;
+	unsigned long      digest_total[N_DIGEST_LISTS];
+	struct unit_info  *units;          /* every unit, by id */
+	size_t             n_units;
 	struct state_move *moves;          /* state changes, logged once committed */
 	size_t             n_moves, cap_moves;
 };
 
-int  evaluate(sqlite3 *db, const struct config *cfg, time_t now,
+/* Evaluates every active account in one pass, inside the caller's
+ * transaction: states, state changes, automatic problems, and what must
+ * be told (ev's items, with the facts the messages need).  With digest,
+ * also the daily digest's lists.  Writes only what changed.  -1 on a
+ * database error (logged); free ev with evaluation_free() either way. */
+int  evaluate(sqlite3 *db, const struct config *cfg, time_t now, bool digest,
          struct evaluation *ev);
 /* Logs ev's state changes (journal field MEDIAWATCH_ACCOUNT): called once
  * they are committed, so the log never tells of a change that was rolled
  * back. */
 void evaluation_log_moves(const struct evaluation *ev);
 void evaluation_free(struct evaluation *ev);
+/* The unit of ev with this id, or NULL. */
+const struct unit_info *evaluation_unit(const struct evaluation *ev,
+                            long long id);
+void account_facts_free(struct account_facts *f);
 
 /* The state an account with these facts is in (no database access).  An
  * account is judged only on what was seen within the verification

@@ -27,8 +27,10 @@ scope_on(const struct scope *s, const char *column)
 	    xstrdup("1");
 }
 
+/* One unit's share: its accounts joined with their states (a few). */
 static int
-count_accounts(sqlite3 *db, const struct scope *s, struct monitor_counts *c)
+count_accounts_scoped(sqlite3 *db, const struct scope *s,
+    struct monitor_counts *c)
 {
 	char *where = scope_on(s, "a.unit_id");
 	char *sql = xasprintf("SELECT a.status, s.state, count(*) FROM account a"
@@ -58,28 +60,68 @@ count_accounts(sqlite3 *db, const struct scope *s, struct monitor_counts *c)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Active accounts per state as of the last evaluation, region-wide: the
+ * states of all accounts (an index read) less those of the few accounts
+ * that are not active, rather than every account joined with its state. */
+static int
+count_accounts_all(sqlite3 *db, struct monitor_counts *c)
+{
+	sqlite3_stmt *st;
+	long long evaluated = 0, n;
+	int rc, state;
+
+	if (db_query_int(db, &c->active, "SELECT count(*) FROM account WHERE"
+	    " status = 'active'", "") == -1 || db_query_int(db, &c->suspended,
+	    "SELECT count(*) FROM account WHERE status = 'suspended'", "") == -1 ||
+	    (st = db_prepare(db, "SELECT state, sum(n) FROM (SELECT state,"
+	    " count(*) AS n FROM account_state GROUP BY state UNION ALL SELECT"
+	    " s.state, -count(*) FROM account a JOIN account_state s ON"
+	    " s.account_id = a.id WHERE a.status IN ('suspended', 'closed',"
+	    " 'merged') GROUP BY s.state) GROUP BY state", "")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 1);
+		if ((state = state_parse(db_column_text(st, 0))) >= 0)
+			c->states[state] += n;
+		evaluated += n;
+	}
+	sqlite3_finalize(st);
+	c->not_evaluated = c->active - evaluated;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+count_accounts(sqlite3 *db, const struct scope *s, struct monitor_counts *c)
+{
+	return s->unit_id ? count_accounts_scoped(db, s, c) :
+	    count_accounts_all(db, c);
+}
+
 static int
 count_outbox(sqlite3 *db, struct monitor_counts *c)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT status, count(*) FROM outbox"
-	    " GROUP BY status", "");
-	const char *status;
-	int rc;
-
-	if (st == NULL)
+	if (db_query_int(db, &c->outbox_queued, "SELECT count(*) FROM outbox"
+	    " WHERE status = 'queued'", "") == -1 ||
+	    db_query_int(db, &c->outbox_failed, "SELECT count(*) FROM outbox"
+	    " WHERE status = 'failed'", "") == -1)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		status = db_column_text(st, 0);
-		if (strcmp(status, "queued") == 0)
-			c->outbox_queued = sqlite3_column_int64(st, 1);
-		else if (strcmp(status, "failed") == 0)
-			c->outbox_failed = sqlite3_column_int64(st, 1);
-		else if (strcmp(status, "sent") == 0)
-			c->outbox_sent = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
+
+int
+monitor_outbox_sent(sqlite3 *db, struct monitor_counts *c)
+{
+	return db_query_int(db, &c->outbox_sent, "SELECT count(*) FROM outbox"
+	    " WHERE status = 'sent'", "") == -1 ? -1 : 0;
+}
+
+/* The active accounts whose feed fails, region-wide: the index of failing
+ * or moved feeds (feed_state_failing, whose condition the query repeats
+ * so that it is used) read first, the few accounts looked up. */
+#define FAILING_FEEDS_COUNT \
+	"SELECT count(*) FROM feed_state f CROSS JOIN account a ON a.id =" \
+	" f.account_id WHERE (f.failing OR f.permanent_redirect IS NOT NULL)" \
+	" AND f.failing AND a.status = 'active'"
 
 static void
 add_tally(struct monitor_counts *c, const struct problem_tally *t)
@@ -169,6 +211,18 @@ count_orders(sqlite3 *db, const struct scope *s, time_t now,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int
+count_failing_feeds(sqlite3 *db, const struct scope *s, time_t now,
+    struct monitor_counts *c)
+{
+	if (s->unit_id == 0)
+		return db_query_int(db, &c->failing_feeds, FAILING_FEEDS_COUNT,
+		    "") == -1 ? -1 : 0;
+	return count_one(db, s, "a.unit_id", "SELECT count(*) FROM feed_state f"
+	    " JOIN account a ON a.id = f.account_id WHERE a.status = 'active'"
+	    " AND f.failing AND", "", now, &c->failing_feeds);
+}
+
 static const char notices_head[] = "SELECT count(*) FROM document d WHERE"
 	" d.kind = 'notice' AND d.state = 'issued' AND " NOTICE_UNSETTLED("d",
 	"?1") " > 0 AND";
@@ -180,9 +234,7 @@ count_scoped(sqlite3 *db, const struct scope *s, time_t now,
 	if (count_accounts(db, s, c) == -1 ||
 	    count_problem_accounts(db, s, now, c) == -1 ||
 	    count_orders(db, s, now, c) == -1 ||
-	    count_one(db, s, "a.unit_id", "SELECT count(*) FROM feed_state f"
-	    " JOIN account a ON a.id = f.account_id WHERE a.status = 'active'"
-	    " AND f.failing AND", "", now, &c->failing_feeds) == -1 ||
+	    count_failing_feeds(db, s, now, c) == -1 ||
 	    count_one(db, s, "unit_id", "SELECT count(*) FROM problem WHERE"
 	    " closed_at IS NULL AND", "", now, &c->open_problems) == -1 ||
 	    count_one(db, s, "unit_id", "SELECT count(*) FROM problem WHERE"

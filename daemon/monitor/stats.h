@@ -27,7 +27,7 @@ struct monitor_counts {
 	long long      overdue_problems;   /* open past their deadline at now */
 	long long      outbox_queued;
 	long long      outbox_failed;
-	long long      outbox_sent;
+	long long      outbox_sent;        /* by monitor_outbox_sent() only */
 	long long      orders[N_WO_STATES];  /* open work orders by state (no
 	                                        closed ones are counted) */
 	long long      orders_overdue;     /* open or returned past their deadline */
@@ -49,5 +49,8 @@ int  monitor_counts_load_unit(sqlite3 *db, const struct config *cfg,
          time_t now, long long unit_id, bool subordinates,
          struct monitor_counts *c);
 void monitor_counts_free(struct monitor_counts *c);
+/* Fills c->outbox_sent: a count of every message ever sent, which reads
+ * them all.  -1 on a database error (logged). */
+int  monitor_outbox_sent(sqlite3 *db, struct monitor_counts *c);
 
 #endif

@@ -227,7 +227,7 @@ close_missing(sqlite3 *db, const struct wpost *p, const struct wopts *o,
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		if (still_found(f, db_column_text(q, 1)))
 			continue;
-		rc = problem_auto_rectified(db, sqlite3_column_int64(q, 0),
+		rc = problem_auto_close(db, sqlite3_column_int64(q, 0), "rectified",
 		    o->close_note, now);
 		st->closed += rc == 1;
 		rc = rc == -1 ? -1 : 0;

@@ -32,23 +32,36 @@ monitoring_began(sqlite3 *db, time_t *at)
 
 /* ---- each account ---- */
 
-/* Columns of the account query; ?1 is the check time. */
+/* Columns of the account query; ?1 is the check time, ?2 the start of
+ * the watched time.  Everything the bulletin says of an account comes
+ * from this one query.  The accounts are read in id order (NOT INDEXED):
+ * each lookup in the histories' indexes then lands where the previous
+ * account's did; they are put in order after. */
 enum { A_ID, A_UNIT, A_UNIT_NAME, A_PLATFORM, A_NAME, A_OPENED_ON,
-    A_CREATED, A_STALE, A_WARN, A_UID, A_FEED, A_FIRST_EVAL, A_STATE,
-    A_UNREACHABLE };
+    A_CREATED, A_STALE, A_WARN, A_UID, A_FEED, A_STATE,
+    A_UNREACHABLE, A_STATUS, A_LAST_UPDATE, A_POSTS };
 
 static const char account_query[] =
 	"SELECT a.id, u.code, u.name, a.platform, a.name, a.opened_on,"
 	" a.created_at, a.stale_after, a.warn_after, coalesce(a.platform_uid,"
 	" ''), a.feed_url,"
-	" (SELECT min(sc.at) FROM state_change sc WHERE sc.account_id = a.id),"
-	" (SELECT sc.to_state FROM state_change sc WHERE sc.account_id = a.id"
-	"  AND sc.at <= ?1 ORDER BY sc.at DESC, sc.id DESC LIMIT 1),"
+	/* the state then: the current one when it was entered by then */
+	" CASE WHEN s.since <= ?1 THEN s.state ELSE (SELECT sc.to_state FROM"
+	"  state_change sc WHERE sc.account_id = a.id AND sc.at <= ?1 ORDER BY"
+	"  sc.at DESC, sc.id DESC LIMIT 1) END,"
 	" (SELECT min(p.opened_at) FROM problem p WHERE p.account_id = a.id AND"
 	"  p.kind = 'unreachable' AND p.opened_at <= ?1 AND (p.closed_at IS NULL"
-	"  OR p.closed_at > ?1))"
-	" FROM account a JOIN unit u ON u.id = a.unit_id"
-	" ORDER BY u.code, a.platform, a.id";
+	"  OR p.closed_at > ?1)), "
+	ACCOUNT_STATUS_AT("a.id", "?1") ", "
+	ACCOUNT_LAST_UPDATE_AT("a.id", "?1") ","
+	/* the posts dated in the watched time, and the undated ones first
+	 * seen then: each count reads an index range */
+	" (SELECT count(*) FROM post q WHERE q.account_id = a.id AND"
+	"  q.published_at >= ?2 AND q.published_at <= ?1) + (SELECT count(*)"
+	"  FROM post q WHERE q.account_id = a.id AND q.published_at IS NULL AND"
+	"  q.first_seen_at >= ?2 AND q.first_seen_at <= ?1)"
+	" FROM account a NOT INDEXED JOIN unit u ON u.id = a.unit_id"
+	" LEFT JOIN account_state s ON s.account_id = a.id";
 
 /* The veto (单项否决) problems of an account open at some time in the
  * watched part of the month: its worst kind then, at the check time
@@ -90,28 +103,17 @@ any_veto(const struct vetoes *v)
 	return v->stale || v->dormant || v->serious;
 }
 
-static long long
-posts_in_period(sqlite3 *db, long long account, const struct period *p)
-{
-	long long n = 0;
-
-	db_query_int(db, &n, "SELECT count(*) FROM post WHERE account_id = ? AND"
-	    " coalesce(published_at, first_seen_at) >= ? AND"
-	    " coalesce(published_at, first_seen_at) <= ?", "III", account,
-	    (long long)p->from, (long long)p->check);
-	return n;
-}
-
 /* Why monitoring could not see the account at the check time, or NULL
  * when it could.  Caller frees. */
 static char *
-gap_reason(const struct config *cfg, sqlite3_stmt *st, const struct period *p)
+unseen_reason(const struct config *cfg, sqlite3_stmt *st,
+    const struct period *p)
 {
 	char since[CN_DATE_SIZE], *url;
 	bool has_feed;
 
-	if (db_column_is_null(st, A_FIRST_EVAL) ||
-	    sqlite3_column_int64(st, A_FIRST_EVAL) > (long long)p->check)
+	/* no state by the check time: not evaluated by then */
+	if (db_column_is_null(st, A_STATE))
 		return xstrdup("登记后尚未完成首次监测");
 	if (strcmp(db_column_text(st, A_STATE), "unverified") != 0)
 		return NULL;
@@ -137,8 +139,9 @@ account_base(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	long long id = sqlite3_column_int64(st, A_ID);
 	const char *platform = db_column_text(st, A_PLATFORM);
 	time_t registered = account_grace_start(db_column_text(st, A_OPENED_ON),
-	    (time_t)sqlite3_column_int64(st, A_CREATED)), last = 0;
-	bool has = account_last_update_at(db, id, p->check, &last);
+	    (time_t)sqlite3_column_int64(st, A_CREATED));
+	time_t last = (time_t)sqlite3_column_int64(st, A_LAST_UPDATE);
+	bool has = !db_column_is_null(st, A_LAST_UPDATE);
 	json_t *row;
 
 	row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I}",
@@ -148,7 +151,7 @@ account_base(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	    db_column_text(st, A_NAME), "uid", db_column_text(st, A_UID),
 	    "last_update", json_date(has, last), "days",
 	    (json_int_t)days_between(has ? last : registered, p->check),
-	    "posts", (json_int_t)posts_in_period(db, id, p));
+	    "posts", (json_int_t)sqlite3_column_int64(st, A_POSTS));
 	set_threshold_days(row, account_warn_after(cfg, platform, st, A_WARN),
 	    account_stale_after(cfg, platform, st, A_STALE));
 	*age = (long long)(p->check - (has ? last : registered));
@@ -183,7 +186,7 @@ account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 
 	vetoes_of(problem_account_find(ps->a, ps->n, sqlite3_column_int64(st,
 	    A_ID)), &v);
-	if (!any_veto(&v) && (gap = gap_reason(cfg, st, p)) != NULL) {
+	if (!any_veto(&v) && (gap = unseen_reason(cfg, st, p)) != NULL) {
 		set_result(row, "监测缺口", "gap", gap);
 		free(gap);
 		return row;
@@ -208,27 +211,24 @@ accounts(sqlite3 *db, const struct config *cfg, const struct period *p)
 	json_t *rows = json_array();
 	struct problem_set ps;
 	sqlite3_stmt *st;
-	char *status;
 
 	if (problem_accounts(db, &(struct problem_window){ p->from, p->check, 0 },
 	    &ps.a, &ps.n) == -1) {
 		json_decref(rows);
 		return NULL;
 	}
-	st = db_prepare(db, account_query, "I", (long long)p->check);
+	st = db_prepare(db, account_query, "II", (long long)p->check,
+	    (long long)p->from);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		if (account_registered(db_column_text(st, A_OPENED_ON),
 		    (time_t)sqlite3_column_int64(st, A_CREATED)) > p->check)
 			continue;
-		status = account_status_at(db, sqlite3_column_int64(st, A_ID),
-		    p->check);
-		if (status && strcmp(status, "active") == 0)
+		if (strcmp(db_column_text(st, A_STATUS), "active") == 0)
 			json_array_append_new(rows, account_row(db, cfg, st, p, &ps));
-		free(status);
 	}
 	sqlite3_finalize(st);
 	free(ps.a);
-	sort_by_unit(cfg, rows, "unit");
+	sort_accounts_by_unit(cfg, rows);
 	return rows;
 }
 
@@ -246,7 +246,9 @@ total_new(const char *key, const char *name)
 static void
 bump(json_t *t, const char *key, long long by)
 {
-	json_object_set_new(t, key, json_integer(rd_int(t, key) + by));
+	json_t *n = json_object_get(t, key);
+
+	json_integer_set(n, json_integer_value(n) + by);
 }
 
 /* A gap is neither qualified nor not: it stays out of the pass rate. */

@@ -124,26 +124,6 @@ account_registered(const char *opened_on, time_t created_at)
 	return created_at;
 }
 
-char *
-account_status_at(sqlite3 *db, long long id, time_t t)
-{
-	char *status = NULL;
-
-	/* the last change up to t says what it was; failing that, the state
-	 * before the first later change (an account registered afterwards with
-	 * a past opening date was open since then) */
-	db_query_text(db, &status, "SELECT coalesce("
-	    " (SELECT json_extract(after, '$.status') FROM audit WHERE entity ="
-	    "  'account' AND entity_id = ?1 AND at <= ?2 AND after IS NOT NULL"
-	    "  ORDER BY at DESC, id DESC LIMIT 1),"
-	    " (SELECT json_extract(coalesce(before, after), '$.status') FROM"
-	    "  audit WHERE entity = 'account' AND entity_id = ?1 AND at > ?2"
-	    "  ORDER BY at, id LIMIT 1),"
-	    " (SELECT status FROM account WHERE id = ?1))", "II", id,
-	    (long long)t);
-	return status;
-}
-
 long long
 account_stale_after(const struct config *cfg, const char *platform,
     sqlite3_stmt *st, int override_col)
@@ -202,6 +182,8 @@ struct ranked {
 	json_t  *row;
 	size_t   rank, index;      /* configured place, then the original one */
 	const char *code;
+	const char *platform;      /* accounts: then by platform and id */
+	json_int_t  id;
 };
 
 static size_t
@@ -225,11 +207,24 @@ ranked_cmp(const void *a, const void *b)
 		return x->rank < y->rank ? -1 : 1;
 	if ((c = strcmp(x->code, y->code)) != 0)
 		return c;
+	if (x->platform && (c = strcmp(x->platform, y->platform)) != 0)
+		return c;
+	if (x->platform && x->id != y->id)
+		return x->id < y->id ? -1 : 1;
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-void
-sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key)
+static const char *
+member_or_empty(const json_t *row, const char *key)
+{
+	const char *s = json_string_value(json_object_get(row, key));
+
+	return s ? s : "";
+}
+
+static void
+sort_rows(const struct config *cfg, json_t *rows, const char *code_key,
+    bool accounts)
 {
 	size_t i, n = json_array_size(rows);
 	struct ranked *r;
@@ -239,17 +234,32 @@ sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key)
 	r = xcalloc(n, sizeof(*r));
 	for (i = 0; i < n; i++) {
 		r[i].row = json_incref(json_array_get(rows, i));
-		r[i].code = json_string_value(json_object_get(r[i].row, code_key));
-		if (r[i].code == NULL)
-			r[i].code = "";
+		r[i].code = member_or_empty(r[i].row, code_key);
 		r[i].rank = unit_place(cfg, r[i].code);
 		r[i].index = i;
+		if (accounts) {
+			r[i].platform = member_or_empty(r[i].row, "platform_key");
+			r[i].id = json_integer_value(json_object_get(r[i].row,
+			    "account_id"));
+		}
 	}
 	qsort(r, n, sizeof(*r), ranked_cmp);
 	json_array_clear(rows);
 	for (i = 0; i < n; i++)
 		json_array_append_new(rows, r[i].row);
 	free(r);
+}
+
+void
+sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key)
+{
+	sort_rows(cfg, rows, code_key, false);
+}
+
+void
+sort_accounts_by_unit(const struct config *cfg, json_t *rows)
+{
+	sort_rows(cfg, rows, "unit", true);
 }
 
 /* ---- accounts told apart ---- */
@@ -262,59 +272,89 @@ str_member(const json_t *row, const char *key)
 	return s ? s : "";
 }
 
-/* "platform\x1fname" → first account id seen, or -1 once a second one is */
-static void
-note_account(json_t *seen, const json_t *row)
-{
-	json_int_t id = json_integer_value(json_object_get(row, "account_id"));
-	char *key;
-	json_t *v;
+/* An account row as labelling sees it. */
+struct labelled {
+	const char *platform, *name;
+	json_int_t  id;
+	json_t     *row;
+};
 
-	if (id <= 0)
-		return;
-	key = xasprintf("%s\x1f%s", str_member(row, "platform"),
-	    str_member(row, "account"));
-	if ((v = json_object_get(seen, key)) == NULL)
-		json_object_set_new(seen, key, json_integer(id));
-	else if (json_integer_value(v) != id)
-		json_object_set_new(seen, key, json_integer(-1));
-	free(key);
+static int
+labelled_cmp(const void *a, const void *b)
+{
+	const struct labelled *x = a, *y = b;
+	int c = strcmp(x->platform, y->platform);
+
+	if (c == 0)
+		c = strcmp(x->name, y->name);
+	if (c == 0 && x->id != y->id)
+		c = x->id < y->id ? -1 : 1;
+	return c;
 }
 
 static void
-qualify_name(json_t *seen, json_t *row)
+qualify_name(json_t *row, json_int_t id)
 {
-	json_int_t id = json_integer_value(json_object_get(row, "account_id"));
 	const char *uid = str_member(row, "uid");
-	char *key, *name;
+	char *name = *uid ? xasprintf("%s（%s）", str_member(row, "account"),
+	    uid) : xasprintf("%s（台账编号%lld）", str_member(row, "account"),
+	    (long long)id);
 
-	if (id <= 0)
-		return;
-	key = xasprintf("%s\x1f%s", str_member(row, "platform"),
-	    str_member(row, "account"));
-	if (json_integer_value(json_object_get(seen, key)) == -1) {
-		name = *uid ? xasprintf("%s（%s）", str_member(row, "account"), uid) :
-		    xasprintf("%s（台账编号%lld）", str_member(row, "account"),
-		    (long long)id);
-		json_object_set_new(row, "account", json_string(name));
-		free(name);
-	}
-	free(key);
+	json_object_set_new(row, "account", json_string(name));
+	free(name);
 }
 
+static bool
+same_name(const struct labelled *a, const struct labelled *b)
+{
+	return strcmp(a->platform, b->platform) == 0 &&
+	    strcmp(a->name, b->name) == 0;
+}
+
+static int
+pointer_cmp(const void *a, const void *b)
+{
+	const json_t *const *x = a, *const *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* The rows, sorted by platform and name: the rows of a run that names two
+ * accounts or more are qualified, each once however many lists it is in,
+ * once every run is known (qualifying changes the name the sort read). */
 void
 label_accounts(json_t *const *lists, size_t n)
 {
-	json_t *seen = json_object(), *row;
-	size_t i, j;
+	struct labelled *l;
+	json_t **q, *row;
+	size_t i, j, k, m = 0, n_q = 0, total = 0;
+	json_int_t id;
 
 	for (i = 0; i < n; i++)
-		json_array_foreach(lists[i], j, row)
-			note_account(seen, row);
+		total += json_array_size(lists[i]);
+	l = xcalloc(total + 1, sizeof(*l));
+	q = xcalloc(total + 1, sizeof(*q));
 	for (i = 0; i < n; i++)
 		json_array_foreach(lists[i], j, row)
-			qualify_name(seen, row);
-	json_decref(seen);
+			if ((id = json_integer_value(json_object_get(row,
+			    "account_id"))) > 0)
+				l[m++] = (struct labelled){ str_member(row,
+				    "platform"), str_member(row, "account"), id, row };
+	qsort(l, m, sizeof(*l), labelled_cmp);
+	for (i = 0; i < m; i = j) {
+		for (j = i + 1; j < m && same_name(&l[i], &l[j]); j++)
+			continue;
+		/* ids are sorted within the run: two differ at its ends */
+		for (k = i; l[j - 1].id != l[i].id && k < j; k++)
+			q[n_q++] = l[k].row;
+	}
+	qsort(q, n_q, sizeof(*q), pointer_cmp);
+	for (i = 0; i < n_q; i++)
+		if (i == 0 || q[i] != q[i - 1])
+			qualify_name(q[i], json_integer_value(json_object_get(q[i],
+			    "account_id")));
+	free(q);
+	free(l);
 }
 
 /* ---- the frame of every document ---- */

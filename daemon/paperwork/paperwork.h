@@ -41,12 +41,30 @@ void month_shift(const struct month *m, int delta, struct month *out);
 /* "2026-03" into buf (8 bytes). */
 void month_format(const struct month *m, char *buf, size_t size);
 
+/* Documents are for people: up to this many accounts the status report
+ * lists every account and the bulletin each one's month; beyond, they
+ * summarise by unit and list the accounts to act on (the data keeps every
+ * account where a format needs it: the bulletin's CSV and JSON). */
+#define LIST_ALL_ACCOUNTS 500
+
 /* When an account counts as registered: its opened date, else creation. */
 time_t account_registered(const char *opened_on, time_t created_at);
 
-/* The account's status at t, rebuilt from the audit trail; "active",
- * "suspended", … (caller frees); the current status when no audit exists. */
-char *account_status_at(sqlite3 *db, long long id, time_t t);
+/* The account's status at a time, rebuilt from the audit trail
+ * ("active", "suspended", …; the current status when no audit exists),
+ * as an SQL expression for the account ID at the time T (SQL expressions,
+ * such as a column and a bound parameter).  The last change
+ * up to T says what it was; failing that, the state before the first
+ * later change (an account registered afterwards with a past opening
+ * date was open since then). */
+#define ACCOUNT_STATUS_AT(ID, T) \
+	"coalesce((SELECT json_extract(x.after, '$.status') FROM audit x" \
+	" WHERE x.entity = 'account' AND x.entity_id = " ID " AND x.at <= " T \
+	" AND x.after IS NOT NULL ORDER BY x.at DESC, x.id DESC LIMIT 1)," \
+	" (SELECT json_extract(coalesce(x.before, x.after), '$.status') FROM" \
+	" audit x WHERE x.entity = 'account' AND x.entity_id = " ID " AND" \
+	" x.at > " T " ORDER BY x.at, x.id LIMIT 1), (SELECT y.status FROM" \
+	" account y WHERE y.id = " ID "))"
 
 /* The stale threshold (seconds) of an account: its own override, else its
  * platform's. */
@@ -87,6 +105,9 @@ void set_due(json_t *d, const struct config *cfg, time_t now, bool any);
  * member code_key: the codes of document.unit_order first, in that
  * order, then the others by code. */
 void sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key);
+/* Account rows ("unit", "platform_key", "account_id") the same way, and
+ * within a unit by platform and id, as the ledger lists them. */
+void sort_accounts_by_unit(const struct config *cfg, json_t *rows);
 
 /* Accounts are named by platform and name; where one platform and name
  * stand for more than one account in a document, the name gets the

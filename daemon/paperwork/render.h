@@ -110,5 +110,18 @@ void svg_days_chart(FILE *out, const json_t *bars);
 bool chart_thresholds(const json_t *bars, long *warn, long *stale);
 /* The sentence under a chart's title that explains its marks. */
 void chart_legend(FILE *out, const json_t *bars, const char *what);
+/* A chart of every account of a large registry would be pages of bars
+ * nobody reads: a document charts the rows of chart_rows(), all of them
+ * in their order up to CHART_BARS, else the CHART_BARS longest without
+ * update ("days"), most first (*truncated).  Rows in skip_state (may be
+ * NULL) are left out.  New array, rows borrowed. */
+#define CHART_BARS 60
+json_t *chart_rows(const json_t *rows, const char *skip_state,
+            bool *truncated);
+/* The chart (legend and SVG) of the rows of chart_rows(), each a bar
+ * labelled unit·platform·account, nothing without rows: the legend is
+ * what, or says which accounts are shown. */
+void render_days_chart(FILE *out, const json_t *bars, const char *what,
+         bool truncated);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "paperwork/paperwork.h"
 #include "paperwork/render.h"
 
 static const struct column total_columns[] = {
@@ -277,6 +278,20 @@ table_title(const json_t *d, const char *label, const struct section *s)
 	return xstrdup(label);
 }
 
+/* Every account's month is listed up to LIST_ALL_ACCOUNTS; beyond, the
+ * table would be pages nobody reads: a sentence says where it is (the
+ * CSV), and the attachments list the accounts to act on. */
+static char *
+summarised(const json_t *d, const struct section *s)
+{
+	size_t n = json_array_size(json_object_get(d, s->key));
+
+	if (strcmp(s->key, "accounts") != 0 || n <= LIST_ALL_ACCOUNTS)
+		return NULL;
+	return xasprintf("本期纳入监测的账号共%zu个，各单位情况见排名，不合格账号和"
+	    "监测缺口见附件；逐个账号的发布情况见本期通报的CSV表格。", n);
+}
+
 /* ---- Markdown and plain text ---- */
 
 static void
@@ -291,12 +306,16 @@ text_section(FILE *out, const json_t *d, const char *label,
     const struct section *s, const char *title_prefix,
     void (*table)(FILE *, const struct column *, size_t, const json_t *))
 {
-	char *title = table_title(d, label, s);
+	char *title = table_title(d, label, s), *note = summarised(d, s);
 
 	fprintf(out, "%s%s\n\n", title_prefix, title);
-	table(out, s->cols, s->n, section_rows(d, s));
+	if (note)
+		fprintf(out, "%s\n", note);
+	else
+		table(out, s->cols, s->n, section_rows(d, s));
 	fputc('\n', out);
 	free(title);
+	free(note);
 }
 
 static void
@@ -336,28 +355,11 @@ h_note_line(FILE *out, const char *s, bool last)
 static void
 html_chart(FILE *out, const json_t *accts)
 {
-	json_t *bars = json_array(), *a;
-	size_t i;
+	bool truncated;
+	json_t *rows = chart_rows(accts, "gap", &truncated);
 
-	json_array_foreach(accts, i, a) {
-		char *label;
-
-		if (strcmp(rd_str(a, "state"), "gap") == 0)
-			continue;
-		label = xasprintf("%s·%s·%s", rd_str(a, "unit_name"),
-		    rd_str(a, "platform"), rd_str(a, "account"));
-		json_array_append_new(bars, json_pack("{s:s, s:I, s:s, s:I, s:I}",
-		    "label", label, "days", (json_int_t)rd_int(a, "days"), "state",
-		    rd_str(a, "state"), "warn_days",
-		    (json_int_t)rd_int(a, "warn_days"), "stale_days",
-		    (json_int_t)rd_int(a, "stale_days")));
-		free(label);
-	}
-	if (json_array_size(bars)) {
-		chart_legend(out, bars, "监测时点未更新天数");
-		svg_days_chart(out, bars);
-	}
-	json_decref(bars);
+	render_days_chart(out, rows, "监测时点未更新天数", truncated);
+	json_decref(rows);
 }
 
 static void
@@ -365,14 +367,18 @@ h_section(FILE *out, const json_t *d, const char *label,
     const struct section *s)
 {
 	const json_t *rows = section_rows(d, s);
-	char *title = table_title(d, label, s);
+	char *title = table_title(d, label, s), *note = summarised(d, s);
 
 	html_tagged(out, s->heading ? "<h2>" : "<h2 class=\"attachment\">",
 	    title, "</h2>\n");
 	if (strcmp(s->key, "accounts") == 0)
 		html_chart(out, rows);
-	html_table(out, s->cols, s->n, rows, "state");
+	if (note)
+		html_tagged(out, "<p>", note, "</p>\n");
+	else
+		html_table(out, s->cols, s->n, rows, "state");
 	free(title);
+	free(note);
 }
 
 static const struct bulletin_marks html_marks = { &html_doc_marks,

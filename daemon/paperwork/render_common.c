@@ -462,3 +462,72 @@ svg_days_chart(FILE *out, const json_t *bars)
 	}
 	fputs("</svg>\n", out);
 }
+
+/* A row's days without update, and where it was. */
+struct days_at {
+	long long days;
+	size_t    index;
+};
+
+static int
+days_at_cmp(const void *a, const void *b)
+{
+	const struct days_at *x = a, *y = b;
+
+	if (x->days != y->days)
+		return x->days > y->days ? -1 : 1;
+	/* ties keep the document's order */
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+json_t *
+chart_rows(const json_t *rows, const char *skip_state, bool *truncated)
+{
+	size_t i, n = 0, total = json_array_size(rows);
+	struct days_at *d = xcalloc(total + 1, sizeof(*d));
+	json_t *out = json_array(), *row;
+
+	json_array_foreach(rows, i, row)
+		if (skip_state == NULL || strcmp(rd_str(row, "state"),
+		    skip_state) != 0)
+			d[n++] = (struct days_at){ rd_int(row, "days"), i };
+	*truncated = n > CHART_BARS;
+	if (*truncated) {
+		qsort(d, n, sizeof(*d), days_at_cmp);
+		n = CHART_BARS;
+	}
+	for (i = 0; i < n; i++)
+		json_array_append(out, json_array_get(rows, d[i].index));
+	free(d);
+	return out;
+}
+
+void
+render_days_chart(FILE *out, const json_t *rows, const char *what,
+    bool truncated)
+{
+	json_t *bars = json_array(), *row;
+	char *legend, *label;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		label = xasprintf("%s·%s·%s", rd_str(row, "unit_name"),
+		    rd_str(row, "platform"), rd_str(row, "account"));
+		json_array_append_new(bars, json_pack("{s:s, s:I, s:s, s:I, s:I}",
+		    "label", label, "days", (json_int_t)rd_int(row, "days"),
+		    "state", rd_str(row, "state"), "warn_days",
+		    (json_int_t)rd_int(row, "warn_days"), "stale_days",
+		    (json_int_t)rd_int(row, "stale_days")));
+		free(label);
+	}
+	if (json_array_size(bars) == 0) {
+		json_decref(bars);
+		return;
+	}
+	legend = truncated ? xasprintf("未更新天数最长的%d个账号", CHART_BARS) :
+	    xstrdup(what);
+	chart_legend(out, bars, legend);
+	svg_days_chart(out, bars);
+	free(legend);
+	json_decref(bars);
+}

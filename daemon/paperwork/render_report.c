@@ -54,39 +54,64 @@ summary_table(FILE *out, const json_t *s)
 static void
 chart(FILE *out, const json_t *units)
 {
-	json_t *bars = json_array(), *u, *a;
-	size_t i, j;
+	json_t *listed = json_array(), *rows, *u;
+	bool truncated;
+	size_t i;
 
 	json_array_foreach(units, i, u)
-		json_array_foreach(json_object_get(u, "accounts"), j, a) {
-			char *label = xasprintf("%s·%s·%s", rd_str(u, "name"),
-			    rd_str(a, "platform"), rd_str(a, "account"));
-
-			json_array_append_new(bars, json_pack("{s:s, s:I, s:s, s:I,"
-			    " s:I}", "label", label, "days",
-			    (json_int_t)rd_int(a, "days"), "state", rd_str(a, "state"),
-			    "warn_days", (json_int_t)rd_int(a, "warn_days"),
-			    "stale_days", (json_int_t)rd_int(a, "stale_days")));
-			free(label);
-		}
-	if (json_array_size(bars)) {
+		json_array_extend(listed, json_object_get(u, "accounts"));
+	rows = chart_rows(listed, NULL, &truncated);
+	if (json_array_size(rows))
 		fputs("<h2>距最近更新天数</h2>\n", out);
-		chart_legend(out, bars, "各账号距最近更新的天数");
-		svg_days_chart(out, bars);
+	render_days_chart(out, rows, "各账号距最近更新的天数", truncated);
+	json_decref(rows);
+	json_decref(listed);
+}
+
+/* Each unit's accounts per state, when not every account is listed. */
+static const struct column unit_count_columns[] = {
+	{ "name", "责任单位", COL_TEXT },
+	{ "accounts", "账号", COL_TEXT },
+	{ "fresh", "正常", COL_TEXT },
+	{ "warning", "预警", COL_TEXT },
+	{ "stale", "超期未更新", COL_TEXT },
+	{ "dormant", "长期未更新", COL_TEXT },
+	{ "unverified", "未核实", COL_TEXT },
+	{ "none", "未评估或暂停", COL_TEXT },
+	{ "with_problems", "有未整改问题", COL_TEXT },
+};
+
+static void
+unit_counts(FILE *out, const json_t *units)
+{
+	json_t *rows = json_array(), *u, *row;
+	size_t i;
+
+	json_array_foreach(units, i, u) {
+		row = json_deep_copy(json_object_get(u, "counts"));
+		json_object_set_new(row, "name", json_string(rd_str(u, "name")));
+		json_array_append_new(rows, row);
 	}
-	json_decref(bars);
+	fputs("<h2>各单位账号状态</h2>\n", out);
+	html_table(out, unit_count_columns, ARRAY_SIZE(unit_count_columns),
+	    rows, NULL);
+	json_decref(rows);
 }
 
 static void
-unit_sections(FILE *out, const json_t *units)
+unit_sections(FILE *out, const json_t *units, bool all)
 {
 	const json_t *u;
 	size_t i;
 
-	fputs("<h2>各单位账号</h2>\n", out);
+	fputs(all ? "<h2>各单位账号</h2>\n" : "<h2>各单位需处理的账号</h2>\n"
+	    "<p>以下仅列出预警、超期未更新、长期未更新、未核实或有未整改问题的账号；"
+	    "其余账号更新正常，见上表。</p>\n", out);
 	if (json_array_size(units) == 0)
 		fputs("<p>无。</p>\n", out);
 	json_array_foreach(units, i, u) {
+		if (!all && json_array_size(json_object_get(u, "accounts")) == 0)
+			continue;
 		fputs("<h3>", out);
 		html_put(out, rd_str(u, "name"));
 		fputs("（", out);
@@ -100,6 +125,8 @@ unit_sections(FILE *out, const json_t *units)
 static void
 report_html(FILE *out, const json_t *d)
 {
+	bool all = strcmp(rd_str(d, "listed"), "action") != 0;
+
 	html_begin(out, rd_str(d, "title"));
 	fputs("<h1>", out);
 	html_put(out, rd_str(d, "title"));
@@ -110,7 +137,9 @@ report_html(FILE *out, const json_t *d)
 	fputs("</p>\n", out);
 	summary_table(out, json_object_get(d, "summary"));
 	chart(out, json_object_get(d, "units"));
-	unit_sections(out, json_object_get(d, "units"));
+	if (!all)
+		unit_counts(out, json_object_get(d, "units"));
+	unit_sections(out, json_object_get(d, "units"), all);
 	fputs("<h2>未整改问题</h2>\n", out);
 	html_table(out, problem_columns, ARRAY_SIZE(problem_columns),
 	    json_object_get(d, "problems"), "state");

@@ -13,23 +13,23 @@
 #include "registry/problem.h"
 #include "store/db.h"
 
-/* The state class and label of an account: suspended accounts and those
- * the daemon has not evaluated yet are shown grey. */
-static void
-set_state(json_t *row, sqlite3_stmt *st)
+/* The state class of an account: suspended accounts and those the daemon
+ * has not evaluated yet are "none", shown grey. */
+static const char *
+state_class(sqlite3_stmt *st, const char **label)
 {
 	int s = db_column_is_null(st, 9) ? -1 : state_parse(db_column_text(st, 9));
 
 	if (strcmp(db_column_text(st, 8), "suspended") == 0) {
-		json_object_set_new(row, "state", json_string("none"));
-		json_object_set_new(row, "state_label", json_string("已暂停"));
-	} else if (s < 0) {
-		json_object_set_new(row, "state", json_string("none"));
-		json_object_set_new(row, "state_label", json_string("未评估"));
-	} else {
-		json_object_set_new(row, "state", json_string(state_name(s)));
-		json_object_set_new(row, "state_label", json_string(state_label(s)));
+		*label = "已暂停";
+		return "none";
 	}
+	if (s < 0) {
+		*label = "未评估";
+		return "none";
+	}
+	*label = state_label(s);
+	return state_name(s);
 }
 
 /* The accounts with open problems, each once (problem_accounts()). */
@@ -39,81 +39,205 @@ struct problem_set {
 };
 
 static json_t *
-account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
-    time_t now, const struct problem_set *ps)
+account_row(const struct config *cfg, sqlite3_stmt *st, time_t now,
+    const char *state, const char *label, long problems)
 {
-	const struct problem_account *pa = problem_account_find(ps->a, ps->n,
-	    sqlite3_column_int64(st, 0));
-	time_t last = 0;
-	bool has = account_last_update_at(db, sqlite3_column_int64(st, 0), now,
-	    &last);
+	time_t last = (time_t)sqlite3_column_int64(st, 5);
+	bool has = !db_column_is_null(st, 5);
 	time_t since = has ? last : account_grace_start(db_column_text(st, 6),
 	    (time_t)sqlite3_column_int64(st, 7));
-	json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "account_id",
-	    (json_int_t)sqlite3_column_int64(st, 0), "unit", db_column_text(st, 1),
-	    "unit_name", db_column_text(st, 2), "platform",
-	    platform_label(cfg, db_column_text(st, 3)), "account",
-	    db_column_text(st, 4), "uid", db_column_text(st, 12));
+	json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "account_id", (json_int_t)sqlite3_column_int64(st, 0), "unit",
+	    db_column_text(st, 1), "unit_name", db_column_text(st, 2),
+	    "platform_key", db_column_text(st, 3),
+	    "platform", platform_label(cfg, db_column_text(st, 3)), "account",
+	    db_column_text(st, 4), "uid", db_column_text(st, 12), "state", state,
+	    "state_label", label);
 
-	set_state(row, st);
 	json_object_set_new(row, "last_update", json_date(has, last));
 	json_object_set_new(row, "days", json_integer(days_between(since, now)));
-	json_object_set_new(row, "open_problems", json_integer(pa ? pa->problems :
-	    0));
+	json_object_set_new(row, "open_problems", json_integer(problems));
 	set_threshold_days(row, account_warn_after(cfg, db_column_text(st, 3),
 	    st, 10), account_stale_after(cfg, db_column_text(st, 3), st, 11));
 	return row;
 }
 
+/* Whether an account is one to act on: not fresh (warning, stale,
+ * dormant, unverified) or with a problem open. */
+static bool
+needs_action(const char *state, long problems)
+{
+	return problems > 0 || (strcmp(state, "fresh") != 0 &&
+	    strcmp(state, "none") != 0);
+}
+
+/* A unit's counts, in the order of its "counts" member. */
+enum { C_ACCOUNTS, C_NONE = C_ACCOUNTS + 1 + N_STATES, C_PROBLEMS, N_COUNTS };
+
+struct unit_tally {
+	json_t    *unit;                  /* its entry, borrowed */
+	long long  n[N_COUNTS];
+};
+
+static void
+tally_add(struct unit_tally *t, const char *state, long problems)
+{
+	int s = state_parse(state);
+
+	t->n[C_ACCOUNTS]++;
+	t->n[s < 0 ? C_NONE : C_ACCOUNTS + 1 + s]++;
+	t->n[C_PROBLEMS] += problems > 0;
+}
+
+static void
+tally_write(const struct unit_tally *t)
+{
+	json_t *counts = json_object();
+	int k;
+
+	json_object_set_new(counts, "accounts", json_integer(t->n[C_ACCOUNTS]));
+	for (k = 0; k < N_STATES; k++)
+		json_object_set_new(counts, state_name(k),
+		    json_integer(t->n[C_ACCOUNTS + 1 + k]));
+	json_object_set_new(counts, "none", json_integer(t->n[C_NONE]));
+	json_object_set_new(counts, "with_problems",
+	    json_integer(t->n[C_PROBLEMS]));
+	json_object_set_new(t->unit, "counts", counts);
+}
+
+/* The units, their index by code in *index (values: positions). */
 static json_t *
-accounts(sqlite3 *db, const struct config *cfg, time_t now)
+load_units(sqlite3 *db, json_t **index)
 {
 	json_t *rows = json_array();
-	struct problem_set ps;
 	sqlite3_stmt *st;
 
-	if (problem_accounts(db, &(struct problem_window){ now, now, 0 }, &ps.a,
-	    &ps.n) == -1) {
-		json_decref(rows);
-		return NULL;
+	*index = json_object();
+	st = db_prepare(db, "SELECT code, name FROM unit WHERE removed_at IS NULL"
+	    " ORDER BY code", "");
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		json_object_set_new(*index, db_column_text(st, 0),
+		    json_integer((json_int_t)json_array_size(rows)));
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:[]}", "code",
+		    db_column_text(st, 0), "name", db_column_text(st, 1),
+		    "accounts"));
 	}
-	st = db_prepare(db, "SELECT a.id, u.code, u.name, a.platform, a.name,"
-	    " a.last_update_at, a.opened_on, a.created_at, a.status, s.state,"
-	    " a.warn_after, a.stale_after, coalesce(a.platform_uid, '') FROM"
-	    " account a JOIN unit u ON u.id = a.unit_id"
-	    " LEFT JOIN account_state s ON s.account_id = a.id WHERE a.status IN"
-	    " ('active', 'suspended') ORDER BY u.code, a.platform, a.id", "");
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rows, account_row(db, cfg, st, now, &ps));
 	sqlite3_finalize(st);
-	free(ps.a);
-	sort_by_unit(cfg, rows, "unit");
 	return rows;
+}
+
+/* The active and suspended accounts, in id order: the table is read as
+ * it is stored (NOT INDEXED) and each account's last update looked up
+ * where the previous one's was.  Only a listed account needs it: every
+ * one when ?2 (all are listed), else those to act on (not fresh, or with
+ * a problem open).  Each unit's rows are put in order after. */
+static const char accounts_query[] =
+	"SELECT a.id, u.code, u.name, a.platform, a.name, CASE WHEN ?2 OR"
+	" (a.status = 'active' AND s.state != 'fresh') OR EXISTS (SELECT 1 FROM"
+	" problem p WHERE p.account_id = a.id AND p.closed_at IS NULL) THEN "
+	ACCOUNT_LAST_UPDATE_AT("a.id", "?1") " END, a.opened_on, a.created_at,"
+	" a.status, s.state, a.warn_after, a.stale_after,"
+	" coalesce(a.platform_uid, '') FROM account a NOT INDEXED JOIN unit u"
+	" ON u.id = a.unit_id LEFT JOIN account_state s ON s.account_id = a.id"
+	" WHERE a.status IN ('active', 'suspended')";
+
+/* A unit's accounts by platform, then id, as the ledger lists them. */
+static int
+account_cmp(const void *a, const void *b)
+{
+	const json_t *const *x = a, *const *y = b;
+	int c = strcmp(rd_str(*x, "platform_key"), rd_str(*y, "platform_key"));
+
+	if (c != 0)
+		return c;
+	return rd_int(*x, "account_id") < rd_int(*y, "account_id") ? -1 : 1;
+}
+
+static void
+sort_accounts(json_t *list)
+{
+	size_t i, n = json_array_size(list);
+	json_t **rows = xcalloc(n + 1, sizeof(*rows));
+
+	for (i = 0; i < n; i++)
+		rows[i] = json_incref(json_array_get(list, i));
+	qsort(rows, n, sizeof(*rows), account_cmp);
+	json_array_clear(list);
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, rows[i]);
+	free(rows);
+}
+
+/* Each account counted in its unit; listed in it when all are, else
+ * when it is one to act on.  *listed gets every listed row (borrowed). */
+static int
+add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
+    json_t *units, json_t *index, json_t *listed)
+{
+	struct unit_tally *t = xcalloc(json_array_size(units) + 1, sizeof(*t));
+	const struct problem_account *pa;
+	const char *state, *label;
+	struct problem_set ps;
+	sqlite3_stmt *st;
+	json_t *at, *row;
+	size_t i;
+	long problems;
+	int rc;
+
+	json_array_foreach(units, i, row)
+		t[i].unit = row;
+	if (problem_accounts(db, &(struct problem_window){ now, now, 0 }, &ps.a,
+	    &ps.n) == -1 || (st = db_prepare(db, accounts_query, "Ii",
+	    (long long)now, all)) == NULL) {
+		free(t);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((at = json_object_get(index, db_column_text(st, 1))) == NULL)
+			continue;
+		i = (size_t)json_integer_value(at);
+		pa = problem_account_find(ps.a, ps.n, sqlite3_column_int64(st, 0));
+		problems = pa ? pa->problems : 0;
+		state = state_class(st, &label);
+		tally_add(&t[i], state, problems);
+		if (!all && !needs_action(state, problems))
+			continue;
+		row = account_row(cfg, st, now, state, label, problems);
+		json_array_append(listed, row);
+		json_array_append_new(json_object_get(t[i].unit, "accounts"), row);
+	}
+	sqlite3_finalize(st);
+	for (i = 0; i < json_array_size(units); i++) {
+		tally_write(&t[i]);
+		sort_accounts(json_object_get(t[i].unit, "accounts"));
+	}
+	free(ps.a);
+	free(t);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Units with their accounts nested, in the configured order; units
  * without open accounts are listed too, so nobody is missing from the
- * page. */
+ * page.  Up to LIST_ALL_ACCOUNTS accounts every one is listed (*all),
+ * beyond only those to act on: each unit's counts say the rest. */
 static json_t *
-units(sqlite3 *db, const struct config *cfg, const json_t *accts)
+units(sqlite3 *db, const struct config *cfg, time_t now, bool *all,
+    json_t *listed)
 {
-	json_t *rows = json_array(), *list, *a;
-	sqlite3_stmt *st;
-	size_t i;
+	long long n = 0;
+	json_t *index, *rows;
 
-	st = db_prepare(db, "SELECT code, name FROM unit WHERE removed_at IS NULL"
-	    " ORDER BY code", "");
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		list = json_array();
-		json_array_foreach(accts, i, a)
-			if (strcmp(rd_str(a, "unit"), db_column_text(st, 0)) == 0)
-				json_array_append(list, a);
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:o}", "code",
-		    db_column_text(st, 0), "name", db_column_text(st, 1),
-		    "accounts", list));
-	}
-	sqlite3_finalize(st);
-	sort_by_unit(cfg, rows, "code");
+	if (db_query_int(db, &n, "SELECT count(*) FROM account WHERE status IN"
+	    " ('active', 'suspended')", "") == -1)
+		return NULL;
+	*all = n <= LIST_ALL_ACCOUNTS;
+	rows = load_units(db, &index);
+	if (add_accounts(db, cfg, now, *all, rows, index, listed) == -1) {
+		json_decref(rows);
+		rows = NULL;
+	} else
+		sort_by_unit(cfg, rows, "code");
+	json_decref(index);
 	return rows;
 }
 
@@ -188,14 +312,17 @@ summary(sqlite3 *db, const struct config *cfg, time_t now)
 json_t *
 report_build(sqlite3 *db, const struct config *cfg, time_t now)
 {
-	json_t *d, *accts = accounts(db, cfg, now), *problems, *lists[2];
+	json_t *d, *listed = json_array(), *u, *problems, *lists[2];
 	char generated[CN_DATE_SIZE];
+	bool all = true;
 
-	if (accts == NULL)
+	if ((u = units(db, cfg, now, &all, listed)) == NULL) {
+		json_decref(listed);
 		return NULL;
+	}
 	d = json_object();
 	problems = open_problems(db, cfg, now);
-	lists[0] = accts;
+	lists[0] = listed;
 	lists[1] = problems;
 	label_accounts(lists, ARRAY_SIZE(lists));
 	time_cn(now, generated, sizeof(generated));
@@ -204,8 +331,9 @@ report_build(sqlite3 *db, const struct config *cfg, time_t now)
 	json_object_set_new(d, "issuer", json_string(cfg->notice.issuer));
 	json_object_set_new(d, "generated", json_string(generated));
 	json_object_set_new(d, "summary", summary(db, cfg, now));
-	json_object_set_new(d, "units", units(db, cfg, accts));
+	json_object_set_new(d, "listed", json_string(all ? "all" : "action"));
+	json_object_set_new(d, "units", u);
 	json_object_set_new(d, "problems", problems);
-	json_decref(accts);
+	json_decref(listed);
 	return d;
 }

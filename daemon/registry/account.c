@@ -500,10 +500,9 @@ account_last_update_at(sqlite3 *db, long long id, time_t t, time_t *out)
 {
 	long long v = 0;
 
-	/* raises only go up: the newest value is the largest */
-	if (db_query_int(db, &v, "SELECT max(last_update_at) FROM"
-	    " last_update_history WHERE account_id = ? AND recorded_at <= ?",
-	    "II", id, (long long)t) != 0 || v == 0)
+	if (db_query_int(db, &v, "SELECT coalesce("
+	    ACCOUNT_LAST_UPDATE_AT("?1", "?2") ", 0)", "II", id,
+	    (long long)t) != 0 || v == 0)
 		return false;
 	*out = (time_t)v;
 	return true;

@@ -83,6 +83,17 @@ int account_raise_last_update(sqlite3 *db, long long id, time_t at,
  * or not yet seen to be). */
 bool account_last_update_at(sqlite3 *db, long long id, time_t t,
          time_t *out);
+/* The same as an SQL expression, for a query that reads many accounts:
+ * the account ID (an SQL expression, such as a column) at the time T (an
+ * SQL expression, such as a bound parameter); NULL when there was none.
+ * The history's index holds each account's values in order, so the
+ * newest one raised by T is found without reading the others (a value
+ * the history backfilled from before it was kept may have been recorded
+ * after a larger one). */
+#define ACCOUNT_LAST_UPDATE_AT(ID, T) \
+	"(SELECT h.last_update_at FROM last_update_history h WHERE" \
+	" h.account_id = " ID " AND h.recorded_at <= " T " ORDER BY" \
+	" h.last_update_at DESC LIMIT 1)"
 
 struct account_filter {
 	const char *unit_code;

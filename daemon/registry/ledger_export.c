@@ -19,27 +19,37 @@
 #include "base/xlsx_write.h"
 #include "registry/ledger.h"
 #include "registry/ledger_forms.h"
+#include "store/db.h"
 
-/* The columns written, in order, with their width in an .xlsx. */
+/* The columns written, in order, with their width in an .xlsx: those of
+ * export_query. */
 static const struct {
 	enum ledger_field field;
-	const char       *json_key;     /* in account_list_json() rows */
 	double            width;
 } exported[] = {
-	{ LF_UNIT_CODE, "unit", 12 },
-	{ LF_UNIT_NAME, "unit_name", 24 },
-	{ LF_PLATFORM, "platform", 12 },
-	{ LF_NAME, "name", 24 },
-	{ LF_UID, "platform_uid", 24 },
-	{ LF_FEED, "feed_url", 36 },
-	{ LF_OPERATOR, "operator", 10 },
-	{ LF_FILING, "filing_no", 24 },
-	{ LF_OPENED, "opened_on", 12 },
-	{ LF_STATUS, "status", 8 },
-	{ LF_CLOSED, "closed_on", 12 },
-	{ LF_NOTES, "notes", 30 },
+	{ LF_UNIT_CODE, 12 },
+	{ LF_UNIT_NAME, 24 },
+	{ LF_PLATFORM, 12 },
+	{ LF_NAME, 24 },
+	{ LF_UID, 24 },
+	{ LF_FEED, 36 },
+	{ LF_OPERATOR, 10 },
+	{ LF_FILING, 24 },
+	{ LF_OPENED, 12 },
+	{ LF_STATUS, 8 },
+	{ LF_CLOSED, 12 },
+	{ LF_NOTES, 30 },
 };
 #define N_EXPORTED ARRAY_SIZE(exported)
+
+/* The accounts the filter selects, a row at a time: a ledger of a
+ * hundred thousand accounts is written as it is read. */
+static const char export_query[] =
+	"SELECT u.code, u.name, a.platform, a.name, a.platform_uid, a.feed_url,"
+	" a.operator, a.filing_no, a.opened_on, a.status, a.closed_on, a.notes"
+	" FROM account a JOIN unit u ON u.id = a.unit_id WHERE (?1 IS NULL OR"
+	" u.code = ?1) AND (?2 IS NULL OR a.platform = ?2) AND (?3 IS NULL OR"
+	" a.status = ?3) ORDER BY u.code, a.platform, a.id";
 
 static const char *
 heading(const struct export_options *o, size_t i)
@@ -52,17 +62,14 @@ heading(const struct export_options *o, size_t i)
 /* One row's cells, guarded, in the words of the headings' language. */
 static void
 row_cells(const struct config *cfg, const struct export_options *o,
-    json_t *row, char **cells)
+    sqlite3_stmt *row, char **cells)
 {
 	const struct platform *p;
 	size_t i;
 
 	for (i = 0; i < N_EXPORTED; i++) {
-		const char *v = json_string_value(json_object_get(row,
-		    exported[i].json_key));
+		const char *v = db_column_text(row, (int)i);
 
-		if (v == NULL)
-			v = "";
 		if (!o->english && exported[i].field == LF_PLATFORM &&
 		    (p = config_platform(cfg, v)) != NULL)
 			v = p->label;
@@ -98,12 +105,11 @@ csv_row(FILE *f, const char *const *cells)
 
 static char *
 csv_text(const struct config *cfg, const struct export_options *o,
-    json_t *rows, size_t *len)
+    sqlite3_stmt *rows, size_t *len, long *n)
 {
 	const char *heads[N_EXPORTED];
 	char *cells[N_EXPORTED], *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
-	json_t *row;
 	size_t i;
 
 	if (f == NULL)
@@ -113,8 +119,8 @@ csv_text(const struct config *cfg, const struct export_options *o,
 	for (i = 0; i < N_EXPORTED; i++)
 		heads[i] = heading(o, i);
 	csv_row(f, heads);
-	json_array_foreach(rows, i, row) {
-		row_cells(cfg, o, row, cells);
+	for (*n = 0; sqlite3_step(rows) == SQLITE_ROW; (*n)++) {
+		row_cells(cfg, o, rows, cells);
 		csv_row(f, (const char *const *)cells);
 		free_cells(cells);
 	}
@@ -127,10 +133,10 @@ csv_text(const struct config *cfg, const struct export_options *o,
 
 static int
 export_csv(const struct config *cfg, const struct export_options *o,
-    json_t *rows, char **error)
+    sqlite3_stmt *rows, long *n, char **error)
 {
 	size_t len, gbk_len;
-	char *text = csv_text(cfg, o, rows, &len), *gbk = NULL;
+	char *text = csv_text(cfg, o, rows, &len, n), *gbk = NULL;
 	int rc;
 
 	if (text == NULL) {
@@ -162,12 +168,11 @@ export_csv(const struct config *cfg, const struct export_options *o,
 
 static int
 export_xlsx(const struct config *cfg, const struct export_options *o,
-    json_t *rows, char **error)
+    sqlite3_stmt *rows, long *n, char **error)
 {
 	struct xlsx_column cols[N_EXPORTED];
 	char *cells[N_EXPORTED];
 	struct xlsx_writer *w;
-	json_t *row;
 	size_t i;
 	int rc = 0;
 
@@ -179,8 +184,8 @@ export_xlsx(const struct config *cfg, const struct export_options *o,
 	if ((w = xlsx_writer_new(o->out, o->english ? "ledger" : "台账", cols,
 	    N_EXPORTED, error)) == NULL)
 		return -1;
-	json_array_foreach(rows, i, row) {
-		row_cells(cfg, o, row, cells);
+	for (*n = 0; sqlite3_step(rows) == SQLITE_ROW; (*n)++) {
+		row_cells(cfg, o, rows, cells);
 		if (rc == 0)
 			rc = xlsx_writer_row(w, (const char *const *)cells);
 		free_cells(cells);
@@ -193,15 +198,19 @@ ledger_export(sqlite3 *db, const struct config *cfg,
     const struct account_filter *filter, const struct export_options *o,
     char **error)
 {
-	json_t *rows = account_list_json(db, filter);
+	sqlite3_stmt *rows = db_prepare(db, export_query, "sss",
+	    filter->unit_code, filter->platform, filter->status);
+	long n = 0;
 	int rc;
 
+	if (rows == NULL) {
+		*error = xstrdup("database: the ledger cannot be read");
+		return -1;
+	}
 	if (o->format == LEDGER_XLSX)
-		rc = export_xlsx(cfg, o, rows, error);
+		rc = export_xlsx(cfg, o, rows, &n, error);
 	else
-		rc = export_csv(cfg, o, rows, error);
-	if (rc == 0)
-		rc = (int)json_array_size(rows);
-	json_decref(rows);
-	return rc;
+		rc = export_csv(cfg, o, rows, &n, error);
+	sqlite3_finalize(rows);
+	return rc == 0 ? (int)n : rc;
 }

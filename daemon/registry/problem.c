@@ -223,28 +223,12 @@ problem_auto_escalate(sqlite3 *db, long long id, const char *kind,
 }
 
 int
-problem_auto_close(sqlite3 *db, long long account_id, const char *const *kinds,
-    const char *reason, const char *note, time_t now)
+problem_auto_close(sqlite3 *db, long long id, const char *reason,
+    const char *note, time_t now)
 {
-	int closed = 0;
-
-	for (; *kinds; kinds++) {
-		if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason = ?,"
-		    " close_note = ? WHERE account_id = ? AND kind = ? AND"
-		    " closed_at IS NULL", "IssIs", (long long)now, reason, note,
-		    account_id, *kinds) == -1)
-			return -1;
-		closed += sqlite3_changes(db);
-	}
-	return closed;
-}
-
-int
-problem_auto_rectified(sqlite3 *db, long long id, const char *note, time_t now)
-{
-	if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason ="
-	    " 'rectified', close_note = ? WHERE id = ? AND closed_at IS NULL",
-	    "IsI", (long long)now, note, id) == -1)
+	if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason = ?,"
+	    " close_note = ? WHERE id = ? AND closed_at IS NULL", "IssI",
+	    (long long)now, reason, note, id) == -1)
 		return -1;
 	return sqlite3_changes(db);
 }

@@ -83,15 +83,11 @@ int problem_auto_open(sqlite3 *db, const struct problem_auto *p, time_t now,
  * -1 on a database error. */
 int problem_auto_escalate(sqlite3 *db, long long id, const char *kind,
         const char *detail, time_t now);
-/* Closes the account's open problems of the kinds listed (a NULL-
- * terminated array) with reason and note.  Returns how many closed, or -1. */
-int problem_auto_close(sqlite3 *db, long long account_id,
-        const char *const *kinds, const char *reason, const char *note,
-        time_t now);
-/* Closes one open problem (a wording problem whose wrong form is gone) as
- * rectified.  Returns 1 when closed, 0 when it was not open, -1. */
-int problem_auto_rectified(sqlite3 *db, long long id, const char *note,
-        time_t now);
+/* Closes the open problem id with reason (recovered, rectified, waived)
+ * and note: a recovered account's, a wording problem whose wrong form is
+ * gone.  Returns 1 when closed, 0 when it was not open, -1. */
+int problem_auto_close(sqlite3 *db, long long id, const char *reason,
+        const char *note, time_t now);
 /* A closed account published after its closing day (已注销账号违规私开):
  * opens its problem of kind reopened-closed-account unless one is open.
  * last_update is the activity found; detail and evidence describe it.

@@ -992,7 +992,8 @@ all_vars(void)
 	    "no_address", "calendar_warning", "n_problem_accounts",
 	    "n_gaps_list", "n_failing_list", "n_bounces", "n_orders_open",
 	    "n_orders_replied", "n_orders_returned", "n_orders_overdue",
-	    "n_overdue_notices" };
+	    "n_overdue_notices", "n_stale_more", "n_gaps_more",
+	    "n_failing_more" };
 	static const char *const lists[] = { "warning", "stale", "dormant",
 	    "recovered", "failing", "gaps", "accounts" };
 	struct tmpl_vars *v = tmpl_vars_new(), *b;
