@@ -1,6 +1,7 @@
 /* poller.c — scheduling fetches and recording their results. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -601,17 +602,28 @@ thread_cpu_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* What a cycle cost, for whoever sizes the machine: the time, and the CPU
- * of the event loop and of the feed reading thread. */
+/* The most memory the process has held so far, in MB. */
+static double
+peak_rss_mb(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		return 0;
+	return (double)ru.ru_maxrss / 1024;
+}
+
+/* What a cycle cost, for whoever sizes the machine: the time, the CPU of
+ * the event loop and of the feed reading thread, the memory. */
 static void
 log_cycle(struct poller *p, const struct cycle_stats *s)
 {
 	log_info("poll cycle: %lu fetched, %lu unchanged, %lu failed, %lu new "
-	    "posts in %.2f s, CPU %.2f s in the loop and %.2f s reading feeds",
-	    s->fetched, s->unchanged, s->failed, s->new_posts,
-	    monotonic_seconds() - p->sweep_started,
+	    "posts in %.2f s, CPU %.2f s in the loop and %.2f s reading feeds, "
+	    "peak RSS %.1f MB", s->fetched, s->unchanged, s->failed,
+	    s->new_posts, monotonic_seconds() - p->sweep_started,
 	    thread_cpu_seconds() - p->loop_cpu,
-	    parse_worker_cpu_seconds(p->reader) - p->reader_cpu);
+	    parse_worker_cpu_seconds(p->reader) - p->reader_cpu, peak_rss_mb());
 }
 
 static void
