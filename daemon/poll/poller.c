@@ -21,7 +21,8 @@
 #define IDLE_TICK_MAX   30     /* seconds: registry changes are seen this soon */
 #define BACKOFF_BASE    60     /* first retry after a failure, doubling */
 #define RETRY_AFTER_MAX (7 * 86400)
-#define BATCH_MAX       256    /* results per transaction */
+#define BATCH_MAX       64     /* results per transaction: its pages fit in
+                                * SQLite's page cache, none spill */
 #define BATCH_USEC      200000 /* a result is committed at most this late */
 #define FILL_PART       8      /* refill when this part of the slots is free */
 
