@@ -12,14 +12,15 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 CC        ?= cc
-PKGS      := libcurl jansson sqlite3 libconfig libsystemd libxml-2.0 libzip xlsxwriter
+PKGS      := libcurl libcrypto jansson sqlite3 libconfig libsystemd libxml-2.0 libzip \
+             xlsxwriter libmicrohttpd libargon2 gnutls
 CFLAGS    ?= -O2 -g
 PYTHON    := /usr/bin/python3
 PYTEST    := $(PYTHON) -m pytest
 
 MW_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
              -Idaemon -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-MW_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+MW_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
 ifeq ($(DEVELOPER),1)
 MW_CFLAGS += -Werror -Wstrict-prototypes -Wmissing-prototypes
@@ -40,15 +41,17 @@ LIB_SRC   := $(wildcard daemon/*/*.c)
 HEADERS   := $(wildcard daemon/*/*.h)
 LIB_OBJ   := $(patsubst daemon/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) \
              $(BUILD)/obj/sql_migrations.o $(BUILD)/obj/templates_builtin.o \
-             $(BUILD)/obj/holidays_builtin.o
+             $(BUILD)/obj/holidays_builtin.o $(BUILD)/obj/web_files.o
 LIB       := $(BUILD)/libmediawatch.a
-PROGS     := $(BUILD)/mediawatchd $(BUILD)/mediawatchctl
+PROGS     := $(BUILD)/mediawatchd $(BUILD)/mediawatchctl $(BUILD)/mediawatch-web
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # drivers the integration tests run (docx_sample); never installed
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9][0-9]_*.sql))
-TEMPLATES := $(sort $(wildcard conf/templates/*.txt conf/templates/*.html))
+TEMPLATES := $(sort $(wildcard conf/templates/*.txt conf/templates/*.html conf/templates/chat-*.md))
+# The console's page templates, style sheet and script, built in.
+WEB_FILES := $(sort $(wildcard daemon/web/templates/*.html daemon/web/static/*))
 HOLIDAYS  := $(sort $(wildcard conf/holidays/[0-9][0-9][0-9][0-9].txt))
 EMBED_HOLIDAYS := awk -v header=base/holidays.h -v type=holiday_file \
              -v array=holiday_builtins -f conf/templates/embed.awk
@@ -84,6 +87,13 @@ $(BUILD)/obj/holidays_builtin.o: $(BUILD)/holidays_builtin.c daemon/base/holiday
 
 $(BUILD)/holidays_builtin.c: $(HOLIDAYS) conf/templates/embed.awk | $(BUILD)/obj
 	$(EMBED_HOLIDAYS) $(HOLIDAYS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/web_files.o: $(BUILD)/web_files.c daemon/base/template.h | $(BUILD)/obj
+	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/web_files.c: $(WEB_FILES) conf/templates/embed.awk | $(BUILD)/obj
+	awk -v array=web_files -f conf/templates/embed.awk $(WEB_FILES) > $@.tmp && \
+	    mv $@.tmp $@
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
@@ -170,19 +180,21 @@ install: $(PROGS) install-service
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/mediawatch
 	install -m 0755 $(BUILD)/mediawatchctl $(DESTDIR)$(BINDIR)/mediawatchctl
 	install -m 0755 $(BUILD)/mediawatchd $(DESTDIR)$(SBINDIR)/mediawatchd
+	install -m 0755 $(BUILD)/mediawatch-web $(DESTDIR)$(SBINDIR)/mediawatch-web
 	# an admin's configuration is never overwritten
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf ] || \
 	    install -m 0644 conf/mediawatch.conf $(DESTDIR)$(SYSCONFDIR)/mediawatch/mediawatch.conf
 	install -d $(DESTDIR)$(PREFIX)/share/mediawatch/templates $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists \
 	    $(DESTDIR)$(PREFIX)/share/mediawatch/holidays
-	install -m 0644 conf/templates/*.txt conf/templates/*.html conf/templates/README.md \
+	install -m 0644 $(TEMPLATES) conf/templates/README.md \
 	    $(DESTDIR)$(PREFIX)/share/mediawatch/templates
 	install -m 0644 $(HOLIDAYS) conf/holidays/README.md \
 	    $(DESTDIR)$(PREFIX)/share/mediawatch/holidays
 	install -m 0644 conf/wordlists/* $(DESTDIR)$(PREFIX)/share/mediawatch/wordlists
 
 uninstall: uninstall-service
-	rm -f $(DESTDIR)$(BINDIR)/mediawatchctl $(DESTDIR)$(SBINDIR)/mediawatchd
+	rm -f $(DESTDIR)$(BINDIR)/mediawatchctl $(DESTDIR)$(SBINDIR)/mediawatchd \
+	    $(DESTDIR)$(SBINDIR)/mediawatch-web
 	rm -rf $(DESTDIR)$(PREFIX)/share/mediawatch
 
 clean:

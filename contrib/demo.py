@@ -11,6 +11,8 @@ of diligent, quiet and forgotten accounts, and a broken feed).  Then, on
 the first morning of this month, it issues a point-to-point notice and
 last month's bulletin, as 公文 (.docx), HTML and Markdown, and renders the
 first page of each .docx as a PNG when LibreOffice is installed.
+Last, it starts the web console (mediawatch-web) on loopback with a demo
+login and leaves it running; the next `make demo` stops it first.
 """
 
 import csv
@@ -19,9 +21,12 @@ import email.policy
 import http.server
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -32,6 +37,8 @@ BUILD = Path(os.environ.get("MEDIAWATCH_BUILD", REPO / "build"))
 DEMO = REPO / "demo"
 ZONE = ZoneInfo("Asia/Shanghai")
 NOTICE_UNIT = "WYS-EDU"
+WEB_PID = DEMO / "web.pid"           # read before demo/ is made anew
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
 
 # Days since the newest post of each account at the end of last month, in
 # ledger order: a county's mix of diligent and forgotten accounts.  None:
@@ -93,10 +100,11 @@ def at(t):
     return {"MEDIAWATCH_NOW": t.strftime("%Y-%m-%dT%H:%M:%S")}
 
 
-def ctl(*args, when=None, check=True):
+def ctl(*args, when=None, check=True, input=None):
     cmd = [str(BUILD / "mediawatchctl"), "-c", str(DEMO / "mediawatch.conf"), *args]
     env = dict(os.environ, **(at(when) if when else {}))
-    r = subprocess.run(cmd, text=True, capture_output=True, timeout=120, env=env)
+    r = subprocess.run(cmd, text=True, capture_output=True, timeout=120, env=env,
+                       input=input)
     if check and r.returncode != 0:
         sys.exit(f"demo: {' '.join(args)} failed:\n{r.stderr}")
     return r.stdout
@@ -225,7 +233,64 @@ def paperwork(issue, month):
     print((out / f"notice-{NOTICE_UNIT}.md").read_text(encoding="utf-8"))
 
 
+def stop_old_console():
+    """Stops the console a previous `make demo` left running."""
+    try:
+        pid = int(WEB_PID.read_text())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return
+    if b"mediawatch-web" in cmdline:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.05)
+    WEB_PID.unlink(missing_ok=True)
+
+
+def web_port():
+    """8080 when it is free, else any free port."""
+    for port in (8080, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    return 8080
+
+
+def start_console():
+    """mediawatch-web with a demo login, left running in the background
+    (on today's clock: the figures are those of the last evaluation)."""
+    ctl("user", "add", DEMO_USER, "--role", "admin", "--display-name", "演示用户",
+        input=DEMO_PASSWORD + "\n")
+    port = web_port()
+    with open(DEMO / "mediawatch.conf", "a", encoding="utf-8") as f:
+        f.write(f'web = {{ listen = "127.0.0.1:{port}"; }};\n')
+    log = open(DEMO / "web.log", "wb")
+    proc = subprocess.Popen([str(BUILD / "mediawatch-web"), "-c",
+                             str(DEMO / "mediawatch.conf")],
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                            start_new_session=True)
+    WEB_PID.write_text(str(proc.pid))
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                sys.exit("demo: mediawatch-web failed:\n"
+                         + (DEMO / "web.log").read_text())
+            time.sleep(0.05)
+    print(f"\n== the web console (mediawatch-web) runs on http://127.0.0.1:{port}/")
+    print(f"  log in as {DEMO_USER} with the password {DEMO_PASSWORD}")
+    print(f"  stop it with: kill $(cat {WEB_PID})")
+
+
 def main():
+    stop_old_console()
     shutil.rmtree(DEMO, ignore_errors=True)
     (DEMO / "state").mkdir(parents=True)
     start, end, issue = clock()
@@ -248,6 +313,7 @@ def main():
         print(ctl("problem", "list", when=end), end="")
         show_mail()
         paperwork(issue, start.strftime("%Y-%m"))
+        start_console()
     finally:
         server.shutdown()
     print(f"\nThe demo installation is in {DEMO}; try:\n"

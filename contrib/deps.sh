@@ -7,14 +7,16 @@ set -e
 # these in the Debian tree it boots, so keep them on these lines).
 BUILD_PACKAGES="gcc libc6-dev make pkg-config tzdata
 libcurl4-openssl-dev libjansson-dev libsqlite3-dev libconfig-dev
-libsystemd-dev libxml2-dev libzip-dev libxlsxwriter-dev"
+libsystemd-dev libxml2-dev libzip-dev libxlsxwriter-dev libssl-dev
+libmicrohttpd-dev libgnutls28-dev libargon2-dev"
 # What the tests, the demo, the fuzzers and the benchmarks need besides.
 TEST_PACKAGES="libcmocka-dev sqlite3 python3 python3-pytest python3-aiosmtpd
 mandoc systemd systemd-container debootstrap
 chromium fonts-noto-cjk clang-14 libclang-rt-14-dev llvm-14
 python3-docx libreoffice-writer-nogui poppler-utils
 python3-openpyxl libreoffice-calc-nogui
-postfix sasl2-bin openssl"
+postfix sasl2-bin openssl
+python3-selenium chromium-driver wrk"
 PACKAGES="$BUILD_PACKAGES $TEST_PACKAGES"
 
 missing=""

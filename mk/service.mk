@@ -12,8 +12,10 @@
 
 SERVICE_SRC   := contrib/systemd
 SERVICE_UNITS := mediawatchd.service mediawatch-bulletin.service \
-                 mediawatch-bulletin.timer
-MAN_PAGES     := man/mediawatchctl.1 man/mediawatch.conf.5 man/mediawatchd.8
+                 mediawatch-bulletin.timer mediawatch-web.service \
+                 mediawatch-web.socket
+MAN_PAGES     := man/mediawatchctl.1 man/mediawatch.conf.5 man/mediawatchd.8 \
+                 man/mediawatch-web.8
 SECURITY_MAX  ?= 1.5
 SERVICE_LINT  := $(BUILD)/service-lint
 
@@ -39,6 +41,7 @@ install-service:
 	install -m 0644 man/mediawatchctl.1 $(DESTDIR)$(MANDIR)/man1/mediawatchctl.1
 	install -m 0644 man/mediawatch.conf.5 $(DESTDIR)$(MANDIR)/man5/mediawatch.conf.5
 	install -m 0644 man/mediawatchd.8 $(DESTDIR)$(MANDIR)/man8/mediawatchd.8
+	install -m 0644 man/mediawatch-web.8 $(DESTDIR)$(MANDIR)/man8/mediawatch-web.8
 
 uninstall-service:
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(SERVICE_UNITS))
@@ -46,13 +49,14 @@ uninstall-service:
 	    $(DESTDIR)$(TMPFILESDIR)/mediawatch.conf
 	rm -f $(DESTDIR)$(MANDIR)/man1/mediawatchctl.1 \
 	    $(DESTDIR)$(MANDIR)/man5/mediawatch.conf.5 \
-	    $(DESTDIR)$(MANDIR)/man8/mediawatchd.8
+	    $(DESTDIR)$(MANDIR)/man8/mediawatchd.8 \
+	    $(DESTDIR)$(MANDIR)/man8/mediawatch-web.8
 
 # systemd-analyze verify insists that ExecStart= names an executable file,
 # so the units are checked with the paths of the binaries just built; it
 # needs no running systemd (works as root in a container).  --man=no: the
 # pages are not installed yet; mandoc checks them instead.
-lint-service: $(BUILD)/mediawatchd $(BUILD)/mediawatchctl
+lint-service: $(BUILD)/mediawatchd $(BUILD)/mediawatchctl $(BUILD)/mediawatch-web
 	mandoc -Tlint -W warning $(MAN_PAGES)
 	rm -rf $(SERVICE_LINT) && mkdir -p $(SERVICE_LINT)
 	set -e; for u in $(SERVICE_UNITS); do \

@@ -15,14 +15,33 @@ FNR == 1 {
 	printf "\t{ %d, \"%s\",\n", substr(name, 1, 4) + 0, name
 }
 {
-	line = $0
-	gsub(/\\/, "\\\\", line)
-	gsub(/"/, "\\\"", line)
-	printf "\t  \"%s\\n\"\n", line
+	printf "\t  \"%s\\n\"\n", c_string($0)
 }
 END {
 	if (current != "")
 		print "\t},"
 	print "};"
 	print "const size_t n_migrations = sizeof(migrations) / sizeof(migrations[0]);"
+}
+
+# line as the inside of a C string literal: backslash, quote and the "??"
+# of a trigraph escaped.  Built character by character, because what a
+# backslash in gsub()'s replacement means differs between awks (mawk, the
+# Debian default, would not double one).
+function c_string(line,    out, i, c, prev) {
+	out = ""
+	prev = ""
+	for (i = 1; i <= length(line); i++) {
+		c = substr(line, i, 1)
+		if (c == "\\")
+			out = out "\\\\"
+		else if (c == "\"")
+			out = out "\\\""
+		else if (c == "?" && prev == "?")
+			out = out "\\?"
+		else
+			out = out c
+		prev = c
+	}
+	return out
 }

@@ -26,11 +26,7 @@ FNR == 1 {
 	printf "\t{ \"%s\",\n", name
 }
 {
-	line = $0
-	gsub(/\\/, "\\\\", line)
-	gsub(/"/, "\\\"", line)
-	gsub(/\?\?/, "?\\?", line)
-	printf "\t  \"%s\\n\"\n", line
+	printf "\t  \"%s\\n\"\n", c_string($0)
 }
 END {
 	if (current != "")
@@ -38,4 +34,26 @@ END {
 	print "};"
 	printf "const size_t n_%s =\n", array
 	printf "    sizeof(%s) / sizeof(%s[0]);\n", array, array
+}
+
+# line as the inside of a C string literal: backslash, quote and the "??"
+# of a trigraph escaped.  Built character by character, because what a
+# backslash in gsub()'s replacement means differs between awks (mawk, the
+# Debian default, would not double one).
+function c_string(line,    out, i, c, prev) {
+	out = ""
+	prev = ""
+	for (i = 1; i <= length(line); i++) {
+		c = substr(line, i, 1)
+		if (c == "\\")
+			out = out "\\\\"
+		else if (c == "\"")
+			out = out "\\\""
+		else if (c == "?" && prev == "?")
+			out = out "\\?"
+		else
+			out = out c
+		prev = c
+	}
+	return out
 }

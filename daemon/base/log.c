@@ -99,6 +99,13 @@ log_emit(int pri, const char *message_id, long long account_id,
 }
 
 static char last_problem[512];
+static _Thread_local struct strbuf *captured;
+
+void
+log_capture(struct strbuf *sb)
+{
+	captured = sb;
+}
 
 const char *
 log_last_problem(void)
@@ -140,6 +147,8 @@ log_vemit(int pri, const char *message_id, long long account_id,
 			sb_printf(&sb, ": %s", suffix);
 		if (pri <= LOG_WARNING)
 			remember_problem(sb_str(&sb));
+		if (pri <= LOG_WARNING && captured)
+			sb_printf(captured, "%s\n", sb_str(&sb));
 		log_emit(pri, message_id, account_id, unit_code, sb_str(&sb));
 		sb_free(&sb);
 	}

@@ -35,6 +35,10 @@ __attribute__((noreturn)) void fatalx(const char *fmt, ...) MW_PRINTF(1, 2);
  * failed says about why, in its own words. */
 const char *log_last_problem(void);
 void        log_problem_clear(void);
+/* Also appends every message of this thread at warning or above to sb,
+ * one a line, until called with NULL: how the web console shows a ledger
+ * file's FILE:LINE errors on the page instead of only in the journal. */
+void        log_capture(struct strbuf *sb);
 
 /* An event about one account, with journal fields MESSAGE_ID,
  * MEDIAWATCH_ACCOUNT and MEDIAWATCH_UNIT (account_id <= 0 and unit NULL omit

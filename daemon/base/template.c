@@ -194,6 +194,45 @@ html_escape_append(struct strbuf *sb, const char *s)
 		}
 }
 
+void
+markdown_escape_append(struct strbuf *sb, const char *s)
+{
+	static const char special[] = "\\`*_[]<>#|~&";
+	const char *p;
+
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			sb_putc(sb, ' ');
+		else if ((p = strchr(special, *s)) != NULL)
+			/* U+FF01.. mirrors ASCII 0x21..: the same sign, inert */
+			sb_printf(sb, "\xef%c%c", 0xbc + (*s - 0x20 >= 0x40),
+			    0x80 + ((*s - 0x20) & 0x3f));
+		else
+			sb_putc(sb, *s);
+	}
+}
+
+json_t *
+tmpl_vars_to_json(const struct tmpl_vars *v)
+{
+	json_t *o = json_object(), *rows;
+	size_t i, j;
+
+	for (i = 0; i < v->n; i++) {
+		const struct tmpl_entry *e = &v->e[i];
+
+		if (e->value) {
+			json_object_set_new(o, e->key, json_string(e->value));
+			continue;
+		}
+		rows = json_array();
+		for (j = 0; j < e->n_rows; j++)
+			json_array_append_new(rows, tmpl_vars_to_json(e->rows[j]));
+		json_object_set_new(o, e->key, rows);
+	}
+	return o;
+}
+
 /* --- parsing ------------------------------------------------------------ */
 
 struct parse {
@@ -432,6 +471,8 @@ render(struct parse *p, size_t from, size_t to, const struct scope *sc,
 			i = t->end;
 		} else if (esc == TMPL_HTML)
 			html_escape_append(out, e->value);
+		else if (esc == TMPL_MARKDOWN)
+			markdown_escape_append(out, e->value);
 		else
 			sb_puts(out, e->value);
 	}
@@ -541,7 +582,7 @@ message_file(const char *dir, const char *file, char **where, char **error)
 /* The subject line and the text body of NAME.txt. */
 static int
 render_text_part(const char *src, const char *where, const struct tmpl_vars *v,
-    struct mail_text *out, char **error)
+    enum tmpl_escape esc, struct mail_text *out, char **error)
 {
 	const char *body;
 	char *subject;
@@ -561,11 +602,10 @@ render_text_part(const char *src, const char *where, const struct tmpl_vars *v,
 		body += *body == '\n' ? 1 : 2;
 		line++;
 	}
-	rc = render_source(str_trim(subject), where, 1, v, TMPL_TEXT,
-	    &out->subject, error);
+	rc = render_source(str_trim(subject), where, 1, v, esc, &out->subject,
+	    error);
 	if (rc == 0)
-		rc = render_source(body, where, line, v, TMPL_TEXT, &out->text,
-		    error);
+		rc = render_source(body, where, line, v, esc, &out->text, error);
 	free(subject);
 	return rc;
 }
@@ -582,7 +622,7 @@ template_render_mail(const char *dir, const char *name,
 	src = message_file(dir, file, &where, error);
 	if (src == NULL && *error == NULL)
 		*error = xasprintf("%s: no such message template", file);
-	rc = src ? render_text_part(src, where, v, out, error) : -1;
+	rc = src ? render_text_part(src, where, v, TMPL_TEXT, out, error) : -1;
 	free(src);
 	free(where);
 	free(file);
@@ -598,6 +638,27 @@ template_render_mail(const char *dir, const char *name,
 			rc = -1;
 		free(src);
 	}
+	free(where);
+	free(file);
+	if (rc == -1)
+		mail_text_free(out);
+	return rc;
+}
+
+int
+template_render_chat(const char *dir, const char *name,
+    const struct tmpl_vars *v, struct mail_text *out, char **error)
+{
+	char *file = xasprintf("%s.md", name), *where = NULL, *src;
+	int rc;
+
+	*out = (struct mail_text){ NULL, NULL, NULL };
+	src = message_file(dir, file, &where, error);
+	if (src == NULL && *error == NULL)
+		*error = xasprintf("%s: no such message template", file);
+	rc = src ? render_text_part(src, where, v, TMPL_MARKDOWN, out,
+	    error) : -1;
+	free(src);
 	free(where);
 	free(file);
 	if (rc == -1)

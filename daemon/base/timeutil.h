@@ -37,11 +37,32 @@ int  local_time_parse(const char *s, time_t *out);
 /* Formatting in the configured zone; buf needs 32 bytes. */
 void time_format_local(time_t t, char *buf, size_t size);   /* 2026-11-25 17:30 */
 void date_format_local(time_t t, char *buf, size_t size);   /* 2026-11-25 */
+/* Dates and times as Chinese text writes them, in the configured zone,
+ * for whatever people read (documents, messages): date_cn "2026年12月2日";
+ * time_cn as documents write the hour (GB/T 9704), "2026年12月2日9时30分",
+ * "2026年12月2日9时" on the hour; datetime_cn as messages write a clock
+ * time, "2026年12月2日 09:30".  buf needs CN_DATE_SIZE bytes. */
+#define CN_DATE_SIZE 48
+void date_cn(time_t t, char *buf, size_t size);
+void time_cn(time_t t, char *buf, size_t size);
+void datetime_cn(time_t t, char *buf, size_t size);
+/* An ISO date (YYYY-MM-DD) as date_cn writes it; -1 (buf "") when iso is
+ * NULL or not a date. */
+int  iso_date_to_cn(const char *iso, char *buf, size_t size);
+
+/* Calendar arithmetic that does not depend on the zone or DST (Howard
+ * Hinnant's algorithms, proleptic Gregorian): the days since 1970-01-01
+ * of a civil date (month 1–12), and back. */
+long long days_from_civil(int y, int m, int d);
+void civil_from_days(long long z, int *y, int *m, int *d);
+
 /* Whole days from then to now (floor; 0 when then is later). */
 long days_between(time_t then, time_t now);
 
-/* Seconds on the monotonic clock, for how long something took (never
- * MEDIAWATCH_NOW: a benchmark or a log line measures real time). */
+/* Seconds, or milliseconds, on the monotonic clock, for how long
+ * something took or may take (never MEDIAWATCH_NOW: a benchmark, a log
+ * line or a timeout measures real time). */
 double monotonic_seconds(void);
+long long monotonic_ms(void);
 
 #endif

@@ -82,6 +82,19 @@ xasprintf(const char *fmt, ...)
 	return sb_steal(&sb);
 }
 
+int
+set_error(char **error, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	*error = sb_steal(&sb);
+	return -1;
+}
+
 static void
 sb_grow(struct strbuf *sb, size_t extra)
 {

@@ -17,6 +17,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);            /* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) MW_PRINTF(1, 2);
+/* Sets *error to the message (the caller frees it) and returns -1: the
+ * refusal of a function that reports to its caller. */
+int   set_error(char **error, const char *fmt, ...) MW_PRINTF(2, 3);
 
 /* A growable, always NUL-terminated byte string.  The owner frees with
  * sb_free() or takes the buffer with sb_steal(). */

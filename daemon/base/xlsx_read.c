@@ -16,6 +16,7 @@
 #include <libxml/xmlreader.h>
 #include <zip.h>
 
+#include "base/timeutil.h"
 #include "base/util.h"
 #include "base/xlsx_read.h"
 
@@ -666,23 +667,6 @@ read_styles(struct workbook *wb)
 }
 
 /* ---- dates ---- */
-
-/* The civil date of a day count from 1970-01-01 (proleptic Gregorian). */
-static void
-civil_from_days(long long z, int *y, int *m, int *d)
-{
-	long long era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
 
 int
 xlsx_serial_date(double serial, bool date1904, char *buf, size_t size)

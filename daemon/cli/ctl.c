@@ -33,6 +33,7 @@ static const char usage_text[] =
 "  feed inspect FILE|URL                  show what the feed parser sees\n"
 "  wordcheck [--list FILE]… [FILE|-]      find wrong forms (错别字) in a text\n"
 "  wordcheck --rescan [--since DATE]      re-check stored posts after a list change\n"
+"  user add|passwd|disable|enable|list    logins of the web console\n"
 "  check-config [--defaults]              validate the configuration, or\n"
 "                                         print the built-in defaults\n"
 "\n"
@@ -65,6 +66,7 @@ static const struct command commands[] = {
 	{ "bulletin", cmd_bulletin, true },
 	{ "report", cmd_report, true },
 	{ "wordcheck", cmd_wordcheck, false },
+	{ "user", cmd_user, true },
 };
 
 int

@@ -60,5 +60,6 @@ int cmd_notice(struct ctl *ctl, int argc, char **argv);
 int cmd_bulletin(struct ctl *ctl, int argc, char **argv);
 int cmd_report(struct ctl *ctl, int argc, char **argv);
 int cmd_wordcheck(struct ctl *ctl, int argc, char **argv);
+int cmd_user(struct ctl *ctl, int argc, char **argv);
 
 #endif

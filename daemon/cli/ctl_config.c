@@ -21,8 +21,10 @@ static const char check_config_usage[] =
 "(the calendar years in force and where each comes from) and exits 0.  A\n"
 "warning says when the current year, or from 1 December the next, has no\n"
 "holiday calendar.  With the smtp transport it also checks that\n"
-"mail.ca_file and mail.password_file can be read (a bare credential name\n"
-"only when $CREDENTIALS_DIRECTORY is set).\n"
+"mail.ca_file and mail.password_file can be read, and so the url_file and\n"
+"secret_file of every channel (a bare credential name only when\n"
+"$CREDENTIALS_DIRECTORY is set); a channel is shown by its host only, its\n"
+"address and secret never.\n"
 "\n"
 "  --defaults  print every key with its built-in default and a line of doc,\n"
 "              in the file's own syntax (compare with `diff`); a key with\n"
@@ -121,6 +123,19 @@ put_platforms(const struct config_key *k)
 	printf(");\n");
 }
 
+/* No channel is built in: their keys, each with its line of doc. */
+static void
+put_channels(const struct config_key *k)
+{
+	const struct config_key *ck;
+
+	printf("# %s\n", k->doc);
+	for (ck = config_channel_keys; ck->name; ck++)
+		printf("#   %-14s %s%s%s\n", ck->name, ck->doc, ck->def ?
+		    " Default: " : "", ck->def ? ck->def : "");
+	printf("# channels is not set by default\n");
+}
+
 static void
 print_defaults_text(void)
 {
@@ -142,6 +157,8 @@ print_defaults_text(void)
 		group = k->group;
 		if (k->type == CONFIG_PLATFORMS)
 			put_platforms(k);
+		else if (k->type == CONFIG_CHANNELS)
+			put_channels(k);
 		else
 			put_key(k, k->group ? "\t" : "");
 	}
@@ -218,6 +235,8 @@ print_defaults_json(void)
 		json_array_append_new(keys, key_json(k));
 	for (k = config_platform_keys; k->name; k++)
 		json_array_append_new(keys, key_json(k));
+	for (k = config_channel_keys; k->name; k++)
+		json_array_append_new(keys, key_json(k));
 	doc = json_pack("{s:o, s:o}", "keys", keys, "platforms", platforms_json());
 	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
@@ -242,6 +261,54 @@ print_platforms(const struct config *cfg)
 		printf("  %-12s %s  warn %s, stale %s, dormant %s%s%s\n", p->key,
 		    p->label, w, s, d, p->feed_template ? ", feed " : "",
 		    p->feed_template ? p->feed_template : "");
+	}
+}
+
+/* "https://qyapi.weixin.qq.com": the scheme and host of an address, which
+ * may hold a token in its path or query. */
+static char *
+url_host(const char *url)
+{
+	const char *start = strstr(url, "://"), *at;
+	size_t n;
+
+	if (start == NULL)
+		return xstrdup("?");
+	start += 3;
+	n = strcspn(start, "/?#");
+	if ((at = memchr(start, '@', n)) != NULL) {      /* no user:password */
+		n -= (size_t)(at + 1 - start);
+		start = at + 1;
+	}
+	return xasprintf("%.*s%.*s", (int)(start - url), url, (int)n, start);
+}
+
+static void
+print_channels(const struct config *cfg)
+{
+	const struct channel *c;
+	char *host;
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_channels; i++) {
+		c = &cfg->channels[i];
+		host = c->url ? url_host(c->url) : NULL;
+		printf("channel %s: %s, %s%s%s", c->name,
+		    config_channel_types[c->type], host ? host : "address from ",
+		    host ? "" : c->url_file, c->secret_file ? ", signed" : "");
+		if (c->keyword)
+			printf(", keyword %s", c->keyword);
+		printf(", kinds:");
+		for (j = 0; config_channel_kinds[j]; j++)
+			if (c->kind_mask & (1u << j) && c->kind_mask != KIND_ALL)
+				printf(" %s", config_channel_kinds[j]);
+		if (c->kind_mask == KIND_ALL)
+			printf(" all");
+		for (j = 0; j < cfg->n_admin_channels; j++)
+			if (strcmp(cfg->admin_channels[j], c->name) == 0)
+				printf("; the admins' channel");
+		putchar('\n');
+		free(host);
 	}
 }
 
@@ -303,6 +370,9 @@ print_summary(struct ctl *ctl)
 	config_calendar_check(cfg, mw_now());
 	if (cfg->mail.transport == MAIL_SMTP)
 		print_smtp(&cfg->mail);
+	print_channels(cfg);
+	if (cfg->console_url)
+		printf("console: %s\n", cfg->console_url);
 	printf("configuration OK\n");
 	return EXIT_OK;
 }

@@ -1,10 +1,9 @@
 /* ctl_document.c — documents to stdout or to a file, atomically. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fileio.h"
 #include "base/log.h"
 #include "cli/ctl.h"
 #include "cli/ctl_document.h"
@@ -30,56 +29,19 @@ ctl_parse_format(const char *s, unsigned mask, const char *usage,
 	return -1;
 }
 
-/* A document is as readable as any file the process creates; mkstemp()
- * would make it 0600. */
-static int
-open_temporary(const char *path, char **tmp)
-{
-	mode_t mask = umask(0);
-	int fd;
-
-	umask(mask);
-	*tmp = xasprintf("%s.XXXXXX", path);
-	if ((fd = mkstemp(*tmp)) == -1 || fchmod(fd, 0666 & ~mask) == -1) {
-		log_warn("%s", *tmp);
-		if (fd != -1) {
-			close(fd);
-			unlink(*tmp);
-		}
-		return -1;
-	}
-	return fd;
-}
-
-/* Writes the bytes out (a rendering into memory) to path atomically. */
+/* Writes the bytes out (a rendering into memory) to path atomically, as
+ * readable as any file the process creates. */
 static int
 write_file(const char *path, const char *data, size_t len)
 {
-	char *tmp;
-	FILE *out;
-	int fd, rc = -1;
+	char *error = NULL;
 
-	if ((fd = open_temporary(path, &tmp)) == -1) {
-		free(tmp);
+	if (file_write_atomic(path, data, len, 0666, &error) == -1) {
+		log_warnx("%s", error);
+		free(error);
 		return -1;
 	}
-	if ((out = fdopen(fd, "w")) == NULL) {
-		log_warn("%s", tmp);
-		close(fd);
-	} else if (fwrite(data, 1, len, out) != len || fflush(out) != 0 ||
-	    fsync(fileno(out)) == -1) {
-		log_warn("%s", tmp);
-		fclose(out);
-	} else if (fclose(out) != 0)
-		log_warn("%s", tmp);
-	else if (rename(tmp, path) == -1)
-		log_warn("%s", path);
-	else
-		rc = 0;
-	if (rc == -1)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return 0;
 }
 
 static int

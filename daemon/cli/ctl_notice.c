@@ -25,11 +25,12 @@ static const char notice_usage[] =
 "workdays).  preview prints it without a number and stores nothing.\n"
 "issue takes the next number of the year (notice.serial_format), stores\n"
 "it and prints it (default format md); --send also queues it to the\n"
-"unit's email addresses with the admins in copy.  A unit without open\n"
-"problems is refused unless --allow-empty.  show prints an issued notice\n"
-"again from the data it was issued with.  void marks a notice 作废: its\n"
-"number stays used and is never given again.  docx is the 公文 after\n"
-"GB/T 9704 (document.* keys); it needs --out FILE on a terminal.\n";
+"unit's email addresses with the admins in copy (to the admins, saying\n"
+"so, when the unit has none).  A unit without open problems is refused\n"
+"unless --allow-empty.  show prints an issued notice again from the\n"
+"data it was issued with.  void marks a notice 作废: its number stays\n"
+"used and is never given again.  docx is the 公文 after GB/T 9704\n"
+"(document.* keys); it needs --out FILE on a terminal.\n";
 
 #define NOTICE_FORMATS (FORMAT_BIT(RENDER_MD) | FORMAT_BIT(RENDER_HTML) | \
     FORMAT_BIT(RENDER_TXT) | FORMAT_BIT(RENDER_JSON) | FORMAT_BIT(RENDER_DOCX))

@@ -1,4 +1,5 @@
-/* ctl_outbox.c — `mediawatchctl outbox …`: the email queue. */
+/* ctl_outbox.c — `mediawatchctl outbox …`: the queue of email and chat
+ * messages. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,16 +14,21 @@ static const char outbox_usage[] =
 "usage: mediawatchctl outbox list [--status queued|sent|failed|all]\n"
 "       mediawatchctl outbox show ID         (with what became of each address)\n"
 "       mediawatchctl outbox retry [ID…]     (failed ones; all when none given)\n"
-"       mediawatchctl outbox send [ID…]      (deliver queued mail now)\n"
+"       mediawatchctl outbox send [ID…]      (deliver queued messages now)\n"
 "\n"
-"mediawatchd delivers the queue by itself; retry puts failed emails back in\n"
-"it (their refused addresses too), send delivers at once from this command.\n"
-"An email goes to every address the server accepts; an address answered\n"
-"4xx is tried again, one answered 5xx is refused for good.\n";
+"Each message goes by one channel: email, or a chat channel of the\n"
+"configuration (a 企业微信, 钉钉 or 飞书 robot, a webhook).\n"
+"mediawatchd delivers the queue by itself; retry puts failed messages back\n"
+"in it (their refused addresses too), send delivers at once from this\n"
+"command.  An email goes to every address the server accepts; an address\n"
+"answered 4xx is tried again, one answered 5xx is refused for good.  A\n"
+"channel's rate-limit answer puts its messages off (DEFERRED) without\n"
+"counting a try.\n";
 
 static const struct column outbox_columns[] = {
 	{ "id", "ID", COL_TEXT },
 	{ "kind", "KIND", COL_TEXT },
+	{ "channel", "CHANNEL", COL_TEXT },
 	{ "status", "STATUS", COL_TEXT },
 	{ "attempts", "TRIES", COL_TEXT },
 	{ "created_at", "CREATED", COL_TIME },
@@ -34,6 +40,7 @@ static const struct column outbox_columns[] = {
 static const struct column outbox_detail[] = {
 	{ "id", "Id", COL_TEXT },
 	{ "kind", "Kind", COL_TEXT },
+	{ "channel", "Channel", COL_TEXT },
 	{ "status", "Status", COL_TEXT },
 	{ "to", "To", COL_TEXT },
 	{ "cc", "Cc", COL_TEXT },
@@ -41,6 +48,7 @@ static const struct column outbox_detail[] = {
 	{ "message_id", "Message-ID", COL_TEXT },
 	{ "created_at", "Created", COL_TIME },
 	{ "attempts", "Attempts", COL_TEXT },
+	{ "deferrals", "Deferred", COL_TEXT },
 	{ "next_attempt_at", "Next attempt", COL_TIME },
 	{ "sent_at", "Sent", COL_TIME },
 	{ "last_error", "Last error", COL_TEXT },
@@ -60,7 +68,7 @@ static const struct column recipient_columns[] = {
 static const char outbox_select[] =
 	"SELECT id, kind, status, attempts, created_at, json(recipients),"
 	" json(cc), subject, last_error, message_id, next_attempt_at, sent_at,"
-	" dedup_key, body_text FROM outbox ";
+	" dedup_key, body_text, channel, deferrals FROM outbox ";
 
 static json_t *
 outbox_row(sqlite3_stmt *st, bool full)
@@ -76,6 +84,9 @@ outbox_row(sqlite3_stmt *st, bool full)
 
 	json_object_set_new(row, "last_error", db_column_is_null(st, 8) ?
 	    json_null() : json_string(db_column_text(st, 8)));
+	json_object_set_new(row, "channel", json_string(db_column_text(st, 14)));
+	json_object_set_new(row, "deferrals", json_integer(
+	    sqlite3_column_int64(st, 15)));
 	if (!full)
 		return row;
 	json_object_set_new(row, "message_id", json_string(db_column_text(st, 9)));
@@ -121,7 +132,7 @@ show(struct ctl *ctl, long long id)
 	sqlite3_finalize(st);
 	sb_free(&sql);
 	if (row == NULL) {
-		log_warnx("outbox show: no email %lld", id);
+		log_warnx("outbox show: no message %lld", id);
 		return EXIT_REFUSED;
 	}
 	rcpts = recipient_list_json(ctl->db, id);
@@ -161,8 +172,9 @@ do_retry(struct ctl *ctl, void *arg)
 		if ((n = outbox_retry_failed(ctl->db, id)) == -1)
 			return EXIT_REFUSED;
 		if (n == 0) {
-			log_warnx("outbox retry: email %lld has not failed (queued "
-			    "mail is retried by mediawatchd by itself)", id);
+			log_warnx("outbox retry: message %lld has not failed "
+			    "(queued messages are retried by mediawatchd by "
+			    "itself)", id);
 			return EXIT_REFUSED;
 		}
 	}

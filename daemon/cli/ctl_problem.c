@@ -29,6 +29,7 @@ static const char problem_usage[] =
 static const struct column problem_columns[] = {
 	{ "id", "ID", COL_TEXT },
 	{ "unit", "UNIT", COL_TEXT },
+	{ "platform", "PLATFORM", COL_TEXT },
 	{ "account_name", "ACCOUNT", COL_TEXT },
 	{ "kind", "KIND", COL_TEXT },
 	{ "state", "STATE", COL_TEXT },
@@ -43,6 +44,7 @@ static const struct column problem_detail[] = {
 	{ "unit", "Unit", COL_TEXT },
 	{ "unit_name", "Unit name", COL_TEXT },
 	{ "account_id", "Account", COL_TEXT },
+	{ "platform", "Platform", COL_TEXT },
 	{ "account_name", "Account name", COL_TEXT },
 	{ "kind", "Kind", COL_TEXT },
 	{ "severity", "Severity", COL_TEXT },

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "cli/ctl.h"
 #include "cli/ctl_document.h"
@@ -52,7 +53,10 @@ cmd_report(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error(report_usage, "report takes options only");
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
-	d = report_build(ctl->db, &ctl->cfg, mw_now());
+	if ((d = report_build(ctl->db, &ctl->cfg, mw_now())) == NULL) {
+		log_warnx("report: the database cannot be read");
+		return EXIT_REFUSED;
+	}
 	rc = ctl_write_document(out, render_report, d, format, &ctl->cfg);
 	json_decref(d);
 	return rc == 0 ? EXIT_OK : EXIT_REFUSED;

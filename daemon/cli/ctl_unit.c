@@ -11,16 +11,20 @@
 
 static const char unit_usage[] =
 "usage: mediawatchctl unit add CODE NAME [--email ADDR]… [--contact NAME]\n"
-"                          [--phone TEL] [--parent CODE]\n"
+"                          [--phone TEL] [--parent CODE] [--channel NAME]…\n"
 "       mediawatchctl unit change CODE [--name NAME] [--email ADDR]…\n"
 "                          [--contact NAME] [--phone TEL] [--parent CODE]\n"
+"                          [--channel NAME]… [--no-channel NAME]…\n"
 "                          [--reason TEXT]\n"
 "       mediawatchctl unit list [--all]\n"
 "       mediawatchctl unit show CODE\n"
 "       mediawatchctl unit remove CODE [--reason TEXT]\n"
 "\n"
 "--email may be repeated; on change it replaces the whole list (give\n"
-"--email '' to clear it).  remove refuses while the unit has open accounts.\n"
+"--email '' to clear it).  --channel adds a chat channel of the\n"
+"configuration (a 企业微信, 钉钉 or 飞书 robot, a webhook: `channels` in\n"
+"mediawatch.conf) that gets the unit's messages besides its email;\n"
+"--no-channel takes one off.  remove refuses while the unit has open accounts.\n"
 "show flags the addresses whose last email the mail server refused for good\n"
 "(Bouncing), with its answer.\n";
 
@@ -30,6 +34,7 @@ static const struct column unit_columns[] = {
 	{ "parent", "PARENT", COL_TEXT },
 	{ "contact", "CONTACT", COL_TEXT },
 	{ "emails", "EMAILS", COL_TEXT },
+	{ "channels", "CHANNELS", COL_TEXT },
 	{ "phone", "PHONE", COL_TEXT },
 	{ "open_accounts", "ACCOUNTS", COL_TEXT },
 };
@@ -40,6 +45,7 @@ static const struct column unit_detail[] = {
 	{ "parent", "Parent", COL_TEXT },
 	{ "contact", "Contact", COL_TEXT },
 	{ "emails", "Emails", COL_TEXT },
+	{ "channels", "Channels", COL_TEXT },
 	{ "phone", "Phone", COL_TEXT },
 	{ "open_accounts", "Open accounts", COL_TEXT },
 	{ "bouncing", "Bouncing", COL_TEXT },
@@ -52,11 +58,12 @@ struct unit_args {
 	const char         *reason;
 	const char         *code;
 	const char         *emails[64];
+	const char         *add[64], *drop[64];
 	bool                all;
 };
 
 enum { OPT_EMAIL = 1, OPT_CONTACT, OPT_PHONE, OPT_PARENT, OPT_NAME,
-    OPT_REASON, OPT_ALL, OPT_HELP };
+    OPT_REASON, OPT_ALL, OPT_CHANNEL, OPT_NO_CHANNEL, OPT_HELP };
 
 static const struct option unit_options[] = {
 	{ "email", required_argument, NULL, OPT_EMAIL },
@@ -66,9 +73,26 @@ static const struct option unit_options[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "reason", required_argument, NULL, OPT_REASON },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "channel", required_argument, NULL, OPT_CHANNEL },
+	{ "no-channel", required_argument, NULL, OPT_NO_CHANNEL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
+
+static int
+add_channel(struct unit_args *a, bool add, const char *name)
+{
+	if (add) {
+		if (a->f.n_add_channels == ARRAY_SIZE(a->add))
+			return -1;
+		a->add[a->f.n_add_channels++] = name;
+	} else {
+		if (a->f.n_drop_channels == ARRAY_SIZE(a->drop))
+			return -1;
+		a->drop[a->f.n_drop_channels++] = name;
+	}
+	return 0;
+}
 
 /* Returns -1 on a usage error (already reported), 1 for --help. */
 static int
@@ -92,6 +116,12 @@ parse_unit_options(int argc, char **argv, struct unit_args *a)
 		case OPT_NAME: a->f.name = optarg; break;
 		case OPT_REASON: a->reason = optarg; break;
 		case OPT_ALL: a->all = true; break;
+		case OPT_CHANNEL:
+		case OPT_NO_CHANNEL:
+			if (add_channel(a, c == OPT_CHANNEL, optarg) == -1)
+				return ctl_usage_error(unit_usage, "too many "
+				    "--channel or --no-channel"), -1;
+			break;
 		case OPT_HELP: fputs(unit_usage, stdout); return 1;
 		default:
 			ctl_usage_error(unit_usage, "unit: unknown or incomplete "
@@ -100,7 +130,26 @@ parse_unit_options(int argc, char **argv, struct unit_args *a)
 		}
 	}
 	a->f.emails = a->emails;
+	a->f.add_channels = a->add;
+	a->f.drop_channels = a->drop;
 	return 0;
+}
+
+/* Every channel added must be one the configuration defines: a typo would
+ * send the unit's messages nowhere. */
+static int
+check_channels(struct ctl *ctl, const struct unit_args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->f.n_add_channels; i++)
+		if (config_channel(&ctl->cfg, a->add[i]) == NULL) {
+			log_warnx("unit: --channel %s: no channel of that name in "
+			    "the configuration (%s)", a->add[i], ctl->cfg.path ?
+			    ctl->cfg.path : "built-in defaults: none");
+			return EXIT_REFUSED;
+		}
+	return EXIT_OK;
 }
 
 static int
@@ -231,7 +280,8 @@ cmd_unit(struct ctl *ctl, int argc, char **argv)
 	npos = argc - 1 - optind;
 	if (strstr(" add change list show remove ", sub) == NULL || strchr(sub, ' '))
 		return ctl_usage_error(unit_usage, "unit: unknown subcommand '%s'", sub);
-	if (ctl_check_note("--reason", a.reason) != EXIT_OK)
+	if (ctl_check_note("--reason", a.reason) != EXIT_OK ||
+	    check_channels(ctl, &a) != EXIT_OK)
 		return EXIT_REFUSED;
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;

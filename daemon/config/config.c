@@ -35,7 +35,25 @@ const char *const config_transport_names[] = {
 	"maildir", "smtp", "sendmail", NULL
 };
 
+const char *const config_channel_types[] = {
+	"wecom", "dingtalk", "feishu", "webhook", NULL
+};
+
+/* In the order of the KIND_ bits. */
+const char *const config_channel_kinds[] = {
+	"warning", "stale", "dormant", "recovery", "gap", "digest", "notice",
+	"wording", "reopened", NULL
+};
+
+const char *const config_secure_names[] = {
+	"auto", "always", "never", NULL
+};
+
 _Static_assert(sizeof(enum mail_transport) == sizeof(int),
+    "enum keys are stored as int");
+_Static_assert(sizeof(enum channel_type) == sizeof(int),
+    "enum keys are stored as int");
+_Static_assert(sizeof(enum secure_cookie) == sizeof(int),
     "enum keys are stored as int");
 
 /* Where a value lives. */
@@ -45,6 +63,8 @@ _Static_assert(sizeof(enum mail_transport) == sizeof(int),
                         .offset = offsetof(struct config, g.f)
 #define PLATFORM(n, f)  .group = "platforms", .name = n, \
                         .offset = offsetof(struct platform, f)
+#define CHANNEL(n, f)   .group = "channels", .name = n, \
+                        .offset = offsetof(struct channel, f)
 /* Types, with the bounds every value of the key must keep. */
 #define STRING          .type = CONFIG_STRING
 #define INT(lo, hi)     .type = CONFIG_INT, .min = (lo), .max = (hi)
@@ -134,6 +154,14 @@ const struct config_key config_keys[] = {
 	{ IN(mail, digest_time), STRING, .def = "08:30",
 	  .doc = "Time of day (HH:MM) of the administrators' daily digest." },
 
+	{ TOP(console_url), STRING,
+	  .doc = "The console's public address; chat messages link to it." },
+	{ TOP(channels), .type = CONFIG_CHANNELS,
+	  .doc = "Chat robots and webhooks besides email; none by default." },
+	{ TOP(admin_channels), LIST,
+	  .count_offset = offsetof(struct config, n_admin_channels),
+	  .doc = "Channels that get what the administrators get." },
+
 	{ IN(notice, serial_format), STRING, .def = "〔%Y〕%N号",
 	  .doc = "发文字号 of notices: %Y year, %N number in the year." },
 	{ IN(notice, rectify_days), INT(1, LONG_MAX), .def = "10",
@@ -177,6 +205,33 @@ const struct config_key config_keys[] = {
 	  .doc = "Word lists (wrong<TAB>correct<TAB>serious|typo); none: no check." },
 	{ IN(wording, allowlists), LIST,
 	  .doc = "Files of correct phrases a word list would match." },
+
+	{ IN(web, listen), STRING, .def = "127.0.0.1:8080",
+	  .doc = "Address and port of mediawatch-web without systemd's socket." },
+	{ IN(web, remote_user_header), STRING,
+	  .doc = "Header naming the user a reverse proxy logged in; unset: off." },
+	{ IN(web, session_idle), DURATION(60), .def = "2h",
+	  .doc = "A console session ends after this long without a request." },
+	{ IN(web, session_max), DURATION(60), .def = "12h",
+	  .doc = "A console session ends this long after its login." },
+	{ IN(web, tls_cert), STRING,
+	  .doc = "PEM certificate (file or credential name): serve HTTPS." },
+	{ IN(web, tls_key), STRING,
+	  .doc = "PEM private key of tls_cert (file or credential name)." },
+	{ IN(web, secure_cookie), ENUM(config_secure_names), .def = "auto",
+	  .doc = "Secure cookies: auto (with tls_cert), always (TLS proxy), never." },
+	{ IN(web, page_size), INT(10, 1000), .def = "50",
+	  .doc = "Rows on one page of a console list." },
+	{ IN(web, threads), INT(1, 64), .def = "2",
+	  .doc = "Threads serving console connections." },
+	{ IN(web, login_attempts), INT(1, 1000), .def = "5",
+	  .doc = "Failed logins per name and per address before a pause." },
+	{ IN(web, login_window), DURATION(1), .def = "15m",
+	  .doc = "The window login_attempts counts in, and the pause." },
+	{ IN(web, max_upload), SIZE, .def = "20M",
+	  .doc = "Largest ledger file the console accepts." },
+	{ IN(web, refresh), DURATION(5), .def = "1m",
+	  .doc = "The dashboard reloads itself this often." },
 	{ .name = NULL }
 };
 
@@ -201,6 +256,33 @@ const struct config_key config_platform_keys[] = {
 	{ .name = NULL }
 };
 
+/* Defaults for the keys that have one; the rest is checked after reading. */
+const struct config_key config_channel_keys[] = {
+	{ CHANNEL("name", name), STRING,
+	  .doc = "Required: what units and the outbox call it (a-z 0-9 _ -)." },
+	{ CHANNEL("type", type), ENUM(config_channel_types),
+	  .doc = "Required: wecom, dingtalk, feishu or webhook." },
+	{ CHANNEL("url", url), STRING,
+	  .doc = "The robot's address; it holds its token: prefer url_file." },
+	{ CHANNEL("url_file", url_file), STRING,
+	  .doc = "File, or credential name, holding the address." },
+	{ CHANNEL("secret_file", secret_file), STRING,
+	  .doc = "File, or credential name, of the signing secret (加签)." },
+	{ CHANNEL("keyword", keyword), STRING,
+	  .doc = "The robot's keyword (自定义关键词); added when a message lacks it." },
+	{ CHANNEL("kinds", kinds), LIST,
+	  .count_offset = offsetof(struct channel, n_kinds),
+	  .doc = "The kinds of message it carries; empty: every kind." },
+	{ CHANNEL("timeout", timeout), .type = CONFIG_DURATION, .min = 1,
+	  .max = 3600, .def = "30s",
+	  .doc = "Limit for one delivery, the platform's answer included." },
+	{ CHANNEL("max_attempts", max_attempts), INT(1, LONG_MAX), .def = "8",
+	  .doc = "Delivery attempts before a message is marked failed." },
+	{ CHANNEL("retry_base", retry_base), DURATION(0), .def = "1m",
+	  .doc = "Delay after the first failure, doubled each attempt up to a day." },
+	{ .name = NULL }
+};
+
 #define ALIASES(...) (const char *const[]){ __VA_ARGS__, NULL }
 const struct config_default_platform config_default_platforms[] = {
 	{ "wechat", "微信公众号", ALIASES("微信", "公众号", "微信公众平台",
@@ -221,7 +303,7 @@ const char *
 config_type_name(enum config_type type)
 {
 	static const char *const names[] = { "string", "int", "duration",
-	    "size", "enum", "list", "platforms" };
+	    "size", "enum", "list", "platforms", "channels" };
 
 	return (size_t)type < ARRAY_SIZE(names) ? names[type] : "?";
 }
@@ -321,6 +403,7 @@ parse_text(const struct config_key *k, const char *text, void *base)
 		return 0;
 	case CONFIG_LIST:
 	case CONFIG_PLATFORMS:
+	case CONFIG_CHANNELS:
 		break;
 	}
 	return -1;
@@ -388,6 +471,30 @@ platform_free(struct platform *p)
 }
 
 static void
+channel_free(struct channel *c)
+{
+	const struct config_key *k;
+
+	for (k = config_channel_keys; k->name; k++)
+		if (k->type == CONFIG_STRING)
+			free(*(char **)field_of(k, c));
+		else if (k->type == CONFIG_LIST)
+			strv_free(*(char ***)field_of(k, c));
+}
+
+static void
+channels_free(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_channels; i++)
+		channel_free(&cfg->channels[i]);
+	free(cfg->channels);
+	cfg->channels = NULL;
+	cfg->n_channels = 0;
+}
+
+static void
 platforms_free(struct config *cfg)
 {
 	size_t i;
@@ -412,6 +519,7 @@ config_free(struct config *cfg)
 			strv_free(*(char ***)field_of(k, cfg));
 	}
 	platforms_free(cfg);
+	channels_free(cfg);
 	free(cfg->mail.sender);
 	workday_calendar_free(&cfg->calendar.days);
 	memset(cfg, 0, sizeof(*cfg));
@@ -456,8 +564,14 @@ static int
 bad_range(struct loader *ld, const config_setting_t *s,
     const struct config_key *k)
 {
-	char name[64], min[32];
+	char name[64], min[32], max[32];
 
+	if (k->type == CONFIG_DURATION && k->max < DURATION_MAX) {
+		duration_format(k->min, min, sizeof(min));
+		duration_format(k->max, max, sizeof(max));
+		return bad(ld, s, "%s must be %s-%s",
+		    full_name(k, name, sizeof(name)), min, max);
+	}
 	if (k->type == CONFIG_DURATION) {
 		duration_format(k->min, min, sizeof(min));
 		return bad(ld, s, "%s must be at least %s",
@@ -597,6 +711,7 @@ read_value(struct loader *ld, const config_setting_t *s,
 	case CONFIG_LIST:
 		return read_list(ld, s, k, base);
 	case CONFIG_PLATFORMS:
+	case CONFIG_CHANNELS:
 		break;
 	}
 	return -1;
@@ -785,6 +900,134 @@ read_platforms(struct loader *ld, const config_setting_t *list,
 
 /* Without a platform list, the thresholds group sets the built-in
  * platforms' thresholds. */
+/* An address to POST to: http or https, printable, of a sane length. */
+static bool
+http_url_valid(const char *url)
+{
+	return (str_case_prefix(url, "http://") || str_case_prefix(url, "https://")) &&
+	    strlen(url) <= 2048 && !has_control_chars(url) &&
+	    strchr(url, ' ') == NULL && utf8_valid(url, strlen(url));
+}
+
+/* The setting of one key of a group, for its line; else the group. */
+static const config_setting_t *
+member_or(const config_setting_t *s, const char *name)
+{
+	const config_setting_t *m = config_setting_get_member(s, name);
+
+	return m ? m : s;
+}
+
+static void
+channel_kinds_check(struct loader *ld, const config_setting_t *s,
+    struct channel *c)
+{
+	unsigned mask = 0, bit;
+	size_t i;
+
+	for (i = 0; i < c->n_kinds; i++) {
+		if ((bit = config_channel_kind(c->kinds[i])) == 0)
+			bad(ld, member_or(s, "kinds"), "channel '%s': unknown kind "
+			    "'%.32s' (the kinds: warning, stale, dormant, recovery, "
+			    "gap, digest, notice, wording, reopened)", c->name,
+			    c->kinds[i]);
+		mask |= bit;
+	}
+	c->kind_mask = c->n_kinds ? mask : KIND_ALL;
+}
+
+/* Where a channel's messages go, and what may go with them. */
+static void
+channel_address_check(struct loader *ld, const config_setting_t *s,
+    const struct channel *c)
+{
+	if ((c->url == NULL) == (c->url_file == NULL))
+		bad(ld, s, "channel '%s': set url or url_file, one of them",
+		    c->name);
+	if (c->url && !http_url_valid(c->url))
+		bad(ld, member_or(s, "url"), "channel '%s': url must be an "
+		    "http:// or https:// address", c->name);
+	if (c->type == CHANNEL_WECOM && c->secret_file)
+		bad(ld, member_or(s, "secret_file"), "channel '%s': a wecom "
+		    "robot signs nothing (its key is part of its address: put "
+		    "the address in url_file)", c->name);
+	if (c->keyword && c->type == CHANNEL_WEBHOOK)
+		bad(ld, member_or(s, "keyword"), "channel '%s': keyword is for "
+		    "robots; a webhook gets the JSON as it is", c->name);
+	if (c->keyword && (str_empty(c->keyword) || strlen(c->keyword) > 64 ||
+	    has_control_chars(c->keyword) ||
+	    !utf8_valid(c->keyword, strlen(c->keyword))))
+		bad(ld, member_or(s, "keyword"), "channel '%s': keyword must be "
+		    "one line of text, at most 64 bytes", c->name);
+}
+
+static void
+channel_check(struct loader *ld, const config_setting_t *s,
+    struct config *cfg, size_t idx)
+{
+	struct channel *c = &cfg->channels[idx];
+	size_t j;
+
+	if (!platform_key_valid(c->name)) {
+		bad(ld, member_or(s, "name"), "channel name must be 1-32 "
+		    "characters of a-z, 0-9, '_' or '-'");
+		return;
+	}
+	if (strcmp(c->name, "email") == 0)
+		bad(ld, member_or(s, "name"), "channel name 'email' is taken: "
+		    "the outbox calls its email so");
+	for (j = 0; j < idx; j++)
+		if (strcmp(cfg->channels[j].name, c->name) == 0)
+			bad(ld, s, "channel '%s' is defined twice", c->name);
+	if (config_setting_get_member(s, "type") == NULL)
+		bad(ld, s, "channel '%s': type is required: \"wecom\", "
+		    "\"dingtalk\", \"feishu\" or \"webhook\"", c->name);
+	channel_address_check(ld, s, c);
+	channel_kinds_check(ld, s, c);
+}
+
+static void
+channel_defaults(struct channel *c)
+{
+	const struct config_key *k;
+
+	memset(c, 0, sizeof(*c));
+	for (k = config_channel_keys; k->name; k++)
+		if (k->type == CONFIG_LIST)
+			*(char ***)field_of(k, c) = strv_dup(NULL);
+		else if (k->def && parse_text(k, k->def, c) == -1)
+			fatalx("the built-in default of channels.%s does not "
+			    "parse", k->name);
+}
+
+/* channels = ( { name = "…"; type = "wecom"; … }, … ); */
+static void
+read_channels(struct loader *ld, const config_setting_t *list,
+    struct config *cfg)
+{
+	int i, n;
+
+	if (!config_setting_is_list(list)) {
+		bad(ld, list, "'channels' must be a list ( { … }, … )");
+		return;
+	}
+	n = config_setting_length(list);
+	channels_free(cfg);
+	cfg->channels = xcalloc((size_t)n + 1, sizeof(struct channel));
+	cfg->n_channels = (size_t)n;
+	for (i = 0; i < n; i++)
+		channel_defaults(&cfg->channels[i]);
+	for (i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
+		int before = ld->errors;
+
+		read_group(ld, s, "channels", "a channel", config_channel_keys,
+		    &cfg->channels[i]);
+		if (ld->errors == before)
+			channel_check(ld, s, cfg, (size_t)i);
+	}
+}
+
 static void
 apply_thresholds(struct loader *ld, const config_setting_t *s,
     struct config *cfg)
@@ -819,6 +1062,8 @@ read_root(struct loader *ld, const config_setting_t *root, struct config *cfg)
 			/* read last: a platform starts from the thresholds */
 			if (k->type == CONFIG_PLATFORMS)
 				platforms = s;
+			else if (k->type == CONFIG_CHANNELS)
+				read_channels(ld, s, cfg);
 			else
 				read_value(ld, s, k, cfg);
 		} else if (is_group(name))
@@ -939,6 +1184,43 @@ check_mail(struct loader *ld, const config_t *lc, struct config *cfg)
 			    "not an email address", cfg->mail.admins[i]);
 }
 
+/* HOST:PORT or [IPV6]:PORT with a port 1–65535. */
+static bool
+listen_valid(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long port;
+
+	if (colon == NULL || colon == s || has_control_chars(s))
+		return false;
+	if (s[0] == '[' && colon[-1] != ']')
+		return false;
+	port = strtol(colon + 1, &end, 10);
+	return *end == '\0' && colon[1] != '\0' && port >= 1 && port <= 65535;
+}
+
+static void
+check_web(struct loader *ld, const config_t *lc, const struct config *cfg)
+{
+	const struct web_config *w = &cfg->web;
+
+	if (!listen_valid(w->listen))
+		bad(ld, lookup(lc, "web.listen"), "web.listen must be ADDRESS:PORT, "
+		    "e.g. \"127.0.0.1:8080\" or \"[::1]:8080\"");
+	if ((w->tls_cert == NULL) != (w->tls_key == NULL))
+		bad(ld, lookup(lc, w->tls_cert ? "web.tls_cert" : "web.tls_key"),
+		    "web.tls_cert and web.tls_key go together");
+	if (w->session_idle > w->session_max)
+		bad(ld, lookup(lc, "web.session_idle"), "web.session_idle must not "
+		    "be longer than web.session_max");
+	if (w->remote_user_header && (strspn(w->remote_user_header,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
+	    strlen(w->remote_user_header) || *w->remote_user_header == '\0'))
+		bad(ld, lookup(lc, "web.remote_user_header"), "web.remote_user_header "
+		    "must be a header name (letters, digits, '-')");
+}
+
 static void
 check_dates(struct loader *ld, const config_t *lc, const char *key,
     char **dates)
@@ -1031,6 +1313,45 @@ check_document(struct loader *ld, const config_t *lc, const struct config *cfg)
 		check_line(ld, lc, lines[i].key, lines[i].value, lines[i].required);
 }
 
+/* The channels the admins' messages go to must exist. */
+static void
+check_admin_channels(struct loader *ld, const config_t *lc,
+    const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_admin_channels; i++)
+		if (config_channel(cfg, cfg->admin_channels[i]) == NULL)
+			bad(ld, lookup(lc, "admin_channels"), "admin_channels: "
+			    "'%.64s' is not a channel of the channels list",
+			    cfg->admin_channels[i]);
+}
+
+/* Messages put links to the console in Markdown, whose special characters
+ * a value loses (template.h): the address keeps to those that survive. */
+static void
+check_console_url(struct loader *ld, const config_t *lc, struct config *cfg)
+{
+	char *u = cfg->console_url;
+	const char *p;
+	size_t n;
+
+	if (u == NULL)
+		return;
+	for (p = u; *p; p++)
+		if (!isalnum((unsigned char)*p) && strchr(":/.-%", *p) == NULL)
+			break;
+	if (!http_url_valid(u) || *p != '\0' || strlen(u) > 512) {
+		bad(ld, lookup(lc, "console_url"), "console_url must be an "
+		    "http:// or https:// address of letters, digits and : / . - "
+		    "%% only (no query or fragment; write _ as %%5F)");
+		return;
+	}
+	n = strlen(u);
+	while (n > 0 && u[n - 1] == '/')      /* links add their own '/' */
+		u[--n] = '\0';
+}
+
 /* Checks across keys, after everything was read. */
 static void
 validate(struct loader *ld, const config_t *lc, struct config *cfg)
@@ -1038,9 +1359,12 @@ validate(struct loader *ld, const config_t *lc, struct config *cfg)
 	check_storage(ld, lc, cfg);
 	check_poll(ld, lc, cfg);
 	check_mail(ld, lc, cfg);
+	check_web(ld, lc, cfg);
 	check_dates(ld, lc, "notice.holidays", cfg->notice.holidays);
 	check_dates(ld, lc, "notice.workdays", cfg->notice.workdays);
 	check_document(ld, lc, cfg);
+	check_admin_channels(ld, lc, cfg);
+	check_console_url(ld, lc, cfg);
 	if (has_control_chars(cfg->notice.issuer))
 		bad(ld, lookup(lc, "notice.issuer"), "notice.issuer must be one "
 		    "line of text");
@@ -1134,6 +1458,28 @@ config_platform_named(const struct config *cfg, const char *name)
 	return found;
 }
 
+const struct channel *
+config_channel(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_channels; i++)
+		if (strcmp(cfg->channels[i].name, name) == 0)
+			return &cfg->channels[i];
+	return NULL;
+}
+
+unsigned
+config_channel_kind(const char *name)
+{
+	size_t i;
+
+	for (i = 0; config_channel_kinds[i]; i++)
+		if (strcmp(config_channel_kinds[i], name) == 0)
+			return 1u << i;
+	return 0;
+}
+
 time_t
 config_deadline(const struct config *cfg, time_t t)
 {
@@ -1186,6 +1532,7 @@ value_equal(const struct config_key *k, const struct config *a,
 	case CONFIG_LIST:
 		return strv_equal(*(char **const *)fa, *(char **const *)fb);
 	case CONFIG_PLATFORMS:
+	case CONFIG_CHANNELS:
 		break;
 	}
 	return true;
@@ -1237,6 +1584,7 @@ copy_value(const struct config_key *k, const struct config *src,
 			    *(const size_t *)((const char *)src + k->count_offset);
 		break;
 	case CONFIG_PLATFORMS:
+	case CONFIG_CHANNELS:
 		break;
 	}
 }
@@ -1263,6 +1611,33 @@ config_password_path(const char *password_file)
 	return xstrdup(password_file);
 }
 
+/* "channels.NAME.KEY": KEY in the channel of that name, for its line. */
+static const config_setting_t *
+channel_setting(const config_t *lc, const char *key)
+{
+	const config_setting_t *list = config_lookup(lc, "channels"), *c, *n;
+	const char *name = key + strlen("channels."), *member;
+	int i;
+
+	if ((member = strrchr(name, '.')) == NULL || list == NULL)
+		return NULL;
+	for (i = 0; (c = config_setting_get_elem(list, (unsigned)i)); i++)
+		if ((n = config_setting_get_member(c, "name")) != NULL &&
+		    config_setting_get_string(n) != NULL &&
+		    strlen(config_setting_get_string(n)) == (size_t)(member - name) &&
+		    strncmp(config_setting_get_string(n), name,
+		    (size_t)(member - name)) == 0)
+			return member_or(c, member + 1);
+	return NULL;
+}
+
+bool
+config_password_not_handed_over(const char *password_file)
+{
+	return strchr(password_file, '/') == NULL &&
+	    str_empty(getenv("CREDENTIALS_DIRECTORY"));
+}
+
 /* FILE:LINE of a key in the file read, for a message about its value. */
 static void
 file_problem(const struct config *cfg, const char *key, const char *fmt, ...)
@@ -1282,7 +1657,8 @@ file_problem(const struct config *cfg, const char *key, const char *fmt, ...)
 	va_end(ap);
 	config_init(&lc);
 	if (cfg->path && config_read_file(&lc, cfg->path) == CONFIG_TRUE)
-		s = config_lookup(&lc, key);
+		s = str_has_prefix(key, "channels.") ? channel_setting(&lc, key) :
+		    config_lookup(&lc, key);
 	bad(&ld, s, "%s", sb_str(&sb));
 	config_destroy(&lc);
 	sb_free(&sb);
@@ -1302,11 +1678,32 @@ check_readable(const struct config *cfg, const char *key, const char *path)
 	return 0;
 }
 
-int
-config_check_mail_files(const struct config *cfg)
+/* A file read at each delivery: a path, or a credential name that only
+ * the service's environment resolves. */
+static int
+check_secret_file(const struct config *cfg, const char *key, const char *file)
+{
+	char *path;
+	int rc;
+
+	if (config_password_not_handed_over(file)) {
+		log_notice("%s: \"%s\" is a credential name: mediawatchd reads "
+		    "it from $CREDENTIALS_DIRECTORY/%s, which the service gets "
+		    "only with a LoadCredential= drop-in (for the SMTP password: "
+		    "contrib/systemd/smtp-password.conf); it is not set here, so "
+		    "it was not checked", key, file, file);
+		return 0;
+	}
+	path = config_password_path(file);
+	rc = check_readable(cfg, key, path);
+	free(path);
+	return rc;
+}
+
+static int
+check_smtp_files(const struct config *cfg)
 {
 	const struct mail_config *m = &cfg->mail;
-	char *path;
 	int rc = 0;
 
 	if (m->transport != MAIL_SMTP)
@@ -1314,19 +1711,37 @@ config_check_mail_files(const struct config *cfg)
 	if (!str_empty(m->ca_file) &&
 	    check_readable(cfg, "mail.ca_file", m->ca_file) == -1)
 		rc = -1;
-	if (str_empty(m->password_file))
-		return rc;
-	if (strchr(m->password_file, '/') == NULL &&
-	    str_empty(getenv("CREDENTIALS_DIRECTORY"))) {
-		log_notice("mail.password_file: \"%s\" is a credential name: "
-		    "mediawatchd reads it from $CREDENTIALS_DIRECTORY/%s when "
-		    "the service starts (LoadCredential=); it is not set here, "
-		    "so it was not checked", m->password_file, m->password_file);
-		return rc;
-	}
-	path = config_password_path(m->password_file);
-	if (check_readable(cfg, "mail.password_file", path) == -1)
+	if (!str_empty(m->password_file) && check_secret_file(cfg,
+	    "mail.password_file", m->password_file) == -1)
 		rc = -1;
-	free(path);
 	return rc;
+}
+
+static int
+check_channel_files(const struct config *cfg)
+{
+	const struct channel *c;
+	char key[64];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < cfg->n_channels; i++) {
+		c = &cfg->channels[i];
+		snprintf(key, sizeof(key), "channels.%s.url_file", c->name);
+		if (c->url_file && check_secret_file(cfg, key, c->url_file) == -1)
+			rc = -1;
+		snprintf(key, sizeof(key), "channels.%s.secret_file", c->name);
+		if (c->secret_file &&
+		    check_secret_file(cfg, key, c->secret_file) == -1)
+			rc = -1;
+	}
+	return rc;
+}
+
+int
+config_check_mail_files(const struct config *cfg)
+{
+	int rc = check_smtp_files(cfg);
+
+	return check_channel_files(cfg) == -1 ? -1 : rc;
 }

@@ -71,6 +71,49 @@ struct mail_config {
 	char      *digest_time;      /* HH:MM in the configured zone */
 };
 
+/* The values of a channel's type, in the order of config_channel_types. */
+enum channel_type {
+	CHANNEL_WECOM,               /* 企业微信 group robot */
+	CHANNEL_DINGTALK,            /* 钉钉 custom robot */
+	CHANNEL_FEISHU,              /* 飞书 custom bot */
+	CHANNEL_WEBHOOK,             /* the office's own system: JSON, signed */
+};
+
+/* The kinds of message a channel carries, as bits in the order of
+ * config_channel_kinds: the three states an alert lists, then one bit
+ * per kind of message. */
+enum channel_kind {
+	KIND_WARNING  = 1 << 0,
+	KIND_STALE    = 1 << 1,
+	KIND_DORMANT  = 1 << 2,
+	KIND_RECOVERY = 1 << 3,
+	KIND_GAP      = 1 << 4,
+	KIND_DIGEST   = 1 << 5,
+	KIND_NOTICE   = 1 << 6,
+	KIND_WORDING  = 1 << 7,
+	KIND_REOPENED = 1 << 8,
+};
+#define KIND_ALL  ((1u << 9) - 1)
+
+/* One chat channel of the channels list.  Its address and secret are read
+ * from files at each delivery and never kept here: url_file, secret_file
+ * (see config_password_path()). */
+struct channel {
+	char      *name;             /* what units and the outbox call it */
+	enum channel_type type;
+	char      *url;              /* the address, or NULL: url_file */
+	char      *url_file;         /* file or credential holding the address */
+	char      *secret_file;      /* file or credential of the signing secret */
+	char      *keyword;          /* 钉钉/飞书 keyword mode: every message has it */
+	char     **kinds;            /* names of the kinds it carries */
+	size_t     n_kinds;
+	unsigned   kind_mask;        /* derived: KIND_ bits, every kind when
+	                                kinds is empty */
+	long long  timeout;          /* limit of one delivery, seconds */
+	long       max_attempts;
+	long long  retry_base;       /* first retry delay, doubles each attempt */
+};
+
 struct threshold_config {
 	long long  warn;             /* defaults of every platform's thresholds */
 	long long  stale;
@@ -120,6 +163,29 @@ struct wording_config {
 	char     **allowlists;
 };
 
+/* The values of web.secure_cookie, in the order of config_secure_names. */
+enum secure_cookie {
+	SECURE_AUTO,                 /* Secure when mediawatch-web serves TLS */
+	SECURE_ALWAYS,               /* TLS ends at a reverse proxy in front */
+	SECURE_NEVER,
+};
+
+struct web_config {
+	char      *listen;           /* "127.0.0.1:8080", "[::1]:8080" */
+	char      *remote_user_header;  /* a proxy's single sign-on; NULL: off */
+	long long  session_idle;     /* a session ends this long unused */
+	long long  session_max;      /* … and this long after the login */
+	char      *tls_cert;         /* PEM file or credential name; NULL: no TLS */
+	char      *tls_key;
+	enum secure_cookie secure_cookie;
+	long       page_size;        /* rows of a list page */
+	long       threads;          /* connections served at once */
+	long       login_attempts;   /* failures per name or address … */
+	long long  login_window;     /* … within this long before a pause */
+	long long  max_upload;       /* largest ledger file accepted */
+	long long  refresh;          /* the dashboard reloads itself this often */
+};
+
 struct config {
 	char                *path;       /* file read, or NULL for built-in defaults */
 	char                *database;
@@ -136,6 +202,12 @@ struct config {
 	struct bulletin_config bulletin;
 	struct document_config document;
 	struct wording_config wording;
+	char                *console_url;    /* the console's public address, or NULL */
+	struct channel      *channels;
+	size_t               n_channels;
+	char               **admin_channels; /* names: the admins' channels */
+	size_t               n_admin_channels;
+	struct web_config    web;
 };
 
 /* Loads path (NULL: built-in defaults only).  On error logs "FILE:LINE:
@@ -146,6 +218,10 @@ void config_free(struct config *cfg);
  * default path when it exists, else NULL (built-in defaults). */
 const char *config_locate(const char *given);
 const struct platform *config_platform(const struct config *cfg, const char *key);
+/* The channel of that name, or NULL. */
+const struct channel *config_channel(const struct config *cfg, const char *name);
+/* The KIND_ bit of a kind's name ("stale"), or 0 when there is none. */
+unsigned config_channel_kind(const char *name);
 /* The platform a person means by name: its key (in any case), its label
  * or one of its aliases, spaces around ignored; NULL when none. */
 const struct platform *config_platform_named(const struct config *cfg,
@@ -163,9 +239,14 @@ int    config_calendar_check(const struct config *cfg, time_t now);
  * credential (LoadCredential=), $CREDENTIALS_DIRECTORY/NAME, when that
  * variable is set; anything else is a path.  Caller frees. */
 char *config_password_path(const char *password_file);
+/* Whether password_file is a credential name that was not handed over: a
+ * bare name while $CREDENTIALS_DIRECTORY is not set (the service runs
+ * without the LoadCredential= drop-in, or the program outside systemd). */
+bool  config_password_not_handed_over(const char *password_file);
 /* For check-config and mediawatchd -n: whether the files the smtp
- * transport reads at each delivery (mail.ca_file, mail.password_file) can
- * be read now, each that cannot logged as FILE:LINE: message.  A bare
+ * transport reads at each delivery (mail.ca_file, mail.password_file) and
+ * those of the channels (url_file, secret_file) can be read now, each that
+ * cannot logged as FILE:LINE: message (never their contents).  A bare
  * credential name without $CREDENTIALS_DIRECTORY is only noted: the
  * service receives it when it starts.  Returns 0, or -1. */
 int  config_check_mail_files(const struct config *cfg);
@@ -190,6 +271,7 @@ enum config_type {
 	CONFIG_ENUM,                 /* an enum, one of choices */
 	CONFIG_LIST,                 /* char **, NULL-terminated; default empty */
 	CONFIG_PLATFORMS,            /* the platform list */
+	CONFIG_CHANNELS,             /* the channel list */
 };
 
 struct config_key {
@@ -214,9 +296,15 @@ struct config_default_platform {
 	const char *const *aliases;  /* NULL-terminated */
 };
 
+/* The keys of one channel of the channel list; NULL-name terminated. */
+extern const struct config_key config_channel_keys[];
+extern const char *const config_channel_types[];
+extern const char *const config_channel_kinds[];
+
 /* The built-in platform list, NULL-key terminated. */
 extern const struct config_default_platform config_default_platforms[];
 extern const char *const config_transport_names[];
+extern const char *const config_secure_names[];
 
 const char *config_type_name(enum config_type type);
 

@@ -3,7 +3,9 @@
  * A message is the template NAME: NAME.txt (subject and text body) and
  * NAME.html (optional HTML body), each taken from the folder
  * mail.templates when it has that file (an override), else built into the
- * binaries.  An override that cannot be rendered — a syntax error, a name
+ * binaries.  Its chat form, for the robots and webhooks of the channels
+ * list, is chat-KIND.md (unit-alert: chat-alert.md), a title and a
+ * Markdown text from the same names (template.h).  An override that cannot be rendered — a syntax error, a name
  * the message does not have — never holds back the bookkeeping the
  * message reports on: the built-in text is used instead, the error is
  * logged with FILE:LINE, and the admins get one email about it per
@@ -29,14 +31,21 @@ int compose_message(sqlite3 *db, const struct config *cfg, const char *name,
         const struct tmpl_vars *v, time_t now, struct mail_text *out);
 
 /* Renders NAME and queues it: subject and bodies from the template, the
- * rest (kind, unit, recipients, dedup key) from m.  Returns
- * outbox_enqueue()'s 1 (queued) or 0 (queued before), or -1. */
+ * rest (kind, unit, recipients, dedup key) from m.  Then, in the same
+ * transaction, its chat form once for each channel it goes to: the
+ * unit's channels (m->unit_id), and admin_channels when the admins get it
+ * (m->admins, or admin mail: unit_id 0), each once, of those the kinds
+ * carry (struct outgoing's chat_vars decides for an alert).  A chat row's
+ * dedup key is the email's with "@CHANNEL".  v gets console_url and
+ * console_link first.  Returns outbox_enqueue()'s 1 (queued) or 0 (queued
+ * before) for the email, or -1. */
 int compose_queue(sqlite3 *db, const struct config *cfg, const char *name,
-        const struct tmpl_vars *v, struct outgoing *m, time_t now);
+        struct tmpl_vars *v, struct outgoing *m, time_t now);
 
-/* Renders NAME as configured (the override when there is one) with v.
- * Returns 0, or -1 with *error "FILE:LINE: message" (caller frees). */
+/* Renders NAME (chat-*: its .md) as configured (the override when there
+ * is one) with v, which gets console_url and console_link.  Returns 0, or
+ * -1 with *error "FILE:LINE: message" (caller frees). */
 int compose_check(const struct config *cfg, const char *name,
-        const struct tmpl_vars *v, char **error);
+        struct tmpl_vars *v, char **error);
 
 #endif

@@ -1,4 +1,4 @@
-/* outbox.c — queueing and delivering email. */
+/* outbox.c — queueing and delivering email and chat messages. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,10 +8,13 @@
 #include "base/mailaddr.h"
 #include "base/timeutil.h"
 #include "base/util.h"
+#include "mail/chat.h"
+#include "mail/chatpost.h"
 #include "mail/maildir.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
 #include "mail/recipient.h"
+#include "mail/secret.h"
 #include "mail/sendmail.h"
 #include "mail/smtp.h"
 #include "store/db.h"
@@ -21,6 +24,8 @@
 #define SMTP_PARALLEL   4
 #define SYNC_BATCH      50       /* local deliveries per turn of the loop */
 #define DB_RETRY_SECONDS 30      /* after the database refused a write */
+#define RETRY_MAX       86400    /* the doubling delay stops at a day */
+#define RATE_DELAY_MAX  3600     /* the longest a Retry-After is obeyed */
 
 static char *
 json_list(const char *const *items, size_t n)
@@ -82,10 +87,11 @@ outbox_enqueue(sqlite3 *db, const struct config *cfg, const struct outgoing *m,
 
 	rc = db_run(db, "INSERT INTO outbox (dedup_key, kind, unit_id, recipients,"
 	    " cc, subject, body_text, body_html, message_id, created_at,"
-	    " next_attempt_at) VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)"
-	    " ON CONFLICT (dedup_key) DO NOTHING", "ssIssssssII", m->dedup_key,
-	    m->kind, m->unit_id, to, cc, m->subject, m->text, m->html, mid,
-	    (long long)now, (long long)now);
+	    " next_attempt_at, channel, payload) VALUES (?, ?, nullif(?, 0), ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, coalesce(?, 'email'), ?) ON CONFLICT"
+	    " (dedup_key) DO NOTHING", "ssIssssssIIss", m->dedup_key, m->kind,
+	    m->unit_id, to, cc, m->subject, m->text, m->html, mid,
+	    (long long)now, (long long)now, m->channel, m->payload);
 	free(to);
 	free(cc);
 	free(mid);
@@ -228,15 +234,28 @@ deliver_local(const struct config *cfg, struct letter *l, char **error)
 	return rc;
 }
 
+/* How a transport retries: mail.max_attempts and mail.retry_base for
+ * email, the channel's own for a chat channel. */
+struct retry_policy {
+	long       max_attempts;
+	long long  retry_base;
+};
+
+static struct retry_policy
+mail_policy(const struct config *cfg)
+{
+	return (struct retry_policy){ cfg->mail.max_attempts, cfg->mail.retry_base };
+}
+
 static int
-mark_failed_attempt(sqlite3 *db, const struct config *cfg, long long id,
+mark_failed_attempt(sqlite3 *db, struct retry_policy p, long long id,
     long attempts_before, const char *error)
 {
-	long long delay = cfg->mail.retry_base;
+	long long delay = p.retry_base;
 	long attempts = attempts_before + 1, i;
-	bool give_up = attempts >= cfg->mail.max_attempts;
+	bool give_up = attempts >= p.max_attempts;
 
-	for (i = 1; i < attempts && delay < 86400; i++)
+	for (i = 1; i < attempts && delay < RETRY_MAX; i++)
 		delay *= 2;
 	if (db_run(db, "UPDATE outbox SET attempts = ?, last_error = ?, status = ?,"
 	    " next_attempt_at = ?, leased_until = 0 WHERE id = ?", "IssII",
@@ -336,7 +355,7 @@ attempt_write(sqlite3 *db, const struct config *cfg, struct letter *l,
 		return mark_settled(db, l, &c) == -1 ? -1 : c.sent > 0;
 	if (error == NULL)
 		error = deferred = deferrals(l, r);
-	rc = mark_failed_attempt(db, cfg, l->id, l->attempts,
+	rc = mark_failed_attempt(db, mail_policy(cfg), l->id, l->attempts,
 	    error ? error : "addresses still to reach");
 	free(deferred);
 	return rc;
@@ -413,13 +432,13 @@ attempt_record_smtp(sqlite3 *db, const struct config *cfg, struct letter *l,
  * waiting for its retry time is left alone too.  Returns 1 when leased, 0
  * when not available, -1 on error. */
 static int
-lease(sqlite3 *db, long long id, bool due_only)
+lease(sqlite3 *db, long long id, bool due_only, long seconds)
 {
 	time_t now = mw_now();
 
 	if (db_run(db, "UPDATE outbox SET leased_until = ? WHERE id = ? AND"
 	    " status = 'queued' AND leased_until <= ? AND (? = 0 OR"
-	    " next_attempt_at <= ?)", "IIIII", (long long)(now + LEASE_SECONDS),
+	    " next_attempt_at <= ?)", "IIIII", (long long)(now + seconds),
 	    id, (long long)now, (long long)due_only, (long long)now) == -1)
 		return -1;
 	return sqlite3_changes(db) > 0;
@@ -439,7 +458,7 @@ letter_take(sqlite3 *db, const struct config *cfg, long long id,
 {
 	struct letter *l;
 	char *error = NULL;
-	int rc = lease(db, id, due_only);
+	int rc = lease(db, id, due_only, LEASE_SECONDS);
 
 	if (rc != 1)
 		return rc;
@@ -448,7 +467,8 @@ letter_take(sqlite3 *db, const struct config *cfg, long long id,
 		return -1;
 	}
 	if (letter_prepare(cfg, l, &error) == -1) {
-		rc = mark_failed_attempt(db, cfg, id, l->attempts, error);
+		rc = mark_failed_attempt(db, mail_policy(cfg), id, l->attempts,
+		    error);
 		free(error);
 		letter_free(l);
 		return rc == -1 ? -1 : 2;
@@ -466,8 +486,8 @@ letter_take(sqlite3 *db, const struct config *cfg, long long id,
 	return 1;
 }
 
-int
-outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
+static int
+mail_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
 {
 	struct smtp_outcome o = { 0 };
 	struct letter *l = NULL;
@@ -498,6 +518,262 @@ outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
 	return rc;
 }
 
+/* ---- one chat message ---- */
+
+struct chat_row {
+	long long            id;
+	char                *channel, *kind, *title, *text, *payload;
+	char                *message_id;
+	long                 attempts;
+	/* the channel as configured when the delivery began: a reload may
+	 * change or drop it meanwhile */
+	enum channel_type    type;
+	struct retry_policy  policy;
+	long                 timeout;
+};
+
+static void
+chat_row_free(struct chat_row *r)
+{
+	if (r == NULL)
+		return;
+	free(r->channel);
+	free(r->kind);
+	free(r->title);
+	free(r->text);
+	free(r->payload);
+	free(r->message_id);
+	free(r);
+}
+
+static struct chat_row *
+chat_row_load(sqlite3 *db, long long id, const struct channel *c)
+{
+	struct chat_row *r = NULL;
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "SELECT channel, kind, subject, body_text, payload,"
+	    " message_id, attempts FROM outbox WHERE id = ?", "I", id);
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		r = xcalloc(1, sizeof(*r));
+		r->id = id;
+		r->channel = db_column_strdup(st, 0);
+		r->kind = db_column_strdup(st, 1);
+		r->title = db_column_strdup(st, 2);
+		r->text = db_column_strdup(st, 3);
+		r->payload = db_column_strdup(st, 4);
+		r->message_id = db_column_strdup(st, 5);
+		r->attempts = sqlite3_column_int(st, 6);
+		r->type = c->type;
+		r->policy = (struct retry_policy){ c->max_attempts, c->retry_base };
+		r->timeout = (long)c->timeout;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* The request, with the channel's address and secret read now (they may
+ * have been replaced since the message was queued). */
+static int
+chat_request(const struct config *cfg, const struct channel *c,
+    const struct chat_row *r, struct chat_request *req, char **error)
+{
+	const struct chat_message m = { .kind = r->kind, .title = r->title,
+	    .text = r->text, .data = r->payload, .id = r->message_id,
+	    .console_url = cfg->console_url, .keyword = c->keyword };
+	char *url = NULL, *secret = NULL;
+	int rc = -1;
+
+	if (c->url)
+		url = xstrdup(c->url);
+	else if (secret_read(c->url_file, "the channel's address", &url,
+	    error) == -1)
+		return -1;
+	if (!str_case_prefix(url, "http://") && !str_case_prefix(url, "https://"))
+		*error = xasprintf("the address in %s is not an http:// or "
+		    "https:// address", c->url_file);
+	else if (c->secret_file == NULL || secret_read(c->secret_file,
+	    "the channel's secret", &secret, error) == 0)
+		rc = chat_request_build(c->type, url, secret, &m,
+		    (long long)mw_now() * 1000, req, error);
+	secret_free(url);
+	secret_free(secret);
+	return rc;
+}
+
+static int
+chat_mark_sent(sqlite3 *db, const struct chat_row *r)
+{
+	if (db_run(db, "UPDATE outbox SET status = 'sent', sent_at = ?,"
+	    " attempts = attempts + 1, last_error = NULL, leased_until = 0"
+	    " WHERE id = ?", "II", (long long)mw_now(), r->id) == -1)
+		return -1;
+	log_info("outbox %lld: sent %s to channel %s", r->id, r->message_id,
+	    r->channel);
+	return 0;
+}
+
+/* A rate limit is no attempt: the message waits, and so does every other
+ * message queued for the channel, which would only be refused too. */
+static int
+chat_defer(sqlite3 *db, const struct chat_row *r, long delay, const char *why)
+{
+	long long until = (long long)mw_now() + delay;
+
+	if (db_run(db, "UPDATE outbox SET deferrals = deferrals + 1,"
+	    " last_error = ?, next_attempt_at = ?, leased_until = 0 WHERE id = ?",
+	    "sII", why, until, r->id) == -1 ||
+	    db_run(db, "UPDATE outbox SET next_attempt_at = max(next_attempt_at,"
+	    " ?) WHERE channel = ? AND status = 'queued' AND id != ?", "IsI",
+	    until, r->channel, r->id) == -1)
+		return -1;
+	log_notice("outbox %lld: channel %s is rate limited (%s); its messages "
+	    "wait %ld s", r->id, r->channel, why, delay);
+	return 0;
+}
+
+/* Returns 1 when the message is now sent, 0 when not (yet), -1 on error. */
+static int
+chat_write(sqlite3 *db, const struct chat_row *r,
+    const struct chatpost_outcome *o)
+{
+	enum chat_verdict v = CHAT_FAILED;
+	char *why = NULL;
+	long delay;
+	int rc;
+
+	if (o->error)
+		why = xstrdup(o->error);
+	else
+		v = chat_answer(r->type, o->status, o->body, o->len, &why);
+	if (v == CHAT_SENT)
+		rc = chat_mark_sent(db, r) == -1 ? -1 : 1;
+	else if (v == CHAT_RATE_LIMITED) {
+		delay = o->retry_after ? o->retry_after :
+		    chat_rate_limit_delay(r->type);
+		rc = chat_defer(db, r, delay < RATE_DELAY_MAX ? delay :
+		    RATE_DELAY_MAX, why);
+	} else
+		rc = mark_failed_attempt(db, r->policy, r->id, r->attempts, why);
+	free(why);
+	return rc;
+}
+
+/* Records one delivery in one transaction; when the database cannot take
+ * it, the lease holds the message until it is tried again.  Returns 0
+ * when the message is now sent, -1 when it is not (yet). */
+static int
+chat_record(sqlite3 *db, const struct chat_row *r,
+    const struct chatpost_outcome *o)
+{
+	int sent;
+
+	if (db_begin(db) == -1 || (sent = chat_write(db, r, o)) == -1 ||
+	    db_commit(db) == -1) {
+		db_rollback(db);
+		log_warnx("outbox %lld: the outcome of its delivery could not be "
+		    "recorded; it is tried again after its lease", r->id);
+		return -1;
+	}
+	return sent ? 0 : -1;
+}
+
+/* A message for a channel the configuration no longer has: nothing can
+ * send it until the channel is back and `outbox retry` is run. */
+static int
+chat_orphan(sqlite3 *db, long long id, const char *name)
+{
+	char *error = xasprintf("channel %s is not in the configuration", name);
+	int rc;
+
+	rc = db_run(db, "UPDATE outbox SET status = 'failed', last_error = ?,"
+	    " leased_until = 0 WHERE id = ?", "sI", error, id);
+	if (rc == 0)
+		log_event(LOG_ERR, "8c5f0e2d9a7b4c61b3e2f1a0d9c8b7a6", 0, NULL,
+		    "outbox %lld: not sent: %s", id, error);
+	free(error);
+	return rc;
+}
+
+/*
+ * Leases a chat message and builds its request, as letter_take() does for
+ * an email: 1 with *out and *req when there is something to send; 0 when
+ * not available; 2 when done with here (its channel is gone, or its
+ * request cannot be made: recorded); -1 when the database cannot be
+ * written.
+ */
+static int
+chat_take(sqlite3 *db, const struct config *cfg, long long id, bool due_only,
+    struct chat_row **out, struct chat_request *req)
+{
+	const struct channel *c;
+	struct chat_row *r;
+	char *name = NULL, *error = NULL;
+	int rc;
+
+	if ((rc = db_query_text(db, &name, "SELECT channel FROM outbox WHERE"
+	    " id = ?", "I", id)) != 0)
+		return rc == 1 ? 0 : -1;
+	c = config_channel(cfg, name);
+	rc = lease(db, id, due_only, c ? c->timeout + 60 : 60);
+	if (rc == 1 && c == NULL)
+		rc = chat_orphan(db, id, name) == -1 ? -1 : 2;
+	free(name);
+	if (rc != 1)
+		return rc;
+	if ((r = chat_row_load(db, id, c)) == NULL) {
+		log_warnx("outbox %lld: cannot be read", id);
+		return -1;
+	}
+	if (chat_request(cfg, c, r, req, &error) == -1) {
+		rc = mark_failed_attempt(db, r->policy, id, r->attempts, error);
+		free(error);
+		chat_row_free(r);
+		return rc == -1 ? -1 : 2;
+	}
+	*out = r;
+	return 1;
+}
+
+static int
+chat_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
+{
+	struct chatpost_outcome o;
+	struct chat_request req;
+	struct chat_row *r = NULL;
+	int rc;
+
+	if ((rc = chat_take(db, cfg, id, false, &r, &req)) != 1) {
+		if (rc == 0)
+			log_warnx("outbox %lld: not queued, or being delivered by "
+			    "mediawatchd", id);
+		return -1;
+	}
+	chatpost_send(&req, r->timeout, &o);
+	chat_request_free(&req);
+	rc = chat_record(db, r, &o);
+	chatpost_outcome_free(&o);
+	chat_row_free(r);
+	return rc;
+}
+
+int
+outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
+{
+	char *channel = NULL;
+	int rc;
+
+	if (db_query_text(db, &channel, "SELECT channel FROM outbox WHERE id = ?",
+	    "I", id) != 0) {
+		log_warnx("outbox %lld: no such message", id);
+		return -1;
+	}
+	rc = strcmp(channel, "email") == 0 ? mail_deliver_blocking(db, cfg, id) :
+	    chat_deliver_blocking(db, cfg, id);
+	free(channel);
+	return rc;
+}
+
 /* ---- the sender in the event loop ---- */
 
 struct outbox_sender {
@@ -507,7 +783,10 @@ struct outbox_sender {
 	struct curlloop      *curl;
 	sd_event_source      *timer;
 	sd_event_source      *kick;
-	size_t                in_flight;
+	size_t                in_flight;     /* transfers of any kind */
+	size_t                smtp_flights;
+	char                **busy;          /* channels with a delivery in flight */
+	size_t                n_busy;
 	void                (*on_idle)(void *);
 	void                 *on_idle_data;
 	void                (*flush)(void *);    /* commit others' open batch */
@@ -518,6 +797,12 @@ struct smtp_flight {
 	struct outbox_sender *s;
 	struct letter        *letter;
 	struct smtp_job      *job;
+};
+
+struct chat_flight {
+	struct outbox_sender *s;
+	struct chat_row      *row;
+	struct chatpost_job  *job;
 };
 
 static void
@@ -561,6 +846,7 @@ smtp_done(CURL *easy, CURLcode result, void *userdata)
 	letter_free(f->letter);
 	free(f);
 	s->in_flight--;
+	s->smtp_flights--;
 	outbox_sender_kick(s);
 }
 
@@ -586,6 +872,136 @@ start_smtp(struct outbox_sender *s, struct letter *l)
 		return;
 	}
 	s->in_flight++;
+	s->smtp_flights++;
+}
+
+/* ---- chat deliveries: one per channel at a time, which keeps a
+ * channel's messages in order and its rate low ---- */
+
+static bool
+busy(const struct outbox_sender *s, const char *channel)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_busy; i++)
+		if (strcmp(s->busy[i], channel) == 0)
+			return true;
+	return false;
+}
+
+static void
+busy_set(struct outbox_sender *s, const char *channel, bool on)
+{
+	size_t i;
+
+	if (on) {
+		s->busy = xrealloc(s->busy, (s->n_busy + 1) * sizeof(char *));
+		s->busy[s->n_busy++] = xstrdup(channel);
+		return;
+	}
+	for (i = 0; i < s->n_busy; i++)
+		if (strcmp(s->busy[i], channel) == 0) {
+			free(s->busy[i]);
+			s->busy[i] = s->busy[--s->n_busy];
+			return;
+		}
+}
+
+static void
+chat_done(CURL *easy, CURLcode result, void *userdata)
+{
+	struct chat_flight *f = userdata;
+	struct outbox_sender *s = f->s;
+	struct chatpost_outcome o;
+
+	if (s->flush)
+		s->flush(s->flush_data);
+	chatpost_job_result(f->job, easy, result, &o);
+	/* an aborted transfer keeps its lease and is retried after it */
+	if (!o.aborted)
+		chat_record(s->db, f->row, &o);
+	chatpost_outcome_free(&o);
+	chatpost_job_free(f->job);
+	busy_set(s, f->row->channel, false);
+	chat_row_free(f->row);
+	free(f);
+	s->in_flight--;
+	outbox_sender_kick(s);
+}
+
+/* Returns -1 when the database cannot be written. */
+static int
+start_chat(struct outbox_sender *s, long long id)
+{
+	struct chatpost_outcome o = { 0 };
+	struct chat_flight *f;
+	struct chat_request req;
+	struct chat_row *r = NULL;
+	char *error = NULL;
+	CURL *easy;
+	int rc;
+
+	if ((rc = chat_take(s->db, s->cfg, id, true, &r, &req)) != 1)
+		return rc == -1 ? -1 : 0;
+	f = xcalloc(1, sizeof(*f));
+	f->s = s;
+	f->row = r;
+	easy = chatpost_easy_new(&req, r->timeout, &f->job, &error);
+	chat_request_free(&req);
+	if (easy == NULL || curlloop_add(s->curl, easy, chat_done, f) == -1) {
+		o.error = error ? error : xstrdup("cannot start an HTTP transfer");
+		chat_record(s->db, r, &o);
+		chatpost_outcome_free(&o);
+		chatpost_job_free(f->job);
+		chat_row_free(r);
+		free(f);
+		return 0;
+	}
+	busy_set(s, r->channel, true);
+	s->in_flight++;
+	return 0;
+}
+
+/* The first due message of each channel, at most max: (id, channel). */
+static size_t
+chat_heads(struct outbox_sender *s, long long *ids, char **names, size_t max)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	st = db_prepare(s->db, "SELECT id, channel FROM (SELECT id, channel,"
+	    " row_number() OVER (PARTITION BY channel ORDER BY next_attempt_at,"
+	    " id) AS place FROM outbox WHERE status = 'queued' AND channel !="
+	    " 'email' AND next_attempt_at <= ?1 AND leased_until <= ?1) WHERE"
+	    " place = 1 ORDER BY id LIMIT ?2", "II", (long long)mw_now(),
+	    (long long)max);
+	while (st && sqlite3_step(st) == SQLITE_ROW && n < max) {
+		ids[n] = sqlite3_column_int64(st, 0);
+		names[n++] = db_column_strdup(st, 1);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Starts the due head of every channel without a delivery in flight.
+ * Returns -1 when the database cannot be written. */
+static int
+send_chats(struct outbox_sender *s)
+{
+	size_t max = s->cfg->n_channels + s->n_busy + 8, n, i;
+	long long *ids = xcalloc(max, sizeof(long long));
+	char **names = xcalloc(max, sizeof(char *));
+	int rc = 0;
+
+	n = chat_heads(s, ids, names, max);
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && !busy(s, names[i]))
+			rc = start_chat(s, ids[i]);
+		free(names[i]);
+	}
+	free(ids);
+	free(names);
+	return rc;
 }
 
 /* Takes one due message: lease, build, deliver or start delivering.
@@ -618,8 +1034,8 @@ due_ids(struct outbox_sender *s, long long *ids, size_t max)
 	size_t n = 0;
 
 	st = db_prepare(s->db, "SELECT id FROM outbox WHERE status = 'queued' AND"
-	    " next_attempt_at <= ?1 AND leased_until <= ?1 ORDER BY"
-	    " next_attempt_at, id LIMIT ?2", "II", (long long)mw_now(),
+	    " channel = 'email' AND next_attempt_at <= ?1 AND leased_until <= ?1"
+	    " ORDER BY next_attempt_at, id LIMIT ?2", "II", (long long)mw_now(),
 	    (long long)max);
 	while (st && sqlite3_step(st) == SQLITE_ROW && n < max)
 		ids[n++] = sqlite3_column_int64(st, 0);
@@ -639,35 +1055,60 @@ next_due_delay(struct outbox_sender *s)
 	return (time_t)(next - mw_now());
 }
 
+/* Email: SMTP_PARALLEL transfers at once, or SYNC_BATCH local deliveries
+ * per turn of the loop (*more: more are due).  Returns -1 when the
+ * database cannot be written. */
+static int
+send_mail(struct outbox_sender *s, bool *more)
+{
+	bool smtp = s->cfg->mail.transport == MAIL_SMTP;
+	size_t room = smtp ? (s->smtp_flights < SMTP_PARALLEL ?
+	    SMTP_PARALLEL - s->smtp_flights : 0) : SYNC_BATCH;
+	long long ids[SYNC_BATCH];
+	size_t n = room ? due_ids(s, ids, room) : 0, i;
+
+	*more = n == room && room > 0 && !smtp;
+	for (i = 0; i < n; i++)
+		if (send_one(s, ids[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static bool
+anything_due(struct outbox_sender *s)
+{
+	long long id, n = 0;
+
+	if (due_ids(s, &id, 1) > 0)
+		return true;
+	db_query_int(s->db, &n, "SELECT count(*) FROM outbox WHERE status ="
+	    " 'queued' AND channel != 'email' AND next_attempt_at <= ?1 AND"
+	    " leased_until <= ?1", "I", (long long)mw_now());
+	return n > 0;
+}
+
 static void
 sender_step(struct outbox_sender *s)
 {
-	bool smtp = s->cfg->mail.transport == MAIL_SMTP;
-	size_t room = smtp ? (s->in_flight < SMTP_PARALLEL ?
-	    SMTP_PARALLEL - s->in_flight : 0) : SYNC_BATCH;
-	long long ids[SYNC_BATCH];
-	size_t n, i;
+	bool more = false;
 
 	if (s->flush)
 		s->flush(s->flush_data);
-	n = room ? due_ids(s, ids, room) : 0;
-
-	for (i = 0; i < n; i++)
-		if (send_one(s, ids[i]) == -1) {
-			/* the queue cannot be written: wait, and let --once end */
-			log_warnx("outbox: the database cannot be written; mail "
-			    "stays queued, retrying in %d s", DB_RETRY_SECONDS);
-			sender_arm(s, DB_RETRY_SECONDS);
-			if (s->in_flight == 0 && s->on_idle)
-				s->on_idle(s->on_idle_data);
-			return;
-		}
-	if (n == room && room > 0 && !smtp) {
+	if (send_mail(s, &more) == -1 || send_chats(s) == -1) {
+		/* the queue cannot be written: wait, and let --once end */
+		log_warnx("outbox: the database cannot be written; messages "
+		    "stay queued, retrying in %d s", DB_RETRY_SECONDS);
+		sender_arm(s, DB_RETRY_SECONDS);
+		if (s->in_flight == 0 && s->on_idle)
+			s->on_idle(s->on_idle_data);
+		return;
+	}
+	if (more) {
 		outbox_sender_kick(s);      /* more due: continue next turn */
 		return;
 	}
 	sender_arm(s, next_due_delay(s));
-	if (s->in_flight == 0 && s->on_idle && due_ids(s, ids, 1) == 0)
+	if (s->in_flight == 0 && s->on_idle && !anything_due(s))
 		s->on_idle(s->on_idle_data);
 }
 
@@ -714,6 +1155,9 @@ outbox_sender_free(struct outbox_sender *s)
 		return;
 	sd_event_source_disable_unref(s->timer);
 	sd_event_source_disable_unref(s->kick);
+	while (s->n_busy > 0)
+		free(s->busy[--s->n_busy]);
+	free(s->busy);
 	sd_event_unref(s->event);
 	free(s);
 }

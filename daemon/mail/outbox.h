@@ -1,6 +1,9 @@
-/* outbox.h — the durable email queue.
+/* outbox.h — the durable queue of every message: email and chat.
  *
- * An email is a row committed before any attempt to send it.  The sender
+ * A message is a row committed before any attempt to send it, for one
+ * transport: email, or one chat channel of the configuration (a 企业微信,
+ * 钉钉 or 飞书 robot, a webhook; mail/chat.h), each with its own retry and
+ * backoff (mail.max_attempts and mail.retry_base, the channel's own).  The sender
  * leases a due row (pushes its next attempt past the longest a delivery
  * can take, and commits) before delivering, and marks it sent only after
  * the transport accepted it; a failure schedules a retry with exponential
@@ -14,6 +17,13 @@
  * reached or refused and one at least was reached; failed when all were
  * refused, or after mail.max_attempts with addresses still pending.
  *
+ * A chat message is sent once its platform accepted it (HTTP 2xx, and an
+ * errcode or code 0 where the platform answers one).  A rate-limit answer
+ * (HTTP 429, the platform's frequency-limit codes) is not an attempt: the
+ * message, and every message queued for that channel, waits for the delay
+ * the answer asked (Retry-After) or the platform's penalty, and counts a
+ * deferral.  The daemon has one delivery at a time in flight per channel.
+ *
  * Owns table: outbox. */
 #ifndef MW_OUTBOX_H
 #define MW_OUTBOX_H
@@ -22,11 +32,14 @@
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 
+#include "base/template.h"
 #include "config/config.h"
 #include "net/curlloop.h"
 
 struct outgoing {
 	const char         *kind;        /* alert, recovery, digest, gap, notice, … */
+	const char         *channel;     /* a channel's name; NULL: email */
+	const char         *payload;     /* chat: the webhook's data (JSON), or NULL */
 	long long           unit_id;     /* 0 for admin mail */
 	const char *const  *to;          /* mailboxes */
 	size_t              n_to;
@@ -36,6 +49,16 @@ struct outgoing {
 	const char         *text;
 	const char         *html;        /* may be NULL */
 	const char         *dedup_key;   /* the same key is never queued twice */
+	/* For compose_queue(), which queues the message for the chat channels
+	 * too (compose.h): */
+	bool                admins;      /* the admins get it (To or Cc): their
+	                                    channels too (unit_id 0 implies it) */
+	/* The names a channel gets (new, freed by compose), or NULL when it
+	 * carries none of this message, when that depends on the channel: an
+	 * alert shows a channel the states it carries.  NULL: the message's
+	 * own names, for the channels that carry its kind. */
+	struct tmpl_vars  *(*chat_vars)(const struct channel *ch, void *arg);
+	void               *chat_arg;
 };
 
 /* The unit's email addresses (possibly none), and the admins' (with none
@@ -49,18 +72,20 @@ char **outbox_admin_addresses(const struct config *cfg, size_t *n);
 int  outbox_enqueue(sqlite3 *db, const struct config *cfg,
          const struct outgoing *m, time_t now);
 
-/* Puts failed mail back in the queue, its attempts reset: the row id, or
- * every failed row when id is 0.  Queued mail is left alone (it may be in a
- * delivery now).  Returns the number of rows requeued, or -1. */
+/* Puts failed messages back in the queue, their attempts reset: the row
+ * id, or every failed row when id is 0, email and chat.  Queued messages
+ * are left alone (one may be in a delivery now).  Returns the number of
+ * rows requeued, or -1. */
 long outbox_retry_failed(sqlite3 *db, long long id);
 
 /* Delivers one queued row now, blocking (for `mediawatchctl outbox
- * send`) to the addresses it has still to reach; returns 0 when it is now
- * sent, -1 otherwise (the row and its recipients record why). */
+ * send`): an email to the addresses it has still to reach, a chat message
+ * to its channel; returns 0 when it is now sent, -1 otherwise (the row and
+ * its recipients record why). */
 int  outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id);
 
-/* The sender in mediawatchd's event loop.  SMTP transfers share the
- * daemon's curlloop; maildir and sendmail deliveries run in the loop. */
+/* The sender in mediawatchd's event loop.  SMTP and chat transfers share
+ * the daemon's curlloop; maildir and sendmail deliveries run in the loop. */
 struct outbox_sender;
 
 struct outbox_sender *outbox_sender_new(sd_event *event, sqlite3 *db,

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/timeutil.h"
 #include "base/util.h"
 #include "mail/sendmail.h"
 
@@ -47,15 +48,6 @@ args_check(const char *program, const char *from, const char *const *rcpts,
 			return -1;
 		}
 	return 0;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* In the child: stdin from the socket, stdout to stderr, the exec error
@@ -122,7 +114,7 @@ feed_input(int fd, const char *msg, size_t len, long long deadline)
 	ssize_t w;
 
 	while (len > 0) {
-		if ((left = deadline - now_ms()) <= 0) {
+		if ((left = deadline - monotonic_ms()) <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -153,7 +145,7 @@ child_wait(pid_t pid, long long deadline)
 	if (fd != -1) {
 		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
 		do
-			left = deadline - now_ms();
+			left = deadline - monotonic_ms();
 		while (left > 0 && poll(&pfd, 1, (int)left) == -1 &&
 		    errno == EINTR);
 		if (left <= 0 || !(pfd.revents & POLLIN))
@@ -211,7 +203,7 @@ sendmail_deliver(const char *program, const char *from,
     const char *const *rcpts, size_t n, const char *msg, size_t len,
     char **error)
 {
-	long long deadline = now_ms() + SENDMAIL_TIMEOUT * 1000LL;
+	long long deadline = monotonic_ms() + SENDMAIL_TIMEOUT * 1000LL;
 	int sv[2], ep[2], e, write_errno = 0;
 	char **argv;
 	pid_t pid;

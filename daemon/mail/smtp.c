@@ -1,18 +1,15 @@
 /* smtp.c — SMTP submission with libcurl (STARTTLS, AUTH, CA file). */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "base/log.h"
 #include "base/mailaddr.h"
 #include "base/util.h"
 #include "mail/mime.h"
+#include "mail/secret.h"
 #include "mail/smtp.h"
 
-#define PASSWORD_MAX 4096
 #define REPLY_MAX    512
 
 /* Spelt with three Ls before curl 8.2. */
@@ -159,59 +156,6 @@ job_prereq(void *userp, char *primary_ip, char *local_ip, int primary_port,
 	return CURL_PREREQFUNC_OK;
 }
 
-static ssize_t
-read_some(int fd, char *buf, size_t size)
-{
-	size_t got = 0;
-	ssize_t r;
-
-	while (got < size) {
-		if ((r = read(fd, buf + got, size - got)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
-/* The password, one trailing newline removed.  The caller wipes and frees
- * it (explicit_bzero) as soon as curl has its copy. */
-static int
-password_read(const char *file, char **password, char **error)
-{
-	char buf[PASSWORD_MAX + 1], *path;
-	ssize_t n;
-	int fd;
-
-	path = config_password_path(file);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*error = xasprintf("cannot open the SMTP password file %s: %s",
-		    path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	n = read_some(fd, buf, sizeof(buf));
-	close(fd);
-	if (n < 0 || n > PASSWORD_MAX) {
-		*error = xasprintf("cannot read the SMTP password file %s: %s",
-		    path, n < 0 ? strerror(errno) : "too long");
-		free(path);
-		return -1;
-	}
-	free(path);
-	if (n > 0 && buf[n - 1] == '\n')
-		n--;
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	*password = xstrndup(buf, (size_t)n);
-	explicit_bzero(buf, sizeof(buf));
-	return 0;
-}
-
 /* smtp+starttls:// is ours, not curl's: it is smtp:// with TLS required. */
 static int
 url_split(const char *url, char **curl_url, long *use_ssl, char **error)
@@ -285,18 +229,15 @@ auth_setup(CURL *easy, const struct mail_config *cfg, char **error)
 
 	if (str_empty(cfg->username))
 		return 0;
-	if (!str_empty(cfg->password_file) &&
-	    password_read(cfg->password_file, &password, error) == -1)
+	if (!str_empty(cfg->password_file) && secret_read(cfg->password_file,
+	    "the SMTP password", &password, error) == -1)
 		return -1;
 	SETOPT(easy, CURLOPT_USERNAME, cfg->username);
 	if (password)
 		SETOPT(easy, CURLOPT_PASSWORD, password);
 	rc = 0;
 fail:
-	if (password) {
-		explicit_bzero(password, strlen(password));
-		free(password);
-	}
+	secret_free(password);
 	return rc;
 }
 

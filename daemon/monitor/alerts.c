@@ -93,17 +93,19 @@ facts_load(sqlite3 *db, const struct config *cfg, long long id,
 	return rc;
 }
 
+/* Dates and times in messages are written the Chinese way: 2026年12月2日,
+ * 2026年12月2日 10:30. */
 static void
 set_date(struct tmpl_vars *v, const char *key, bool has, time_t t,
     const char *none)
 {
-	char buf[32];
+	char buf[CN_DATE_SIZE];
 
 	if (!has) {
 		tmpl_set(v, key, none);
 		return;
 	}
-	date_format_local(t, buf, sizeof(buf));
+	date_cn(t, buf, sizeof(buf));
 	tmpl_set(v, key, buf);
 }
 
@@ -111,13 +113,13 @@ static void
 set_time(struct tmpl_vars *v, const char *key, bool has, time_t t,
     const char *none)
 {
-	char buf[32];
+	char buf[CN_DATE_SIZE];
 
 	if (!has) {
 		tmpl_set(v, key, none);
 		return;
 	}
-	time_format_local(t, buf, sizeof(buf));
+	datetime_cn(t, buf, sizeof(buf));
 	tmpl_set(v, key, buf);
 }
 
@@ -181,11 +183,21 @@ unit_mail_recipients(sqlite3 *db, const struct config *cfg,
 	return outbox_admin_addresses(cfg, n);
 }
 
+/* What a unit's message is to the chat channels: the admins' channels
+ * get it when the admins get the email, and an alert shows each channel
+ * the states it carries (unit_chat_vars). */
+struct chat_route {
+	bool    admins;
+	struct tmpl_vars *(*vars)(const struct channel *, void *);
+	void   *arg;
+};
+
 /* Renders and queues one message; -1 when it cannot be. */
 static int
 queue_mail(sqlite3 *db, const struct config *cfg, const char *template,
     struct tmpl_vars *v, const char *kind, long long unit_id, char **to,
-    size_t n_to, bool cc_admins, const char *dedup, time_t now)
+    size_t n_to, bool cc_admins, const char *dedup, time_t now,
+    const struct chat_route *chat)
 {
 	struct outgoing m = {
 		.kind = kind, .unit_id = unit_id,
@@ -193,6 +205,9 @@ queue_mail(sqlite3 *db, const struct config *cfg, const char *template,
 		.cc = cc_admins ? (const char *const *)cfg->mail.admins : NULL,
 		.n_cc = cc_admins ? cfg->mail.n_admins : 0,
 		.dedup_key = dedup,
+		.admins = chat ? chat->admins : true,
+		.chat_vars = chat ? chat->vars : NULL,
+		.chat_arg = chat ? chat->arg : NULL,
 	};
 
 	return compose_queue(db, cfg, template, v, &m, now);
@@ -248,7 +263,6 @@ alert_row(struct unit_mail *um, const struct account_facts *f,
     const struct eval_item *it)
 {
 	struct tmpl_vars *row;
-	char buf[32];
 
 	if (it->event == EVENT_RECOVER) {
 		row = tmpl_add_row(um->recovery, "recovered");
@@ -261,8 +275,7 @@ alert_row(struct unit_mail *um, const struct account_facts *f,
 		row = tmpl_add_row(um->alert, list_for(it->state));
 		fill_row(row, f, it);
 		tmpl_setf(row, "days_left", "%ld", it->days_left);
-		date_format_local(it->veto_at, buf, sizeof(buf));
-		tmpl_set(row, "veto_date", buf);
+		set_date(row, "veto_date", true, it->veto_at, "");
 		set_date(row, "problem_due", it->problem_due != 0, it->problem_due,
 		    "-");
 		um->n_alert++;
@@ -285,24 +298,82 @@ add_alert_row(sqlite3 *db, const struct config *cfg, struct unit_mail *um,
 	facts_free(&f);
 }
 
+static bool
+carried(const struct eval_item *it, unsigned kinds)
+{
+	if (it->event == EVENT_RECOVER)
+		return kinds & KIND_RECOVERY;
+	return kinds & (it->state == STATE_WARNING ? KIND_WARNING :
+	    it->state == STATE_STALE ? KIND_STALE : KIND_DORMANT);
+}
+
+/* The unit's alert and recovery, with the accounts of the kinds given. */
+static void
+unit_mail_fill(sqlite3 *db, const struct config *cfg,
+    const struct evaluation *ev, long long unit_id, unsigned kinds,
+    struct unit_mail *um)
+{
+	size_t i;
+
+	unit_mail_init(um, cfg, ev->now);
+	for (i = 0; i < ev->n_items; i++)
+		if (ev->items[i].unit_id == unit_id &&
+		    ev->items[i].event != EVENT_GAP &&
+		    carried(&ev->items[i], kinds))
+			add_alert_row(db, cfg, um, &ev->items[i]);
+	set_unit_vars(db, unit_id, um->alert);
+	set_unit_vars(db, unit_id, um->recovery);
+}
+
+struct unit_chat {
+	sqlite3                 *db;
+	const struct config     *cfg;
+	const struct evaluation *ev;
+	long long                unit_id;
+	bool                     recovery, fallback;
+};
+
+/* A unit's alert (or recovery) as one channel gets it: the accounts in
+ * the states it carries; NULL when none is. */
+static struct tmpl_vars *
+unit_chat_vars(const struct channel *ch, void *arg)
+{
+	struct unit_chat *uc = arg;
+	struct tmpl_vars *v = NULL;
+	struct unit_mail um;
+
+	unit_mail_fill(uc->db, uc->cfg, uc->ev, uc->unit_id, ch->kind_mask, &um);
+	tmpl_set(um.alert, "no_address", uc->fallback ? "1" : "");
+	tmpl_set(um.recovery, "no_address", uc->fallback ? "1" : "");
+	unit_mail_finish(&um);
+	if (uc->recovery ? um.n_recovery > 0 : um.n_alert > 0) {
+		v = uc->recovery ? um.recovery : um.alert;
+		if (uc->recovery)
+			um.recovery = NULL;
+		else
+			um.alert = NULL;
+	}
+	unit_mail_free(&um);
+	return v;
+}
+
 static int
 queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
     long long unit_id)
 {
+	struct unit_chat uc = { db, cfg, ev, unit_id, false, false };
+	struct chat_route chat = { false, unit_chat_vars, &uc };
 	struct unit_mail um;
 	char **to, *key;
-	size_t i, n_to;
+	size_t n_to;
 	bool fallback;
 	int rc = 0, queued = 0;
 
-	unit_mail_init(&um, cfg, ev->now);
-	for (i = 0; i < ev->n_items; i++)
-		if (ev->items[i].unit_id == unit_id && ev->items[i].event != EVENT_GAP)
-			add_alert_row(db, cfg, &um, &ev->items[i]);
-	set_unit_vars(db, unit_id, um.alert);
-	set_unit_vars(db, unit_id, um.recovery);
+	unit_mail_fill(db, cfg, ev, unit_id, KIND_ALL, &um);
 	to = unit_mail_recipients(db, cfg, unit_id, &n_to, &fallback, um.alert);
 	tmpl_set(um.recovery, "no_address", fallback ? "1" : "");
+	uc.fallback = fallback;
+	chat.admins = um.cc_admins || fallback;
 	/* the admins are To already when the unit has no address */
 	um.cc_admins &= !fallback;
 	unit_mail_finish(&um);
@@ -310,15 +381,17 @@ queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
 		key = xasprintf("alert:%lld:%lld%s", unit_id, (long long)ev->now,
 		    sb_str(&um.key));
 		rc = queue_mail(db, cfg, "unit-alert", um.alert, "alert", unit_id,
-		    to, n_to, um.cc_admins, key, ev->now);
+		    to, n_to, um.cc_admins, key, ev->now, &chat);
 		queued += rc > 0;
 		free(key);
 	}
 	if (rc != -1 && um.n_recovery > 0) {
 		key = xasprintf("recovery:%lld:%lld%s", unit_id, (long long)ev->now,
 		    sb_str(&um.key));
+		uc.recovery = true;
+		chat.admins = fallback;
 		rc = queue_mail(db, cfg, "unit-recovery", um.recovery, "recovery",
-		    unit_id, to, n_to, false, key, ev->now);
+		    unit_id, to, n_to, false, key, ev->now, &chat);
 		queued += rc > 0;
 		free(key);
 	}
@@ -423,7 +496,7 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		to = outbox_admin_addresses(cfg, &n_to);
 		dedup = xasprintf("gap:%lld%s", (long long)ev->now, sb_str(&key));
 		rc = queue_mail(db, cfg, "admin-gap", v, "gap", 0, to, n_to, false,
-		    dedup, ev->now);
+		    dedup, ev->now, NULL);
 		free(dedup);
 		strv_free(to);
 	}
@@ -557,7 +630,6 @@ static void
 set_bounces(struct tmpl_vars *v, const struct bounce *b, size_t n)
 {
 	struct tmpl_vars *row;
-	char when[32];
 	size_t i;
 
 	tmpl_set_list(v, "bounces");
@@ -567,8 +639,7 @@ set_bounces(struct tmpl_vars *v, const struct bounce *b, size_t n)
 		tmpl_set(row, "unit_code", b[i].unit_code);
 		tmpl_set(row, "address", b[i].address);
 		tmpl_set(row, "reply", b[i].reply ? b[i].reply : "");
-		time_format_local(b[i].at, when, sizeof(when));
-		tmpl_set(row, "refused_at", when);
+		set_time(row, "refused_at", true, b[i].at, "");
 	}
 	tmpl_setf(v, "n_bounces", "%zu", n);
 }
@@ -620,7 +691,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	/* the dedup key makes later evaluations of the day queue nothing */
 	key = xasprintf("digest:%s", day);
 	v = base_vars(cfg, ev->now);
-	tmpl_set(v, "date", day);
+	set_date(v, "date", true, ev->now, "");
 	if (digest_counts(db, cfg, ev, v) == -1) {
 		tmpl_vars_free(v);
 		free(key);
@@ -631,7 +702,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	digest_bounces(db, v);
 	to = outbox_admin_addresses(cfg, &n_to);
 	rc = queue_mail(db, cfg, "admin-digest", v, "digest", 0, to, n_to, false,
-	    key, ev->now);
+	    key, ev->now, NULL);
 	strv_free(to);
 	tmpl_vars_free(v);
 	free(key);
@@ -752,10 +823,8 @@ sample_digest(const struct config *cfg, time_t now)
 	    .overdue_problems = 1, .failing_feeds = 2, .outbox_queued = 2,
 	    .outbox_failed = 1 };
 	struct digest_lists dl = { 0, 0, 0 };
-	char day[16];
 
-	date_format_local(now, day, sizeof(day));
-	tmpl_set(v, "date", day);
+	set_date(v, "date", true, now, "");
 	set_digest_counts(v, &ev, &c);
 	digest_lists_init(v);
 	digest_row(v, cfg, STATE_STALE, &f, now, &dl);

@@ -4,7 +4,9 @@
  * accounts that entered warning, stale or dormant, or are due a reminder,
  * in unit-alert; those that posted again in unit-recovery.  Admins are in
  * copy for stale and dormant, get monitoring gaps (admin-gap) at once and a
- * daily digest (admin-digest).  Texts come from the templates (compose.h). */
+ * daily digest (admin-digest).  Texts come from the templates (compose.h),
+ * which also queues each message's chat form for the unit's channels and
+ * the admins' (an alert shows each channel the states it carries). */
 #ifndef MW_ALERTS_H
 #define MW_ALERTS_H
 

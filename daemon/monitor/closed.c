@@ -1,4 +1,5 @@
 /* closed.c — the weekly look at closed accounts. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,22 +68,29 @@ newest_post(sqlite3 *db, long long account, time_t since, char **title,
 
 /* One account of the admins' message; the texts are borrowed. */
 struct reopened_row {
-	const char *unit_name, *platform, *name, *uid, *closed_on, *published;
+	const char *unit_name, *platform, *name, *uid;
+	const char *closed_on;          /* YYYY-MM-DD */
+	time_t      published;
 	const char *title, *link;
 	long long   problem_id;
 };
 
+/* Dates are written the Chinese way, as in every message. */
 static void
 add_row(struct tmpl_vars *v, const struct reopened_row *r)
 {
 	struct tmpl_vars *row = tmpl_add_row(v, "accounts");
+	char closed[CN_DATE_SIZE], published[CN_DATE_SIZE];
 
+	if (iso_date_to_cn(r->closed_on, closed, sizeof(closed)) == -1)
+		snprintf(closed, sizeof(closed), "%s", r->closed_on);
+	datetime_cn(r->published, published, sizeof(published));
 	tmpl_set(row, "unit_name", r->unit_name);
 	tmpl_set(row, "platform", r->platform);
 	tmpl_set(row, "name", r->name);
 	tmpl_set(row, "uid", r->uid);
-	tmpl_set(row, "closed_on", r->closed_on);
-	tmpl_set(row, "published", r->published);
+	tmpl_set(row, "closed_on", closed);
+	tmpl_set(row, "published", published);
 	tmpl_set(row, "title", r->title);
 	tmpl_set(row, "link", r->link);
 	tmpl_setf(row, "problem_id", "%lld", r->problem_id);
@@ -92,9 +100,9 @@ static void
 set_message_vars(struct tmpl_vars *v, const struct config *cfg, int n,
     time_t now)
 {
-	char when[32];
+	char when[CN_DATE_SIZE];
 
-	time_format_local(now, when, sizeof(when));
+	datetime_cn(now, when, sizeof(when));
 	tmpl_set(v, "now", when);
 	tmpl_set(v, "issuer", cfg->notice.issuer);
 	tmpl_setf(v, "n_accounts", "%d", n);
@@ -123,7 +131,7 @@ one_suspect(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	if (rc == 1) {
 		add_row(v, &(struct reopened_row){ db_column_text(st, 2),
 		    p ? p->label : db_column_text(st, 3), db_column_text(st, 4),
-		    db_column_text(st, 5), db_column_text(st, 6), when, title, link,
+		    db_column_text(st, 5), db_column_text(st, 6), last, title, link,
 		    id });
 		log_event(LOG_WARNING, NULL, account, NULL, "account %lld was "
 		    "closed on %s but published at %s: problem %lld "
@@ -192,7 +200,7 @@ closed_sample_vars(const struct config *cfg, time_t now)
 	tmpl_set_list(v, "accounts");
 	add_row(v, &(struct reopened_row){ "某某县教育局",
 	    cfg->n_platforms ? cfg->platforms[0].label : "微信公众号",
-	    "某某教育发布", "gh_0123456789ab", "2026-06-30", "2026-12-01 09:30",
+	    "某某教育发布", "gh_0123456789ab", "2026-06-30", now - 86400,
 	    "关于做好寒假安全工作的通知", "https://mp.weixin.qq.com/s/example",
 	    1 });
 	set_message_vars(v, cfg, 1, now);

@@ -34,17 +34,17 @@ queue_failure_mail(sqlite3 *db, const struct config *cfg, time_t now,
 {
 	struct tmpl_vars *v = tmpl_vars_new();
 	struct mail_text text;
-	char when[32], day[16], *key, *error = NULL, **to;
+	char when[CN_DATE_SIZE], day[16], *key, *error = NULL, **to;
 	size_t n_to;
 	int rc;
 
-	time_format_local(now, when, sizeof(when));
+	datetime_cn(now, when, sizeof(when));
 	tmpl_set(v, "issuer", cfg->notice.issuer);
 	tmpl_set(v, "failed_at", when);
 	tmpl_set(v, "error", h->error);
 	tmpl_setf(v, "failures", "%ld", h->failures);
 	if (h->has_ok)
-		time_format_local(h->last_ok_at, when, sizeof(when));
+		datetime_cn(h->last_ok_at, when, sizeof(when));
 	tmpl_set(v, "last_ok", h->has_ok ? when : "从未成功");
 	rc = template_render_mail(NULL, "admin-evaluation-failed", v, &text,
 	    &error);

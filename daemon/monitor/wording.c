@@ -239,15 +239,16 @@ close_missing(sqlite3 *db, const struct wpost *p, const struct wopts *o,
 
 /* ---- the email to the unit ---- */
 
+/* Written the Chinese way, as in every message: 2026年12月2日 (10:30). */
 static void
 set_when(struct tmpl_vars *v, const char *key, time_t t, bool date_only)
 {
-	char buf[32];
+	char buf[CN_DATE_SIZE];
 
 	if (date_only)
-		date_format_local(t, buf, sizeof(buf));
+		date_cn(t, buf, sizeof(buf));
 	else
-		time_format_local(t, buf, sizeof(buf));
+		datetime_cn(t, buf, sizeof(buf));
 	tmpl_set(v, key, buf);
 }
 
@@ -366,7 +367,7 @@ queue_mail(sqlite3 *db, const struct config *cfg, const struct wpost *p,
 		    /* admins already in To need no copy */
 		    .cc = fallback ? NULL : (const char *const *)cfg->mail.admins,
 		    .n_cc = fallback ? 0 : cfg->mail.n_admins,
-		    .dedup_key = sb_str(&key) }, now);
+		    .dedup_key = sb_str(&key), .admins = true }, now);
 		st->mailed += rc > 0;
 	}
 	strv_free(to);

@@ -1,5 +1,4 @@
 /* bulletin.c — gathering a month's figures into the bulletin's data. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,24 +10,11 @@
 #include "paperwork/document.h"
 #include "paperwork/render.h"
 #include "poll/poller.h"
+#include "registry/account.h"
+#include "registry/problem.h"
 #include "store/db.h"
 
 #define LOOKBACK_MONTHS 36        /* longest repeat run reported */
-
-static int refuse(char **, const char *, ...) MW_PRINTF(2, 3);
-
-static int
-refuse(char **error, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	sb_vprintf(&sb, fmt, ap);
-	va_end(ap);
-	*error = sb_steal(&sb);
-	return -1;
-}
 
 bool
 monitoring_began(sqlite3 *db, time_t *at)
@@ -63,31 +49,22 @@ static const char account_query[] =
 	" ORDER BY u.code, a.platform, a.id";
 
 /* The veto (单项否决) problems of an account open at some time in the
- * watched part of the month. */
+ * watched part of the month: its worst kind then, at the check time
+ * (problem_accounts(), the one count of accounts), and whether a serious
+ * wording error was among them. */
 struct vetoes {
 	bool stale, dormant, serious;
 };
 
 static void
-veto_problems(sqlite3 *db, long long account, const struct period *p,
-    struct vetoes *v)
+vetoes_of(const struct problem_account *pa, struct vetoes *v)
 {
-	sqlite3_stmt *st;
-	const char *kind;
-
 	memset(v, 0, sizeof(*v));
-	st = db_prepare(db, "SELECT DISTINCT kind FROM problem WHERE account_id = ?"
-	    " AND opened_at <= ? AND (closed_at IS NULL OR closed_at > ?) AND"
-	    " (kind IN ('stale', 'dormant') OR (kind = 'wording' AND severity ="
-	    " 'serious'))", "III", account, (long long)p->check,
-	    (long long)p->from);
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		kind = db_column_text(st, 0);
-		v->stale |= strcmp(kind, "stale") == 0;
-		v->dormant |= strcmp(kind, "dormant") == 0;
-		v->serious |= strcmp(kind, "wording") == 0;
-	}
-	sqlite3_finalize(st);
+	if (pa == NULL)
+		return;
+	v->dormant = strcmp(pa->worst, "dormant") == 0;
+	v->stale = strcmp(pa->worst, "stale") == 0;
+	v->serious = pa->serious;
 }
 
 /* The reasons, the worse of stale and dormant only. */
@@ -185,10 +162,16 @@ set_result(json_t *row, const char *result, const char *state,
 	json_object_set_new(row, "reasons", json_string(reasons));
 }
 
+/* The accounts with problems in the watched part of the month. */
+struct problem_set {
+	struct problem_account *a;
+	size_t                  n;
+};
+
 /* One account as the bulletin sees it at the check time. */
 static json_t *
 account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
-    const struct period *p)
+    const struct period *p, const struct problem_set *ps)
 {
 	const char *platform = db_column_text(st, A_PLATFORM);
 	long long age;
@@ -196,7 +179,8 @@ account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	struct vetoes v;
 	char *why, *gap;
 
-	veto_problems(db, sqlite3_column_int64(st, A_ID), p, &v);
+	vetoes_of(problem_account_find(ps->a, ps->n, sqlite3_column_int64(st,
+	    A_ID)), &v);
 	if (!any_veto(&v) && (gap = gap_reason(cfg, st, p)) != NULL) {
 		set_result(row, "监测缺口", "gap", gap);
 		free(gap);
@@ -220,9 +204,15 @@ static json_t *
 accounts(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
 	json_t *rows = json_array();
+	struct problem_set ps;
 	sqlite3_stmt *st;
 	char *status;
 
+	if (problem_accounts(db, &(struct problem_window){ p->from, p->check, 0 },
+	    &ps.a, &ps.n) == -1) {
+		json_decref(rows);
+		return NULL;
+	}
 	st = db_prepare(db, account_query, "I", (long long)p->check);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		if (account_registered(db_column_text(st, A_OPENED_ON),
@@ -231,10 +221,11 @@ accounts(sqlite3 *db, const struct config *cfg, const struct period *p)
 		status = account_status_at(db, sqlite3_column_int64(st, A_ID),
 		    p->check);
 		if (status && strcmp(status, "active") == 0)
-			json_array_append_new(rows, account_row(db, cfg, st, p));
+			json_array_append_new(rows, account_row(db, cfg, st, p, &ps));
 		free(status);
 	}
 	sqlite3_finalize(st);
+	free(ps.a);
 	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
@@ -398,14 +389,23 @@ ranking(json_t *units)
 /* ---- problems, notices, returns ---- */
 
 /* ?1 is the start of the watched time, ?2 the check time: a later
- * closing is not known at the check time. */
+ * closing or escalation is not known at the check time, so a past month
+ * reads the same later.  e is the problem's escalation in the watched
+ * time, if any. */
 static const char problem_select[] =
-	"SELECT u.code, u.name, a.platform, a.name, p.kind, coalesce(p.severity,"
-	" ''), p.detail, p.opened_at, p.due_at, CASE WHEN p.closed_at <= ?2 THEN"
-	" p.closed_at END, coalesce(p.account_id, 0), coalesce(a.platform_uid,"
-	" '') FROM problem p JOIN unit u ON u.id = p.unit_id"
-	" LEFT JOIN account a ON a.id = p.account_id"
+	"SELECT u.code, u.name, a.platform, a.name, " PROBLEM_KIND_AT("p", "?2")
+	", coalesce(p.severity, ''), " PROBLEM_DETAIL_AT("p", "?2") ","
+	" p.opened_at, p.due_at, CASE WHEN p.closed_at <= ?2 THEN p.closed_at"
+	" END, coalesce(p.account_id, 0), coalesce(a.platform_uid, ''), e.at,"
+	" coalesce(e.from_kind, '') FROM problem p JOIN unit u ON u.id ="
+	" p.unit_id LEFT JOIN account a ON a.id = p.account_id"
+	" LEFT JOIN problem_event e ON e.id = (SELECT min(x.id) FROM"
+	"  problem_event x WHERE x.problem_id = p.id AND x.action = 'escalated'"
+	"  AND x.at >= ?1 AND x.at <= ?2)"
 	" WHERE p.kind != 'unreachable' AND ";
+
+enum { Q_UNIT, Q_UNIT_NAME, Q_PLATFORM, Q_NAME, Q_KIND, Q_SEVERITY, Q_DETAIL,
+    Q_OPENED, Q_DUE, Q_CLOSED, Q_ACCOUNT, Q_UID, Q_ESCALATED, Q_FROM_KIND };
 
 static json_t *
 date_or_empty(sqlite3_stmt *st, int col)
@@ -418,23 +418,38 @@ date_or_empty(sqlite3_stmt *st, int col)
 	return json_string(buf);
 }
 
+/* The detail as it stood at the check time; an escalation in the month
+ * is said at its end: "…（2026年2月10日由超期未更新升级）". */
+static json_t *
+detail_text(sqlite3_stmt *st)
+{
+	char day[CN_DATE_SIZE];
+
+	if (db_column_is_null(st, Q_ESCALATED))
+		return json_string(db_column_text(st, Q_DETAIL));
+	date_cn((time_t)sqlite3_column_int64(st, Q_ESCALATED), day, sizeof(day));
+	return json_sprintf("%s（%s由%s升级）", db_column_text(st, Q_DETAIL), day,
+	    problem_kind_label(db_column_text(st, Q_FROM_KIND)));
+}
+
 static json_t *
 problem_row(const struct config *cfg, sqlite3_stmt *st)
 {
-	bool unit_wide = sqlite3_column_int64(st, 10) == 0;
-	bool serious = strcmp(db_column_text(st, 5), "serious") == 0;
+	bool unit_wide = sqlite3_column_int64(st, Q_ACCOUNT) == 0;
+	bool serious = strcmp(db_column_text(st, Q_SEVERITY), "serious") == 0;
 
-	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o,"
-	    " s:o, s:o}", "unit", db_column_text(st, 0), "unit_name",
-	    db_column_text(st, 1), "account_id",
-	    (json_int_t)sqlite3_column_int64(st, 10), "platform", unit_wide ?
-	    "—" : platform_label(cfg, db_column_text(st, 2)), "account",
-	    unit_wide ? "（单位整体）" : db_column_text(st, 3), "uid",
-	    db_column_text(st, 11), "kind", serious ? "严重表述错误" :
-	    problem_kind_label(db_column_text(st, 4)), "kind_key",
-	    db_column_text(st, 4), "detail", db_column_text(st, 6), "opened",
-	    date_or_empty(st, 7), "due", date_or_empty(st, 8), "closed",
-	    date_or_empty(st, 9));
+	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o,"
+	    " s:o, s:o, s:o}", "unit", db_column_text(st, Q_UNIT), "unit_name",
+	    db_column_text(st, Q_UNIT_NAME), "account_id",
+	    (json_int_t)sqlite3_column_int64(st, Q_ACCOUNT), "platform",
+	    unit_wide ? "—" : platform_label(cfg, db_column_text(st, Q_PLATFORM)),
+	    "account", unit_wide ? "（单位整体）" : db_column_text(st, Q_NAME),
+	    "uid", db_column_text(st, Q_UID), "kind", serious ? "严重表述错误" :
+	    problem_kind_label(db_column_text(st, Q_KIND)), "kind_key",
+	    db_column_text(st, Q_KIND), "detail", detail_text(st), "opened",
+	    date_or_empty(st, Q_OPENED), "due", date_or_empty(st, Q_DUE),
+	    "closed", date_or_empty(st, Q_CLOSED), "escalated",
+	    date_or_empty(st, Q_ESCALATED));
 }
 
 static json_t *
@@ -452,17 +467,18 @@ problems_where(sqlite3 *db, const struct config *cfg, const char *where,
 		json_array_append_new(rows, problem_row(cfg, st));
 	sqlite3_finalize(st);
 	sb_free(&sql);
-	merge_quiet_problems(rows);
 	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
 
+/* New in the month: the problems opened, and those escalated (a stale
+ * account turned dormant is a new finding, listed as dormant). */
 static json_t *
 problems(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
 	return json_pack("{s:o, s:o, s:o}",
-	    "opened", problems_where(db, cfg, "p.opened_at >= ?1 AND p.opened_at"
-	    " <= ?2", p),
+	    "opened", problems_where(db, cfg, "((p.opened_at >= ?1 AND"
+	    " p.opened_at <= ?2) OR e.id IS NOT NULL)", p),
 	    "closed", problems_where(db, cfg, "p.closed_at >= ?1 AND p.closed_at"
 	    " <= ?2 AND p.opened_at <= ?2", p),
 	    "overdue", problems_where(db, cfg, "p.opened_at <= ?2 AND"
@@ -536,31 +552,37 @@ returned(sqlite3 *db, const struct config *cfg, const struct period *p)
 
 /* ---- repeat offenders ---- */
 
+/* Stale and dormant are one condition at two degrees (an account not
+ * updated, escalated in place): a run of months counts them as one kind,
+ * "stale". */
+#define CONDITION(K) "(CASE " K " WHEN 'dormant' THEN 'stale' ELSE " K " END)"
+
 static bool
-open_in_month(sqlite3 *db, long long unit, const char *kind,
+open_in_month(sqlite3 *db, long long unit, const char *condition,
     const struct month *m)
 {
 	long long n = 0;
 
 	db_query_int(db, &n, "SELECT EXISTS (SELECT 1 FROM problem WHERE unit_id ="
-	    " ? AND kind = ? AND opened_at < ? AND (closed_at IS NULL OR closed_at"
-	    " > ?))", "IsII", unit, kind, (long long)m->end, (long long)m->start);
+	    " ? AND " CONDITION("kind") " = ? AND opened_at < ? AND (closed_at IS"
+	    " NULL OR closed_at > ?))", "IsII", unit, condition, (long long)m->end,
+	    (long long)m->start);
 	return n != 0;
 }
 
 /* The accounts of a run, as "平台“名称”". */
 static char *
 run_accounts(sqlite3 *db, const struct config *cfg, long long unit,
-    const char *kind, time_t from, const struct period *p)
+    const char *condition, time_t from, const struct period *p)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sqlite3_stmt *st;
 
 	st = db_prepare(db, "SELECT DISTINCT a.platform, coalesce(a.name, ''),"
 	    " a.id FROM problem p LEFT JOIN account a ON a.id = p.account_id WHERE"
-	    " p.unit_id = ? AND p.kind = ? AND p.opened_at <= ? AND (p.closed_at"
-	    " IS NULL OR p.closed_at > ?) ORDER BY a.id", "IsII", unit, kind,
-	    (long long)p->check, (long long)from);
+	    " p.unit_id = ? AND " CONDITION("p.kind") " = ? AND p.opened_at <= ?"
+	    " AND (p.closed_at IS NULL OR p.closed_at > ?) ORDER BY a.id", "IsII",
+	    unit, condition, (long long)p->check, (long long)from);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		if (sb.len)
 			sb_puts(&sb, "、");
@@ -574,12 +596,15 @@ run_accounts(sqlite3 *db, const struct config *cfg, long long unit,
 	return sb_steal(&sb);
 }
 
+/* Columns of the offender query. */
+enum { R_UNIT_ID, R_UNIT, R_UNIT_NAME, R_CONDITION, R_WORST };
+
+/* A run is named by the worst kind of its condition this month. */
 static json_t *
 offender(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st, int run,
     const struct period *p)
 {
-	long long unit = sqlite3_column_int64(st, 0);
-	const char *kind = db_column_text(st, 3);
+	const char *condition = db_column_text(st, R_CONDITION);
 	json_t *months = json_array(), *row;
 	struct strbuf text = STRBUF_INIT;
 	struct month m;
@@ -597,11 +622,13 @@ offender(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st, int run,
 	if (m.year != p->m->year)
 		sb_printf(&text, "%d年", p->m->year);
 	sb_printf(&text, "%d月", p->m->mon);
-	names = run_accounts(db, cfg, unit, kind, m.start, p);
+	names = run_accounts(db, cfg, sqlite3_column_int64(st, R_UNIT_ID),
+	    condition, m.start, p);
 	row = json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:s}", "unit",
-	    db_column_text(st, 1), "unit_name", db_column_text(st, 2), "kind",
-	    problem_kind_label(kind), "months_count", (json_int_t)run, "months",
-	    months, "months_text", sb_str(&text), "accounts", names);
+	    db_column_text(st, R_UNIT), "unit_name", db_column_text(st,
+	    R_UNIT_NAME), "kind", problem_kind_label(db_column_text(st, R_WORST)),
+	    "months_count", (json_int_t)run, "months", months, "months_text",
+	    sb_str(&text), "accounts", names);
 	free(names);
 	sb_free(&text);
 	return row;
@@ -617,16 +644,20 @@ repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 	sqlite3_stmt *st;
 	int run;
 
-	st = db_prepare(db, "SELECT DISTINCT p.unit_id, u.code, u.name, p.kind"
+	st = db_prepare(db, "SELECT p.unit_id, u.code, u.name, "
+	    CONDITION("p.kind") " AS c, CASE WHEN " CONDITION("p.kind") " ="
+	    " 'stale' AND max("
+	    PROBLEM_KIND_AT("p", "?1") " = 'dormant') THEN 'dormant' ELSE "
+	    CONDITION("p.kind") " END"
 	    " FROM problem p JOIN unit u ON u.id = p.unit_id WHERE p.kind !="
-	    " 'unreachable' AND p.opened_at <= ? AND (p.closed_at IS NULL OR"
-	    " p.closed_at > ?) ORDER BY u.code, p.kind", "II", (long long)p->check,
-	    (long long)p->m->start);
+	    " 'unreachable' AND p.opened_at <= ?1 AND (p.closed_at IS NULL OR"
+	    " p.closed_at > ?2) GROUP BY p.unit_id, c ORDER BY u.code, c", "II",
+	    (long long)p->check, (long long)p->m->start);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		for (run = 1; run < LOOKBACK_MONTHS; run++) {
 			month_shift(p->m, -run, &m);
-			if (!open_in_month(db, sqlite3_column_int64(st, 0),
-			    db_column_text(st, 3), &m))
+			if (!open_in_month(db, sqlite3_column_int64(st, R_UNIT_ID),
+			    db_column_text(st, R_CONDITION), &m))
 				break;
 		}
 		if (run >= cfg->notice.repeat_months)
@@ -660,14 +691,14 @@ watched_period(sqlite3 *db, const struct month *m, time_t now,
 
 	month_format(m, month, sizeof(month));
 	if (m->start > now)
-		return refuse(error, "month %s: has not started yet", month);
+		return set_error(error, "month %s: has not started yet", month);
 	if (!monitoring_began(db, &start))
-		return refuse(error, "month %s: monitoring has not begun (no "
+		return set_error(error, "month %s: monitoring has not begun (no "
 		    "account has been evaluated yet); a bulletin covers only "
 		    "watched time", month);
 	date_cn(start, began, sizeof(began));
 	if (start >= m->end)
-		return refuse(error, "month %s: monitoring began on %s, after "
+		return set_error(error, "month %s: monitoring began on %s, after "
 		    "this month; a bulletin covers only watched time", month,
 		    began);
 	p->m = m;
@@ -691,6 +722,19 @@ label_all(json_t *d)
 	label_accounts(lists, ARRAY_SIZE(lists));
 }
 
+/* Rows that are an escalation in the month. */
+static json_int_t
+escalations(const json_t *rows)
+{
+	const json_t *r;
+	json_int_t n = 0;
+	size_t i;
+
+	json_array_foreach(rows, i, r)
+		n += *rd_str(r, "escalated") != '\0';
+	return n;
+}
+
 static void
 set_counts(json_t *d)
 {
@@ -699,6 +743,8 @@ set_counts(json_t *d)
 
 	json_object_set_new(sum, "problems_opened", json_integer((json_int_t)
 	    json_array_size(json_object_get(probs, "opened"))));
+	json_object_set_new(sum, "problems_escalated", json_integer(
+	    escalations(json_object_get(probs, "opened"))));
 	json_object_set_new(sum, "problems_closed", json_integer((json_int_t)
 	    json_array_size(json_object_get(probs, "closed"))));
 	json_object_set_new(sum, "problems_overdue", json_integer((json_int_t)
@@ -709,12 +755,14 @@ set_counts(json_t *d)
 	    json_array_size(json_object_get(d, "repeat_offenders"))));
 }
 
-static void
+static int
 set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
     const struct period *p)
 {
 	json_t *accts = accounts(db, cfg, p), *units;
 
+	if (accts == NULL)
+		return -1;
 	units = totals_by(accts, "unit", "unit_name");
 	json_object_set_new(d, "summary", summary(accts));
 	json_object_set_new(d, "platforms", platform_totals(cfg, accts));
@@ -729,6 +777,7 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 	json_object_set_new(d, "repeat_offenders", repeat_offenders(db, cfg, p));
 	label_all(d);
 	set_counts(d);
+	return 0;
 }
 
 json_t *
@@ -742,7 +791,11 @@ bulletin_build(sqlite3 *db, const struct config *cfg, const struct month *m,
 		return NULL;
 	d = json_object();
 	bulletin_set_header(d, cfg, &p, now);
-	set_figures(db, cfg, d, &p);
+	if (set_figures(db, cfg, d, &p) == -1) {
+		json_decref(d);
+		set_error(error, "database: the problems of the month cannot be read");
+		return NULL;
+	}
 	bulletin_set_text(d, cfg, now);
 	return d;
 }
@@ -758,12 +811,12 @@ bulletin_issue(sqlite3 *db, const struct config *cfg, const struct month *m,
 
 	month_format(m, month, sizeof(month));
 	if (m->end > now)
-		return refuse(error, "month %s: is not over yet; preview it with "
+		return set_error(error, "month %s: is not over yet; preview it with "
 		    "`bulletin preview`, issue it from the 1st of next month", month);
 	if ((issued = document_bulletin_of(db, month)) != 0) {
 		db_query_text(db, &serial, "SELECT serial FROM document WHERE id = ?",
 		    "I", issued);
-		rc = refuse(error, "month %s: issued before as %s (bulletin %lld); "
+		rc = set_error(error, "month %s: issued before as %s (bulletin %lld); "
 		    "void it first to issue it again", month, serial ? serial : "",
 		    issued);
 		free(serial);

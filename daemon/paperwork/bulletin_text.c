@@ -188,10 +188,13 @@ overview(const json_t *d)
 
 	sb_puts(&sb, period);
 	accounts_sentence(&sb, d);
-	sb_printf(&sb, "本期新增问题%lld个，销号%lld个，截至监测时点逾期未整改"
-	    "%lld个；下发点对点通报%lld份。", rd_int(s, "problems_opened"),
-	    rd_int(s, "problems_closed"), rd_int(s, "problems_overdue"),
-	    rd_int(s, "notices"));
+	sb_printf(&sb, "本期新增问题%lld个", rd_int(s, "problems_opened"));
+	if (rd_int(s, "problems_escalated"))
+		sb_printf(&sb, "（其中由超期未更新升级为长期未更新%lld个）",
+		    rd_int(s, "problems_escalated"));
+	sb_printf(&sb, "，销号%lld个，截至监测时点逾期未整改%lld个；下发点对点"
+	    "通报%lld份。", rd_int(s, "problems_closed"),
+	    rd_int(s, "problems_overdue"), rd_int(s, "notices"));
 	free(period);
 	return sb_steal(&sb);
 }
@@ -292,6 +295,16 @@ unqualified_text(const json_t *d)
 	return sb_steal(&sb);
 }
 
+/* Adds s to a list joined with "、", unless seen has it already. */
+static void
+join_once(struct strbuf *sb, json_t *seen, const char *s)
+{
+	if (json_object_get(seen, s))
+		return;
+	json_object_set_new(seen, s, json_true());
+	sb_printf(sb, "%s%s", sb->len ? "、" : "", s);
+}
+
 /* The units named in a list's rows, each once, "、" between. */
 static char *
 unit_names(const json_t *rows)
@@ -301,12 +314,8 @@ unit_names(const json_t *rows)
 	const json_t *r;
 	size_t i;
 
-	json_array_foreach(rows, i, r) {
-		if (json_object_get(seen, rd_str(r, "unit_name")))
-			continue;
-		json_object_set_new(seen, rd_str(r, "unit_name"), json_true());
-		sb_printf(&sb, "%s%s", sb.len ? "、" : "", rd_str(r, "unit_name"));
-	}
+	json_array_foreach(rows, i, r)
+		join_once(&sb, seen, rd_str(r, "unit_name"));
 	json_decref(seen);
 	return sb_steal(&sb);
 }
@@ -363,10 +372,7 @@ gap_reasons(const json_t *gaps)
 		/* "订阅源自…起无法访问" differ by date: one reason */
 		if (strstr(why, "无法访问"))
 			why = "订阅源无法访问";
-		if (json_object_get(seen, why))
-			continue;
-		json_object_set_new(seen, why, json_true());
-		sb_printf(&sb, "%s%s", sb.len ? "、" : "", why);
+		join_once(&sb, seen, why);
 	}
 	json_decref(seen);
 	return sb_steal(&sb);

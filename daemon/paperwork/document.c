@@ -1,5 +1,4 @@
 /* document.c — numbering, storing and voiding issued documents. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,21 +8,6 @@
 #include "paperwork/paperwork.h"
 #include "store/audit.h"
 #include "store/db.h"
-
-static int refuse(char **, const char *, ...) MW_PRINTF(2, 3);
-
-static int
-refuse(char **error, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	sb_vprintf(&sb, fmt, ap);
-	va_end(ap);
-	*error = sb_steal(&sb);
-	return -1;
-}
 
 const char *
 document_serial_pattern(const struct config *cfg, const char *kind)
@@ -103,11 +87,11 @@ document_issue(sqlite3 *db, const struct config *cfg, struct document_new *d,
 	free(text);
 	free(serial);
 	if (rc == -1)
-		return refuse(error, "%s: could not be stored", d->kind);
+		return set_error(error, "%s: could not be stored", d->kind);
 	*id = sqlite3_last_insert_rowid(db);
 	if ((d->problem_ids && link_problems(db, *id, d->problem_ids) == -1) ||
 	    audit_issue(db, d, *id) == -1)
-		return refuse(error, "%s: could not be stored", d->kind);
+		return set_error(error, "%s: could not be stored", d->kind);
 	return 0;
 }
 
@@ -155,14 +139,14 @@ check_voidable(sqlite3 *db, const char *kind, long long id, struct doc_row *r,
     char **error)
 {
 	if (!read_row(db, id, r))
-		return refuse(error, "%s %lld: no such %s", kind_word(kind), id,
+		return set_error(error, "%s %lld: no such %s", kind_word(kind), id,
 		    kind_word(kind));
 	if (strcmp(r->kind, kind) != 0)
-		return refuse(error, "%s %lld: document %lld is a %s (use "
+		return set_error(error, "%s %lld: document %lld is a %s (use "
 		    "`mediawatchctl %s void %lld`)", kind_word(kind), id, id,
 		    r->kind, r->kind, id);
 	if (strcmp(r->state, "void") == 0)
-		return refuse(error, "%s %lld: %s was voided before", kind,
+		return set_error(error, "%s %lld: %s was voided before", kind,
 		    id, r->serial);
 	return 0;
 }
@@ -176,7 +160,7 @@ document_void(sqlite3 *db, const char *kind, long long id, const char *reason,
 	int rc;
 
 	if (reason == NULL || str_empty(reason))
-		return refuse(error, "%s void: a reason is required (--reason)",
+		return set_error(error, "%s void: a reason is required (--reason)",
 		    kind_word(kind));
 	if (check_voidable(db, kind, id, &r, error) == -1) {
 		row_free(&r);
@@ -192,7 +176,7 @@ document_void(sqlite3 *db, const char *kind, long long id, const char *reason,
 		    "bulletin.void" : "notice.void", "document", id, before,
 		    after, reason);
 	if (rc == -1)
-		refuse(error, "%s %lld: could not be voided", kind_word(kind), id);
+		set_error(error, "%s %lld: could not be voided", kind_word(kind), id);
 	json_decref(before);
 	json_decref(after);
 	row_free(&r);
@@ -221,16 +205,16 @@ document_data(sqlite3 *db, const char *kind, long long id, char **error)
 
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
 		if (strcmp(db_column_text(st, 0), kind) != 0)
-			refuse(error, "%s %lld: document %lld is a %s (use "
+			set_error(error, "%s %lld: document %lld is a %s (use "
 			    "`mediawatchctl %s show %lld`)", kind_word(kind), id,
 			    id, db_column_text(st, 0), db_column_text(st, 0), id);
 		else if ((d = json_loads(db_column_text(st, 2), 0, NULL)) == NULL)
-			refuse(error, "%s %lld: its stored data is damaged",
+			set_error(error, "%s %lld: its stored data is damaged",
 			    kind_word(kind), id);
 		else if (strcmp(db_column_text(st, 1), "void") == 0)
 			add_void(d, st);
 	} else
-		refuse(error, "%s %lld: no such %s", kind_word(kind), id,
+		set_error(error, "%s %lld: no such %s", kind_word(kind), id,
 		    kind_word(kind));
 	sqlite3_finalize(st);
 	return d;

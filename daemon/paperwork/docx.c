@@ -5,14 +5,12 @@
  * an office names them, so an editor in WPS or Word finds 正文, 标题, …);
  * paragraphs carry direct properties only where a document's content
  * decides them (the mark's size, the signature's indent). */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/fileio.h"
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "paperwork/docx.h"
@@ -1599,66 +1597,6 @@ gongwen_docx(const struct gongwen *gw, char **data, size_t *len, char **error)
 	return pkg_finish(&pkg, data, len, error);
 }
 
-/* ---- writing the file ---- */
-
-static int
-write_all(int fd, const char *data, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, data, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* mkstemp() makes the file 0600; a document is as readable as any file
- * the process creates. */
-static int
-creation_mode(int fd)
-{
-	mode_t mask = umask(0);
-
-	umask(mask);
-	return fchmod(fd, 0666 & ~mask);
-}
-
-static int
-write_atomically(const char *path, const char *data, size_t len,
-    char **error)
-{
-	char *tmp = xasprintf("%s.XXXXXX", path);
-	int fd, failed;
-
-	if ((fd = mkstemp(tmp)) == -1) {
-		refuse(error, "%s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	failed = creation_mode(fd) == -1 || write_all(fd, data, len) == -1 ||
-	    fsync(fd) == -1;
-	if (failed)
-		refuse(error, "%s: %s", tmp, strerror(errno));
-	if (close(fd) == -1 && !failed) {
-		refuse(error, "%s: %s", tmp, strerror(errno));
-		failed = 1;
-	}
-	if (!failed && rename(tmp, path) == -1) {
-		refuse(error, "%s: %s", path, strerror(errno));
-		failed = 1;
-	}
-	if (failed)
-		unlink(tmp);
-	free(tmp);
-	return failed ? -1 : 0;
-}
-
 int
 gongwen_docx_write(const struct gongwen *gw, const char *path, char **error)
 {
@@ -1670,7 +1608,7 @@ gongwen_docx_write(const struct gongwen *gw, const char *path, char **error)
 		return refuse(error, "no output file named");
 	if (gongwen_docx(gw, &data, &len, error) == -1)
 		return -1;
-	rc = write_atomically(path, data, len, error);
+	rc = file_write_atomic(path, data, len, 0666, error);
 	free(data);
 	return rc;
 }

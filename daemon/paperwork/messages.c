@@ -17,7 +17,17 @@
  * job is to report a failure, so they must not be able to fail). */
 static const char *const overridable[] = {
 	"unit-alert", "unit-recovery", "unit-wording", "unit-notice",
-	"admin-gap", "admin-digest", "admin-reopened", NULL,
+	"admin-gap", "admin-digest", "admin-reopened",
+	"chat-alert", "chat-recovery", "chat-wording", "chat-notice",
+	"chat-gap", "chat-digest", "chat-reopened", NULL,
+};
+
+/* A chat message has the names of its email (compose.h). */
+static const char *const chat_of[][2] = {
+	{ "chat-alert", "unit-alert" }, { "chat-recovery", "unit-recovery" },
+	{ "chat-wording", "unit-wording" }, { "chat-notice", "unit-notice" },
+	{ "chat-gap", "admin-gap" }, { "chat-digest", "admin-digest" },
+	{ "chat-reopened", "admin-reopened" },
 };
 static const char *const built_in_only[] = {
 	"admin-evaluation-failed", "admin-template-error", NULL,
@@ -28,7 +38,11 @@ sample_vars(const struct config *cfg, const char *name, time_t now)
 {
 	struct tmpl_vars *v;
 	json_t *notice;
+	size_t i;
 
+	for (i = 0; i < ARRAY_SIZE(chat_of); i++)
+		if (strcmp(name, chat_of[i][0]) == 0)
+			name = chat_of[i][1];
 	if (strcmp(name, "unit-wording") == 0)
 		return wording_sample_vars(cfg, now);
 	if (strcmp(name, "admin-reopened") == 0)
@@ -50,8 +64,10 @@ listed(const char *const *names, const char *file)
 
 	for (; *names; names++) {
 		n = strlen(*names);
-		if (strncmp(file, *names, n) == 0 && (strcmp(file + n, ".txt") == 0 ||
-		    strcmp(file + n, ".html") == 0))
+		if (strncmp(file, *names, n) != 0)
+			continue;
+		if (str_has_prefix(*names, "chat-") ? strcmp(file + n, ".md") == 0 :
+		    strcmp(file + n, ".txt") == 0 || strcmp(file + n, ".html") == 0)
 			return true;
 	}
 	return false;
@@ -73,7 +89,9 @@ check_folder(const char *dir)
 	}
 	while ((e = readdir(d)) != NULL) {
 		ext = strrchr(e->d_name, '.');
-		if (ext == NULL || (strcmp(ext, ".txt") && strcmp(ext, ".html")))
+		/* README.md is the folder's documentation, copied with it */
+		if (ext == NULL || (strcmp(ext, ".txt") && strcmp(ext, ".html") &&
+		    strcmp(ext, ".md")) || strcmp(e->d_name, "README.md") == 0)
 			continue;
 		if (listed(built_in_only, e->d_name)) {
 			log_warnx("%s/%s: this message is always built in (it "
@@ -84,7 +102,9 @@ check_folder(const char *dir)
 			log_warnx("%s/%s: no message of this name; the messages "
 			    "are unit-alert, unit-recovery, unit-wording, "
 			    "unit-notice, admin-gap, admin-digest and "
-			    "admin-reopened", dir,
+			    "admin-reopened (.txt, .html), and chat-alert, "
+			    "chat-recovery, chat-wording, chat-notice, chat-gap, "
+			    "chat-digest and chat-reopened (.md)", dir,
 			    e->d_name);
 			errors++;
 		}

@@ -1,12 +1,11 @@
 /* notice.c — building, issuing and sending point-to-point notices. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "mail/compose.h"
-#include "mail/outbox.h"
+#include "monitor/alerts.h"
 #include "monitor/evaluate.h"
 #include "paperwork/document.h"
 #include "paperwork/notice.h"
@@ -19,21 +18,6 @@
 
 #define ATTACHMENT_TITLE "政务新媒体账号问题清单"
 
-static int refuse(char **, const char *, ...) MW_PRINTF(2, 3);
-
-static int
-refuse(char **error, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	sb_vprintf(&sb, fmt, ap);
-	va_end(ap);
-	*error = sb_steal(&sb);
-	return -1;
-}
-
 /* ---- the problems ---- */
 
 /* Columns of the problem query. */
@@ -41,8 +25,9 @@ enum { P_ID, P_PLATFORM, P_NAME, P_KIND, P_SEVERITY, P_DETAIL, P_EVIDENCE,
     P_OPENED, P_UID, P_OPENED_ON, P_CREATED, P_ACCOUNT, P_SEEN };
 
 static const char problem_query[] =
-	"SELECT p.id, a.platform, a.name, p.kind, coalesce(p.severity, ''),"
-	" p.detail, coalesce(p.evidence, ''), p.opened_at,"
+	"SELECT p.id, a.platform, a.name, " PROBLEM_KIND_AT("p", "?2") ","
+	" coalesce(p.severity, ''), " PROBLEM_DETAIL_AT("p", "?2") ","
+	" coalesce(p.evidence, ''), p.opened_at,"
 	" coalesce(a.platform_uid, ''), a.opened_on, a.created_at, p.account_id,"
 	" max(coalesce((SELECT f.last_success_at FROM feed_state f WHERE"
 	"  f.account_id = p.account_id AND f.last_success_at <= ?2), 0),"
@@ -112,7 +97,7 @@ evidence(sqlite3_stmt *st)
 
 static json_t *
 problem_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
-    time_t now)
+    time_t now, size_t no)
 {
 	bool unit_wide = db_column_is_null(st, P_ACCOUNT);
 	char opened[CN_DATE_SIZE], *proof = evidence(st);
@@ -120,7 +105,7 @@ problem_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 
 	date_cn((time_t)sqlite3_column_int64(st, P_OPENED), opened,
 	    sizeof(opened));
-	json_object_set_new(row, "no", json_integer(0));
+	json_object_set_new(row, "no", json_integer((json_int_t)no));
 	json_object_set_new(row, "platform", json_string(unit_wide ? "—" :
 	    platform_label(cfg, db_column_text(st, P_PLATFORM))));
 	json_object_set_new(row, "account", json_string(unit_wide ?
@@ -140,8 +125,8 @@ problem_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	return row;
 }
 
-/* The open problems of the unit at now, one row per account and
- * condition, with every problem id in *ids. */
+/* The open problems of the unit at now, one row each (an account has one
+ * problem per condition), with every problem id in *ids. */
 static json_t *
 open_problems(sqlite3 *db, const struct config *cfg, long long unit,
     time_t now, json_t *ids)
@@ -153,10 +138,10 @@ open_problems(sqlite3 *db, const struct config *cfg, long long unit,
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		json_array_append_new(ids, json_integer(sqlite3_column_int64(st,
 		    P_ID)));
-		json_array_append_new(rows, problem_row(db, cfg, st, now));
+		json_array_append_new(rows, problem_row(db, cfg, st, now,
+		    json_array_size(rows) + 1));
 	}
 	sqlite3_finalize(st);
-	merge_quiet_problems(rows);
 	lists[0] = rows;
 	label_accounts(lists, 1);
 	return rows;
@@ -164,49 +149,49 @@ open_problems(sqlite3 *db, const struct config *cfg, long long unit,
 
 /* ---- the text ---- */
 
+/* The accounts at their worst (problem_tally(), the count every document
+ * shares) and the problems of the other kinds. */
 struct tally {
-	size_t dormant, stale, wording, serious, manual, unit_wide, accounts;
+	long   dormant, stale, accounts;
+	size_t wording, serious, manual, unit_wide;
 };
 
-static void
-count_problems(const json_t *rows, struct tally *t)
+static int
+count_problems(sqlite3 *db, long long unit, time_t now, const json_t *rows,
+    struct tally *t)
 {
-	json_t *seen = json_object();
+	struct problem_tally pt;
 	const json_t *row;
 	const char *kind;
-	char key[32];
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
+	if (problem_tally(db, &(struct problem_window){ now, now, unit }, &pt) == -1)
+		return -1;
+	t->dormant = pt.by_rank[problem_kind_rank("dormant")];
+	t->stale = pt.by_rank[problem_kind_rank("stale")];
+	/* an account whose worst is a failing feed is ours, not the unit's */
+	t->accounts = pt.accounts - pt.by_rank[problem_kind_rank("unreachable")];
 	json_array_foreach(rows, i, row) {
 		kind = rd_str(row, "kind_key");
 		if (rd_int(row, "account_id") == 0)
 			t->unit_wide++;
-		else {
-			snprintf(key, sizeof(key), "%lld", rd_int(row, "account_id"));
-			json_object_set_new(seen, key, json_true());
-		}
-		if (strcmp(kind, "dormant") == 0)
-			t->dormant++;
-		else if (strcmp(kind, "stale") == 0)
-			t->stale++;
 		else if (strcmp(kind, "wording") == 0) {
 			t->wording++;
 			t->serious += strcmp(rd_str(row, "kind"), "严重表述错误") == 0;
-		} else if (rd_int(row, "account_id") != 0)
+		} else if (strcmp(kind, "stale") != 0 && strcmp(kind, "dormant") != 0)
 			t->manual++;
 	}
-	t->accounts = json_object_size(seen);
-	json_decref(seen);
+	return 0;
 }
 
 /* "长期未更新账号2个": what, the count, the measure word. */
 static void
-put_count(struct strbuf *sb, size_t n, const char *what, const char *unit)
+put_count(struct strbuf *sb, long n, const char *what, const char *unit)
 {
 	if (n == 0)
 		return;
-	sb_printf(sb, "%s%s%zu%s", sb->len ? "，" : "", what, n, unit);
+	sb_printf(sb, "%s%s%ld%s", sb->len ? "，" : "", what, n, unit);
 }
 
 /* 一、存在问题: the problems by kind; the attachment lists them. */
@@ -218,11 +203,11 @@ findings(const struct tally *t)
 
 	put_count(&sb, t->dormant, "长期未更新账号", "个");
 	put_count(&sb, t->stale, "超期未更新账号", "个");
-	put_count(&sb, t->wording, "表述错误", "处");
+	put_count(&sb, (long)t->wording, "表述错误", "处");
 	if (t->serious)
 		sb_printf(&sb, "（其中严重表述错误%zu处）", t->serious);
-	put_count(&sb, t->manual, "人工核查发现的账号问题", "个");
-	put_count(&sb, t->unit_wide, "单位整体问题", "个");
+	put_count(&sb, (long)t->manual, "人工核查发现的账号问题", "个");
+	put_count(&sb, (long)t->unit_wide, "单位整体问题", "个");
 	text = xasprintf("其中%s。各问题的账号、最近更新日期和监测依据见附件。",
 	    sb_str(&sb));
 	sb_free(&sb);
@@ -274,20 +259,19 @@ set_empty_text(json_t *d, json_t *body)
 /* The body text is part of the stored data, so a later change of the
  * wording or of the configuration never alters an issued notice. */
 static void
-set_text(const struct config *cfg, json_t *d, const json_t *rows)
+set_text(const struct config *cfg, json_t *d, const json_t *rows,
+    const struct tally *t)
 {
 	json_t *body = json_array();
-	struct tally t;
 	char *text;
 
-	count_problems(rows, &t);
-	json_object_set_new(d, "account_count", json_integer((json_int_t)t.accounts));
+	json_object_set_new(d, "account_count", json_integer((json_int_t)t->accounts));
 	json_object_set_new(d, "body", body);
 	if (json_array_size(rows) == 0) {
 		set_empty_text(d, body);
 		return;
 	}
-	text = t.accounts ? xasprintf("（涉及%zu个账号，详见附件）", t.accounts) :
+	text = t->accounts ? xasprintf("（涉及%ld个账号，详见附件）", t->accounts) :
 	    xstrdup("（详见附件）");
 	json_array_append_new(body, json_sprintf("经监测，截至%s，贵单位作为责任"
 	    "单位的政务新媒体存在%zu个问题%s。按照《政府网站与政务新媒体检查指标》"
@@ -295,7 +279,7 @@ set_text(const struct config *cfg, json_t *d, const json_t *rows)
 	    "（单项否决）。现将有关情况通报如下。", rd_str(d, "check_time"),
 	    json_array_size(rows), text));
 	free(text);
-	json_object_set_new(d, "findings", json_string((text = findings(&t))));
+	json_object_set_new(d, "findings", json_string((text = findings(t))));
 	free(text);
 	json_object_set_new(d, "requirements", requirements(cfg, rd_str(d, "due")));
 	json_object_set_new(d, "closing", json_sprintf("逾期未整改或整改不到位的，"
@@ -333,6 +317,7 @@ build(sqlite3 *db, const struct config *cfg, long long unit, time_t now,
 {
 	json_t *d = json_object(), *problems;
 	char check[CN_DATE_SIZE];
+	struct tally t;
 
 	problems = open_problems(db, cfg, unit, now, ids);
 	time_cn(now, check, sizeof(check));
@@ -348,7 +333,12 @@ build(sqlite3 *db, const struct config *cfg, long long unit, time_t now,
 	json_object_set_new(d, "check_time", json_string(check));
 	json_object_set_new(d, "rectify_days", json_integer(cfg->notice.rectify_days));
 	set_due(d, cfg, now, json_array_size(problems) > 0);
-	set_text(cfg, d, problems);
+	if (count_problems(db, unit, now, problems, &t) == -1) {
+		json_decref(problems);
+		json_decref(d);
+		return NULL;
+	}
+	set_text(cfg, d, problems, &t);
 	json_object_set_new(d, "problems", problems);
 	return d;
 }
@@ -361,12 +351,16 @@ build_for(sqlite3 *db, const struct config *cfg, const char *unit_code,
 	json_t *d;
 
 	if (str_empty(unit_code) || (*unit = unit_id(db, unit_code)) == 0) {
-		refuse(error, "unit: no unit '%s'", unit_code ? unit_code : "");
+		set_error(error, "unit: no unit '%s'", unit_code ? unit_code : "");
 		return NULL;
 	}
-	d = build(db, cfg, *unit, now, ids);
+	if ((d = build(db, cfg, *unit, now, ids)) == NULL) {
+		set_error(error, "unit %s: its problems cannot be read from the "
+		    "database", unit_code);
+		return NULL;
+	}
 	if (json_array_size(ids) == 0 && !allow_empty) {
-		refuse(error, "unit %s: no open problems to notify (use "
+		set_error(error, "unit %s: no open problems to notify (use "
 		    "--allow-empty for a notice anyway)", unit_code);
 		json_decref(d);
 		return NULL;
@@ -408,20 +402,31 @@ notice_issue(sqlite3 *db, const struct config *cfg, const char *unit_code,
 /* ---- sending ---- */
 
 /* The mail is the unit-notice template filled from the stored data, so
- * what is sent matches what was issued. */
+ * what is sent matches what was issued.  A unit without an address is
+ * reached through the admins, and the mail says so (no_address), as the
+ * alerts do. */
 static int
 enqueue(sqlite3 *db, const struct config *cfg, long long id, long long unit,
-    char **to, size_t n_to, const json_t *d, time_t now)
+    const json_t *d, time_t now)
 {
 	struct tmpl_vars *v = tmpl_vars_from_json(d);
-	char *key = xasprintf("notice:%lld", id);
+	char *key = xasprintf("notice:%lld", id), **to;
+	size_t n_to = 0;
+	bool fallback;
 	struct outgoing m = { .kind = "notice", .unit_id = unit,
-	    .to = (const char *const *)to, .n_to = n_to,
-	    .cc = (const char *const *)cfg->mail.admins, .n_cc = cfg->mail.n_admins,
-	    .dedup_key = key };
-	int rc = compose_queue(db, cfg, "unit-notice", v, &m, now);
+	    .dedup_key = key, .admins = true };
+	int rc;
 
+	to = unit_mail_recipients(db, cfg, unit, &n_to, &fallback, v);
+	m.to = (const char *const *)to;
+	m.n_to = n_to;
+	if (!fallback) {
+		m.cc = (const char *const *)cfg->mail.admins;
+		m.n_cc = cfg->mail.n_admins;
+	}
+	rc = compose_queue(db, cfg, "unit-notice", v, &m, now);
 	rc = rc == 1 ? document_mark_sent(db, id, key) : -1;
+	strv_free(to);
 	tmpl_vars_free(v);
 	free(key);
 	return rc;
@@ -432,25 +437,16 @@ notice_send(sqlite3 *db, const struct config *cfg, long long id, time_t now,
     char **error)
 {
 	json_t *d = document_data(db, "notice", id, error);
-	long long unit;
-	size_t n_to = 0;
-	char **to;
 	int rc;
 
 	if (d == NULL)
 		return -1;
-	unit = document_unit(db, id);
-	to = outbox_unit_addresses(db, unit, &n_to);
 	if (json_object_get(d, "void"))
-		rc = refuse(error, "notice %lld: %s is void", id, rd_str(d, "serial"));
+		rc = set_error(error, "notice %lld: %s is void", id, rd_str(d, "serial"));
 	else if (document_sent(db, id))
-		rc = refuse(error, "notice %lld: queued for sending before", id);
-	else if (n_to == 0)
-		rc = refuse(error, "unit %s: has no email addresses (add them with "
-		    "`unit change CODE --email ADDR`)", rd_str(d, "unit_code"));
-	else if ((rc = enqueue(db, cfg, id, unit, to, n_to, d, now)) == -1)
+		rc = set_error(error, "notice %lld: queued for sending before", id);
+	else if ((rc = enqueue(db, cfg, id, document_unit(db, id), d, now)) == -1)
 		*error = xstrdup("notice: could not be queued");
-	strv_free(to);
 	json_decref(d);
 	return rc;
 }
@@ -499,8 +495,11 @@ notice_sample_data(const struct config *cfg, time_t now)
 	if (db != NULL && db_begin(db) == 0 &&
 	    (unit = sample_unit(db, cfg)) != 0)
 		d = build(db, cfg, unit, now, ids);
-	if (d)
+	if (d) {
 		json_object_set_new(d, "serial", json_string("〔2026〕1号"));
+		/* a name the mail gets when it is sent (notice_send()) */
+		json_object_set_new(d, "no_address", json_string("1"));
+	}
 	json_decref(ids);
 	db_close(db);
 	return d;

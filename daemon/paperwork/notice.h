@@ -36,13 +36,16 @@ int  notice_issue(sqlite3 *db, const struct config *cfg, const char *unit_code,
          bool allow_empty, time_t now, long long *id, char **error);
 
 /* Queues the notice (text and HTML) to the unit's addresses with the
- * admins in copy, inside the caller's transaction.  Refuses a unit without
- * addresses, a voided notice and a notice sent before. */
+ * admins in copy, inside the caller's transaction; a unit without
+ * addresses gets it through the admins, with a line that says so
+ * (unit_mail_recipients()).  Refuses a voided notice and a notice sent
+ * before. */
 int  notice_send(sqlite3 *db, const struct config *cfg, long long id,
          time_t now, char **error);
 
 /* The data of a notice to an invented unit with two problems, built by
- * the same code as a real one in a scratch database (for check-config).
+ * the same code as a real one in a scratch database (for check-config),
+ * with the names its mail gets when sent (no_address).
  * NULL when it cannot be made (logged).  Caller owns. */
 json_t *notice_sample_data(const struct config *cfg, time_t now);
 

@@ -144,29 +144,6 @@ account_status_at(sqlite3 *db, long long id, time_t t)
 	return status;
 }
 
-bool
-account_last_update_at(sqlite3 *db, long long id, time_t t, time_t *out)
-{
-	long long v;
-
-	/* the stored last update is exact when it is not later than t; the
-	 * posts, observations and state changes cover the other case */
-	if (db_query_int(db, &v, "SELECT max(x) FROM ("
-	    " SELECT last_update_at AS x FROM account WHERE id = ?1 AND"
-	    "  last_update_at <= ?2"
-	    " UNION ALL SELECT max(coalesce(published_at, first_seen_at)) FROM"
-	    "  post WHERE account_id = ?1 AND coalesce(published_at,"
-	    "  first_seen_at) <= ?2"
-	    " UNION ALL SELECT max(at) FROM observation WHERE account_id = ?1"
-	    "  AND at <= ?2"
-	    " UNION ALL SELECT max(last_update_at) FROM state_change WHERE"
-	    "  account_id = ?1 AND at <= ?2 AND last_update_at <= ?2)"
-	    " WHERE x IS NOT NULL", "II", id, (long long)t) != 0 || v == 0)
-		return false;
-	*out = (time_t)v;
-	return true;
-}
-
 long long
 account_stale_after(const struct config *cfg, const char *platform,
     sqlite3_stmt *st, int override_col)
@@ -217,32 +194,6 @@ json_date(bool has, time_t t)
 		return json_string(NEVER_UPDATED);
 	date_cn(t, buf, sizeof(buf));
 	return json_string(buf);
-}
-
-/* ---- dates as documents write them ---- */
-
-void
-date_cn(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	snprintf(buf, size, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday);
-}
-
-void
-time_cn(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	if (tm.tm_min == 0)
-		snprintf(buf, size, "%d年%d月%d日%d时", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour);
-	else
-		snprintf(buf, size, "%d年%d月%d日%d时%d分", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
 }
 
 /* ---- units in the configured order ---- */
@@ -366,50 +317,6 @@ label_accounts(json_t *const *lists, size_t n)
 	json_decref(seen);
 }
 
-/* ---- one condition, one row ---- */
-
-static json_t *
-first_stale_of(json_t *rows, json_int_t account)
-{
-	json_t *row;
-	size_t i;
-
-	json_array_foreach(rows, i, row)
-		if (json_integer_value(json_object_get(row, "account_id")) ==
-		    account && strcmp(str_member(row, "kind_key"), "stale") == 0)
-			return row;
-	return NULL;
-}
-
-size_t
-merge_quiet_problems(json_t *rows)
-{
-	json_t *kept = json_array(), *row, *stale;
-	size_t i, dropped = 0;
-	json_int_t account;
-
-	json_array_foreach(rows, i, row) {
-		account = json_integer_value(json_object_get(row, "account_id"));
-		if (account > 0 && strcmp(str_member(row, "kind_key"),
-		    "dormant") == 0 && (stale = first_stale_of(rows, account))) {
-			json_object_set(stale, "kind", json_object_get(row, "kind"));
-			json_object_set_new(stale, "kind_key", json_string("dormant"));
-			json_object_set(stale, "detail", json_object_get(row, "detail"));
-			dropped++;
-			continue;
-		}
-		json_array_append(kept, row);
-	}
-	json_array_clear(rows);
-	json_array_foreach(kept, i, row) {
-		if (json_object_get(row, "no"))
-			json_object_set_new(row, "no", json_integer((json_int_t)i + 1));
-		json_array_append(rows, row);
-	}
-	json_decref(kept);
-	return dropped;
-}
-
 /* ---- the frame of every document ---- */
 
 void
@@ -437,12 +344,9 @@ json_t *
 iso_date_cn(const char *iso)
 {
 	char buf[CN_DATE_SIZE];
-	time_t t;
 
-	if (str_empty(iso) || iso_date_valid(iso) == -1 ||
-	    iso_date_to_time(iso, &t) == -1)
+	if (iso_date_to_cn(iso, buf, sizeof(buf)) == -1)
 		return json_string("—");
-	date_cn(t, buf, sizeof(buf));
 	return json_string(buf);
 }
 

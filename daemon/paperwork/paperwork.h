@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "base/timeutil.h"
 #include "config/config.h"
 
 #define NEVER_UPDATED "从未更新"
@@ -47,10 +48,6 @@ time_t account_registered(const char *opened_on, time_t created_at);
  * "suspended", … (caller frees); the current status when no audit exists. */
 char *account_status_at(sqlite3 *db, long long id, time_t t);
 
-/* The newest activity of the account at or before t; false when none. */
-bool account_last_update_at(sqlite3 *db, long long id, time_t t,
-         time_t *out);
-
 /* The stale threshold (seconds) of an account: its own override, else its
  * platform's. */
 long long account_stale_after(const struct config *cfg, const char *platform,
@@ -66,14 +63,8 @@ void set_threshold_days(json_t *row, long long warn_after,
 /* "87.5%" from passed/total (caller frees); "—" when total is 0. */
 char *pass_rate_text(long passed, long total);
 
-/* Dates as documents write them (GB/T 9704): "2026年12月2日", and with
- * the time of day "2026年12月2日9时30分"; buf needs CN_DATE_SIZE bytes. */
-#define CN_DATE_SIZE 48
-void date_cn(time_t t, char *buf, size_t size);
-void time_cn(time_t t, char *buf, size_t size);
-
-/* An ISO date (YYYY-MM-DD) as documents write it; "—" when iso is NULL
- * or not a date. */
+/* An ISO date (YYYY-MM-DD) as documents write it (date_cn(), timeutil.h);
+ * "—" when iso is NULL or not a date. */
 json_t *iso_date_cn(const char *iso);
 
 /* A date of t as documents write it, or NEVER_UPDATED when has is false. */
@@ -103,14 +94,5 @@ void sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key);
  * an array of rows with "account_id", "platform" (the label), "account"
  * (the name, rewritten) and "uid". */
 void label_accounts(json_t *const *lists, size_t n);
-
-/* An account's stale and dormant problems are one condition at two
- * degrees: in a list of problems it shows once, at the worse.  Rows have
- * "account_id" and "kind_key" ("stale", "dormant", …); the first stale
- * row of an account that also has a dormant row takes that row's "kind",
- * "kind_key" and "detail" (it keeps its dates: the condition began when
- * the account went stale), and the dormant row is dropped.  A "no" member
- * is renumbered.  Returns how many rows were dropped. */
-size_t merge_quiet_problems(json_t *rows);
 
 #endif

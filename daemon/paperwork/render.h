@@ -59,6 +59,32 @@ long long   rd_int(const json_t *obj, const char *key);
 /* Pretty JSON with a final newline, keys in data order. */
 void rd_json(FILE *out, const json_t *data);
 
+/* ---- the parts of a 公文 (render_marks.c) ---- */
+
+/* How a text format marks the parts every document has. */
+struct doc_marks {
+	void (*title)(FILE *, const char *);
+	void (*serial)(FILE *, const char *);
+	void (*status)(FILE *, const char *);       /* a void note */
+	void (*addressee)(FILE *, const char *);    /* 主送 */
+	void (*para)(FILE *, const char *);
+	void (*heading)(FILE *, const char *);      /* 一、… */
+	void (*subheading)(FILE *, const char *, const char *);  /* run-on */
+	void (*signature)(FILE *, const char *, const char *);   /* issuer, date */
+};
+extern const struct doc_marks md_doc_marks, txt_doc_marks, html_doc_marks;
+
+/* The title, the number (rd_serial()), the void note when there is one,
+ * then "addressee：". */
+void rd_doc_head(FILE *out, const json_t *d, const char *addressee,
+         const struct doc_marks *m);
+/* The 抄送 line (rd_copy_line()), when the document has one. */
+void rd_doc_copies(FILE *out, const json_t *d, const struct doc_marks *m);
+
+/* HTML: open, s escaped, close. */
+void html_tagged(FILE *out, const char *open, const char *s,
+         const char *close);
+
 /* Markdown: a pipe table of the columns (cells with | and line breaks
  * made safe); "无。" when rows is empty. */
 void md_table(FILE *out, const struct column *cols, size_t n, const json_t *rows);

@@ -177,15 +177,8 @@ attachment_note(const json_t *d, size_t i)
 /* ---- the parts, marked per format ---- */
 
 struct bulletin_marks {
-	void (*title)(FILE *, const char *);
-	void (*serial)(FILE *, const char *);
-	void (*status)(FILE *, const char *);
-	void (*addressee)(FILE *, const char *);
-	void (*para)(FILE *, const char *);
-	void (*heading)(FILE *, const char *);
-	void (*subheading)(FILE *, const char *, const char *);
-	void (*note_line)(FILE *, const char *, bool last);
-	void (*signature)(FILE *, const char *, const char *);
+	const struct doc_marks *doc;
+	void (*note_line)(FILE *, const char *, bool last);   /* 附件说明 */
 	void (*table)(FILE *, const json_t *, const char *,
 	    const struct section *);
 };
@@ -198,10 +191,11 @@ body(FILE *out, const json_t *d, const struct bulletin_marks *m)
 
 	json_array_foreach(json_object_get(d, "body"), i, p) {
 		switch (rd_int(p, "level")) {
-		case 1: m->heading(out, rd_str(p, "text")); break;
-		case 2: m->subheading(out, rd_str(p, "text"), rd_str(p, "run_on"));
+		case 1: m->doc->heading(out, rd_str(p, "text")); break;
+		case 2: m->doc->subheading(out, rd_str(p, "text"),
+			    rd_str(p, "run_on"));
 			break;
-		default: m->para(out, rd_str(p, "text")); break;
+		default: m->doc->para(out, rd_str(p, "text")); break;
 		}
 	}
 }
@@ -227,30 +221,21 @@ static void
 render_parts(FILE *out, const json_t *d, const struct bulletin_marks *m)
 {
 	const json_t *list = json_object_get(d, "attachments");
-	char *note = rd_status_note(d), *line;
+	char *line;
 	size_t i;
 
-	m->title(out, rd_str(d, "title"));
-	m->serial(out, rd_serial(d));
-	if (note)
-		m->status(out, note);
-	line = xasprintf("%s：", rd_str(d, "addressee"));
-	m->addressee(out, line);
-	free(line);
+	rd_doc_head(out, d, rd_str(d, "addressee"), m->doc);
 	body(out, d, m);
 	for (i = 0; i < json_array_size(list); i++) {
 		line = attachment_note(d, i);
 		m->note_line(out, line, i + 1 == json_array_size(list));
 		free(line);
 	}
-	m->signature(out, rd_str(d, "issuer"), rd_str(d, "issued"));
+	m->doc->signature(out, rd_str(d, "issuer"), rd_str(d, "issued"));
 	attachments(out, d, m);
 	for (i = 0; i < ARRAY_SIZE(appendix); i++)
 		m->table(out, d, NULL, &appendix[i]);
-	if ((line = rd_copy_line(d)) != NULL)
-		m->para(out, line);
-	free(line);
-	free(note);
+	rd_doc_copies(out, d, m->doc);
 }
 
 /* The title of a table: an attachment's from the list, an appendix's
@@ -272,106 +257,34 @@ table_title(const json_t *d, const char *label, const struct section *s)
 /* ---- Markdown and plain text ---- */
 
 static void
-md_title(FILE *out, const char *s)
-{
-	fprintf(out, "# %s\n\n", s);
-}
-
-static void
-md_serial(FILE *out, const char *s)
-{
-	fprintf(out, "**%s**\n\n", s);
-}
-
-static void
-md_status(FILE *out, const char *s)
-{
-	fprintf(out, "> **%s**\n\n", s);
-}
-
-static void
-md_para(FILE *out, const char *s)
-{
-	fprintf(out, "%s\n\n", s);
-}
-
-static void
-md_heading(FILE *out, const char *s)
-{
-	fprintf(out, "## %s\n\n", s);
-}
-
-static void
-md_subheading(FILE *out, const char *h, const char *s)
-{
-	fprintf(out, "**%s**%s\n\n", h, s);
-}
-
-static void
 md_note_line(FILE *out, const char *s, bool last)
 {
 	fprintf(out, "%s%s", s, last ? "\n\n" : "  \n");
 }
 
+/* A table with its title, as Markdown or text mark them. */
 static void
-md_signature(FILE *out, const char *issuer, const char *date)
+text_section(FILE *out, const json_t *d, const char *label,
+    const struct section *s, const char *title_prefix,
+    void (*table)(FILE *, const struct column *, size_t, const json_t *))
 {
-	fprintf(out, "%s  \n%s\n\n", issuer, date);
+	char *title = table_title(d, label, s);
+
+	fprintf(out, "%s%s\n\n", title_prefix, title);
+	table(out, s->cols, s->n, section_rows(d, s));
+	fputc('\n', out);
+	free(title);
 }
 
 static void
 md_section(FILE *out, const json_t *d, const char *label,
     const struct section *s)
 {
-	const json_t *rows = section_rows(d, s);
-	char *title = table_title(d, label, s);
-
-	fprintf(out, "## %s\n\n", title);
-	md_table(out, s->cols, s->n, rows);
-	fputc('\n', out);
-	free(title);
+	text_section(out, d, label, s, "## ", md_table);
 }
 
-static const struct bulletin_marks md_marks = {
-	md_title, md_serial, md_status, md_para, md_para, md_heading,
-	md_subheading, md_note_line, md_signature, md_section,
-};
-
-static void
-txt_title(FILE *out, const char *s)
-{
-	fprintf(out, "%s\n", s);
-}
-
-static void
-txt_serial(FILE *out, const char *s)
-{
-	fprintf(out, "%s\n\n", s);
-}
-
-static void
-txt_status(FILE *out, const char *s)
-{
-	fprintf(out, "【%s】\n\n", s);
-}
-
-static void
-txt_addressee(FILE *out, const char *s)
-{
-	fprintf(out, "%s\n\n", s);
-}
-
-static void
-txt_para(FILE *out, const char *s)
-{
-	fprintf(out, "    %s\n\n", s);
-}
-
-static void
-txt_subheading(FILE *out, const char *h, const char *s)
-{
-	fprintf(out, "    %s%s\n\n", h, s);
-}
+static const struct bulletin_marks md_marks = { &md_doc_marks, md_note_line,
+	md_section };
 
 static void
 txt_note_line(FILE *out, const char *s, bool last)
@@ -380,89 +293,21 @@ txt_note_line(FILE *out, const char *s, bool last)
 }
 
 static void
-txt_signature(FILE *out, const char *issuer, const char *date)
-{
-	fprintf(out, "%40s%s\n%40s%s\n\n", "", issuer, "", date);
-}
-
-static void
 txt_section(FILE *out, const json_t *d, const char *label,
     const struct section *s)
 {
-	const json_t *rows = section_rows(d, s);
-	char *title = table_title(d, label, s);
-
-	fprintf(out, "%s\n\n", title);
-	txt_table(out, s->cols, s->n, rows);
-	fputc('\n', out);
-	free(title);
+	text_section(out, d, label, s, "", txt_table);
 }
 
-static const struct bulletin_marks txt_marks = {
-	txt_title, txt_serial, txt_status, txt_addressee, txt_para, txt_para,
-	txt_subheading, txt_note_line, txt_signature, txt_section,
-};
+static const struct bulletin_marks txt_marks = { &txt_doc_marks,
+	txt_note_line, txt_section };
 
 /* ---- HTML ---- */
-
-static void
-html_tagged(FILE *out, const char *open, const char *s, const char *close)
-{
-	fputs(open, out);
-	html_put(out, s);
-	fputs(close, out);
-}
-
-static void
-h_title(FILE *out, const char *s)
-{
-	html_tagged(out, "<h1>", s, "</h1>\n");
-}
-
-static void
-h_serial(FILE *out, const char *s)
-{
-	html_tagged(out, "<p class=\"serial\">", s, "</p>\n");
-}
-
-static void
-h_status(FILE *out, const char *s)
-{
-	html_tagged(out, "<p class=\"status\">", s, "</p>\n");
-}
-
-static void
-h_para(FILE *out, const char *s)
-{
-	html_tagged(out, "<p>", s, "</p>\n");
-}
-
-static void
-h_heading(FILE *out, const char *s)
-{
-	html_tagged(out, "<h2>", s, "</h2>\n");
-}
-
-static void
-h_subheading(FILE *out, const char *h, const char *s)
-{
-	html_tagged(out, "<p><b>", h, "</b>");
-	html_put(out, s);
-	fputs("</p>\n", out);
-}
 
 static void
 h_note_line(FILE *out, const char *s, bool last)
 {
 	html_tagged(out, "<p class=\"attachments\">", s, "</p>\n");
-}
-
-static void
-h_signature(FILE *out, const char *issuer, const char *date)
-{
-	html_tagged(out, "<p class=\"sign\">", issuer, "<br>");
-	html_put(out, date);
-	fputs("</p>\n", out);
 }
 
 static void
@@ -507,10 +352,8 @@ h_section(FILE *out, const json_t *d, const char *label,
 	free(title);
 }
 
-static const struct bulletin_marks html_marks = {
-	h_title, h_serial, h_status, h_para, h_para, h_heading, h_subheading,
-	h_note_line, h_signature, h_section,
-};
+static const struct bulletin_marks html_marks = { &html_doc_marks,
+	h_note_line, h_section };
 
 static void
 bulletin_html(FILE *out, const json_t *d)

@@ -19,16 +19,10 @@ static const struct column problem_columns[] = {
 	{ "evidence", "监测依据", COL_TEXT },
 };
 
-/* The notice's parts in order; each format says how to mark them. */
+/* The notice's parts in order: those of every document, and its
+ * attachment (the problem list), as each format marks them. */
 struct notice_marks {
-	void (*title)(FILE *, const char *);
-	void (*serial)(FILE *, const char *);
-	void (*status)(FILE *, const char *);
-	void (*addressee)(FILE *, const char *);
-	void (*para)(FILE *, const char *);
-	void (*heading)(FILE *, const char *);
-	void (*subheading)(FILE *, const char *, const char *);
-	void (*signature)(FILE *, const char *, const char *);
+	const struct doc_marks *doc;
 	void (*attachment)(FILE *, const char *, const json_t *);
 };
 
@@ -44,10 +38,11 @@ requirements(FILE *out, const json_t *d, const struct notice_marks *m)
 	json_array_foreach(req, i, r) {
 		if (json_is_string(r)) {
 			numbered = xasprintf("%zu. %s", i + 1, json_string_value(r));
-			m->para(out, numbered);
+			m->doc->para(out, numbered);
 			free(numbered);
 		} else
-			m->subheading(out, rd_str(r, "heading"), rd_str(r, "text"));
+			m->doc->subheading(out, rd_str(r, "heading"),
+			    rd_str(r, "text"));
 	}
 }
 
@@ -59,17 +54,17 @@ body(FILE *out, const json_t *d, const struct notice_marks *m)
 	size_t i;
 
 	json_array_foreach(paras, i, p)
-		m->para(out, json_string_value(p));
+		m->doc->para(out, json_string_value(p));
 	if (findings) {
-		m->heading(out, "一、存在问题");
-		m->para(out, rd_str(d, "findings"));
+		m->doc->heading(out, "一、存在问题");
+		m->doc->para(out, rd_str(d, "findings"));
 	}
 	if (json_array_size(json_object_get(d, "requirements"))) {
-		m->heading(out, findings ? "二、整改要求" : "整改要求");
+		m->doc->heading(out, findings ? "二、整改要求" : "整改要求");
 		requirements(out, d, m);
 	}
 	if (*rd_str(d, "closing"))
-		m->para(out, rd_str(d, "closing"));
+		m->doc->para(out, rd_str(d, "closing"));
 }
 
 /* A notice issued before attachments were named has its problems under
@@ -92,74 +87,23 @@ static void
 render_parts(FILE *out, const json_t *d, const struct notice_marks *m)
 {
 	bool attached = json_array_size(json_object_get(d, "problems")) > 0;
-	char *note = rd_status_note(d), *line;
+	char *line;
 
-	m->title(out, rd_str(d, "title"));
-	m->serial(out, rd_serial(d));
-	if (note)
-		m->status(out, note);
-	line = xasprintf("%s：", addressee(d));
-	m->addressee(out, line);
-	free(line);
+	rd_doc_head(out, d, addressee(d), m->doc);
 	body(out, d, m);
 	if (attached) {
 		line = xasprintf("附件：%s", attachment_title(d));
-		m->para(out, line);
+		m->doc->para(out, line);
 		free(line);
 	}
-	m->signature(out, rd_str(d, "issuer"), rd_str(d, "issued"));
+	m->doc->signature(out, rd_str(d, "issuer"), rd_str(d, "issued"));
 	if (attached)
 		m->attachment(out, attachment_title(d), json_object_get(d,
 		    "problems"));
-	if ((line = rd_copy_line(d)) != NULL)
-		m->para(out, line);
-	free(line);
-	free(note);
+	rd_doc_copies(out, d, m->doc);
 }
 
 /* ---- Markdown ---- */
-
-static void
-md_title(FILE *out, const char *s)
-{
-	fprintf(out, "# %s\n\n", s);
-}
-
-static void
-md_serial(FILE *out, const char *s)
-{
-	fprintf(out, "**%s**\n\n", s);
-}
-
-static void
-md_status(FILE *out, const char *s)
-{
-	fprintf(out, "> **%s**\n\n", s);
-}
-
-static void
-md_para(FILE *out, const char *s)
-{
-	fprintf(out, "%s\n\n", s);
-}
-
-static void
-md_heading(FILE *out, const char *s)
-{
-	fprintf(out, "## %s\n\n", s);
-}
-
-static void
-md_subheading(FILE *out, const char *h, const char *s)
-{
-	fprintf(out, "**%s**%s\n\n", h, s);
-}
-
-static void
-md_signature(FILE *out, const char *issuer, const char *date)
-{
-	fprintf(out, "%s  \n%s\n\n", issuer, date);
-}
 
 static void
 md_attachment(FILE *out, const char *title, const json_t *rows)
@@ -169,60 +113,9 @@ md_attachment(FILE *out, const char *title, const json_t *rows)
 	fputc('\n', out);
 }
 
-static const struct notice_marks md_marks = {
-	md_title, md_serial, md_status, md_para, md_para, md_heading,
-	md_subheading, md_signature, md_attachment,
-};
+static const struct notice_marks md_marks = { &md_doc_marks, md_attachment };
 
 /* ---- plain text ---- */
-
-static void
-txt_title(FILE *out, const char *s)
-{
-	fprintf(out, "%s\n", s);
-}
-
-static void
-txt_serial(FILE *out, const char *s)
-{
-	fprintf(out, "%s\n\n", s);
-}
-
-static void
-txt_status(FILE *out, const char *s)
-{
-	fprintf(out, "【%s】\n\n", s);
-}
-
-static void
-txt_addressee(FILE *out, const char *s)
-{
-	fprintf(out, "%s\n\n", s);
-}
-
-static void
-txt_para(FILE *out, const char *s)
-{
-	fprintf(out, "    %s\n\n", s);
-}
-
-static void
-txt_heading(FILE *out, const char *s)
-{
-	fprintf(out, "    %s\n\n", s);
-}
-
-static void
-txt_subheading(FILE *out, const char *h, const char *s)
-{
-	fprintf(out, "    %s%s\n\n", h, s);
-}
-
-static void
-txt_signature(FILE *out, const char *issuer, const char *date)
-{
-	fprintf(out, "%40s%s\n%40s%s\n\n", "", issuer, "", date);
-}
 
 /* One problem a block: a table of nine columns does not fit a line. */
 static void
@@ -247,66 +140,10 @@ txt_attachment(FILE *out, const char *title, const json_t *rows)
 	}
 }
 
-static const struct notice_marks txt_marks = {
-	txt_title, txt_serial, txt_status, txt_addressee, txt_para, txt_heading,
-	txt_subheading, txt_signature, txt_attachment,
-};
+static const struct notice_marks txt_marks = { &txt_doc_marks,
+	txt_attachment };
 
 /* ---- HTML ---- */
-
-static void
-html_tagged(FILE *out, const char *open, const char *s, const char *close)
-{
-	fputs(open, out);
-	html_put(out, s);
-	fputs(close, out);
-}
-
-static void
-html_title(FILE *out, const char *s)
-{
-	html_tagged(out, "<h1>", s, "</h1>\n");
-}
-
-static void
-html_serial(FILE *out, const char *s)
-{
-	html_tagged(out, "<p class=\"serial\">", s, "</p>\n");
-}
-
-static void
-html_status(FILE *out, const char *s)
-{
-	html_tagged(out, "<p class=\"status\">", s, "</p>\n");
-}
-
-static void
-html_para(FILE *out, const char *s)
-{
-	html_tagged(out, "<p>", s, "</p>\n");
-}
-
-static void
-html_heading(FILE *out, const char *s)
-{
-	html_tagged(out, "<h2>", s, "</h2>\n");
-}
-
-static void
-html_subheading(FILE *out, const char *h, const char *s)
-{
-	html_tagged(out, "<p><b>", h, "</b>");
-	html_put(out, s);
-	fputs("</p>\n", out);
-}
-
-static void
-html_signature(FILE *out, const char *issuer, const char *date)
-{
-	html_tagged(out, "<p class=\"sign\">", issuer, "<br>");
-	html_put(out, date);
-	fputs("</p>\n", out);
-}
 
 static void
 html_attachment(FILE *out, const char *title, const json_t *rows)
@@ -315,10 +152,8 @@ html_attachment(FILE *out, const char *title, const json_t *rows)
 	html_table(out, problem_columns, ARRAY_SIZE(problem_columns), rows, NULL);
 }
 
-static const struct notice_marks html_marks = {
-	html_title, html_serial, html_status, html_para, html_para, html_heading,
-	html_subheading, html_signature, html_attachment,
-};
+static const struct notice_marks html_marks = { &html_doc_marks,
+	html_attachment };
 
 static void
 notice_html(FILE *out, const json_t *d)

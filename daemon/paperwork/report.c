@@ -9,6 +9,8 @@
 #include "paperwork/paperwork.h"
 #include "paperwork/render.h"
 #include "paperwork/report.h"
+#include "registry/account.h"
+#include "registry/problem.h"
 #include "store/db.h"
 
 /* The state class and label of an account: suspended accounts and those
@@ -30,10 +32,18 @@ set_state(json_t *row, sqlite3_stmt *st)
 	}
 }
 
+/* The accounts with open problems, each once (problem_accounts()). */
+struct problem_set {
+	struct problem_account *a;
+	size_t                  n;
+};
+
 static json_t *
 account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
-    time_t now)
+    time_t now, const struct problem_set *ps)
 {
+	const struct problem_account *pa = problem_account_find(ps->a, ps->n,
+	    sqlite3_column_int64(st, 0));
 	time_t last = 0;
 	bool has = account_last_update_at(db, sqlite3_column_int64(st, 0), now,
 	    &last);
@@ -43,15 +53,15 @@ account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	    (json_int_t)sqlite3_column_int64(st, 0), "unit", db_column_text(st, 1),
 	    "unit_name", db_column_text(st, 2), "platform",
 	    platform_label(cfg, db_column_text(st, 3)), "account",
-	    db_column_text(st, 4), "uid", db_column_text(st, 13));
+	    db_column_text(st, 4), "uid", db_column_text(st, 12));
 
 	set_state(row, st);
 	json_object_set_new(row, "last_update", json_date(has, last));
 	json_object_set_new(row, "days", json_integer(days_between(since, now)));
-	json_object_set_new(row, "open_problems",
-	    json_integer(sqlite3_column_int64(st, 10)));
+	json_object_set_new(row, "open_problems", json_integer(pa ? pa->problems :
+	    0));
 	set_threshold_days(row, account_warn_after(cfg, db_column_text(st, 3),
-	    st, 11), account_stale_after(cfg, db_column_text(st, 3), st, 12));
+	    st, 10), account_stale_after(cfg, db_column_text(st, 3), st, 11));
 	return row;
 }
 
@@ -59,21 +69,24 @@ static json_t *
 accounts(sqlite3 *db, const struct config *cfg, time_t now)
 {
 	json_t *rows = json_array();
+	struct problem_set ps;
 	sqlite3_stmt *st;
 
+	if (problem_accounts(db, &(struct problem_window){ now, now, 0 }, &ps.a,
+	    &ps.n) == -1) {
+		json_decref(rows);
+		return NULL;
+	}
 	st = db_prepare(db, "SELECT a.id, u.code, u.name, a.platform, a.name,"
 	    " a.last_update_at, a.opened_on, a.created_at, a.status, s.state,"
-	    " (SELECT count(*) FROM problem p WHERE p.account_id = a.id AND"
-	    "  p.closed_at IS NULL AND NOT (p.kind = 'stale' AND EXISTS (SELECT 1"
-	    "  FROM problem q WHERE q.account_id = a.id AND q.kind = 'dormant'"
-	    "  AND q.closed_at IS NULL))), a.warn_after, a.stale_after,"
-	    " coalesce(a.platform_uid, '') FROM account a"
-	    " JOIN unit u ON u.id = a.unit_id"
+	    " a.warn_after, a.stale_after, coalesce(a.platform_uid, '') FROM"
+	    " account a JOIN unit u ON u.id = a.unit_id"
 	    " LEFT JOIN account_state s ON s.account_id = a.id WHERE a.status IN"
 	    " ('active', 'suspended') ORDER BY u.code, a.platform, a.id", "");
 	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rows, account_row(db, cfg, st, now));
+		json_array_append_new(rows, account_row(db, cfg, st, now, &ps));
 	sqlite3_finalize(st);
+	free(ps.a);
 	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
@@ -129,7 +142,8 @@ problem_row(const struct config *cfg, sqlite3_stmt *st, time_t now)
 	    overdue ? "overdue" : "");
 }
 
-/* Each account once per condition: stale and dormant show as dormant. */
+/* The open problems, one row each (an account has one problem per
+ * condition). */
 static json_t *
 open_problems(sqlite3 *db, const struct config *cfg, time_t now)
 {
@@ -145,7 +159,6 @@ open_problems(sqlite3 *db, const struct config *cfg, time_t now)
 	while (st && sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(rows, problem_row(cfg, st, now));
 	sqlite3_finalize(st);
-	merge_quiet_problems(rows);
 	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
@@ -175,11 +188,15 @@ summary(sqlite3 *db, const struct config *cfg, time_t now)
 json_t *
 report_build(sqlite3 *db, const struct config *cfg, time_t now)
 {
-	json_t *d = json_object(), *accts = accounts(db, cfg, now);
-	json_t *problems = open_problems(db, cfg, now);
-	json_t *lists[] = { accts, problems };
+	json_t *d, *accts = accounts(db, cfg, now), *problems, *lists[2];
 	char generated[CN_DATE_SIZE];
 
+	if (accts == NULL)
+		return NULL;
+	d = json_object();
+	problems = open_problems(db, cfg, now);
+	lists[0] = accts;
+	lists[1] = problems;
 	label_accounts(lists, ARRAY_SIZE(lists));
 	time_cn(now, generated, sizeof(generated));
 	json_object_set_new(d, "kind", json_string("report"));

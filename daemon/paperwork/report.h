@@ -10,7 +10,8 @@
 
 #include "config/config.h"
 
-/* The report's data (render with render_report()).  Caller owns. */
+/* The report's data (render with render_report()).  Caller owns; NULL
+ * when the database cannot be read. */
 json_t *report_build(sqlite3 *db, const struct config *cfg, time_t now);
 
 #endif

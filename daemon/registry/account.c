@@ -480,6 +480,10 @@ account_raise_last_update(sqlite3 *db, long long id, time_t at,
 		return -1;
 	if (sqlite3_changes(db) == 0)
 		return 0;
+	if (db_run(db, "INSERT INTO last_update_history (account_id,"
+	    " last_update_at, recorded_at) VALUES (?, ?, ?)", "III", id,
+	    (long long)at, (long long)why->seen_at) == -1)
+		return -1;
 	/* the first proof of a time stays: an equal one raises nothing */
 	return db_run(db, "INSERT OR REPLACE INTO last_update_reason (account_id,"
 	    " at, rule, clamped, post_id, guid, title, link, date_raw, seen_at)"
@@ -487,6 +491,20 @@ account_raise_last_update(sqlite3 *db, long long id, time_t at,
 	    (long long)at, why->rule, (long long)why->clamped, why->post_id,
 	    why->guid, why->title, why->link, why->date_raw,
 	    (long long)why->seen_at);
+}
+
+bool
+account_last_update_at(sqlite3 *db, long long id, time_t t, time_t *out)
+{
+	long long v = 0;
+
+	/* raises only go up: the newest value is the largest */
+	if (db_query_int(db, &v, "SELECT max(last_update_at) FROM"
+	    " last_update_history WHERE account_id = ? AND recorded_at <= ?",
+	    "II", id, (long long)t) != 0 || v == 0)
+		return false;
+	*out = (time_t)v;
+	return true;
 }
 
 /* The recorded reason of the last update, when it still explains it. */

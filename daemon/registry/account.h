@@ -2,7 +2,7 @@
  * changing, suspending, closing and merging them (开设、变更、关停、注销),
  * manual observations, and the derived last update.
  *
- * Owns tables: account, observation, last_update_reason.
+ * Owns tables: account, observation, last_update_reason, last_update_history.
  *
  * Every function runs inside the caller's transaction (db_begin … commit),
  * so an import of many rows is all-or-nothing.  Every change writes an audit
@@ -73,10 +73,16 @@ struct last_update_reason {
 
 /* Raises the account's last update to at when that is newer (it never goes
  * back), and records why: what a poll does when a feed proves activity.
- * Not audited — it is an observation, not a registry change.  -1 on a
- * database error. */
+ * Each raise is also kept in the history (last_update_history) with its
+ * time, why->seen_at.  Not audited — it is an observation, not a registry
+ * change.  -1 on a database error. */
 int account_raise_last_update(sqlite3 *db, long long id, time_t at,
         const struct last_update_reason *why);
+/* The last update the monitor had decided at the time t: the newest value
+ * raised at or before t.  false when there was none then (never updated,
+ * or not yet seen to be). */
+bool account_last_update_at(sqlite3 *db, long long id, time_t t,
+         time_t *out);
 
 struct account_filter {
 	const char *unit_code;

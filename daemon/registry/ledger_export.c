@@ -9,10 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/csv.h"
+#include "base/fileio.h"
 #include "base/output.h"
 #include "base/sheet.h"
 #include "base/util.h"
@@ -125,44 +124,6 @@ csv_text(const struct config *cfg, const struct export_options *o,
 	return buf;
 }
 
-/* The whole file or nothing: a temporary file renamed into place. */
-static int
-write_file(const char *path, const char *buf, size_t len, char **error)
-{
-	char *tmp = xasprintf("%s.XXXXXX", path);
-	mode_t mask = umask(0);
-	int fd, rc = -1;
-	FILE *f;
-
-	umask(mask);
-	if ((fd = mkstemp(tmp)) == -1) {
-		*error = xasprintf("%s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	/* the file is renamed into place: give it the usual mode */
-	if (fchmod(fd, 0666 & ~mask) == -1 || (f = fdopen(fd, "w")) == NULL) {
-		*error = xasprintf("%s: %s", path, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	if (fwrite(buf, 1, len, f) == len && fflush(f) == 0 &&
-	    fsync(fileno(f)) == 0)
-		rc = 0;
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) == -1)
-		rc = -1;
-	if (rc == -1) {
-		*error = xasprintf("%s: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return rc;
-}
-
 static int
 export_csv(const struct config *cfg, const struct export_options *o,
     json_t *rows, char **error)
@@ -185,7 +146,7 @@ export_csv(const struct config *cfg, const struct export_options *o,
 		len = gbk_len;
 	}
 	if (o->out && strcmp(o->out, "-") != 0)
-		rc = write_file(o->out, text, len, error);
+		rc = file_write_atomic(o->out, text, len, 0666, error);
 	else if (fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0)
 		rc = 0;
 	else {

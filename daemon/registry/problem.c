@@ -362,7 +362,8 @@ problem_kind_rank(const char *kind)
 static const char accounts_query[] =
 	"SELECT p.account_id, max(p.unit_id), max(CASE " PROBLEM_KIND_AT("p", "?2")
 	" WHEN 'dormant' THEN 5 WHEN 'stale' THEN 4 WHEN 'wording' THEN 3"
-	" WHEN 'unreachable' THEN 1 ELSE 2 END), count(*)"
+	" WHEN 'unreachable' THEN 1 ELSE 2 END), count(*), max(p.kind ="
+	" 'wording' AND p.severity = 'serious')"
 	" FROM problem p WHERE p.account_id IS NOT NULL AND p.opened_at <= ?2"
 	" AND (p.closed_at IS NULL OR p.closed_at > ?1) AND (?3 = 0 OR"
 	" p.unit_id = ?3) GROUP BY p.account_id ORDER BY p.account_id";
@@ -391,10 +392,27 @@ problem_accounts(sqlite3 *db, const struct problem_window *w,
 			.unit_id = sqlite3_column_int64(st, 1),
 			.worst = kinds_by_rank[rank >= 1 && rank <= 5 ? rank : 2],
 			.problems = sqlite3_column_int(st, 3),
+			.serious = sqlite3_column_int(st, 4) != 0,
 		};
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+account_cmp(const void *key, const void *elem)
+{
+	long long id = *(const long long *)key;
+	const struct problem_account *a = elem;
+
+	return id < a->account_id ? -1 : id > a->account_id;
+}
+
+const struct problem_account *
+problem_account_find(const struct problem_account *a, size_t n,
+    long long account_id)
+{
+	return n ? bsearch(&account_id, a, n, sizeof(*a), account_cmp) : NULL;
 }
 
 int

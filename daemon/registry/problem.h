@@ -110,14 +110,20 @@ json_t *problem_list_json(sqlite3 *db, const struct problem_filter *f);
 
 /* ---- counting each account once ---- */
 
-/* The SQL expression of the kind problem P (a table alias) had at the
- * time T (an SQL expression, such as a bound parameter): an escalated
- * problem was stale before its escalation.  For queries that read a past
- * month: PROBLEM_KIND_AT("p", "?2"). */
+/* The SQL expressions of the kind and the detail problem P (a table
+ * alias) had at the time T (an SQL expression, such as a bound
+ * parameter): an escalation after T had not happened yet, so the kind and
+ * detail it replaced stood.  For queries that read a past month:
+ * PROBLEM_KIND_AT("p", "?2"). */
+#define PROBLEM_BEFORE_ESCALATION(P, T, COL) \
+	"(SELECT pe." COL " FROM problem_event pe WHERE pe.problem_id = " P \
+	".id AND pe.action = 'escalated' AND pe.at > " T " ORDER BY pe.at," \
+	" pe.id LIMIT 1)"
 #define PROBLEM_KIND_AT(P, T) \
-	"(CASE WHEN " P ".kind = 'dormant' AND EXISTS (SELECT 1 FROM" \
-	" problem_event pe WHERE pe.problem_id = " P ".id AND pe.action =" \
-	" 'escalated' AND pe.at > " T ") THEN 'stale' ELSE " P ".kind END)"
+	"coalesce(" PROBLEM_BEFORE_ESCALATION(P, T, "from_kind") ", " P ".kind)"
+#define PROBLEM_DETAIL_AT(P, T) \
+	"coalesce(" PROBLEM_BEFORE_ESCALATION(P, T, "detail_before") ", " P \
+	".detail)"
 
 /* How bad a kind is: dormant, stale, wording, manual, unreachable (the
  * last is ours, not the unit's), from 5 down to 1; any other kind weighs
@@ -130,6 +136,8 @@ struct problem_account {
 	long long   unit_id;
 	const char *worst;          /* its worst kind then; static storage */
 	long        problems;       /* its problems open then, all kinds */
+	bool        serious;        /* one of them a serious wording error
+	                               (严重表述错误, a veto like stale) */
 };
 
 struct problem_window {
@@ -145,6 +153,9 @@ struct problem_window {
  * -1 on a database error. */
 int problem_accounts(sqlite3 *db, const struct problem_window *w,
         struct problem_account **out, size_t *n);
+/* The account id among the n of problem_accounts(), or NULL. */
+const struct problem_account *problem_account_find(
+        const struct problem_account *a, size_t n, long long account_id);
 
 /* The counts of problem_accounts(): accounts in total and per worst kind,
  * indexed by problem_kind_rank(). */

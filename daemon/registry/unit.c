@@ -27,12 +27,27 @@ unit_id(sqlite3 *db, const char *code)
 	return id;
 }
 
+/* A channel's name as the configuration allows it. */
+static const char *
+check_channel_name(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > 32 || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") != n)
+		return "a channel name is 1-32 characters of a-z, 0-9, '_' or '-'";
+	return NULL;
+}
+
 static const char *
 check_unit_fields(const struct unit_fields *f, const char **field)
 {
 	const char *why;
 	size_t i;
 
+	for (i = 0; i < f->n_add_channels; i++)
+		if ((why = check_channel_name(f->add_channels[i])) != NULL)
+			return *field = "channel", why;
 	if (f->name && (why = check_name(f->name)) != NULL)
 		return *field = "name", why;
 	if ((why = check_optional_text(f->contact)) != NULL)
@@ -43,6 +58,71 @@ check_unit_fields(const struct unit_fields *f, const char **field)
 		if ((why = check_email(f->emails[i])) != NULL)
 			return *field = "email", why;
 	return NULL;
+}
+
+char **
+unit_channels(sqlite3 *db, long long id, size_t *n)
+{
+	char *text = NULL, **list;
+
+	db_query_text(db, &text, "SELECT channels FROM unit WHERE id = ?", "I",
+	    id);
+	list = strv_from_json(text, n);
+	free(text);
+	return list;
+}
+
+static bool
+listed(const char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] && strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool
+json_has(const json_t *a, const char *s)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(a, i, v)
+		if (strcmp(json_string_value(v), s) == 0)
+			return true;
+	return false;
+}
+
+/* The unit's channels with f's added and dropped, as JSON text; NULL
+ * with *error when f drops one the unit does not have. */
+static char *
+channels_changed(sqlite3 *db, long long id, const struct unit_fields *f,
+    char **error)
+{
+	json_t *a = json_array();
+	char **now, *s = NULL;
+	size_t n = 0, i;
+
+	now = id ? unit_channels(db, id, &n) : strv_dup(NULL);
+	for (i = 0; i < f->n_drop_channels; i++)
+		if (!listed((const char *const *)now, n, f->drop_channels[i])) {
+			*error = xasprintf("channel: the unit has no channel '%s'",
+			    f->drop_channels[i]);
+			goto out;
+		}
+	for (i = 0; i < n; i++)
+		if (!listed(f->drop_channels, f->n_drop_channels, now[i]))
+			json_array_append_new(a, json_string(now[i]));
+	for (i = 0; i < f->n_add_channels; i++)
+		if (!json_has(a, f->add_channels[i]))
+			json_array_append_new(a, json_string(f->add_channels[i]));
+	s = json_dumps(a, JSON_COMPACT);
+out:
+	strv_free(now);
+	json_decref(a);
+	return s;
 }
 
 static char *
@@ -88,7 +168,7 @@ unit_add(sqlite3 *db, const struct unit_fields *f, char **error)
 {
 	const char *field, *why;
 	long long parent, id;
-	char *emails;
+	char *emails, *channels;
 	int rc;
 	json_t *after;
 
@@ -102,12 +182,15 @@ unit_add(sqlite3 *db, const struct unit_fields *f, char **error)
 		return refuse(error, "code", "a unit with this code exists already");
 	if (resolve_parent(db, f->parent, 0, &parent, error) == -1)
 		return -1;
+	if ((channels = channels_changed(db, 0, f, error)) == NULL)
+		return -1;
 	emails = emails_json(f);
 	rc = db_run(db, "INSERT INTO unit (code, name, parent_id, contact, emails,"
-	    " phone, created_at) VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?)",
-	    "ssIsssI", f->code, f->name, parent, f->contact, emails, f->phone,
-	    (long long)mw_now());
+	    " phone, created_at, channels) VALUES (?, ?, nullif(?, 0), ?, ?, ?,"
+	    " ?, ?)", "ssIsssIs", f->code, f->name, parent, f->contact, emails,
+	    f->phone, (long long)mw_now(), channels);
 	free(emails);
+	free(channels);
 	if (rc == -1)
 		return refuse(error, "unit", "could not be stored");
 	id = sqlite3_last_insert_rowid(db);
@@ -122,7 +205,7 @@ apply_unit_change(sqlite3 *db, long long id, const struct unit_fields *f,
     char **error)
 {
 	long long parent;
-	char *emails;
+	char *emails, *channels;
 	int rc = 0;
 
 	if (f->name)
@@ -138,6 +221,13 @@ apply_unit_change(sqlite3 *db, long long id, const struct unit_fields *f,
 		rc |= db_run(db, "UPDATE unit SET emails = ? WHERE id = ?", "sI",
 		    emails, id);
 		free(emails);
+	}
+	if (f->n_add_channels || f->n_drop_channels) {
+		if ((channels = channels_changed(db, id, f, error)) == NULL)
+			return -1;
+		rc |= db_run(db, "UPDATE unit SET channels = ? WHERE id = ?", "sI",
+		    channels, id);
+		free(channels);
 	}
 	if (f->parent) {
 		if (resolve_parent(db, f->parent, id, &parent, error) == -1)
@@ -205,7 +295,7 @@ static const char unit_select[] =
 	"SELECT u.id, u.code, u.name, p.code, u.contact, u.emails, u.phone,"
 	" u.created_at, u.removed_at,"
 	" (SELECT count(*) FROM account a WHERE a.unit_id = u.id AND"
-	"  a.status IN ('active', 'suspended'))"
+	"  a.status IN ('active', 'suspended')), u.channels"
 	" FROM unit u LEFT JOIN unit p ON p.id = u.parent_id ";
 
 static json_t *
@@ -226,14 +316,16 @@ static json_t *
 unit_row(sqlite3_stmt *st)
 {
 	json_t *emails = json_loads(db_column_text(st, 5), 0, NULL);
+	json_t *channels = json_loads(db_column_text(st, 10), 0, NULL);
 
-	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:I}",
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:I}",
 	    "id", (json_int_t)sqlite3_column_int64(st, 0),
 	    "code", db_column_text(st, 1),
 	    "name", db_column_text(st, 2),
 	    "parent", text_or_null(st, 3),
 	    "contact", text_or_null(st, 4),
 	    "emails", emails ? emails : json_array(),
+	    "channels", channels ? channels : json_array(),
 	    "phone", text_or_null(st, 6),
 	    "created_at", (json_int_t)sqlite3_column_int64(st, 7),
 	    "removed_at", int_or_null(st, 8),

@@ -1,5 +1,7 @@
 /* unit.h — responsible units (责任单位): the offices that answer for
- * accounts, with their contacts.
+ * accounts, with their contacts: email addresses, and the chat channels
+ * (by name; `channels` in the configuration says what each is) their
+ * messages go to besides.
  *
  * Owns table: unit.
  *
@@ -25,6 +27,11 @@ struct unit_fields {
 	const char  **emails;          /* replaces the list when set_emails */
 	size_t        n_emails;
 	bool          set_emails;
+	const char  **add_channels;    /* channel names to add (the caller
+	                                  checks the configuration has them) */
+	size_t        n_add_channels;
+	const char  **drop_channels;   /* names to take off: the unit has them */
+	size_t        n_drop_channels;
 };
 
 int     unit_add(sqlite3 *db, const struct unit_fields *f, char **error);
@@ -37,6 +44,9 @@ int     unit_remove(sqlite3 *db, const char *code, const char *reason,
 /* 0 when there is no current unit with that code. */
 long long unit_id(sqlite3 *db, const char *code);
 json_t *unit_json(sqlite3 *db, long long id);          /* NULL when absent */
+/* The names of the unit's channels (possibly none), NULL-terminated; free
+ * with strv_free(). */
+char  **unit_channels(sqlite3 *db, long long id, size_t *n);
 json_t *unit_list_json(sqlite3 *db, bool include_removed);
 
 #endif

@@ -9,13 +9,25 @@
 #include "store/audit.h"
 #include "store/db.h"
 
+/* Per thread: the console serves requests of different people at once. */
+static _Thread_local char actor_override[128];
+
+void
+audit_set_actor(const char *name)
+{
+	snprintf(actor_override, sizeof(actor_override), "%s",
+	    name && !has_control_chars(name) ? name : "");
+}
+
 const char *
 audit_actor(void)
 {
-	static char actor[64];
+	static _Thread_local char actor[128];
 	const char *sudo = getenv("SUDO_USER");
 	struct passwd *pw;
 
+	if (actor_override[0] != '\0')
+		return actor_override;
 	if (sudo && *sudo && !has_control_chars(sudo))
 		snprintf(actor, sizeof(actor), "%s", sudo);
 	else if ((pw = getpwuid(getuid())) != NULL)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/timeutil.h"
 #include "store/db.h"
 
 int
@@ -129,15 +130,6 @@ create_group_writable(const char *path)
  * out.  Trying every few milliseconds takes the first gap.
  */
 #define BUSY_STEP_MS 2
-
-static long long
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* SQLite calls it with tries 0, 1, 2, … while one statement waits; the
  * programs use their connection from one thread. */

@@ -15,7 +15,9 @@ any:
     for a key that has none;
   - a key a reload does not apply whose man page entry, or comment in the
     example file, does not say "restart";
-  - the built-in platform list differing from the table's.
+  - the built-in platform list differing from the table's;
+  - a key of a channel that no example channel shows, or that the table
+    does not have.
 
 How the documents are read:
 
@@ -28,7 +30,12 @@ How the documents are read:
                     value with "Ar" is a placeholder, not a default.  The
                     group of a .Ss section is named by the lines "The",
                     ".Cm group", "group …"; the items of the list nested in
-                    ".It Cm platforms" are the keys of one platform.
+                    ".It Cm platforms" are the keys of one platform, those
+                    in ".It Cm channels" the keys of one channel.
+
+  There is no built-in channel: the example file shows the list commented
+  out ("# channels = (" … "# );"), its example channels with their keys
+  ("#\t\tname = …;"), which together show every key of a channel.
 """
 import json
 import re
@@ -68,16 +75,27 @@ def load_table(path):
 SET = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=\s*(.*?)\s*;\s*$")
 DISABLED = re.compile(r"^\s*# ([A-Za-z_][\w-]*) = (.*);\s*$")
 OPEN = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=\s*([{(])\s*$")
+CHANNELS_OPEN = re.compile(r"^# channels = \($")
+EXAMPLE_KEY = re.compile(r"^#\s+([A-Za-z_][\w-]*) = (.*);\s*$")
 
 
 def read_conf(path):
-    """[(line, group, name, value, active)] and the platform entries, each
-    a dict name -> (line, value, active)."""
-    settings, platforms = [], []
-    group, entry = None, None
+    """[(line, group, name, value, active)], the platform entries, each a
+    dict name -> (line, value, active), and the example channels, each a
+    dict name -> line."""
+    settings, platforms, channels = [], [], []
+    group, entry, in_channels = None, None, False
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
     for n, line in enumerate(lines, 1):
+        if CHANNELS_OPEN.match(line):
+            in_channels = True
+            settings.append((n, None, "channels", "(", False,
+                             comment_above(lines, n - 1)))
+            continue
+        if in_channels:
+            in_channels = read_channel_line(line, n, channels)
+            continue
         m = OPEN.match(line)
         if m:
             group = m.group(1)
@@ -107,7 +125,21 @@ def read_conf(path):
                 settings.append((n, group, name, value, active,
                                  comment_above(lines, n - 1)))
             break
-    return settings, platforms
+    return settings, platforms, channels
+
+
+def read_channel_line(line, n, channels):
+    """One line of the commented-out channels list; False at its end."""
+    text = line.lstrip("#").strip()
+    if text == ");":
+        return False
+    if text == "{":
+        channels.append({})
+    elif text not in ("}", "},"):
+        m = EXAMPLE_KEY.match(line)
+        if m and channels:
+            channels[-1][m.group(1)] = n
+    return True
 
 
 def comment_above(lines, index):
@@ -121,13 +153,13 @@ def comment_above(lines, index):
 
 
 def check_conf(path, keys, builtin):
-    settings, platforms = read_conf(path)
+    settings, platforms, channels = read_conf(path)
     seen = {}
     for n, group, name, value, active, comment in settings:
         key = full(group, name)
         where = f"{path}:{n}"
         k = keys.get(key)
-        if k is None or key.startswith("platforms."):
+        if k is None or key.startswith(("platforms.", "channels.")):
             problem(where, key, "not a key of the configuration table")
             continue
         if key in seen:
@@ -147,12 +179,27 @@ def check_conf(path, keys, builtin):
             problem(where, key, "a reload does not apply it: the comment "
                     "above must say it takes effect at restart")
     for key, k in keys.items():
-        if key.startswith("platforms.") or k["type"] == "platforms":
+        if key.startswith(("platforms.", "channels.")) or \
+                k["type"] == "platforms":
             continue
         if key not in seen:
             problem(path, key, "missing (every key of the table is shown, "
                     "commented out when it has no default)")
     check_conf_platforms(path, keys, builtin, platforms)
+    check_conf_channels(path, keys, channels)
+
+
+def check_conf_channels(path, keys, channels):
+    used = set()
+    for entry in channels:
+        for name, line in entry.items():
+            used.add(name)
+            if f"channels.{name}" not in keys:
+                problem(f"{path}:{line}", f"channels.{name}",
+                        "not a key of a channel in the table")
+    for key in keys:
+        if key.startswith("channels.") and key[9:] not in used:
+            problem(path, key, "missing from every example channel")
 
 
 def check_conf_platforms(path, keys, builtin, platforms):
@@ -221,9 +268,11 @@ def read_man(path):
             group = lines[i + 1].split()[1]
             continue
         if line.startswith(".Bl"):
-            # a list inside the item of `platforms` holds a platform's keys
-            nested = last is not None and last.names == ["platforms"]
-            lists.append("platforms" if nested else
+            # a list inside the item of `platforms` holds a platform's
+            # keys, one inside `channels` a channel's
+            nested = last is not None and last.names in (["platforms"],
+                                                         ["channels"])
+            lists.append(last.names[0] if nested else
                          lists[-1] if lists else None)
             continue
         if line == ".El":

@@ -40,7 +40,11 @@ def insert(mw, table, **row):
 
 
 def post(mw, account, when, guid, dated=True):
-    """A post published at when (or undated, first seen at when)."""
+    """A post published at when (or undated, first seen at when, by a
+    fetch after the account's first), seen at when: the account's last
+    update is raised to when at that time."""
+    insert(mw, "last_update_history", account_id=account,
+           last_update_at=ts(when), recorded_at=ts(when))
     return insert(mw, "post", account_id=account, guid_hash=hash(guid) & 0xfffffff,
                   guid=guid, title=f"信息 {guid}",
                   published_at=ts(when) if dated else None,
@@ -56,6 +60,23 @@ def auto_problem(mw, account, unit, kind, opened, closed=None, reason=None,
                   due_at=ts(opened) + 10 * 86400,
                   closed_at=ts(closed) if closed else None,
                   close_reason=reason)
+
+
+def escalate(mw, problem, at, detail="长期未更新：超过90天无更新"):
+    """A stale problem escalated in place to dormant, as the daemon does:
+    the kind and detail change, the escalation is an event that keeps
+    what they were."""
+    con = sqlite3.connect(mw.db_path, timeout=30)
+    try:
+        with con:
+            con.execute("INSERT INTO problem_event (problem_id, at, actor,"
+                        " action, from_kind, to_kind, detail_before) SELECT"
+                        " id, ?, 'mediawatchd', 'escalated', kind, 'dormant',"
+                        " detail FROM problem WHERE id = ?", (ts(at), problem))
+            con.execute("UPDATE problem SET kind = 'dormant', detail = ?"
+                        " WHERE id = ?", (detail, problem))
+    finally:
+        con.close()
 
 
 def state_change(mw, account, from_state, to_state, at, last_update):

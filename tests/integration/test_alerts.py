@@ -50,12 +50,15 @@ GAP_SUBJECT = "【监测缺口】{n}个政务新媒体账号的更新情况无�
 # ---------------------------------------------------------------- helpers
 
 def local(t):
-    """Unix seconds as the programs show them: YYYY-MM-DD HH:MM (+08)."""
-    return datetime.fromtimestamp(t, CST).strftime("%Y-%m-%d %H:%M")
+    """Unix seconds as messages show a time: 2026年3月2日 09:30 (+08)."""
+    d = datetime.fromtimestamp(t, CST)
+    return f"{d.year}年{d.month}月{d.day}日 {d:%H:%M}"
 
 
 def local_date(t):
-    return datetime.fromtimestamp(t, CST).strftime("%Y-%m-%d")
+    """Unix seconds as messages show a date: 2026年3月2日 (+08)."""
+    d = datetime.fromtimestamp(t, CST)
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def rss(*items):
@@ -345,10 +348,10 @@ def test_fresh_warning_stale_reminder_recovered_send_exactly_the_expected_mail(
             p["closed_at"], p["last_update_at"], p["opened_by"]) == (
         acc, "stale", t_stale, deadline(t_stale), None, last, "mediawatchd")
     # opened on Sunday 15 March: ten working days end on Friday 27 March
-    assert local_date(p["due_at"]) == "2026-03-27"
+    assert local_date(p["due_at"]) == "2026年3月27日"
     text = assert_well_formed(stale.message)["text/plain"]
     assert "已 15 天未更新" in text
-    assert "整改期限 2026-03-27" in text
+    assert "整改期限 2026年3月27日" in text
 
     # a day later: still stale, no reminder before repeat_stale (3 d)
     cycle(mw, t_stale + DAY)
@@ -799,7 +802,7 @@ def test_digest_goes_to_admins_once_a_day_after_digest_time(mw, feeds, smtp):
     assert len(got) == 1
     msg = got[0].message
     assert str(msg["Subject"]) == (
-        "【政务新媒体监测日报】2026-03-02：超期未更新1个，预警0个，长期未更新0个")
+        "【政务新媒体监测日报】2026年3月2日：超期未更新1个，预警0个，长期未更新0个")
     assert addresses(msg, "To") == ADMINS
     text = assert_well_formed(msg)["text/plain"]
     assert "监测账号：2 个" in text
@@ -811,7 +814,7 @@ def test_digest_goes_to_admins_once_a_day_after_digest_time(mw, feeds, smtp):
     cycle(mw, day + DAY + 8 * HOUR + 30 * 60)     # next day 08:30
     digests = outbox(mw, "kind = 'digest'")
     assert len(digests) == 2
-    assert "2026-03-03" in digests[1]["subject"]
+    assert "2026年3月3日" in digests[1]["subject"]
 
 
 # -------------------------------------------------------- header injection

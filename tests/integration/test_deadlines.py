@@ -65,7 +65,7 @@ def test_a_problem_opened_before_national_day_is_due_after_the_holiday(
     assert p["due_at"] == deadline(EVE) == end_of_day(local_day(p["due_at"]))
     assert day_of(deadline(EVE, marks={})) == "2026-10-14"
     (mail,) = smtp.wait_for(1)
-    assert "整改期限 2026-10-20" in parts(mail.message)["text/plain"]
+    assert "整改期限 2026年10月20日" in parts(mail.message)["text/plain"]
 
     # the same rule for a problem added by hand
     manual = add_problem(mw, EVE + HOUR)

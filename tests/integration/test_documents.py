@@ -311,21 +311,34 @@ def hist_db(mw, tmp_path_factory):
 # ---------------------------------------------------------- each account once
 
 def dormant_account(mw):
-    """An account that went stale, then dormant: two problems open."""
+    """An account that went stale on 5 January; its one problem was
+    escalated in place to dormant on 10 February."""
     mw.now("2026-01-05T09:00:00")
     mw.add_unit("TOUR", "县文化和旅游局")
     acc = mw.open_account("TOUR", "douyin", "武平文旅", "--opened",
                           "2025-06-01", uid="dy_wpwl")
     unit = history.unit_id(mw, "TOUR")
     history.state_change(mw, acc, None, "stale", "2026-01-05T10:00:00", None)
-    history.auto_problem(mw, acc, unit, "stale", "2026-01-05T10:00:00")
-    history.auto_problem(mw, acc, unit, "dormant", "2026-02-10T10:00:00",
-                         detail="长期未更新")
-    return acc
+    problem = history.auto_problem(mw, acc, unit, "stale",
+                                   "2026-01-05T10:00:00")
+    return acc, problem
+
+
+def comparable(bulletin):
+    """What a bulletin says of its month, without the day it was drawn up
+    (its date and the reply deadline counted from it)."""
+    return {k: bulletin[k] for k in ("summary", "accounts", "unqualified",
+                                     "problems", "repeat_offenders")}
 
 
 def test_a_dormant_account_is_listed_once_at_its_worst(mw):
-    dormant_account(mw)
+    acc, problem = dormant_account(mw)
+    mw.now("2026-02-05T09:00:00")
+    january = bulletin_json(mw, "2026-01")
+    history.state_change(mw, acc, "stale", "dormant", "2026-02-10T10:00:00",
+                         None)
+    history.escalate(mw, problem, "2026-02-10T10:00:00")
+
     mw.now("2026-03-02T09:00:00")
     d = json.loads(mw.run("notice", "preview", "--unit", "TOUR", "--format",
                           "json", check=0).stdout)
@@ -336,18 +349,54 @@ def test_a_dormant_account_is_listed_once_at_its_worst(mw):
     assert row["opened"] == "2026年1月5日"     # when it went stale
     assert "存在1个问题（涉及1个账号" in d["body"][0]
     assert d["findings"].startswith("其中长期未更新账号1个。")
-    # issuing links both problems: the notice covers the condition
     mw.run("notice", "issue", "--unit", "TOUR", check=0)
-    assert mw.sql("SELECT count(*) FROM document_problem")[0][0] == 2
+    assert mw.sql("SELECT problem_id FROM document_problem") == [(problem,)]
+
+    # February: the escalation is the month's new finding, said as such
     b = bulletin_json(mw, "2026-02")
     acct, = b["accounts"]
     assert (acct["result"], acct["reasons"]) == ("不合格", "长期未更新")
-    # the escalation came in February
-    assert [p["kind"] for p in b["problems"]["opened"]] == ["长期未更新"]
+    opened, = b["problems"]["opened"]
+    assert (opened["kind"], opened["opened"], opened["escalated"]) == (
+        "长期未更新", "2026年1月5日", "2026年2月10日")
+    assert opened["detail"] == "长期未更新：超过90天无更新（2026年2月10日由超期未更新升级）"
+    assert b["summary"]["problems_opened"] == 1
+    assert b["summary"]["problems_escalated"] == 1
+    assert "本期新增问题1个（其中由超期未更新升级为长期未更新1个）" in "".join(
+        p["text"] for p in b["body"])
     assert [p["kind"] for p in b["problems"]["overdue"]] == ["长期未更新"]
+
+    # January reads as it did before the escalation: stale then
+    again = bulletin_json(mw, "2026-01")
+    assert comparable(again) == comparable(january)
+    acct, = again["accounts"]
+    assert (acct["result"], acct["reasons"]) == ("不合格", "超期未更新")
+    opened, = again["problems"]["opened"]
+    assert (opened["kind"], opened["detail"], opened["escalated"]) == (
+        "超期未更新", "超过14天未更新", "")
+
     report = json.loads(mw.run("report", "--format", "json", check=0).stdout)
     assert [p["kind"] for p in report["problems"]] == ["长期未更新"]
     assert report["units"][0]["accounts"][0]["open_problems"] == 1
+    status = mw.json("status")
+    assert (status["open_problems"], status["problem_accounts"]) == (1, 1)
+
+
+def test_a_unit_not_updating_for_three_months_is_a_repeat_offender_across_the_escalation(mw):
+    """Stale in January, dormant from February: one condition three months
+    running, named by its kind in the month of the bulletin; January's
+    bulletin, drawn up later, still calls it stale."""
+    acc, problem = dormant_account(mw)
+    history.escalate(mw, problem, "2026-02-10T10:00:00")
+    mw.now("2026-04-02T09:00:00")
+    march = bulletin_json(mw, "2026-03")
+    offender, = march["repeat_offenders"]
+    assert (offender["unit_name"], offender["kind"], offender["months"],
+            offender["accounts"]) == (
+        "县文化和旅游局", "长期未更新", ["2026-01", "2026-02", "2026-03"],
+        "抖音“武平文旅”")
+    assert bulletin_json(mw, "2026-01")["repeat_offenders"] == []
+    assert bulletin_json(mw, "2026-01")["accounts"][0]["reasons"] == "超期未更新"
 
 
 def test_accounts_sharing_platform_and_name_carry_their_uid(mw):

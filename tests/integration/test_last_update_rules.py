@@ -6,7 +6,10 @@ that renders each feed afresh at every poll; MEDIAWATCH_NOW fixes the
 clock of each poll."""
 
 import datetime
+import json
 import re
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -342,3 +345,104 @@ def test_feed_inspect_reads_cms_dates_with_cst_as_china_time(pw):
     unread = d["entries"][8]
     assert (unread["published"], unread["activity"]) == (None, None)
     assert unread["date_raw"] == "Sat, 05 Nov 2022 10:22:00 XYZ"
+
+
+# ------------------------------------- bulletins read what the monitor decided
+
+DAY = 86400
+REPO = Path(__file__).resolve().parents[2]
+
+
+def bulletin_account(mw, month, when):
+    """The one account of a bulletin preview of month, drawn up at when."""
+    mw.now(when)
+    d = json.loads(mw.run("bulletin", "preview", "--month", month,
+                          "--format", "json", check=0).stdout)
+    (a,) = d["accounts"]
+    return a
+
+
+def test_a_bulletin_reads_the_last_update_the_monitor_decided(ev, feeds):
+    """RSSHub renders the undated entries' <updated> afresh each time; the
+    post rows keep the first render time, the monitor never counted it.
+    The month's bulletin says what the monitor said, and a later raise
+    leaves it so."""
+    pw = ev
+    acc = open_quiet(pw, feeds.serve("/weibo.atom", rsshub(NOW - 5)))
+    poll_once(pw)
+    for day in range(1, 4):
+        at = NOW + day * DAY
+        feeds.serve("/weibo.atom", rsshub(at - 5))
+        repoll(pw, at, acc)
+    assert last_update(pw, acc) == RSSHUB_DATED
+    assert max(p[1] for p in posts(pw, acc).values()) == NOW - 5
+
+    november = bulletin_account(pw, "2022-11", "2022-12-01T09:00:00")
+    assert november["last_update"] == "2022年10月20日"
+    assert november["days"] == 41        # to the check time, 30 Nov 24:00
+    assert (november["result"], november["reasons"]) == ("不合格",
+                                                         "超期未更新")
+
+    # a new entry in December raises the last update then, not before
+    at = NOW + 22 * DAY
+    feeds.serve("/weibo.atom", rsshub(at - 5, undated_rsshub_entry(1, at - 5)))
+    repoll(pw, at, acc)
+    assert last_update(pw, acc) == at - 5
+    assert bulletin_account(pw, "2022-11", "2022-12-03T09:00:00") == november
+
+
+def test_a_bulletin_does_not_count_the_undated_entries_of_a_first_fetch(
+        ev, feeds):
+    pw = ev
+    acc = open_quiet(pw, feeds.serve("/u.xml", file="undated-items.xml"))
+    poll_once(pw)
+    repoll(pw, NOW + DAY, acc)
+    assert last_update(pw, acc) is None
+    assert {p[2] for p in posts(pw, acc).values()} == {NOW}
+    a = bulletin_account(pw, "2022-11", "2022-12-01T09:00:00")
+    assert (a["last_update"], a["result"]) == ("从未更新", "不合格")
+
+
+def test_the_migration_keeps_what_was_known_of_past_last_updates(mw):
+    """A database of the schema before the history: the values the monitor
+    stated, the observations and the posts as the rules read them become
+    its history; nothing past the stored last update."""
+    con = sqlite3.connect(mw.db_path)
+    for sql in sorted((REPO / "sql").glob("[0-9]" * 4 + "_*.sql")):
+        if int(sql.name[:4]) < 13:
+            con.executescript(sql.read_text(encoding="utf-8"))
+            version = int(sql.name[:4])
+    con.execute(f"PRAGMA user_version = {version}")
+    with con:
+        con.execute("INSERT INTO unit (id, code, name, created_at) VALUES"
+                    " (1, 'GOV', '武夷山市人民政府办公室', 1)")
+        con.execute("INSERT INTO account (id, unit_id, platform, name,"
+                    " created_at, last_update_at) VALUES (1, 1, 'weibo',"
+                    " '武夷山发布', 1, 5000)")
+        posts = [  # guid, published, first seen, modified
+            ("first-undated", None, 1000, None),    # the first fetch
+            ("dated", 2000, 2100, None),
+            ("render-time", 2500, 2500, 2500),      # a modification date
+            ("undated", None, 3000, None),
+            ("future", 9000, 4000, None),           # clamped to its fetch
+        ]
+        for i, (guid, published, seen, modified) in enumerate(posts):
+            con.execute("INSERT INTO post (account_id, guid_hash, guid,"
+                        " published_at, first_seen_at, modified_at) VALUES"
+                        " (1, ?, ?, ?, ?, ?)", (i, guid, published, seen,
+                                                modified))
+        con.execute("INSERT INTO state_change (account_id, from_state,"
+                    " to_state, at, last_update_at) VALUES (1, 'fresh',"
+                    " 'warning', 4500, 3000)")
+        con.execute("INSERT INTO observation (account_id, at, actor,"
+                    " recorded_at) VALUES (1, 5000, 'alice', 5100)")
+        con.execute("INSERT INTO post (account_id, guid_hash, guid,"
+                    " published_at, first_seen_at) VALUES (1, 9, 'late',"
+                    " 6000, 6000)")                 # past the stored value
+    con.close()
+    mw.write_config()
+    mw.run("account", "list", check=0)              # opens and migrates
+    assert mw.sql("SELECT last_update_at, recorded_at FROM"
+                  " last_update_history WHERE account_id = 1 ORDER BY"
+                  " recorded_at, last_update_at") == [
+        (2000, 2100), (3000, 3000), (4000, 4000), (3000, 4500), (5000, 5100)]

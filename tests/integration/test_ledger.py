@@ -960,7 +960,8 @@ def test_a_closed_account_that_publishes_again_opens_a_problem_and_tells_admins(
     kind, subject, to, body, status = mail[0]
     assert subject == "【已注销账号违规私开】1个已关停账号在关停后仍有发布"
     assert json.loads(to) == ["dzzw@example.gov.cn"]
-    assert "已关停私开号" in body and "2026-03-01 关停" in body
+    assert "已关停私开号" in body
+    assert "2026年3月1日 关停，2026年3月2日 08:00 仍有发布" in body
     assert "已关停安静号" not in body
     assert status == "sent"
     # polled a week apart: the next day nothing is fetched, no mail again

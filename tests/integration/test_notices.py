@@ -202,12 +202,34 @@ def test_send_queues_the_notice_to_the_unit(hist):
     assert mw.json("notice", "list")[0]["sent"] is True
 
 
-def test_send_refuses_a_unit_without_addresses(hist):
+NO_ADDRESS = "该单位未登记联系邮箱，本邮件发送给管理员"
+
+
+def test_send_to_a_unit_without_addresses_goes_to_the_admins_saying_so(hist):
     mw, _ = hist
-    r = mw.run("notice", "issue", "--unit", "BIG", "--send", check=1)
-    assert "no email addresses" in r.stderr
-    # refused as a whole: no notice was recorded
-    assert mw.sql("SELECT count(*) FROM document")[0][0] == 2
+    mw.write_config(history.CONFIG + 'mail = { admins = [ "dzzw@example.cn",'
+                    ' "ops@example.cn" ]; };\n')
+    mw.run("notice", "issue", "--unit", "BIG", "--send", check=0)
+    (to, cc, subject, text, html), = mw.sql(
+        "SELECT recipients, cc, subject, body_text, body_html FROM outbox")
+    assert json.loads(to) == ["dzzw@example.cn", "ops@example.cn"]
+    assert json.loads(cc) == []              # To already
+    assert "市文化和旅游局" in subject
+    assert NO_ADDRESS in text and NO_ADDRESS in html
+    # the notice itself is addressed to the unit, as issued
+    assert "市文化和旅游局：" in text
+    assert mw.json("notice", "list")[0]["sent"] is True
+
+
+def test_send_to_a_unit_with_addresses_does_not_say_so(hist):
+    mw, _ = hist
+    mw.write_config(history.CONFIG + 'mail = { admins = [ "dzzw@example.cn" ];'
+                    ' };\n')
+    mw.run("notice", "issue", "--unit", "GOV", "--send", check=0)
+    (to, cc, text), = mw.sql("SELECT recipients, cc, body_text FROM outbox")
+    assert (json.loads(to), json.loads(cc)) == (["gov@example.cn"],
+                                                ["dzzw@example.cn"])
+    assert NO_ADDRESS not in text
 
 
 # ---- bulletins ----

@@ -228,6 +228,30 @@ def test_check_config_checks_the_password_file_can_be_read(mw, postfix):
                          env={"CREDENTIALS_DIRECTORY": creds}).returncode == 0
 
 
+def test_a_credential_not_handed_over_is_named_as_such_at_delivery(
+        mw, feeds, postfix):
+    """password_file is the credential's name, but the service runs without
+    the LoadCredential= drop-in: the error says what is missing."""
+    configure(mw, mail=login(postfix, postfix.submission,
+                             password_file="smtp-password"))
+    stale_unit(mw, feeds)
+    r = run_cycle(mw, BASE, env={"CREDENTIALS_DIRECTORY": None})
+    (row,) = outbox(mw)
+    assert row["status"] == "queued" and row["attempts"] == 1
+    for text in (row["last_error"], r.stderr):
+        assert ('the SMTP password credential "smtp-password" was not '
+                "handed over ($CREDENTIALS_DIRECTORY is not set)") in text
+        assert "contrib/systemd/smtp-password.conf" in text
+    assert all(postfix.delivered(a) == [] for a in (UNIT_ADDR, *ADMINS))
+    # handed over, the queued email goes out
+    creds = mw.dir / "creds"
+    creds.mkdir()
+    (creds / "smtp-password").write_text(postfix.password + "\n")
+    run_cycle(mw, BASE + 600, env={"CREDENTIALS_DIRECTORY": creds},
+              poll=False)
+    assert outbox(mw)[0]["status"] == "sent"
+
+
 # ------------------------------------------------------ a pinned CA
 
 def system_store_trusting(directory, ca):

@@ -422,6 +422,29 @@ iso_date_to_time_is_local_midnight(void **state)
 }
 
 static void
+dates_and_times_are_written_the_chinese_way(void **state)
+{
+	char buf[CN_DATE_SIZE];
+
+	(void)state;
+	date_cn((time_t)1795599000, buf, sizeof(buf));
+	assert_string_equal(buf, "2026年11月25日");
+	datetime_cn((time_t)1795599000, buf, sizeof(buf));
+	assert_string_equal(buf, "2026年11月25日 17:30");
+	datetime_cn((time_t)NEW_YEAR_2026 + 9 * 3600 + 5 * 60, buf, sizeof(buf));
+	assert_string_equal(buf, "2026年1月1日 09:05");
+	time_cn((time_t)1795599000, buf, sizeof(buf));
+	assert_string_equal(buf, "2026年11月25日17时30分");
+	time_cn((time_t)NEW_YEAR_2026 + 9 * 3600, buf, sizeof(buf));
+	assert_string_equal(buf, "2026年1月1日9时");
+	assert_int_equal(iso_date_to_cn("2026-12-02", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2026年12月2日");
+	assert_int_equal(iso_date_to_cn("2026-02-30", buf, sizeof(buf)), -1);
+	assert_string_equal(buf, "");
+	assert_int_equal(iso_date_to_cn(NULL, buf, sizeof(buf)), -1);
+}
+
+static void
 days_between_floors_and_never_goes_negative(void **state)
 {
 	(void)state;
@@ -995,10 +1018,13 @@ password_path_is_a_credential_only_for_a_bare_name(void **state)
 	p = config_password_path("smtp-password");
 	assert_string_equal(p, "smtp-password");
 	free(p);
+	assert_true(config_password_not_handed_over("smtp-password"));
+	assert_false(config_password_not_handed_over("/etc/mediawatch/pw"));
 	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/mediawatchd.service", 1);
 	p = config_password_path("smtp-password");
 	assert_string_equal(p, "/run/credentials/mediawatchd.service/smtp-password");
 	free(p);
+	assert_false(config_password_not_handed_over("smtp-password"));
 	p = config_password_path("/etc/mediawatch/smtp-password");
 	assert_string_equal(p, "/etc/mediawatch/smtp-password");
 	free(p);
@@ -1145,6 +1171,7 @@ main(void)
 		cmocka_unit_test(iso_date_valid_knows_the_calendar),
 		cmocka_unit_test(local_time_parse_reads_shanghai_wall_time),
 		cmocka_unit_test(local_time_parse_rejects_malformed_times),
+		cmocka_unit_test(dates_and_times_are_written_the_chinese_way),
 		cmocka_unit_test(iso_date_to_time_is_local_midnight),
 		cmocka_unit_test(days_between_floors_and_never_goes_negative),
 		cmocka_unit_test(mw_now_honours_unix_seconds),
