@@ -148,11 +148,13 @@ busy_wait(void *arg, int tries)
 }
 
 /*
- * A connection is used by one thread only (the daemon's event loop; its
- * feed reading thread has none), so SQLite need not lock it on every call
- * (SQLITE_OPEN_NOMUTEX), and nothing reads SQLite's memory statistics,
- * whose upkeep takes a global lock on every allocation.  The library-wide
- * setting can change only before the first connection.
+ * A connection is used by one thread at a time (the daemon's event loop,
+ * whose feed reading thread has none; the console's threads, one at a time
+ * under the lock around the library in web/server.c), so SQLite need not
+ * lock it on every call (SQLITE_OPEN_NOMUTEX), and nothing reads SQLite's
+ * memory statistics, whose upkeep takes a global lock on every
+ * allocation.  The library-wide setting can change only before the first
+ * connection.
  */
 static void
 db_init_library(void)
