@@ -1,6 +1,7 @@
 # mediawatch — build, test, install.
 # Honours CFLAGS, LDFLAGS, PREFIX, DESTDIR.  DEVELOPER=1 adds -Werror and extra
-# warnings; SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+# warnings; SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer,
+# TSAN=1 with ThreadSanitizer.
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
@@ -33,6 +34,16 @@ BUILD     := build-san
 # libconfig 1.5 leaks a token on some syntax errors; nothing of ours
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+else ifeq ($(TSAN),1)
+# ThreadSanitizer, for the feed reading thread (poll/parse_worker.c); not
+# part of `make check`: run it on the poll tests, e.g.
+#   make TSAN=1 integration-test TESTS=tests/integration/test_poller.py
+# a race makes the program exit 66 and print the report on its stderr
+SANFLAGS  := -fsanitize=thread -fno-omit-frame-pointer
+MW_CFLAGS += $(SANFLAGS)
+LDFLAGS   += $(SANFLAGS)
+BUILD     := build-tsan
+export TSAN_OPTIONS := halt_on_error=1:second_deadlock_stack=1
 else
 BUILD     := build
 endif

@@ -1,16 +1,20 @@
 #!/usr/bin/python3
-"""genfeeds.py — synthetic feeds for bench-poll.sh, and the checks on them.
+"""genfeeds.py — synthetic feeds and ledgers for bench-cycle.sh, and the
+checks on them.
 
-    genfeeds.py generate OUTDIR N BASEURL [BIG]
-        Writes OUTDIR/www/f/NNNNNN.{rss,atom,json}: N feeds, a third each
+    genfeeds.py feeds OUTDIR F BASEURL
+        Writes OUTDIR/www/f/NNNNNN.{rss,atom,json}: F feeds, a third each
         RSS 2.0, Atom 1.0 and JSON Feed 1.1, 20 items each with Chinese
-        titles and deterministic dates; OUTDIR/accounts.csv registering one
-        account per feed; OUTDIR/expected.tsv (feed URL, expected
-        last_update_at as Unix seconds); OUTDIR/curl.conf fetching every
-        feed once to /dev/null.  With BIG > 0 also OUTDIR/accounts-big.csv
-        and OUTDIR/expected-big.tsv: BIG accounts spread over the same N
-        feeds, each with its own URL (a distinct query string, which nginx
-        ignores for static files).
+        titles and deterministic dates.  Their newest items are of mixed
+        age (see AGES), so the evaluation after a cycle finds fresh,
+        warning, stale and dormant accounts and has problems to open.
+
+    genfeeds.py ledger OUTDIR N F BASEURL UNITS
+        Writes, for N accounts in UNITS units, OUTDIR/units.tsv (code,
+        name, email of each unit), OUTDIR/accounts.csv (account j polls
+        feed j mod F at its own URL: a query string nginx ignores),
+        OUTDIR/expected.tsv (feed URL, expected last_update_at as Unix
+        seconds) and OUTDIR/curl.conf (every URL once, to /dev/null).
 
     genfeeds.py verify DB EXPECTED.tsv
         Compares every active account's last_update_at with the expected
@@ -18,11 +22,18 @@
         and a few examples; exits 1 when anything differs.
 
     genfeeds.py status DB
-        Prints how many accounts ended with each HTTP status.
+        Prints how many accounts ended with each HTTP status and state,
+        and how many problems are open.
 
-    genfeeds.py measure OUTFILE CMD [ARG…]
-        Runs CMD and writes "elapsed user sys maxrss_kb" (seconds, KiB) of
-        it to OUTFILE; exits with CMD's status.
+    genfeeds.py dbsize DB
+        Prints the database's size in bytes (its pages, the WAL's
+        included).
+
+    genfeeds.py measure OUTFILE LIMIT CMD [ARG…]
+        Runs CMD and writes "elapsed user sys maxrss_kb status" (seconds,
+        KiB, exit status) of it to OUTFILE; exits 0 when CMD did.  A CMD
+        still running after LIMIT seconds (0: no limit) is stopped
+        (SIGTERM, SIGKILL 10 s later) and its status is "stopped".
 
 Only the standard library is used, so any /usr/bin/python3 runs it.
 """
@@ -36,15 +47,20 @@ import time
 from datetime import datetime, timedelta, timezone
 
 ITEMS = 20
-# The newest item of every feed lies in the 5 days before BASE, yesterday
-# 00:00 UTC unless BENCH_BASE (Unix seconds) says otherwise: every date is in
-# the past, so the daemon's future-date clamp never changes the expected
-# value, and every account is fresh, so the evaluation after the cycle has
-# nothing to report.  The same day gives the same feeds.
+DAY = 86400
+# The newest item of every feed lies before BASE, yesterday 00:00 UTC
+# unless BENCH_BASE (Unix seconds) says otherwise: every date is in the
+# past, so the daemon's future-date clamp never changes the expected value.
+# The same day gives the same feeds.
 BASE = int(os.environ.get("BENCH_BASE") or
-           (int(time.time()) // 86400 - 1) * 86400)
-SPREAD = 5 * 86400
+           (int(time.time()) // DAY - 1) * DAY)
+# How old the newest item of feed i is, by i mod 20: (share, from, span)
+# in days.  With the default thresholds (warn 7 d, stale 14 d, dormant
+# 90 d) 60 % of the accounts are fresh, 10 % warning, 20 % stale and 10 %
+# dormant: a stale or dormant problem opens for 30 %.
+AGES = [(12, 0, 5), (2, 8, 4), (4, 16, 60), (2, 100, 200)]
 CST = timezone(timedelta(hours=8))
+OPENED_ON = "2020-01-01"   # long before: no account is in its grace period
 
 PLACES = ["北京市", "上海市", "广州市", "深圳市", "杭州市", "成都市", "武汉市",
           "南京市", "西安市", "盘锦市", "闽侯县", "长沙市", "郑州市", "济南市"]
@@ -64,17 +80,27 @@ def title(i, k):
     return FORMS[(i + k) % len(FORMS)].format(p=p, t=t, n=(i * 31 + k) % 97 + 1)
 
 
+def newest_age(i):
+    """Seconds between BASE and the newest item of feed i."""
+    k = i % 20
+    for share, first, span in AGES:
+        if k < share:
+            return first * DAY + (i * 7919) % (span * DAY)
+        k -= share
+    raise AssertionError("AGES must cover 20 shares")
+
+
 def item_dates(i):
     """The 20 dates of feed i in document order, and the newest of them.
 
     The first item is an old pinned post, and the newest sits at position
     1-5, so a parser that trusts the first item gets it wrong."""
-    newest = BASE - (i * 7919) % SPREAD
+    newest = BASE - newest_age(i)
     step = 3 * 3600 + (i % 977)
     dates = [newest - k * step for k in range(ITEMS - 1)]
     pos = i % 5
     ordered = dates[1:pos + 1] + [dates[0]] + dates[pos + 1:]
-    pinned = newest - 400 * 86400 - i
+    pinned = newest - 400 * DAY - i
     return [pinned] + ordered, newest
 
 
@@ -163,35 +189,38 @@ def write(path, text):
         f.write(text)
 
 
-def generate(outdir, n, baseurl, big):
+def feed_url(baseurl, i):
+    return "%s/f/%06d.%s" % (baseurl, i, WRITERS[i % 3][0])
+
+
+def feeds(outdir, f, baseurl):
     www = os.path.join(outdir, "www", "f")
     os.makedirs(www, exist_ok=True)
-    urls, expected = [], []
-    for i in range(n):
-        ext, writer = WRITERS[i % 3]
-        name = "%06d.%s" % (i, ext)
-        url = "%s/f/%s" % (baseurl, name)
-        dates, newest = item_dates(i)
-        write(os.path.join(www, name), writer(i, url, dates))
-        urls.append(url)
-        expected.append(newest)
-    header = "unit_code,platform,name,platform_uid,feed_url\n"
-    write(os.path.join(outdir, "accounts.csv"), header + "".join(
-        "BENCH,%s,基准账号%d,,%s\n" % (PLATFORMS[i % len(PLATFORMS)], i, u)
-        for i, u in enumerate(urls)))
-    write(os.path.join(outdir, "expected.tsv"), "".join(
-        "%s\t%d\n" % (u, e) for u, e in zip(urls, expected)))
-    write(os.path.join(outdir, "curl.conf"), "".join(
-        'url = "%s"\noutput = "/dev/null"\n' % u for u in urls))
-    if big > 0:
-        rows, exp = [], []
-        for j in range(big):
-            u = "%s?a=%d" % (urls[j % n], j)
-            rows.append("BENCH,%s,大账号%d,,%s\n"
-                        % (PLATFORMS[j % len(PLATFORMS)], j, u))
-            exp.append("%s\t%d\n" % (u, expected[j % n]))
-        write(os.path.join(outdir, "accounts-big.csv"), header + "".join(rows))
-        write(os.path.join(outdir, "expected-big.tsv"), "".join(exp))
+    for i in range(f):
+        url = feed_url(baseurl, i)
+        dates, _ = item_dates(i)
+        write(os.path.join(www, os.path.basename(url)),
+              WRITERS[i % 3][1](i, url, dates))
+
+
+def ledger(outdir, n, f, baseurl, units):
+    os.makedirs(outdir, exist_ok=True)
+    write(os.path.join(outdir, "units.tsv"), "".join(
+        "U%03d\t基准测试单位%d\tunit%03d@bench.example.gov.cn\n" % (u, u, u)
+        for u in range(units)))
+    newest = [item_dates(i)[1] for i in range(min(n, f))]
+    rows, exp, curl = [], [], []
+    for j in range(n):
+        url = "%s?a=%d" % (feed_url(baseurl, j % f), j)
+        rows.append("U%03d,%s,基准账号%d,,%s,%s\n" % (
+            j % units, PLATFORMS[j % len(PLATFORMS)], j, url, OPENED_ON))
+        exp.append("%s\t%d\n" % (url, newest[j % f]))
+        curl.append('url = "%s"\noutput = "/dev/null"\n' % url)
+    write(os.path.join(outdir, "accounts.csv"),
+          "unit_code,platform,name,platform_uid,feed_url,opened_on\n" +
+          "".join(rows))
+    write(os.path.join(outdir, "expected.tsv"), "".join(exp))
+    write(os.path.join(outdir, "curl.conf"), "".join(curl))
 
 
 def verify(db, expected_path):
@@ -219,35 +248,70 @@ def verify(db, expected_path):
 
 def status(db):
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
-    rows = con.execute("SELECT coalesce(f.last_status, 'none'), count(*) FROM"
-                       " account a LEFT JOIN feed_state f ON f.account_id ="
-                       " a.id GROUP BY 1 ORDER BY 1").fetchall()
+    fetched = con.execute(
+        "SELECT coalesce(f.last_status, 'none'), count(*) FROM account a"
+        " LEFT JOIN feed_state f ON f.account_id = a.id GROUP BY 1"
+        " ORDER BY 1").fetchall()
+    states = con.execute(
+        "SELECT coalesce(s.state, 'none'), count(*) FROM account a"
+        " LEFT JOIN account_state s ON s.account_id = a.id GROUP BY 1"
+        " ORDER BY 1").fetchall()
+    (problems,), = con.execute(
+        "SELECT count(*) FROM problem WHERE closed_at IS NULL").fetchall()
     con.close()
-    print(" ".join("%s:%d" % r for r in rows))
+    print("HTTP %s; states %s; %d problems open" % (
+        " ".join("%s:%d" % r for r in fetched),
+        " ".join("%s:%d" % r for r in states), problems))
     return 0
 
 
-def measure(outfile, argv):
+def dbsize(db):
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    (pages,), = con.execute("PRAGMA page_count").fetchall()
+    (size,), = con.execute("PRAGMA page_size").fetchall()
+    con.close()
+    print(pages * size)
+    return 0
+
+
+def measure(outfile, limit, argv):
+    """Runs argv for at most limit seconds (0: no limit): then SIGTERM, and
+    SIGKILL 10 s later.  The status is the exit code, or "stopped"."""
     start = time.monotonic()
-    rc = subprocess.call(argv)
+    proc = subprocess.Popen(argv)
+    try:
+        rc = proc.wait(timeout=limit or None)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        rc = "stopped"
     elapsed = time.monotonic() - start
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    write(outfile, "%.3f %.3f %.3f %d\n"
-          % (elapsed, ru.ru_utime, ru.ru_stime, ru.ru_maxrss))
-    return rc
+    write(outfile, "%.3f %.3f %.3f %d %s\n"
+          % (elapsed, ru.ru_utime, ru.ru_stime, ru.ru_maxrss, rc))
+    return 0 if rc == 0 else 1
 
 
 def main(argv):
-    if len(argv) >= 5 and argv[1] == "generate":
-        generate(argv[2], int(argv[3]), argv[4].rstrip("/"),
-                 int(argv[5]) if len(argv) > 5 else 0)
+    if len(argv) == 5 and argv[1] == "feeds":
+        feeds(argv[2], int(argv[3]), argv[4].rstrip("/"))
+        return 0
+    if len(argv) == 7 and argv[1] == "ledger":
+        ledger(argv[2], int(argv[3]), int(argv[4]), argv[5].rstrip("/"),
+               int(argv[6]))
         return 0
     if len(argv) == 4 and argv[1] == "verify":
         return verify(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "status":
         return status(argv[2])
-    if len(argv) >= 4 and argv[1] == "measure":
-        return measure(argv[2], argv[3:])
+    if len(argv) == 3 and argv[1] == "dbsize":
+        return dbsize(argv[2])
+    if len(argv) >= 5 and argv[1] == "measure":
+        return measure(argv[2], float(argv[3]), argv[4:])
     sys.stderr.write(__doc__)
     return 2
 

@@ -608,6 +608,11 @@ when_to_time(struct when *w, time_t *out)
 	tm.tm_min = w->min;
 	tm.tm_sec = w->sec;
 	utc = timegm(&tm);
+	/* an offset says it all; mktime() is dear (it re-reads TZ each time) */
+	if (w->has_offset && w->zone == NULL) {
+		*out = utc - w->offset;
+		return 0;
+	}
 	tm.tm_isdst = -1;
 	local = mktime(&tm);
 	if (w->zone != NULL && (local == (time_t)-1 ||

@@ -355,6 +355,23 @@ numeric_ref_len(const char *p, const char *end)
 	return q < end && *q == ';' ? (size_t)(q + 1 - p) : 0;
 }
 
+/* "&#60;": a numeric reference, written without printf, which would cost
+ * more than the rest of the pass (Atom summaries escape every tag). */
+static void
+charref_put(struct strbuf *sb, uint32_t cp)
+{
+	char buf[16], *p = buf + sizeof(buf);
+
+	*--p = ';';
+	do {
+		*--p = (char)('0' + cp % 10);
+		cp /= 10;
+	} while (cp > 0);
+	*--p = '#';
+	*--p = '&';
+	sb_append(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 /* Writes the reference at p as libxml2 reads it even after an error, and
  * returns where the text goes on: numeric references stay, named ones
  * (XML's and HTML's) become numeric, anything else is a literal '&'. */
@@ -380,7 +397,7 @@ reference_fix(struct strbuf *sb, const char *p, const char *end)
 		name[n] = *q++;
 	name[n] = '\0';
 	if (q < end && *q == ';' && n > 0 && (cp = entity_code(name)) != 0) {
-		sb_printf(sb, "&#%u;", (unsigned)cp);
+		charref_put(sb, cp);
 		return q + 1;
 	}
 	sb_puts(sb, "&#38;");

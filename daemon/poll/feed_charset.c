@@ -277,6 +277,31 @@ char_allowed(uint32_t cp)
 	return cp != 0xfffe && cp != 0xffff;
 }
 
+/* The length of the character at s when it is UTF-8 that XML allows,
+ * else 0.  Every byte of every feed comes through here: ASCII and the
+ * three-byte characters of Chinese text are decided inline. */
+static inline size_t
+allowed_len(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint32_t cp;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' ||
+		    s[0] == '\r';
+	if (s[0] >= 0xe0 && s[0] <= 0xef && len >= 3 &&
+	    (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
+		cp = (uint32_t)(s[0] & 0x0f) << 12 |
+		    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+		/* overlong forms, surrogates, U+FFFE and U+FFFF */
+		return cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff) &&
+		    cp < 0xfffe ? 3 : 0;
+	}
+	n = utf8_decode(str, len, &cp);
+	return n > 0 && char_allowed(cp) ? n : 0;
+}
+
 static void
 utf8_clean(struct strbuf *out, const char *s, size_t len)
 {
@@ -285,12 +310,12 @@ utf8_clean(struct strbuf *out, const char *s, size_t len)
 	size_t n;
 
 	while (len > 0) {
-		n = utf8_decode(s, len, &cp);
-		if (n > 0 && char_allowed(cp)) {
+		if ((n = allowed_len(s, len)) > 0) {
 			s += n;
 			len -= n;
 			continue;
 		}
+		n = utf8_decode(s, len, &cp);
 		sb_append(out, run, (size_t)(s - run));
 		sb_append(out, REPLACEMENT, 3);
 		n = n > 0 ? n : 1;

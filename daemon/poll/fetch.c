@@ -322,7 +322,7 @@ result_retry_after(CURL *easy, long status)
 	return secs > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : (long long)secs;
 }
 
-/* The result takes over f's strings; result_free() releases them. */
+/* The result takes over f's strings; fetch_result_free() releases them. */
 static void
 result_fill(struct fetch *f, CURL *easy, CURLcode rc, struct fetch_result *r)
 {
@@ -349,8 +349,25 @@ result_fill(struct fetch *f, CURL *easy, CURLcode rc, struct fetch_result *r)
 	r->permanent_redirect = take(&f->permanent_redirect);
 }
 
-static void
-result_free(struct fetch_result *r)
+void
+fetch_result_copy(struct fetch_result *dst, const struct fetch_result *src)
+{
+	*dst = *src;
+	dst->error = xstrdup(src->error);
+	if (src->body) {
+		dst->body = xmalloc(src->body_len + 1);
+		memcpy(dst->body, src->body, src->body_len + 1);
+	}
+	dst->etag = xstrdup(src->etag);
+	dst->last_modified = xstrdup(src->last_modified);
+	dst->content_type = xstrdup(src->content_type);
+	dst->charset = xstrdup(src->charset);
+	dst->effective_url = xstrdup(src->effective_url);
+	dst->permanent_redirect = xstrdup(src->permanent_redirect);
+}
+
+void
+fetch_result_free(struct fetch_result *r)
 {
 	free(r->error);
 	free(r->body);
@@ -372,7 +389,7 @@ on_done(CURL *easy, CURLcode rc, void *arg)
 	if (!r.ok)
 		log_debug("fetch %s: %s", f->url, r.error);
 	f->done(&r, f->userdata);
-	result_free(&r);
+	fetch_result_free(&r);
 	fetch_free(f);
 }
 

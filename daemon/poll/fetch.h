@@ -53,6 +53,11 @@ struct fetch_result {
  * message ("Operation timed out after ..."), "aborted at shutdown". */
 typedef void (*fetch_done_fn)(const struct fetch_result *result, void *userdata);
 
+/* A copy of a result that outlives the callback, body included; free it
+ * with fetch_result_free(). */
+void fetch_result_copy(struct fetch_result *dst, const struct fetch_result *src);
+void fetch_result_free(struct fetch_result *r);
+
 /* 0: done will run exactly once, later, from the event loop.  -1 (logged):
  * the transfer could not be set up and done will not run. */
 int fetch_start(struct curlloop *loop, const struct fetch_options *opts,

@@ -1,6 +1,8 @@
 /* poller.c — scheduling fetches and recording their results. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -11,6 +13,7 @@
 #include "poll/feed.h"
 #include "poll/feed_state.h"
 #include "poll/fetch.h"
+#include "poll/parse_worker.h"
 #include "poll/poller.h"
 #include "poll/post.h"
 #include "store/db.h"
@@ -18,8 +21,10 @@
 #define IDLE_TICK_MAX   30     /* seconds: registry changes are seen this soon */
 #define BACKOFF_BASE    60     /* first retry after a failure, doubling */
 #define RETRY_AFTER_MAX (7 * 86400)
-#define BATCH_MAX       256    /* results per transaction */
+#define BATCH_MAX       64     /* results per transaction: its pages fit in
+                                * SQLite's page cache, none spill */
 #define BATCH_USEC      200000 /* a result is committed at most this late */
+#define FILL_PART       8      /* refill when this part of the slots is free */
 
 struct cycle_failure {
 	long long  account_id;
@@ -42,6 +47,7 @@ struct poller {
 	bool                  sweep_now;   /* start a sweep even if nothing is due */
 	bool                  sweeping;
 	double                sweep_started;   /* monotonic seconds */
+	double                loop_cpu, reader_cpu;   /* at its start */
 	bool                  sweep_exhausted;
 	long long             cursor;      /* last account id started */
 	size_t                in_flight;
@@ -50,6 +56,7 @@ struct poller {
 	struct cycle_failure *failures;
 	size_t                n_failures, cap_failures;
 	struct post_hooks     hooks;       /* the wording check, when configured */
+	struct parse_worker  *reader;      /* reads bodies on the second core */
 	sd_event_source      *flush;       /* commits the open batch */
 	bool                  in_batch;    /* a write transaction is open */
 	unsigned              batch_jobs;  /* results in it */
@@ -65,6 +72,10 @@ struct job {
 	bool           first_success;
 	long           failures;       /* consecutive, before this fetch */
 	long long      due_at;         /* next_poll_at before the lease */
+	/* a body being read by the worker: */
+	struct fetch_result result;    /* a copy of the response */
+	time_t         fetched_at;
+	struct parse_job parse;
 };
 
 static void poller_fill(struct poller *p);
@@ -107,9 +118,14 @@ templated_platforms(const struct config *cfg)
 	return s;
 }
 
-/* closed accounts too: monitor/closed.c spaces their polls a week apart */
+/* Closed accounts too: monitor/closed.c spaces their polls a week apart.
+ * The unary + keeps SQLite from reading the accounts through an index on
+ * status (the console's): poller_fill must walk the ids up from its cursor
+ * and stop after LIMIT rows, not sort every pollable account each time it
+ * fills a few slots, which makes a cycle's cost grow with the square of
+ * the number of accounts. */
 #define POLLABLE \
-	"a.status IN ('active', 'closed') AND (a.feed_url IS NOT NULL OR" \
+	"+a.status IN ('active', 'closed') AND (a.feed_url IS NOT NULL OR" \
 	" (a.platform_uid IS NOT NULL AND a.platform IN (SELECT value FROM" \
 	" json_each(?1))))"
 
@@ -174,6 +190,7 @@ job_free(struct job *j)
 	free(j->host);
 	free(j->stored_etag);
 	free(j->stored_last_modified);
+	fetch_result_free(&j->result);
 	free(j);
 }
 
@@ -328,23 +345,18 @@ record_failure(struct job *j, const struct fetch_result *r, const char *error,
 	remember_failure(p, j, r);
 }
 
+/* Stores what the worker read of a body. */
 static void
-handle_body(struct job *j, const struct fetch_result *r, time_t now)
+handle_body(struct job *j, const struct fetch_result *r, struct feed *feed,
+    time_t now)
 {
 	struct poller *p = j->p;
 	struct post_summary sum;
-	struct feed feed;
-	char *error = NULL;
 
-	if (feed_parse(r->body, r->body_len, r->charset, &feed, &error) == -1) {
-		record_failure(j, r, error ? error : "not a feed", now);
-		free(error);
-		return;
-	}
 	if (result_begin(p) == 0) {
-		bool ok = post_record(p->db, j->account_id, &feed, now,
+		bool ok = post_record(p->db, j->account_id, feed, now,
 		    j->first_success, &sum, p->hooks.on_new ? &p->hooks : NULL) == 0 &&
-		    record_success(j, r, &feed, now) == 0;
+		    record_success(j, r, feed, now) == 0;
 
 		result_end(p, ok);
 		if (ok) {
@@ -355,7 +367,6 @@ handle_body(struct job *j, const struct fetch_result *r, time_t now)
 			log_warnx("account %lld: the fetch result could not be "
 			    "stored", j->account_id);
 	}
-	feed_free(&feed);
 }
 
 static void
@@ -366,6 +377,52 @@ handle_unchanged(struct job *j, const struct fetch_result *r, time_t now)
 	p->stats.unchanged++;
 	if (result_begin(p) == 0)
 		result_end(p, record_success(j, r, NULL, now) == 0);
+}
+
+/* A job ends once its result is stored; it is in flight until then. */
+static void
+job_finish(struct job *j)
+{
+	struct poller *p = j->p;
+
+	p->in_flight--;
+	job_free(j);
+	if (p->stopping && p->in_flight == 0 && p->on_drained)
+		p->on_drained(p->on_drained_data);
+	if (p->kick)
+		sd_event_source_set_enabled(p->kick, SD_EVENT_ONESHOT);
+}
+
+/* The worker has read the body (see parse_worker.h); back in the loop. */
+static void
+body_read(struct parse_job *pj)
+{
+	struct job *j = pj->userdata;
+	struct poller *p = j->p;
+
+	if (pj->cancelled)
+		/* shutting down: give the lease back, it stays due */
+		feed_state_release(p->db, j->account_id, (time_t)j->due_at);
+	else if (pj->rc == -1)
+		record_failure(j, &j->result, pj->error ? pj->error :
+		    "not a feed", j->fetched_at);
+	else
+		handle_body(j, &j->result, &pj->feed, j->fetched_at);
+	feed_free(&pj->feed);
+	free(pj->error);
+	job_finish(j);
+}
+
+static void
+body_submit(struct job *j, const struct fetch_result *r, time_t now)
+{
+	fetch_result_copy(&j->result, r);
+	j->fetched_at = now;
+	j->parse.body = j->result.body;
+	j->parse.len = j->result.body_len;
+	j->parse.charset = j->result.charset;
+	j->parse.userdata = j;
+	parse_worker_submit(j->p->reader, &j->parse);
 }
 
 static void
@@ -385,15 +442,12 @@ job_done(const struct fetch_result *r, void *userdata)
 		else if (r->http_status == 304 || (r->etag && j->stored_etag &&
 		    strcmp(r->etag, j->stored_etag) == 0))
 			handle_unchanged(j, r, now);
-		else
-			handle_body(j, r, now);
+		else {
+			body_submit(j, r, now);
+			return;         /* in flight until body_read */
+		}
 	}
-	p->in_flight--;
-	job_free(j);
-	if (p->stopping && p->in_flight == 0 && p->on_drained)
-		p->on_drained(p->on_drained_data);
-	if (p->kick)
-		sd_event_source_set_enabled(p->kick, SD_EVENT_ONESHOT);
+	job_finish(j);
 }
 
 /* A job for the account in the current row of poller_fill's query. */
@@ -468,8 +522,9 @@ poller_fill(struct poller *p)
 
 	if (p->stopping || !p->sweeping || p->sweep_exhausted)
 		return;
+	/* slots are filled a few at a time: the query costs more than a row */
 	want = p->cfg->poll.concurrency - (long)p->in_flight;
-	if (want <= 0)
+	if (want <= 0 || want < p->cfg->poll.concurrency / FILL_PART)
 		return;
 	if (batch_open(p) == -1) {
 		log_warnx("the database stayed busy; due feeds are started at "
@@ -542,6 +597,41 @@ expire_posts(struct poller *p)
 		log_info("expired %ld posts older than the retention period", n);
 }
 
+/* CPU time of the calling thread, the event loop's. */
+static double
+thread_cpu_seconds(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == -1)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The most memory the process has held so far, in MB. */
+static double
+peak_rss_mb(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		return 0;
+	return (double)ru.ru_maxrss / 1024;
+}
+
+/* What a cycle cost, for whoever sizes the machine: the time, the CPU of
+ * the event loop and of the feed reading thread, the memory. */
+static void
+log_cycle(struct poller *p, const struct cycle_stats *s)
+{
+	log_info("poll cycle: %lu fetched, %lu unchanged, %lu failed, %lu new "
+	    "posts in %.2f s, CPU %.2f s in the loop and %.2f s reading feeds, "
+	    "peak RSS %.1f MB", s->fetched, s->unchanged, s->failed,
+	    s->new_posts, monotonic_seconds() - p->sweep_started,
+	    thread_cpu_seconds() - p->loop_cpu,
+	    parse_worker_cpu_seconds(p->reader) - p->reader_cpu, peak_rss_mb());
+}
+
 static void
 end_cycle(struct poller *p)
 {
@@ -550,9 +640,7 @@ end_cycle(struct poller *p)
 	count_failures(p);
 	expire_posts(p);
 	stats = p->stats;
-	log_info("poll cycle: %lu fetched, %lu unchanged, %lu failed, %lu new "
-	    "posts in %.2f s", stats.fetched, stats.unchanged, stats.failed,
-	    stats.new_posts, monotonic_seconds() - p->sweep_started);
+	log_cycle(p, &stats);
 	p->sweeping = false;
 	memset(&p->stats, 0, sizeof(p->stats));
 	strset_clear(&p->hosts);
@@ -568,6 +656,8 @@ begin_sweep(struct poller *p)
 {
 	p->sweeping = true;
 	p->sweep_started = monotonic_seconds();
+	p->loop_cpu = thread_cpu_seconds();
+	p->reader_cpu = parse_worker_cpu_seconds(p->reader);
 	p->sweep_exhausted = false;
 	p->cursor = 0;
 }
@@ -643,6 +733,10 @@ poller_new(sd_event *event, sqlite3 *db, const struct config *cfg,
 		poller_free(p);
 		return NULL;
 	}
+	if ((p->reader = parse_worker_new(event, body_read)) == NULL) {
+		poller_free(p);
+		return NULL;
+	}
 	sd_event_source_set_enabled(p->timer, SD_EVENT_OFF);
 	sd_event_source_set_enabled(p->kick, SD_EVENT_OFF);
 	sd_event_source_set_enabled(p->flush, SD_EVENT_OFF);
@@ -655,6 +749,8 @@ poller_free(struct poller *p)
 	if (p == NULL)
 		return;
 	p->stopping = true;
+	/* the bodies it holds are stored (or their leases given back) */
+	parse_worker_free(p->reader);
 	sd_event_source_disable_unref(p->kick);
 	p->kick = NULL;
 	if (p->flush) {
@@ -711,6 +807,18 @@ poller_set_config(struct poller *p, const struct config *cfg)
 	/* a new schedule or feed template applies from the next step */
 	if (!p->stopping && !p->sweeping)
 		sd_event_source_set_enabled(p->kick, SD_EVENT_ONESHOT);
+}
+
+void
+poller_pause_reader(struct poller *p)
+{
+	parse_worker_pause(p->reader);
+}
+
+void
+poller_resume_reader(struct poller *p)
+{
+	parse_worker_resume(p->reader);
 }
 
 size_t

@@ -51,6 +51,11 @@ int    poller_start(struct poller *p);
  * curlloop_free). */
 void   poller_stop(struct poller *p);
 void   poller_set_config(struct poller *p, const struct config *cfg);
+/* Bodies are read on a thread of their own (parse_worker.h), which reads
+ * dates in the process's time zone: hold it while a reload may change TZ.
+ * Pausing waits for at most the one body being read. */
+void   poller_pause_reader(struct poller *p);
+void   poller_resume_reader(struct poller *p);
 size_t poller_in_flight(const struct poller *p);
 /* Commits the results received so far.  Poll results are committed in
  * batches; anything else that writes to the database from the same loop

@@ -229,15 +229,13 @@ keep_restart_values(const struct config *running, struct config *fresh)
 	config_keep_restart_values(running, fresh);
 }
 
-static int
-on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+static void
+reload(struct daemon *d)
 {
-	struct daemon *d = userdata;
 	struct wordcheck *wc = NULL;
 	struct config fresh;
 	char *error = NULL;
 
-	sd_notify(0, "RELOADING=1");
 	if (config_load(d->conf_path, &fresh) == -1 ||
 	    ((wc = wording_load(&fresh, &error)) == NULL && error != NULL)) {
 		if (error) {
@@ -262,6 +260,18 @@ on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 		log_notice("configuration reloaded from %s", d->conf_path ?
 		    d->conf_path : "built-in defaults");
 	}
+}
+
+static int
+on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	sd_notify(0, "RELOADING=1");
+	/* the feed reading thread reads dates in TZ, which a reload sets */
+	poller_pause_reader(d->poller);
+	reload(d);
+	poller_resume_reader(d->poller);
 	sd_notify(0, "READY=1");
 	update_status(d);
 	return 0;

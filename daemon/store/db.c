@@ -148,10 +148,31 @@ busy_wait(void *arg, int tries)
 	return 1;
 }
 
+/*
+ * A connection is used by one thread at a time (the daemon's event loop,
+ * whose feed reading thread has none; the console's threads, one at a time
+ * under the lock around the library in web/server.c), so SQLite need not
+ * lock it on every call (SQLITE_OPEN_NOMUTEX), and nothing reads SQLite's
+ * memory statistics, whose upkeep takes a global lock on every
+ * allocation.  The library-wide setting can change only before the first
+ * connection.
+ */
+static void
+db_init_library(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 sqlite3 *
 db_open(const char *path, bool create)
 {
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    (create ? SQLITE_OPEN_CREATE : 0);
 	sqlite3 *db = NULL;
 	struct stat st;
 
@@ -161,6 +182,7 @@ db_open(const char *path, bool create)
 	}
 	if (create && create_group_writable(path) == -1)
 		return NULL;
+	db_init_library();
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
 		sqlite3_close(db);
@@ -172,6 +194,7 @@ db_open(const char *path, bool create)
 	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL") == -1 ||
 	    db_exec(db, "PRAGMA temp_store = MEMORY") == -1 ||
+	    db_exec(db, "PRAGMA wal_autocheckpoint = 10000") == -1 ||
 	    migrate(db, path) == -1) {
 		log_warnx(_("%s: cannot use this database"), path);
 		sqlite3_close(db);
