@@ -888,7 +888,6 @@ every_key_takes_its_default_from_the_table(void **state)
 		case CONFIG_LIST:
 		case CONFIG_CHANNELS:
 		case CONFIG_PLATFORMS:
-		case CONFIG_CHANNELS:
 			break;
 		}
 	}
