@@ -165,8 +165,12 @@ def check_catalog(po, pot, tmp):
             problems.append('%s: fuzzy: %s' % (po, shown(e)))
         elif not e['strs'] or any(not s for s in e['strs'].values()):
             problems.append('%s: untranslated: %s' % (po, shown(e)))
-    fmt = subprocess.run(['msgfmt', '--check', '-o', os.devnull, po],
-                         capture_output=True, text=True)
+    # the catalog into a file of our own: msgfmt replaces its output by
+    # renaming, which fails on (or replaces) a /dev/null that is a file
+    with tempfile.TemporaryDirectory() as tmp:
+        fmt = subprocess.run(['msgfmt', '--check', '-o',
+                              os.path.join(tmp, 'check.mo'), po],
+                             capture_output=True, text=True)
     if fmt.returncode != 0:
         for line in fmt.stderr.splitlines():
             problems.append('%s: format: %s' % (po, line))
