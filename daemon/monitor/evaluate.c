@@ -707,8 +707,9 @@ load_digest(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 	size_t i, j = 0;
 	int rc;
 
-	qsort(pl->candidates, pl->n_candidates, sizeof(*pl->candidates),
-	    candidate_cmp);
+	if (pl->n_candidates > 1)       /* none: candidates may be NULL */
+		qsort(pl->candidates, pl->n_candidates,
+		    sizeof(*pl->candidates), candidate_cmp);
 	ev->digest_rows = xcalloc(N_DIGEST_LISTS * DIGEST_ROWS + 1,
 	    sizeof(*ev->digest_rows));
 	sb_puts(&ids, "[");
