@@ -360,6 +360,23 @@ scope_sql(const struct req *r)
 	return scope_sql_on(r, "u.id");
 }
 
+void
+add_unit_options(struct req *r, struct tmpl_vars *v, const char *current)
+{
+	char *scope = scope_sql(r);
+	char *sql = xasprintf("SELECT u.code, u.name FROM unit u WHERE"
+	    " u.removed_at IS NULL AND %s ORDER BY u.code", scope);
+	sqlite3_stmt *st = db_prepare(r->web->db, sql, "");
+
+	tmpl_set_list(v, "unit_options");
+	while (st && sqlite3_step(st) == SQLITE_ROW)
+		add_option(v, "unit_options", db_column_text(st, 0),
+		    db_column_text(st, 1), current);
+	sqlite3_finalize(st);
+	free(sql);
+	free(scope);
+}
+
 bool
 scope_allows(struct req *r, long long unit_id)
 {

@@ -91,6 +91,9 @@ void  set_json(struct tmpl_vars *v, const char *key, const json_t *j);
 /* <option> rows for a select: value, label, selected. */
 void  add_option(struct tmpl_vars *v, const char *list, const char *value,
           const char *label, const char *current);
+/* "unit_options": the units the user may see (scope_sql()), by code. */
+void  add_unit_options(struct req *r, struct tmpl_vars *v,
+          const char *current);
 /* The reason field of an action form: required, checked text. */
 const char *form_reason(struct req *r, struct resp *resp);
 /* Runs fn(r, arg, &error) in one transaction; 0 when committed, else the

@@ -208,20 +208,9 @@ add_filters(struct req *r, struct tmpl_vars *v, const struct account_query *aq)
 	static const char *const states[] = { "fresh", "warning", "stale",
 	    "dormant", "unverified", "none" };
 	const struct config *cfg = r->web->cfg;
-	char *scope = scope_sql(r), *sql;
-	sqlite3_stmt *st;
 	size_t i;
 
-	sql = xasprintf("SELECT u.code, u.name FROM unit u WHERE u.removed_at IS"
-	    " NULL AND %s ORDER BY u.code", scope);
-	st = db_prepare(r->web->db, sql, "");
-	tmpl_set_list(v, "unit_options");
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		add_option(v, "unit_options", db_column_text(st, 0),
-		    db_column_text(st, 1), aq->unit);
-	sqlite3_finalize(st);
-	free(sql);
-	free(scope);
+	add_unit_options(r, v, aq->unit);
 	for (i = 0; i < cfg->n_platforms; i++)
 		add_option(v, "platform_options", cfg->platforms[i].key,
 		    cfg->platforms[i].label, aq->platform);
@@ -690,20 +679,9 @@ static void
 new_form(struct req *r, struct tmpl_vars *v)
 {
 	const struct config *cfg = r->web->cfg;
-	char *scope = scope_sql(r), *sql;
-	sqlite3_stmt *st;
 	size_t i;
 
-	sql = xasprintf("SELECT u.code, u.name FROM unit u WHERE u.removed_at IS"
-	    " NULL AND %s ORDER BY u.code", scope);
-	st = db_prepare(r->web->db, sql, "");
-	tmpl_set_list(v, "unit_options");
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		add_option(v, "unit_options", db_column_text(st, 0),
-		    db_column_text(st, 1), req_arg(r, "unit"));
-	sqlite3_finalize(st);
-	free(sql);
-	free(scope);
+	add_unit_options(r, v, req_arg(r, "unit"));
 	tmpl_set_list(v, "platform_options");
 	for (i = 0; i < cfg->n_platforms; i++)
 		add_option(v, "platform_options", cfg->platforms[i].key,

@@ -126,20 +126,9 @@ add_filters(struct req *r, struct tmpl_vars *v, const char *state)
 	    { "overdue", "逾期未整改" }, { "replied", "回复待审核" },
 	    { "returned", "回复已退回" }, { "closed", "已销号" },
 	    { "all", "全部" } };
-	char *scope = scope_sql(r), *sql;
-	sqlite3_stmt *st;
 	size_t i;
 
-	sql = xasprintf("SELECT u.code, u.name FROM unit u WHERE u.removed_at IS"
-	    " NULL AND %s ORDER BY u.code", scope);
-	st = db_prepare(r->web->db, sql, "");
-	tmpl_set_list(v, "unit_options");
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		add_option(v, "unit_options", db_column_text(st, 0),
-		    db_column_text(st, 1), req_arg(r, "unit"));
-	sqlite3_finalize(st);
-	free(sql);
-	free(scope);
+	add_unit_options(r, v, req_arg(r, "unit"));
 	for (i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (!is_unit_user(r) || strcmp(kinds[i], "unreachable") != 0)
 			add_option(v, "kind_options", kinds[i],

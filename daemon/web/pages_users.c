@@ -34,19 +34,6 @@ add_user_row(struct tmpl_vars *v, const json_t *u)
 	    "link_expires_at")) ? "1" : "");
 }
 
-static void
-add_unit_options(struct req *r, struct tmpl_vars *v)
-{
-	sqlite3_stmt *st = db_prepare(r->web->db, "SELECT code, name FROM unit"
-	    " WHERE removed_at IS NULL ORDER BY code", "");
-
-	tmpl_set_list(v, "unit_options");
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		add_option(v, "unit_options", db_column_text(st, 0),
-		    db_column_text(st, 1), NULL);
-	sqlite3_finalize(st);
-}
-
 void
 page_users(struct req *r, struct resp *resp)
 {
@@ -58,7 +45,7 @@ page_users(struct req *r, struct resp *resp)
 	json_array_foreach(users, i, u)
 		add_user_row(v, u);
 	json_decref(users);
-	add_unit_options(r, v);
+	add_unit_options(r, v, NULL);
 	tmpl_set(v, "console_url", r->web->cfg->console_url);
 	page_render(r, resp, "users.html", "用户", "users", v);
 }
