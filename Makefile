@@ -65,7 +65,7 @@ TEMPLATES := $(sort $(wildcard conf/templates/*.txt conf/templates/*.html conf/t
 WEB_FILES := $(sort $(wildcard daemon/web/templates/*.html daemon/web/static/*))
 HOLIDAYS  := $(sort $(wildcard conf/holidays/[0-9][0-9][0-9][0-9].txt))
 EMBED_HOLIDAYS := awk -v header=base/holidays.h -v type=holiday_file \
-             -v array=holiday_builtins -f conf/templates/embed.awk
+             -v array=holiday_builtins -f mk/c_string.awk -f conf/templates/embed.awk
 
 .PHONY: all deps check check-layout unit-test integration-test check-config-docs \
         demo bench bench-scale install uninstall clean
@@ -82,28 +82,28 @@ $(BUILD)/obj/%.o: daemon/%.c $(HEADERS)
 $(BUILD)/obj/sql_migrations.o: $(BUILD)/sql_migrations.c | $(BUILD)/obj
 	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/sql_migrations.c: $(MIGRATIONS) sql/embed.awk | $(BUILD)/obj
-	awk -f sql/embed.awk $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+$(BUILD)/sql_migrations.c: $(MIGRATIONS) sql/embed.awk mk/c_string.awk | $(BUILD)/obj
+	awk -f mk/c_string.awk -f sql/embed.awk $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 # The default message templates, built in (mail.templates only overrides).
 $(BUILD)/obj/templates_builtin.o: $(BUILD)/templates_builtin.c daemon/base/template.h | $(BUILD)/obj
 	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/templates_builtin.c: $(TEMPLATES) conf/templates/embed.awk | $(BUILD)/obj
-	awk -f conf/templates/embed.awk $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/templates_builtin.c: $(TEMPLATES) conf/templates/embed.awk mk/c_string.awk | $(BUILD)/obj
+	awk -f mk/c_string.awk -f conf/templates/embed.awk $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 # The holiday calendars, built in (calendar.dir only replaces or adds years).
 $(BUILD)/obj/holidays_builtin.o: $(BUILD)/holidays_builtin.c daemon/base/holidays.h daemon/base/workdays.h | $(BUILD)/obj
 	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/holidays_builtin.c: $(HOLIDAYS) conf/templates/embed.awk | $(BUILD)/obj
+$(BUILD)/holidays_builtin.c: $(HOLIDAYS) conf/templates/embed.awk mk/c_string.awk | $(BUILD)/obj
 	$(EMBED_HOLIDAYS) $(HOLIDAYS) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/web_files.o: $(BUILD)/web_files.c daemon/base/template.h | $(BUILD)/obj
 	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/web_files.c: $(WEB_FILES) conf/templates/embed.awk | $(BUILD)/obj
-	awk -v array=web_files -f conf/templates/embed.awk $(WEB_FILES) > $@.tmp && \
+$(BUILD)/web_files.c: $(WEB_FILES) conf/templates/embed.awk mk/c_string.awk | $(BUILD)/obj
+	awk -v array=web_files -f mk/c_string.awk -f conf/templates/embed.awk $(WEB_FILES) > $@.tmp && \
 	    mv $@.tmp $@
 
 $(BUILD)/obj $(BUILD)/tests:

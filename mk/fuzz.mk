@@ -55,19 +55,19 @@ $(FUZZ_BUILD)/obj/%.o: daemon/%.c $(HEADERS)
 $(FUZZ_BUILD)/obj/sql_migrations.o: $(FUZZ_BUILD)/sql_migrations.c | $(FUZZ_BUILD)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FUZZ_BUILD)/sql_migrations.c: $(MIGRATIONS) sql/embed.awk | $(FUZZ_BUILD)/obj
-	awk -f sql/embed.awk $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+$(FUZZ_BUILD)/sql_migrations.c: $(MIGRATIONS) sql/embed.awk mk/c_string.awk | $(FUZZ_BUILD)/obj
+	awk -f mk/c_string.awk -f sql/embed.awk $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 $(FUZZ_BUILD)/obj/templates_builtin.o: $(FUZZ_BUILD)/templates_builtin.c | $(FUZZ_BUILD)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FUZZ_BUILD)/templates_builtin.c: $(TEMPLATES) conf/templates/embed.awk | $(FUZZ_BUILD)/obj
-	awk -f conf/templates/embed.awk $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+$(FUZZ_BUILD)/templates_builtin.c: $(TEMPLATES) conf/templates/embed.awk mk/c_string.awk | $(FUZZ_BUILD)/obj
+	awk -f mk/c_string.awk -f conf/templates/embed.awk $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 $(FUZZ_BUILD)/obj/holidays_builtin.o: $(FUZZ_BUILD)/holidays_builtin.c | $(FUZZ_BUILD)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FUZZ_BUILD)/holidays_builtin.c: $(HOLIDAYS) conf/templates/embed.awk | $(FUZZ_BUILD)/obj
+$(FUZZ_BUILD)/holidays_builtin.c: $(HOLIDAYS) conf/templates/embed.awk mk/c_string.awk | $(FUZZ_BUILD)/obj
 	$(EMBED_HOLIDAYS) $(HOLIDAYS) > $@.tmp && mv $@.tmp $@
 
 $(FUZZ_BUILD)/obj:

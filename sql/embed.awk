@@ -1,5 +1,6 @@
 # Turns the numbered migrations given as arguments into a C array, so the
-# schema travels inside the binaries.  Usage: awk -f embed.awk sql/0*.sql
+# schema travels inside the binaries.
+# Usage: awk -f mk/c_string.awk -f sql/embed.awk sql/0*.sql
 BEGIN {
 	print "/* Generated from the migrations in sql/ by sql/embed.awk; do not edit. */"
 	print "#include \"store/db.h\""
@@ -22,26 +23,4 @@ END {
 		print "\t},"
 	print "};"
 	print "const size_t n_migrations = sizeof(migrations) / sizeof(migrations[0]);"
-}
-
-# line as the inside of a C string literal: backslash, quote and the "??"
-# of a trigraph escaped.  Built character by character, because what a
-# backslash in gsub()'s replacement means differs between awks (mawk, the
-# Debian default, would not double one).
-function c_string(line,    out, i, c, prev) {
-	out = ""
-	prev = ""
-	for (i = 1; i <= length(line); i++) {
-		c = substr(line, i, 1)
-		if (c == "\\")
-			out = out "\\\\"
-		else if (c == "\"")
-			out = out "\\\""
-		else if (c == "?" && prev == "?")
-			out = out "\\?"
-		else
-			out = out c
-		prev = c
-	}
-	return out
 }

@@ -2,9 +2,9 @@
 # default data travels inside the binaries and nothing depends on where it
 # is installed.  Used for the message templates (the defaults below) and
 # the holiday calendars (conf/holidays/, with -v).
-# Usage: awk -f embed.awk conf/templates/*.txt conf/templates/*.html
+# Usage: awk -f mk/c_string.awk -f embed.awk conf/templates/*.txt conf/templates/*.html
 #        awk -v header=base/holidays.h -v type=holiday_file \
-#            -v array=holiday_builtins -f embed.awk conf/holidays/2026.txt …
+#            -v array=holiday_builtins -f mk/c_string.awk -f embed.awk conf/holidays/2026.txt …
 BEGIN {
 	if (header == "")
 		header = "base/template.h"
@@ -34,26 +34,4 @@ END {
 	print "};"
 	printf "const size_t n_%s =\n", array
 	printf "    sizeof(%s) / sizeof(%s[0]);\n", array, array
-}
-
-# line as the inside of a C string literal: backslash, quote and the "??"
-# of a trigraph escaped.  Built character by character, because what a
-# backslash in gsub()'s replacement means differs between awks (mawk, the
-# Debian default, would not double one).
-function c_string(line,    out, i, c, prev) {
-	out = ""
-	prev = ""
-	for (i = 1; i <= length(line); i++) {
-		c = substr(line, i, 1)
-		if (c == "\\")
-			out = out "\\\\"
-		else if (c == "\"")
-			out = out "\\\""
-		else if (c == "?" && prev == "?")
-			out = out "\\?"
-		else
-			out = out c
-		prev = c
-	}
-	return out
 }
