@@ -114,10 +114,16 @@ def screenshot(driver, tmp_path, name):
 
 
 def wait_download(folder, pattern, timeout=30):
+    """The downloaded file, once Chromium has finished it: it reserves the
+    name with an empty file and writes NAME.crdownload, renamed at the
+    end."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        done = [p for p in folder.iterdir() if re.fullmatch(pattern, p.name)]
-        if done:
+        names = [p.name for p in folder.iterdir()]
+        done = [folder / n for n in names if re.fullmatch(pattern, n)
+                and n + ".crdownload" not in names]
+        if done and not any(n.endswith(".crdownload") for n in names) and \
+                done[0].stat().st_size > 0:
             return done[0]
         time.sleep(0.1)
     raise AssertionError(f"no download matching {pattern} in {folder}: "
