@@ -40,7 +40,11 @@
 #   BENCH_ADMIN          admin commands to time after the warm cycle, each
 #                        "LABEL=ARGS" (ARGS split on blanks, given to
 #                        mediawatchctl -c CONF), separated by ";"; each
-#                        becomes a column of the table (default: none yet)
+#                        becomes a column of the table (default: status,
+#                        problem list, account list --unit, account show,
+#                        report, the month's bulletin and account export;
+#                        "" for none).  bench-scale.sh times them again on
+#                        a registry with a year of history.
 #   BENCH_NGINX_WORKERS  nginx worker_processes (default auto)
 #   BENCH_BASE           Unix time the feeds' dates count back from
 #                        (default yesterday 00:00 UTC; see genfeeds.py)
@@ -73,6 +77,8 @@ GROWTH_MAX=1.5      # per-account cost at 100,000 over that at 10,000
 EVAL_PER_100K=1     # seconds of evaluation per 100,000 accounts
 RSS_100K=64         # MB peak, 100,000 accounts
 RSS_500K=128        # MB peak, 500,000 accounts
+ADMIN_100K=1        # seconds per admin command, 100,000 accounts
+ADMIN_500K=3        # seconds per admin command, 500,000 accounts
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'bench-cycle: %s\n' "$*" >&2; exit 1; }
@@ -116,6 +122,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 # nginx's workers drop to nobody when we are root: they must reach the files
 chmod 755 "$TMP"
+
+# The admin commands timed after each size's warm cycle: the registry has
+# no history yet, but every problem of the cold cycle is open (30 % of the
+# accounts).  The bulletin is the month in progress, which monitoring began
+# in (Asia/Shanghai, the configured zone).
+MONTH=$(TZ=Asia/Shanghai date +%Y-%m)
+: "${BENCH_ADMIN=status=status;problem_list=problem list;account_list=account list --unit U001;account_show=account show 1;report=report --out $TMP/report.html;bulletin=bulletin preview --month $MONTH --format html --out $TMP/bulletin.html;export=account export --out $TMP/export.csv}"
 
 PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE=http://127.0.0.1:$PORT
@@ -272,10 +285,7 @@ cycle() {        # DIR N NAME: one measured `mediawatchd --once`
 }
 
 # The admin commands of BENCH_ADMIN, each timed once after the warm cycle:
-# DIR/admin.tsv gets "LABEL<TAB>seconds" (or "over N s (stopped)").  This
-# is where the admin-command measurements of issue 12 (status, problem
-# list, account list --unit, account show, report, bulletin, notice issue,
-# account export) are added: give them as the default of BENCH_ADMIN.
+# DIR/admin.tsv gets "LABEL<TAB>seconds" (or "over N s (stopped)").
 admin_commands() {   # DIR
 	: > "$1/admin.tsv"
 	[ -n "${BENCH_ADMIN:-}" ] || return 0
@@ -440,6 +450,17 @@ for n in 100000 500000; do
 	[ $n = 500000 ] && limit=$RSS_500K
 	for c in cold warm; do
 		check "peak RSS $c, $(fmt_int $n)" "$(fact $n $c rss_mb)" "<=" "$limit" "MB"
+	done
+done
+# The admin commands: 1 s each at 100,000 accounts, 3 s at 500,000
+for n in 100000 500000; do
+	has_size $n || continue
+	limit=$ADMIN_100K
+	[ $n = 500000 ] && limit=$ADMIN_500K
+	for l in $admin_labels; do
+		v=$(awk -F'\t' -v l="$l" '$1 == l { print $2 }' "$TMP/n$n/admin.tsv" |
+		    sed -n 's/^\([0-9.]*\) s$/\1/p')
+		check "$l, $(fmt_int $n)" "${v:--}" "<=" "$limit" "s"
 	done
 done
 

@@ -17,4 +17,18 @@
 int maildir_deliver(const char *path, const char *msg, size_t len,
         char **error);
 
+/* A message of maildir_deliver_all(): data and len given; rc (0 or -1)
+ * and error (caller frees) set. */
+struct maildir_message {
+	const char *data;
+	size_t      len;
+	int         rc;
+	char       *error;
+};
+
+/* Delivers n messages as maildir_deliver() does each, writing them at
+ * once on a few threads and syncing new/ once for all of them. */
+void maildir_deliver_all(const char *path, struct maildir_message *m,
+         size_t n);
+
 #endif

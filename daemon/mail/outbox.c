@@ -1037,27 +1037,62 @@ send_chats(struct outbox_sender *s)
 	return rc;
 }
 
-/* Takes one due message: lease, build, deliver or start delivering.
- * Returns -1 when the database cannot be written (full disk, lock). */
+/* Takes one due email and starts its SMTP submission.  Returns -1 when
+ * the database cannot be written (full disk, lock). */
 static int
-send_one(struct outbox_sender *s, long long id)
+send_one_smtp(struct outbox_sender *s, long long id)
 {
 	struct letter *l = NULL;
-	char *error = NULL;
 	int rc;
 
 	if ((rc = letter_take(s->db, s->cfg, id, true, &l)) != 1)
 		return rc == -1 ? -1 : 0;
-	if (s->cfg->mail.transport == MAIL_SMTP) {
-		start_smtp(s, l);
-		return 0;
-	}
-	rc = deliver_local(s->cfg, l, &error);
-	attempt_record_all(s->db, s->cfg, l, rc == 0, rc == 0 ? NULL :
-	    error ? error : "failed");
-	free(error);
-	letter_free(l);
+	start_smtp(s, l);
 	return 0;
+}
+
+/* Hands n letters to the local transport, each outcome into m: a Maildir
+ * takes them all at once, sendmail one process after another. */
+static void
+deliver_local_all(const struct config *cfg, struct letter **l,
+    struct maildir_message *m, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m[i] = (struct maildir_message){ .data = l[i]->wire,
+		    .len = l[i]->wire_len };
+	if (cfg->mail.transport != MAIL_SENDMAIL) {
+		maildir_deliver_all(cfg->mail.maildir, m, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		m[i].rc = deliver_local(cfg, l[i], &m[i].error);
+}
+
+/* The due emails of one turn by a local transport: all taken, delivered
+ * together, then each outcome recorded.  Returns -1 when the database
+ * cannot be written; what was taken before is still delivered. */
+static int
+send_local(struct outbox_sender *s, const long long *ids, size_t n)
+{
+	struct letter *l[SYNC_BATCH];
+	struct maildir_message m[SYNC_BATCH];
+	size_t taken = 0, i;
+	int rc = 0;
+
+	for (i = 0; i < n && i < SYNC_BATCH && rc != -1; i++)
+		if ((rc = letter_take(s->db, s->cfg, ids[i], true,
+		    &l[taken])) == 1)
+			taken++;
+	deliver_local_all(s->cfg, l, m, taken);
+	for (i = 0; i < taken; i++) {
+		attempt_record_all(s->db, s->cfg, l[i], m[i].rc == 0,
+		    m[i].rc == 0 ? NULL : m[i].error ? m[i].error : "failed");
+		free(m[i].error);
+		letter_free(l[i]);
+	}
+	return rc == -1 ? -1 : 0;
 }
 
 static size_t
@@ -1102,8 +1137,10 @@ send_mail(struct outbox_sender *s, bool *more)
 	size_t n = room ? due_ids(s, ids, room) : 0, i;
 
 	*more = n == room && room > 0 && !smtp;
+	if (!smtp)
+		return send_local(s, ids, n);
 	for (i = 0; i < n; i++)
-		if (send_one(s, ids[i]) == -1)
+		if (send_one_smtp(s, ids[i]) == -1)
 			return -1;
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "paperwork/messages.h"
 #include "poll/poller.h"
 #include "service/daemon.h"
+#include "store/checkpoint.h"
 #include "store/db.h"
 #include "wording/wordcheck.h"
 
@@ -46,6 +47,7 @@ struct daemon {
 	struct config     cfg;
 	const char       *conf_path;
 	sqlite3          *db;
+	struct checkpointer *checkpoints; /* the WAL copied back off the loop */
 	struct curlloop  *curl;
 	struct poller    *poller;
 	struct outbox_sender *sender;
@@ -393,9 +395,11 @@ daemon_main(int argc, char **argv)
 		config_free(&d.cfg);
 		return 1;
 	}
+	d.checkpoints = checkpointer_start(d.db, d.cfg.database);
 	rc = run(&d);
 	sd_notify(0, "STOPPING=1");
 	sd_event_unref(d.event);
+	checkpointer_stop(d.checkpoints);
 	db_close(d.db);
 	wordcheck_free(d.wc);
 	config_free(&d.cfg);

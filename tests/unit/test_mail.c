@@ -1192,6 +1192,81 @@ maildir_deliveries_get_distinct_names(void **state)
 	free(dir);
 }
 
+/* A batch lands whole: each message once, byte for byte, in new/, tmp/
+ * left empty; the writers share the messages between them. */
+static void
+maildir_batch_delivers_each_message_once(void **state)
+{
+	struct maildir_message m[37];
+	char *dir = tmpdir_new(), *body[37], *p, *f, *got;
+	DIR *d;
+	struct dirent *e;
+	int i, n = 0, seen[37] = { 0 };
+
+	(void)state;
+	for (i = 0; i < 37; i++) {
+		body[i] = xasprintf("Subject: %d\r\n\r\nmessage %d\r\n", i, i);
+		m[i] = (struct maildir_message){ .data = body[i],
+		    .len = strlen(body[i]) };
+	}
+	maildir_deliver_all(dir, m, 37);
+	for (i = 0; i < 37; i++) {
+		assert_int_equal(m[i].rc, 0);
+		assert_null(m[i].error);
+	}
+	p = xasprintf("%s/new", dir);
+	d = opendir(p);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		f = xasprintf("%s/%s", p, e->d_name);
+		got = slurp(f, NULL);
+		free(f);
+		assert_int_equal(sscanf(got, "Subject: %d", &i), 1);
+		assert_in_range(i, 0, 36);
+		assert_string_equal(got, body[i]);
+		seen[i]++;
+		n++;
+		free(got);
+	}
+	closedir(d);
+	assert_int_equal(n, 37);
+	for (i = 0; i < 37; i++)
+		assert_int_equal(seen[i], 1);
+	free(p);
+	p = xasprintf("%s/tmp", dir);
+	assert_null(only_file(p));
+	free(p);
+	for (i = 0; i < 37; i++)
+		free(body[i]);
+	rm_rf(dir);
+	free(dir);
+}
+
+/* An unusable Maildir fails every message of the batch, each with the
+ * reason. */
+static void
+maildir_batch_fails_every_message_on_an_unusable_path(void **state)
+{
+	struct maildir_message m[3];
+	char *dir = tmpdir_new(), *file = xasprintf("%s/file", dir);
+	int i;
+
+	(void)state;
+	spit(file, "x");
+	for (i = 0; i < 3; i++)
+		m[i] = (struct maildir_message){ .data = "x", .len = 1 };
+	maildir_deliver_all(file, m, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(m[i].rc, -1);
+		assert_contains(m[i].error, "is not a directory");
+		free(m[i].error);
+	}
+	rm_rf(dir);
+	free(dir);
+	free(file);
+}
+
 static void
 maildir_reports_an_unusable_path(void **state)
 {
@@ -1842,6 +1917,8 @@ main(void)
 		cmocka_unit_test(template_file_errors_name_file_and_line),
 		cmocka_unit_test(maildir_delivers_identical_file_into_new_with_at_most_0660),
 		cmocka_unit_test(maildir_deliveries_get_distinct_names),
+		cmocka_unit_test(maildir_batch_delivers_each_message_once),
+		cmocka_unit_test(maildir_batch_fails_every_message_on_an_unusable_path),
 		cmocka_unit_test(maildir_reports_an_unusable_path),
 		cmocka_unit_test(sendmail_passes_arguments_literally_and_message_on_stdin),
 		cmocka_unit_test(sendmail_nonzero_exit_is_an_error_with_the_status),
