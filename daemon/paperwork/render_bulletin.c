@@ -278,17 +278,26 @@ table_title(const json_t *d, const char *label, const struct section *s)
 	return xstrdup(label);
 }
 
+/* The accounts active at the check time: judged, or monitoring gaps. */
+static long long
+active_accounts(const json_t *d)
+{
+	const json_t *s = json_object_get(d, "summary");
+
+	return rd_int(s, "accounts") + rd_int(s, "gaps");
+}
+
 /* Every account's month is listed up to LIST_ALL_ACCOUNTS; beyond, the
  * table would be pages nobody reads: a sentence says where it is (the
  * CSV), and the attachments list the accounts to act on. */
 static char *
 summarised(const json_t *d, const struct section *s)
 {
-	size_t n = json_array_size(json_object_get(d, s->key));
+	long long n = active_accounts(d);
 
 	if (strcmp(s->key, "accounts") != 0 || n <= LIST_ALL_ACCOUNTS)
 		return NULL;
-	return xasprintf("本期纳入监测的账号共%zu个，各单位情况见排名，不合格账号和"
+	return xasprintf("本期纳入监测的账号共%lld个，各单位情况见排名，不合格账号和"
 	    "监测缺口见附件；逐个账号的发布情况见本期通报的CSV表格。", n);
 }
 
@@ -352,11 +361,16 @@ h_note_line(FILE *out, const char *s, bool last)
 	html_tagged(out, "<p class=\"attachments\">", s, "</p>\n");
 }
 
+/* The chart of the accounts longest without update: of all accounts
+ * when they are listed, else of the unqualified ones (those longest
+ * without update are among them). */
 static void
-html_chart(FILE *out, const json_t *accts)
+html_chart(FILE *out, const json_t *d)
 {
+	const char *key = active_accounts(d) <= LIST_ALL_ACCOUNTS ? "accounts" :
+	    "unqualified";
 	bool truncated;
-	json_t *rows = chart_rows(accts, "gap", &truncated);
+	json_t *rows = chart_rows(json_object_get(d, key), "gap", &truncated);
 
 	render_days_chart(out, rows, "监测时点未更新天数", truncated);
 	json_decref(rows);
@@ -372,7 +386,7 @@ h_section(FILE *out, const json_t *d, const char *label,
 	html_tagged(out, s->heading ? "<h2>" : "<h2 class=\"attachment\">",
 	    title, "</h2>\n");
 	if (strcmp(s->key, "accounts") == 0)
-		html_chart(out, rows);
+		html_chart(out, d);
 	if (note)
 		html_tagged(out, "<p>", note, "</p>\n");
 	else
