@@ -18,34 +18,37 @@ static const char *const counts[] = { "orders", "orders_on_time",
 	" r.problem_id = " P ".id AND r.submitted_at <= ?2)"
 
 /* ?1 the start of the watched time, ?2 the check time, ?3 the check
- * day (YYYY-MM-DD): one row per unit, the counts in the order above. */
+ * day (YYYY-MM-DD): one row per unit, the counts in the order above.
+ * Each count is taken in one pass over its table grouped by unit (the
+ * work orders with their first reply, the reviews, the notices), not
+ * per unit: a registry has thousands of units. */
 static const char unit_query[] =
-	"SELECT u.code, u.name,"
-	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
-	  WORKORDER_KIND("p") " AND p.opened_at >= ?1 AND p.opened_at <= ?2),"
-	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
-	  WORKORDER_KIND("p") " AND " FIRST_REPLY("p") " >= ?1 AND "
-	  FIRST_REPLY("p") " <= p.due_at),"
-	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
-	  WORKORDER_KIND("p") " AND " FIRST_REPLY("p") " >= ?1 AND "
-	  FIRST_REPLY("p") " > p.due_at),"
-	" (SELECT count(*) FROM review v JOIN problem p ON p.id = v.problem_id"
-	"  WHERE p.unit_id = u.id AND v.decision = 'returned' AND"
-	"  v.reviewed_at >= ?1 AND v.reviewed_at <= ?2),"
-	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
-	  WORKORDER_KIND("p") " AND p.opened_at <= ?2 AND (p.closed_at IS NULL"
-	"  OR p.closed_at > ?2)),"
-	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
-	  WORKORDER_KIND("p") " AND p.opened_at <= ?2 AND (p.closed_at IS NULL"
-	"  OR p.closed_at > ?2) AND p.due_at < ?2 AND NOT EXISTS (SELECT 1 FROM"
-	"  reply r WHERE r.problem_id = p.id AND r.submitted_at <= ?2 AND NOT"
-	"  EXISTS (SELECT 1 FROM review v WHERE v.reply_id = r.id AND"
-	"  v.decision = 'returned' AND v.reviewed_at <= ?2))),"
-	" (SELECT count(*) FROM document d WHERE d.unit_id = u.id AND"
+	"SELECT u.code, u.name, coalesce(o.received, 0), coalesce(o.on_time, 0),"
+	" coalesce(o.late, 0), coalesce(r.n, 0), coalesce(o.open, 0),"
+	" coalesce(o.overdue, 0), coalesce(n.n, 0) FROM unit u"
+	" LEFT JOIN (SELECT unit_id,"
+	"  sum(opened_at >= ?1 AND opened_at <= ?2) AS received,"
+	"  sum(fr >= ?1 AND fr <= due_at) AS on_time,"
+	"  sum(fr >= ?1 AND fr > due_at) AS late,"
+	"  sum(open) AS open, sum(overdue) AS overdue"
+	"  FROM (SELECT p.unit_id, p.opened_at, p.due_at, " FIRST_REPLY("p")
+	"   AS fr, p.opened_at <= ?2 AND (p.closed_at IS NULL OR p.closed_at >"
+	"   ?2) AS open, CASE WHEN p.opened_at <= ?2 AND (p.closed_at IS NULL"
+	"   OR p.closed_at > ?2) AND p.due_at < ?2 THEN NOT EXISTS (SELECT 1"
+	"   FROM reply r WHERE r.problem_id = p.id AND r.submitted_at <= ?2 AND"
+	"   NOT EXISTS (SELECT 1 FROM review v WHERE v.reply_id = r.id AND"
+	"   v.decision = 'returned' AND v.reviewed_at <= ?2)) ELSE 0 END AS"
+	"   overdue FROM problem p WHERE " WORKORDER_KIND("p") ")"
+	"  GROUP BY unit_id) o ON o.unit_id = u.id"
+	" LEFT JOIN (SELECT p.unit_id, count(*) AS n FROM review v JOIN problem"
+	"  p ON p.id = v.problem_id WHERE v.decision = 'returned' AND"
+	"  v.reviewed_at >= ?1 AND v.reviewed_at <= ?2 GROUP BY p.unit_id) r"
+	"  ON r.unit_id = u.id"
+	" LEFT JOIN (SELECT d.unit_id, count(*) AS n FROM document d WHERE"
 	"  d.kind = 'notice' AND d.issued_at <= ?2 AND (d.state = 'issued' OR"
 	"  d.voided_at > ?2) AND d.due_on < ?3 AND " NOTICE_UNSETTLED("d", "?2")
-	"  > 0)"
-	" FROM unit u ORDER BY u.code";
+	"  > 0 GROUP BY d.unit_id) n ON n.unit_id = u.id"
+	" ORDER BY u.code";
 
 static json_t *
 unit_row(sqlite3_stmt *st, bool *any)
