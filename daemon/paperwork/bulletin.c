@@ -311,24 +311,51 @@ tally_add(struct tally *t, const struct judged *j)
 	t->posts += j->posts;
 }
 
-/* The group of a unit id (id > 0) or of a platform key (id 0), added
- * in first-seen order when new. */
 static struct group *
-group_of(struct groups *gs, long long id, const char *key, const char *name)
+group_add(struct groups *gs, size_t at, long long id, const char *key,
+    const char *name)
 {
-	size_t i;
-
-	for (i = gs->n; i > 0; i--)
-		if (id ? gs->g[i - 1].id == id : strcmp(gs->g[i - 1].key,
-		    key) == 0)
-			return &gs->g[i - 1];
 	if (gs->n == gs->cap) {
 		gs->cap = gs->cap ? gs->cap * 2 : 16;
 		gs->g = xrealloc(gs->g, gs->cap * sizeof(*gs->g));
 	}
-	gs->g[gs->n] = (struct group){ id, xstrdup(key), xstrdup(name),
+	memmove(&gs->g[at + 1], &gs->g[at], (gs->n - at) * sizeof(*gs->g));
+	gs->g[at] = (struct group){ id, xstrdup(key), xstrdup(name),
 	    { 0, 0, 0, 0, 0 } };
-	return &gs->g[gs->n++];
+	gs->n++;
+	return &gs->g[at];
+}
+
+/* A unit's group; the groups are kept in id order, each found by
+ * bisection (a registry has thousands of units). */
+static struct group *
+unit_group(struct groups *gs, long long id, const char *code,
+    const char *name)
+{
+	size_t lo = 0, hi = gs->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (gs->g[mid].id == id)
+			return &gs->g[mid];
+		if (gs->g[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return group_add(gs, lo, id, code, name);
+}
+
+/* A platform's group, in first-seen order (there are a few). */
+static struct group *
+platform_group(struct groups *gs, const char *key, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < gs->n; i++)
+		if (strcmp(gs->g[i].key, key) == 0)
+			return &gs->g[i];
+	return group_add(gs, gs->n, 0, key, label);
 }
 
 static void
@@ -437,9 +464,9 @@ add_account(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	    sqlite3_column_int64(st, A_ID)), &j);
 	j.posts = sqlite3_column_int64(st, A_POSTS) + undated_of(u, j.id);
 	tally_add(&f->all, &j);
-	tally_add(&group_of(&f->units, sqlite3_column_int64(st, A_UNIT_ID),
+	tally_add(&unit_group(&f->units, sqlite3_column_int64(st, A_UNIT_ID),
 	    db_column_text(st, A_UNIT), db_column_text(st, A_UNIT_NAME))->t, &j);
-	tally_add(&group_of(&f->platforms, 0, platform, platform_label(cfg,
+	tally_add(&platform_group(&f->platforms, platform, platform_label(cfg,
 	    platform))->t, &j);
 	if (f->every || f->all.accounts + f->all.gaps <= LIST_ALL_ACCOUNTS + 1 ||
 	    strcmp(j.state, "pass") != 0) {
