@@ -220,14 +220,16 @@ judge(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
     struct judged *j)
 {
 	const char *platform = db_column_text(st, A_PLATFORM);
-	time_t registered = account_grace_start(db_column_text(st, A_OPENED_ON),
-	    (time_t)sqlite3_column_int64(st, A_CREATED));
-	bool has = !db_column_is_null(st, A_LAST_UPDATE);
 	struct vetoes v;
 
 	j->id = sqlite3_column_int64(st, A_ID);
-	j->age = (long long)(p->check - (has ? (time_t)sqlite3_column_int64(st,
-	    A_LAST_UPDATE) : registered));
+	if (!db_column_is_null(st, A_LAST_UPDATE))
+		j->age = (long long)(p->check - (time_t)sqlite3_column_int64(st,
+		    A_LAST_UPDATE));
+	else
+		j->age = (long long)(p->check - account_grace_start(
+		    db_column_text(st, A_OPENED_ON), (time_t)sqlite3_column_int64(st,
+		    A_CREATED)));
 	vetoes_of(pa, &v);
 	if (!any_veto(&v) && (j->reasons = unseen_reason(db, cfg, st, p))) {
 		j->state = "gap";
