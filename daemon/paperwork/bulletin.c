@@ -757,42 +757,134 @@ returned(sqlite3 *db, const struct config *cfg, const struct period *p)
  * "stale". */
 #define CONDITION(K) "(CASE " K " WHEN 'dormant' THEN 'stale' ELSE " K " END)"
 
-static bool
-open_in_month(sqlite3 *db, long long unit, const char *condition,
-    const struct month *m)
+/* A problem as a run of months sees it: when it was open, and its
+ * account ("" platform and id 0 for a unit-wide problem). */
+struct spell {
+	long long  unit_id, account_id;
+	char      *condition, *platform, *name;
+	time_t     opened, closed;        /* closed: 0 while open */
+};
+
+struct spells {
+	struct spell *s;
+	size_t        n;
+};
+
+/* Every problem but the unreachable ones opened by the check time, by
+ * unit, condition and account: one read for all the runs. */
+static int
+spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 {
-	long long n = 0;
+	sqlite3_stmt *st = db_prepare(db, "SELECT p.unit_id, " CONDITION("p.kind")
+	    " AS c, p.opened_at, coalesce(p.closed_at, 0), coalesce(a.id, 0),"
+	    " coalesce(a.platform, ''), coalesce(a.name, '') FROM problem p LEFT"
+	    " JOIN account a ON a.id = p.account_id WHERE p.kind != 'unreachable'"
+	    " AND p.opened_at <= ? ORDER BY p.unit_id, c, a.id", "I",
+	    (long long)p->check);
+	size_t cap = 0;
+	int rc = SQLITE_ERROR;
 
-	db_query_int(db, &n, "SELECT EXISTS (SELECT 1 FROM problem WHERE unit_id ="
-	    " ? AND " CONDITION("kind") " = ? AND opened_at < ? AND (closed_at IS"
-	    " NULL OR closed_at > ?))", "IsII", unit, condition, (long long)m->end,
-	    (long long)m->start);
-	return n != 0;
-}
-
-/* The accounts of a run, as "平台“名称”". */
-static char *
-run_accounts(sqlite3 *db, const struct config *cfg, long long unit,
-    const char *condition, time_t from, const struct period *p)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sqlite3_stmt *st;
-
-	st = db_prepare(db, "SELECT DISTINCT a.platform, coalesce(a.name, ''),"
-	    " a.id FROM problem p LEFT JOIN account a ON a.id = p.account_id WHERE"
-	    " p.unit_id = ? AND " CONDITION("p.kind") " = ? AND p.opened_at <= ?"
-	    " AND (p.closed_at IS NULL OR p.closed_at > ?) ORDER BY a.id", "IsII",
-	    unit, condition, (long long)p->check, (long long)from);
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		if (sb.len)
-			sb_puts(&sb, "、");
-		if (db_column_is_null(st, 2))
-			sb_puts(&sb, "（单位整体）");
-		else
-			sb_printf(&sb, "%s“%s”", platform_label(cfg,
-			    db_column_text(st, 0)), db_column_text(st, 1));
+	memset(sp, 0, sizeof(*sp));
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sp->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			sp->s = xrealloc(sp->s, cap * sizeof(*sp->s));
+		}
+		sp->s[sp->n++] = (struct spell){ sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 4), xstrdup(db_column_text(st, 1)),
+		    xstrdup(db_column_text(st, 5)), xstrdup(db_column_text(st, 6)),
+		    (time_t)sqlite3_column_int64(st, 2),
+		    (time_t)sqlite3_column_int64(st, 3) };
 	}
 	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+spells_free(struct spells *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++) {
+		free(sp->s[i].condition);
+		free(sp->s[i].platform);
+		free(sp->s[i].name);
+	}
+	free(sp->s);
+}
+
+static int
+spell_cmp(long long unit_id, const char *condition, const struct spell *s)
+{
+	if (unit_id != s->unit_id)
+		return unit_id < s->unit_id ? -1 : 1;
+	return strcmp(condition, s->condition);
+}
+
+/* The spells of a unit's condition: [*first, *end). */
+static void
+spells_of(const struct spells *sp, long long unit_id, const char *condition,
+    size_t *first, size_t *end)
+{
+	size_t lo = 0, hi = sp->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (spell_cmp(unit_id, condition, &sp->s[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo < sp->n && spell_cmp(unit_id, condition, &sp->s[lo]) == 0)
+		lo++;
+	*end = lo;
+}
+
+/* Whether the spell was open at some time in [from, to). */
+static bool
+open_between(const struct spell *s, time_t from, time_t to)
+{
+	return s->opened < to && (s->closed == 0 || s->closed > from);
+}
+
+static bool
+open_in_month(const struct spells *sp, size_t first, size_t end,
+    const struct month *m)
+{
+	size_t i;
+
+	for (i = first; i < end; i++)
+		if (open_between(&sp->s[i], m->start, m->end))
+			return true;
+	return false;
+}
+
+/* The accounts of a run open since from, as "平台“名称”", in account
+ * order, each once. */
+static char *
+run_accounts(const struct config *cfg, const struct spells *sp, size_t first,
+    size_t end, time_t from)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct spell *s, *prev = NULL;
+	size_t i;
+
+	for (i = first; i < end; i++) {
+		s = &sp->s[i];
+		if (s->closed != 0 && s->closed <= from)
+			continue;
+		if (prev && prev->account_id == s->account_id)
+			continue;
+		prev = s;
+		if (sb.len)
+			sb_puts(&sb, "、");
+		if (s->account_id == 0)
+			sb_puts(&sb, "（单位整体）");
+		else
+			sb_printf(&sb, "%s“%s”", platform_label(cfg, s->platform),
+			    s->name);
+	}
 	return sb_steal(&sb);
 }
 
@@ -801,14 +893,13 @@ enum { R_UNIT_ID, R_UNIT, R_UNIT_NAME, R_CONDITION, R_WORST };
 
 /* A run is named by the worst kind of its condition this month. */
 static json_t *
-offender(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st, int run,
-    const struct period *p)
+offender(const struct config *cfg, sqlite3_stmt *st, int run,
+    const struct period *p, const char *accounts)
 {
-	const char *condition = db_column_text(st, R_CONDITION);
 	json_t *months = json_array(), *row;
 	struct strbuf text = STRBUF_INIT;
 	struct month m;
-	char buf[16], *names;
+	char buf[16];
 	int k;
 
 	for (k = run - 1; k >= 0; k--) {
@@ -822,16 +913,29 @@ offender(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st, int run,
 	if (m.year != p->m->year)
 		sb_printf(&text, "%d年", p->m->year);
 	sb_printf(&text, "%d月", p->m->mon);
-	names = run_accounts(db, cfg, sqlite3_column_int64(st, R_UNIT_ID),
-	    condition, m.start, p);
 	row = json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:s}", "unit",
 	    db_column_text(st, R_UNIT), "unit_name", db_column_text(st,
 	    R_UNIT_NAME), "kind", problem_kind_label(db_column_text(st, R_WORST)),
 	    "months_count", (json_int_t)run, "months", months, "months_text",
-	    sb_str(&text), "accounts", names);
-	free(names);
+	    sb_str(&text), "accounts", accounts);
 	sb_free(&text);
 	return row;
+}
+
+/* How many months up to this one the condition was open in, each. */
+static int
+run_length(const struct spells *sp, size_t first, size_t end,
+    const struct period *p)
+{
+	struct month m;
+	int run;
+
+	for (run = 1; run < LOOKBACK_MONTHS; run++) {
+		month_shift(p->m, -run, &m);
+		if (!open_in_month(sp, first, end, &m))
+			break;
+	}
+	return run;
 }
 
 /* Units whose same problem kind was open in each of the last
@@ -840,10 +944,17 @@ static json_t *
 repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
 	json_t *rows = json_array();
+	struct spells sp;
 	struct month m;
 	sqlite3_stmt *st;
+	size_t first, end;
+	char *names;
 	int run;
 
+	if (spells_load(db, p, &sp) == -1) {
+		spells_free(&sp);
+		return rows;
+	}
 	st = db_prepare(db, "SELECT p.unit_id, u.code, u.name, "
 	    CONDITION("p.kind") " AS c, CASE WHEN " CONDITION("p.kind") " ="
 	    " 'stale' AND max("
@@ -854,16 +965,18 @@ repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 	    " p.closed_at > ?2) GROUP BY p.unit_id, c ORDER BY u.code, c", "II",
 	    (long long)p->check, (long long)p->m->start);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		for (run = 1; run < LOOKBACK_MONTHS; run++) {
-			month_shift(p->m, -run, &m);
-			if (!open_in_month(db, sqlite3_column_int64(st, R_UNIT_ID),
-			    db_column_text(st, R_CONDITION), &m))
-				break;
-		}
-		if (run >= cfg->notice.repeat_months)
-			json_array_append_new(rows, offender(db, cfg, st, run, p));
+		spells_of(&sp, sqlite3_column_int64(st, R_UNIT_ID),
+		    db_column_text(st, R_CONDITION), &first, &end);
+		run = run_length(&sp, first, end, p);
+		if (run < cfg->notice.repeat_months)
+			continue;
+		month_shift(p->m, -(run - 1), &m);
+		names = run_accounts(cfg, &sp, first, end, m.start);
+		json_array_append_new(rows, offender(cfg, st, run, p, names));
+		free(names);
 	}
 	sqlite3_finalize(st);
+	spells_free(&sp);
 	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
