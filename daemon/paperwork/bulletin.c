@@ -422,13 +422,39 @@ platform_totals(const struct config *cfg, const struct groups *ps)
 	return sorted;
 }
 
+/* An account's platform and name, hashed: the accounts whose rows are
+ * not kept must still tell apart the namesakes of those that are. */
+struct name_key {
+	uint64_t  hash;
+	long long id;
+};
+
 /* What the walk over the accounts gathers. */
 struct figures {
-	bool          every;     /* keep every account's row */
-	json_t       *rows;      /* the rows kept, in id order */
-	struct tally  all;
-	struct groups units, platforms;
+	bool             every;     /* keep every account's row */
+	json_t          *rows;      /* the rows kept, in id order */
+	struct tally     all;
+	struct groups    units, platforms;
+	struct name_key *names;     /* every account's, unless every */
+	size_t           n_names, cap_names;
 };
+
+static void
+name_add(struct figures *f, const char *platform, const char *name,
+    long long id)
+{
+	char *both;
+
+	if (f->every)
+		return;
+	if (f->n_names == f->cap_names) {
+		f->cap_names = f->cap_names ? f->cap_names * 2 : 1024;
+		f->names = xrealloc(f->names, f->cap_names * sizeof(*f->names));
+	}
+	both = xasprintf("%s\n%s", platform, name);
+	f->names[f->n_names++] = (struct name_key){ str_hash64(both), id };
+	free(both);
+}
 
 /* Rows of passed accounts are kept while every account is listed (up
  * to LIST_ALL_ACCOUNTS, or when the caller wants them all); beyond,
@@ -464,6 +490,8 @@ add_account(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 
 	judge(db, cfg, st, p, problem_account_find(ps->a, ps->n,
 	    sqlite3_column_int64(st, A_ID)), &j);
+	name_add(f, platform_label(cfg, platform), db_column_text(st, A_NAME),
+	    j.id);
 	j.posts = sqlite3_column_int64(st, A_POSTS) + undated_of(u, j.id);
 	tally_add(&f->all, &j);
 	tally_add(&unit_group(&f->units, sqlite3_column_int64(st, A_UNIT_ID),
@@ -1022,15 +1050,78 @@ watched_period(sqlite3 *db, const struct month *m, time_t now,
 	return 0;
 }
 
+static int
+name_key_cmp(const void *a, const void *b)
+{
+	const struct name_key *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	const long long *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* A row of the platform and name of an account whose row was not kept. */
+static json_t *
+name_row(sqlite3 *db, const struct config *cfg, long long id)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT platform, name FROM account"
+	    " WHERE id = ?", "I", id);
+	json_t *row = NULL;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		row = json_pack("{s:I, s:s, s:s}", "account_id", (json_int_t)id,
+		    "platform", platform_label(cfg, db_column_text(st, 0)),
+		    "account", db_column_text(st, 1));
+	sqlite3_finalize(st);
+	return row;
+}
+
+/* The accounts whose rows were not kept and that share their platform
+ * and name with another active account: labelled with the rows kept, a
+ * namesake is told apart as it would be were every account listed. */
+static json_t *
+namesakes(sqlite3 *db, const struct config *cfg, struct figures *f)
+{
+	size_t i, j, k, n_kept = json_array_size(f->rows);
+	long long *kept = xcalloc(n_kept + 1, sizeof(*kept));
+	json_t *rows = json_array(), *row;
+
+	for (i = 0; i < n_kept; i++)
+		kept[i] = rd_int(json_array_get(f->rows, i), "account_id");
+	qsort(kept, n_kept, sizeof(*kept), id_cmp);
+	qsort(f->names, f->n_names, sizeof(*f->names), name_key_cmp);
+	for (i = 0; i < f->n_names; i = j) {
+		for (j = i + 1; j < f->n_names && f->names[j].hash ==
+		    f->names[i].hash; j++)
+			continue;
+		for (k = i; j - i > 1 && k < j; k++)
+			if (bsearch(&f->names[k].id, kept, n_kept, sizeof(*kept),
+			    id_cmp) == NULL && (row = name_row(db, cfg,
+			    f->names[k].id)) != NULL)
+				json_array_append_new(rows, row);
+	}
+	free(kept);
+	return rows;
+}
+
 /* Accounts named the same way in more than one list are told apart the
- * same way in all. */
+ * same way in all; rows are the accounts' rows kept (those of "accounts",
+ * "unqualified" and "gaps"), others their namesakes not kept. */
 static void
-label_all(json_t *d)
+label_all(json_t *d, json_t *rows, json_t *others)
 {
 	json_t *probs = json_object_get(d, "problems");
-	json_t *lists[] = { json_object_get(d, "accounts"),
-	    json_object_get(d, "returned"), json_object_get(probs, "opened"),
-	    json_object_get(probs, "closed"), json_object_get(probs, "overdue") };
+	json_t *lists[] = { rows, others, json_object_get(d, "returned"),
+	    json_object_get(probs, "opened"), json_object_get(probs, "closed"),
+	    json_object_get(probs, "overdue") };
 
 	label_accounts(lists, ARRAY_SIZE(lists));
 }
@@ -1075,7 +1166,7 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
     const struct period *p, bool every)
 {
 	struct figures f = { .every = every, .rows = json_array() };
-	json_t *units;
+	json_t *units, *others;
 	int rc = -1;
 
 	if (walk_accounts(db, cfg, p, &f) == -1)
@@ -1097,13 +1188,16 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 	json_object_set_new(d, "problems", problems(db, cfg, p));
 	json_object_set_new(d, "notices", notices(db, p));
 	json_object_set_new(d, "repeat_offenders", repeat_offenders(db, cfg, p));
-	label_all(d);
+	others = namesakes(db, cfg, &f);
+	label_all(d, f.rows, others);
+	json_decref(others);
 	set_counts(d);
 	rc = 0;
 done:
 	json_decref(f.rows);
 	groups_free(&f.units);
 	groups_free(&f.platforms);
+	free(f.names);
 	return rc;
 }
 

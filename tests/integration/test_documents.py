@@ -427,7 +427,8 @@ N_LARGE = 505            # more than the documents list one by one (500)
 def large(mw, feeds):
     """N_LARGE accounts of 县政府办公室 that posted the day before and one
     quiet for 8 days (a warning), and three of 县教育局 quiet since
-    1 November, evaluated on 2 December."""
+    1 November, evaluated on 2 December.  The first account and the first
+    quiet one share their platform and name."""
     mw.write_config('poll = { interval = "1h"; jitter = 0; timeout = "5s";'
                     ' concurrency = 64; per_host = 64; };\n'
                     'mail = { digest_time = "23:59"; };\n'
@@ -445,7 +446,8 @@ def large(mw, feeds):
         if i == N_LARGE + 3:
             unit, body = "GOV", warned
         url = feeds.serve(f"/f/{i}.xml", body)
-        rows.append(f"{unit},weibo,账号{i:03d},uid{i},{url},,,2020-01-01")
+        name = f"账号{N_LARGE if i == 0 else i:03d}"
+        rows.append(f"{unit},weibo,{name},uid{i},{url},,,2020-01-01")
     mw.run("account", "import", mw.write("ledger.csv", "\n".join(rows) +
                                          "\n"), check=0)
     evaluate(mw, "2026-12-02T10:00:00")
@@ -458,16 +460,18 @@ def test_a_large_registry_bulletin_lists_the_accounts_to_act_on(large):
     # the data keeps every account, for the JSON and the CSV
     assert len(d["accounts"]) == N_LARGE + 4
     assert [a["account"] for a in d["unqualified"]] == [
-        "账号505", "账号506", "账号507"]
+        "账号505（uid505）", "账号506", "账号507"]
     csv = mw.run("bulletin", "preview", "--month", "2026-12", "--format",
                  "csv", check=0).stdout
     assert len(csv.splitlines()) == N_LARGE + 5
     for fmt in ("html", "md", "txt"):
         text = mw.run("bulletin", "preview", "--month", "2026-12",
                       "--format", fmt, check=0).stdout
-        # the unqualified accounts by name, the others counted
-        assert all(f"账号{i}" in text for i in (505, 506, 507)), fmt
-        assert "账号000" not in text and "账号508" not in text, fmt
+        # the unqualified accounts by name, told apart from a namesake
+        # not listed as when every account is; the others counted
+        assert all(f"账号{i}" in text for i in (506, 507)), fmt
+        assert "账号505（uid505）" in text and "uid0" not in text, fmt
+        assert "账号001" not in text and "账号508" not in text, fmt
         assert f"本期纳入监测的账号共{N_LARGE + 4}个" in text, fmt
         # the month's problems counted per unit, not listed one by one
         assert "各单位问题和通报情况" in text, fmt
@@ -484,7 +488,7 @@ def test_a_large_registry_report_lists_the_accounts_to_act_on(large):
     assert "各单位需处理的账号" in page
     assert all(f"账号{i}" in page for i in (505, 506, 507))
     # fresh accounts and the warning are counted, not listed
-    assert "账号000" not in page and "账号508" not in page
+    assert "账号001" not in page and "账号508" not in page
     d = json.loads(mw.run("report", "--format", "json", check=0).stdout)
     assert d["listed"] == "action"
     s = d["summary"]
