@@ -1091,9 +1091,13 @@ static json_t *
 namesakes(sqlite3 *db, const struct config *cfg, struct figures *f)
 {
 	size_t i, j, k, n_kept = json_array_size(f->rows);
-	long long *kept = xcalloc(n_kept + 1, sizeof(*kept));
 	json_t *rows = json_array(), *row;
+	long long *kept;
 
+	/* none when every account is kept (qsort takes no NULL array) */
+	if (f->n_names == 0)
+		return rows;
+	kept = xcalloc(n_kept + 1, sizeof(*kept));
 	for (i = 0; i < n_kept; i++)
 		kept[i] = rd_int(json_array_get(f->rows, i), "account_id");
 	qsort(kept, n_kept, sizeof(*kept), id_cmp);
