@@ -443,17 +443,15 @@ static void
 name_add(struct figures *f, const char *platform, const char *name,
     long long id)
 {
-	char *both;
-
 	if (f->every)
 		return;
 	if (f->n_names == f->cap_names) {
 		f->cap_names = f->cap_names ? f->cap_names * 2 : 1024;
 		f->names = xrealloc(f->names, f->cap_names * sizeof(*f->names));
 	}
-	both = xasprintf("%s\n%s", platform, name);
-	f->names[f->n_names++] = (struct name_key){ str_hash64(both), id };
-	free(both);
+	/* equal hashes are only candidates: labelling compares the names */
+	f->names[f->n_names++] = (struct name_key){ str_hash64(platform) *
+	    1099511628211u ^ str_hash64(name), id };
 }
 
 /* Rows of passed accounts are kept while every account is listed (up
