@@ -158,7 +158,10 @@ preview(struct ctl *ctl, const struct bulletin_args *a, const struct month *m)
 	json_t *d;
 	int rc;
 
-	if ((d = bulletin_build(ctl->db, &ctl->cfg, m, mw_now(), &error)) == NULL)
+	/* the JSON and the CSV list every account; the documents, for a
+	 * large registry, only those to act on */
+	if ((d = bulletin_build_listing(ctl->db, &ctl->cfg, m, mw_now(),
+	    a->format == RENDER_JSON || a->format == RENDER_CSV, &error)) == NULL)
 		return ctl_refused("bulletin", error);
 	rc = write_bulletin(ctl, a, m, d);
 	json_decref(d);

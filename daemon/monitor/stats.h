@@ -49,8 +49,9 @@ int  monitor_counts_load_unit(sqlite3 *db, const struct config *cfg,
          time_t now, long long unit_id, bool subordinates,
          struct monitor_counts *c);
 void monitor_counts_free(struct monitor_counts *c);
-/* Fills c->outbox_sent: a count of every message ever sent, which reads
- * them all.  -1 on a database error (logged). */
+/* Fills c->outbox_sent, the messages ever sent, from c's queued and
+ * failed counts (monitor_counts_load() first): it counts the whole
+ * outbox.  -1 on a database error (logged). */
 int  monitor_outbox_sent(sqlite3 *db, struct monitor_counts *c);
 
 #endif

@@ -33,35 +33,89 @@ monitoring_began(sqlite3 *db, time_t *at)
 /* ---- each account ---- */
 
 /* Columns of the account query; ?1 is the check time, ?2 the start of
- * the watched time.  Everything the bulletin says of an account comes
- * from this one query.  The accounts are read in id order (NOT INDEXED):
+ * the watched time.  The accounts are read in id order (NOT INDEXED):
  * each lookup in the histories' indexes then lands where the previous
- * account's did; they are put in order after. */
-enum { A_ID, A_UNIT, A_UNIT_NAME, A_PLATFORM, A_NAME, A_OPENED_ON,
-    A_CREATED, A_STALE, A_WARN, A_UID, A_FEED, A_STATE,
-    A_UNREACHABLE, A_STATUS, A_LAST_UPDATE, A_POSTS };
+ * account's did; they are put in order after.  Two lookups per account
+ * are unavoidable (its last update and its posts at the check time);
+ * the status then is looked up only for the few accounts changed in the
+ * registry since (else it is the current one: every change is audited),
+ * and the undated posts are counted apart, from their own small index. */
+enum { A_ID, A_UNIT_ID, A_UNIT, A_UNIT_NAME, A_PLATFORM, A_NAME, A_OPENED_ON,
+    A_CREATED, A_STALE, A_WARN, A_UID, A_FEED, A_STATE, A_STATUS,
+    A_LAST_UPDATE, A_POSTS };
 
 static const char account_query[] =
-	"SELECT a.id, u.code, u.name, a.platform, a.name, a.opened_on,"
-	" a.created_at, a.stale_after, a.warn_after, coalesce(a.platform_uid,"
-	" ''), a.feed_url,"
+	"SELECT a.id, a.unit_id, u.code, u.name, a.platform, a.name,"
+	" a.opened_on, a.created_at, a.stale_after, a.warn_after,"
+	" coalesce(a.platform_uid, ''), a.feed_url,"
 	/* the state then: the current one when it was entered by then */
 	" CASE WHEN s.since <= ?1 THEN s.state ELSE (SELECT sc.to_state FROM"
 	"  state_change sc WHERE sc.account_id = a.id AND sc.at <= ?1 ORDER BY"
 	"  sc.at DESC, sc.id DESC LIMIT 1) END,"
-	" (SELECT min(p.opened_at) FROM problem p WHERE p.account_id = a.id AND"
-	"  p.kind = 'unreachable' AND p.opened_at <= ?1 AND (p.closed_at IS NULL"
-	"  OR p.closed_at > ?1)), "
-	ACCOUNT_STATUS_AT("a.id", "?1") ", "
+	" CASE WHEN a.id IN (SELECT x.entity_id FROM audit x WHERE x.entity ="
+	"  'account' AND x.at > ?1) THEN " ACCOUNT_STATUS_AT("a.id", "?1")
+	"  ELSE a.status END, "
 	ACCOUNT_LAST_UPDATE_AT("a.id", "?1") ","
-	/* the posts dated in the watched time, and the undated ones first
-	 * seen then: each count reads an index range */
+	/* the posts dated in the watched time: an index range */
 	" (SELECT count(*) FROM post q WHERE q.account_id = a.id AND"
-	"  q.published_at >= ?2 AND q.published_at <= ?1) + (SELECT count(*)"
-	"  FROM post q WHERE q.account_id = a.id AND q.published_at IS NULL AND"
-	"  q.first_seen_at >= ?2 AND q.first_seen_at <= ?1)"
+	"  q.published_at >= ?2 AND q.published_at <= ?1)"
 	" FROM account a NOT INDEXED JOIN unit u ON u.id = a.unit_id"
 	" LEFT JOIN account_state s ON s.account_id = a.id";
+
+/* Undated posts first seen in the watched time, per account (few: the
+ * partial index post_undated holds only them). */
+struct undated {
+	long long *id, *n;
+	size_t     count;
+};
+
+static int
+undated_load(sqlite3 *db, const struct period *p, struct undated *u)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT account_id, count(*) FROM post"
+	    " INDEXED BY post_undated WHERE published_at IS NULL AND"
+	    " first_seen_at >= ? AND first_seen_at <= ? GROUP BY account_id"
+	    " ORDER BY account_id", "II", (long long)p->from, (long long)p->check);
+	size_t cap = 0;
+	int rc = SQLITE_ERROR;
+
+	memset(u, 0, sizeof(*u));
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (u->count == cap) {
+			cap = cap ? cap * 2 : 64;
+			u->id = xrealloc(u->id, cap * sizeof(*u->id));
+			u->n = xrealloc(u->n, cap * sizeof(*u->n));
+		}
+		u->id[u->count] = sqlite3_column_int64(st, 0);
+		u->n[u->count++] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static long long
+undated_of(const struct undated *u, long long id)
+{
+	size_t lo = 0, hi = u->count, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (u->id[mid] == id)
+			return u->n[mid];
+		if (u->id[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static void
+undated_free(struct undated *u)
+{
+	free(u->id);
+	free(u->n);
+}
 
 /* The veto (单项否决) problems of an account open at some time in the
  * watched part of the month: its worst kind then, at the check time
@@ -103,13 +157,29 @@ any_veto(const struct vetoes *v)
 	return v->stale || v->dormant || v->serious;
 }
 
+/* Since when the account's feed could not be reached at the check time
+ * (its unreachable problem open then), or 0. */
+static time_t
+unreachable_since(sqlite3 *db, long long id, const struct period *p)
+{
+	long long t = 0;
+
+	if (db_query_int(db, &t, "SELECT coalesce(min(opened_at), 0) FROM problem"
+	    " WHERE account_id = ?1 AND kind = 'unreachable' AND opened_at <= ?2"
+	    " AND (closed_at IS NULL OR closed_at > ?2)", "II", id,
+	    (long long)p->check) != 0)
+		return 0;
+	return (time_t)t;
+}
+
 /* Why monitoring could not see the account at the check time, or NULL
  * when it could.  Caller frees. */
 static char *
-unseen_reason(const struct config *cfg, sqlite3_stmt *st,
+unseen_reason(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
     const struct period *p)
 {
 	char since[CN_DATE_SIZE], *url;
+	time_t down;
 	bool has_feed;
 
 	/* no state by the check time: not evaluated by then */
@@ -117,9 +187,8 @@ unseen_reason(const struct config *cfg, sqlite3_stmt *st,
 		return xstrdup("登记后尚未完成首次监测");
 	if (strcmp(db_column_text(st, A_STATE), "unverified") != 0)
 		return NULL;
-	if (!db_column_is_null(st, A_UNREACHABLE)) {
-		date_cn((time_t)sqlite3_column_int64(st, A_UNREACHABLE), since,
-		    sizeof(since));
+	if ((down = unreachable_since(db, sqlite3_column_int64(st, A_ID), p))) {
+		date_cn(down, since, sizeof(since));
 		return xasprintf("订阅源自%s起无法访问", since);
 	}
 	url = poller_feed_url(cfg, db_column_text(st, A_PLATFORM),
@@ -131,204 +200,342 @@ unseen_reason(const struct config *cfg, sqlite3_stmt *st,
 	    "无订阅源，且近期无人工核查记录");
 }
 
-/* *age: seconds without update at the check time. */
-static json_t *
-account_base(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
-    const struct period *p, long long *age)
-{
-	long long id = sqlite3_column_int64(st, A_ID);
-	const char *platform = db_column_text(st, A_PLATFORM);
-	time_t registered = account_grace_start(db_column_text(st, A_OPENED_ON),
-	    (time_t)sqlite3_column_int64(st, A_CREATED));
-	time_t last = (time_t)sqlite3_column_int64(st, A_LAST_UPDATE);
-	bool has = !db_column_is_null(st, A_LAST_UPDATE);
-	json_t *row;
-
-	row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I}",
-	    "account_id", (json_int_t)id, "unit", db_column_text(st, A_UNIT),
-	    "unit_name", db_column_text(st, A_UNIT_NAME), "platform_key",
-	    platform, "platform", platform_label(cfg, platform), "account",
-	    db_column_text(st, A_NAME), "uid", db_column_text(st, A_UID),
-	    "last_update", json_date(has, last), "days",
-	    (json_int_t)days_between(has ? last : registered, p->check),
-	    "posts", (json_int_t)sqlite3_column_int64(st, A_POSTS));
-	set_threshold_days(row, account_warn_after(cfg, platform, st, A_WARN),
-	    account_stale_after(cfg, platform, st, A_STALE));
-	*age = (long long)(p->check - (has ? last : registered));
-	return row;
-}
-
-static void
-set_result(json_t *row, const char *result, const char *state,
-    const char *reasons)
-{
-	json_object_set_new(row, "result", json_string(result));
-	json_object_set_new(row, "state", json_string(state));
-	json_object_set_new(row, "reasons", json_string(reasons));
-}
-
 /* The accounts with problems in the watched part of the month. */
 struct problem_set {
 	struct problem_account *a;
 	size_t                  n;
 };
 
-/* One account as the bulletin sees it at the check time. */
-static json_t *
-account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
-    const struct period *p, const struct problem_set *ps)
+/* An account as the bulletin judges it at the check time. */
+struct judged {
+	long long   id, posts;
+	long long   age;         /* seconds without update */
+	const char *state;       /* "pass", "fail" or "gap" */
+	char       *reasons;     /* owned */
+};
+
+static void
+judge(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
+    const struct period *p, const struct problem_account *pa,
+    struct judged *j)
 {
 	const char *platform = db_column_text(st, A_PLATFORM);
-	long long age;
-	json_t *row = account_base(db, cfg, st, p, &age);
 	struct vetoes v;
-	char *why, *gap;
 
-	vetoes_of(problem_account_find(ps->a, ps->n, sqlite3_column_int64(st,
-	    A_ID)), &v);
-	if (!any_veto(&v) && (gap = unseen_reason(cfg, st, p)) != NULL) {
-		set_result(row, "监测缺口", "gap", gap);
-		free(gap);
-		return row;
+	j->id = sqlite3_column_int64(st, A_ID);
+	if (!db_column_is_null(st, A_LAST_UPDATE))
+		j->age = (long long)(p->check - (time_t)sqlite3_column_int64(st,
+		    A_LAST_UPDATE));
+	else
+		j->age = (long long)(p->check - account_grace_start(
+		    db_column_text(st, A_OPENED_ON), (time_t)sqlite3_column_int64(st,
+		    A_CREATED)));
+	vetoes_of(pa, &v);
+	if (!any_veto(&v) && (j->reasons = unseen_reason(db, cfg, st, p))) {
+		j->state = "gap";
+		return;
 	}
 	/* the national check itself: no update in the stale period before
 	 * the check time fails, whether or not a problem was opened; but
 	 * only an age that a recent fetch confirmed */
-	if (age >= account_stale_after(cfg, platform, st, A_STALE) && !v.dormant &&
-	    strcmp(db_column_text(st, A_STATE), "unverified") != 0)
+	if (j->age >= account_stale_after(cfg, platform, st, A_STALE) &&
+	    !v.dormant && strcmp(db_column_text(st, A_STATE), "unverified") != 0)
 		v.stale = true;
-	why = reasons_text(&v);
-	set_result(row, *why ? "不合格" : "合格", *why ? "fail" : "pass", why);
-	free(why);
-	return row;
+	j->reasons = reasons_text(&v);
+	j->state = *j->reasons ? "fail" : "pass";
 }
 
-/* The accounts that were active at the check time, units in the
- * configured order. */
-static json_t *
-accounts(sqlite3 *db, const struct config *cfg, const struct period *p)
+static const char *
+result_label(const char *state)
 {
-	json_t *rows = json_array();
-	struct problem_set ps;
-	sqlite3_stmt *st;
+	if (strcmp(state, "gap") == 0)
+		return "监测缺口";
+	return strcmp(state, "pass") == 0 ? "合格" : "不合格";
+}
 
-	if (problem_accounts(db, &(struct problem_window){ p->from, p->check, 0 },
-	    &ps.a, &ps.n) == -1) {
-		json_decref(rows);
-		return NULL;
-	}
-	st = db_prepare(db, account_query, "II", (long long)p->check,
-	    (long long)p->from);
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		if (account_registered(db_column_text(st, A_OPENED_ON),
-		    (time_t)sqlite3_column_int64(st, A_CREATED)) > p->check)
-			continue;
-		if (strcmp(db_column_text(st, A_STATUS), "active") == 0)
-			json_array_append_new(rows, account_row(db, cfg, st, p, &ps));
-	}
-	sqlite3_finalize(st);
-	free(ps.a);
-	sort_accounts_by_unit(cfg, rows);
-	return rows;
+/* The account's row in the documents. */
+static json_t *
+account_row(const struct config *cfg, sqlite3_stmt *st,
+    const struct period *p, const struct judged *j)
+{
+	const char *platform = db_column_text(st, A_PLATFORM);
+	time_t last = (time_t)sqlite3_column_int64(st, A_LAST_UPDATE);
+	bool has = !db_column_is_null(st, A_LAST_UPDATE);
+	json_t *row;
+
+	row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I}",
+	    "account_id", (json_int_t)j->id, "unit", db_column_text(st, A_UNIT),
+	    "unit_name", db_column_text(st, A_UNIT_NAME), "platform_key",
+	    platform, "platform", platform_label(cfg, platform), "account",
+	    db_column_text(st, A_NAME), "uid", db_column_text(st, A_UID),
+	    "last_update", json_date(has, last), "days",
+	    (json_int_t)days_between(p->check - (time_t)j->age, p->check),
+	    "posts", (json_int_t)j->posts);
+	set_threshold_days(row, account_warn_after(cfg, platform, st, A_WARN),
+	    account_stale_after(cfg, platform, st, A_STALE));
+	json_object_set_new(row, "result", json_string(result_label(j->state)));
+	json_object_set_new(row, "state", json_string(j->state));
+	json_object_set_new(row, "reasons", json_string(j->reasons));
+	return row;
 }
 
 /* ---- totals ---- */
 
-static json_t *
-total_new(const char *key, const char *name)
-{
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:I, s:I}", "key", key,
-	    "name", name, "accounts", (json_int_t)0, "qualified", (json_int_t)0,
-	    "unqualified", (json_int_t)0, "pass_rate", "", "gaps", (json_int_t)0,
-	    "posts", (json_int_t)0);
-}
+/* The counts of a group of accounts: a gap is neither qualified nor
+ * not, it stays out of the pass rate. */
+struct tally {
+	long long accounts, qualified, unqualified, gaps, posts;
+};
+
+struct group {
+	long long     id;        /* a unit's id; 0 for a platform */
+	char         *key, *name;
+	struct tally  t;
+};
+
+struct groups {
+	struct group *g;
+	size_t        n, cap;
+};
 
 static void
-bump(json_t *t, const char *key, long long by)
+tally_add(struct tally *t, const struct judged *j)
 {
-	json_t *n = json_object_get(t, key);
-
-	json_integer_set(n, json_integer_value(n) + by);
-}
-
-/* A gap is neither qualified nor not: it stays out of the pass rate. */
-static void
-total_add(json_t *t, const json_t *acct)
-{
-	const char *state = rd_str(acct, "state");
-
-	if (strcmp(state, "gap") == 0)
-		bump(t, "gaps", 1);
+	if (strcmp(j->state, "gap") == 0)
+		t->gaps++;
 	else {
-		bump(t, "accounts", 1);
-		bump(t, strcmp(state, "pass") == 0 ? "qualified" : "unqualified", 1);
+		t->accounts++;
+		if (strcmp(j->state, "pass") == 0)
+			t->qualified++;
+		else
+			t->unqualified++;
 	}
-	bump(t, "posts", rd_int(acct, "posts"));
+	t->posts += j->posts;
 }
 
-static void
-total_finish(json_t *t)
+static struct group *
+group_add(struct groups *gs, size_t at, long long id, const char *key,
+    const char *name)
 {
-	char *rate = pass_rate_text((long)rd_int(t, "qualified"),
-	    (long)rd_int(t, "accounts"));
-
-	json_object_set_new(t, "pass_rate", json_string(rate));
-	free(rate);
+	if (gs->n == gs->cap) {
+		gs->cap = gs->cap ? gs->cap * 2 : 16;
+		gs->g = xrealloc(gs->g, gs->cap * sizeof(*gs->g));
+	}
+	memmove(&gs->g[at + 1], &gs->g[at], (gs->n - at) * sizeof(*gs->g));
+	gs->g[at] = (struct group){ id, xstrdup(key), xstrdup(name),
+	    { 0, 0, 0, 0, 0 } };
+	gs->n++;
+	return &gs->g[at];
 }
 
-/* Totals of the accounts grouped by member key, in first-seen order;
- * name_key names each group. */
-static json_t *
-totals_by(const json_t *accts, const char *key, const char *name_key)
+/* A unit's group; the groups are kept in id order, each found by
+ * bisection (a registry has thousands of units). */
+static struct group *
+unit_group(struct groups *gs, long long id, const char *code,
+    const char *name)
 {
-	json_t *groups = json_array(), *index = json_object(), *g, *a;
+	size_t lo = 0, hi = gs->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (gs->g[mid].id == id)
+			return &gs->g[mid];
+		if (gs->g[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return group_add(gs, lo, id, code, name);
+}
+
+/* A platform's group, in first-seen order (there are a few). */
+static struct group *
+platform_group(struct groups *gs, const char *key, const char *label)
+{
 	size_t i;
 
-	json_array_foreach(accts, i, a) {
-		if ((g = json_object_get(index, rd_str(a, key))) == NULL) {
-			g = total_new(rd_str(a, key), rd_str(a, name_key));
-			json_object_set_new(index, rd_str(a, key), g);
-			json_array_append(groups, g);
-		}
-		total_add(g, a);
+	for (i = 0; i < gs->n; i++)
+		if (strcmp(gs->g[i].key, key) == 0)
+			return &gs->g[i];
+	return group_add(gs, gs->n, 0, key, label);
+}
+
+static void
+groups_free(struct groups *gs)
+{
+	size_t i;
+
+	for (i = 0; i < gs->n; i++) {
+		free(gs->g[i].key);
+		free(gs->g[i].name);
 	}
-	json_array_foreach(groups, i, g)
-		total_finish(g);
-	json_decref(index);
-	return groups;
+	free(gs->g);
+}
+
+static json_t *
+tally_json(const struct tally *t, const char *key, const char *name)
+{
+	char *rate = pass_rate_text((long)t->qualified, (long)t->accounts);
+	json_t *row = key ? json_pack("{s:s, s:s}", "key", key, "name", name) :
+	    json_object();
+
+	json_object_set_new(row, "accounts", json_integer(t->accounts));
+	json_object_set_new(row, "qualified", json_integer(t->qualified));
+	json_object_set_new(row, "unqualified", json_integer(t->unqualified));
+	json_object_set_new(row, "pass_rate", json_string(rate));
+	json_object_set_new(row, "gaps", json_integer(t->gaps));
+	json_object_set_new(row, "posts", json_integer(t->posts));
+	free(rate);
+	return row;
+}
+
+/* The units, each unit's accounts counted. */
+static json_t *
+unit_totals(const struct config *cfg, const struct groups *units)
+{
+	json_t *rows = json_array();
+	size_t i;
+
+	for (i = 0; i < units->n; i++)
+		json_array_append_new(rows, tally_json(&units->g[i].t,
+		    units->g[i].key, units->g[i].name));
+	sort_by_unit(cfg, rows, "key");
+	return rows;
 }
 
 /* Platforms in the configured order, the unknown ones after. */
 static json_t *
-platform_totals(const struct config *cfg, const json_t *accts)
+platform_totals(const struct config *cfg, const struct groups *ps)
 {
-	json_t *all = totals_by(accts, "platform_key", "platform");
-	json_t *sorted = json_array(), *g;
+	json_t *sorted = json_array();
 	size_t i, j;
 
 	for (j = 0; j < cfg->n_platforms; j++)
-		json_array_foreach(all, i, g)
-			if (strcmp(rd_str(g, "key"), cfg->platforms[j].key) == 0)
-				json_array_append(sorted, g);
-	json_array_foreach(all, i, g)
-		if (config_platform(cfg, rd_str(g, "key")) == NULL)
-			json_array_append(sorted, g);
-	json_decref(all);
+		for (i = 0; i < ps->n; i++)
+			if (strcmp(ps->g[i].key, cfg->platforms[j].key) == 0)
+				json_array_append_new(sorted, tally_json(&ps->g[i].t,
+				    ps->g[i].key, ps->g[i].name));
+	for (i = 0; i < ps->n; i++)
+		if (config_platform(cfg, ps->g[i].key) == NULL)
+			json_array_append_new(sorted, tally_json(&ps->g[i].t,
+			    ps->g[i].key, ps->g[i].name));
 	return sorted;
 }
 
-static json_t *
-summary(const json_t *accts)
+/* An account's platform and name, hashed: the accounts whose rows are
+ * not kept must still tell apart the namesakes of those that are. */
+struct name_key {
+	uint64_t  hash;
+	long long id;
+};
+
+/* What the walk over the accounts gathers. */
+struct figures {
+	bool             every;     /* keep every account's row */
+	json_t          *rows;      /* the rows kept, in id order */
+	struct tally     all;
+	struct groups    units, platforms;
+	struct name_key *names;     /* every account's, unless every */
+	size_t           n_names, cap_names;
+};
+
+static void
+name_add(struct figures *f, const char *platform, const char *name,
+    long long id)
 {
-	json_t *t = total_new("", "全部"), *a;
+	if (f->every)
+		return;
+	if (f->n_names == f->cap_names) {
+		f->cap_names = f->cap_names ? f->cap_names * 2 : 1024;
+		f->names = xrealloc(f->names, f->cap_names * sizeof(*f->names));
+	}
+	/* equal hashes are only candidates: labelling compares the names */
+	f->names[f->n_names++] = (struct name_key){ str_hash64(platform) *
+	    1099511628211u ^ str_hash64(name), id };
+}
+
+/* Rows of passed accounts are kept while every account is listed (up
+ * to LIST_ALL_ACCOUNTS, or when the caller wants them all); beyond,
+ * the documents list only the accounts to act on. */
+static void
+keep_row(struct figures *f, json_t *row, const struct judged *j)
+{
+	long long seen = f->all.accounts + f->all.gaps;
+	json_t *kept, *r;
 	size_t i;
 
-	json_array_foreach(accts, i, a)
-		total_add(t, a);
-	total_finish(t);
-	json_object_del(t, "key");
-	json_object_del(t, "name");
-	return t;
+	if (!f->every && seen == LIST_ALL_ACCOUNTS + 1) {
+		kept = json_array();
+		json_array_foreach(f->rows, i, r)
+			if (strcmp(rd_str(r, "state"), "pass") != 0)
+				json_array_append(kept, r);
+		json_decref(f->rows);
+		f->rows = kept;
+	}
+	if (f->every || seen <= LIST_ALL_ACCOUNTS ||
+	    strcmp(j->state, "pass") != 0)
+		json_array_append(f->rows, row);
+}
+
+static void
+add_account(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
+    const struct period *p, const struct problem_set *ps,
+    const struct undated *u, struct figures *f)
+{
+	const char *platform = db_column_text(st, A_PLATFORM);
+	struct judged j;
+	json_t *row;
+
+	judge(db, cfg, st, p, problem_account_find(ps->a, ps->n,
+	    sqlite3_column_int64(st, A_ID)), &j);
+	name_add(f, platform_label(cfg, platform), db_column_text(st, A_NAME),
+	    j.id);
+	j.posts = sqlite3_column_int64(st, A_POSTS) + undated_of(u, j.id);
+	tally_add(&f->all, &j);
+	tally_add(&unit_group(&f->units, sqlite3_column_int64(st, A_UNIT_ID),
+	    db_column_text(st, A_UNIT), db_column_text(st, A_UNIT_NAME))->t, &j);
+	tally_add(&platform_group(&f->platforms, platform, platform_label(cfg,
+	    platform))->t, &j);
+	if (f->every || f->all.accounts + f->all.gaps <= LIST_ALL_ACCOUNTS + 1 ||
+	    strcmp(j.state, "pass") != 0) {
+		row = account_row(cfg, st, p, &j);
+		keep_row(f, row, &j);
+		json_decref(row);
+	}
+	free(j.reasons);
+}
+
+/* The accounts that were active at the check time. */
+static int
+walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
+    struct figures *f)
+{
+	struct problem_set ps;
+	struct undated u;
+	sqlite3_stmt *st;
+	int rc = SQLITE_ERROR;
+
+	if (problem_accounts(db, &(struct problem_window){ p->from, p->check, 0 },
+	    &ps.a, &ps.n) == -1)
+		return -1;
+	if (undated_load(db, p, &u) == -1) {
+		free(ps.a);
+		return -1;
+	}
+	st = db_prepare(db, account_query, "II", (long long)p->check,
+	    (long long)p->from);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (account_registered(db_column_text(st, A_OPENED_ON),
+		    (time_t)sqlite3_column_int64(st, A_CREATED)) > p->check)
+			continue;
+		if (strcmp(db_column_text(st, A_STATUS), "active") == 0)
+			add_account(db, cfg, st, p, &ps, &u, f);
+	}
+	sqlite3_finalize(st);
+	undated_free(&u);
+	free(ps.a);
+	sort_accounts_by_unit(cfg, f->rows);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static json_t *
@@ -342,7 +549,6 @@ accounts_in_state(const json_t *accts, const char *state)
 			json_array_append(rows, a);
 	return rows;
 }
-
 /* ---- ranking (排名) ---- */
 
 /* What a unit left unanswered past its deadlines at the check time. */
@@ -577,42 +783,134 @@ returned(sqlite3 *db, const struct config *cfg, const struct period *p)
  * "stale". */
 #define CONDITION(K) "(CASE " K " WHEN 'dormant' THEN 'stale' ELSE " K " END)"
 
-static bool
-open_in_month(sqlite3 *db, long long unit, const char *condition,
-    const struct month *m)
+/* A problem as a run of months sees it: when it was open, and its
+ * account ("" platform and id 0 for a unit-wide problem). */
+struct spell {
+	long long  unit_id, account_id;
+	char      *condition, *platform, *name;
+	time_t     opened, closed;        /* closed: 0 while open */
+};
+
+struct spells {
+	struct spell *s;
+	size_t        n;
+};
+
+/* Every problem but the unreachable ones opened by the check time, by
+ * unit, condition and account: one read for all the runs. */
+static int
+spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 {
-	long long n = 0;
+	sqlite3_stmt *st = db_prepare(db, "SELECT p.unit_id, " CONDITION("p.kind")
+	    " AS c, p.opened_at, coalesce(p.closed_at, 0), coalesce(a.id, 0),"
+	    " coalesce(a.platform, ''), coalesce(a.name, '') FROM problem p LEFT"
+	    " JOIN account a ON a.id = p.account_id WHERE p.kind != 'unreachable'"
+	    " AND p.opened_at <= ? ORDER BY p.unit_id, c, a.id", "I",
+	    (long long)p->check);
+	size_t cap = 0;
+	int rc = SQLITE_ERROR;
 
-	db_query_int(db, &n, "SELECT EXISTS (SELECT 1 FROM problem WHERE unit_id ="
-	    " ? AND " CONDITION("kind") " = ? AND opened_at < ? AND (closed_at IS"
-	    " NULL OR closed_at > ?))", "IsII", unit, condition, (long long)m->end,
-	    (long long)m->start);
-	return n != 0;
-}
-
-/* The accounts of a run, as "平台“名称”". */
-static char *
-run_accounts(sqlite3 *db, const struct config *cfg, long long unit,
-    const char *condition, time_t from, const struct period *p)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sqlite3_stmt *st;
-
-	st = db_prepare(db, "SELECT DISTINCT a.platform, coalesce(a.name, ''),"
-	    " a.id FROM problem p LEFT JOIN account a ON a.id = p.account_id WHERE"
-	    " p.unit_id = ? AND " CONDITION("p.kind") " = ? AND p.opened_at <= ?"
-	    " AND (p.closed_at IS NULL OR p.closed_at > ?) ORDER BY a.id", "IsII",
-	    unit, condition, (long long)p->check, (long long)from);
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		if (sb.len)
-			sb_puts(&sb, "、");
-		if (db_column_is_null(st, 2))
-			sb_puts(&sb, "（单位整体）");
-		else
-			sb_printf(&sb, "%s“%s”", platform_label(cfg,
-			    db_column_text(st, 0)), db_column_text(st, 1));
+	memset(sp, 0, sizeof(*sp));
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sp->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			sp->s = xrealloc(sp->s, cap * sizeof(*sp->s));
+		}
+		sp->s[sp->n++] = (struct spell){ sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 4), xstrdup(db_column_text(st, 1)),
+		    xstrdup(db_column_text(st, 5)), xstrdup(db_column_text(st, 6)),
+		    (time_t)sqlite3_column_int64(st, 2),
+		    (time_t)sqlite3_column_int64(st, 3) };
 	}
 	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+spells_free(struct spells *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++) {
+		free(sp->s[i].condition);
+		free(sp->s[i].platform);
+		free(sp->s[i].name);
+	}
+	free(sp->s);
+}
+
+static int
+spell_cmp(long long unit_id, const char *condition, const struct spell *s)
+{
+	if (unit_id != s->unit_id)
+		return unit_id < s->unit_id ? -1 : 1;
+	return strcmp(condition, s->condition);
+}
+
+/* The spells of a unit's condition: [*first, *end). */
+static void
+spells_of(const struct spells *sp, long long unit_id, const char *condition,
+    size_t *first, size_t *end)
+{
+	size_t lo = 0, hi = sp->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (spell_cmp(unit_id, condition, &sp->s[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo < sp->n && spell_cmp(unit_id, condition, &sp->s[lo]) == 0)
+		lo++;
+	*end = lo;
+}
+
+/* Whether the spell was open at some time in [from, to). */
+static bool
+open_between(const struct spell *s, time_t from, time_t to)
+{
+	return s->opened < to && (s->closed == 0 || s->closed > from);
+}
+
+static bool
+open_in_month(const struct spells *sp, size_t first, size_t end,
+    const struct month *m)
+{
+	size_t i;
+
+	for (i = first; i < end; i++)
+		if (open_between(&sp->s[i], m->start, m->end))
+			return true;
+	return false;
+}
+
+/* The accounts of a run open since from, as "平台“名称”", in account
+ * order, each once. */
+static char *
+run_accounts(const struct config *cfg, const struct spells *sp, size_t first,
+    size_t end, time_t from)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct spell *s, *prev = NULL;
+	size_t i;
+
+	for (i = first; i < end; i++) {
+		s = &sp->s[i];
+		if (s->closed != 0 && s->closed <= from)
+			continue;
+		if (prev && prev->account_id == s->account_id)
+			continue;
+		prev = s;
+		if (sb.len)
+			sb_puts(&sb, "、");
+		if (s->account_id == 0)
+			sb_puts(&sb, "（单位整体）");
+		else
+			sb_printf(&sb, "%s“%s”", platform_label(cfg, s->platform),
+			    s->name);
+	}
 	return sb_steal(&sb);
 }
 
@@ -621,14 +919,13 @@ enum { R_UNIT_ID, R_UNIT, R_UNIT_NAME, R_CONDITION, R_WORST };
 
 /* A run is named by the worst kind of its condition this month. */
 static json_t *
-offender(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st, int run,
-    const struct period *p)
+offender(const struct config *cfg, sqlite3_stmt *st, int run,
+    const struct period *p, const char *accounts)
 {
-	const char *condition = db_column_text(st, R_CONDITION);
 	json_t *months = json_array(), *row;
 	struct strbuf text = STRBUF_INIT;
 	struct month m;
-	char buf[16], *names;
+	char buf[16];
 	int k;
 
 	for (k = run - 1; k >= 0; k--) {
@@ -642,16 +939,29 @@ offender(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st, int run,
 	if (m.year != p->m->year)
 		sb_printf(&text, "%d年", p->m->year);
 	sb_printf(&text, "%d月", p->m->mon);
-	names = run_accounts(db, cfg, sqlite3_column_int64(st, R_UNIT_ID),
-	    condition, m.start, p);
 	row = json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:s}", "unit",
 	    db_column_text(st, R_UNIT), "unit_name", db_column_text(st,
 	    R_UNIT_NAME), "kind", problem_kind_label(db_column_text(st, R_WORST)),
 	    "months_count", (json_int_t)run, "months", months, "months_text",
-	    sb_str(&text), "accounts", names);
-	free(names);
+	    sb_str(&text), "accounts", accounts);
 	sb_free(&text);
 	return row;
+}
+
+/* How many months up to this one the condition was open in, each. */
+static int
+run_length(const struct spells *sp, size_t first, size_t end,
+    const struct period *p)
+{
+	struct month m;
+	int run;
+
+	for (run = 1; run < LOOKBACK_MONTHS; run++) {
+		month_shift(p->m, -run, &m);
+		if (!open_in_month(sp, first, end, &m))
+			break;
+	}
+	return run;
 }
 
 /* Units whose same problem kind was open in each of the last
@@ -660,10 +970,17 @@ static json_t *
 repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
 	json_t *rows = json_array();
+	struct spells sp;
 	struct month m;
 	sqlite3_stmt *st;
+	size_t first, end;
+	char *names;
 	int run;
 
+	if (spells_load(db, p, &sp) == -1) {
+		spells_free(&sp);
+		return rows;
+	}
 	st = db_prepare(db, "SELECT p.unit_id, u.code, u.name, "
 	    CONDITION("p.kind") " AS c, CASE WHEN " CONDITION("p.kind") " ="
 	    " 'stale' AND max("
@@ -674,16 +991,18 @@ repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 	    " p.closed_at > ?2) GROUP BY p.unit_id, c ORDER BY u.code, c", "II",
 	    (long long)p->check, (long long)p->m->start);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		for (run = 1; run < LOOKBACK_MONTHS; run++) {
-			month_shift(p->m, -run, &m);
-			if (!open_in_month(db, sqlite3_column_int64(st, R_UNIT_ID),
-			    db_column_text(st, R_CONDITION), &m))
-				break;
-		}
-		if (run >= cfg->notice.repeat_months)
-			json_array_append_new(rows, offender(db, cfg, st, run, p));
+		spells_of(&sp, sqlite3_column_int64(st, R_UNIT_ID),
+		    db_column_text(st, R_CONDITION), &first, &end);
+		run = run_length(&sp, first, end, p);
+		if (run < cfg->notice.repeat_months)
+			continue;
+		month_shift(p->m, -(run - 1), &m);
+		names = run_accounts(cfg, &sp, first, end, m.start);
+		json_array_append_new(rows, offender(cfg, st, run, p, names));
+		free(names);
 	}
 	sqlite3_finalize(st);
+	spells_free(&sp);
 	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
@@ -729,15 +1048,82 @@ watched_period(sqlite3 *db, const struct month *m, time_t now,
 	return 0;
 }
 
+static int
+name_key_cmp(const void *a, const void *b)
+{
+	const struct name_key *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	const long long *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* A row of the platform and name of an account whose row was not kept. */
+static json_t *
+name_row(sqlite3 *db, const struct config *cfg, long long id)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT platform, name FROM account"
+	    " WHERE id = ?", "I", id);
+	json_t *row = NULL;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		row = json_pack("{s:I, s:s, s:s}", "account_id", (json_int_t)id,
+		    "platform", platform_label(cfg, db_column_text(st, 0)),
+		    "account", db_column_text(st, 1));
+	sqlite3_finalize(st);
+	return row;
+}
+
+/* The accounts whose rows were not kept and that share their platform
+ * and name with another active account: labelled with the rows kept, a
+ * namesake is told apart as it would be were every account listed. */
+static json_t *
+namesakes(sqlite3 *db, const struct config *cfg, struct figures *f)
+{
+	size_t i, j, k, n_kept = json_array_size(f->rows);
+	json_t *rows = json_array(), *row;
+	long long *kept;
+
+	/* none when every account is kept (qsort takes no NULL array) */
+	if (f->n_names == 0)
+		return rows;
+	kept = xcalloc(n_kept + 1, sizeof(*kept));
+	for (i = 0; i < n_kept; i++)
+		kept[i] = rd_int(json_array_get(f->rows, i), "account_id");
+	qsort(kept, n_kept, sizeof(*kept), id_cmp);
+	qsort(f->names, f->n_names, sizeof(*f->names), name_key_cmp);
+	for (i = 0; i < f->n_names; i = j) {
+		for (j = i + 1; j < f->n_names && f->names[j].hash ==
+		    f->names[i].hash; j++)
+			continue;
+		for (k = i; j - i > 1 && k < j; k++)
+			if (bsearch(&f->names[k].id, kept, n_kept, sizeof(*kept),
+			    id_cmp) == NULL && (row = name_row(db, cfg,
+			    f->names[k].id)) != NULL)
+				json_array_append_new(rows, row);
+	}
+	free(kept);
+	return rows;
+}
+
 /* Accounts named the same way in more than one list are told apart the
- * same way in all. */
+ * same way in all; rows are the accounts' rows kept (those of "accounts",
+ * "unqualified" and "gaps"), others their namesakes not kept. */
 static void
-label_all(json_t *d)
+label_all(json_t *d, json_t *rows, json_t *others)
 {
 	json_t *probs = json_object_get(d, "problems");
-	json_t *lists[] = { json_object_get(d, "accounts"),
-	    json_object_get(d, "returned"), json_object_get(probs, "opened"),
-	    json_object_get(probs, "closed"), json_object_get(probs, "overdue") };
+	json_t *lists[] = { rows, others, json_object_get(d, "returned"),
+	    json_object_get(probs, "opened"), json_object_get(probs, "closed"),
+	    json_object_get(probs, "overdue") };
 
 	label_accounts(lists, ARRAY_SIZE(lists));
 }
@@ -775,39 +1161,51 @@ set_counts(json_t *d)
 	    json_array_size(json_object_get(d, "repeat_offenders"))));
 }
 
+/* Every account's row is in "accounts" when f->every or when there are
+ * few (LIST_ALL_ACCOUNTS); beyond, only the accounts to act on are. */
 static int
 set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
-    const struct period *p)
+    const struct period *p, bool every)
 {
-	json_t *accts = accounts(db, cfg, p), *units;
+	struct figures f = { .every = every, .rows = json_array() };
+	json_t *units, *others;
+	int rc = -1;
 
-	if (accts == NULL)
-		return -1;
-	units = totals_by(accts, "unit", "unit_name");
-	json_object_set_new(d, "summary", summary(accts));
+	if (walk_accounts(db, cfg, p, &f) == -1)
+		goto done;
+	units = unit_totals(cfg, &f.units);
+	json_object_set_new(d, "summary", tally_json(&f.all, NULL, NULL));
 	if (bulletin_orders(db, cfg, d, units, p) == -1) {
 		json_decref(units);
-		json_decref(accts);
-		return -1;
+		goto done;
 	}
-	json_object_set_new(d, "platforms", platform_totals(cfg, accts));
+	json_object_set_new(d, "platforms", platform_totals(cfg, &f.platforms));
 	json_object_set_new(d, "ranking", ranking(units));
 	json_object_set_new(d, "units", units);
-	json_object_set_new(d, "unqualified", accounts_in_state(accts, "fail"));
-	json_object_set_new(d, "gaps", accounts_in_state(accts, "gap"));
-	json_object_set_new(d, "accounts", accts);
+	json_object_set_new(d, "unqualified", accounts_in_state(f.rows, "fail"));
+	json_object_set_new(d, "gaps", accounts_in_state(f.rows, "gap"));
+	if (every || f.all.accounts + f.all.gaps <= LIST_ALL_ACCOUNTS)
+		json_object_set(d, "accounts", f.rows);
 	json_object_set_new(d, "returned", returned(db, cfg, p));
 	json_object_set_new(d, "problems", problems(db, cfg, p));
 	json_object_set_new(d, "notices", notices(db, p));
 	json_object_set_new(d, "repeat_offenders", repeat_offenders(db, cfg, p));
-	label_all(d);
+	others = namesakes(db, cfg, &f);
+	label_all(d, f.rows, others);
+	json_decref(others);
 	set_counts(d);
-	return 0;
+	rc = 0;
+done:
+	json_decref(f.rows);
+	groups_free(&f.units);
+	groups_free(&f.platforms);
+	free(f.names);
+	return rc;
 }
 
 json_t *
-bulletin_build(sqlite3 *db, const struct config *cfg, const struct month *m,
-    time_t now, char **error)
+bulletin_build_listing(sqlite3 *db, const struct config *cfg,
+    const struct month *m, time_t now, bool every, char **error)
 {
 	struct period p;
 	json_t *d;
@@ -816,13 +1214,20 @@ bulletin_build(sqlite3 *db, const struct config *cfg, const struct month *m,
 		return NULL;
 	d = json_object();
 	bulletin_set_header(d, cfg, &p, now);
-	if (set_figures(db, cfg, d, &p) == -1) {
+	if (set_figures(db, cfg, d, &p, every) == -1) {
 		json_decref(d);
 		set_error(error, _("database: the problems of the month cannot be read"));
 		return NULL;
 	}
 	bulletin_set_text(d, cfg, now);
 	return d;
+}
+
+json_t *
+bulletin_build(sqlite3 *db, const struct config *cfg, const struct month *m,
+    time_t now, char **error)
+{
+	return bulletin_build_listing(db, cfg, m, now, true, error);
 }
 
 int

@@ -38,6 +38,12 @@
  * not started or was not watched.  Caller owns the result. */
 json_t *bulletin_build(sqlite3 *db, const struct config *cfg,
             const struct month *m, time_t now, char **error);
+/* The same, every account's row in "accounts" only when every is set or
+ * the accounts are few (LIST_ALL_ACCOUNTS); else "accounts" is left out
+ * and the documents, which then list only the accounts to act on, are
+ * made from what remains.  The JSON and the CSV want every account. */
+json_t *bulletin_build_listing(sqlite3 *db, const struct config *cfg,
+            const struct month *m, time_t now, bool every, char **error);
 
 /* Issues the bulletin of month m inside the caller's transaction.
  * Refuses (-1, *error) a month that is not over, one already issued (and

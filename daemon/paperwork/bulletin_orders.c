@@ -17,71 +17,90 @@ static const char *const counts[] = { "orders", "orders_on_time",
 #define FIRST_REPLY(P) "(SELECT min(r.submitted_at) FROM reply r WHERE" \
 	" r.problem_id = " P ".id AND r.submitted_at <= ?2)"
 
-/* ?1 the start of the watched time, ?2 the check time, ?3 the check
- * day (YYYY-MM-DD): one row per unit, the counts in the order above. */
+/* ?1 the start of the watched time, ?2 the check time: one row per unit,
+ * the counts in the order above but the last (the notices, counted from
+ * the list of them).  Each count is taken in one pass over its table
+ * grouped by unit (the work orders with their first reply, the
+ * reviews), not per unit: a registry has thousands of units. */
 static const char unit_query[] =
-	"SELECT u.code, u.name,"
-	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
-	  WORKORDER_KIND("p") " AND p.opened_at >= ?1 AND p.opened_at <= ?2),"
-	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
-	  WORKORDER_KIND("p") " AND " FIRST_REPLY("p") " >= ?1 AND "
-	  FIRST_REPLY("p") " <= p.due_at),"
-	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
-	  WORKORDER_KIND("p") " AND " FIRST_REPLY("p") " >= ?1 AND "
-	  FIRST_REPLY("p") " > p.due_at),"
-	" (SELECT count(*) FROM review v JOIN problem p ON p.id = v.problem_id"
-	"  WHERE p.unit_id = u.id AND v.decision = 'returned' AND"
-	"  v.reviewed_at >= ?1 AND v.reviewed_at <= ?2),"
-	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
-	  WORKORDER_KIND("p") " AND p.opened_at <= ?2 AND (p.closed_at IS NULL"
-	"  OR p.closed_at > ?2)),"
-	" (SELECT count(*) FROM problem p WHERE p.unit_id = u.id AND "
-	  WORKORDER_KIND("p") " AND p.opened_at <= ?2 AND (p.closed_at IS NULL"
-	"  OR p.closed_at > ?2) AND p.due_at < ?2 AND NOT EXISTS (SELECT 1 FROM"
-	"  reply r WHERE r.problem_id = p.id AND r.submitted_at <= ?2 AND NOT"
-	"  EXISTS (SELECT 1 FROM review v WHERE v.reply_id = r.id AND"
-	"  v.decision = 'returned' AND v.reviewed_at <= ?2))),"
-	" (SELECT count(*) FROM document d WHERE d.unit_id = u.id AND"
-	"  d.kind = 'notice' AND d.issued_at <= ?2 AND (d.state = 'issued' OR"
-	"  d.voided_at > ?2) AND d.due_on < ?3 AND " NOTICE_UNSETTLED("d", "?2")
-	"  > 0)"
-	" FROM unit u ORDER BY u.code";
+	"SELECT u.code, u.name, coalesce(o.received, 0), coalesce(o.on_time, 0),"
+	" coalesce(o.late, 0), coalesce(r.n, 0), coalesce(o.open, 0),"
+	" coalesce(o.overdue, 0) FROM unit u"
+	" LEFT JOIN (SELECT unit_id,"
+	"  sum(opened_at >= ?1 AND opened_at <= ?2) AS received,"
+	"  sum(fr >= ?1 AND fr <= due_at) AS on_time,"
+	"  sum(fr >= ?1 AND fr > due_at) AS late,"
+	"  sum(open) AS open, sum(overdue) AS overdue"
+	"  FROM (SELECT p.unit_id, p.opened_at, p.due_at, " FIRST_REPLY("p")
+	"   AS fr, p.opened_at <= ?2 AND (p.closed_at IS NULL OR p.closed_at >"
+	"   ?2) AS open, CASE WHEN p.opened_at <= ?2 AND (p.closed_at IS NULL"
+	"   OR p.closed_at > ?2) AND p.due_at < ?2 THEN NOT EXISTS (SELECT 1"
+	"   FROM reply r WHERE r.problem_id = p.id AND r.submitted_at <= ?2 AND"
+	"   NOT EXISTS (SELECT 1 FROM review v WHERE v.reply_id = r.id AND"
+	"   v.decision = 'returned' AND v.reviewed_at <= ?2)) ELSE 0 END AS"
+	"   overdue FROM problem p WHERE " WORKORDER_KIND("p") ")"
+	"  GROUP BY unit_id) o ON o.unit_id = u.id"
+	" LEFT JOIN (SELECT p.unit_id, count(*) AS n FROM review v JOIN problem"
+	"  p ON p.id = v.problem_id WHERE v.decision = 'returned' AND"
+	"  v.reviewed_at >= ?1 AND v.reviewed_at <= ?2 GROUP BY p.unit_id) r"
+	"  ON r.unit_id = u.id"
+	" ORDER BY u.code";
 
+/* notices: the overdue notices per unit code (unit_notices()). */
 static json_t *
-unit_row(sqlite3_stmt *st, bool *any)
+unit_row(sqlite3_stmt *st, const json_t *notices, bool *any)
 {
 	json_t *row = json_pack("{s:s, s:s}", "unit", db_column_text(st, 0),
 	    "unit_name", db_column_text(st, 1));
+	json_int_t n;
 	size_t i;
 
 	*any = false;
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
-		json_object_set_new(row, counts[i], json_integer(
-		    sqlite3_column_int64(st, (int)i + 2)));
-		*any |= sqlite3_column_int64(st, (int)i + 2) != 0;
+		n = i + 1 < ARRAY_SIZE(counts) ? sqlite3_column_int64(st,
+		    (int)i + 2) : json_integer_value(json_object_get(notices,
+		    db_column_text(st, 0)));
+		json_object_set_new(row, counts[i], json_integer(n));
+		*any |= n != 0;
 	}
 	return row;
 }
 
+/* The overdue notices counted per unit code. */
 static json_t *
-unit_counts(sqlite3 *db, const struct config *cfg, const struct period *p)
+unit_notices(const json_t *overdue)
 {
-	json_t *rows = json_array(), *row;
-	char day[32];
+	json_t *n = json_object(), *c;
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach(overdue, i, r) {
+		if ((c = json_object_get(n, rd_str(r, "unit"))) == NULL)
+			json_object_set_new(n, rd_str(r, "unit"), c = json_integer(0));
+		json_integer_set(c, json_integer_value(c) + 1);
+	}
+	return n;
+}
+
+static json_t *
+unit_counts(sqlite3 *db, const struct config *cfg, const struct period *p,
+    const json_t *overdue)
+{
+	json_t *rows = json_array(), *row, *notices = unit_notices(overdue);
 	sqlite3_stmt *st;
 	bool any;
 	int rc = SQLITE_ERROR;
 
-	date_format_local(p->check, day, sizeof(day));
-	st = db_prepare(db, unit_query, "IIs", (long long)p->from,
-	    (long long)p->check, day);
+	st = db_prepare(db, unit_query, "II", (long long)p->from,
+	    (long long)p->check);
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row = unit_row(st, &any);
+		row = unit_row(st, notices, &any);
 		if (any)
 			json_array_append(rows, row);
 		json_decref(row);
 	}
 	sqlite3_finalize(st);
+	json_decref(notices);
 	if (rc != SQLITE_DONE) {
 		json_decref(rows);
 		return NULL;
@@ -159,13 +178,16 @@ int
 bulletin_orders(sqlite3 *db, const struct config *cfg, json_t *d,
     json_t *units, const struct period *p)
 {
-	json_t *orders = unit_counts(db, cfg, p);
+	json_t *overdue = overdue_notices(db, cfg, p);
+	json_t *orders = unit_counts(db, cfg, p, overdue);
 
-	if (orders == NULL)
+	if (orders == NULL) {
+		json_decref(overdue);
 		return -1;
+	}
 	copy_counts(units, orders);
 	set_totals(json_object_get(d, "summary"), orders);
 	json_object_set_new(d, "orders", orders);
-	json_object_set_new(d, "notices_overdue", overdue_notices(db, cfg, p));
+	json_object_set_new(d, "notices_overdue", overdue);
 	return 0;
 }

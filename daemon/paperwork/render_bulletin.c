@@ -127,6 +127,17 @@ static const struct column csv_columns[] = {
 	{ "reasons", "不合格原因或监测缺口原因", COL_TEXT },
 };
 
+/* For a large registry, the lists of the appendix counted per unit. */
+static const struct column unit_problem_columns[] = {
+	{ "unit_name", "责任单位", COL_TEXT },
+	{ "opened", "本期新增问题", COL_TEXT },
+	{ "closed", "本期销号问题", COL_TEXT },
+	{ "overdue", "逾期未整改问题", COL_TEXT },
+	{ "returned", "恢复更新账号", COL_TEXT },
+	{ "notices", "下发点对点通报", COL_TEXT },
+	{ "notices_overdue", "逾期未回复通报", COL_TEXT },
+};
+
 struct section {
 	const char          *key;       /* data[key], or an attachment's key */
 	const char          *sub;       /* data[key][sub] */
@@ -143,6 +154,8 @@ static const struct section attachment_tables[] = {
 	{ "gaps", NULL, COLS(gap_columns), NULL },
 };
 
+/* The appendix; from "returned" to "notices_overdue" the lists a large
+ * registry's documents count per unit instead (unit_problems). */
 static const struct section appendix[] = {
 	{ "platforms", NULL, COLS(total_columns), "分平台统计" },
 	{ "accounts", NULL, COLS(account_columns), "各账号本期发布情况" },
@@ -163,6 +176,46 @@ section_rows(const json_t *d, const struct section *s)
 	const json_t *v = json_object_get(d, s->key);
 
 	return s->sub ? json_object_get(v, s->sub) : v;
+}
+
+static const struct section unit_problems = { "unit_problems", NULL,
+	COLS(unit_problem_columns), "各单位问题和通报情况" };
+
+/* The line before a table, or NULL. */
+static const char *
+section_intro(const struct section *s)
+{
+	if (s != &unit_problems)
+		return NULL;
+	return "纳入监测的账号较多，本期新增、销号和逾期未整改的问题，停更后恢复"
+	    "更新的账号，以及下发和逾期未回复的点对点通报，按单位汇总如下；逐条"
+	    "明细见问题清单。";
+}
+
+/* The appendix lists counted in the unit_problems table, with the
+ * column each counts in. */
+static const struct {
+	const char *key, *sub, *column;
+} counted[] = {
+	{ "problems", "opened", "opened" },
+	{ "problems", "closed", "closed" },
+	{ "problems", "overdue", "overdue" },
+	{ "returned", NULL, "returned" },
+	{ "notices", NULL, "notices" },
+	{ "notices_overdue", NULL, "notices_overdue" },
+};
+
+static bool
+is_counted(const struct section *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(counted); i++)
+		if (strcmp(s->key, counted[i].key) == 0 && (s->sub == NULL ?
+		    counted[i].sub == NULL : counted[i].sub &&
+		    strcmp(s->sub, counted[i].sub) == 0))
+			return true;
+	return false;
 }
 
 static const struct section *
@@ -196,6 +249,75 @@ attachment_note(const json_t *d, size_t i)
 	if (json_array_size(list) == 1)
 		return xasprintf("附件：%s", title);
 	return xasprintf("%s%zu.%s", i == 0 ? "附件：" : "　　　", i + 1, title);
+}
+
+/* The accounts active at the check time: judged, or monitoring gaps. */
+static long long
+active_accounts(const json_t *d)
+{
+	const json_t *s = json_object_get(d, "summary");
+
+	return rd_int(s, "accounts") + rd_int(s, "gaps");
+}
+
+/* The unit's row of the unit_problems table, added after the others
+ * when new. */
+static json_t *
+unit_problem_row(json_t *rows, json_t *index, const json_t *r)
+{
+	json_t *row = json_object_get(index, rd_str(r, "unit"));
+	size_t i;
+
+	if (row)
+		return row;
+	row = json_pack("{s:s, s:s}", "unit", rd_str(r, "unit"), "unit_name",
+	    rd_str(r, "unit_name"));
+	for (i = 0; i < ARRAY_SIZE(counted); i++)
+		json_object_set_new(row, counted[i].column, json_integer(0));
+	json_object_set_new(index, rd_str(r, "unit"), row);
+	json_array_append(rows, row);
+	return row;
+}
+
+/* Each unit's count of each list (units in the order of the ranking
+ * table, then any other in the order the lists name them); units with
+ * nothing counted are left out. */
+static json_t *
+unit_problem_rows(const json_t *d)
+{
+	json_t *rows = json_array(), *index = json_object(), *out, *row, *n;
+	const json_t *list, *r;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(d, "units"), i, r)
+		json_object_set_new(index, rd_str(r, "key"), json_pack("{s:s, s:s}",
+		    "unit", rd_str(r, "key"), "unit_name", rd_str(r, "name")));
+	json_array_foreach(json_object_get(d, "units"), i, r) {
+		row = json_object_get(index, rd_str(r, "key"));
+		for (j = 0; j < ARRAY_SIZE(counted); j++)
+			json_object_set_new(row, counted[j].column, json_integer(0));
+		json_array_append(rows, row);
+	}
+	for (j = 0; j < ARRAY_SIZE(counted); j++) {
+		list = json_object_get(d, counted[j].key);
+		if (counted[j].sub)
+			list = json_object_get(list, counted[j].sub);
+		json_array_foreach(list, i, r) {
+			n = json_object_get(unit_problem_row(rows, index, r),
+			    counted[j].column);
+			json_integer_set(n, json_integer_value(n) + 1);
+		}
+	}
+	out = json_array();
+	json_array_foreach(rows, i, row)
+		for (j = 0; j < ARRAY_SIZE(counted); j++)
+			if (rd_int(row, counted[j].column)) {
+				json_array_append(out, row);
+				break;
+			}
+	json_decref(index);
+	json_decref(rows);
+	return out;
 }
 
 /* ---- the parts, marked per format ---- */
@@ -241,6 +363,31 @@ attachments(FILE *out, const json_t *d, const struct bulletin_marks *m)
 	}
 }
 
+/* The appendix; a large registry's lists of problems, returns and
+ * notices would be pages nobody reads: each unit's counts stand in their
+ * place, where the lists of repeat offenders, unqualified accounts and
+ * gaps name the accounts to act on. */
+static void
+appendix_tables(FILE *out, const json_t *d, const struct bulletin_marks *m)
+{
+	bool large = active_accounts(d) > LIST_ALL_ACCOUNTS;
+	json_t *with = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(appendix); i++) {
+		if (!large || !is_counted(&appendix[i])) {
+			m->table(out, d, NULL, &appendix[i]);
+			continue;
+		}
+		if (with)
+			continue;
+		with = json_copy((json_t *)d);
+		json_object_set_new(with, "unit_problems", unit_problem_rows(d));
+		m->table(out, with, NULL, &unit_problems);
+	}
+	json_decref(with);
+}
+
 static void
 render_parts(FILE *out, const json_t *d, const struct bulletin_marks *m)
 {
@@ -257,8 +404,7 @@ render_parts(FILE *out, const json_t *d, const struct bulletin_marks *m)
 	}
 	m->doc->signature(out, rd_str(d, "issuer"), rd_str(d, "issued"));
 	attachments(out, d, m);
-	for (i = 0; i < ARRAY_SIZE(appendix); i++)
-		m->table(out, d, NULL, &appendix[i]);
+	appendix_tables(out, d, m);
 	rd_doc_copies(out, d, m->doc);
 }
 
@@ -284,11 +430,11 @@ table_title(const json_t *d, const char *label, const struct section *s)
 static char *
 summarised(const json_t *d, const struct section *s)
 {
-	size_t n = json_array_size(json_object_get(d, s->key));
+	long long n = active_accounts(d);
 
 	if (strcmp(s->key, "accounts") != 0 || n <= LIST_ALL_ACCOUNTS)
 		return NULL;
-	return xasprintf("本期纳入监测的账号共%zu个，各单位情况见排名，不合格账号和"
+	return xasprintf("本期纳入监测的账号共%lld个，各单位情况见排名，不合格账号和"
 	    "监测缺口见附件；逐个账号的发布情况见本期通报的CSV表格。", n);
 }
 
@@ -309,6 +455,8 @@ text_section(FILE *out, const json_t *d, const char *label,
 	char *title = table_title(d, label, s), *note = summarised(d, s);
 
 	fprintf(out, "%s%s\n\n", title_prefix, title);
+	if (section_intro(s))
+		fprintf(out, "%s\n\n", section_intro(s));
 	if (note)
 		fprintf(out, "%s\n", note);
 	else
@@ -352,11 +500,16 @@ h_note_line(FILE *out, const char *s, bool last)
 	html_tagged(out, "<p class=\"attachments\">", s, "</p>\n");
 }
 
+/* The chart of the accounts longest without update: of all accounts
+ * when they are listed, else of the unqualified ones (those longest
+ * without update are among them). */
 static void
-html_chart(FILE *out, const json_t *accts)
+html_chart(FILE *out, const json_t *d)
 {
+	const char *key = active_accounts(d) <= LIST_ALL_ACCOUNTS ? "accounts" :
+	    "unqualified";
 	bool truncated;
-	json_t *rows = chart_rows(accts, "gap", &truncated);
+	json_t *rows = chart_rows(json_object_get(d, key), "gap", &truncated);
 
 	render_days_chart(out, rows, "监测时点未更新天数", truncated);
 	json_decref(rows);
@@ -371,8 +524,10 @@ h_section(FILE *out, const json_t *d, const char *label,
 
 	html_tagged(out, s->heading ? "<h2>" : "<h2 class=\"attachment\">",
 	    title, "</h2>\n");
+	if (section_intro(s))
+		html_tagged(out, "<p>", section_intro(s), "</p>\n");
 	if (strcmp(s->key, "accounts") == 0)
-		html_chart(out, rows);
+		html_chart(out, d);
 	if (note)
 		html_tagged(out, "<p>", note, "</p>\n");
 	else

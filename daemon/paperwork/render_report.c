@@ -105,8 +105,8 @@ unit_sections(FILE *out, const json_t *units, bool all)
 	size_t i;
 
 	fputs(all ? "<h2>各单位账号</h2>\n" : "<h2>各单位需处理的账号</h2>\n"
-	    "<p>以下仅列出预警、超期未更新、长期未更新、未核实或有未整改问题的账号；"
-	    "其余账号更新正常，见上表。</p>\n", out);
+	    "<p>以下仅列出超期未更新、长期未更新、未核实或有未整改问题的账号；"
+	    "预警和更新正常的账号见上表中的数量。</p>\n", out);
 	if (json_array_size(units) == 0)
 		fputs("<p>无。</p>\n", out);
 	json_array_foreach(units, i, u) {

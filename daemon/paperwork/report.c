@@ -38,12 +38,28 @@ struct problem_set {
 	size_t                  n;
 };
 
+/* The last update of an account not looked up by the accounts query. */
+static bool
+last_update_apart(sqlite3 *db, long long id, time_t now, time_t *last)
+{
+	long long t = 0;
+
+	if (db_query_int(db, &t, "SELECT coalesce(" ACCOUNT_LAST_UPDATE_AT("?1",
+	    "?2") ", -1)", "II", id, (long long)now) != 0 || t == -1)
+		return false;
+	*last = (time_t)t;
+	return true;
+}
+
 static json_t *
-account_row(const struct config *cfg, sqlite3_stmt *st, time_t now,
-    const char *state, const char *label, long problems)
+account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
+    time_t now, const char *state, const char *label, long problems)
 {
 	time_t last = (time_t)sqlite3_column_int64(st, 5);
 	bool has = !db_column_is_null(st, 5);
+
+	if (!sqlite3_column_int(st, 13))
+		has = last_update_apart(db, sqlite3_column_int64(st, 0), now, &last);
 	time_t since = has ? last : account_grace_start(db_column_text(st, 6),
 	    (time_t)sqlite3_column_int64(st, 7));
 	json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
@@ -62,13 +78,14 @@ account_row(const struct config *cfg, sqlite3_stmt *st, time_t now,
 	return row;
 }
 
-/* Whether an account is one to act on: not fresh (warning, stale,
- * dormant, unverified) or with a problem open. */
+/* Whether an account is one to act on: stale, dormant, unverified (a
+ * monitoring gap) or with a problem open.  A warning is not yet: its
+ * unit has been told, and the state counts say how many there are. */
 static bool
 needs_action(const char *state, long problems)
 {
-	return problems > 0 || (strcmp(state, "fresh") != 0 &&
-	    strcmp(state, "none") != 0);
+	return problems > 0 || strcmp(state, "stale") == 0 ||
+	    strcmp(state, "dormant") == 0 || strcmp(state, "unverified") == 0;
 }
 
 /* A unit's counts, in the order of its "counts" member. */
@@ -129,16 +146,19 @@ load_units(sqlite3 *db, json_t **index)
 /* The active and suspended accounts, in id order: the table is read as
  * it is stored (NOT INDEXED) and each account's last update looked up
  * where the previous one's was.  Only a listed account needs it: every
- * one when ?2 (all are listed), else those to act on (not fresh, or with
- * a problem open).  Each unit's rows are put in order after. */
+ * one when ?2 (all are listed), else those to act on; column 13 says
+ * whether it was looked up (an account listed for its open problem
+ * alone is looked up apart: problem_accounts() knows them already).
+ * Each unit's rows are put in order after. */
+#define LOOKED_UP "(?2 OR (a.status = 'active' AND s.state IN ('stale'," \
+	" 'dormant', 'unverified')))"
 static const char accounts_query[] =
-	"SELECT a.id, u.code, u.name, a.platform, a.name, CASE WHEN ?2 OR"
-	" (a.status = 'active' AND s.state != 'fresh') OR EXISTS (SELECT 1 FROM"
-	" problem p WHERE p.account_id = a.id AND p.closed_at IS NULL) THEN "
-	ACCOUNT_LAST_UPDATE_AT("a.id", "?1") " END, a.opened_on, a.created_at,"
-	" a.status, s.state, a.warn_after, a.stale_after,"
-	" coalesce(a.platform_uid, '') FROM account a NOT INDEXED JOIN unit u"
-	" ON u.id = a.unit_id LEFT JOIN account_state s ON s.account_id = a.id"
+	"SELECT a.id, u.code, u.name, a.platform, a.name, CASE WHEN "
+	LOOKED_UP " THEN " ACCOUNT_LAST_UPDATE_AT("a.id", "?1") " END,"
+	" a.opened_on, a.created_at, a.status, s.state, a.warn_after,"
+	" a.stale_after, coalesce(a.platform_uid, ''), " LOOKED_UP
+	" FROM account a NOT INDEXED JOIN unit u ON u.id = a.unit_id"
+	" LEFT JOIN account_state s ON s.account_id = a.id"
 	" WHERE a.status IN ('active', 'suspended')";
 
 /* A unit's accounts by platform, then id, as the ledger lists them. */
@@ -202,7 +222,7 @@ add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
 		tally_add(&t[i], state, problems);
 		if (!all && !needs_action(state, problems))
 			continue;
-		row = account_row(cfg, st, now, state, label, problems);
+		row = account_row(db, cfg, st, now, state, label, problems);
 		json_array_append(listed, row);
 		json_array_append_new(json_object_get(t[i].unit, "accounts"), row);
 	}
@@ -287,25 +307,40 @@ open_problems(sqlite3 *db, const struct config *cfg, time_t now)
 	return rows;
 }
 
-/* The counts at the top, from the one function every status display
- * uses; suspended accounts and those not evaluated yet count as "none". */
-static json_t *
-summary(sqlite3 *db, const struct config *cfg, time_t now)
+/* The counts at the top: the units' counts added up (every open account
+ * belongs to a unit not removed), as every status display counts them;
+ * suspended accounts and those not evaluated yet count as "none". */
+static json_int_t
+units_count(const json_t *units, const char *key)
 {
-	struct monitor_counts c;
-	json_t *s = json_object();
+	const json_t *u;
+	json_int_t n = 0;
+	size_t i;
+
+	json_array_foreach(units, i, u)
+		n += rd_int(json_object_get(u, "counts"), key);
+	return n;
+}
+
+static json_t *
+summary(const json_t *units, const json_t *problems)
+{
+	json_t *s = json_object(), *p;
+	json_int_t overdue = 0;
+	size_t i;
 	int k;
 
-	monitor_counts_load(db, cfg, now, &c);
-	json_object_set_new(s, "accounts", json_integer(c.active + c.suspended));
+	json_object_set_new(s, "accounts", json_integer(units_count(units,
+	    "accounts")));
 	for (k = 0; k < N_STATES; k++)
-		json_object_set_new(s, state_name(k), json_integer(c.states[k]));
-	json_object_set_new(s, "none", json_integer(c.suspended +
-	    c.not_evaluated));
-	json_object_set_new(s, "open_problems", json_integer(c.open_problems));
-	json_object_set_new(s, "overdue_problems",
-	    json_integer(c.overdue_problems));
-	monitor_counts_free(&c);
+		json_object_set_new(s, state_name(k), json_integer(units_count(
+		    units, state_name(k))));
+	json_object_set_new(s, "none", json_integer(units_count(units, "none")));
+	json_array_foreach(problems, i, p)
+		overdue += strcmp(rd_str(p, "state"), "overdue") == 0;
+	json_object_set_new(s, "open_problems",
+	    json_integer((json_int_t)json_array_size(problems)));
+	json_object_set_new(s, "overdue_problems", json_integer(overdue));
 	return s;
 }
 
@@ -330,7 +365,7 @@ report_build(sqlite3 *db, const struct config *cfg, time_t now)
 	json_object_set_new(d, "title", json_string("政务新媒体账号监测状态"));
 	json_object_set_new(d, "issuer", json_string(cfg->notice.issuer));
 	json_object_set_new(d, "generated", json_string(generated));
-	json_object_set_new(d, "summary", summary(db, cfg, now));
+	json_object_set_new(d, "summary", summary(u, problems));
 	json_object_set_new(d, "listed", json_string(all ? "all" : "action"));
 	json_object_set_new(d, "units", u);
 	json_object_set_new(d, "problems", problems);

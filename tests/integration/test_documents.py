@@ -418,6 +418,86 @@ def test_accounts_sharing_platform_and_name_carry_their_uid(mw):
         ("微博", "武平文旅")]
 
 
+# ---------------------------------------------------------- a large registry
+
+N_LARGE = 505            # more than the documents list one by one (500)
+
+
+@pytest.fixture
+def large(mw, feeds):
+    """N_LARGE accounts of 县政府办公室 that posted the day before and one
+    quiet for 8 days (a warning), and three of 县教育局 quiet since
+    1 November, evaluated on 2 December.  The first account and the first
+    quiet one share their platform and name."""
+    mw.write_config('poll = { interval = "1h"; jitter = 0; timeout = "5s";'
+                    ' concurrency = 64; per_host = 64; };\n'
+                    'mail = { digest_time = "23:59"; };\n'
+                    'document = { unit_order = [ "GOV", "EDU" ]; };')
+    mw.now("2026-12-02T09:00:00")
+    mw.add_unit("GOV", "县政府办公室")
+    mw.add_unit("EDU", "县教育局")
+    fresh = rss(("a1", at("2026-12-01T10:00:00")))
+    quiet = rss(("b1", at("2026-11-01T10:00:00")))
+    warned = rss(("c1", at("2026-11-24T09:00:00")))
+    rows = ["unit_code,platform,name,platform_uid,feed_url,operator,"
+            "filing_no,opened_on"]
+    for i in range(N_LARGE + 4):
+        unit, body = ("GOV", fresh) if i < N_LARGE else ("EDU", quiet)
+        if i == N_LARGE + 3:
+            unit, body = "GOV", warned
+        url = feeds.serve(f"/f/{i}.xml", body)
+        name = f"账号{N_LARGE if i == 0 else i:03d}"
+        rows.append(f"{unit},weibo,{name},uid{i},{url},,,2020-01-01")
+    mw.run("account", "import", mw.write("ledger.csv", "\n".join(rows) +
+                                         "\n"), check=0)
+    evaluate(mw, "2026-12-02T10:00:00")
+    return mw
+
+
+def test_a_large_registry_bulletin_lists_the_accounts_to_act_on(large):
+    mw = large
+    d = bulletin_json(mw, "2026-12")
+    # the data keeps every account, for the JSON and the CSV
+    assert len(d["accounts"]) == N_LARGE + 4
+    assert [a["account"] for a in d["unqualified"]] == [
+        "账号505（uid505）", "账号506", "账号507"]
+    csv = mw.run("bulletin", "preview", "--month", "2026-12", "--format",
+                 "csv", check=0).stdout
+    assert len(csv.splitlines()) == N_LARGE + 5
+    for fmt in ("html", "md", "txt"):
+        text = mw.run("bulletin", "preview", "--month", "2026-12",
+                      "--format", fmt, check=0).stdout
+        # the unqualified accounts by name, told apart from a namesake
+        # not listed as when every account is; the others counted
+        assert all(f"账号{i}" in text for i in (506, 507)), fmt
+        assert "账号505（uid505）" in text and "uid0" not in text, fmt
+        assert "账号001" not in text and "账号508" not in text, fmt
+        assert f"本期纳入监测的账号共{N_LARGE + 4}个" in text, fmt
+        # the month's problems counted per unit, not listed one by one
+        assert "各单位问题和通报情况" in text, fmt
+        assert "本期新增问题" in text and "附表：本期新增问题" not in text, fmt
+    md = mw.run("bulletin", "preview", "--month", "2026-12", check=0).stdout
+    table = md.split("## 附表：各单位问题和通报情况")[1].split("\n## ")[0]
+    assert "| 县教育局 | 3 | 0 | 0 | 0 | 0 | 0 |" in table
+    assert "县政府办公室" not in table         # nothing to count
+
+
+def test_a_large_registry_report_lists_the_accounts_to_act_on(large):
+    mw = large
+    page = mw.run("report", check=0).stdout
+    assert "各单位需处理的账号" in page
+    assert all(f"账号{i}" in page for i in (505, 506, 507))
+    # fresh accounts and the warning are counted, not listed
+    assert "账号001" not in page and "账号508" not in page
+    d = json.loads(mw.run("report", "--format", "json", check=0).stdout)
+    assert d["listed"] == "action"
+    s = d["summary"]
+    assert s["accounts"] == N_LARGE + 4
+    assert (s["fresh"], s["warning"], s["stale"]) == (N_LARGE, 1, 3)
+    status = mw.json("status")
+    assert d["summary"]["open_problems"] == status["open_problems"] == 3
+
+
 # ---------------------------------------------------------- the .docx
 
 @pytest.fixture(scope="module")
