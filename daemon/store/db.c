@@ -567,7 +567,7 @@ db_batch_begin(struct db_batch *b, sqlite3 *db, const char *head,
     const char *row, int cols, const char *tail, size_t total)
 {
 	*b = (struct db_batch){ .db = db, .head = head, .row = row,
-	    .cols = cols, .tail = tail, .left = total };
+	    .cols = cols, .tail = tail, .total = total, .left = total };
 }
 
 /* Runs the rows bound so far. */
@@ -596,8 +596,11 @@ db_batch_row(struct db_batch *b, const char *fmt, ...)
 	va_list ap;
 	int rc, n;
 
-	if (b->failed || b->left == 0)
-		return b->failed = -1;
+	if (b->failed)
+		return -1;
+	if (b->left == 0)       /* a mistake of the caller, like a bad fmt */
+		fatalx("db: more rows than the %zu announced for \"%.60s\"",
+		    b->total, b->head);
 	if (b->st && b->bound == b->rows && batch_flush(b) == -1)
 		return b->failed = -1;
 	if (b->bound == 0 && (b->st == NULL || b->left < (size_t)b->rows)) {

@@ -54,7 +54,7 @@ int  db_query_int(sqlite3 *db, long long *out, const char *sql, const char *fmt,
 int  db_query_text(sqlite3 *db, char **out, const char *sql, const char *fmt, ...);
 
 /* Many rows written by one statement, "HEAD (ROW), (ROW), … TAIL", run
- * for every BATCH_ROWS rows: a statement's own cost (preparing aside,
+ * for every 128 rows (and once for the rest): a statement's own cost (preparing aside,
  * starting it, the constraints' set-up, ending it) is paid once for them
  * all.  ROW has COLS parameters, written "?", bound by db_batch_row() in
  * the order of the row; TOTAL is how many rows will be given.  Inside a
@@ -64,7 +64,7 @@ struct db_batch {
 	sqlite3      *db;
 	const char   *head, *row, *tail;
 	int           cols;
-	size_t        left;           /* rows still to be given */
+	size_t        total, left;    /* rows announced, still to be given */
 	sqlite3_stmt *st;
 	int           rows, bound;    /* st's rows, those bound */
 	long long     changes;
