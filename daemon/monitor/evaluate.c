@@ -485,11 +485,13 @@ evaluation_log_moves(const struct evaluation *ev)
 {
 	size_t i;
 
+	log_hold();
 	for (i = 0; i < ev->n_moves; i++)
 		log_event(LOG_NOTICE, "2f1d7a6c3b8e4f5aa1c09e7d5b4c3a21",
 		    ev->moves[i].account_id, NULL, "account %lld: %s -> %s",
 		    ev->moves[i].account_id, ev->moves[i].from < 0 ? "new" :
 		    names[ev->moves[i].from], names[ev->moves[i].to]);
+	log_release();
 }
 
 /* For a recovery: how long the account had been without update, from its
