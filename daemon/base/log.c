@@ -1,5 +1,6 @@
 /* log.c — stderr and journal logging. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,31 +72,80 @@ priority_label(int pri)
 	}
 }
 
+/* Lines of this thread held back by log_hold(): a run of events (an
+ * evaluation's 100,000 state moves) goes to stderr in a few writes, not
+ * one a line.  The journal takes each event as it comes. */
+#define HELD_MAX (64 * 1024)
+static _Thread_local struct strbuf held = STRBUF_INIT;
+static _Thread_local bool holding;
+
+static void
+held_flush(void)
+{
+	if (held.len > 0)
+		fwrite(held.buf, 1, held.len, stderr);
+	sb_reset(&held);
+}
+
+void
+log_hold(void)
+{
+	holding = true;
+}
+
+void
+log_release(void)
+{
+	held_flush();
+	sb_free(&held);
+	holding = false;
+}
+
+/* The time stamp of a line, formatted once a second. */
+static const char *
+stamp_now(void)
+{
+	static _Thread_local char stamp[32];
+	static _Thread_local time_t at = -1;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != at) {
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+		at = now;
+	}
+	return stamp;
+}
+
 static void
 log_emit(int pri, const char *message_id, long long account_id,
     const char *unit_code, const char *msg)
 {
-	char stamp[32];
-	struct tm tm;
-	time_t now;
+	/* a warning, an error or a fatal message is never held back */
+	bool hold = holding && pri > LOG_WARNING;
 
 	if (pri > log_level)
 		return;
-	switch (log_target) {
-	case LOG_TARGET_JOURNAL:
+	if (log_target == LOG_TARGET_JOURNAL) {
 		log_journal(pri, message_id, account_id, unit_code, msg);
-		break;
-	case LOG_TARGET_STDERR:
-		now = time(NULL);
-		localtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-		fprintf(stderr, "%s %s: %s%s\n", stamp, log_progname,
-		    priority_label(pri), msg);
-		break;
-	case LOG_TARGET_PLAIN:
-		fprintf(stderr, "%s: %s\n", log_progname, msg);
-		break;
+		return;
 	}
+	if (!hold)
+		held_flush();
+	if (log_target == LOG_TARGET_STDERR) {
+		if (hold)
+			sb_printf(&held, "%s %s: %s%s\n", stamp_now(),
+			    log_progname, priority_label(pri), msg);
+		else
+			fprintf(stderr, "%s %s: %s%s\n", stamp_now(),
+			    log_progname, priority_label(pri), msg);
+	} else if (hold)
+		sb_printf(&held, "%s: %s\n", log_progname, msg);
+	else
+		fprintf(stderr, "%s: %s\n", log_progname, msg);
+	if (held.len >= HELD_MAX)
+		held_flush();
 }
 
 static char last_problem[512];

@@ -40,6 +40,12 @@ void        log_problem_clear(void);
  * file's FILE:LINE errors on the page instead of only in the journal. */
 void        log_capture(struct strbuf *sb);
 
+/* Between log_hold() and log_release(), this thread's stderr lines are
+ * gathered and written a block at a time (the journal is unaffected):
+ * for a run of many events, such as an evaluation's state moves. */
+void log_hold(void);
+void log_release(void);
+
 /* An event about one account, with journal fields MESSAGE_ID,
  * MEDIAWATCH_ACCOUNT and MEDIAWATCH_UNIT (account_id <= 0 and unit NULL omit
  * them).  message_id is a 32-hex-digit sd-id128 string or NULL. */

@@ -14,12 +14,14 @@ struct tmpl_entry {
 	char               *key;
 	char               *value;      /* NULL for a list */
 	struct tmpl_vars  **rows;
-	size_t              n_rows;
+	size_t              n_rows, cap_rows;
 };
 
+/* Entries and rows grow by doubling: an alert lists hundreds of rows of a
+ * dozen names each. */
 struct tmpl_vars {
 	struct tmpl_entry  *e;
-	size_t              n;
+	size_t              n, cap;
 };
 
 static void
@@ -108,7 +110,7 @@ entry_clear(struct tmpl_entry *e)
 	free(e->rows);
 	e->value = NULL;
 	e->rows = NULL;
-	e->n_rows = 0;
+	e->n_rows = e->cap_rows = 0;
 }
 
 void
@@ -134,7 +136,10 @@ entry_get(struct tmpl_vars *v, const char *key)
 	for (i = 0; i < v->n; i++)
 		if (strcmp(v->e[i].key, key) == 0)
 			return &v->e[i];
-	v->e = xrealloc(v->e, (v->n + 1) * sizeof(*v->e));
+	if (v->n == v->cap) {
+		v->cap = v->cap ? 2 * v->cap : 8;
+		v->e = xrealloc(v->e, v->cap * sizeof(*v->e));
+	}
 	v->e[v->n] = (struct tmpl_entry){ .key = xstrdup(key) };
 	return &v->e[v->n++];
 }
@@ -177,7 +182,10 @@ tmpl_add_row(struct tmpl_vars *v, const char *key)
 
 	if (e->value)
 		entry_clear(e);
-	e->rows = xrealloc(e->rows, (e->n_rows + 1) * sizeof(*e->rows));
+	if (e->n_rows == e->cap_rows) {
+		e->cap_rows = e->cap_rows ? 2 * e->cap_rows : 8;
+		e->rows = xrealloc(e->rows, e->cap_rows * sizeof(*e->rows));
+	}
 	return e->rows[e->n_rows++] = tmpl_vars_new();
 }
 
@@ -407,8 +415,8 @@ scope_find(const struct scope *sc, const char *key, size_t len)
 
 	for (; sc; sc = sc->up)
 		for (i = 0; i < sc->vars->n; i++)
-			if (strlen(sc->vars->e[i].key) == len &&
-			    memcmp(sc->vars->e[i].key, key, len) == 0)
+			if (strncmp(sc->vars->e[i].key, key, len) == 0 &&
+			    sc->vars->e[i].key[len] == '\0')
 				return &sc->vars->e[i];
 	return NULL;
 }

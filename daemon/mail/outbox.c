@@ -89,6 +89,16 @@ outbox_queued_before(sqlite3 *db, const char *dedup_key)
 }
 
 int
+outbox_pending(sqlite3 *db, long long *queued, long long *failed)
+{
+	if (db_query_int(db, queued, "SELECT count(*) FROM outbox WHERE"
+	    " status = 'queued'", "") == -1 || db_query_int(db, failed,
+	    "SELECT count(*) FROM outbox WHERE status = 'failed'", "") == -1)
+		return -1;
+	return 0;
+}
+
+int
 outbox_enqueue(sqlite3 *db, const struct config *cfg, const struct outgoing *m,
     time_t now)
 {

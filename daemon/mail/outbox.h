@@ -74,6 +74,9 @@ int  outbox_enqueue(sqlite3 *db, const struct config *cfg,
 
 /* Whether a message with this dedup key was ever queued. */
 bool outbox_queued_before(sqlite3 *db, const char *dedup_key);
+/* How many messages wait in the queue and how many failed for good
+ * (email and chat).  -1 on a database error (logged). */
+int  outbox_pending(sqlite3 *db, long long *queued, long long *failed);
 
 /* Puts failed messages back in the queue, their attempts reset: the row
  * id, or every failed row when id is 0, email and chat.  Queued messages

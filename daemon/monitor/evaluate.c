@@ -1,5 +1,6 @@
 /* evaluate.c — account states, state changes and automatic problems, in
  * one pass over the active accounts. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,9 +134,32 @@ threshold(sqlite3_stmt *st, int col, long long platform_value)
 	    sqlite3_column_int64(st, col);
 }
 
+/* The start of the grace period of the last opening day read: most
+ * accounts of a ledger share a few days, and reading one costs a
+ * conversion in the local zone. */
+struct grace_memo {
+	char   day[16];
+	time_t start;
+};
+
+static time_t
+grace_start(struct grace_memo *m, const char *opened_on, time_t created_at)
+{
+	time_t t;
+
+	if (str_empty(opened_on) || strlen(opened_on) >= sizeof(m->day))
+		return account_grace_start(opened_on, created_at);
+	if (strcmp(m->day, opened_on) == 0)
+		return m->start;
+	if (iso_date_to_time(opened_on, &t) == -1)
+		return created_at;
+	snprintf(m->day, sizeof(m->day), "%s", opened_on);
+	return m->start = t;
+}
+
 static void
 read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
-    struct subject *s)
+    struct grace_memo *grace, struct subject *s)
 {
 	const struct platform *p = config_platform(cfg,
 	    db_column_text(st, F_PLATFORM));
@@ -152,7 +176,7 @@ read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
 	s->in.now = now;
 	s->in.has_last_update = !db_column_is_null(st, F_LAST_UPDATE);
 	s->in.last_update = (time_t)sqlite3_column_int64(st, F_LAST_UPDATE);
-	s->in.registered = account_grace_start(db_column_text(st, S_OPENED),
+	s->in.registered = grace_start(grace, db_column_text(st, S_OPENED),
 	    (time_t)sqlite3_column_int64(st, S_CREATED));
 	s->in.warn_after = threshold(st, S_WARN, p->warn_after);
 	s->in.stale_after = threshold(st, S_STALE, p->stale_after);
@@ -461,11 +485,13 @@ evaluation_log_moves(const struct evaluation *ev)
 {
 	size_t i;
 
+	log_hold();
 	for (i = 0; i < ev->n_moves; i++)
 		log_event(LOG_NOTICE, "2f1d7a6c3b8e4f5aa1c09e7d5b4c3a21",
 		    ev->moves[i].account_id, NULL, "account %lld: %s -> %s",
 		    ev->moves[i].account_id, ev->moves[i].from < 0 ? "new" :
 		    names[ev->moves[i].from], names[ev->moves[i].to]);
+	log_release();
 }
 
 /* For a recovery: how long the account had been without update, from its
@@ -582,13 +608,14 @@ read_accounts(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 {
 	struct open_cursor oc = { db_prepare(db, open_problems_query, ""), 0 };
 	sqlite3_stmt *st = db_prepare(db, pass_query, "");
+	struct grace_memo grace = { "", 0 };
 	struct subject s;
 	int rc = -1;
 
 	if (st && oc.st) {
 		oc.rc = sqlite3_step(oc.st);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			read_subject(cfg, st, ev->now, &s);
+			read_subject(cfg, st, ev->now, &grace, &s);
 			read_open_problems(&oc, &s);
 			plan_account(cfg, ev, pl, &s, st);
 		}
@@ -741,80 +768,133 @@ load_digest(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 
 /* ---- writing what changed ---- */
 
+/* Each account's change (state_change) and its new state (account_state),
+ * a batch of rows a statement. */
 static int
-write_change(sqlite3 *db, const struct change *c, time_t now)
+write_changes(sqlite3 *db, const struct plan *pl, time_t now)
 {
-	long long lu = c->has_last_update ? (long long)c->last_update : 0LL;
+	struct db_batch b;
+	const struct change *c;
+	size_t i;
 
-	if (db_run(db, "INSERT INTO state_change (account_id, from_state,"
-	    " to_state, at, last_update_at) VALUES (?, ?, ?, ?, nullif(?, 0))",
-	    "IssII", c->id, c->from < 0 ? NULL : names[c->from], names[c->to],
-	    (long long)now, lu) == -1 ||
-	    db_run(db, "INSERT INTO account_state (account_id, state, since,"
-	    " notified_at, notices_sent, evaluated_at, last_update_at) VALUES"
-	    " (?1, ?2, ?3, nullif(?4, 0), ?5, ?3, nullif(?6, 0)) ON CONFLICT"
-	    " (account_id) DO UPDATE SET state = excluded.state, since ="
-	    " excluded.since, notified_at = excluded.notified_at, notices_sent ="
-	    " excluded.notices_sent, evaluated_at = excluded.evaluated_at,"
-	    " last_update_at = excluded.last_update_at", "IsIIII", c->id,
-	    names[c->to], (long long)now, c->notified ? (long long)now : 0LL,
-	    c->notified ? 1LL : 0LL, lu) == -1)
+	db_batch_begin(&b, db, "INSERT INTO state_change (account_id,"
+	    " from_state, to_state, at, last_update_at) VALUES",
+	    "(?, ?, ?, ?, nullif(?, 0))", 5, "", pl->n_changes);
+	for (i = 0; i < pl->n_changes; i++) {
+		c = &pl->changes[i];
+		if (db_batch_row(&b, "IssII", c->id, c->from < 0 ? NULL :
+		    names[c->from], names[c->to], (long long)now,
+		    c->has_last_update ? (long long)c->last_update : 0LL) == -1)
+			break;
+	}
+	if (db_batch_end(&b) == -1)
 		return -1;
-	return 0;
+	db_batch_begin(&b, db, "INSERT INTO account_state (account_id, state,"
+	    " since, notified_at, notices_sent, evaluated_at, last_update_at)"
+	    " VALUES", "(?, ?, ?, nullif(?, 0), ?, ?, nullif(?, 0))", 7,
+	    "ON CONFLICT (account_id) DO UPDATE SET state = excluded.state,"
+	    " since = excluded.since, notified_at = excluded.notified_at,"
+	    " notices_sent = excluded.notices_sent, evaluated_at ="
+	    " excluded.evaluated_at, last_update_at = excluded.last_update_at",
+	    pl->n_changes);
+	for (i = 0; i < pl->n_changes; i++) {
+		c = &pl->changes[i];
+		if (db_batch_row(&b, "IsIIIII", c->id, names[c->to],
+		    (long long)now, c->notified ? (long long)now : 0LL,
+		    c->notified ? 1LL : 0LL, (long long)now,
+		    c->has_last_update ? (long long)c->last_update : 0LL) == -1)
+			break;
+	}
+	return db_batch_end(&b) == -1 ? -1 : 0;
 }
 
+/* The accounts reminded of the state they stay in. */
 static int
-write_problem(sqlite3 *db, struct evaluation *ev, struct plan *pl,
-    const struct problem_change *c)
+write_reminders(sqlite3 *db, const struct plan *pl, time_t now)
 {
-	const struct problem_auto p = {
+	struct db_batch b;
+	size_t i;
+
+	db_batch_begin(&b, db, "UPDATE account_state SET evaluated_at ="
+	    " r.column2, notified_at = r.column2, notices_sent = notices_sent"
+	    " + 1 FROM (VALUES", "(?, ?)", 2, ") AS r WHERE"
+	    " account_state.account_id = r.column1", pl->n_reminded);
+	for (i = 0; i < pl->n_reminded; i++)
+		if (db_batch_row(&b, "II", pl->reminded[i], (long long)now) == -1)
+			break;
+	return db_batch_end(&b) == -1 ? -1 : 0;
+}
+
+static struct problem_auto
+auto_problem(const struct plan *pl, const struct problem_change *c)
+{
+	return (struct problem_auto){
 		.account_id = c->account_id, .unit_id = c->unit_id,
 		.kind = c->kind, .detail = c->detail,
 		.evidence = c->evidence ? c->evidence : "人工核查",
 		.has_last_update = c->has_last_update,
 		.last_update = c->last_update, .due = pl->due,
 	};
-	int rc;
+}
 
-	switch (c->action) {
-	case OPEN_PROBLEM:
-		rc = problem_auto_open(db, &p, ev->now, NULL, NULL);
-		ev->problems_opened += rc == 1;
-		break;
-	case ESCALATE_PROBLEM:
-		rc = problem_auto_escalate(db, c->id, c->kind, c->detail, ev->now);
-		ev->problems_escalated += rc == 1;
-		break;
-	default:
-		rc = problem_auto_close(db, c->id, c->reason, c->note, ev->now);
-		ev->problems_closed += rc == 1;
-		break;
+/* Closes and escalations one by one (they are few), then the problems
+ * opened in batches.  Each account has at most one change a condition,
+ * so their order does not matter. */
+static int
+write_problems(sqlite3 *db, struct evaluation *ev, const struct plan *pl)
+{
+	const struct problem_change *c;
+	struct problem_auto *open;
+	size_t i, n_open = 0;
+	long long opened;
+	int rc = 0;
+
+	open = xcalloc(pl->n_problems + 1, sizeof(*open));
+	for (i = 0; rc != -1 && i < pl->n_problems; i++) {
+		c = &pl->problems[i];
+		switch (c->action) {
+		case OPEN_PROBLEM:
+			open[n_open++] = auto_problem(pl, c);
+			continue;
+		case ESCALATE_PROBLEM:
+			rc = problem_auto_escalate(db, c->id, c->kind, c->detail,
+			    ev->now);
+			ev->problems_escalated += rc == 1;
+			break;
+		default:
+			rc = problem_auto_close(db, c->id, c->reason, c->note,
+			    ev->now);
+			ev->problems_closed += rc == 1;
+			break;
+		}
 	}
+	if (rc != -1) {
+		opened = problem_auto_open_many(db, open, n_open, ev->now);
+		if (opened == -1)
+			rc = -1;
+		else
+			ev->problems_opened += (unsigned long)opened;
+	}
+	free(open);
 	return rc == -1 ? -1 : 0;
 }
 
-/* Every account read is evaluated now; only the rows that change are
- * written one by one, the others' evaluation time in one statement. */
+/* Every account read is evaluated now: the rows that change are written
+ * in batches, the others' evaluation time in one statement. */
 static int
 write_plan(sqlite3 *db, struct evaluation *ev, struct plan *pl)
 {
-	long long now = (long long)ev->now;
-	size_t i;
-
-	for (i = 0; i < pl->n_changes; i++)
-		if (write_change(db, &pl->changes[i], ev->now) == -1)
-			return -1;
-	for (i = 0; i < pl->n_reminded; i++)
-		if (db_run(db, "UPDATE account_state SET evaluated_at = ?1,"
-		    " notified_at = ?1, notices_sent = notices_sent + 1 WHERE"
-		    " account_id = ?2", "II", now, pl->reminded[i]) == -1)
-			return -1;
-	for (i = 0; i < pl->n_problems; i++)
-		if (write_problem(db, ev, pl, &pl->problems[i]) == -1)
-			return -1;
+	if (write_changes(db, pl, ev->now) == -1 ||
+	    write_reminders(db, pl, ev->now) == -1 ||
+	    write_problems(db, ev, pl) == -1)
+		return -1;
+	/* every account read changed or was reminded (the first
+	 * evaluation): no row is left to touch, none to look for */
+	if (pl->n_changes + pl->n_reminded == ev->evaluated)
+		return 0;
 	return db_run(db, "UPDATE account_state SET evaluated_at = ?1 WHERE"
 	    " evaluated_at != ?1 AND account_id IN (SELECT id FROM account"
-	    " WHERE status = 'active')", "I", now);
+	    " WHERE status = 'active')", "I", (long long)ev->now);
 }
 
 /* Accounts that stopped being active keep no automatic problem open. */

@@ -169,20 +169,29 @@ problem_reopen(sqlite3 *db, long long id, const char *note, time_t due,
 
 /* ---- the monitor's problems ---- */
 
+/* One automatic problem: the columns, the row of their values and its
+ * binding; a condition already open keeps its problem. */
+#define AUTO_INSERT "INSERT INTO problem (account_id, unit_id, kind, detail," \
+	" evidence, last_update_at, opened_at, opened_by, due_at, post_id," \
+	" severity) VALUES"
+#define AUTO_ROW "(?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, nullif(?, 0), ?)"
+#define AUTO_COLS 11
+#define AUTO_TAIL "ON CONFLICT DO NOTHING"
+#define AUTO_FMT "IIsssIIsIIs"
+#define AUTO_ARGS(p, now) (p)->account_id, (p)->unit_id, (p)->kind, \
+	(p)->detail, (p)->evidence, \
+	(p)->has_last_update ? (long long)(p)->last_update : 0LL, \
+	(long long)(now), (p)->opened_by ? (p)->opened_by : "mediawatchd", \
+	(long long)(p)->due, (p)->post_id, (p)->severity
+
 int
 problem_auto_open(sqlite3 *db, const struct problem_auto *p, time_t now,
     long long *id, time_t *due)
 {
 	long long existing_id = 0, existing_due = 0;
 
-	if (db_run(db, "INSERT INTO problem (account_id, unit_id, kind, detail,"
-	    " evidence, last_update_at, opened_at, opened_by, due_at, post_id,"
-	    " severity) VALUES (?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, nullif(?, 0),"
-	    " ?) ON CONFLICT DO NOTHING", "IIsssIIsIIs",
-	    p->account_id, p->unit_id, p->kind, p->detail, p->evidence,
-	    p->has_last_update ? (long long)p->last_update : 0LL, (long long)now,
-	    p->opened_by ? p->opened_by : "mediawatchd",
-	    (long long)p->due, p->post_id, p->severity) == -1)
+	if (db_run(db, AUTO_INSERT " " AUTO_ROW " " AUTO_TAIL, AUTO_FMT,
+	    AUTO_ARGS(p, now)) == -1)
 		return -1;
 	if (sqlite3_changes(db) > 0) {
 		if (id)
@@ -204,6 +213,20 @@ problem_auto_open(sqlite3 *db, const struct problem_auto *p, time_t now,
 	if (due)
 		*due = (time_t)existing_due;
 	return 0;
+}
+
+long long
+problem_auto_open_many(sqlite3 *db, const struct problem_auto *p, size_t n,
+    time_t now)
+{
+	struct db_batch b;
+	size_t i;
+
+	db_batch_begin(&b, db, AUTO_INSERT, AUTO_ROW, AUTO_COLS, AUTO_TAIL, n);
+	for (i = 0; i < n; i++)
+		if (db_batch_row(&b, AUTO_FMT, AUTO_ARGS(&p[i], now)) == -1)
+			break;
+	return db_batch_end(&b);
 }
 
 int

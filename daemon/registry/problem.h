@@ -77,6 +77,13 @@ struct problem_auto {
  * one's), -1 on a database error (logged). */
 int problem_auto_open(sqlite3 *db, const struct problem_auto *p, time_t now,
         long long *id, time_t *due);
+/* problem_auto_open() for the n problems of p (of different conditions
+ * or accounts), written in batches: the evaluation's first pass opens
+ * one for each quiet account.  Neither ids nor deadlines come back.
+ * Returns how many were opened (the others' conditions were open
+ * already), -1 on a database error (logged). */
+long long problem_auto_open_many(sqlite3 *db, const struct problem_auto *p,
+        size_t n, time_t now);
 /* Escalates the open problem id in place to kind with detail (a stale
  * account that turned dormant), recording the kind and detail it had.
  * Its deadline stays.  Returns 1 when escalated, 0 when it was not open,

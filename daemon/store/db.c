@@ -13,6 +13,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "base/util.h"
 #include "store/db.h"
 
 int
@@ -304,13 +305,15 @@ db_close(sqlite3 *db)
 	sqlite3_close(db);
 }
 
+/* Binds the arguments of fmt to the parameters from first on. */
 static int
-bind_args(sqlite3 *db, sqlite3_stmt *st, const char *fmt, va_list ap)
+bind_from(sqlite3 *db, sqlite3_stmt *st, int first, const char *fmt,
+    va_list ap)
 {
 	const char *s;
 	int i, rc = SQLITE_OK;
 
-	for (i = 1; *fmt && rc == SQLITE_OK; fmt++, i++) {
+	for (i = first; *fmt && rc == SQLITE_OK; fmt++, i++) {
 		switch (*fmt) {
 		case 'i':
 			rc = sqlite3_bind_int(st, i, va_arg(ap, int));
@@ -335,6 +338,12 @@ bind_args(sqlite3 *db, sqlite3_stmt *st, const char *fmt, va_list ap)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+bind_args(sqlite3 *db, sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+	return bind_from(db, st, 1, fmt, ap);
 }
 
 static sqlite3_stmt *
@@ -522,4 +531,103 @@ db_column_json(sqlite3_stmt *st, int col)
 	default:
 		return json_string(db_column_text(st, col));
 	}
+}
+
+/* ---- many rows, one statement ---- */
+
+/* Rows a statement carries: enough that preparing and stepping it costs
+ * little beside its rows, few enough to stay far below SQLite's limit on
+ * parameters. */
+#define BATCH_ROWS 128
+
+/* The statement of n rows: head, the row n times separated by commas,
+ * tail. */
+static sqlite3_stmt *
+batch_prepare(struct db_batch *b, int n)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int i;
+
+	sb_puts(&sql, b->head);
+	for (i = 0; i < n; i++)
+		sb_printf(&sql, "%s%s", i ? ", " : " ", b->row);
+	sb_printf(&sql, " %s", b->tail);
+	if (sqlite3_prepare_v3(b->db, sb_str(&sql), -1,
+	    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		log_warnx(_("database: %s"), sqlite3_errmsg(b->db));
+		st = NULL;
+	}
+	sb_free(&sql);
+	return st;
+}
+
+void
+db_batch_begin(struct db_batch *b, sqlite3 *db, const char *head,
+    const char *row, int cols, const char *tail, size_t total)
+{
+	*b = (struct db_batch){ .db = db, .head = head, .row = row,
+	    .cols = cols, .tail = tail, .total = total, .left = total };
+}
+
+/* Runs the rows bound so far. */
+static int
+batch_flush(struct db_batch *b)
+{
+	int rc;
+
+	if (b->bound == 0)
+		return 0;
+	while ((rc = sqlite3_step(b->st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE) {
+		step_error(b->db, rc);
+		return -1;
+	}
+	b->changes += sqlite3_changes64(b->db);
+	sqlite3_reset(b->st);
+	b->bound = 0;
+	return 0;
+}
+
+int
+db_batch_row(struct db_batch *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc, n;
+
+	if (b->failed)
+		return -1;
+	if (b->left == 0)       /* a mistake of the caller, like a bad fmt */
+		fatalx("db: more rows than the %zu announced for \"%.60s\"",
+		    b->total, b->head);
+	if (b->st && b->bound == b->rows && batch_flush(b) == -1)
+		return b->failed = -1;
+	if (b->bound == 0 && (b->st == NULL || b->left < (size_t)b->rows)) {
+		/* the full statement while a full one's rows are left, then
+		 * one of the rows that remain */
+		n = b->left < BATCH_ROWS ? (int)b->left : BATCH_ROWS;
+		sqlite3_finalize(b->st);
+		if ((b->st = batch_prepare(b, n)) == NULL)
+			return b->failed = -1;
+		b->rows = n;
+	}
+	va_start(ap, fmt);
+	rc = bind_from(b->db, b->st, b->bound * b->cols + 1, fmt, ap);
+	va_end(ap);
+	if (rc == -1)
+		return b->failed = -1;
+	b->bound++;
+	b->left--;
+	return 0;
+}
+
+long long
+db_batch_end(struct db_batch *b)
+{
+	int rc = b->failed ? -1 : batch_flush(b);
+
+	sqlite3_finalize(b->st);
+	b->st = NULL;
+	return rc == -1 ? -1 : b->changes;
 }

@@ -53,6 +53,29 @@ int  db_run(sqlite3 *db, const char *sql, const char *fmt, ...);
 int  db_query_int(sqlite3 *db, long long *out, const char *sql, const char *fmt, ...);
 int  db_query_text(sqlite3 *db, char **out, const char *sql, const char *fmt, ...);
 
+/* Many rows written by one statement, "HEAD (ROW), (ROW), … TAIL", run
+ * for every 128 rows (and once for the rest): a statement's own cost (preparing aside,
+ * starting it, the constraints' set-up, ending it) is paid once for them
+ * all.  ROW has COLS parameters, written "?", bound by db_batch_row() in
+ * the order of the row; TOTAL is how many rows will be given.  Inside a
+ * transaction.  db_batch_end() runs what is left and returns the rows
+ * changed (sqlite3_changes()), or -1 when any step failed (logged). */
+struct db_batch {
+	sqlite3      *db;
+	const char   *head, *row, *tail;
+	int           cols;
+	size_t        total, left;    /* rows announced, still to be given */
+	sqlite3_stmt *st;
+	int           rows, bound;    /* st's rows, those bound */
+	long long     changes;
+	int           failed;
+};
+void      db_batch_begin(struct db_batch *b, sqlite3 *db, const char *head,
+    const char *row, int cols, const char *tail, size_t total);
+/* Binds one row, fmt as for db_prepare (one character a column). */
+int       db_batch_row(struct db_batch *b, const char *fmt, ...);
+long long db_batch_end(struct db_batch *b);
+
 /* Column helpers: a malloc'd copy of a text column, NULL for SQL NULL. */
 char *db_column_strdup(sqlite3_stmt *st, int col);
 const char *db_column_text(sqlite3_stmt *st, int col);   /* "" for NULL */

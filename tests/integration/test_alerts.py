@@ -792,6 +792,11 @@ def test_digest_goes_to_admins_once_a_day_after_digest_time(mw, feeds, smtp):
 
     cycle(mw, day + 8 * HOUR)                # 08:00: too early
     assert [r["kind"] for r in outbox(mw)] == ["alert"]
+    # the digest counts the queue: the alert as if refused for good
+    con = sqlite3.connect(mw.db_path)
+    with con:
+        con.execute("UPDATE outbox SET status = 'failed' WHERE kind = 'alert'")
+    con.close()
     cycle(mw, day + 9 * HOUR)                # 09:00: the digest
     cycle(mw, day + 17 * HOUR)               # same day: no second one
     digests = outbox(mw, "kind = 'digest'")
@@ -807,6 +812,8 @@ def test_digest_goes_to_admins_once_a_day_after_digest_time(mw, feeds, smtp):
     text = assert_well_formed(msg)["text/plain"]
     assert "监测账号：2 个" in text
     assert "「武夷山之声」：超期未更新" in text
+    assert "未销号问题：1 个（涉及 1 个账号），其中已逾整改期限 0 个" in text
+    assert "待发送邮件：0 封，发送失败 1 封" in text
     assert states(mw)[stale] == "stale"
 
     cycle(mw, day + DAY + 8 * HOUR + 29 * 60)     # next day 08:29
