@@ -672,42 +672,51 @@ evaluation_unit(const struct evaluation *ev, long long id)
 }
 
 /* Items by unit, the units in the order they first appear (by account
- * id), so that each unit's mail is made from one run of items. */
-struct ranked {
-	size_t           rank;
-	struct eval_item item;
-};
-
-static int
-ranked_cmp(const void *a, const void *b)
-{
-	const struct ranked *x = a, *y = b;
-
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
-	return x->item.account_id < y->item.account_id ? -1 :
-	    x->item.account_id > y->item.account_id;
-}
-
+ * id), so that each unit's mail is made from one run of items.  The pass
+ * adds at most one item an account, in account order, so a stable
+ * counting sort by unit keeps each unit's items in account order; its
+ * permutation is applied in place, by cycles: a copy of the items would
+ * double the evaluation's largest array (a few hundred bytes an item). */
 static void
 group_items(struct evaluation *ev)
 {
-	size_t *rank = xcalloc(ev->n_units + 1, sizeof(size_t)), next = 1, i, u;
-	struct ranked *r = xcalloc(ev->n_items + 1, sizeof(*r));
+	size_t n_u = ev->n_units + 1;       /* the last: an unknown unit */
+	size_t *unit_of = xcalloc(ev->n_items + 1, sizeof(size_t));
+	size_t *count = xcalloc(n_u, sizeof(size_t));
+	size_t *first = xcalloc(n_u, sizeof(size_t));
+	size_t *next = xcalloc(n_u, sizeof(size_t));
+	size_t i, u, at = 0, d;
 	const struct unit_info *ui;
+	struct eval_item tmp;
 
 	for (i = 0; i < ev->n_items; i++) {
 		ui = evaluation_unit(ev, ev->items[i].unit_id);
 		u = ui ? (size_t)(ui - ev->units) : ev->n_units;
-		if (rank[u] == 0)
-			rank[u] = next++;
-		r[i] = (struct ranked){ rank[u], ev->items[i] };
+		if (count[u]++ == 0)
+			first[u] = i;
+		unit_of[i] = u;
 	}
-	qsort(r, ev->n_items, sizeof(*r), ranked_cmp);
+	/* each unit's run starts where the runs of the units seen before it
+	 * end; unit_of[i] becomes item i's place */
 	for (i = 0; i < ev->n_items; i++)
-		ev->items[i] = r[i].item;
-	free(r);
-	free(rank);
+		if (first[u = unit_of[i]] == i) {
+			next[u] = at;
+			at += count[u];
+		}
+	for (i = 0; i < ev->n_items; i++)
+		unit_of[i] = next[unit_of[i]]++;
+	for (i = 0; i < ev->n_items; i++)
+		while ((d = unit_of[i]) != i) {
+			tmp = ev->items[d];
+			ev->items[d] = ev->items[i];
+			ev->items[i] = tmp;
+			unit_of[i] = unit_of[d];
+			unit_of[d] = d;
+		}
+	free(unit_of);
+	free(count);
+	free(first);
+	free(next);
 }
 
 /* ---- the digest's lists ---- */
@@ -909,6 +918,23 @@ close_inactive(sqlite3 *db, struct evaluation *ev)
 	return 0;
 }
 
+/* The pass's arrays grew by doubling; what follows holds on to them, so
+ * they keep only their rows (at 500,000 accounts the room to spare was
+ * tens of megabytes). */
+#define FIT(arr, n, cap) do {                                           \
+	(cap) = (n) + 1;                                                \
+	(arr) = xrealloc((arr), (cap) * sizeof(*(arr)));                \
+} while (0)
+
+static void
+fit_pass(struct evaluation *ev, struct plan *pl)
+{
+	FIT(ev->items, ev->n_items, ev->cap_items);
+	FIT(ev->moves, ev->n_moves, ev->cap_moves);
+	FIT(pl->changes, pl->n_changes, pl->cap_changes);
+	FIT(pl->problems, pl->n_problems, pl->cap_problems);
+}
+
 int
 evaluate(sqlite3 *db, const struct config *cfg, time_t now, bool digest,
     struct evaluation *ev)
@@ -925,14 +951,16 @@ evaluate(sqlite3 *db, const struct config *cfg, time_t now, bool digest,
 	rc = load_units(db, ev);
 	if (rc == 0)
 		rc = read_accounts(db, cfg, ev, &pl);
+	fit_pass(ev, &pl);
 	if (rc == 0 && digest)
 		rc = load_digest(db, cfg, ev, &pl);
 	if (rc == 0)
 		rc = write_plan(db, ev, &pl);
 	if (rc == 0)
 		rc = close_inactive(db, ev);
-	group_items(ev);
+	/* the plan is written: its memory goes before the items are moved */
 	plan_free(&pl);
+	group_items(ev);
 	return rc;
 }
 
