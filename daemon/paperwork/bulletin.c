@@ -614,24 +614,36 @@ ranking(json_t *units)
 
 /* ---- problems, notices, returns ---- */
 
-/* ?1 is the start of the watched time, ?2 the check time: a later
- * closing or escalation is not known at the check time, so a past month
- * reads the same later.  e is the problem's escalation in the watched
- * time, if any. */
-static const char problem_select[] =
+/* The month's lists of problems, read in one pass: new in the month (the
+ * problems opened, and those escalated: a stale account turned dormant is
+ * a new finding, listed as dormant), closed in the month, and overdue at
+ * its end; a problem in two lists is one row in both.  ?1 is the start of
+ * the watched time, ?2 the check time: a later closing or escalation is
+ * not known at the check time, so a past month reads the same later.  e
+ * is the problem's escalation in the watched time, if any. */
+static const char problem_query[] =
 	"SELECT u.code, u.name, a.platform, a.name, " PROBLEM_KIND_AT("p", "?2")
 	", coalesce(p.severity, ''), " PROBLEM_DETAIL_AT("p", "?2") ","
 	" p.opened_at, p.due_at, CASE WHEN p.closed_at <= ?2 THEN p.closed_at"
 	" END, coalesce(p.account_id, 0), coalesce(a.platform_uid, ''), e.at,"
-	" coalesce(e.from_kind, '') FROM problem p JOIN unit u ON u.id ="
-	" p.unit_id LEFT JOIN account a ON a.id = p.account_id"
+	" coalesce(e.from_kind, ''),"
+	" (p.opened_at >= ?1 AND p.opened_at <= ?2) OR e.id IS NOT NULL AS o1,"
+	" p.closed_at >= ?1 AND p.closed_at <= ?2 AND p.opened_at <= ?2 AS o2,"
+	" p.opened_at <= ?2 AND p.due_at < ?2 AND (p.closed_at IS NULL OR"
+	"  p.closed_at > ?2) AS o3"
+	" FROM problem p JOIN unit u ON u.id = p.unit_id"
+	" LEFT JOIN account a ON a.id = p.account_id"
 	" LEFT JOIN problem_event e ON e.id = (SELECT min(x.id) FROM"
 	"  problem_event x WHERE x.problem_id = p.id AND x.action = 'escalated'"
 	"  AND x.at >= ?1 AND x.at <= ?2)"
-	" WHERE p.kind != 'unreachable' AND ";
+	" WHERE p.kind != 'unreachable' AND (o1 OR o2 OR o3)"
+	" ORDER BY p.opened_at, p.id";
 
 enum { Q_UNIT, Q_UNIT_NAME, Q_PLATFORM, Q_NAME, Q_KIND, Q_SEVERITY, Q_DETAIL,
-    Q_OPENED, Q_DUE, Q_CLOSED, Q_ACCOUNT, Q_UID, Q_ESCALATED, Q_FROM_KIND };
+    Q_OPENED, Q_DUE, Q_CLOSED, Q_ACCOUNT, Q_UID, Q_ESCALATED, Q_FROM_KIND,
+    Q_IN_OPENED };
+
+static const char *const problem_lists[] = { "opened", "closed", "overdue" };
 
 static json_t *
 date_or_empty(sqlite3_stmt *st, int col)
@@ -678,37 +690,32 @@ problem_row(const struct config *cfg, sqlite3_stmt *st)
 	    date_or_empty(st, Q_ESCALATED));
 }
 
-static json_t *
-problems_where(sqlite3 *db, const struct config *cfg, const char *where,
-    const struct period *p)
-{
-	struct strbuf sql = STRBUF_INIT;
-	json_t *rows = json_array();
-	sqlite3_stmt *st;
 
-	sb_printf(&sql, "%s%s ORDER BY p.opened_at, p.id", problem_select, where);
-	st = db_prepare(db, sb_str(&sql), "II", (long long)p->from,
-	    (long long)p->check);
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rows, problem_row(cfg, st));
-	sqlite3_finalize(st);
-	sb_free(&sql);
-	sort_by_unit(cfg, rows, "unit");
-	return rows;
-}
-
-/* New in the month: the problems opened, and those escalated (a stale
- * account turned dormant is a new finding, listed as dormant). */
+/* The lists by name, each by unit, the rows of a list in the order the
+ * problems were opened. */
 static json_t *
 problems(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
-	return json_pack("{s:o, s:o, s:o}",
-	    "opened", problems_where(db, cfg, "((p.opened_at >= ?1 AND"
-	    " p.opened_at <= ?2) OR e.id IS NOT NULL)", p),
-	    "closed", problems_where(db, cfg, "p.closed_at >= ?1 AND p.closed_at"
-	    " <= ?2 AND p.opened_at <= ?2", p),
-	    "overdue", problems_where(db, cfg, "p.opened_at <= ?2 AND"
-	    " p.due_at < ?2 AND (p.closed_at IS NULL OR p.closed_at > ?2)", p));
+	json_t *lists = json_object(), *row;
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(problem_lists); i++)
+		json_object_set_new(lists, problem_lists[i], json_array());
+	st = db_prepare(db, problem_query, "II", (long long)p->from,
+	    (long long)p->check);
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		row = problem_row(cfg, st);
+		for (i = 0; i < ARRAY_SIZE(problem_lists); i++)
+			if (sqlite3_column_int64(st, Q_IN_OPENED + (int)i))
+				json_array_append(json_object_get(lists,
+				    problem_lists[i]), row);
+		json_decref(row);
+	}
+	sqlite3_finalize(st);
+	for (i = 0; i < ARRAY_SIZE(problem_lists); i++)
+		sort_by_unit(cfg, json_object_get(lists, problem_lists[i]), "unit");
+	return lists;
 }
 
 /* The notices issued in the watched time that stood at the check time: a
@@ -797,14 +804,18 @@ struct spells {
 };
 
 /* Every problem but the unreachable ones opened by the check time, by
- * unit, condition and account: one read for all the runs. */
+ * unit, condition and account: one read for all the runs.  The problems
+ * are read in the table's order and sorted (NOT INDEXED): in the order of
+ * the unit index each is a random read of a table larger than SQLite's
+ * page cache, dearer than the sort. */
 static int
 spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT p.unit_id, " CONDITION("p.kind")
 	    " AS c, p.opened_at, coalesce(p.closed_at, 0), coalesce(a.id, 0),"
-	    " coalesce(a.platform, ''), coalesce(a.name, '') FROM problem p LEFT"
-	    " JOIN account a ON a.id = p.account_id WHERE p.kind != 'unreachable'"
+	    " coalesce(a.platform, ''), coalesce(a.name, '') FROM problem p"
+	    " NOT INDEXED LEFT JOIN account a ON a.id = p.account_id WHERE"
+	    " p.kind != 'unreachable'"
 	    " AND p.opened_at <= ? ORDER BY p.unit_id, c, a.id", "I",
 	    (long long)p->check);
 	size_t cap = 0;
@@ -965,7 +976,9 @@ run_length(const struct spells *sp, size_t first, size_t end,
 }
 
 /* Units whose same problem kind was open in each of the last
- * repeat_months months up to this one (年度考核扣分名单). */
+ * repeat_months months up to this one (年度考核扣分名单).  The problems
+ * are grouped by a sort, not read in the unit index's order (see
+ * spells_load()). */
 static json_t *
 repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
@@ -986,8 +999,8 @@ repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 	    " 'stale' AND max("
 	    PROBLEM_KIND_AT("p", "?1") " = 'dormant') THEN 'dormant' ELSE "
 	    CONDITION("p.kind") " END"
-	    " FROM problem p JOIN unit u ON u.id = p.unit_id WHERE p.kind !="
-	    " 'unreachable' AND p.opened_at <= ?1 AND (p.closed_at IS NULL OR"
+	    " FROM problem p NOT INDEXED JOIN unit u ON u.id = p.unit_id WHERE"
+	    " p.kind != 'unreachable' AND p.opened_at <= ?1 AND (p.closed_at IS NULL OR"
 	    " p.closed_at > ?2) GROUP BY p.unit_id, c ORDER BY u.code, c", "II",
 	    (long long)p->check, (long long)p->m->start);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
