@@ -791,17 +791,33 @@ returned(sqlite3 *db, const struct config *cfg, const struct period *p)
 #define CONDITION(K) "(CASE " K " WHEN 'dormant' THEN 'stale' ELSE " K " END)"
 
 /* A problem as a run of months sees it: when it was open, and its
- * account ("" platform and id 0 for a unit-wide problem). */
+ * account ("" platform and id 0 for a unit-wide problem).  Its texts are
+ * offsets in the spells' text: tens of thousands of problems are read,
+ * their texts not each allocated. */
 struct spell {
 	long long  unit_id, account_id;
-	char      *condition, *platform, *name;
+	size_t     condition, platform, name;
 	time_t     opened, closed;        /* closed: 0 while open */
 };
 
 struct spells {
-	struct spell *s;
-	size_t        n;
+	struct spell  *s;
+	size_t         n;
+	struct strbuf  text;              /* NUL-separated */
 };
+
+/* A text of a spell: the offset of the column's text in sp->text. */
+static size_t
+spell_text(struct spells *sp, sqlite3_stmt *st, int col)
+{
+	const char *text = db_column_text(st, col);
+	size_t at = sp->text.len;
+
+	sb_append(&sp->text, text, strlen(text) + 1);
+	return at;
+}
+
+#define SPELL_TEXT(SP, S, F) ((SP)->text.buf + (S)->F)
 
 /* Every problem but the unreachable ones opened by the check time, by
  * unit, condition and account: one read for all the runs.  The problems
@@ -828,8 +844,8 @@ spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 			sp->s = xrealloc(sp->s, cap * sizeof(*sp->s));
 		}
 		sp->s[sp->n++] = (struct spell){ sqlite3_column_int64(st, 0),
-		    sqlite3_column_int64(st, 4), xstrdup(db_column_text(st, 1)),
-		    xstrdup(db_column_text(st, 5)), xstrdup(db_column_text(st, 6)),
+		    sqlite3_column_int64(st, 4), spell_text(sp, st, 1),
+		    spell_text(sp, st, 5), spell_text(sp, st, 6),
 		    (time_t)sqlite3_column_int64(st, 2),
 		    (time_t)sqlite3_column_int64(st, 3) };
 	}
@@ -840,22 +856,17 @@ spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 static void
 spells_free(struct spells *sp)
 {
-	size_t i;
-
-	for (i = 0; i < sp->n; i++) {
-		free(sp->s[i].condition);
-		free(sp->s[i].platform);
-		free(sp->s[i].name);
-	}
 	free(sp->s);
+	sb_free(&sp->text);
 }
 
 static int
-spell_cmp(long long unit_id, const char *condition, const struct spell *s)
+spell_cmp(const struct spells *sp, long long unit_id, const char *condition,
+    const struct spell *s)
 {
 	if (unit_id != s->unit_id)
 		return unit_id < s->unit_id ? -1 : 1;
-	return strcmp(condition, s->condition);
+	return strcmp(condition, SPELL_TEXT(sp, s, condition));
 }
 
 /* The spells of a unit's condition: [*first, *end). */
@@ -867,13 +878,13 @@ spells_of(const struct spells *sp, long long unit_id, const char *condition,
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (spell_cmp(unit_id, condition, &sp->s[mid]) > 0)
+		if (spell_cmp(sp, unit_id, condition, &sp->s[mid]) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	*first = lo;
-	while (lo < sp->n && spell_cmp(unit_id, condition, &sp->s[lo]) == 0)
+	while (lo < sp->n && spell_cmp(sp, unit_id, condition, &sp->s[lo]) == 0)
 		lo++;
 	*end = lo;
 }
@@ -919,8 +930,8 @@ run_accounts(const struct config *cfg, const struct spells *sp, size_t first,
 		if (s->account_id == 0)
 			sb_puts(&sb, "（单位整体）");
 		else
-			sb_printf(&sb, "%s“%s”", platform_label(cfg, s->platform),
-			    s->name);
+			sb_printf(&sb, "%s“%s”", platform_label(cfg,
+			    SPELL_TEXT(sp, s, platform)), SPELL_TEXT(sp, s, name));
 	}
 	return sb_steal(&sb);
 }
