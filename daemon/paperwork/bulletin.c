@@ -253,29 +253,56 @@ result_label(const char *state)
 	return strcmp(state, "pass") == 0 ? "合格" : "不合格";
 }
 
+/* A text repeated from row to row (a unit, a platform, a kind, a day) is
+ * one JSON string in texts, shared by the rows: a large registry's
+ * bulletin has tens of thousands of rows, and each string of its own
+ * would be allocated and freed.  Rows never change a string in place.
+ * Borrowed; NULL for text that is not UTF-8, as json_string(). */
+static json_t *
+shared(json_t *texts, const char *text)
+{
+	json_t *s = json_object_get(texts, text);
+
+	if (s == NULL && (s = json_string(text)) != NULL)
+		json_object_set_new(texts, text, s);
+	return s;
+}
+
+static json_t *
+shared_date(json_t *texts, bool has, time_t t)
+{
+	char buf[CN_DATE_SIZE];
+
+	if (!has)
+		return shared(texts, NEVER_UPDATED);
+	date_cn(t, buf, sizeof(buf));
+	return shared(texts, buf);
+}
+
 /* The account's row in the documents. */
 static json_t *
 account_row(const struct config *cfg, sqlite3_stmt *st,
-    const struct period *p, const struct judged *j)
+    const struct period *p, const struct judged *j, json_t *texts)
 {
 	const char *platform = db_column_text(st, A_PLATFORM);
 	time_t last = (time_t)sqlite3_column_int64(st, A_LAST_UPDATE);
 	bool has = !db_column_is_null(st, A_LAST_UPDATE);
 	json_t *row;
 
-	row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I}",
-	    "account_id", (json_int_t)j->id, "unit", db_column_text(st, A_UNIT),
-	    "unit_name", db_column_text(st, A_UNIT_NAME), "platform_key",
-	    platform, "platform", platform_label(cfg, platform), "account",
-	    db_column_text(st, A_NAME), "uid", db_column_text(st, A_UID),
-	    "last_update", json_date(has, last), "days",
+	row = json_pack("{s:I, s:O, s:O, s:O, s:O, s:s, s:s, s:O, s:I, s:I}",
+	    "account_id", (json_int_t)j->id, "unit", shared(texts,
+	    db_column_text(st, A_UNIT)), "unit_name", shared(texts,
+	    db_column_text(st, A_UNIT_NAME)), "platform_key", shared(texts,
+	    platform), "platform", shared(texts, platform_label(cfg, platform)),
+	    "account", db_column_text(st, A_NAME), "uid", db_column_text(st,
+	    A_UID), "last_update", shared_date(texts, has, last), "days",
 	    (json_int_t)days_between(p->check - (time_t)j->age, p->check),
 	    "posts", (json_int_t)j->posts);
 	set_threshold_days(row, account_warn_after(cfg, platform, st, A_WARN),
 	    account_stale_after(cfg, platform, st, A_STALE));
-	json_object_set_new(row, "result", json_string(result_label(j->state)));
-	json_object_set_new(row, "state", json_string(j->state));
-	json_object_set_new(row, "reasons", json_string(j->reasons));
+	json_object_set(row, "result", shared(texts, result_label(j->state)));
+	json_object_set(row, "state", shared(texts, j->state));
+	json_object_set(row, "reasons", shared(texts, j->reasons));
 	return row;
 }
 
@@ -433,6 +460,7 @@ struct name_key {
 struct figures {
 	bool             every;     /* keep every account's row */
 	json_t          *rows;      /* the rows kept, in id order */
+	json_t          *texts;     /* the rows' shared texts (shared()) */
 	struct tally     all;
 	struct groups    units, platforms;
 	struct name_key *names;     /* every account's, unless every */
@@ -498,7 +526,7 @@ add_account(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	    platform))->t, &j);
 	if (f->every || f->all.accounts + f->all.gaps <= LIST_ALL_ACCOUNTS + 1 ||
 	    strcmp(j.state, "pass") != 0) {
-		row = account_row(cfg, st, p, &j);
+		row = account_row(cfg, st, p, &j, f->texts);
 		keep_row(f, row, &j);
 		json_decref(row);
 	}
@@ -676,57 +704,58 @@ enum { Q_UNIT, Q_UNIT_NAME, Q_PLATFORM, Q_NAME, Q_KIND, Q_SEVERITY, Q_DETAIL,
 static const char *const problem_lists[] = { "opened", "closed", "overdue" };
 
 static json_t *
-date_or_empty(sqlite3_stmt *st, int col)
+date_or_empty(sqlite3_stmt *st, int col, json_t *texts)
 {
 	char buf[CN_DATE_SIZE];
 
 	if (db_column_is_null(st, col))
-		return json_string("");
+		return shared(texts, "");
 	date_cn((time_t)sqlite3_column_int64(st, col), buf, sizeof(buf));
-	return json_string(buf);
+	return shared(texts, buf);
 }
 
 /* The detail as it stood at the check time; an escalation in the month
- * is said at its end: "…（2026年2月10日由超期未更新升级）". */
+ * is said at its end: "…（2026年2月10日由超期未更新升级）".  A new
+ * reference. */
 static json_t *
-detail_text(sqlite3_stmt *st)
+detail_text(sqlite3_stmt *st, json_t *texts)
 {
 	char day[CN_DATE_SIZE];
 
 	if (db_column_is_null(st, Q_ESCALATED))
-		return json_string(db_column_text(st, Q_DETAIL));
+		return json_incref(shared(texts, db_column_text(st, Q_DETAIL)));
 	date_cn((time_t)sqlite3_column_int64(st, Q_ESCALATED), day, sizeof(day));
 	return json_sprintf("%s（%s由%s升级）", db_column_text(st, Q_DETAIL), day,
 	    problem_kind_label(db_column_text(st, Q_FROM_KIND)));
 }
 
 static json_t *
-problem_row(const struct config *cfg, sqlite3_stmt *st)
+problem_row(const struct config *cfg, sqlite3_stmt *st, json_t *texts)
 {
 	bool unit_wide = sqlite3_column_int64(st, Q_ACCOUNT) == 0;
 	bool serious = strcmp(db_column_text(st, Q_SEVERITY), "serious") == 0;
 
-	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o,"
-	    " s:o, s:o, s:o}", "unit", db_column_text(st, Q_UNIT), "unit_name",
-	    db_column_text(st, Q_UNIT_NAME), "account_id",
-	    (json_int_t)sqlite3_column_int64(st, Q_ACCOUNT), "platform",
-	    unit_wide ? "—" : platform_label(cfg, db_column_text(st, Q_PLATFORM)),
-	    "account", unit_wide ? "（单位整体）" : db_column_text(st, Q_NAME),
-	    "uid", db_column_text(st, Q_UID), "kind", serious ? "严重表述错误" :
-	    problem_kind_label(db_column_text(st, Q_KIND)), "kind_key",
-	    db_column_text(st, Q_KIND), "detail", detail_text(st), "opened",
-	    date_or_empty(st, Q_OPENED), "due", date_or_empty(st, Q_DUE),
-	    "closed", date_or_empty(st, Q_CLOSED), "escalated",
-	    date_or_empty(st, Q_ESCALATED));
+	return json_pack("{s:O, s:O, s:I, s:O, s:s, s:s, s:O, s:O, s:o, s:O,"
+	    " s:O, s:O, s:O}", "unit", shared(texts, db_column_text(st, Q_UNIT)),
+	    "unit_name", shared(texts, db_column_text(st, Q_UNIT_NAME)),
+	    "account_id", (json_int_t)sqlite3_column_int64(st, Q_ACCOUNT),
+	    "platform", shared(texts, unit_wide ? "—" : platform_label(cfg,
+	    db_column_text(st, Q_PLATFORM))), "account", unit_wide ?
+	    "（单位整体）" : db_column_text(st, Q_NAME), "uid",
+	    db_column_text(st, Q_UID), "kind", shared(texts, serious ?
+	    "严重表述错误" : problem_kind_label(db_column_text(st, Q_KIND))),
+	    "kind_key", shared(texts, db_column_text(st, Q_KIND)), "detail",
+	    detail_text(st, texts), "opened", date_or_empty(st, Q_OPENED, texts),
+	    "due", date_or_empty(st, Q_DUE, texts), "closed", date_or_empty(st,
+	    Q_CLOSED, texts), "escalated", date_or_empty(st, Q_ESCALATED, texts));
 }
-
 
 /* The lists by name, each by unit, the rows of a list in the order the
  * problems were opened. */
 static json_t *
 problems(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
-	json_t *lists = json_object(), *row;
+	json_t *lists = json_object(), *texts = json_object(), *row;
 	sqlite3_stmt *st;
 	size_t i;
 
@@ -735,7 +764,7 @@ problems(sqlite3 *db, const struct config *cfg, const struct period *p)
 	st = db_prepare(db, problem_query, "II", (long long)p->from,
 	    (long long)p->check);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		row = problem_row(cfg, st);
+		row = problem_row(cfg, st, texts);
 		for (i = 0; i < ARRAY_SIZE(problem_lists); i++)
 			if (sqlite3_column_int64(st, Q_IN_OPENED + (int)i))
 				json_array_append(json_object_get(lists,
@@ -743,6 +772,7 @@ problems(sqlite3 *db, const struct config *cfg, const struct period *p)
 		json_decref(row);
 	}
 	sqlite3_finalize(st);
+	json_decref(texts);
 	for (i = 0; i < ARRAY_SIZE(problem_lists); i++)
 		sort_by_unit(cfg, json_object_get(lists, problem_lists[i]), "unit");
 	return lists;
@@ -1221,7 +1251,8 @@ static int
 set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
     const struct period *p, bool every)
 {
-	struct figures f = { .every = every, .rows = json_array() };
+	struct figures f = { .every = every, .rows = json_array(),
+	    .texts = json_object() };
 	json_t *units, *others;
 	int rc = -1;
 
@@ -1251,6 +1282,7 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 	rc = 0;
 done:
 	json_decref(f.rows);
+	json_decref(f.texts);
 	groups_free(&f.units);
 	groups_free(&f.platforms);
 	free(f.names);
