@@ -535,13 +535,15 @@ add_account(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 
 /* When accounts were registered, remembered by their opening day: a
  * registry's accounts opened on a few thousand days, and turning a day
- * into a time (mktime()) costs more than reading the account. */
-#define DAY_SLOTS 4096
+ * into a time (mktime()) costs more than reading the account.  Open
+ * addressing: days that hash alike do not push each other out. */
+#define DAY_SLOTS 8192
 
 struct day_memo {
-	char   day[DAY_SLOTS][sizeof("YYYY-MM-DD")];
+	char   day[DAY_SLOTS][sizeof("YYYY-MM-DD")];    /* "" when free */
 	bool   valid[DAY_SLOTS];
 	time_t at[DAY_SLOTS];
+	size_t used;
 };
 
 static time_t
@@ -552,9 +554,15 @@ registered_at(struct day_memo *m, const char *opened_on, time_t created_at)
 	if (strlen(opened_on) != sizeof(m->day[0]) - 1)
 		return account_registered(opened_on, created_at);
 	slot = str_hash64(opened_on) % DAY_SLOTS;
-	if (strcmp(m->day[slot], opened_on) != 0) {
+	while (m->day[slot][0] != '\0' && strcmp(m->day[slot], opened_on) != 0)
+		slot = (slot + 1) % DAY_SLOTS;
+	if (m->day[slot][0] == '\0') {
+		/* kept at most half full */
+		if (m->used >= DAY_SLOTS / 2)
+			return account_registered(opened_on, created_at);
 		memcpy(m->day[slot], opened_on, sizeof(m->day[slot]));
 		m->valid[slot] = iso_date_to_time(opened_on, &m->at[slot]) == 0;
+		m->used++;
 	}
 	/* a day that is no date: the account's own created time */
 	return m->valid[slot] ? m->at[slot] : created_at;
