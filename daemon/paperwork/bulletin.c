@@ -686,14 +686,18 @@ ranking(json_t *units)
  * its end; a problem in two lists is one row in both.  ?1 is the start of
  * the watched time, ?2 the check time: a later closing or escalation is
  * not known at the check time, so a past month reads the same later.  e
- * is the problem's escalation in the watched time, if any. */
+ * is the problem's escalation in the watched time, if any; whether there
+ * is one is asked of the month's escalations, read once, so that the
+ * problems in no list are left before any join. */
 static const char problem_query[] =
 	"SELECT u.code, u.name, a.platform, a.name, " PROBLEM_KIND_AT("p", "?2")
 	", coalesce(p.severity, ''), " PROBLEM_DETAIL_AT("p", "?2") ","
 	" p.opened_at, p.due_at, CASE WHEN p.closed_at <= ?2 THEN p.closed_at"
 	" END, coalesce(p.account_id, 0), coalesce(a.platform_uid, ''), e.at,"
 	" coalesce(e.from_kind, ''),"
-	" (p.opened_at >= ?1 AND p.opened_at <= ?2) OR e.id IS NOT NULL AS o1,"
+	" (p.opened_at >= ?1 AND p.opened_at <= ?2) OR p.id IN (SELECT"
+	"  y.problem_id FROM problem_event y WHERE y.action = 'escalated' AND"
+	"  y.at >= ?1 AND y.at <= ?2) AS o1,"
 	" p.closed_at >= ?1 AND p.closed_at <= ?2 AND p.opened_at <= ?2 AS o2,"
 	" p.opened_at <= ?2 AND p.due_at < ?2 AND (p.closed_at IS NULL OR"
 	"  p.closed_at > ?2) AS o3"
