@@ -818,7 +818,9 @@ notices(sqlite3 *db, const struct period *p)
 	return rows;
 }
 
-/* Accounts that were stale or dormant and posted again in the month. */
+/* Accounts that were stale or dormant and posted again in the month,
+ * read from their own index (state_change_return, sql/0018): its WHERE
+ * is this one's, word for word. */
 static json_t *
 returned(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
