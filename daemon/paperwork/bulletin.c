@@ -253,29 +253,56 @@ result_label(const char *state)
 	return strcmp(state, "pass") == 0 ? "合格" : "不合格";
 }
 
+/* A text repeated from row to row (a unit, a platform, a kind, a day) is
+ * one JSON string in texts, shared by the rows: a large registry's
+ * bulletin has tens of thousands of rows, and each string of its own
+ * would be allocated and freed.  Rows never change a string in place.
+ * Borrowed; NULL for text that is not UTF-8, as json_string(). */
+static json_t *
+shared(json_t *texts, const char *text)
+{
+	json_t *s = json_object_get(texts, text);
+
+	if (s == NULL && (s = json_string(text)) != NULL)
+		json_object_set_new(texts, text, s);
+	return s;
+}
+
+static json_t *
+shared_date(json_t *texts, bool has, time_t t)
+{
+	char buf[CN_DATE_SIZE];
+
+	if (!has)
+		return shared(texts, NEVER_UPDATED);
+	date_cn(t, buf, sizeof(buf));
+	return shared(texts, buf);
+}
+
 /* The account's row in the documents. */
 static json_t *
 account_row(const struct config *cfg, sqlite3_stmt *st,
-    const struct period *p, const struct judged *j)
+    const struct period *p, const struct judged *j, json_t *texts)
 {
 	const char *platform = db_column_text(st, A_PLATFORM);
 	time_t last = (time_t)sqlite3_column_int64(st, A_LAST_UPDATE);
 	bool has = !db_column_is_null(st, A_LAST_UPDATE);
 	json_t *row;
 
-	row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I}",
-	    "account_id", (json_int_t)j->id, "unit", db_column_text(st, A_UNIT),
-	    "unit_name", db_column_text(st, A_UNIT_NAME), "platform_key",
-	    platform, "platform", platform_label(cfg, platform), "account",
-	    db_column_text(st, A_NAME), "uid", db_column_text(st, A_UID),
-	    "last_update", json_date(has, last), "days",
+	row = json_pack("{s:I, s:O, s:O, s:O, s:O, s:s, s:s, s:O, s:I, s:I}",
+	    "account_id", (json_int_t)j->id, "unit", shared(texts,
+	    db_column_text(st, A_UNIT)), "unit_name", shared(texts,
+	    db_column_text(st, A_UNIT_NAME)), "platform_key", shared(texts,
+	    platform), "platform", shared(texts, platform_label(cfg, platform)),
+	    "account", db_column_text(st, A_NAME), "uid", db_column_text(st,
+	    A_UID), "last_update", shared_date(texts, has, last), "days",
 	    (json_int_t)days_between(p->check - (time_t)j->age, p->check),
 	    "posts", (json_int_t)j->posts);
 	set_threshold_days(row, account_warn_after(cfg, platform, st, A_WARN),
 	    account_stale_after(cfg, platform, st, A_STALE));
-	json_object_set_new(row, "result", json_string(result_label(j->state)));
-	json_object_set_new(row, "state", json_string(j->state));
-	json_object_set_new(row, "reasons", json_string(j->reasons));
+	json_object_set(row, "result", shared(texts, result_label(j->state)));
+	json_object_set(row, "state", shared(texts, j->state));
+	json_object_set(row, "reasons", shared(texts, j->reasons));
 	return row;
 }
 
@@ -433,6 +460,7 @@ struct name_key {
 struct figures {
 	bool             every;     /* keep every account's row */
 	json_t          *rows;      /* the rows kept, in id order */
+	json_t          *texts;     /* the rows' shared texts (shared()) */
 	struct tally     all;
 	struct groups    units, platforms;
 	struct name_key *names;     /* every account's, unless every */
@@ -498,11 +526,46 @@ add_account(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	    platform))->t, &j);
 	if (f->every || f->all.accounts + f->all.gaps <= LIST_ALL_ACCOUNTS + 1 ||
 	    strcmp(j.state, "pass") != 0) {
-		row = account_row(cfg, st, p, &j);
+		row = account_row(cfg, st, p, &j, f->texts);
 		keep_row(f, row, &j);
 		json_decref(row);
 	}
 	free(j.reasons);
+}
+
+/* When accounts were registered, remembered by their opening day: a
+ * registry's accounts opened on a few thousand days, and turning a day
+ * into a time (mktime()) costs more than reading the account.  Open
+ * addressing: days that hash alike do not push each other out. */
+#define DAY_SLOTS 8192
+
+struct day_memo {
+	char   day[DAY_SLOTS][sizeof("YYYY-MM-DD")];    /* "" when free */
+	bool   valid[DAY_SLOTS];
+	time_t at[DAY_SLOTS];
+	size_t used;
+};
+
+static time_t
+registered_at(struct day_memo *m, const char *opened_on, time_t created_at)
+{
+	size_t slot;
+
+	if (strlen(opened_on) != sizeof(m->day[0]) - 1)
+		return account_registered(opened_on, created_at);
+	slot = str_hash64(opened_on) % DAY_SLOTS;
+	while (m->day[slot][0] != '\0' && strcmp(m->day[slot], opened_on) != 0)
+		slot = (slot + 1) % DAY_SLOTS;
+	if (m->day[slot][0] == '\0') {
+		/* kept at most half full */
+		if (m->used >= DAY_SLOTS / 2)
+			return account_registered(opened_on, created_at);
+		memcpy(m->day[slot], opened_on, sizeof(m->day[slot]));
+		m->valid[slot] = iso_date_to_time(opened_on, &m->at[slot]) == 0;
+		m->used++;
+	}
+	/* a day that is no date: the account's own created time */
+	return m->valid[slot] ? m->at[slot] : created_at;
 }
 
 /* The accounts that were active at the check time. */
@@ -510,6 +573,7 @@ static int
 walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
     struct figures *f)
 {
+	struct day_memo *days;
 	struct problem_set ps;
 	struct undated u;
 	sqlite3_stmt *st;
@@ -522,16 +586,18 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
 		free(ps.a);
 		return -1;
 	}
+	days = xcalloc(1, sizeof(*days));
 	st = db_prepare(db, account_query, "II", (long long)p->check,
 	    (long long)p->from);
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (account_registered(db_column_text(st, A_OPENED_ON),
+		if (registered_at(days, db_column_text(st, A_OPENED_ON),
 		    (time_t)sqlite3_column_int64(st, A_CREATED)) > p->check)
 			continue;
 		if (strcmp(db_column_text(st, A_STATUS), "active") == 0)
 			add_account(db, cfg, st, p, &ps, &u, f);
 	}
 	sqlite3_finalize(st);
+	free(days);
 	undated_free(&u);
 	free(ps.a);
 	sort_accounts_by_unit(cfg, f->rows);
@@ -614,101 +680,114 @@ ranking(json_t *units)
 
 /* ---- problems, notices, returns ---- */
 
-/* ?1 is the start of the watched time, ?2 the check time: a later
- * closing or escalation is not known at the check time, so a past month
- * reads the same later.  e is the problem's escalation in the watched
- * time, if any. */
-static const char problem_select[] =
+/* The month's lists of problems, read in one pass: new in the month (the
+ * problems opened, and those escalated: a stale account turned dormant is
+ * a new finding, listed as dormant), closed in the month, and overdue at
+ * its end; a problem in two lists is one row in both.  ?1 is the start of
+ * the watched time, ?2 the check time: a later closing or escalation is
+ * not known at the check time, so a past month reads the same later.  e
+ * is the problem's escalation in the watched time, if any; whether there
+ * is one is asked of the month's escalations, read once, so that the
+ * problems in no list are left before any join. */
+static const char problem_query[] =
 	"SELECT u.code, u.name, a.platform, a.name, " PROBLEM_KIND_AT("p", "?2")
 	", coalesce(p.severity, ''), " PROBLEM_DETAIL_AT("p", "?2") ","
 	" p.opened_at, p.due_at, CASE WHEN p.closed_at <= ?2 THEN p.closed_at"
 	" END, coalesce(p.account_id, 0), coalesce(a.platform_uid, ''), e.at,"
-	" coalesce(e.from_kind, '') FROM problem p JOIN unit u ON u.id ="
-	" p.unit_id LEFT JOIN account a ON a.id = p.account_id"
+	" coalesce(e.from_kind, ''),"
+	" (p.opened_at >= ?1 AND p.opened_at <= ?2) OR p.id IN (SELECT"
+	"  y.problem_id FROM problem_event y WHERE y.action = 'escalated' AND"
+	"  y.at >= ?1 AND y.at <= ?2) AS o1,"
+	" p.closed_at >= ?1 AND p.closed_at <= ?2 AND p.opened_at <= ?2 AS o2,"
+	" p.opened_at <= ?2 AND p.due_at < ?2 AND (p.closed_at IS NULL OR"
+	"  p.closed_at > ?2) AS o3"
+	" FROM problem p JOIN unit u ON u.id = p.unit_id"
+	" LEFT JOIN account a ON a.id = p.account_id"
 	" LEFT JOIN problem_event e ON e.id = (SELECT min(x.id) FROM"
 	"  problem_event x WHERE x.problem_id = p.id AND x.action = 'escalated'"
 	"  AND x.at >= ?1 AND x.at <= ?2)"
-	" WHERE p.kind != 'unreachable' AND ";
+	" WHERE p.kind != 'unreachable' AND (o1 OR o2 OR o3)"
+	" ORDER BY p.opened_at, p.id";
 
 enum { Q_UNIT, Q_UNIT_NAME, Q_PLATFORM, Q_NAME, Q_KIND, Q_SEVERITY, Q_DETAIL,
-    Q_OPENED, Q_DUE, Q_CLOSED, Q_ACCOUNT, Q_UID, Q_ESCALATED, Q_FROM_KIND };
+    Q_OPENED, Q_DUE, Q_CLOSED, Q_ACCOUNT, Q_UID, Q_ESCALATED, Q_FROM_KIND,
+    Q_IN_OPENED };
+
+static const char *const problem_lists[] = { "opened", "closed", "overdue" };
 
 static json_t *
-date_or_empty(sqlite3_stmt *st, int col)
+date_or_empty(sqlite3_stmt *st, int col, json_t *texts)
 {
 	char buf[CN_DATE_SIZE];
 
 	if (db_column_is_null(st, col))
-		return json_string("");
+		return shared(texts, "");
 	date_cn((time_t)sqlite3_column_int64(st, col), buf, sizeof(buf));
-	return json_string(buf);
+	return shared(texts, buf);
 }
 
 /* The detail as it stood at the check time; an escalation in the month
- * is said at its end: "…（2026年2月10日由超期未更新升级）". */
+ * is said at its end: "…（2026年2月10日由超期未更新升级）".  A new
+ * reference. */
 static json_t *
-detail_text(sqlite3_stmt *st)
+detail_text(sqlite3_stmt *st, json_t *texts)
 {
 	char day[CN_DATE_SIZE];
 
 	if (db_column_is_null(st, Q_ESCALATED))
-		return json_string(db_column_text(st, Q_DETAIL));
+		return json_incref(shared(texts, db_column_text(st, Q_DETAIL)));
 	date_cn((time_t)sqlite3_column_int64(st, Q_ESCALATED), day, sizeof(day));
 	return json_sprintf("%s（%s由%s升级）", db_column_text(st, Q_DETAIL), day,
 	    problem_kind_label(db_column_text(st, Q_FROM_KIND)));
 }
 
 static json_t *
-problem_row(const struct config *cfg, sqlite3_stmt *st)
+problem_row(const struct config *cfg, sqlite3_stmt *st, json_t *texts)
 {
 	bool unit_wide = sqlite3_column_int64(st, Q_ACCOUNT) == 0;
 	bool serious = strcmp(db_column_text(st, Q_SEVERITY), "serious") == 0;
 
-	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o,"
-	    " s:o, s:o, s:o}", "unit", db_column_text(st, Q_UNIT), "unit_name",
-	    db_column_text(st, Q_UNIT_NAME), "account_id",
-	    (json_int_t)sqlite3_column_int64(st, Q_ACCOUNT), "platform",
-	    unit_wide ? "—" : platform_label(cfg, db_column_text(st, Q_PLATFORM)),
-	    "account", unit_wide ? "（单位整体）" : db_column_text(st, Q_NAME),
-	    "uid", db_column_text(st, Q_UID), "kind", serious ? "严重表述错误" :
-	    problem_kind_label(db_column_text(st, Q_KIND)), "kind_key",
-	    db_column_text(st, Q_KIND), "detail", detail_text(st), "opened",
-	    date_or_empty(st, Q_OPENED), "due", date_or_empty(st, Q_DUE),
-	    "closed", date_or_empty(st, Q_CLOSED), "escalated",
-	    date_or_empty(st, Q_ESCALATED));
+	return json_pack("{s:O, s:O, s:I, s:O, s:s, s:s, s:O, s:O, s:o, s:O,"
+	    " s:O, s:O, s:O}", "unit", shared(texts, db_column_text(st, Q_UNIT)),
+	    "unit_name", shared(texts, db_column_text(st, Q_UNIT_NAME)),
+	    "account_id", (json_int_t)sqlite3_column_int64(st, Q_ACCOUNT),
+	    "platform", shared(texts, unit_wide ? "—" : platform_label(cfg,
+	    db_column_text(st, Q_PLATFORM))), "account", unit_wide ?
+	    "（单位整体）" : db_column_text(st, Q_NAME), "uid",
+	    db_column_text(st, Q_UID), "kind", shared(texts, serious ?
+	    "严重表述错误" : problem_kind_label(db_column_text(st, Q_KIND))),
+	    "kind_key", shared(texts, db_column_text(st, Q_KIND)), "detail",
+	    detail_text(st, texts), "opened", date_or_empty(st, Q_OPENED, texts),
+	    "due", date_or_empty(st, Q_DUE, texts), "closed", date_or_empty(st,
+	    Q_CLOSED, texts), "escalated", date_or_empty(st, Q_ESCALATED, texts));
 }
 
-static json_t *
-problems_where(sqlite3 *db, const struct config *cfg, const char *where,
-    const struct period *p)
-{
-	struct strbuf sql = STRBUF_INIT;
-	json_t *rows = json_array();
-	sqlite3_stmt *st;
-
-	sb_printf(&sql, "%s%s ORDER BY p.opened_at, p.id", problem_select, where);
-	st = db_prepare(db, sb_str(&sql), "II", (long long)p->from,
-	    (long long)p->check);
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rows, problem_row(cfg, st));
-	sqlite3_finalize(st);
-	sb_free(&sql);
-	sort_by_unit(cfg, rows, "unit");
-	return rows;
-}
-
-/* New in the month: the problems opened, and those escalated (a stale
- * account turned dormant is a new finding, listed as dormant). */
+/* The lists by name, each by unit, the rows of a list in the order the
+ * problems were opened. */
 static json_t *
 problems(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
-	return json_pack("{s:o, s:o, s:o}",
-	    "opened", problems_where(db, cfg, "((p.opened_at >= ?1 AND"
-	    " p.opened_at <= ?2) OR e.id IS NOT NULL)", p),
-	    "closed", problems_where(db, cfg, "p.closed_at >= ?1 AND p.closed_at"
-	    " <= ?2 AND p.opened_at <= ?2", p),
-	    "overdue", problems_where(db, cfg, "p.opened_at <= ?2 AND"
-	    " p.due_at < ?2 AND (p.closed_at IS NULL OR p.closed_at > ?2)", p));
+	json_t *lists = json_object(), *texts = json_object(), *row;
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(problem_lists); i++)
+		json_object_set_new(lists, problem_lists[i], json_array());
+	st = db_prepare(db, problem_query, "II", (long long)p->from,
+	    (long long)p->check);
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		row = problem_row(cfg, st, texts);
+		for (i = 0; i < ARRAY_SIZE(problem_lists); i++)
+			if (sqlite3_column_int64(st, Q_IN_OPENED + (int)i))
+				json_array_append(json_object_get(lists,
+				    problem_lists[i]), row);
+		json_decref(row);
+	}
+	sqlite3_finalize(st);
+	json_decref(texts);
+	for (i = 0; i < ARRAY_SIZE(problem_lists); i++)
+		sort_by_unit(cfg, json_object_get(lists, problem_lists[i]), "unit");
+	return lists;
 }
 
 /* The notices issued in the watched time that stood at the check time: a
@@ -739,7 +818,9 @@ notices(sqlite3 *db, const struct period *p)
 	return rows;
 }
 
-/* Accounts that were stale or dormant and posted again in the month. */
+/* Accounts that were stale or dormant and posted again in the month,
+ * read from their own index (state_change_return, sql/0018): its WHERE
+ * is this one's, word for word. */
 static json_t *
 returned(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
@@ -784,27 +865,47 @@ returned(sqlite3 *db, const struct config *cfg, const struct period *p)
 #define CONDITION(K) "(CASE " K " WHEN 'dormant' THEN 'stale' ELSE " K " END)"
 
 /* A problem as a run of months sees it: when it was open, and its
- * account ("" platform and id 0 for a unit-wide problem). */
+ * account ("" platform and id 0 for a unit-wide problem).  Its texts are
+ * offsets in the spells' text: tens of thousands of problems are read,
+ * their texts not each allocated. */
 struct spell {
 	long long  unit_id, account_id;
-	char      *condition, *platform, *name;
+	size_t     condition, platform, name;
 	time_t     opened, closed;        /* closed: 0 while open */
 };
 
 struct spells {
-	struct spell *s;
-	size_t        n;
+	struct spell  *s;
+	size_t         n;
+	struct strbuf  text;              /* NUL-separated */
 };
 
+/* A text of a spell: the offset of the column's text in sp->text. */
+static size_t
+spell_text(struct spells *sp, sqlite3_stmt *st, int col)
+{
+	const char *text = db_column_text(st, col);
+	size_t at = sp->text.len;
+
+	sb_append(&sp->text, text, strlen(text) + 1);
+	return at;
+}
+
+#define SPELL_TEXT(SP, S, F) ((SP)->text.buf + (S)->F)
+
 /* Every problem but the unreachable ones opened by the check time, by
- * unit, condition and account: one read for all the runs. */
+ * unit, condition and account: one read for all the runs.  The problems
+ * are read in the table's order and sorted (NOT INDEXED): in the order of
+ * the unit index each is a random read of a table larger than SQLite's
+ * page cache, dearer than the sort. */
 static int
 spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT p.unit_id, " CONDITION("p.kind")
 	    " AS c, p.opened_at, coalesce(p.closed_at, 0), coalesce(a.id, 0),"
-	    " coalesce(a.platform, ''), coalesce(a.name, '') FROM problem p LEFT"
-	    " JOIN account a ON a.id = p.account_id WHERE p.kind != 'unreachable'"
+	    " coalesce(a.platform, ''), coalesce(a.name, '') FROM problem p"
+	    " NOT INDEXED LEFT JOIN account a ON a.id = p.account_id WHERE"
+	    " p.kind != 'unreachable'"
 	    " AND p.opened_at <= ? ORDER BY p.unit_id, c, a.id", "I",
 	    (long long)p->check);
 	size_t cap = 0;
@@ -817,8 +918,8 @@ spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 			sp->s = xrealloc(sp->s, cap * sizeof(*sp->s));
 		}
 		sp->s[sp->n++] = (struct spell){ sqlite3_column_int64(st, 0),
-		    sqlite3_column_int64(st, 4), xstrdup(db_column_text(st, 1)),
-		    xstrdup(db_column_text(st, 5)), xstrdup(db_column_text(st, 6)),
+		    sqlite3_column_int64(st, 4), spell_text(sp, st, 1),
+		    spell_text(sp, st, 5), spell_text(sp, st, 6),
 		    (time_t)sqlite3_column_int64(st, 2),
 		    (time_t)sqlite3_column_int64(st, 3) };
 	}
@@ -829,22 +930,17 @@ spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 static void
 spells_free(struct spells *sp)
 {
-	size_t i;
-
-	for (i = 0; i < sp->n; i++) {
-		free(sp->s[i].condition);
-		free(sp->s[i].platform);
-		free(sp->s[i].name);
-	}
 	free(sp->s);
+	sb_free(&sp->text);
 }
 
 static int
-spell_cmp(long long unit_id, const char *condition, const struct spell *s)
+spell_cmp(const struct spells *sp, long long unit_id, const char *condition,
+    const struct spell *s)
 {
 	if (unit_id != s->unit_id)
 		return unit_id < s->unit_id ? -1 : 1;
-	return strcmp(condition, s->condition);
+	return strcmp(condition, SPELL_TEXT(sp, s, condition));
 }
 
 /* The spells of a unit's condition: [*first, *end). */
@@ -856,13 +952,13 @@ spells_of(const struct spells *sp, long long unit_id, const char *condition,
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (spell_cmp(unit_id, condition, &sp->s[mid]) > 0)
+		if (spell_cmp(sp, unit_id, condition, &sp->s[mid]) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	*first = lo;
-	while (lo < sp->n && spell_cmp(unit_id, condition, &sp->s[lo]) == 0)
+	while (lo < sp->n && spell_cmp(sp, unit_id, condition, &sp->s[lo]) == 0)
 		lo++;
 	*end = lo;
 }
@@ -908,8 +1004,8 @@ run_accounts(const struct config *cfg, const struct spells *sp, size_t first,
 		if (s->account_id == 0)
 			sb_puts(&sb, "（单位整体）");
 		else
-			sb_printf(&sb, "%s“%s”", platform_label(cfg, s->platform),
-			    s->name);
+			sb_printf(&sb, "%s“%s”", platform_label(cfg,
+			    SPELL_TEXT(sp, s, platform)), SPELL_TEXT(sp, s, name));
 	}
 	return sb_steal(&sb);
 }
@@ -965,7 +1061,9 @@ run_length(const struct spells *sp, size_t first, size_t end,
 }
 
 /* Units whose same problem kind was open in each of the last
- * repeat_months months up to this one (年度考核扣分名单). */
+ * repeat_months months up to this one (年度考核扣分名单).  The problems
+ * are grouped by a sort, not read in the unit index's order (see
+ * spells_load()). */
 static json_t *
 repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
@@ -986,8 +1084,8 @@ repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 	    " 'stale' AND max("
 	    PROBLEM_KIND_AT("p", "?1") " = 'dormant') THEN 'dormant' ELSE "
 	    CONDITION("p.kind") " END"
-	    " FROM problem p JOIN unit u ON u.id = p.unit_id WHERE p.kind !="
-	    " 'unreachable' AND p.opened_at <= ?1 AND (p.closed_at IS NULL OR"
+	    " FROM problem p NOT INDEXED JOIN unit u ON u.id = p.unit_id WHERE"
+	    " p.kind != 'unreachable' AND p.opened_at <= ?1 AND (p.closed_at IS NULL OR"
 	    " p.closed_at > ?2) GROUP BY p.unit_id, c ORDER BY u.code, c", "II",
 	    (long long)p->check, (long long)p->m->start);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
@@ -1167,7 +1265,8 @@ static int
 set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
     const struct period *p, bool every)
 {
-	struct figures f = { .every = every, .rows = json_array() };
+	struct figures f = { .every = every, .rows = json_array(),
+	    .texts = json_object() };
 	json_t *units, *others;
 	int rc = -1;
 
@@ -1197,6 +1296,7 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 	rc = 0;
 done:
 	json_decref(f.rows);
+	json_decref(f.texts);
 	groups_free(&f.units);
 	groups_free(&f.platforms);
 	free(f.names);

@@ -219,8 +219,10 @@ page_document_preview(struct req *r, struct resp *resp)
 			return resp_error(r, resp, 404, "没有这份通报。");
 		if (month_parse(month, &m) == -1)
 			return resp_error(r, resp, 400, "月份应写作“年-月”，如 2026-10。");
-		if ((data = bulletin_build(r->web->db, r->web->cfg, &m, r->now,
-		    &error)) == NULL)
+		/* as the CLI: the JSON and the CSV list every account, the
+		 * documents of a large registry only those to act on */
+		if ((data = bulletin_build_listing(r->web->db, r->web->cfg, &m,
+		    r->now, f == RENDER_JSON || f == RENDER_CSV, &error)) == NULL)
 			return page_refused(r, resp, "月度通报预览", error);
 		send_document(r, resp, data, render_bulletin, f, "bulletin-preview");
 		json_decref(data);
