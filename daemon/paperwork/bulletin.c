@@ -819,7 +819,7 @@ notices(sqlite3 *db, const struct period *p)
 }
 
 /* Accounts that were stale or dormant and posted again in the month,
- * read from their own index (state_change_return, sql/0018): its WHERE
+ * read from their own index (state_change_return, sql/0017): its WHERE
  * is this one's, word for word. */
 static json_t *
 returned(sqlite3 *db, const struct config *cfg, const struct period *p)
