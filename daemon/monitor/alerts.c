@@ -529,19 +529,12 @@ digest_notices(sqlite3 *db, time_t now, struct tmpl_vars *v)
 	return 0;
 }
 
-/* The region's counts the digest shows: those over every unit (unit 0)
- * and the outbox's.  Not monitor_counts_load(): its ledger check, which
- * the digest does not show, reads every account without operator or
- * filing number, all of a ledger not yet completed. */
 static int
 digest_counts(sqlite3 *db, const struct config *cfg,
     const struct evaluation *ev, struct tmpl_vars *v)
 {
 	struct monitor_counts c;
-	int rc = monitor_counts_load_unit(db, cfg, ev->now, 0, false, &c);
-
-	if (rc == 0)
-		rc = outbox_pending(db, &c.outbox_queued, &c.outbox_failed);
+	int rc = monitor_counts_load(db, cfg, ev->now, &c);
 
 	set_digest_counts(v, ev, &c);
 	monitor_counts_free(&c);

@@ -7,6 +7,7 @@
 
 #include "base/timeutil.h"
 #include "base/util.h"
+#include "mail/outbox.h"
 #include "monitor/stats.h"
 #include "registry/problem.h"
 #include "registry/unit.h"
@@ -100,12 +101,7 @@ count_accounts(sqlite3 *db, const struct scope *s, struct monitor_counts *c)
 static int
 count_outbox(sqlite3 *db, struct monitor_counts *c)
 {
-	if (db_query_int(db, &c->outbox_queued, "SELECT count(*) FROM outbox"
-	    " WHERE status = 'queued'", "") == -1 ||
-	    db_query_int(db, &c->outbox_failed, "SELECT count(*) FROM outbox"
-	    " WHERE status = 'failed'", "") == -1)
-		return -1;
-	return 0;
+	return outbox_pending(db, &c->outbox_queued, &c->outbox_failed);
 }
 
 /* Every message is queued, sent or failed (the table's CHECK): the sent
