@@ -1,5 +1,6 @@
 /* timeutil.c — clock, zone, durations and dates. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "base/util.h"
 
 int
 tz_set(const char *zone)
@@ -360,4 +362,55 @@ monotonic_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Open addressing over a table kept at most half full; days beyond that
+ * are converted each time. */
+#define DAY_SLOTS 8192
+
+struct day_times {
+	char   day[DAY_SLOTS][sizeof("YYYY-MM-DD")];    /* "" when free */
+	bool   valid[DAY_SLOTS];
+	time_t at[DAY_SLOTS];
+	size_t used;
+};
+
+struct day_times *
+day_times_new(void)
+{
+	return xcalloc(1, sizeof(struct day_times));
+}
+
+void
+day_times_free(struct day_times *d)
+{
+	free(d);
+}
+
+static time_t
+day_time_once(const char *day, time_t fallback)
+{
+	time_t t;
+
+	return day[0] != '\0' && iso_date_to_time(day, &t) == 0 ? t : fallback;
+}
+
+time_t
+day_times_get(struct day_times *d, const char *day, time_t fallback)
+{
+	size_t slot;
+
+	if (day == NULL || strlen(day) != sizeof(d->day[0]) - 1)
+		return day_time_once(day ? day : "", fallback);
+	slot = str_hash64(day) % DAY_SLOTS;
+	while (d->day[slot][0] != '\0' && strcmp(d->day[slot], day) != 0)
+		slot = (slot + 1) % DAY_SLOTS;
+	if (d->day[slot][0] == '\0') {
+		if (d->used >= DAY_SLOTS / 2)
+			return day_time_once(day, fallback);
+		memcpy(d->day[slot], day, sizeof(d->day[slot]));
+		d->valid[slot] = iso_date_to_time(day, &d->at[slot]) == 0;
+		d->used++;
+	}
+	return d->valid[slot] ? d->at[slot] : fallback;
 }

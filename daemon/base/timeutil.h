@@ -30,6 +30,17 @@ void duration_format_zh(long long seconds, char *buf, size_t size);
 int  iso_date_valid(const char *s);
 /* Midnight of an ISO date in the configured zone. */
 int  iso_date_to_time(const char *s, time_t *out);
+
+/* ISO dates turned into times once each: a registry's accounts were
+ * opened on a few thousand days, and turning a day into a time (mktime()
+ * in the configured zone) costs more than reading an account.  A pass
+ * over the accounts keeps one for its length. */
+struct day_times;
+struct day_times *day_times_new(void);
+void   day_times_free(struct day_times *d);
+/* The midnight of day as iso_date_to_time() gives it, or fallback when
+ * day is empty or no date. */
+time_t day_times_get(struct day_times *d, const char *day, time_t fallback);
 /* "YYYY-MM-DDTHH:MM:SS" (or with a space) in the configured zone, or a
  * plain date, or Unix seconds given as digits; -1 when malformed. */
 int  local_time_parse(const char *s, time_t *out);

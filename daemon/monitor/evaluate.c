@@ -134,32 +134,9 @@ threshold(sqlite3_stmt *st, int col, long long platform_value)
 	    sqlite3_column_int64(st, col);
 }
 
-/* The start of the grace period of the last opening day read: most
- * accounts of a ledger share a few days, and reading one costs a
- * conversion in the local zone. */
-struct grace_memo {
-	char   day[16];
-	time_t start;
-};
-
-static time_t
-grace_start(struct grace_memo *m, const char *opened_on, time_t created_at)
-{
-	time_t t;
-
-	if (str_empty(opened_on) || strlen(opened_on) >= sizeof(m->day))
-		return account_grace_start(opened_on, created_at);
-	if (strcmp(m->day, opened_on) == 0)
-		return m->start;
-	if (iso_date_to_time(opened_on, &t) == -1)
-		return created_at;
-	snprintf(m->day, sizeof(m->day), "%s", opened_on);
-	return m->start = t;
-}
-
 static void
 read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
-    struct grace_memo *grace, struct subject *s)
+    struct day_times *days, struct subject *s)
 {
 	const struct platform *p = config_platform(cfg,
 	    db_column_text(st, F_PLATFORM));
@@ -176,7 +153,7 @@ read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
 	s->in.now = now;
 	s->in.has_last_update = !db_column_is_null(st, F_LAST_UPDATE);
 	s->in.last_update = (time_t)sqlite3_column_int64(st, F_LAST_UPDATE);
-	s->in.registered = grace_start(grace, db_column_text(st, S_OPENED),
+	s->in.registered = day_times_get(days, db_column_text(st, S_OPENED),
 	    (time_t)sqlite3_column_int64(st, S_CREATED));
 	s->in.warn_after = threshold(st, S_WARN, p->warn_after);
 	s->in.stale_after = threshold(st, S_STALE, p->stale_after);
@@ -608,14 +585,14 @@ read_accounts(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 {
 	struct open_cursor oc = { db_prepare(db, open_problems_query, ""), 0 };
 	sqlite3_stmt *st = db_prepare(db, pass_query, "");
-	struct grace_memo grace = { "", 0 };
+	struct day_times *days = day_times_new();
 	struct subject s;
 	int rc = -1;
 
 	if (st && oc.st) {
 		oc.rc = sqlite3_step(oc.st);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			read_subject(cfg, st, ev->now, &grace, &s);
+			read_subject(cfg, st, ev->now, days, &s);
 			read_open_problems(&oc, &s);
 			plan_account(cfg, ev, pl, &s, st);
 		}
@@ -626,6 +603,7 @@ read_accounts(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(oc.st);
+	day_times_free(days);
 	return rc;
 }
 

@@ -533,47 +533,12 @@ add_account(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	free(j.reasons);
 }
 
-/* When accounts were registered, remembered by their opening day: a
- * registry's accounts opened on a few thousand days, and turning a day
- * into a time (mktime()) costs more than reading the account.  Open
- * addressing: days that hash alike do not push each other out. */
-#define DAY_SLOTS 8192
-
-struct day_memo {
-	char   day[DAY_SLOTS][sizeof("YYYY-MM-DD")];    /* "" when free */
-	bool   valid[DAY_SLOTS];
-	time_t at[DAY_SLOTS];
-	size_t used;
-};
-
-static time_t
-registered_at(struct day_memo *m, const char *opened_on, time_t created_at)
-{
-	size_t slot;
-
-	if (strlen(opened_on) != sizeof(m->day[0]) - 1)
-		return account_registered(opened_on, created_at);
-	slot = str_hash64(opened_on) % DAY_SLOTS;
-	while (m->day[slot][0] != '\0' && strcmp(m->day[slot], opened_on) != 0)
-		slot = (slot + 1) % DAY_SLOTS;
-	if (m->day[slot][0] == '\0') {
-		/* kept at most half full */
-		if (m->used >= DAY_SLOTS / 2)
-			return account_registered(opened_on, created_at);
-		memcpy(m->day[slot], opened_on, sizeof(m->day[slot]));
-		m->valid[slot] = iso_date_to_time(opened_on, &m->at[slot]) == 0;
-		m->used++;
-	}
-	/* a day that is no date: the account's own created time */
-	return m->valid[slot] ? m->at[slot] : created_at;
-}
-
 /* The accounts that were active at the check time. */
 static int
 walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
     struct figures *f)
 {
-	struct day_memo *days;
+	struct day_times *days;
 	struct problem_set ps;
 	struct undated u;
 	sqlite3_stmt *st;
@@ -586,18 +551,18 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
 		free(ps.a);
 		return -1;
 	}
-	days = xcalloc(1, sizeof(*days));
+	days = day_times_new();
 	st = db_prepare(db, account_query, "II", (long long)p->check,
 	    (long long)p->from);
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (registered_at(days, db_column_text(st, A_OPENED_ON),
+		if (day_times_get(days, db_column_text(st, A_OPENED_ON),
 		    (time_t)sqlite3_column_int64(st, A_CREATED)) > p->check)
 			continue;
 		if (strcmp(db_column_text(st, A_STATUS), "active") == 0)
 			add_account(db, cfg, st, p, &ps, &u, f);
 	}
 	sqlite3_finalize(st);
-	free(days);
+	day_times_free(days);
 	undated_free(&u);
 	free(ps.a);
 	sort_accounts_by_unit(cfg, f->rows);

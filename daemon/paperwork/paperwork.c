@@ -114,16 +114,6 @@ month_format(const struct month *m, char *buf, size_t size)
 	snprintf(buf, size, "%04d-%02d", m->year, m->mon);
 }
 
-time_t
-account_registered(const char *opened_on, time_t created_at)
-{
-	time_t t;
-
-	if (!str_empty(opened_on) && iso_date_to_time(opened_on, &t) == 0)
-		return t;
-	return created_at;
-}
-
 long long
 account_stale_after(const struct config *cfg, const char *platform,
     sqlite3_stmt *st, int override_col)

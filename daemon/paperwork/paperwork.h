@@ -47,9 +47,6 @@ void month_format(const struct month *m, char *buf, size_t size);
  * account where a format needs it: the bulletin's CSV and JSON). */
 #define LIST_ALL_ACCOUNTS 500
 
-/* When an account counts as registered: its opened date, else creation. */
-time_t account_registered(const char *opened_on, time_t created_at);
-
 /* The account's status at a time, rebuilt from the audit trail
  * ("active", "suspended", …; the current status when no audit exists),
  * as an SQL expression for the account ID at the time T (SQL expressions,

@@ -174,6 +174,31 @@ fetch_errors_read_as_chinese_sentences(void **state)
 	}
 }
 
+/* A day read through the cache is the day iso_date_to_time() gives, the
+ * first time and every time after, for more days than the table keeps;
+ * an empty day or no date gives the fallback. */
+static void
+days_read_through_the_cache_are_the_days(void **state)
+{
+	struct day_times *d = day_times_new();
+	char day[16];
+	time_t want;
+	int round, i;
+
+	(void)state;
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 6000; i++) {
+			want = 1577808000 + (time_t)i * 86400;   /* 2020-01-01 +i */
+			date_format_local(want, day, sizeof(day));
+			assert_int_equal(day_times_get(d, day, 7), want);
+		}
+	assert_int_equal(day_times_get(d, "", 7), 7);
+	assert_int_equal(day_times_get(d, "2024-02-30", 7), 7);
+	assert_int_equal(day_times_get(d, "2024-02-30", 8), 8);
+	assert_int_equal(day_times_get(d, "soon", 9), 9);
+	day_times_free(d);
+}
+
 int
 main(void)
 {
@@ -185,6 +210,7 @@ main(void)
 		cmocka_unit_test(a_deadline_is_the_end_of_its_day),
 		cmocka_unit_test(durations_read_in_chinese),
 		cmocka_unit_test(fetch_errors_read_as_chinese_sentences),
+		cmocka_unit_test(days_read_through_the_cache_are_the_days),
 	};
 
 	if (tz_set("Asia/Shanghai") == -1)
