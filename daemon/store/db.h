@@ -54,9 +54,9 @@ int  db_query_int(sqlite3 *db, long long *out, const char *sql, const char *fmt,
 int  db_query_text(sqlite3 *db, char **out, const char *sql, const char *fmt, ...);
 
 /* Many rows written by one statement, "HEAD (ROW), (ROW), … TAIL", run
- * for every 128 rows (and once for the rest): a statement's own cost (preparing aside,
- * starting it, the constraints' set-up, ending it) is paid once for them
- * all.  ROW has COLS parameters, written "?", bound by db_batch_row() in
+ * for every 128 rows (and once for the rest): a statement's own cost
+ * (preparing aside, starting it, the constraints' set-up, ending it) is
+ * paid once for them all.  ROW has COLS parameters, written "?", bound by db_batch_row() in
  * the order of the row; TOTAL is how many rows will be given.  Inside a
  * transaction.  db_batch_end() runs what is left and returns the rows
  * changed (sqlite3_changes()), or -1 when any step failed (logged). */
