@@ -164,7 +164,7 @@ preview(struct ctl *ctl, const struct bulletin_args *a, const struct month *m)
 	    a->format == RENDER_JSON || a->format == RENDER_CSV, &error)) == NULL)
 		return ctl_refused("bulletin", error);
 	rc = write_bulletin(ctl, a, m, d);
-	json_decref(d);
+	ctl_keep_until_exit(d);
 	return rc;
 }
 
@@ -202,7 +202,7 @@ issue(struct ctl *ctl, const struct bulletin_args *a, const struct month *m)
 		    "bulletin show %lld`"), is.id, is.id);
 	else if (a->out)
 		printf("%lld\n", is.id);
-	json_decref(d);
+	ctl_keep_until_exit(d);
 	return rc;
 }
 
@@ -216,7 +216,7 @@ show(struct ctl *ctl, const struct bulletin_args *a)
 	if (d == NULL)
 		return ctl_refused("bulletin show", error);
 	rc = ctl_write_document(a->out, render_bulletin, d, a->format, &ctl->cfg);
-	json_decref(d);
+	ctl_keep_until_exit(d);
 	return rc == 0 ? EXIT_OK : EXIT_REFUSED;
 }
 

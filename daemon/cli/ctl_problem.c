@@ -193,7 +193,7 @@ list(struct ctl *ctl, struct problem_filter *f)
 	rows = problem_list_json(ctl->db, f);
 	output_rows(stdout, ctl->format, problem_columns,
 	    ARRAY_SIZE(problem_columns), rows);
-	json_decref(rows);
+	ctl_keep_until_exit(rows);
 	return EXIT_OK;
 }
 

@@ -58,6 +58,6 @@ cmd_report(struct ctl *ctl, int argc, char **argv)
 		return EXIT_REFUSED;
 	}
 	rc = ctl_write_document(out, render_report, d, format, &ctl->cfg);
-	json_decref(d);
+	ctl_keep_until_exit(d);
 	return rc == 0 ? EXIT_OK : EXIT_REFUSED;
 }
