@@ -145,47 +145,77 @@ table_cell(const json_t *v, const struct column *col)
 	return output_cell(v, col->kind);
 }
 
+/* A cell of a table: its text and its width on a terminal. */
+struct cell {
+	char   *text;
+	size_t  width;
+};
+
 /* Cells never break the table: control characters show as spaces. */
 static void
-put_padded(FILE *out, const char *s, size_t width, bool last)
+put_padded(FILE *out, const struct cell *cell, size_t width, bool last)
 {
-	size_t w = utf8_display_width(s);
+	static const char spaces[] = "                                ";
+	const char *s = cell->text;
+	size_t pad, n;
 
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 ? ' ' : *s, out);
-	if (!last)
-		for (; w < width + 2; w++)
+	for (; *s; s += n) {
+		n = strcspn(s, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"
+		    "\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+		    "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f");
+		fwrite(s, 1, n, out);
+		if (s[n] != '\0') {
 			fputc(' ', out);
+			n++;
+		}
+	}
+	if (last)
+		return;
+	for (pad = width + 2 - cell->width; pad > 0; pad -= n) {
+		n = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
+		fwrite(spaces, 1, n, out);
+	}
 }
 
+static struct cell
+heading_cell(const struct column *col)
+{
+	const char *h = heading(col);
+
+	return (struct cell){ (char *)h, utf8_display_width(h) };
+}
+
+/* Each cell is made and measured once: a large registry's list has
+ * hundreds of thousands of rows. */
 static void
 print_table(FILE *out, const struct column *cols, size_t n, json_t *rows)
 {
 	size_t *width = xcalloc(n, sizeof(size_t));
 	size_t r, c, nrows = json_array_size(rows);
-	char ***cells = xcalloc(nrows ? nrows : 1, sizeof(char **));
+	struct cell *cells = xcalloc(nrows * n + 1, sizeof(*cells)), *cell, h;
 
 	for (c = 0; c < n; c++)
-		width[c] = utf8_display_width(heading(&cols[c]));
-	for (r = 0; r < nrows; r++) {
-		cells[r] = xcalloc(n, sizeof(char *));
+		width[c] = heading_cell(&cols[c]).width;
+	for (r = 0; r < nrows; r++)
 		for (c = 0; c < n; c++) {
-			cells[r][c] = table_cell(json_object_get(
+			cell = &cells[r * n + c];
+			cell->text = table_cell(json_object_get(
 			    json_array_get(rows, r), cols[c].key), &cols[c]);
-			if (utf8_display_width(cells[r][c]) > width[c])
-				width[c] = utf8_display_width(cells[r][c]);
+			cell->width = utf8_display_width(cell->text);
+			if (cell->width > width[c])
+				width[c] = cell->width;
 		}
+	for (c = 0; c < n; c++) {
+		h = heading_cell(&cols[c]);
+		put_padded(out, &h, width[c], c + 1 == n);
 	}
-	for (c = 0; c < n; c++)
-		put_padded(out, heading(&cols[c]), width[c], c + 1 == n);
 	fputc('\n', out);
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < n; c++) {
-			put_padded(out, cells[r][c], width[c], c + 1 == n);
-			free(cells[r][c]);
+			put_padded(out, &cells[r * n + c], width[c], c + 1 == n);
+			free(cells[r * n + c].text);
 		}
 		fputc('\n', out);
-		free(cells[r]);
 	}
 	free(cells);
 	free(width);
@@ -269,15 +299,15 @@ output_record(FILE *out, enum output_format fmt, const struct column *cols,
 		return;
 	}
 	for (c = 0; c < n; c++)
-		if (utf8_display_width(heading(&cols[c])) > width)
-			width = utf8_display_width(heading(&cols[c]));
+		if (heading_cell(&cols[c]).width > width)
+			width = heading_cell(&cols[c]).width;
 	for (c = 0; c < n; c++) {
-		char *cell = table_cell(json_object_get(record, cols[c].key),
-		    &cols[c]);
+		struct cell h = heading_cell(&cols[c]), v = { table_cell(
+		    json_object_get(record, cols[c].key), &cols[c]), 0 };
 
-		put_padded(out, heading(&cols[c]), width, false);
-		put_padded(out, cell, 0, true);
+		put_padded(out, &h, width, false);
+		put_padded(out, &v, 0, true);
 		fputc('\n', out);
-		free(cell);
+		free(v.text);
 	}
 }

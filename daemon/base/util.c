@@ -272,6 +272,12 @@ utf8_display_width(const char *s)
 	uint32_t cp;
 
 	while (len > 0) {
+		if ((unsigned char)*s < 0x80) {         /* ASCII: most cells */
+			width++;
+			s++;
+			len--;
+			continue;
+		}
 		if ((n = utf8_decode(s, len, &cp)) == 0) {
 			cp = '?';
 			n = 1;
