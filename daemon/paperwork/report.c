@@ -161,30 +161,39 @@ static const char accounts_query[] =
 	" LEFT JOIN account_state s ON s.account_id = a.id"
 	" WHERE a.status IN ('active', 'suspended')";
 
-/* A unit's accounts by platform, then id, as the ledger lists them. */
+/* A unit's accounts by platform, then id, as the ledger lists them; the
+ * keys are read once, not at each comparison. */
+struct keyed_row {
+	const char *platform;
+	json_int_t  id;
+	json_t     *row;
+};
+
 static int
 account_cmp(const void *a, const void *b)
 {
-	const json_t *const *x = a, *const *y = b;
-	int c = strcmp(rd_str(*x, "platform_key"), rd_str(*y, "platform_key"));
+	const struct keyed_row *x = a, *y = b;
+	int c = strcmp(x->platform, y->platform);
 
 	if (c != 0)
 		return c;
-	return rd_int(*x, "account_id") < rd_int(*y, "account_id") ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static void
 sort_accounts(json_t *list)
 {
 	size_t i, n = json_array_size(list);
-	json_t **rows = xcalloc(n + 1, sizeof(*rows));
+	struct keyed_row *rows = xcalloc(n + 1, sizeof(*rows));
+	json_t *row;
 
-	for (i = 0; i < n; i++)
-		rows[i] = json_incref(json_array_get(list, i));
+	json_array_foreach(list, i, row)
+		rows[i] = (struct keyed_row){ rd_str(row, "platform_key"),
+		    rd_int(row, "account_id"), json_incref(row) };
 	qsort(rows, n, sizeof(*rows), account_cmp);
 	json_array_clear(list);
 	for (i = 0; i < n; i++)
-		json_array_append_new(list, rows[i]);
+		json_array_append_new(list, rows[i].row);
 	free(rows);
 }
 
