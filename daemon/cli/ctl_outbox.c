@@ -54,6 +54,7 @@ static const struct column outbox_detail[] = {
 	{ "last_error", N_("Last error"), COL_TEXT },
 	{ "dedup_key", N_("Dedup key"), COL_TEXT },
 	{ "body_text", N_("Text"), COL_TEXT },
+	{ "body_expired_at", N_("Text cleared"), COL_TIME },
 };
 
 /* One row per envelope address: what became of the email there. */
@@ -68,7 +69,7 @@ static const struct column recipient_columns[] = {
 static const char outbox_select[] =
 	"SELECT id, kind, status, attempts, created_at, json(recipients),"
 	" json(cc), subject, last_error, message_id, next_attempt_at, sent_at,"
-	" dedup_key, body_text, channel, deferrals FROM outbox ";
+	" dedup_key, body_text, channel, deferrals, body_expired_at FROM outbox ";
 
 static json_t *
 outbox_row(sqlite3_stmt *st, bool full)
@@ -96,6 +97,9 @@ outbox_row(sqlite3_stmt *st, bool full)
 	    json_null() : json_integer(sqlite3_column_int64(st, 11)));
 	json_object_set_new(row, "dedup_key", json_string(db_column_text(st, 12)));
 	json_object_set_new(row, "body_text", json_string(db_column_text(st, 13)));
+	/* mail.retention cleared the text; the rest of the record stays */
+	json_object_set_new(row, "body_expired_at", db_column_is_null(st, 16) ?
+	    json_null() : json_integer(sqlite3_column_int64(st, 16)));
 	return row;
 }
 

@@ -150,6 +150,8 @@ const struct config_key config_keys[] = {
 	  .doc = "Delivery attempts before a message is marked failed." },
 	{ IN(mail, retry_base), DURATION(0), .def = "1m",
 	  .doc = "Delay after the first failure, doubled each attempt up to a day." },
+	{ IN(mail, retention), DURATION(0), .def = "400d",
+	  .doc = "How long the text of a sent message is kept; 0 keeps it forever." },
 	{ IN(mail, templates), STRING,
 	  .doc = "Folder whose files override the built-in templates one by one." },
 	{ IN(mail, digest_time), STRING, .def = "08:30",

@@ -67,6 +67,7 @@ struct mail_config {
 	long long  repeat_dormant;
 	long       max_attempts;
 	long long  retry_base;       /* first retry delay, doubles each attempt */
+	long long  retention;        /* sent messages' text kept; 0 = forever */
 	char      *templates;        /* folder of template overrides, or NULL */
 	char      *digest_time;      /* HH:MM in the configured zone */
 };

@@ -98,6 +98,17 @@ outbox_pending(sqlite3 *db, long long *queued, long long *failed)
 	return 0;
 }
 
+long
+outbox_expire_bodies(sqlite3 *db, time_t cutoff, time_t now)
+{
+	if (db_run(db, "UPDATE outbox SET body_text = '', body_html = NULL,"
+	    " payload = NULL, body_expired_at = ?2 WHERE status = 'sent' AND"
+	    " body_expired_at IS NULL AND sent_at < ?1", "II", (long long)cutoff,
+	    (long long)now) == -1)
+		return -1;
+	return (long)sqlite3_changes(db);
+}
+
 int
 outbox_enqueue(sqlite3 *db, const struct config *cfg, const struct outgoing *m,
     time_t now)

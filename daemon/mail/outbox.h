@@ -77,6 +77,11 @@ bool outbox_queued_before(sqlite3 *db, const char *dedup_key);
 /* How many messages wait in the queue and how many failed for good
  * (email and chat).  -1 on a database error (logged). */
 int  outbox_pending(sqlite3 *db, long long *queued, long long *failed);
+/* Clears the text (plain, HTML and chat payload) of the messages sent
+ * before cutoff, and records when; the rest of the row stays: who was
+ * told what and when.  Queued and failed messages keep theirs.  The
+ * number cleared, or -1 on a database error (logged). */
+long outbox_expire_bodies(sqlite3 *db, time_t cutoff, time_t now);
 
 /* Puts failed messages back in the queue, their attempts reset: the row
  * id, or every failed row when id is 0, email and chat.  Queued messages

@@ -143,6 +143,22 @@ update_status(struct daemon *d)
 	monitor_counts_free(&c);
 }
 
+/* Sent messages keep their text for mail.retention, so that the outbox,
+ * like the posts, stays bounded; who was told what and when stays. */
+static void
+expire_sent_mail(struct daemon *d)
+{
+	time_t now = mw_now();
+	long n;
+
+	if (d->cfg.mail.retention <= 0)
+		return;
+	n = outbox_expire_bodies(d->db, now - (time_t)d->cfg.mail.retention, now);
+	if (n > 0)
+		log_info("cleared the text of %ld messages sent before the mail "
+		    "retention period", n);
+}
+
 static void
 on_cycle(struct poller *p, const struct cycle_stats *s, void *userdata)
 {
@@ -158,6 +174,7 @@ on_cycle(struct poller *p, const struct cycle_stats *s, void *userdata)
 	if (letters_reminders_run(d->db, &d->cfg, mw_now()) == -1)
 		d->evaluation_failed = true;
 	d->evaluated = true;
+	expire_sent_mail(d);
 	update_status(d);
 	outbox_sender_kick(d->sender);
 }

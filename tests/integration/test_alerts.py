@@ -17,6 +17,7 @@ import shutil
 import signal
 import sqlite3
 import stat
+import re
 import subprocess
 import time
 from email.utils import format_datetime, parseaddr, getaddresses
@@ -778,6 +779,54 @@ def test_sendmail_failure_keeps_the_message_queued_with_the_error(mw, feeds):
     (row,) = outbox(mw)
     assert (row["status"], row["attempts"]) == ("queued", 1)
     assert row["last_error"]
+
+
+# --------------------------------------------------------------- retention
+
+def test_mail_retention_clears_the_text_of_old_sent_mail_keeping_the_record(
+        mw, feeds):
+    """mail.retention: a message sent longer ago loses its text, and the
+    daemon logs it; its subject, addressees and times stay, and `outbox
+    show` says when the text was cleared.  Messages sent since, and those
+    not sent, keep their text."""
+    maildir = str(mw.dir / "Maildir")
+    configure(mw, mail={"maildir": maildir, "retention": "30d"})
+    sc = Scenario(mw, feeds)
+    sc.unit("GOV", "武夷山市人民政府办公室", "gov@example.gov.cn")
+    sc.unit("EDU", "武夷山市教育局", "edu@example.gov.cn")
+    sc.account("GOV", "武夷山之声", BASE - 20 * DAY)
+    cycle(mw, BASE)
+    (first,) = outbox(mw)
+    assert first["status"] == "sent" and first["body_text"]
+    sc.account("EDU", "武夷山教育", BASE)
+    cycle(mw, BASE + 20 * DAY)
+    later = [r for r in outbox(mw) if r["id"] != first["id"]]
+    assert later and all(r["status"] == "sent" for r in later)
+    # from now on nothing can be delivered: new mail stays queued
+    broken = mw.write("broken-sendmail", "#!/bin/sh\ncat >/dev/null\nexit 75\n")
+    broken.chmod(0o755)
+    configure(mw, mail={"transport": "sendmail", "sendmail": str(broken),
+                        "retention": "30d"})
+    mw.now(BASE + 31 * DAY)
+    mw.run("poll", check=0)
+    r = mw.run_daemon("--once", "-d", "-v", check=0, timeout=90)
+    assert "cleared the text of 1 messages sent before" in r.stderr
+    rows = {x["id"]: x for x in outbox(mw)}
+    cleared = rows.pop(first["id"])
+    assert (cleared["body_text"], cleared["body_html"]) == ("", None)
+    assert cleared["body_expired_at"] == BASE + 31 * DAY
+    for key in ("status", "subject", "recipients", "cc", "message_id",
+                "created_at", "sent_at", "dedup_key"):
+        assert cleared[key] == first[key], key
+    assert any(x["status"] == "queued" for x in rows.values())
+    for x in rows.values():
+        assert x["body_text"] and x["body_expired_at"] is None, x
+    shown = mw.json("outbox", "show", str(first["id"]))
+    assert shown["body_expired_at"] == BASE + 31 * DAY
+    assert shown["subject"] == first["subject"]
+    table = mw.run("outbox", "show", str(first["id"]), check=0,
+                   env={"LANG": "zh_CN.UTF-8", "LC_ALL": None}).stdout
+    assert re.search(r"^正文清除时间 +2026-04-02 10:00$", table, re.M), table
 
 
 # ------------------------------------------------------------------ digest
