@@ -272,14 +272,18 @@ html_table(FILE *out, const struct column *cols, size_t n, const json_t *rows,
 		for (c = 0; c < n; c++) {
 			const json_t *v = json_object_get(row, cols[c].key);
 
-			cell = output_cell(v, COL_TEXT);
 			fputs(numeric_cell(v) ? "<td class=\"num\">" :
 			    state_cell(cols[c].key) ?
 			    "<td class=\"state\"><span class=\"dot\"></span>" :
 			    "<td>", out);
-			html_put(out, cell);
+			if (json_is_string(v))      /* most cells: no copy */
+				html_put(out, json_string_value(v));
+			else {
+				cell = output_cell(v, COL_TEXT);
+				html_put(out, cell);
+				free(cell);
+			}
 			fputs("</td>", out);
-			free(cell);
 		}
 		fputs("</tr>\n", out);
 	}
