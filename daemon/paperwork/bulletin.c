@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "monitor/evaluate.h"
 #include "paperwork/bulletin.h"
+#include "paperwork/bulletin_figures.h"
 #include "paperwork/bulletin_orders.h"
 #include "paperwork/bulletin_text.h"
 #include "paperwork/document.h"
@@ -33,76 +34,96 @@ monitoring_began(sqlite3 *db, time_t *at)
 /* ---- each account ---- */
 
 /* Columns of the account query; ?1 is the check time, ?2 the start of
- * the watched time.  The accounts are read in id order (NOT INDEXED):
- * each lookup in the histories' indexes then lands where the previous
- * account's did; they are put in order after.  Two lookups per account
- * are unavoidable (its last update and its posts at the check time);
- * the status then is looked up only for the few accounts changed in the
- * registry since (else it is the current one: every change is audited),
- * and the undated posts are counted apart, from their own small index. */
+ * the watched time, ?3 the month whose figures are kept (NULL: none).
+ * The accounts are read in id order (NOT INDEXED): each lookup in the
+ * histories' indexes then lands where the previous account's did; they
+ * are put in order after.  An account's state, last update and posts at
+ * the check time are the figures kept for the month when there are
+ * (bulletin_figures.h), else two lookups in the histories; the status
+ * then is looked up only for the few accounts changed in the registry
+ * since (else it is the current one: every change is audited), and the
+ * undated posts are counted apart, from their own small index. */
 enum { A_ID, A_UNIT_ID, A_UNIT, A_UNIT_NAME, A_PLATFORM, A_NAME, A_OPENED_ON,
     A_CREATED, A_STALE, A_WARN, A_UID, A_FEED, A_STATE, A_STATUS,
-    A_LAST_UPDATE, A_POSTS };
+    A_LAST_UPDATE, A_POSTS, A_KEPT };
 
 static const char account_query[] =
 	"SELECT a.id, a.unit_id, u.code, u.name, a.platform, a.name,"
 	" a.opened_on, a.created_at, a.stale_after, a.warn_after,"
 	" coalesce(a.platform_uid, ''), a.feed_url,"
-	/* the state then: the current one when it was entered by then */
-	" CASE WHEN s.since <= ?1 THEN s.state ELSE (SELECT sc.to_state FROM"
-	"  state_change sc WHERE sc.account_id = a.id AND sc.at <= ?1 ORDER BY"
-	"  sc.at DESC, sc.id DESC LIMIT 1) END,"
+	" CASE WHEN f.account_id IS NULL THEN " FIGURE_STATE " ELSE f.state END,"
 	" CASE WHEN a.id IN (SELECT x.entity_id FROM audit x WHERE x.entity ="
 	"  'account' AND x.at > ?1) THEN " ACCOUNT_STATUS_AT("a.id", "?1")
-	"  ELSE a.status END, "
-	ACCOUNT_LAST_UPDATE_AT("a.id", "?1") ","
-	/* the posts dated in the watched time: an index range */
-	" (SELECT count(*) FROM post q WHERE q.account_id = a.id AND"
-	"  q.published_at >= ?2 AND q.published_at <= ?1)"
+	"  ELSE a.status END,"
+	" CASE WHEN f.account_id IS NULL THEN " FIGURE_LAST_UPDATE
+	"  ELSE f.last_update_at END,"
+	" CASE WHEN f.account_id IS NULL THEN " FIGURE_POSTS " ELSE f.posts END,"
+	" f.account_id IS NOT NULL"
 	" FROM account a NOT INDEXED JOIN unit u ON u.id = a.unit_id"
-	" LEFT JOIN account_state s ON s.account_id = a.id";
+	" LEFT JOIN account_state s ON s.account_id = a.id"
+	" LEFT JOIN bulletin_figures f ON f.month = ?3 AND f.account_id = a.id";
 
-/* Undated posts first seen in the watched time, per account (few: the
- * partial index post_undated holds only them). */
-struct undated {
+/* Posts per account counted apart from the account query, by account. */
+struct counts {
 	long long *id, *n;
 	size_t     count;
 };
 
+/* The rows (account id, count) of st, in account order; finalizes st. */
 static int
-undated_load(sqlite3 *db, const struct period *p, struct undated *u)
+counts_load(sqlite3_stmt *st, struct counts *c)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT account_id, count(*) FROM post"
-	    " INDEXED BY post_undated WHERE published_at IS NULL AND"
-	    " first_seen_at >= ? AND first_seen_at <= ? GROUP BY account_id"
-	    " ORDER BY account_id", "II", (long long)p->from, (long long)p->check);
 	size_t cap = 0;
 	int rc = SQLITE_ERROR;
 
-	memset(u, 0, sizeof(*u));
+	memset(c, 0, sizeof(*c));
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (u->count == cap) {
+		if (c->count == cap) {
 			cap = cap ? cap * 2 : 64;
-			u->id = xrealloc(u->id, cap * sizeof(*u->id));
-			u->n = xrealloc(u->n, cap * sizeof(*u->n));
+			c->id = xrealloc(c->id, cap * sizeof(*c->id));
+			c->n = xrealloc(c->n, cap * sizeof(*c->n));
 		}
-		u->id[u->count] = sqlite3_column_int64(st, 0);
-		u->n[u->count++] = sqlite3_column_int64(st, 1);
+		c->id[c->count] = sqlite3_column_int64(st, 0);
+		c->n[c->count++] = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static long long
-undated_of(const struct undated *u, long long id)
+/* Undated posts first seen in the watched time (few: the partial index
+ * post_undated holds only them). */
+static int
+undated_load(sqlite3 *db, const struct period *p, struct counts *c)
 {
-	size_t lo = 0, hi = u->count, mid;
+	return counts_load(db_prepare(db, "SELECT account_id, count(*) FROM post"
+	    " INDEXED BY post_undated WHERE published_at IS NULL AND"
+	    " first_seen_at >= ? AND first_seen_at <= ? GROUP BY account_id"
+	    " ORDER BY account_id", "II", (long long)p->from, (long long)p->check),
+	    c);
+}
+
+/* Posts dated in the watched time but stored after the month's figures
+ * were kept (after last_post): the kept counts leave them out. */
+static int
+late_load(sqlite3 *db, const struct period *p, long long last_post,
+    struct counts *c)
+{
+	return counts_load(db_prepare(db, "SELECT account_id, count(*) FROM post"
+	    " WHERE id > ? AND published_at >= ? AND published_at <= ? GROUP BY"
+	    " account_id ORDER BY account_id", "III", last_post,
+	    (long long)p->from, (long long)p->check), c);
+}
+
+static long long
+count_of(const struct counts *c, long long id)
+{
+	size_t lo = 0, hi = c->count, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (u->id[mid] == id)
-			return u->n[mid];
-		if (u->id[mid] < id)
+		if (c->id[mid] == id)
+			return c->n[mid];
+		if (c->id[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -111,10 +132,39 @@ undated_of(const struct undated *u, long long id)
 }
 
 static void
-undated_free(struct undated *u)
+counts_free(struct counts *c)
 {
-	free(u->id);
-	free(u->n);
+	free(c->id);
+	free(c->n);
+}
+
+/* The posts of the watched time the account query does not count. */
+struct apart {
+	struct counts undated;
+	struct counts late;      /* accounts with kept figures only */
+};
+
+static int
+apart_load(sqlite3 *db, const struct period *p, bool kept, long long last_post,
+    struct apart *ap)
+{
+	memset(ap, 0, sizeof(*ap));
+	return undated_load(db, p, &ap->undated) == -1 ||
+	    (kept && late_load(db, p, last_post, &ap->late) == -1) ? -1 : 0;
+}
+
+static long long
+apart_of(const struct apart *ap, sqlite3_stmt *st, long long id)
+{
+	return count_of(&ap->undated, id) + (sqlite3_column_int(st, A_KEPT) ?
+	    count_of(&ap->late, id) : 0);
+}
+
+static void
+apart_free(struct apart *ap)
+{
+	counts_free(&ap->undated);
+	counts_free(&ap->late);
 }
 
 /* The veto (单项否决) problems of an account open at some time in the
@@ -508,7 +558,7 @@ keep_row(struct figures *f, json_t *row, const struct judged *j)
 static void
 add_account(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
     const struct period *p, const struct problem_set *ps,
-    const struct undated *u, struct figures *f)
+    const struct apart *ap, struct figures *f)
 {
 	const char *platform = db_column_text(st, A_PLATFORM);
 	struct judged j;
@@ -518,7 +568,7 @@ add_account(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	    sqlite3_column_int64(st, A_ID)), &j);
 	name_add(f, platform_label(cfg, platform), db_column_text(st, A_NAME),
 	    j.id);
-	j.posts = sqlite3_column_int64(st, A_POSTS) + undated_of(u, j.id);
+	j.posts = sqlite3_column_int64(st, A_POSTS) + apart_of(ap, st, j.id);
 	tally_add(&f->all, &j);
 	tally_add(&unit_group(&f->units, sqlite3_column_int64(st, A_UNIT_ID),
 	    db_column_text(st, A_UNIT), db_column_text(st, A_UNIT_NAME))->t, &j);
@@ -540,30 +590,36 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
 {
 	struct day_times *days;
 	struct problem_set ps;
-	struct undated u;
+	struct apart ap;
 	sqlite3_stmt *st;
+	char month[16];
+	long long last_post = 0;
+	bool kept;
 	int rc = SQLITE_ERROR;
 
+	month_format(p->m, month, sizeof(month));
+	kept = bulletin_figures_kept(db, p, month, &last_post);
 	if (problem_accounts(db, &(struct problem_window){ p->from, p->check, 0 },
 	    &ps.a, &ps.n) == -1)
 		return -1;
-	if (undated_load(db, p, &u) == -1) {
+	if (apart_load(db, p, kept, last_post, &ap) == -1) {
+		apart_free(&ap);
 		free(ps.a);
 		return -1;
 	}
 	days = day_times_new();
-	st = db_prepare(db, account_query, "II", (long long)p->check,
-	    (long long)p->from);
+	st = db_prepare(db, account_query, "IIs", (long long)p->check,
+	    (long long)p->from, kept ? month : NULL);
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (day_times_get(days, db_column_text(st, A_OPENED_ON),
 		    (time_t)sqlite3_column_int64(st, A_CREATED)) > p->check)
 			continue;
 		if (strcmp(db_column_text(st, A_STATUS), "active") == 0)
-			add_account(db, cfg, st, p, &ps, &u, f);
+			add_account(db, cfg, st, p, &ps, &ap, f);
 	}
 	sqlite3_finalize(st);
 	day_times_free(days);
-	undated_free(&u);
+	apart_free(&ap);
 	free(ps.a);
 	sort_accounts_by_unit(cfg, f->rows);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -1286,6 +1342,25 @@ bulletin_build_listing(sqlite3 *db, const struct config *cfg,
 	}
 	bulletin_set_text(d, cfg, now);
 	return d;
+}
+
+int
+bulletin_keep_last_month(sqlite3 *db, time_t now, long long *accounts)
+{
+	struct month this_month, m;
+	struct period p;
+	char month[16], *error = NULL;
+
+	*accounts = 0;
+	month_of(now, &this_month);
+	month_shift(&this_month, -1, &m);
+	/* a month not watched has no figures to keep */
+	if (watched_period(db, &m, now, &p, &error) == -1) {
+		free(error);
+		return 0;
+	}
+	month_format(&m, month, sizeof(month));
+	return bulletin_figures_keep(db, &p, month, now, accounts);
 }
 
 json_t *

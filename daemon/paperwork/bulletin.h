@@ -22,7 +22,9 @@
  *
  * A preview is built any time and stored nowhere; a month's bulletin is
  * issued once, when the month is over, and takes the next number of its
- * year (document.h). */
+ * year (document.h).  Once a month is over, the daemon keeps its costly
+ * per-account figures (bulletin_figures.h), which every later bulletin of
+ * that month reads instead of the histories. */
 #ifndef MW_BULLETIN_H
 #define MW_BULLETIN_H
 
@@ -50,6 +52,11 @@ json_t *bulletin_build_listing(sqlite3 *db, const struct config *cfg,
  * not voided), and what bulletin_build() refuses. */
 int  bulletin_issue(sqlite3 *db, const struct config *cfg,
          const struct month *m, time_t now, long long *id, char **error);
+
+/* Keeps the figures of last month, once it is over and if it was
+ * watched, unless they are kept already (bulletin_figures.h); *accounts
+ * gets the rows kept now.  -1 on a database error (logged). */
+int  bulletin_keep_last_month(sqlite3 *db, time_t now, long long *accounts);
 
 /* When monitoring began (the first evaluation); false when it has not. */
 bool monitoring_began(sqlite3 *db, time_t *at);

@@ -18,6 +18,7 @@
 #include "monitor/cycle.h"
 #include "monitor/stats.h"
 #include "monitor/wording.h"
+#include "paperwork/bulletin.h"
 #include "paperwork/letters.h"
 #include "paperwork/messages.h"
 #include "poll/poller.h"
@@ -159,6 +160,23 @@ expire_sent_mail(struct daemon *d)
 		    "retention period", n);
 }
 
+/* Once a month is over, its figures are kept for its bulletin
+ * (paperwork/bulletin_figures.h).  Without them the bulletin computes
+ * them again, slower but the same: a failure is logged, not fatal. */
+static void
+keep_bulletin_figures(struct daemon *d)
+{
+	double started = monotonic_seconds();
+	long long n;
+
+	if (bulletin_keep_last_month(d->db, mw_now(), &n) == -1)
+		log_warnx("last month's bulletin figures could not be kept; its "
+		    "bulletin computes them each time");
+	else if (n > 0)
+		log_info("kept last month's bulletin figures of %lld accounts in "
+		    "%.2f s", n, monotonic_seconds() - started);
+}
+
 static void
 on_cycle(struct poller *p, const struct cycle_stats *s, void *userdata)
 {
@@ -175,6 +193,7 @@ on_cycle(struct poller *p, const struct cycle_stats *s, void *userdata)
 		d->evaluation_failed = true;
 	d->evaluated = true;
 	expire_sent_mail(d);
+	keep_bulletin_figures(d);
 	update_status(d);
 	outbox_sender_kick(d->sender);
 }

@@ -120,6 +120,44 @@ def test_bulletin_covers_only_the_watched_days_and_says_so(county):
     assert posts["县政府发布"] == 0 and posts["教育发布"] == 0
 
 
+def test_a_months_kept_figures_give_the_bulletin_computed_live(county, feeds):
+    """The first cycle after a month ends keeps its figures per account;
+    the bulletin read from them is the one computed live, and a post
+    dated in the month but found after they were kept still counts."""
+    mw, acc = county
+    fresh = [("a1", at("2026-12-01T10:00:00"))]
+    evaluate(mw, "2026-12-02T10:00:00")
+    fresh.append(("a2", at("2026-12-10T09:00:00")))
+    feeds.serve("/fresh.xml", rss(*fresh))
+    evaluate(mw, "2026-12-20T10:00:00")
+    later = {"MEDIAWATCH_NOW": "2027-01-02T09:00:00"}
+    live = bulletin_json(mw, "2026-12", env=later)
+    assert mw.sql("SELECT count(*) FROM bulletin_month")[0][0] == 0
+    mw.now("2027-01-01T10:00:00")
+    mw.run("poll", check=0)
+    r = mw.run_daemon("--once", "-d", "-v", check=0, timeout=90)
+    assert "kept last month's bulletin figures of 3 accounts" in r.stderr
+    assert mw.sql("SELECT month FROM bulletin_month") == [("2026-12",)]
+    kept = bulletin_json(mw, "2026-12", env=later)
+    assert kept == live
+    # the quiet account's December post, found only now
+    feeds.serve("/quiet.xml", rss(("b1", at("2026-11-01T10:00:00")),
+                                  ("b2", at("2026-12-15T10:00:00"))))
+    evaluate(mw, "2027-01-01T12:00:00")
+    with_late = bulletin_json(mw, "2026-12", env=later)
+    posts = {a["account"]: a["posts"] for a in with_late["accounts"]}
+    assert posts["县政府发布"] == 1
+    assert posts == {a["account"]: a["posts"] + (a["account"] == "县政府发布")
+                     for a in live["accounts"]}
+    # and the same as computed live now
+    con = sqlite3.connect(mw.db_path, timeout=30)
+    with con:
+        con.execute("DELETE FROM bulletin_figures")
+        con.execute("DELETE FROM bulletin_month")
+    con.close()
+    assert bulletin_json(mw, "2026-12", env=later) == with_late
+
+
 def test_unverified_and_unevaluated_accounts_are_gaps_not_failures(county):
     mw, acc = county
     evaluate(mw, "2026-12-02T10:00:00")
