@@ -10,7 +10,11 @@
 # command, the median counts; BENCH_MAIL_UNITS (default 500) units alerted
 # in the mail run, BENCH_SMTP_DELAY (default 0.05) seconds the loopback
 # SMTP server takes per message; BENCH_KEEP=1 keeps the temporary
-# directory; BENCH_STRICT=1 makes a missed target fail the script.  A run
+# directory; BENCH_STRICT=1 makes a missed target fail the script;
+# BENCH_SCALE_PREBUILT=DIR uses DIR/scale-N.db, built before by
+# `scale.py build DB N 1795140000`, instead of building it (a 500,000
+# account history takes about 25 minutes and 37 GB; the run evaluates
+# it, so build it again for a next run).  A run
 # that fails, or a daemon run that logs a warning or an error or skips its
 # evaluation, always fails it.
 #
@@ -151,12 +155,19 @@ ROWS=
 say "== scale: sizes $SIZES, $RUNS runs per command ($(uname -m), $(nproc) cores)"
 for N in $SIZES; do
 	db=$TMP/scale-$N.db
+	prebuilt=${BENCH_SCALE_PREBUILT:+$BENCH_SCALE_PREBUILT/scale-$N.db}
+	[ -n "$prebuilt" ] && [ -f "$prebuilt" ] && db=$prebuilt || prebuilt=
 	conf=$TMP/scale-$N.conf
 	write_conf "$conf" "$db"
-	"$CTL" -c "$conf" status >/dev/null
-	say "== $N accounts: building a year of history"
-	$SCALE build "$db" "$N" "$NOW" > "$TMP/build-$N" || die "building $N accounts failed"
-	sed 's/^/   /' "$TMP/build-$N"
+	if [ -n "$prebuilt" ]; then
+		say "== $N accounts: the year of history built before in $db"
+	else
+		"$CTL" -c "$conf" status >/dev/null
+		say "== $N accounts: building a year of history"
+		$SCALE build "$db" "$N" "$NOW" > "$TMP/build-$N" ||
+			die "building $N accounts failed"
+		sed 's/^/   /' "$TMP/build-$N"
+	fi
 	$SCALE sizes "$db" "$N" > "$TMP/sizes-$N" || die "sizes failed"
 	sed 's/^/   /' "$TMP/sizes-$N"
 	bpa=$(sed -n 's/.*bytes, \([0-9]*\) bytes per account/\1/p' "$TMP/sizes-$N")
@@ -187,7 +198,8 @@ for N in $SIZES; do
 	say "   report $(wc -c < "$TMP/report-$N.html") bytes, bulletin $(wc -c < "$TMP/bulletin-$N.html") bytes"
 	ROWS="$ROWS$N $cold $warm $t_status $t_problem_list $t_account_list $t_account_show $t_report $t_bulletin $t_notice_issue $t_export $bpa
 "
-	[ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$db" "$db-wal" "$db-shm"
+	[ "${BENCH_KEEP:-0}" = 1 ] || [ -n "$prebuilt" ] ||
+		rm -f "$db" "$db-wal" "$db-shm"
 done
 
 # --- mail: an evaluation alerting MAIL_UNITS units, delivered over SMTP -----
