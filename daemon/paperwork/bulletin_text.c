@@ -233,6 +233,12 @@ explanation(const json_t *d)
 
 /* ---- 二、各单位情况 ---- */
 
+/* Up to TIED_NAMED units sharing a rate are named; more are summed up
+ * after the first TIED_SHOWN, as an office writes it (甲、乙、丙等12个单位):
+ * a region's hundreds of units would make one long sentence. */
+#define TIED_NAMED 5
+#define TIED_SHOWN 3
+
 /* The ranked units whose pass rate is that of the unit at index at,
  * "、" between: ties of the rate whatever the rank that breaks them. */
 static char *
@@ -240,12 +246,20 @@ units_at_rate(const json_t *ranking, size_t at, const char **rate)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const json_t *u;
-	size_t i;
+	size_t i, tied = 0, named = 0;
 
 	*rate = rd_str(json_array_get(ranking, at), "pass_rate");
 	json_array_foreach(ranking, i, u)
-		if (strcmp(rd_str(u, "pass_rate"), *rate) == 0)
-			sb_printf(&sb, "%s%s", sb.len ? "、" : "", rd_str(u, "name"));
+		tied += strcmp(rd_str(u, "pass_rate"), *rate) == 0;
+	json_array_foreach(ranking, i, u) {
+		if (strcmp(rd_str(u, "pass_rate"), *rate) != 0)
+			continue;
+		if (tied > TIED_NAMED && named == TIED_SHOWN)
+			break;
+		sb_printf(&sb, "%s%s", named++ ? "、" : "", rd_str(u, "name"));
+	}
+	if (tied > TIED_NAMED)
+		sb_printf(&sb, "等%zu个单位", tied);
 	return sb_steal(&sb);
 }
 
