@@ -22,17 +22,23 @@ static const char b64[] =
 static void
 base64_append(struct strbuf *sb, const unsigned char *p, size_t n)
 {
-	char q[4];
+	char q[4 * 64];            /* appended a block at a time: a unit's
+	                              mail is hundreds of kilobytes */
+	size_t k = 0;
 	uint32_t v;
 
 	for (; n >= 3; p += 3, n -= 3) {
 		v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-		q[0] = b64[v >> 18];
-		q[1] = b64[(v >> 12) & 63];
-		q[2] = b64[(v >> 6) & 63];
-		q[3] = b64[v & 63];
-		sb_append(sb, q, 4);
+		q[k++] = b64[v >> 18];
+		q[k++] = b64[(v >> 12) & 63];
+		q[k++] = b64[(v >> 6) & 63];
+		q[k++] = b64[v & 63];
+		if (k == sizeof(q)) {
+			sb_append(sb, q, k);
+			k = 0;
+		}
 	}
+	sb_append(sb, q, k);
 	if (n == 0)
 		return;
 	v = (uint32_t)p[0] << 16 | (n == 2 ? (uint32_t)p[1] << 8 : 0);
@@ -343,15 +349,16 @@ static void
 body_base64(struct strbuf *sb, const char *body)
 {
 	struct strbuf crlf = STRBUF_INIT;
-	size_t i;
+	size_t i, run;
 
-	for (; *body; body++) {
-		if (*body == '\r' && body[1] == '\n')
-			continue;
-		if (*body == '\r' || *body == '\n')
-			sb_puts(&crlf, "\r\n");
-		else
-			sb_putc(&crlf, *body);
+	/* line ends become CRLF; the text between is copied in runs */
+	while (*body) {
+		run = strcspn(body, "\r\n");
+		sb_append(&crlf, body, run);
+		if (body[run] == '\0')
+			break;
+		sb_puts(&crlf, "\r\n");
+		body += run + (body[run] == '\r' && body[run + 1] == '\n' ? 2 : 1);
 	}
 	for (i = 0; i < crlf.len; i += BODY_LINE / 4 * 3) {
 		base64_append(sb, (const unsigned char *)crlf.buf + i,

@@ -385,6 +385,22 @@ mime_parts_decode_back_to_the_bodies_with_crlf_line_ends(void **state)
 	free(msg);
 }
 
+/* Every line end of a body, CRLF, LF or a lone CR, is sent as CRLF. */
+static void
+mime_body_line_ends_of_every_kind_become_crlf(void **state)
+{
+	struct mail_message m = sample_message();
+	char *msg, *text;
+
+	(void)state;
+	m.text = "一\r\n二\r三\n\n四\r\n";
+	msg = build(&m);
+	text = part_body(msg, "text/plain");
+	assert_string_equal(text, "一\r\n二\r\n三\r\n\r\n四\r\n");
+	free(text);
+	free(msg);
+}
+
 static void
 mime_text_only_message_is_single_part(void **state)
 {
@@ -1893,6 +1909,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mime_message_has_all_headers_crlf_and_both_parts),
 		cmocka_unit_test(mime_parts_decode_back_to_the_bodies_with_crlf_line_ends),
+		cmocka_unit_test(mime_body_line_ends_of_every_kind_become_crlf),
 		cmocka_unit_test(mime_text_only_message_is_single_part),
 		cmocka_unit_test(mime_chinese_subject_round_trips_through_rfc2047),
 		cmocka_unit_test(mime_ascii_subject_stays_plain_and_folds_at_spaces),
