@@ -25,6 +25,9 @@
 #define SENDER_IDLE_MAX 60       /* seconds between looks at the queue */
 #define SMTP_PARALLEL   4
 #define SYNC_BATCH      50       /* local deliveries per turn of the loop */
+#define SYNC_BYTES      (8 << 20) /* … and the most mail they hold: a unit's
+                                   * alert lists all its accounts to act on,
+                                   * megabytes at 500,000 accounts */
 #define DB_RETRY_SECONDS 30      /* after the database refused a write */
 #define RETRY_MAX       86400    /* the doubling delay stops at a day */
 #define RATE_DELAY_MAX  3600     /* the longest a Retry-After is obeyed */
@@ -203,6 +206,10 @@ letter_prepare(const struct config *cfg, struct letter *l, char **error)
 
 	if (mime_build(&m, &l->wire, &l->wire_len, error) == -1)
 		return -1;
+	/* the wire form is what is sent: the bodies need not be held too */
+	free(l->text);
+	free(l->html);
+	l->text = l->html = NULL;
 	l->rcpts = xcalloc(l->n_to + l->n_cc + 1, sizeof(char *));
 	for (i = 0; i < l->n_to + l->n_cc; i++) {
 		const char *box = i < l->n_to ? l->to[i] : l->cc[i - l->n_to];
@@ -1091,21 +1098,25 @@ deliver_local_all(const struct config *cfg, struct letter **l,
 		m[i].rc = deliver_local(cfg, l[i], &m[i].error);
 }
 
-/* The due emails of one turn by a local transport: all taken, delivered
+/* The due emails of one turn by a local transport: taken until they hold
+ * SYNC_BYTES (*more: some were left for the next turn), delivered
  * together, then each outcome recorded.  Returns -1 when the database
  * cannot be written; what was taken before is still delivered. */
 static int
-send_local(struct outbox_sender *s, const long long *ids, size_t n)
+send_local(struct outbox_sender *s, const long long *ids, size_t n,
+    bool *more)
 {
 	struct letter *l[SYNC_BATCH];
 	struct maildir_message m[SYNC_BATCH];
-	size_t taken = 0, i;
+	size_t taken = 0, held = 0, i;
 	int rc = 0;
 
-	for (i = 0; i < n && i < SYNC_BATCH && rc != -1; i++)
+	for (i = 0; i < n && i < SYNC_BATCH && rc != -1 && held < SYNC_BYTES;
+	    i++)
 		if ((rc = letter_take(s->db, s->cfg, ids[i], true,
 		    &l[taken])) == 1)
-			taken++;
+			held += l[taken++]->wire_len;
+	*more |= i < n;
 	deliver_local_all(s->cfg, l, m, taken);
 	for (i = 0; i < taken; i++) {
 		attempt_record_all(s->db, s->cfg, l[i], m[i].rc == 0,
@@ -1145,7 +1156,7 @@ next_due_delay(struct outbox_sender *s)
 }
 
 /* Email: smtp_parallel() submissions at once, or SYNC_BATCH local deliveries
- * per turn of the loop (*more: more are due).  Returns -1 when the
+ * of SYNC_BYTES at most per turn of the loop (*more: more are due).  Returns -1 when the
  * database cannot be written. */
 static int
 send_mail(struct outbox_sender *s, bool *more)
@@ -1159,7 +1170,7 @@ send_mail(struct outbox_sender *s, bool *more)
 
 	*more = n == room && room > 0 && !smtp;
 	if (!smtp)
-		return send_local(s, ids, n);
+		return send_local(s, ids, n, more);
 	for (i = 0; i < n; i++)
 		if (send_one_smtp(s, ids[i]) == -1)
 			return -1;

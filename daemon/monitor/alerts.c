@@ -62,13 +62,13 @@ base_vars(const struct config *cfg, time_t now)
 
 /* The common names of an account row. */
 static void
-fill_row(struct tmpl_vars *row, const struct account_facts *f,
+fill_row(struct tmpl_vars *row, const char *unit_name,
     const struct eval_item *it)
 {
-	tmpl_set(row, "unit_name", f->unit_name);
-	tmpl_set(row, "platform", f->platform_label);
-	tmpl_set(row, "name", f->name);
-	tmpl_set(row, "uid", f->uid);
+	tmpl_set(row, "unit_name", unit_name);
+	tmpl_set(row, "platform", it->platform_label);
+	tmpl_set(row, "name", it->name);
+	tmpl_set(row, "uid", it->uid);
 	tmpl_set(row, "known", it->has_last_update ? "1" : "");
 	set_date(row, "last_update", it->has_last_update, it->last_update, "从未更新");
 	tmpl_setf(row, "days", "%ld", it->days);
@@ -197,21 +197,21 @@ unit_mail_free(struct unit_mail *um)
 }
 
 static void
-alert_row(struct unit_mail *um, const struct account_facts *f,
+alert_row(struct unit_mail *um, const char *unit_name,
     const struct eval_item *it)
 {
 	struct tmpl_vars *row;
 
 	if (it->event == EVENT_RECOVER) {
 		row = tmpl_add_row(um->recovery, "recovered");
-		fill_row(row, f, it);
+		fill_row(row, unit_name, it);
 		set_time(row, "last_update", it->has_last_update, it->last_update,
 		    "从未更新");
 		tmpl_set(row, "problem_closed", it->problem_closed ? "1" : "");
 		um->n_recovery++;
 	} else {
 		row = tmpl_add_row(um->alert, list_for(it->state));
-		fill_row(row, f, it);
+		fill_row(row, unit_name, it);
 		tmpl_setf(row, "days_left", "%ld", it->days_left);
 		set_date(row, "veto_date", true, it->veto_at, "");
 		set_date(row, "problem_due", it->problem_due != 0, it->problem_due,
@@ -245,12 +245,13 @@ static void
 unit_mail_fill(const struct config *cfg, time_t now,
     const struct unit_items *ui, unsigned kinds, struct unit_mail *um)
 {
+	const char *unit_name = ui->unit ? ui->unit->name : "";
 	size_t i;
 
 	unit_mail_init(um, cfg, now);
 	for (i = 0; i < ui->n; i++)
-		if (ui->items[i].event != EVENT_GAP && carried(&ui->items[i], kinds))
-			alert_row(um, &ui->items[i].facts, &ui->items[i]);
+		if (carried(&ui->items[i], kinds))
+			alert_row(um, unit_name, &ui->items[i]);
 	set_unit_vars(ui->unit, um->alert);
 	set_unit_vars(ui->unit, um->recovery);
 }
@@ -284,18 +285,6 @@ unit_chat_vars(const struct channel *ch, void *arg)
 	}
 	unit_mail_free(&um);
 	return v;
-}
-
-/* Monitoring gaps are the admins', never the unit's. */
-static bool
-only_gaps(const struct unit_items *ui)
-{
-	size_t i;
-
-	for (i = 0; i < ui->n; i++)
-		if (ui->items[i].event != EVENT_GAP)
-			return false;
-	return true;
 }
 
 static int
@@ -383,21 +372,21 @@ gap_finish(const struct config *cfg, struct tmpl_vars *v, int n)
 }
 
 static int
-item_id_cmp(const void *a, const void *b)
+account_id_cmp(const void *a, const void *b)
 {
-	const struct eval_item *const *x = a, *const *y = b;
+	const struct eval_account *x = a, *y = b;
 
-	return (*x)->account_id < (*y)->account_id ? -1 :
-	    (*x)->account_id > (*y)->account_id;
+	return x->account_id < y->account_id ? -1 :
+	    x->account_id > y->account_id;
 }
 
 static bool
-is_gap_item(const struct eval_item *const *gaps, size_t n, long long id)
+is_gap(const struct evaluation *ev, long long id)
 {
-	struct eval_item key = { .account_id = id };
-	const struct eval_item *k = &key;
+	struct eval_account key = { .account_id = id };
 
-	return n && bsearch(&k, gaps, n, sizeof(*gaps), item_id_cmp) != NULL;
+	return ev->n_gaps && bsearch(&key, ev->gaps, ev->n_gaps,
+	    sizeof(*ev->gaps), account_id_cmp) != NULL;
 }
 
 /* The accounts the admins hear of at once: those that became unverified
@@ -405,25 +394,20 @@ is_gap_item(const struct eval_item *const *gaps, size_t n, long long id)
 static int
 queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 {
-	const struct eval_item **gaps = xcalloc(ev->n_items + 1, sizeof(*gaps));
 	struct tmpl_vars *v = base_vars(cfg, ev->now);
 	struct strbuf key = STRBUF_INIT;
 	char **to, *dedup;
-	size_t i, n_gaps = 0, n_to;
+	size_t i, n_to;
 	int n = 0, rc = 0;
 
 	tmpl_set_list(v, "accounts");
-	for (i = 0; i < ev->n_items; i++)
-		if (ev->items[i].event == EVENT_GAP)
-			gaps[n_gaps++] = &ev->items[i];
-	qsort(gaps, n_gaps, sizeof(*gaps), item_id_cmp);
-	for (i = 0; i < n_gaps; i++, n++) {
-		fill_gap_row(tmpl_add_row(v, "accounts"), cfg, &gaps[i]->facts,
+	for (i = 0; i < ev->n_gaps; i++, n++) {
+		fill_gap_row(tmpl_add_row(v, "accounts"), cfg, &ev->gaps[i].facts,
 		    ev->now);
-		sb_printf(&key, ":%lld", gaps[i]->account_id);
+		sb_printf(&key, ":%lld", ev->gaps[i].account_id);
 	}
 	for (i = 0; i < ev->n_new_failing; i++) {
-		if (is_gap_item(gaps, n_gaps, ev->new_failing[i].account_id))
+		if (is_gap(ev, ev->new_failing[i].account_id))
 			continue;
 		fill_gap_row(tmpl_add_row(v, "accounts"), cfg,
 		    &ev->new_failing[i].facts, ev->now);
@@ -439,7 +423,6 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		free(dedup);
 		strv_free(to);
 	}
-	free(gaps);
 	sb_free(&key);
 	tmpl_vars_free(v);
 	return rc;
@@ -715,7 +698,7 @@ alerts_queue(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 			continue;
 		ui = (struct unit_items){ &ev->items[i], j - i,
 		    evaluation_unit(ev, ev->items[i].unit_id) };
-		if (!only_gaps(&ui) && (rc = queue_unit(db, cfg, ev, &ui)) > 0)
+		if ((rc = queue_unit(db, cfg, ev, &ui)) > 0)
 			queued += rc;
 	}
 	if (rc == -1 || (rc = queue_gap(db, cfg, ev)) == -1)
@@ -748,10 +731,13 @@ sample_facts(const struct config *cfg, time_t now)
 }
 
 static struct eval_item
-sample_item(enum account_state state, enum eval_event event, time_t now)
+sample_item(const struct account_facts *f, enum account_state state,
+    enum eval_event event, time_t now)
 {
 	return (struct eval_item){
-		.account_id = 1, .unit_id = 1, .state = state, .would_be = state,
+		.account_id = 1, .unit_id = 1,
+		.platform_label = f->platform_label, .name = f->name,
+		.uid = f->uid, .state = state,
 		.event = event, .has_last_update = true,
 		.last_update = now - 20 * 86400, .days = 20, .days_left = 2,
 		.veto_at = now + 2 * 86400, .problem_due = now + 14 * 86400,
@@ -770,11 +756,11 @@ sample_unit_mail(const struct config *cfg, time_t now, bool recovery)
 
 	unit_mail_init(&um, cfg, now);
 	for (s = STATE_WARNING; s <= STATE_DORMANT; s++) {
-		it = sample_item(s, EVENT_ENTER, now);
-		alert_row(&um, &f, &it);
+		it = sample_item(&f, s, EVENT_ENTER, now);
+		alert_row(&um, f.unit_name, &it);
 	}
-	it = sample_item(STATE_FRESH, EVENT_RECOVER, now);
-	alert_row(&um, &f, &it);
+	it = sample_item(&f, STATE_FRESH, EVENT_RECOVER, now);
+	alert_row(&um, f.unit_name, &it);
 	unit_mail_finish(&um);
 	set_unit_names(um.alert, "JYJ", f.unit_name, "王某某");
 	set_unit_names(um.recovery, "JYJ", f.unit_name, "王某某");

@@ -171,24 +171,47 @@ read_subject(const struct config *cfg, sqlite3_stmt *st, time_t now,
 	s->entered = (time_t)sqlite3_column_int64(st, S_ENTERED);
 }
 
-/* The account's facts from a row of FACTS_SELECT. */
-static void
-read_facts(const struct config *cfg, const struct evaluation *ev,
-    sqlite3_stmt *st, struct account_facts *f)
+/* The row's platform as the messages name it: the configuration's label,
+ * else (a platform removed from it) its key. */
+static const char *
+platform_label(const struct config *cfg, struct strpool *pool,
+    sqlite3_stmt *st)
 {
 	const char *platform = db_column_text(st, F_PLATFORM);
 	const struct platform *p = config_platform(cfg, platform);
+
+	return p ? p->label : strpool_add(pool, platform);
+}
+
+/* The URL the row's account is polled at, NULL when none. */
+static const char *
+feed_url(const struct config *cfg, struct strpool *pool, sqlite3_stmt *st)
+{
+	char *url = poller_feed_url(cfg, db_column_text(st, F_PLATFORM),
+	    (const char *)sqlite3_column_text(st, F_UID),
+	    (const char *)sqlite3_column_text(st, F_FEED));
+	const char *copy = strpool_add(pool, url);
+
+	free(url);
+	return copy;
+}
+
+/* The account's facts from a row of FACTS_SELECT. */
+static void
+read_facts(const struct config *cfg, struct evaluation *ev,
+    sqlite3_stmt *st, struct account_facts *f)
+{
 	const struct unit_info *u = evaluation_unit(ev,
 	    sqlite3_column_int64(st, F_UNIT));
 
 	f->unit_name = u ? u->name : "";
-	f->platform_label = xstrdup(p ? p->label : platform);
-	f->name = db_column_strdup(st, F_NAME);
-	f->uid = xstrdup(db_column_text(st, F_UID));
-	f->feed_url = poller_feed_url(cfg, platform,
-	    (const char *)sqlite3_column_text(st, F_UID),
-	    (const char *)sqlite3_column_text(st, F_FEED));
-	f->last_error = db_column_strdup(st, F_ERROR);
+	f->platform_label = platform_label(cfg, &ev->strings, st);
+	f->name = strpool_add(&ev->strings,
+	    (const char *)sqlite3_column_text(st, F_NAME));
+	f->uid = strpool_add(&ev->strings, db_column_text(st, F_UID));
+	f->feed_url = feed_url(cfg, &ev->strings, st);
+	f->last_error = strpool_add(&ev->strings,
+	    (const char *)sqlite3_column_text(st, F_ERROR));
 	f->sight = (struct sight){
 		.polled = f->feed_url != NULL,
 		.fetched = !db_column_is_null(st, F_FETCHED),
@@ -205,15 +228,15 @@ read_facts(const struct config *cfg, const struct evaluation *ev,
 	f->failing = sqlite3_column_int(st, F_FAILING) != 0;
 }
 
-void
-account_facts_free(struct account_facts *f)
+/* The names of an item's row in its unit's message. */
+static void
+read_names(const struct config *cfg, struct evaluation *ev, sqlite3_stmt *st,
+    struct eval_item *it)
 {
-	free(f->platform_label);
-	free(f->name);
-	free(f->uid);
-	free(f->feed_url);
-	free(f->last_error);
-	memset(f, 0, sizeof(*f));
+	it->platform_label = platform_label(cfg, &ev->strings, st);
+	it->name = strpool_add(&ev->strings,
+	    (const char *)sqlite3_column_text(st, F_NAME));
+	it->uid = strpool_add(&ev->strings, db_column_text(st, F_UID));
 }
 
 /* The open problems of s from the cursor over them, which is moved past
@@ -245,29 +268,14 @@ read_open_problems(struct open_cursor *c, struct subject *s)
 
 /* ---- what the pass decides ---- */
 
-/* A change of an account's state. */
-struct change {
-	long long           id;
-	int                 from;          /* -1: first evaluation */
-	enum account_state  to;
-	bool                notified;      /* the unit is told */
-	bool                has_last_update;
-	time_t              last_update;
-};
+enum problem_action { ESCALATE_PROBLEM, CLOSE_PROBLEM };
 
-enum problem_action { OPEN_PROBLEM, ESCALATE_PROBLEM, CLOSE_PROBLEM };
-
-/* A change of an automatic problem. */
+/* A change of an open automatic problem. */
 struct problem_change {
 	enum problem_action action;
-	long long           id;            /* escalate, close: the problem */
-	long long           account_id, unit_id;
-	const char         *kind;          /* open, escalate: its new kind */
-	char               *detail;        /* open, escalate */
+	long long           id;            /* the problem */
+	const char         *kind, *detail; /* escalate: its new kind and detail */
 	const char         *reason, *note; /* close */
-	char               *evidence;      /* open */
-	bool                has_last_update;
-	time_t              last_update;
 };
 
 /* An account that may be in the digest's lists. */
@@ -277,17 +285,21 @@ struct candidate {
 	enum account_state  state;
 };
 
-/* Everything one evaluation writes, decided before it writes anything. */
+/* Everything one evaluation writes, decided before it writes anything
+ * (the state changes are the evaluation's moves).  The problems opened
+ * are kept as they are written, their strings in the plan's pool: the
+ * first evaluation opens one for each quiet account. */
 struct plan {
 	time_t                 due;        /* of a problem opened now */
-	struct change         *changes;
-	size_t                 n_changes, cap_changes;
 	long long             *reminded;   /* accounts reminded */
 	size_t                 n_reminded, cap_reminded;
-	struct problem_change *problems;
+	struct problem_auto   *opened;
+	size_t                 n_opened, cap_opened;
+	struct problem_change *problems;   /* escalations and closes */
 	size_t                 n_problems, cap_problems;
 	struct candidate      *candidates;
 	size_t                 n_candidates, cap_candidates;
+	struct strpool         strings;    /* the opened problems' */
 };
 
 /* Room for one more element in a growing array. */
@@ -301,29 +313,21 @@ struct plan {
 static void
 plan_free(struct plan *pl)
 {
-	size_t i;
-
-	for (i = 0; i < pl->n_problems; i++) {
-		free(pl->problems[i].detail);
-		free(pl->problems[i].evidence);
-	}
-	free(pl->changes);
 	free(pl->reminded);
+	free(pl->opened);
 	free(pl->problems);
 	free(pl->candidates);
+	strpool_free(&pl->strings);
 }
 
 static struct problem_change *
-add_problem_change(struct plan *pl, enum problem_action action,
-    const struct subject *s)
+add_problem_change(struct plan *pl, enum problem_action action, long long id)
 {
 	struct problem_change *c;
 
 	GROW(pl->problems, pl->n_problems, pl->cap_problems);
 	c = &pl->problems[pl->n_problems++];
-	*c = (struct problem_change){ .action = action, .account_id = s->id,
-	    .unit_id = s->unit_id, .has_last_update = s->in.has_last_update,
-	    .last_update = s->in.last_update };
+	*c = (struct problem_change){ .action = action, .id = id };
 	return c;
 }
 
@@ -340,9 +344,7 @@ add_item(struct evaluation *ev, const struct subject *s, enum account_state st,
 	it->account_id = s->id;
 	it->unit_id = s->unit_id;
 	it->state = st;
-	it->previous = s->old_state < 0 ? STATE_FRESH : s->old_state;
 	it->event = event;
-	it->would_be = state_by_age(&s->in);
 	it->has_last_update = s->in.has_last_update;
 	it->last_update = s->in.last_update;
 	base = s->in.has_last_update ? s->in.last_update : s->in.registered;
@@ -370,37 +372,42 @@ repeat_interval(const struct config *cfg, enum account_state s)
 	}
 }
 
-static char *
-quiet_detail(const struct subject *s, enum account_state st)
+static const char *
+quiet_detail(struct plan *pl, const struct subject *s, enum account_state st)
 {
-	if (st == STATE_DORMANT)
-		return xasprintf("长期未更新：超过%lld天无更新",
-		    s->in.dormant_after / DAY);
-	return xstrdup("超期未更新：监测时间点前2周内无更新");
+	char buf[128];
+
+	if (st != STATE_DORMANT)
+		return "超期未更新：监测时间点前2周内无更新";
+	snprintf(buf, sizeof(buf), "长期未更新：超过%lld天无更新",
+	    s->in.dormant_after / DAY);
+	return strpool_add(&pl->strings, buf);
 }
 
 /* Opens an automatic problem of the account: its evidence is the feed
- * of the row being read. */
+ * of the row being read (人工核查 when it has none). */
 static void
 plan_open(const struct config *cfg, struct plan *pl, const struct subject *s,
-    const char *kind, char *detail, sqlite3_stmt *row)
+    const char *kind, const char *detail, sqlite3_stmt *row)
 {
-	struct problem_change *c = add_problem_change(pl, OPEN_PROBLEM, s);
+	const char *evidence = feed_url(cfg, &pl->strings, row);
 
-	c->kind = kind;
-	c->detail = detail;
-	c->evidence = poller_feed_url(cfg, db_column_text(row, F_PLATFORM),
-	    (const char *)sqlite3_column_text(row, F_UID),
-	    (const char *)sqlite3_column_text(row, F_FEED));
+	GROW(pl->opened, pl->n_opened, pl->cap_opened);
+	pl->opened[pl->n_opened++] = (struct problem_auto){
+		.account_id = s->id, .unit_id = s->unit_id,
+		.kind = kind, .detail = detail,
+		.evidence = evidence ? evidence : "人工核查",
+		.has_last_update = s->in.has_last_update,
+		.last_update = s->in.last_update, .due = pl->due,
+	};
 }
 
 static void
-plan_close(struct plan *pl, const struct subject *s, long long id,
-    const char *reason, const char *note)
+plan_close(struct plan *pl, long long id, const char *reason,
+    const char *note)
 {
-	struct problem_change *c = add_problem_change(pl, CLOSE_PROBLEM, s);
+	struct problem_change *c = add_problem_change(pl, CLOSE_PROBLEM, id);
 
-	c->id = id;
 	c->reason = reason;
 	c->note = note;
 }
@@ -416,13 +423,12 @@ plan_quiet(const struct config *cfg, struct plan *pl, const struct subject *s,
 
 	if (s->quiet_id == 0) {
 		plan_open(cfg, pl, s, st == STATE_DORMANT ? "dormant" :
-		    "stale", quiet_detail(s, st), row);
+		    "stale", quiet_detail(pl, s, st), row);
 		due = pl->due;
 	} else if (st == STATE_DORMANT && !s->quiet_dormant) {
-		c = add_problem_change(pl, ESCALATE_PROBLEM, s);
-		c->id = s->quiet_id;
+		c = add_problem_change(pl, ESCALATE_PROBLEM, s->quiet_id);
 		c->kind = "dormant";
-		c->detail = quiet_detail(s, st);
+		c->detail = quiet_detail(pl, s, st);
 	}
 	if (it)
 		it->problem_due = due;
@@ -441,10 +447,10 @@ plan_problems(const struct config *cfg, struct plan *pl,
 	else if (s->quiet_id == 0)
 		return;
 	else if (st == STATE_UNVERIFIED)
-		plan_close(pl, s, s->quiet_id, "waived",
+		plan_close(pl, s->quiet_id, "waived",
 		    "监测缺口：无法核实账号更新情况，不予认定");
 	else {
-		plan_close(pl, s, s->quiet_id, "recovered", "账号恢复更新");
+		plan_close(pl, s->quiet_id, "recovered", "账号恢复更新");
 		if (it)
 			it->problem_closed = true;
 	}
@@ -454,7 +460,20 @@ static void
 add_move(struct evaluation *ev, const struct subject *s, enum account_state st)
 {
 	GROW(ev->moves, ev->n_moves, ev->cap_moves);
-	ev->moves[ev->n_moves++] = (struct state_move){ s->id, s->old_state, st };
+	ev->moves[ev->n_moves++] = (struct state_move){ .account_id = s->id,
+	    .last_update = s->in.has_last_update ? s->in.last_update : 0,
+	    .from = (signed char)s->old_state, .to = (unsigned char)st };
+}
+
+/* An account the admins hear of, with its facts from the row. */
+static void
+add_account(const struct config *cfg, struct evaluation *ev,
+    struct eval_account *a, const struct subject *s, enum account_state st,
+    sqlite3_stmt *row)
+{
+	*a = (struct eval_account){ .account_id = s->id,
+	    .unit_id = s->unit_id, .state = st };
+	read_facts(cfg, ev, row, &a->facts);
 }
 
 void
@@ -492,17 +511,14 @@ plan_change(const struct config *cfg, struct evaluation *ev, struct plan *pl,
 	else if (st == STATE_FRESH && unit_facing(s->old_state)) {
 		it = add_item(ev, s, st, EVENT_RECOVER);
 		it->days = quiet_days(s);
+	} else if (st == STATE_UNVERIFIED) {
+		GROW(ev->gaps, ev->n_gaps, ev->cap_gaps);
+		add_account(cfg, ev, &ev->gaps[ev->n_gaps++], s, st, row);
 	}
-	else if (st == STATE_UNVERIFIED)
-		it = add_item(ev, s, st, EVENT_GAP);
 	if (it)
-		read_facts(cfg, ev, row, &it->facts);
-	GROW(pl->changes, pl->n_changes, pl->cap_changes);
-	pl->changes[pl->n_changes++] = (struct change){ s->id, s->old_state, st,
-	    unit_facing(st), s->in.has_last_update, s->in.last_update };
+		read_names(cfg, ev, row, it);
 	add_move(ev, s, st);
-	plan_problems(cfg, pl, s, st, it && it->event != EVENT_GAP ? it : NULL,
-	    row);
+	plan_problems(cfg, pl, s, st, it, row);
 }
 
 static void
@@ -514,7 +530,7 @@ plan_same(const struct config *cfg, struct evaluation *ev, struct plan *pl,
 
 	if (unit_facing(st) && repeat > 0 && ev->now - s->notified_at >= repeat) {
 		it = add_item(ev, s, st, EVENT_REMIND);
-		read_facts(cfg, ev, row, &it->facts);
+		read_names(cfg, ev, row, it);
 		GROW(pl->reminded, pl->n_reminded, pl->cap_reminded);
 		pl->reminded[pl->n_reminded++] = s->id;
 	}
@@ -524,20 +540,16 @@ plan_same(const struct config *cfg, struct evaluation *ev, struct plan *pl,
 /* A failing feed is a problem for the admins (unreachable), not the unit. */
 static void
 plan_unreachable(const struct config *cfg, struct evaluation *ev,
-    struct plan *pl, const struct subject *s, sqlite3_stmt *row)
+    struct plan *pl, const struct subject *s, enum account_state st,
+    sqlite3_stmt *row)
 {
-	struct eval_account *a;
-
 	if (s->failing && s->unreachable_id == 0) {
-		plan_open(cfg, pl, s, "unreachable",
-		    xstrdup("订阅地址无法访问"), row);
+		plan_open(cfg, pl, s, "unreachable", "订阅地址无法访问", row);
 		GROW(ev->new_failing, ev->n_new_failing, ev->cap_new_failing);
-		a = &ev->new_failing[ev->n_new_failing++];
-		*a = (struct eval_account){ .account_id = s->id,
-		    .unit_id = s->unit_id };
-		read_facts(cfg, ev, row, &a->facts);
+		add_account(cfg, ev, &ev->new_failing[ev->n_new_failing++], s,
+		    st, row);
 	} else if (!s->failing && s->unreachable_id != 0)
-		plan_close(pl, s, s->unreachable_id, "recovered",
+		plan_close(pl, s->unreachable_id, "recovered",
 		    "订阅地址恢复访问");
 }
 
@@ -573,7 +585,7 @@ plan_account(const struct config *cfg, struct evaluation *ev,
 		plan_change(cfg, ev, pl, s, st, row);
 	else
 		plan_same(cfg, ev, pl, s, st, row);
-	plan_unreachable(cfg, ev, pl, s, row);
+	plan_unreachable(cfg, ev, pl, s, st, row);
 	if (ev->digest)
 		plan_digest(pl, s, st);
 }
@@ -654,7 +666,7 @@ evaluation_unit(const struct evaluation *ev, long long id)
  * adds at most one item an account, in account order, so a stable
  * counting sort by unit keeps each unit's items in account order; its
  * permutation is applied in place, by cycles: a copy of the items would
- * double the evaluation's largest array (a few hundred bytes an item). */
+ * double the evaluation's largest array. */
 static void
 group_items(struct evaluation *ev)
 {
@@ -756,22 +768,24 @@ load_digest(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 /* ---- writing what changed ---- */
 
 /* Each account's change (state_change) and its new state (account_state),
- * a batch of rows a statement. */
+ * a batch of rows a statement; the unit is told of the states it faces. */
 static int
-write_changes(sqlite3 *db, const struct plan *pl, time_t now)
+write_changes(sqlite3 *db, const struct evaluation *ev)
 {
+	long long now = (long long)ev->now;
+	const struct state_move *c;
 	struct db_batch b;
-	const struct change *c;
+	bool told;
 	size_t i;
 
 	db_batch_begin(&b, db, "INSERT INTO state_change (account_id,"
 	    " from_state, to_state, at, last_update_at) VALUES",
-	    "(?, ?, ?, ?, nullif(?, 0))", 5, "", pl->n_changes);
-	for (i = 0; i < pl->n_changes; i++) {
-		c = &pl->changes[i];
-		if (db_batch_row(&b, "IssII", c->id, c->from < 0 ? NULL :
-		    names[c->from], names[c->to], (long long)now,
-		    c->has_last_update ? (long long)c->last_update : 0LL) == -1)
+	    "(?, ?, ?, ?, nullif(?, 0))", 5, "", ev->n_moves);
+	for (i = 0; i < ev->n_moves; i++) {
+		c = &ev->moves[i];
+		if (db_batch_row(&b, "IssII", c->account_id, c->from < 0 ? NULL :
+		    names[c->from], names[c->to], now,
+		    (long long)c->last_update) == -1)
 			break;
 	}
 	if (db_batch_end(&b) == -1)
@@ -783,13 +797,13 @@ write_changes(sqlite3 *db, const struct plan *pl, time_t now)
 	    " since = excluded.since, notified_at = excluded.notified_at,"
 	    " notices_sent = excluded.notices_sent, evaluated_at ="
 	    " excluded.evaluated_at, last_update_at = excluded.last_update_at",
-	    pl->n_changes);
-	for (i = 0; i < pl->n_changes; i++) {
-		c = &pl->changes[i];
-		if (db_batch_row(&b, "IsIIIII", c->id, names[c->to],
-		    (long long)now, c->notified ? (long long)now : 0LL,
-		    c->notified ? 1LL : 0LL, (long long)now,
-		    c->has_last_update ? (long long)c->last_update : 0LL) == -1)
+	    ev->n_moves);
+	for (i = 0; i < ev->n_moves; i++) {
+		c = &ev->moves[i];
+		told = unit_facing(c->to);
+		if (db_batch_row(&b, "IsIIIII", c->account_id, names[c->to], now,
+		    told ? now : 0LL, told ? 1LL : 0LL, now,
+		    (long long)c->last_update) == -1)
 			break;
 	}
 	return db_batch_end(&b) == -1 ? -1 : 0;
@@ -812,18 +826,6 @@ write_reminders(sqlite3 *db, const struct plan *pl, time_t now)
 	return db_batch_end(&b) == -1 ? -1 : 0;
 }
 
-static struct problem_auto
-auto_problem(const struct plan *pl, const struct problem_change *c)
-{
-	return (struct problem_auto){
-		.account_id = c->account_id, .unit_id = c->unit_id,
-		.kind = c->kind, .detail = c->detail,
-		.evidence = c->evidence ? c->evidence : "人工核查",
-		.has_last_update = c->has_last_update,
-		.last_update = c->last_update, .due = pl->due,
-	};
-}
-
 /* Closes and escalations one by one (they are few), then the problems
  * opened in batches.  Each account has at most one change a condition,
  * so their order does not matter. */
@@ -831,39 +833,27 @@ static int
 write_problems(sqlite3 *db, struct evaluation *ev, const struct plan *pl)
 {
 	const struct problem_change *c;
-	struct problem_auto *open;
-	size_t i, n_open = 0;
 	long long opened;
+	size_t i;
 	int rc = 0;
 
-	open = xcalloc(pl->n_problems + 1, sizeof(*open));
 	for (i = 0; rc != -1 && i < pl->n_problems; i++) {
 		c = &pl->problems[i];
-		switch (c->action) {
-		case OPEN_PROBLEM:
-			open[n_open++] = auto_problem(pl, c);
-			continue;
-		case ESCALATE_PROBLEM:
+		if (c->action == ESCALATE_PROBLEM) {
 			rc = problem_auto_escalate(db, c->id, c->kind, c->detail,
 			    ev->now);
 			ev->problems_escalated += rc == 1;
-			break;
-		default:
+		} else {
 			rc = problem_auto_close(db, c->id, c->reason, c->note,
 			    ev->now);
 			ev->problems_closed += rc == 1;
-			break;
 		}
 	}
-	if (rc != -1) {
-		opened = problem_auto_open_many(db, open, n_open, ev->now);
-		if (opened == -1)
-			rc = -1;
-		else
-			ev->problems_opened += (unsigned long)opened;
-	}
-	free(open);
-	return rc == -1 ? -1 : 0;
+	if (rc == -1 || (opened = problem_auto_open_many(db, pl->opened,
+	    pl->n_opened, ev->now)) == -1)
+		return -1;
+	ev->problems_opened += (unsigned long)opened;
+	return 0;
 }
 
 /* Every account read is evaluated now: the rows that change are written
@@ -871,13 +861,13 @@ write_problems(sqlite3 *db, struct evaluation *ev, const struct plan *pl)
 static int
 write_plan(sqlite3 *db, struct evaluation *ev, struct plan *pl)
 {
-	if (write_changes(db, pl, ev->now) == -1 ||
+	if (write_changes(db, ev) == -1 ||
 	    write_reminders(db, pl, ev->now) == -1 ||
 	    write_problems(db, ev, pl) == -1)
 		return -1;
 	/* every account read changed or was reminded (the first
 	 * evaluation): no row is left to touch, none to look for */
-	if (pl->n_changes + pl->n_reminded == ev->evaluated)
+	if (ev->n_moves + pl->n_reminded == ev->evaluated)
 		return 0;
 	return db_run(db, "UPDATE account_state SET evaluated_at = ?1 WHERE"
 	    " evaluated_at != ?1 AND account_id IN (SELECT id FROM account"
@@ -909,8 +899,7 @@ fit_pass(struct evaluation *ev, struct plan *pl)
 {
 	FIT(ev->items, ev->n_items, ev->cap_items);
 	FIT(ev->moves, ev->n_moves, ev->cap_moves);
-	FIT(pl->changes, pl->n_changes, pl->cap_changes);
-	FIT(pl->problems, pl->n_problems, pl->cap_problems);
+	FIT(pl->opened, pl->n_opened, pl->cap_opened);
 }
 
 int
@@ -942,26 +931,15 @@ evaluate(sqlite3 *db, const struct config *cfg, time_t now, bool digest,
 	return rc;
 }
 
-static void
-accounts_free(struct eval_account *a, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		account_facts_free(&a[i].facts);
-	free(a);
-}
-
 void
 evaluation_free(struct evaluation *ev)
 {
 	size_t i;
 
-	for (i = 0; i < ev->n_items; i++)
-		account_facts_free(&ev->items[i].facts);
 	free(ev->items);
-	accounts_free(ev->new_failing, ev->n_new_failing);
-	accounts_free(ev->digest_rows, ev->n_digest_rows);
+	free(ev->gaps);
+	free(ev->new_failing);
+	free(ev->digest_rows);
 	for (i = 0; i < ev->n_units; i++) {
 		free(ev->units[i].code);
 		free(ev->units[i].name);
@@ -970,5 +948,6 @@ evaluation_free(struct evaluation *ev)
 	}
 	free(ev->units);
 	free(ev->moves);
+	strpool_free(&ev->strings);
 	memset(ev, 0, sizeof(*ev));
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "base/strpool.h"
 #include "config/config.h"
 #include "monitor/gaps.h"
 
@@ -40,13 +41,14 @@ enum eval_event {
 	EVENT_ENTER,          /* the unit is told of a new state */
 	EVENT_REMIND,         /* repeat_* elapsed in the same state */
 	EVENT_RECOVER,        /* posted again after warning/stale/dormant */
-	EVENT_GAP,            /* entered unverified: admins are told */
 };
 
-/* What the messages say of an account, read in the evaluation's pass. */
+/* What the admins' messages say of an account, read in the evaluation's
+ * pass.  The strings are borrowed: from the evaluation (its units and
+ * strings) or the configuration (a platform's label). */
 struct account_facts {
-	const char   *unit_name;      /* borrowed from the evaluation's units */
-	char         *platform_label, *name, *uid, *feed_url, *last_error;
+	const char   *unit_name;
+	const char   *platform_label, *name, *uid, *feed_url, *last_error;
 	struct sight  sight;          /* how it was seen; last_error its error */
 	bool          has_last_update;
 	time_t        last_update;
@@ -54,25 +56,28 @@ struct account_facts {
 	bool          failing;
 };
 
+/* An account its unit is told of: what its row in the unit's message
+ * says, and no more (the first evaluation of 500,000 accounts holds
+ * 200,000 of them until the messages are made).  The names are borrowed
+ * like account_facts'. */
 struct eval_item {
 	long long           account_id;
 	long long           unit_id;
+	const char         *platform_label, *name, *uid;
 	enum account_state  state;
-	enum account_state  previous;
-	enum account_state  would_be;      /* the state its age alone gives */
 	enum eval_event     event;
 	bool                has_last_update;
+	bool                problem_closed; /* recover: a problem was closed */
 	time_t              last_update;
 	long                days;          /* whole days without update */
 	long                days_left;     /* warning: days before the veto */
 	time_t              veto_at;       /* warning: when it becomes stale */
 	time_t              problem_due;   /* stale: the opened problem's deadline */
-	bool                problem_closed; /* recover: a problem was closed */
-	struct account_facts facts;
 };
 
-/* An account the admins hear of: one whose feed started failing, or one
- * of the daily digest's lists. */
+/* An account the admins hear of: one that became unverified (a
+ * monitoring gap), one whose feed started failing, or one of the daily
+ * digest's lists. */
 struct eval_account {
 	long long            account_id;
 	long long            unit_id;
@@ -93,10 +98,13 @@ struct unit_info {
 	char      *emails;                 /* JSON array */
 };
 
+/* A change of an account's state: written to state_change and
+ * account_state, and logged once committed. */
 struct state_move {
 	long long           account_id;
-	int                 from;          /* -1: first evaluation */
-	enum account_state  to;
+	time_t              last_update;   /* the account's; 0: never updated */
+	signed char         from;          /* -1: first evaluation */
+	unsigned char       to;            /* enum account_state */
 };
 
 struct evaluation {
@@ -104,6 +112,9 @@ struct evaluation {
 	struct eval_item  *items;          /* by unit (in the order the units
 	                                      first appear), then account */
 	size_t             n_items, cap_items;
+	struct eval_account *gaps;         /* accounts that became unverified,
+	                                      by account */
+	size_t             n_gaps, cap_gaps;
 	unsigned long      counts[N_STATES];
 	unsigned long      evaluated;
 	unsigned long      problems_opened, problems_closed, problems_escalated;
@@ -115,8 +126,9 @@ struct evaluation {
 	unsigned long      digest_total[N_DIGEST_LISTS];
 	struct unit_info  *units;          /* every unit, by id */
 	size_t             n_units;
-	struct state_move *moves;          /* state changes, logged once committed */
+	struct state_move *moves;          /* state changes, by account */
 	size_t             n_moves, cap_moves;
+	struct strpool     strings;        /* the accounts' names and facts */
 };
 
 /* Evaluates every active account in one pass, inside the caller's
@@ -134,7 +146,6 @@ void evaluation_free(struct evaluation *ev);
 /* The unit of ev with this id, or NULL. */
 const struct unit_info *evaluation_unit(const struct evaluation *ev,
                             long long id);
-void account_facts_free(struct account_facts *f);
 
 /* The state an account with these facts is in (no database access).  An
  * account is judged only on what was seen within the verification
