@@ -82,7 +82,13 @@ $(BUILD)/obj/%.o: daemon/%.c $(HEADERS)
 $(BUILD)/obj/sql_migrations.o: $(BUILD)/sql_migrations.c | $(BUILD)/obj
 	$(CC) $(MW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/sql_migrations.c: $(MIGRATIONS) sql/embed.awk mk/c_string.awk | $(BUILD)/obj
+# The list of migration files, rewritten only when it changes: a renamed
+# or removed migration keeps its old time, so the files alone would not
+# make the embedded list again.
+$(BUILD)/sql_migrations.list: FORCE | $(BUILD)/obj
+	@echo $(MIGRATIONS) | cmp -s - $@ || echo $(MIGRATIONS) > $@
+
+$(BUILD)/sql_migrations.c: $(MIGRATIONS) $(BUILD)/sql_migrations.list sql/embed.awk mk/c_string.awk | $(BUILD)/obj
 	awk -f mk/c_string.awk -f sql/embed.awk $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 # The default message templates, built in (mail.templates only overrides).
@@ -220,3 +226,6 @@ clean:
 
 # Fragments for the service files and the fuzzers.
 -include $(wildcard mk/*.mk)
+
+.PHONY: FORCE
+FORCE:
