@@ -202,17 +202,24 @@ def test_units_in_the_configured_order_and_ranked(county):
     assert [u["key"] for u in d["units"]] == ["EDU", "GOV"]
 
 
-def test_ties_share_a_rank(mw):
+def units_of_one_account(mw, codes, quiet):
+    """A unit 单位X per code, each with one account watched in March
+    2026 that posted on the 30th, but the quiet unit's; the clock then
+    at 1 April."""
     mw.now("2026-03-01T09:00:00")
-    for code in ("A", "B", "C"):
+    for code in codes:
         mw.add_unit(code, f"单位{code}")
         acc = mw.open_account(code, "weibo", f"账号{code}", "--opened",
                               "2026-01-01", uid=code.lower())
         history.state_change(mw, acc, None, "fresh", "2026-03-01T10:00:00",
                              None)
-        if code != "B":
+        if code != quiet:
             history.post(mw, acc, "2026-03-30T10:00:00", f"p{code}")
     mw.now("2026-04-01T09:00:00")
+
+
+def test_ties_share_a_rank(mw):
+    units_of_one_account(mw, "ABC", quiet="B")
     d = bulletin_json(mw, "2026-03")
     assert [(u["key"], u["rank"]) for u in d["ranking"]] == [
         ("A", 1), ("C", 1), ("B", 3)]
@@ -221,16 +228,7 @@ def test_ties_share_a_rank(mw):
 def test_many_tied_units_are_summed_up_in_the_ranking_sentence(mw):
     """Up to five units sharing the best or worst rate are named; more
     are named three and counted (甲、乙、丙等7个单位)."""
-    mw.now("2026-03-01T09:00:00")
-    for n, code in enumerate("ABCDEFGH"):
-        mw.add_unit(code, f"单位{code}")
-        acc = mw.open_account(code, "weibo", f"账号{code}", "--opened",
-                              "2026-01-01", uid=code.lower())
-        history.state_change(mw, acc, None, "fresh", "2026-03-01T10:00:00",
-                             None)
-        if code != "H":
-            history.post(mw, acc, "2026-03-30T10:00:00", f"p{code}")
-    mw.now("2026-04-01T09:00:00")
+    units_of_one_account(mw, "ABCDEFGH", quiet="H")
     d = bulletin_json(mw, "2026-03")
     text = next(p["text"] for p in d["body"] if "合格率最高" in p["text"])
     assert "其中，单位A、单位B、单位C等7个单位合格率最高（100.0%）；单位H合格率" \
