@@ -161,42 +161,6 @@ static const char accounts_query[] =
 	" LEFT JOIN account_state s ON s.account_id = a.id"
 	" WHERE a.status IN ('active', 'suspended')";
 
-/* A unit's accounts by platform, then id, as the ledger lists them; the
- * keys are read once, not at each comparison. */
-struct keyed_row {
-	const char *platform;
-	json_int_t  id;
-	json_t     *row;
-};
-
-static int
-account_cmp(const void *a, const void *b)
-{
-	const struct keyed_row *x = a, *y = b;
-	int c = strcmp(x->platform, y->platform);
-
-	if (c != 0)
-		return c;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static void
-sort_accounts(json_t *list)
-{
-	size_t i, n = json_array_size(list);
-	struct keyed_row *rows = xcalloc(n + 1, sizeof(*rows));
-	json_t *row;
-
-	json_array_foreach(list, i, row)
-		rows[i] = (struct keyed_row){ rd_str(row, "platform_key"),
-		    rd_int(row, "account_id"), json_incref(row) };
-	qsort(rows, n, sizeof(*rows), account_cmp);
-	json_array_clear(list);
-	for (i = 0; i < n; i++)
-		json_array_append_new(list, rows[i].row);
-	free(rows);
-}
-
 /* Each account counted in its unit; listed in it when all are, else
  * when it is one to act on.  *listed gets every listed row (borrowed). */
 static int
@@ -238,7 +202,8 @@ add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
 	sqlite3_finalize(st);
 	for (i = 0; i < json_array_size(units); i++) {
 		tally_write(&t[i]);
-		sort_accounts(json_object_get(t[i].unit, "accounts"));
+		/* by platform, then id, as the ledger lists them */
+		sort_accounts_by_unit(cfg, json_object_get(t[i].unit, "accounts"));
 	}
 	free(ps.a);
 	free(t);
