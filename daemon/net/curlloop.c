@@ -284,7 +284,8 @@ curlloop_new(sd_event *event, long max_total, long max_host)
 	    MULTI_SETOPT(loop->multi, CURLMOPT_TIMERDATA, loop) ||
 	    MULTI_SETOPT(loop->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 	    max_total) ||
-	    MULTI_SETOPT(loop->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max_host))
+	    MULTI_SETOPT(loop->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max_host) ||
+	    MULTI_SETOPT(loop->multi, CURLMOPT_MAXCONNECTS, max_total))
 		goto fail;
 	return loop;
 fail:

@@ -120,10 +120,15 @@ choose_log_target(const struct options *o)
 static void
 update_status(struct daemon *d)
 {
-	time_t now = mw_now(), next = poller_next_due(d->db, &d->cfg);
+	time_t now = mw_now(), next;
 	struct monitor_counts c;
 	char when[32] = "-";
 
+	/* only systemd reads it: without its socket the counts (a pass over
+	 * the registry) would be made for no one */
+	if (getenv("NOTIFY_SOCKET") == NULL)
+		return;
+	next = poller_next_due(d->db, &d->cfg);
 	if (next >= 0 && next <= now)
 		snprintf(when, sizeof(when), "now");
 	else if (next > 0)

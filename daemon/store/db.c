@@ -133,6 +133,14 @@ create_group_writable(const char *path)
  */
 #define BUSY_STEP_MS 2
 
+/* The page cache of a connection, in KiB (SQLite's default is 2,000).  A
+ * transaction whose pages do not fit spills them into the log before its
+ * commit and writes them again; the poller's batch of results
+ * (poll/poller.c: BATCH_MAX) fits in this. */
+#define CACHE_KIB 8192
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 /* SQLite calls it with tries 0, 1, 2, … while one statement waits; the
  * programs use their connection from one thread. */
 static int
@@ -195,6 +203,7 @@ db_open(const char *path, bool create)
 	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL") == -1 ||
 	    db_exec(db, "PRAGMA temp_store = MEMORY") == -1 ||
+	    db_exec(db, "PRAGMA cache_size = -" STR(CACHE_KIB)) == -1 ||
 	    db_exec(db, "PRAGMA wal_autocheckpoint = 10000") == -1 ||
 	    migrate(db, path) == -1) {
 		log_warnx(_("%s: cannot use this database"), path);
