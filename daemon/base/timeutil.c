@@ -146,13 +146,13 @@ duration_format_zh(long long s, char *buf, size_t size)
 		snprintf(buf, size, "0秒");
 }
 
-static bool
+bool
 is_leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int
+int
 days_in_month(int y, int m)
 {
 	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };

@@ -302,6 +302,19 @@ allowed_len(const char *str, size_t len)
 	return n > 0 && char_allowed(cp) ? n : 0;
 }
 
+/* Whether the eight bytes at s are all printable ASCII (or DEL): no high
+ * bit set, and none below 0x20, tested a word at a time. */
+static inline bool
+printable_ascii8(const char *s)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t v;
+
+	memcpy(&v, s, sizeof(v));
+	return (v & high) == 0 &&
+	    ((v - 0x2020202020202020ULL) & ~v & high) == 0;
+}
+
 static void
 utf8_clean(struct strbuf *out, const char *s, size_t len)
 {
@@ -310,6 +323,11 @@ utf8_clean(struct strbuf *out, const char *s, size_t len)
 	size_t n;
 
 	while (len > 0) {
+		if (len >= 8 && printable_ascii8(s)) {
+			s += 8;
+			len -= 8;
+			continue;
+		}
 		if ((n = allowed_len(s, len)) > 0) {
 			s += n;
 			len -= n;
