@@ -8,7 +8,10 @@
  * loop's commits only tell it the log has grown; its thread checkpoints
  * through a connection of its own, never waiting for the writer
  * (SQLITE_CHECKPOINT_PASSIVE), and the writer goes on meanwhile.  The
- * thread does nothing else with the database.
+ * thread does nothing else with the database.  When the thread has left
+ * only a short tail of the log uncopied, the writer copies that tail
+ * itself, so that the log starts again from its beginning instead of
+ * growing for as long as the writer writes.
  */
 #ifndef MW_CHECKPOINT_H
 #define MW_CHECKPOINT_H
