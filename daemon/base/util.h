@@ -44,6 +44,9 @@ bool utf8_valid(const char *s, size_t len);
 /* Decodes one code point at s (len bytes available); returns its length in
  * bytes, or 0 when the sequence is invalid or truncated. */
 size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* Writes code point cp (at most U+10FFFF) to s, which has room for 4
+ * bytes; returns its length. */
+size_t utf8_encode(uint32_t cp, char *s);
 int  codepoint_width(uint32_t cp);       /* 0, 1 or 2 terminal columns */
 size_t utf8_display_width(const char *s);
 bool has_control_chars(const char *s);

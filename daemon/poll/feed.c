@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
 #include "base/i18n.h"
+#include "base/jsonscan.h"
 #include "base/util.h"
 #include "poll/dateparse.h"
 #include "poll/feed.h"
@@ -229,94 +229,263 @@ builder_commit(struct builder *b)
 	builder_clear(b);
 }
 
-static char *html_decode_once(const char *text, size_t len);
-
-/* JSON Feed */
-
-static char *
-json_text(const json_t *v)
+static void
+feed_entries_clear(struct feed *feed)
 {
-	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
-	if (json_is_integer(v))
-		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	if (json_is_real(v))
-		return xasprintf("%.17g", json_real_value(v));
-	return NULL;
+	struct feed_entry *e;
+	size_t i;
+
+	for (i = 0; i < feed->n_entries; i++) {
+		e = &feed->entries[i];
+		free(e->id);
+		free(e->title);
+		free(e->link);
+		free(e->summary);
+		free(e->date_raw);
+	}
+	feed->n_entries = 0;
 }
 
-static void
-json_keep(struct builder *b, enum part p, const json_t *item, const char *key)
-{
-	char *text;
+static char *html_decode_once(const char *text, size_t len);
 
-	if ((text = json_text(json_object_get(item, key))) != NULL) {
-		part_keep(b, p, text);
-		free(text);
-	}
+/* JSON Feed
+ *
+ * Read as a stream: only the fields kept are unescaped, the rest is
+ * checked and skipped.  The result is what a tree of the whole document
+ * gave: a key's last occurrence wins, "items" may come before "version",
+ * and a document refused anywhere yields nothing. */
+
+/* The item fields kept, in the order the builder takes them: content_text
+ * before summary, and both before content_html. */
+static const struct {
+	const char	*key;
+	enum part	 part;
+} json_item_fields[] = {
+	{ "id", P_ID },
+	{ "title", P_TITLE },
+	{ "url", P_LINK },
+	{ "content_text", P_SUMMARY },
+	{ "summary", P_SUMMARY },
+	{ "content_html", P_CONTENT },
+	{ "date_published", P_PUBLISHED },
+	{ "date_modified", P_MODIFIED },
+};
+#define JSON_ITEM_FIELDS ARRAY_SIZE(json_item_fields)
+
+struct json_reader {
+	struct jsonscan	 scan;
+	struct builder	 b;
+	struct strbuf	 key;
+	struct strbuf	 value;			/* of a top-level member */
+	struct strbuf	 field[JSON_ITEM_FIELDS];	/* of the open item */
+	bool		 has[JSON_ITEM_FIELDS];	/* its last value was text */
+	bool		 version_ok;		/* the last "version" names
+						 * jsonfeed.org */
+};
+
+static bool
+json_token_is_text(enum jsonscan_token t)
+{
+	return t == JTOK_STRING || t == JTOK_INTEGER || t == JTOK_REAL;
+}
+
+/* A value as text, as jansson's integers and reals print: a string is
+ * kept as is, numbers as "%lld" and "%.17g"; any other value is skipped
+ * and gives none.  Returns the value's first token. */
+static enum jsonscan_token
+json_value_text(struct jsonscan *s, struct strbuf *text)
+{
+	enum jsonscan_token t = jsonscan_next(s, text);
+
+	if (t == JTOK_INTEGER || t == JTOK_REAL) {
+		sb_reset(text);
+		if (t == JTOK_INTEGER)
+			sb_printf(text, "%lld", s->integer);
+		else
+			sb_printf(text, "%.17g", s->real);
+	} else if ((t == JTOK_OBJECT || t == JTOK_ARRAY) &&
+	    jsonscan_leave(s) == -1)
+		return JTOK_ERROR;
+	return t;
+}
+
+static int
+json_item_field(const char *key)
+{
+	size_t f;
+
+	for (f = 0; f < JSON_ITEM_FIELDS; f++)
+		if (strcmp(key, json_item_fields[f].key) == 0)
+			return (int)f;
+	return -1;
 }
 
 /* JSON has no markup of its own: an entity in a title is the publisher's
  * HTML escaping, read once as in an RSS title's CDATA. */
 static void
-json_keep_title(struct builder *b, const json_t *item)
+json_keep_title(struct builder *b, const struct strbuf *raw)
 {
-	char *raw, *text;
+	char *text = html_decode_once(raw->buf, raw->len);
 
-	if ((raw = json_text(json_object_get(item, "title"))) == NULL)
-		return;
-	text = html_decode_once(raw, strlen(raw));
 	part_keep(b, P_TITLE, text);
 	free(text);
-	free(raw);
 }
 
 static void
-json_item(struct builder *b, const json_t *item)
+json_item_commit(struct json_reader *r)
 {
-	if (!json_is_object(item))
-		return;
-	json_keep(b, P_ID, item, "id");
-	json_keep_title(b, item);
-	json_keep(b, P_LINK, item, "url");
-	json_keep(b, P_SUMMARY, item, "content_text");
-	json_keep(b, P_SUMMARY, item, "summary");
-	json_keep(b, P_CONTENT, item, "content_html");
-	json_keep(b, P_PUBLISHED, item, "date_published");
-	json_keep(b, P_MODIFIED, item, "date_modified");
-	builder_commit(b);
+	size_t f;
+
+	for (f = 0; f < JSON_ITEM_FIELDS; f++) {
+		if (!r->has[f])
+			continue;
+		if (json_item_fields[f].part == P_TITLE)
+			json_keep_title(&r->b, &r->field[f]);
+		else
+			part_keep(&r->b, json_item_fields[f].part,
+			    r->field[f].buf);
+	}
+	builder_commit(&r->b);
+}
+
+/* An item whose '{' was read. */
+static int
+json_item_read(struct json_reader *r)
+{
+	enum jsonscan_token t;
+	int f;
+
+	memset(r->has, 0, sizeof(r->has));
+	while ((t = jsonscan_next(&r->scan, &r->key)) == JTOK_KEY) {
+		if ((f = json_item_field(r->key.buf)) == -1) {
+			if (jsonscan_skip(&r->scan) == -1)
+				return -1;
+			continue;
+		}
+		t = json_value_text(&r->scan, &r->field[f]);
+		if (t == JTOK_ERROR)
+			return -1;
+		r->has[f] = json_token_is_text(t);
+	}
+	if (t != JTOK_OBJECT_END)
+		return -1;
+	json_item_commit(r);
+	return 0;
+}
+
+/* The entries of the last "items" are the feed's: those of an earlier
+ * one go.  Items that are not objects, and "items" that is not an array,
+ * give none. */
+static int
+json_items_read(struct json_reader *r)
+{
+	enum jsonscan_token t;
+
+	feed_entries_clear(r->b.feed);
+	t = jsonscan_next(&r->scan, NULL);
+	if (t == JTOK_OBJECT)
+		return jsonscan_leave(&r->scan);
+	if (t != JTOK_ARRAY)
+		return t == JTOK_ERROR ? -1 : 0;
+	while ((t = jsonscan_next(&r->scan, NULL)) != JTOK_ARRAY_END) {
+		if (t == JTOK_ERROR)
+			return -1;
+		if (t == JTOK_OBJECT && json_item_read(r) == -1)
+			return -1;
+		if (t == JTOK_ARRAY && jsonscan_leave(&r->scan) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 static int
+json_version_read(struct json_reader *r)
+{
+	enum jsonscan_token t = json_value_text(&r->scan, &r->value);
+
+	r->version_ok = t == JTOK_STRING &&
+	    strstr(r->value.buf, "jsonfeed.org") != NULL;
+	return t == JTOK_ERROR ? -1 : 0;
+}
+
+static int
+json_title_read(struct json_reader *r)
+{
+	struct feed *feed = r->b.feed;
+	enum jsonscan_token t = json_value_text(&r->scan, &r->value);
+
+	free(feed->title);
+	feed->title = json_token_is_text(t) ? trimmed_dup(r->value.buf) : NULL;
+	return t == JTOK_ERROR ? -1 : 0;
+}
+
+static int
+json_member_read(struct json_reader *r)
+{
+	const char *key = r->key.buf;
+
+	if (strcmp(key, "version") == 0)
+		return json_version_read(r);
+	if (strcmp(key, "title") == 0)
+		return json_title_read(r);
+	if (strcmp(key, "items") == 0)
+		return json_items_read(r);
+	return jsonscan_skip(&r->scan);
+}
+
+/* 0 when the text is JSON (an array holds no feed: no version either),
+ * -1 when it is not. */
+static int
+json_document_read(struct json_reader *r)
+{
+	enum jsonscan_token t = jsonscan_next(&r->scan, NULL);
+
+	if (t == JTOK_ARRAY)
+		return jsonscan_leave(&r->scan);
+	if (t != JTOK_OBJECT)
+		return -1;
+	while ((t = jsonscan_next(&r->scan, &r->key)) == JTOK_KEY)
+		if (json_member_read(r) == -1)
+			return -1;
+	return t == JTOK_OBJECT_END ? 0 : -1;
+}
+
+static void
+json_reader_free(struct json_reader *r)
+{
+	size_t f;
+
+	builder_clear(&r->b);
+	sb_free(&r->key);
+	sb_free(&r->value);
+	for (f = 0; f < JSON_ITEM_FIELDS; f++)
+		sb_free(&r->field[f]);
+}
+
+/* On -1 the entries and title read so far stay in feed: feed_parse()
+ * frees them with the rest. */
+static int
 json_parse(const char *text, size_t len, struct feed *feed, char **error)
 {
-	struct builder b = { .feed = feed, .epoch_dates = true };
-	json_error_t jerr;
-	json_t *root, *item;
-	const char *version;
-	char *title;
-	size_t i;
+	struct json_reader r = {
+		.b = { .feed = feed, .epoch_dates = true },
+	};
+	int rc;
 
-	if ((root = json_loadb(text, len, 0, &jerr)) == NULL) {
-		*error = xasprintf(_("not a feed: JSON Feed: %s at line %d"), jerr.text,
-		    jerr.line);
+	jsonscan_init(&r.scan, text, len);
+	rc = json_document_read(&r);
+	json_reader_free(&r);
+	if (rc == -1) {
+		*error = xasprintf(_("not a feed: JSON Feed: %s at line %d"),
+		    r.scan.error, r.scan.line);
 		return -1;
 	}
-	version = json_string_value(json_object_get(root, "version"));
-	if (version == NULL || strstr(version, "jsonfeed.org") == NULL) {
-		json_decref(root);
+	if (!r.version_ok) {
 		*error = xstrdup(_("not a feed: JSON without a jsonfeed.org "
 		    "version"));
 		return -1;
 	}
 	feed->format = FEED_JSON;
-	if ((title = json_text(json_object_get(root, "title"))) != NULL) {
-		feed->title = trimmed_dup(title);
-		free(title);
-	}
-	json_array_foreach(json_object_get(root, "items"), i, item)
-		json_item(&b, item);
-	json_decref(root);
 	return 0;
 }
 
@@ -917,17 +1086,7 @@ feed_parse(const char *body, size_t len, const char *http_charset,
 void
 feed_free(struct feed *feed)
 {
-	struct feed_entry *e;
-	size_t i;
-
-	for (i = 0; i < feed->n_entries; i++) {
-		e = &feed->entries[i];
-		free(e->id);
-		free(e->title);
-		free(e->link);
-		free(e->summary);
-		free(e->date_raw);
-	}
+	feed_entries_clear(feed);
 	free(feed->entries);
 	free(feed->encoding);
 	free(feed->title);

@@ -107,31 +107,6 @@ cp_class(uint32_t cp)
 	return CP_KEEP;
 }
 
-static size_t
-utf8_encode(uint32_t cp, char *s)
-{
-	if (cp < 0x80) {
-		s[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		s[0] = (char)(0xc0 | (cp >> 6));
-		s[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | (cp >> 12));
-		s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	s[0] = (char)(0xf0 | (cp >> 18));
-	s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	s[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	s[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* Writes code point cp, read from input [orig, orig + olen). */
 static void
 emit_cp(struct tn_state *st, uint32_t cp, size_t orig, size_t olen)

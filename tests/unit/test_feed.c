@@ -895,6 +895,239 @@ test_documents_that_are_not_feeds_are_errors(void **state)
 	assert_not_a_feed("\0\0\0", 3);
 }
 
+#define JSON_VERSION	"\"version\": \"https://jsonfeed.org/version/1.1\""
+
+static void
+parse_json_text(const char *text, struct feed *feed)
+{
+	parse_text(text, strlen(text), NULL, feed);
+	assert_int_equal(feed->format, FEED_JSON);
+}
+
+static void
+test_json_feed_members_are_read_in_any_order(void **state)
+{
+	static const char text[] =
+	    "{\"items\": [{\"url\": \"https://a.example/1\", \"id\": \"1\","
+	    " \"title\": \"一\"}],\n"
+	    " \"title\": \"某市\", \"home_page_url\": \"https://a.example/\",\n"
+	    " " JSON_VERSION "}";
+	struct feed feed;
+
+	parse_json_text(text, &feed);
+	assert_string_equal(feed.title, "某市");
+	assert_int_equal(feed.n_entries, 1);
+	assert_string_equal(feed.entries[0].id, "1");
+	assert_string_equal(feed.entries[0].title, "一");
+	assert_string_equal(feed.entries[0].link, "https://a.example/1");
+	feed_free(&feed);
+}
+
+/* As in a tree of the document, a repeated key's last value counts,
+ * whatever its type: "title": null after a title leaves none. */
+static void
+test_json_feed_repeated_keys_the_last_one_wins(void **state)
+{
+	static const char text[] =
+	    "{\"version\": \"1\", \"title\": \"first\", \"items\": [{\"id\": \"a\"},"
+	    " {\"id\": \"b\"}], " JSON_VERSION ", \"title\": \"  last  \",\n"
+	    " \"items\": [{\"id\": \"c\", \"title\": \"old\", \"title\": null,"
+	    " \"url\": \"https://a.example/old\", \"url\": \"https://a.example/c\","
+	    " \"id\": \"c2\"}]}";
+	static const char no_title[] =
+	    "{" JSON_VERSION ", \"title\": \"first\", \"title\": null,"
+	    " \"items\": [{\"id\": \"a\"}], \"items\": 5}";
+	struct feed feed;
+
+	parse_json_text(text, &feed);
+	assert_string_equal(feed.title, "last");
+	assert_int_equal(feed.n_entries, 1);
+	assert_string_equal(feed.entries[0].id, "c2");
+	assert_null(feed.entries[0].title);
+	assert_string_equal(feed.entries[0].link, "https://a.example/c");
+	feed_free(&feed);
+	parse_json_text(no_title, &feed);
+	assert_null(feed.title);
+	assert_int_equal(feed.n_entries, 0);
+	feed_free(&feed);
+}
+
+/* Numbers are text as jansson prints them ("%lld", "%.17g"); true,
+ * false, null, objects and arrays give none. */
+static void
+test_json_feed_numbers_are_text_and_other_values_none(void **state)
+{
+	static const char text[] =
+	    "{" JSON_VERSION ", \"title\": 2022, \"items\": [\n"
+	    " {\"id\": -0, \"title\": 0.1, \"url\": {\"href\": \"x\"}},\n"
+	    " {\"id\": 1.5, \"title\": 1E2, \"url\": [\"x\"], \"summary\": true},\n"
+	    " {\"id\": -9223372036854775808, \"title\": -0.0, \"summary\": 1e300},\n"
+	    " {\"id\": null, \"title\": false, \"content_text\": 7}]}";
+	struct feed feed;
+	const struct feed_entry *e;
+
+	parse_json_text(text, &feed);
+	assert_string_equal(feed.title, "2022");
+	assert_int_equal(feed.n_entries, 4);
+	e = feed.entries;
+	assert_string_equal(e[0].id, "0");
+	assert_string_equal(e[0].title, "0.10000000000000001");
+	assert_null(e[0].link);
+	assert_string_equal(e[1].id, "1.5");
+	assert_string_equal(e[1].title, "100");
+	assert_null(e[1].link);
+	assert_null(e[1].summary);
+	assert_string_equal(e[2].id, "-9223372036854775808");
+	assert_string_equal(e[2].title, "-0");
+	assert_string_equal(e[2].summary, "1.0000000000000001e+300");
+	assert_null(e[3].id);
+	assert_null(e[3].title);
+	assert_string_equal(e[3].summary, "7");
+	feed_free(&feed);
+}
+
+static void
+test_json_feed_items_that_are_not_objects_are_skipped(void **state)
+{
+	static const char text[] =
+	    "{" JSON_VERSION ", \"items\": [1, \"x\", [{\"id\": \"inner\"}],"
+	    " null, {\"id\": \"a\"}, true, {}, {\"id\": \"b\"}]}";
+	static const char *const not_arrays[] = {
+		"{" JSON_VERSION ", \"items\": {\"0\": {\"id\": \"a\"}}}",
+		"{" JSON_VERSION ", \"items\": \"[{}]\"}",
+		"{" JSON_VERSION ", \"items\": null}",
+	};
+	struct feed feed;
+	size_t i;
+
+	parse_json_text(text, &feed);
+	assert_int_equal(feed.n_entries, 3);
+	assert_string_equal(feed.entries[0].id, "a");
+	assert_null(feed.entries[1].id);
+	assert_string_equal(feed.entries[2].id, "b");
+	feed_free(&feed);
+	for (i = 0; i < ARRAY_SIZE(not_arrays); i++) {
+		parse_json_text(not_arrays[i], &feed);
+		assert_int_equal(feed.n_entries, 0);
+		feed_free(&feed);
+	}
+}
+
+/* content_text, then summary, then content_html: the first with text. */
+static void
+test_json_feed_summary_is_the_first_field_with_text(void **state)
+{
+	static const char text[] =
+	    "{" JSON_VERSION ", \"items\": [\n"
+	    " {\"content_html\": \"<p>h</p>\", \"summary\": \"s\","
+	    " \"content_text\": \" \\t\"},\n"
+	    " {\"content_html\": \"<p>h</p>\", \"summary\": \"\"},\n"
+	    " {\"summary\": \"s\", \"content_text\": \"t\"}]}";
+	struct feed feed;
+
+	parse_json_text(text, &feed);
+	assert_int_equal(feed.n_entries, 3);
+	assert_string_equal(feed.entries[0].summary, "s");
+	assert_string_equal(feed.entries[1].summary, "<p>h</p>");
+	assert_string_equal(feed.entries[2].summary, "t");
+	feed_free(&feed);
+}
+
+static void
+test_json_feed_escapes_are_decoded(void **state)
+{
+	static const char text[] =
+	    "{" JSON_VERSION ", \"items\": [{\"title\": \"\\u5173\\u4e8e"
+	    "\\ud83d\\ude00 \\\"A\\\" &amp;amp;\", \"url\":"
+	    " \"https:\\/\\/a.example\\/1\"}]}";
+	struct feed feed;
+
+	parse_json_text(text, &feed);
+	assert_string_equal(feed.entries[0].title,
+	    "关于\xf0\x9f\x98\x80 \"A\" &amp;");
+	assert_string_equal(feed.entries[0].link, "https://a.example/1");
+	feed_free(&feed);
+}
+
+/* The reason is the reader's; the line is where the text went wrong. */
+static void
+assert_json_refused_at(const char *body, int line)
+{
+	struct feed feed;
+	char *error = NULL, *want;
+
+	assert_int_equal(feed_parse(body, strlen(body), NULL, &feed, &error),
+	    -1);
+	assert_non_null(error);
+	assert_int_equal(feed.n_entries, 0);
+	assert_null(feed.entries);
+	assert_null(feed.title);
+	if (line == 0)
+		assert_string_equal(error,
+		    "not a feed: JSON without a jsonfeed.org version");
+	else {
+		want = xasprintf(" at line %d", line);
+		if (!str_has_prefix(error, "not a feed: JSON Feed: ") ||
+		    strlen(error) < strlen(want) ||
+		    strcmp(error + strlen(error) - strlen(want), want) != 0)
+			fail_msg("%s: %s", body, error);
+		free(want);
+	}
+	free(error);
+}
+
+/* A document refused anywhere, or without a version, yields no entry,
+ * not even those read before the fault. */
+static void
+test_json_feed_refused_documents_yield_nothing(void **state)
+{
+	static const struct {
+		const char	*body;
+		int		 line;	/* 0: no jsonfeed.org version */
+	} cases[] = {
+		{ "{\"items\": [{\"id\": \"a\"}]}", 0 },
+		{ "{\"items\": [{\"id\": \"a\"}], \"version\": 1}", 0 },
+		{ "{\"version\": \"https://example.com/1\", \"items\": []}", 0 },
+		{ "{" JSON_VERSION ", \"version\": [\"jsonfeed.org\"]}", 0 },
+		{ "{\"title\": \"t\", \"items\": [{\"id\": \"a\"}],\n"
+		  " " JSON_VERSION ",\n \"x\": 01}", 3 },
+		{ "{" JSON_VERSION ", \"items\": [{\"id\": \"a\"}]}\n}", 2 },
+		{ "{" JSON_VERSION ", \"items\": [{\"id\": \"a\"},\n]}", 2 },
+		{ "{" JSON_VERSION ",\n\"title\": \"a\tb\"}", 2 },
+		{ "{" JSON_VERSION ", \"x\": \"\\q\"}", 1 },
+		{ "{" JSON_VERSION ", \"x\": \"\\ud800\"}", 1 },
+		{ "{" JSON_VERSION ", \"x\": \"\\udc00\\ud800\"}", 1 },
+		{ "{" JSON_VERSION ", \"x\": \"\\u0000\"}", 1 },
+		{ "{" JSON_VERSION ", \"x\": 9223372036854775808}", 1 },
+		{ "{" JSON_VERSION ", \"x\": -1e400}", 1 },
+		{ "{" JSON_VERSION ", \"items\": [{\"id\": \"a\"}],\n\n"
+		  " \"x\": [{\"y\": [tru]}]}", 3 },
+		{ "{" JSON_VERSION, 1 },
+		{ "{", 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		assert_json_refused_at(cases[i].body, cases[i].line);
+}
+
+static void
+test_json_feed_nesting_deeper_than_2048_is_refused(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int i;
+
+	sb_puts(&sb, "{" JSON_VERSION ", \"x\":\n");
+	for (i = 0; i < 2047; i++)
+		sb_putc(&sb, '[');
+	sb_putc(&sb, '1');
+	for (i = 0; i < 2047; i++)
+		sb_putc(&sb, ']');
+	sb_putc(&sb, '}');
+	assert_json_refused_at(sb.buf, 2);
+	sb_free(&sb);
+}
+
 static void
 test_format_names(void **state)
 {
@@ -963,6 +1196,18 @@ main(void)
 		cmocka_unit_test(test_many_entries_are_all_returned),
 		cmocka_unit_test(test_every_prefix_yields_only_complete_entries),
 		cmocka_unit_test(test_documents_that_are_not_feeds_are_errors),
+		cmocka_unit_test(test_json_feed_members_are_read_in_any_order),
+		cmocka_unit_test(test_json_feed_repeated_keys_the_last_one_wins),
+		cmocka_unit_test(
+		    test_json_feed_numbers_are_text_and_other_values_none),
+		cmocka_unit_test(
+		    test_json_feed_items_that_are_not_objects_are_skipped),
+		cmocka_unit_test(
+		    test_json_feed_summary_is_the_first_field_with_text),
+		cmocka_unit_test(test_json_feed_escapes_are_decoded),
+		cmocka_unit_test(test_json_feed_refused_documents_yield_nothing),
+		cmocka_unit_test(
+		    test_json_feed_nesting_deeper_than_2048_is_refused),
 		cmocka_unit_test(test_format_names),
 	};
 
