@@ -25,6 +25,12 @@ struct job_list {
 	struct parse_job *head, *tail;
 };
 
+/* A feed the loop is done with, waiting for the thread to free it. */
+struct spent {
+	struct feed   feed;
+	struct spent *next;
+};
+
 struct parse_worker {
 	sd_event         *event;
 	sd_event_source  *wakeup;      /* the eventfd */
@@ -35,6 +41,7 @@ struct parse_worker {
 	pthread_cond_t    more;        /* a job to read, or quit */
 	pthread_mutex_t   reading;     /* held while a body is read */
 	struct job_list   todo, read;
+	struct spent     *spent;       /* feeds to free */
 	bool              quit;
 };
 
@@ -77,19 +84,40 @@ wake_loop(struct parse_worker *w)
 		;
 }
 
+static void
+spent_free(struct spent *s)
+{
+	struct spent *next;
+
+	for (; s; s = next) {
+		next = s->next;
+		feed_free(&s->feed);
+		free(s);
+	}
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct parse_worker *w = arg;
 	struct parse_job *job;
+	struct spent *spent;
 	bool was_empty;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (!w->quit && w->todo.head == NULL)
+		while (!w->quit && w->todo.head == NULL && w->spent == NULL)
 			pthread_cond_wait(&w->more, &w->lock);
 		if (w->quit)
 			break;
+		if (w->spent != NULL) {
+			spent = w->spent;
+			w->spent = NULL;
+			pthread_mutex_unlock(&w->lock);
+			spent_free(spent);
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
 		job = w->todo.head;
 		if ((w->todo.head = job->next) == NULL)
 			w->todo.tail = NULL;
@@ -203,6 +231,20 @@ parse_worker_submit(struct parse_worker *w, struct parse_job *job)
 	pthread_mutex_unlock(&w->lock);
 }
 
+void
+parse_worker_discard(struct parse_worker *w, struct feed *feed)
+{
+	struct spent *s = xmalloc(sizeof(*s));
+
+	s->feed = *feed;
+	memset(feed, 0, sizeof(*feed));
+	pthread_mutex_lock(&w->lock);
+	s->next = w->spent;
+	w->spent = s;
+	pthread_cond_signal(&w->more);
+	pthread_mutex_unlock(&w->lock);
+}
+
 double
 parse_worker_cpu_seconds(const struct parse_worker *w)
 {
@@ -245,6 +287,7 @@ parse_worker_free(struct parse_worker *w)
 		job->cancelled = true;
 	deliver(w, read);
 	deliver(w, todo);
+	spent_free(w->spent);
 	sd_event_source_disable_unref(w->wakeup);
 	close(w->efd);
 	sd_event_unref(w->event);

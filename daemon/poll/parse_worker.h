@@ -16,7 +16,9 @@
  *
  * Ownership: a submitted job belongs to the worker until done hands it
  * back; the body it points to must stay valid until then.  done owns
- * job->feed and job->error (feed_free(), free()). */
+ * job->feed and job->error (feed_free(), free()).  A feed the loop is
+ * done with can go back with parse_worker_discard(): its thousands of
+ * strings were allocated on the thread, which frees them there too. */
 #ifndef MW_PARSE_WORKER_H
 #define MW_PARSE_WORKER_H
 
@@ -46,6 +48,8 @@ typedef void (*parse_done_fn)(struct parse_job *job);
  * order the jobs were read.  NULL (logged) when the thread cannot start. */
 struct parse_worker *parse_worker_new(sd_event *event, parse_done_fn done);
 void   parse_worker_submit(struct parse_worker *w, struct parse_job *job);
+/* Takes *feed (left empty) for the thread to free. */
+void   parse_worker_discard(struct parse_worker *w, struct feed *feed);
 /* CPU time the thread has used so far. */
 double parse_worker_cpu_seconds(const struct parse_worker *w);
 /* Waits for the body being read, then keeps the worker from starting

@@ -421,7 +421,7 @@ body_read(struct parse_job *pj)
 		    "not a feed", j->fetched_at);
 	else
 		handle_body(j, &j->result, &pj->feed, j->fetched_at);
-	feed_free(&pj->feed);
+	parse_worker_discard(p->reader, &pj->feed);
 	free(pj->error);
 	job_finish(j);
 }
