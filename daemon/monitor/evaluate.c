@@ -767,6 +767,42 @@ load_digest(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 
 /* ---- writing what changed ---- */
 
+/* The new state (account_state) of the accounts that had one (first
+ * false) or of those evaluated for the first time (first true).  These
+ * are plain inserts: on the first day they are every account, and an
+ * upsert's look for the row it might replace cost twice the insert. */
+static int
+write_states(sqlite3 *db, const struct evaluation *ev, bool first)
+{
+	long long now = (long long)ev->now;
+	const struct state_move *c;
+	struct db_batch b;
+	size_t i, n = 0;
+	bool told;
+
+	for (i = 0; i < ev->n_moves; i++)
+		n += (ev->moves[i].from < 0) == first;
+	db_batch_begin(&b, db, "INSERT INTO account_state (account_id, state,"
+	    " since, notified_at, notices_sent, evaluated_at, last_update_at)"
+	    " VALUES", "(?, ?, ?, nullif(?, 0), ?, ?, nullif(?, 0))", 7,
+	    first ? "" : "ON CONFLICT (account_id) DO UPDATE SET state ="
+	    " excluded.state, since = excluded.since, notified_at ="
+	    " excluded.notified_at, notices_sent = excluded.notices_sent,"
+	    " evaluated_at = excluded.evaluated_at, last_update_at ="
+	    " excluded.last_update_at", n);
+	for (i = 0; i < ev->n_moves; i++) {
+		c = &ev->moves[i];
+		if ((c->from < 0) != first)
+			continue;
+		told = unit_facing(c->to);
+		if (db_batch_row(&b, "IsIIIII", c->account_id, names[c->to], now,
+		    told ? now : 0LL, told ? 1LL : 0LL, now,
+		    (long long)c->last_update) == -1)
+			break;
+	}
+	return db_batch_end(&b) == -1 ? -1 : 0;
+}
+
 /* Each account's change (state_change) and its new state (account_state),
  * a batch of rows a statement; the unit is told of the states it faces. */
 static int
@@ -775,7 +811,6 @@ write_changes(sqlite3 *db, const struct evaluation *ev)
 	long long now = (long long)ev->now;
 	const struct state_move *c;
 	struct db_batch b;
-	bool told;
 	size_t i;
 
 	db_batch_begin(&b, db, "INSERT INTO state_change (account_id,"
@@ -788,25 +823,9 @@ write_changes(sqlite3 *db, const struct evaluation *ev)
 		    (long long)c->last_update) == -1)
 			break;
 	}
-	if (db_batch_end(&b) == -1)
+	if (db_batch_end(&b) == -1 || write_states(db, ev, true) == -1)
 		return -1;
-	db_batch_begin(&b, db, "INSERT INTO account_state (account_id, state,"
-	    " since, notified_at, notices_sent, evaluated_at, last_update_at)"
-	    " VALUES", "(?, ?, ?, nullif(?, 0), ?, ?, nullif(?, 0))", 7,
-	    "ON CONFLICT (account_id) DO UPDATE SET state = excluded.state,"
-	    " since = excluded.since, notified_at = excluded.notified_at,"
-	    " notices_sent = excluded.notices_sent, evaluated_at ="
-	    " excluded.evaluated_at, last_update_at = excluded.last_update_at",
-	    ev->n_moves);
-	for (i = 0; i < ev->n_moves; i++) {
-		c = &ev->moves[i];
-		told = unit_facing(c->to);
-		if (db_batch_row(&b, "IsIIIII", c->account_id, names[c->to], now,
-		    told ? now : 0LL, told ? 1LL : 0LL, now,
-		    (long long)c->last_update) == -1)
-			break;
-	}
-	return db_batch_end(&b) == -1 ? -1 : 0;
+	return write_states(db, ev, false);
 }
 
 /* The accounts reminded of the state they stay in. */
