@@ -146,7 +146,7 @@ duration_format_zh(long long s, char *buf, size_t size)
 		snprintf(buf, size, "0秒");
 }
 
-bool
+static bool
 is_leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

@@ -66,7 +66,6 @@ int  iso_date_to_cn(const char *iso, char *buf, size_t size);
  * of a civil date (month 1–12), and back. */
 long long days_from_civil(int y, int m, int d);
 void civil_from_days(long long z, int *y, int *m, int *d);
-bool is_leap(int y);
 int  days_in_month(int y, int m);              /* m 1–12 */
 
 /* Whole days from then to now (floor; 0 when then is later). */

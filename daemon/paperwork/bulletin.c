@@ -111,9 +111,9 @@ late_load(sqlite3 *db, const struct period *p, long long last_post,
     struct counts *c)
 {
 	return counts_load(db_prepare(db, "SELECT account_id, count(*) FROM post"
-	    " NOT INDEXED WHERE id > ? AND published_at >= ? AND published_at <= ? GROUP BY"
-	    " account_id ORDER BY account_id", "III", last_post,
-	    (long long)p->from, (long long)p->check), c);
+	    " NOT INDEXED WHERE id > ? AND published_at >= ? AND"
+	    " published_at <= ? GROUP BY account_id ORDER BY account_id", "III",
+	    last_post, (long long)p->from, (long long)p->check), c);
 }
 
 static long long
