@@ -87,7 +87,7 @@ for i in range(1, n + 1):
     accounts.append((i, unit, platforms[i % len(platforms)], f"政务账号{i:06d}",
                      f"uid{i:06d}", f"https://rss.example.gov.cn/{i}.xml",
                      now - 400 * 86400, now - age * 86400))
-    st.append((i, state, now - 86400, now - 600))
+    st.append((i, state, now - 86400))
     failing = i % 97 == 0
     fs.append((i, now - 1800, 404 if failing else 200,
                "HTTP 404" if failing else None, 4 if failing else 0,
@@ -98,8 +98,8 @@ for i in range(1, n + 1):
 con.executemany("INSERT INTO account (id, unit_id, platform, name, platform_uid,"
                 " feed_url, created_at, last_update_at) VALUES (?, ?, ?, ?, ?,"
                 " ?, ?, ?)", accounts)
-con.executemany("INSERT INTO account_state (account_id, state, since,"
-                " evaluated_at) VALUES (?, ?, ?, ?)", st)
+con.executemany("INSERT INTO account_state (account_id, state, since)"
+                " VALUES (?, ?, ?)", st)
 con.executemany("INSERT INTO feed_state (account_id, last_fetch_at, last_status,"
                 " last_error, consecutive_failures, failing) VALUES (?, ?, ?, ?,"
                 " ?, ?)", fs)

@@ -274,8 +274,7 @@ class World:
             self.gaps.setdefault(unreach["opened_at"], []).append(a["id"])
         if end < self.t0 and quiet is not None:
             self.close_problem(quiet, end, "waived", "账号已暂停、关停或整合")
-        self.states.append((a["id"], state, since, notified, sent,
-                            min(end, self.t0)))
+        self.states.append((a["id"], state, since, notified, sent))
         return last
 
     # ---- the registry ----
@@ -480,8 +479,7 @@ class World:
             " last_update_at) VALUES (?, ?, ?, ?, ?)", self.changes)
         con.executemany(
             "INSERT INTO account_state (account_id, state, since, notified_at,"
-            " notices_sent, evaluated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            self.states)
+            " notices_sent) VALUES (?, ?, ?, ?, ?)", self.states)
         con.execute(
             "INSERT INTO health (job, last_run_at, last_ok_at, failures)"
             " VALUES ('evaluation', ?, ?, 0)", (self.t0, self.t0))
@@ -683,9 +681,9 @@ def quiet(db, units, per_unit, now):
         " last_status, last_success_at, successes) VALUES (?, ?, ?, 200, ?,"
         " 100)", ((i + 1, now + 1800, t0, t0) for i in range(len(ids))))
     con.executemany(
-        "INSERT INTO account_state (account_id, state, since, evaluated_at,"
-        " last_update_at) VALUES (?, 'fresh', ?, ?, ?)",
-        ((i + 1, t0 - 5 * DAY, t0, last) for i in range(len(ids))))
+        "INSERT INTO account_state (account_id, state, since,"
+        " last_update_at) VALUES (?, 'fresh', ?, ?)",
+        ((i + 1, t0 - 5 * DAY, last) for i in range(len(ids))))
     con.executemany(
         "INSERT INTO state_change (account_id, to_state, at, last_update_at)"
         " VALUES (?, 'fresh', ?, ?)",

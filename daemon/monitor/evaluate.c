@@ -783,20 +783,19 @@ write_states(sqlite3 *db, const struct evaluation *ev, bool first)
 	for (i = 0; i < ev->n_moves; i++)
 		n += (ev->moves[i].from < 0) == first;
 	db_batch_begin(&b, db, "INSERT INTO account_state (account_id, state,"
-	    " since, notified_at, notices_sent, evaluated_at, last_update_at)"
-	    " VALUES", "(?, ?, ?, nullif(?, 0), ?, ?, nullif(?, 0))", 7,
+	    " since, notified_at, notices_sent, last_update_at) VALUES",
+	    "(?, ?, ?, nullif(?, 0), ?, nullif(?, 0))", 6,
 	    first ? "" : "ON CONFLICT (account_id) DO UPDATE SET state ="
 	    " excluded.state, since = excluded.since, notified_at ="
 	    " excluded.notified_at, notices_sent = excluded.notices_sent,"
-	    " evaluated_at = excluded.evaluated_at, last_update_at ="
-	    " excluded.last_update_at", n);
+	    " last_update_at = excluded.last_update_at", n);
 	for (i = 0; i < ev->n_moves; i++) {
 		c = &ev->moves[i];
 		if ((c->from < 0) != first)
 			continue;
 		told = unit_facing(c->to);
-		if (db_batch_row(&b, "IsIIIII", c->account_id, names[c->to], now,
-		    told ? now : 0LL, told ? 1LL : 0LL, now,
+		if (db_batch_row(&b, "IsIIII", c->account_id, names[c->to], now,
+		    told ? now : 0LL, told ? 1LL : 0LL,
 		    (long long)c->last_update) == -1)
 			break;
 	}
@@ -835,9 +834,9 @@ write_reminders(sqlite3 *db, const struct plan *pl, time_t now)
 	struct db_batch b;
 	size_t i;
 
-	db_batch_begin(&b, db, "UPDATE account_state SET evaluated_at ="
-	    " r.column2, notified_at = r.column2, notices_sent = notices_sent"
-	    " + 1 FROM (VALUES", "(?, ?)", 2, ") AS r WHERE"
+	db_batch_begin(&b, db, "UPDATE account_state SET notified_at ="
+	    " r.column2, notices_sent = notices_sent + 1 FROM (VALUES",
+	    "(?, ?)", 2, ") AS r WHERE"
 	    " account_state.account_id = r.column1", pl->n_reminded);
 	for (i = 0; i < pl->n_reminded; i++)
 		if (db_batch_row(&b, "II", pl->reminded[i], (long long)now) == -1)
@@ -875,8 +874,9 @@ write_problems(sqlite3 *db, struct evaluation *ev, const struct plan *pl)
 	return 0;
 }
 
-/* Every account read is evaluated now: the rows that change are written
- * in batches, the others' evaluation time in one statement. */
+/* Only the rows that change are written, in batches: an account that
+ * stays in its state unreminded keeps its row as it is (when the run
+ * was is the evaluation's health). */
 static int
 write_plan(sqlite3 *db, struct evaluation *ev, struct plan *pl)
 {
@@ -884,13 +884,7 @@ write_plan(sqlite3 *db, struct evaluation *ev, struct plan *pl)
 	    write_reminders(db, pl, ev->now) == -1 ||
 	    write_problems(db, ev, pl) == -1)
 		return -1;
-	/* every account read changed or was reminded (the first
-	 * evaluation): no row is left to touch, none to look for */
-	if (ev->n_moves + pl->n_reminded == ev->evaluated)
-		return 0;
-	return db_run(db, "UPDATE account_state SET evaluated_at = ?1 WHERE"
-	    " evaluated_at != ?1 AND account_id IN (SELECT id FROM account"
-	    " WHERE status = 'active')", "I", (long long)ev->now);
+	return 0;
 }
 
 /* Accounts that stopped being active keep no automatic problem open. */

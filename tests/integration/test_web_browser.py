@@ -277,8 +277,8 @@ def hostile_registry(mw):
                  HOSTILE["detail"], now))
     con.execute("UPDATE account SET last_update_at = ? WHERE id = ?",
                 (now - 86400, acc))
-    con.execute("INSERT INTO account_state (account_id, state, since,"
-                " evaluated_at) VALUES (?, 'stale', ?, ?)", (acc, now, now))
+    con.execute("INSERT INTO account_state (account_id, state, since)"
+                " VALUES (?, 'stale', ?)", (acc, now))
     con.execute("INSERT INTO feed_state (account_id, last_fetch_at, last_status,"
                 " last_error, consecutive_failures, failing) VALUES (?, ?, 0, ?,"
                 " 9, 1)", (acc, now, HOSTILE["title"]))

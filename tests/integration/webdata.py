@@ -106,9 +106,8 @@ def _history(mw, acc, uid, name, now, age, weekly, state):
              now - 1800, 404 if failing else 200,
              "HTTP 404 Not Found" if failing else None, 5 if failing else 0,
              now - 40 * DAY if failing else now - 1800, 20, int(failing)))
-        con.execute("INSERT INTO account_state (account_id, state, since,"
-                    " evaluated_at) VALUES (?, ?, ?, ?)",
-                    (acc, state, now - DAY, now - 600))
+        con.execute("INSERT INTO account_state (account_id, state, since)"
+                    " VALUES (?, ?, ?)", (acc, state, now - DAY))
         # monitoring began 60 days ago (a bulletin covers watched time)
         con.execute("INSERT INTO state_change (account_id, from_state, to_state,"
                     " at, last_update_at) VALUES (?, NULL, 'fresh', ?, ?)",
