@@ -239,7 +239,7 @@ count_notices(sqlite3 *db, const struct scope *s, time_t now,
 	date_format_local(now, today, sizeof(today));
 	sql = xasprintf("SELECT count(*), coalesce(sum(d.due_on < ?2), 0) FROM"
 	    " document d WHERE d.kind = 'notice' AND d.state = 'issued' AND "
-	    NOTICE_UNSETTLED("d", "?1") " > 0 AND %s", where);
+	    NOTICE_HAS_UNSETTLED("d", "?1") " AND %s", where);
 	if ((st = db_prepare(db, sql, "Is", (long long)now, today)) != NULL &&
 	    (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		c->notices_unanswered = sqlite3_column_int64(st, 0);

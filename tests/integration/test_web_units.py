@@ -241,8 +241,11 @@ def test_reply_review_return_and_accept_close_the_work_order(mw, web):
     page = cul.get(f"/problems/{p}")
     assert page.status == 200 and "在线回复整改情况" in page.text
     assert "待回复" in page.text
+    assert tile(cul.get("/"), "待回复的通报") == 1
     r = reply(cul, p, fixture("reply.pdf"), name="整改情况报告（盖章）.pdf")
     assert r.status == 303, r.text
+    # the notice's one item is answered: the notice is no longer waiting
+    assert tile(cul.get("/"), "待回复的通报") == 0
     assert mw.sql("SELECT name, type, size FROM attachment") == \
         [("整改情况报告（盖章）.pdf", "application/pdf",
           len(fixture("reply.pdf")))]
