@@ -672,32 +672,48 @@ rank_cmp(const json_t *a, const json_t *b)
 	return 0;
 }
 
+/* A unit to rank and its place in units, which breaks ties. */
+struct rank_entry {
+	json_t *unit;
+	size_t  at;
+};
+
+static int
+rank_entry_cmp(const void *a, const void *b)
+{
+	const struct rank_entry *x = a, *y = b;
+	int c = rank_cmp(x->unit, y->unit);
+
+	return c ? c : x->at < y->at ? -1 : 1;
+}
+
 /* Units with judged accounts, best first (stable: ties keep the
  * configured order and share a rank, 1, 1, 3); each unit's "rank" is set,
- * "—" for a unit without judged accounts. */
+ * "—" for a unit without judged accounts.  A sort, not insertions: a
+ * region has thousands of units. */
 static json_t *
 ranking(json_t *units)
 {
+	struct rank_entry *e = xcalloc(json_array_size(units) + 1, sizeof(*e));
 	json_t *ranked = json_array(), *u, *prev = NULL;
-	size_t i, j, n;
+	size_t i, n = 0;
 
 	json_array_foreach(units, i, u) {
 		json_object_set_new(u, "rank", json_string("—"));
-		if (rd_int(u, "accounts") == 0)
-			continue;
-		n = json_array_size(ranked);
-		for (j = n; j > 0 && rank_cmp(u, json_array_get(ranked, j - 1)) < 0;
-		    j--)
-			continue;
-		json_array_insert(ranked, j, u);
+		if (rd_int(u, "accounts") != 0)
+			e[n++] = (struct rank_entry){ u, i };
 	}
-	json_array_foreach(ranked, i, u) {
+	qsort(e, n, sizeof(*e), rank_entry_cmp);
+	for (i = 0; i < n; i++) {
+		u = e[i].unit;
+		json_array_append(ranked, u);
 		if (prev == NULL || rank_cmp(prev, u) != 0)
 			json_object_set_new(u, "rank", json_integer((json_int_t)i + 1));
 		else
 			json_object_set(u, "rank", json_object_get(prev, "rank"));
 		prev = u;
 	}
+	free(e);
 	return ranked;
 }
 
