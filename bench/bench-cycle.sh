@@ -35,7 +35,7 @@
 #   BENCH_CONCURRENCY    poll.concurrency, poll.per_host and curl's
 #                        --parallel-max (default 64)
 #   BENCH_CEILING_RUNS   curl runs per size, the best counts (default 3)
-#   BENCH_CYCLE_RUNS     cold and warm cycles per size up to 10,000
+#   BENCH_CYCLE_RUNS     cold and warm cycles per size up to 100,000
 #                        accounts, the best counts, as for the ceiling
 #                        (default 3; larger sizes run each cycle once)
 #   BENCH_CYCLE_TIMEOUT  seconds a cycle may take before it is stopped and
@@ -291,13 +291,13 @@ cycle() {        # DIR N NAME: one measured `mediawatchd --once`
 	sed 's/^/   last update: /' "$1/verify.out"
 }
 
-# cycles DIR N NAME: the cycle NAME run RUNS times (1 above 10,000
+# cycles DIR N NAME: the cycle NAME run RUNS times (1 above 100,000
 # accounts), each on the database as registered (cold) or after
 # `mediawatchctl poll` (warm); every run is checked, the fastest becomes
 # NAME, as the best curl run is the ceiling.
 cycles() {
 	runs=$CYCLE_RUNS
-	[ "$2" -le 10000 ] || runs=1
+	[ "$2" -le 100000 ] || runs=1
 	best= k=0 all=
 	while [ $k -lt "$runs" ]; do
 		k=$((k + 1))
