@@ -875,8 +875,8 @@ write_problems(sqlite3 *db, struct evaluation *ev, const struct plan *pl)
 }
 
 /* Only the rows that change are written, in batches: an account that
- * stays in its state unreminded keeps its row as it is (when the run
- * was is the evaluation's health). */
+ * stays in its state unreminded keeps its row as it is (the time of the
+ * run is kept once, in the evaluation's health). */
 static int
 write_plan(sqlite3 *db, struct evaluation *ev, struct plan *pl)
 {
