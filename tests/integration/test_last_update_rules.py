@@ -8,12 +8,11 @@ clock of each poll."""
 import datetime
 import json
 import re
-import sqlite3
-from pathlib import Path
 
 import pytest
 
 from feedserver import FIXTURES, feeds, fixture_bytes  # noqa: F401
+from olddb import database_at
 from test_poller import (HOUR, NEWEST, NEXT, NOW, last_update, open_feed,  # noqa: F401
                          poll_once, posts, pw, repoll)
 
@@ -350,7 +349,6 @@ def test_feed_inspect_reads_cms_dates_with_cst_as_china_time(pw):
 # ------------------------------------- bulletins read what the monitor decided
 
 DAY = 86400
-REPO = Path(__file__).resolve().parents[2]
 
 
 def bulletin_account(mw, month, when):
@@ -407,12 +405,7 @@ def test_the_migration_keeps_what_was_known_of_past_last_updates(mw):
     """A database of the schema before the history: the values the monitor
     stated, the observations and the posts as the rules read them become
     its history; nothing past the stored last update."""
-    con = sqlite3.connect(mw.db_path)
-    for sql in sorted((REPO / "sql").glob("[0-9]" * 4 + "_*.sql")):
-        if int(sql.name[:4]) < 13:
-            con.executescript(sql.read_text(encoding="utf-8"))
-            version = int(sql.name[:4])
-    con.execute(f"PRAGMA user_version = {version}")
+    con = database_at(mw.db_path, 12)           # before 0013
     with con:
         con.execute("INSERT INTO unit (id, code, name, created_at) VALUES"
                     " (1, 'GOV', '武夷山市人民政府办公室', 1)")

@@ -10,17 +10,15 @@ this change, with a stale and a dormant problem open for one account, are
 merged by the migration."""
 
 import sqlite3
-from pathlib import Path
 
 from feedserver import feeds  # noqa: F401  (fixture)
+from olddb import database_at, unit_with_accounts
 from smtpserver import smtp  # noqa: F401  (fixture)
 from test_alerts import (BASE, DAY, HOUR, REGISTERED, Scenario, configure,
                          cycle, parts, problems, states)
 from workdays import deadline
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -143,32 +141,13 @@ def test_reopening_leaves_a_past_months_bulletin_as_it_was(sc):
 
 # ------------------------------------------------------------ migration
 
-def old_database(path):
-    """A database at the schema before this change (every migration
-    before 0010), as a daemon of that time left it."""
-    con = sqlite3.connect(path)
-    version = 0
-    for sql in sorted((REPO / "sql").glob("[0-9]" * 4 + "_*.sql")):
-        number = int(sql.name[:4])
-        if number >= 10:
-            continue
-        con.executescript(sql.read_text(encoding="utf-8"))
-        version = number
-    con.execute(f"PRAGMA user_version = {version}")
-    return con
-
-
 def test_the_migration_merges_a_stale_and_a_dormant_problem_of_one_account(
         mw):
     configure(mw)
-    con = old_database(mw.db_path)
+    # the schema before the change: every migration before 0010
+    con = database_at(mw.db_path, 9)
     with con:
-        con.execute("INSERT INTO unit (id, code, name, created_at) VALUES"
-                    " (1, 'GOV', '武夷山市人民政府办公室', 1)")
-        for acc in (1, 2):
-            con.execute("INSERT INTO account (id, unit_id, platform, name,"
-                        " created_at) VALUES (?, 1, 'weibo', ?, 1)",
-                        (acc, f"账号{acc}"))
+        unit_with_accounts(con, (1, 2))
         rows = [
             # account 1: both open (the double count of issue 15)
             (1, 1, "stale", "超期未更新", 1000, None),

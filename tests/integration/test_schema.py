@@ -4,31 +4,15 @@ account_state and problem as comparisons.  A database of the schema
 before them keeps its rows and refuses the same values after."""
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def database_before(path, last):
-    """A database at the schema of every migration up to number last."""
-    con = sqlite3.connect(path)
-    for sql in sorted((REPO / "sql").glob("[0-9]" * 4 + "_*.sql")):
-        if int(sql.name[:4]) <= last:
-            con.executescript(sql.read_text(encoding="utf-8"))
-    con.execute(f"PRAGMA user_version = {last}")
-    return con
+from olddb import database_at, unit_with_accounts
 
 
 def fill(con):
     with con:
-        con.execute("INSERT INTO unit (id, code, name, created_at) VALUES"
-                    " (1, 'GOV', '武夷山市人民政府办公室', 1)")
-        for acc in (1, 2):
-            con.execute("INSERT INTO account (id, unit_id, platform, name,"
-                        " created_at) VALUES (?, 1, 'weibo', ?, 1)",
-                        (acc, f"账号{acc}"))
+        unit_with_accounts(con, (1, 2))
         con.execute("INSERT INTO account_state (account_id, state, since,"
                     " notified_at, notices_sent, evaluated_at) VALUES"
                     " (1, 'stale', 100, 100, 1, 200), (2, 'fresh', 50, NULL,"
@@ -56,7 +40,7 @@ def refused(mw, sql, params=()):
 
 
 def test_the_migrations_keep_the_rows_and_the_allowed_values(mw):
-    fill(database_before(mw.db_path, 19))
+    fill(database_at(mw.db_path, 19))
     mw.run("status", check=0)                    # opens and migrates
     assert mw.sql("PRAGMA user_version")[0][0] >= 21
     assert mw.sql("SELECT account_id, state, since, notified_at,"
