@@ -176,15 +176,57 @@ struct ranked {
 	json_int_t  id;
 };
 
-static size_t
-unit_place(const struct config *cfg, const char *code)
-{
-	size_t i;
+/* A configured unit code and its place in document.unit_order. */
+struct place {
+	const char *code;
+	size_t      at;
+};
 
-	for (i = 0; i < cfg->document.n_unit_order; i++)
-		if (strcmp(cfg->document.unit_order[i], code) == 0)
-			return i;
-	return cfg->document.n_unit_order;
+static int
+place_cmp_code(const void *a, const void *b)
+{
+	return strcmp(((const struct place *)a)->code,
+	    ((const struct place *)b)->code);
+}
+
+static int
+place_cmp(const void *a, const void *b)
+{
+	const struct place *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+
+	return c ? c : x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* The configured order by code, each code once at its first place: a
+ * region may list thousands of units, and a document sorts tens of
+ * thousands of rows, each looked up by bisection rather than a pass. */
+static struct place *
+places_new(const struct config *cfg, size_t *n)
+{
+	size_t i, m = 0, total = cfg->document.n_unit_order;
+	struct place *pl = xcalloc(total + 1, sizeof(*pl));
+
+	for (i = 0; i < total; i++)
+		pl[i] = (struct place){ cfg->document.unit_order[i], i };
+	qsort(pl, total, sizeof(*pl), place_cmp);
+	for (i = 0; i < total; i++)
+		if (m == 0 || strcmp(pl[m - 1].code, pl[i].code) != 0)
+			pl[m++] = pl[i];
+	*n = m;
+	return pl;
+}
+
+/* The code's place in the configured order; past its end when it is
+ * not listed. */
+static size_t
+unit_place(const struct config *cfg, const struct place *pl, size_t n,
+    const char *code)
+{
+	const struct place key = { code, 0 }, *hit;
+
+	hit = n ? bsearch(&key, pl, n, sizeof(*pl), place_cmp_code) : NULL;
+	return hit ? hit->at : cfg->document.n_unit_order;
 }
 
 static int
@@ -216,16 +258,18 @@ static void
 sort_rows(const struct config *cfg, json_t *rows, const char *code_key,
     bool accounts)
 {
-	size_t i, n = json_array_size(rows);
+	size_t i, n = json_array_size(rows), n_places;
+	struct place *places;
 	struct ranked *r;
 
 	if (n < 2)
 		return;
+	places = places_new(cfg, &n_places);
 	r = xcalloc(n, sizeof(*r));
 	for (i = 0; i < n; i++) {
 		r[i].row = json_incref(json_array_get(rows, i));
 		r[i].code = member_or_empty(r[i].row, code_key);
-		r[i].rank = unit_place(cfg, r[i].code);
+		r[i].rank = unit_place(cfg, places, n_places, r[i].code);
 		r[i].index = i;
 		if (accounts) {
 			r[i].platform = member_or_empty(r[i].row, "platform_key");
@@ -238,6 +282,7 @@ sort_rows(const struct config *cfg, json_t *rows, const char *code_key,
 	for (i = 0; i < n; i++)
 		json_array_append_new(rows, r[i].row);
 	free(r);
+	free(places);
 }
 
 void

@@ -196,6 +196,17 @@ def test_units_in_the_configured_order_and_ranked(county):
     assert [a["unit"] for a in d["accounts"]] == ["GOV", "GOV", "EDU"]
     assert [(u["name"], u["rank"], u["pass_rate"]) for u in d["ranking"]] == [
         ("县教育局", 1, "100.0%"), ("县政府办公室", 2, "0.0%")]
+    # codes listed twice keep their first place; codes of no unit take
+    # none
+    configure(mw, 'document = { unit_order = [ "ZZ", "GOV", "AA", "EDU",'
+              ' "GOV" ]; };')
+    d = bulletin_json(mw, "2026-12")
+    assert [u["key"] for u in d["units"]] == ["GOV", "EDU"]
+    configure(mw, 'document = { unit_order = [ "EDU", "ZZ", "GOV", "EDU" ];'
+              ' };')
+    d = bulletin_json(mw, "2026-12")
+    assert [u["key"] for u in d["units"]] == ["EDU", "GOV"]
+    assert [a["unit"] for a in d["accounts"]] == ["EDU", "GOV", "GOV"]
     # without the list, units go by code
     configure(mw)
     d = bulletin_json(mw, "2026-12")
