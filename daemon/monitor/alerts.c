@@ -470,9 +470,12 @@ set_digest_counts(struct tmpl_vars *v, const struct evaluation *ev,
 }
 
 /* Notices past their reply deadline without an answer to every item
- * (registry/workorder.h), to be followed up. */
+ * (registry/workorder.h), to be followed up: total of them, the first
+ * DIGEST_ROWS listed (a year of unanswered notices in a large region is
+ * tens of thousands, too many for one email). */
 static void
-set_overdue_notices(struct tmpl_vars *v, const json_t *rows)
+set_overdue_notices(struct tmpl_vars *v, const json_t *rows,
+    long long total)
 {
 	static const char *const keys[] = { "serial", "unit_name", "due_on",
 	    "items", "unsettled", "days_over", "id" };
@@ -497,29 +500,37 @@ set_overdue_notices(struct tmpl_vars *v, const json_t *rows)
 		    due, sizeof(due));
 		tmpl_set(row, "due_on", due);
 	}
-	tmpl_setf(v, "n_overdue_notices", "%zu", json_array_size(rows));
+	if (total < (long long)json_array_size(rows))
+		total = (long long)json_array_size(rows);
+	tmpl_setf(v, "n_overdue_notices", "%lld", total);
+	tmpl_setf(v, "n_overdue_notices_more", "%lld", total -
+	    (long long)json_array_size(rows));
 }
 
 static int
-digest_notices(sqlite3 *db, time_t now, struct tmpl_vars *v)
+digest_notices(sqlite3 *db, time_t now, long long total,
+    struct tmpl_vars *v)
 {
-	json_t *rows = workorder_notices_overdue(db, now, 0);
+	json_t *rows = workorder_notices_overdue(db, now, 0, DIGEST_ROWS);
 
 	if (rows == NULL)
 		return -1;
-	set_overdue_notices(v, rows);
+	set_overdue_notices(v, rows, total);
 	json_decref(rows);
 	return 0;
 }
 
+/* The counts, and the overdue notices counted with them. */
 static int
 digest_counts(sqlite3 *db, const struct config *cfg,
-    const struct evaluation *ev, struct tmpl_vars *v)
+    const struct evaluation *ev, struct tmpl_vars *v,
+    long long *notices_overdue)
 {
 	struct monitor_counts c;
 	int rc = monitor_counts_load(db, cfg, ev->now, &c);
 
 	set_digest_counts(v, ev, &c);
+	*notices_overdue = c.notices_overdue;
 	monitor_counts_free(&c);
 	return rc;
 }
@@ -658,6 +669,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 {
 	struct tmpl_vars *v;
 	char *key, **to;
+	long long notices_overdue = 0;
 	size_t n_to;
 	int rc;
 
@@ -665,8 +677,8 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		return 0;
 	v = base_vars(cfg, ev->now);
 	set_date(v, "date", true, ev->now, "");
-	if (digest_counts(db, cfg, ev, v) == -1 ||
-	    digest_notices(db, ev->now, v) == -1) {
+	if (digest_counts(db, cfg, ev, v, &notices_overdue) == -1 ||
+	    digest_notices(db, ev->now, notices_overdue, v) == -1) {
 		tmpl_vars_free(v);
 		free(key);
 		return -1;
@@ -819,7 +831,7 @@ sample_digest(const struct config *cfg, time_t now)
 	    .unit_name = "某某县教育局", .address = "jyj@example.gov.cn",
 	    .reply = "550 5.1.1 <jyj@example.gov.cn>: User unknown",
 	    .at = now - 3600 }, 1);
-	set_overdue_notices(v, notices);
+	set_overdue_notices(v, notices, 2);   /* one listed, one more */
 	json_decref(notices);
 	return v;
 }

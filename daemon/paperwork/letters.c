@@ -289,7 +289,7 @@ letters_reminders_run(sqlite3 *db, const struct config *cfg, time_t now)
 
 	if (db_begin(db) == -1)
 		return -1;
-	if ((overdue = workorder_notices_overdue(db, now, 0)) == NULL)
+	if ((overdue = workorder_notices_overdue(db, now, 0, 0)) == NULL)
 		rc = -1;
 	json_array_foreach(overdue, i, n) {
 		if ((rc = queue_reminder(db, cfg, n, now)) == -1)

@@ -311,7 +311,8 @@ workorder_notice_answer(sqlite3 *db, long long document_id, time_t at,
 }
 
 json_t *
-workorder_notices_overdue(sqlite3 *db, time_t now, long long unit_id)
+workorder_notices_overdue(sqlite3 *db, time_t now, long long unit_id,
+    long long limit)
 {
 	sqlite3_stmt *st;
 	json_t *rows = json_array();
@@ -327,7 +328,8 @@ workorder_notices_overdue(sqlite3 *db, time_t now, long long unit_id)
 	    " AS unsettled FROM document d JOIN unit u ON u.id = d.unit_id WHERE"
 	    " d.kind = 'notice' AND d.state = 'issued' AND d.due_on < ?2 AND"
 	    " (?3 = 0 OR d.unit_id = ?3) AND unsettled > 0 ORDER BY d.due_on,"
-	    " d.id", "IsI", (long long)now, today, unit_id);
+	    " d.id LIMIT ?4", "IsII", (long long)now, today, unit_id,
+	    limit > 0 ? limit : -1);
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (date_end_time(db_column_text(st, 5), &due) == -1)
 			due = now;

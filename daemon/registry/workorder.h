@@ -123,9 +123,10 @@ int  workorder_notice_answer(sqlite3 *db, long long document_id, time_t at,
          struct notice_answer *a);
 
 /* The issued notices of unit_id (0: every unit) whose deadline day ended
- * before now without an answer, oldest deadline first: id, serial, unit,
- * unit_id, unit_name, due_on, issued_at, items, unsettled, days_over.
- * Caller owns; NULL on a database error. */
-json_t *workorder_notices_overdue(sqlite3 *db, time_t now, long long unit_id);
+ * before now without an answer, oldest deadline first, the first limit of
+ * them (0: all): id, serial, unit, unit_id, unit_name, due_on, issued_at,
+ * items, unsettled, days_over.  Caller owns; NULL on a database error. */
+json_t *workorder_notices_overdue(sqlite3 *db, time_t now, long long unit_id,
+         long long limit);
 
 #endif

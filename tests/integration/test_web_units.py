@@ -6,6 +6,7 @@ with another unit's ids."""
 import datetime
 import json
 import re
+import sqlite3
 import time
 
 import pytest
@@ -503,6 +504,39 @@ def test_an_overdue_notice_is_reminded_and_flagged_in_the_digest(mw, web):
     mw.now(nxt + "T10:00:00")
     mw.run_daemon("--once", check=0)
     assert len(outbox_rows(mw, "reminder")) == 4
+
+
+def test_the_digest_lists_the_first_hundred_overdue_notices(mw):
+    """A year of unanswered notices in a large region is tens of
+    thousands: the digest counts them all and lists the oldest 100."""
+    d = two_units(mw, mail='digest_time = "00:00";')
+    (due, year, seq), = mw.sql("SELECT due_on, year, max(sequence) FROM"
+                               " document WHERE kind = 'notice'")
+    con = sqlite3.connect(mw.db_path, timeout=30)
+    with con:
+        for k in range(1, 100):     # 99 more, deadline a day later each
+            con.execute(
+                "INSERT INTO document (kind, year, sequence, serial, unit_id,"
+                " issued_at, issued_by, due_on, data) SELECT kind, year, ?,"
+                " ?, unit_id, issued_at, issued_by, date(due_on, ?), data"
+                " FROM document WHERE id = ?",
+                (seq + k, f"复制〔{year}〕{seq + k}号", f"+{k} days",
+                 d.cul.notice))
+            con.execute("INSERT INTO document_problem SELECT"
+                        " last_insert_rowid(), ?", (d.cul.problem,))
+    con.close()
+    y, m, dd = (int(x) for x in due.split("-"))
+    # every deadline past
+    after = datetime.date(y, m, dd) + datetime.timedelta(days=101)
+    mw.now(after.isoformat() + "T10:00:00")
+    mw.run_daemon("--once", check=0)
+    digest, = [b for _, _, b in outbox_rows(mw, "digest")]
+    assert "逾期未回复的点对点通报：101 份" in digest
+    assert digest.count("项未回复，已逾期") == 100
+    # oldest deadline first: the one due last is the one left out
+    assert f"复制〔{year}〕{seq + 98}号" in digest
+    assert f"复制〔{year}〕{seq + 99}号" not in digest
+    assert "另有 1 份未列出" in digest
 
 
 # ---------------------------------------------------------- isolation
