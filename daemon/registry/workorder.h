@@ -58,11 +58,15 @@ int  workorder_state_parse(const char *s);
 	" WHERE sr.problem_id = " P ".id UNION ALL SELECT " P ".closed_at))"
 
 /* The problems notice D (a document alias) lists that were not settled
- * at time T (an SQL expression), as the tail of a SELECT. */
+ * at time T (an SQL expression), as the tail of a SELECT: neither closed
+ * nor replied to by T.  The same as WORKORDER_SETTLED_AT() after T, asked
+ * as two lookups: the minimum of a UNION is a subquery SQLite builds
+ * anew for every problem of every notice. */
 #define NOTICE_UNSETTLED_ITEMS(D, T) \
 	" FROM document_problem nd JOIN problem np ON np.id = nd.problem_id" \
-	" WHERE nd.document_id = " D ".id AND coalesce(" \
-	WORKORDER_SETTLED_AT("np") " <= " T ", 0) = 0"
+	" WHERE nd.document_id = " D ".id AND coalesce(np.closed_at <= " T \
+	", 0) = 0 AND NOT EXISTS (SELECT 1 FROM reply sr WHERE sr.problem_id" \
+	" = np.id AND sr.submitted_at <= " T ")"
 
 /* Their number. */
 #define NOTICE_UNSETTLED(D, T) \

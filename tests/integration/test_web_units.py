@@ -537,6 +537,15 @@ def test_the_digest_lists_the_first_hundred_overdue_notices(mw):
     assert f"复制〔{year}〕{seq + 98}号" in digest
     assert f"复制〔{year}〕{seq + 99}号" not in digest
     assert "另有 1 份未列出" in digest
+    # closing the problem they list settles the 100 notices to the unit;
+    # the next day's digest has the other unit's only
+    mw.run("problem", "close", str(d.cul.problem), "--reason", "rectified",
+           check=0)
+    mw.now((after + datetime.timedelta(days=1)).isoformat() + "T10:00:00")
+    mw.run_daemon("--once", check=0)
+    digest = [b for _, _, b in outbox_rows(mw, "digest")][-1]
+    assert "逾期未回复的点对点通报：1 份" in digest
+    assert digest.count("项未回复，已逾期") == 1 and "另有" not in digest
 
 
 # ---------------------------------------------------------- isolation
