@@ -113,11 +113,11 @@ unit_counts(sqlite3 *db, const struct config *cfg, const struct period *p,
 	return rows;
 }
 
-/* The notices past their deadline without an answer at the check time.
- * The settled ones are skipped here, not in the WHERE: SQLite would count
- * a notice's unsettled problems twice, once to filter, once to return. */
-static json_t *
-overdue_notices(sqlite3 *db, const struct config *cfg,
+/* The settled ones are skipped here, not in the WHERE: SQLite would
+ * count a notice's unsettled problems twice, once to filter, once to
+ * return. */
+json_t *
+bulletin_overdue_notices(sqlite3 *db, const struct config *cfg,
     const struct period *p)
 {
 	json_t *rows = json_array();
@@ -184,9 +184,8 @@ set_totals(json_t *summary, const json_t *orders)
 
 int
 bulletin_orders(sqlite3 *db, const struct config *cfg, json_t *d,
-    json_t *units, const struct period *p)
+    json_t *units, const struct period *p, json_t *overdue)
 {
-	json_t *overdue = overdue_notices(db, cfg, p);
 	json_t *orders = unit_counts(db, cfg, p, overdue);
 
 	if (orders == NULL) {

@@ -25,13 +25,19 @@
 #include "config/config.h"
 #include "paperwork/bulletin_text.h"
 
+/* The notices past their reply deadline not answered at the check time,
+ * units in the configured order: serial, unit, unit_name, issued, due,
+ * items, unsettled.  Reads only (store/side.h). */
+json_t *bulletin_overdue_notices(sqlite3 *db, const struct config *cfg,
+         const struct period *p);
+
 /* Sets in d "orders" (a row per unit with any of the counts, units in the
  * configured order: unit, unit_name and the counts above),
- * "notices_overdue" (serial, unit, unit_name, issued, due, items,
- * unsettled) and the month's totals in d.summary (orders, orders_on_time,
+ * "notices_overdue" (overdue: the rows of bulletin_overdue_notices(),
+ * taken) and the month's totals in d.summary (orders, orders_on_time,
  * …), and copies each unit's counts into its row of units (0 when
  * none).  -1 on a database error. */
 int bulletin_orders(sqlite3 *db, const struct config *cfg, json_t *d,
-        json_t *units, const struct period *p);
+        json_t *units, const struct period *p, json_t *overdue);
 
 #endif

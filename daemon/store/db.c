@@ -141,13 +141,14 @@ create_group_writable(const char *path)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-/* SQLite calls it with tries 0, 1, 2, … while one statement waits; the
- * programs use their connection from one thread. */
+/* SQLite calls it with tries 0, 1, 2, … while one statement waits; a
+ * connection is used from one thread at a time, and a thread waits for
+ * one statement at a time. */
 static int
 busy_wait(void *arg, int tries)
 {
 	static const struct timespec step = { 0, BUSY_STEP_MS * 1000000L };
-	static long long since;
+	static _Thread_local long long since;
 
 	if (tries == 0)
 		since = monotonic_ms();
@@ -211,6 +212,30 @@ db_open(const char *path, bool create)
 		return NULL;
 	}
 	return db;
+}
+
+sqlite3 *
+db_open_reader(sqlite3 *db)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	sqlite3 *r = NULL;
+
+	if (path == NULL || *path == '\0')
+		return NULL;
+	if (sqlite3_open_v2(path, &r, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", path, r ? sqlite3_errmsg(r) : "cannot open");
+		sqlite3_close(r);
+		return NULL;
+	}
+	sqlite3_busy_handler(r, busy_wait, NULL);
+	sqlite3_extended_result_codes(r, 1);
+	if (db_exec(r, "PRAGMA temp_store = MEMORY") == -1 ||
+	    db_exec(r, "PRAGMA cache_size = -" STR(CACHE_KIB)) == -1) {
+		sqlite3_close(r);
+		return NULL;
+	}
+	return r;
 }
 
 /* Prepared statements kept for reuse: preparing costs more than running

@@ -26,6 +26,10 @@ extern const size_t n_migrations;
  * on failure, including a database newer than this binary. */
 sqlite3 *db_open(const char *path, bool create);
 void     db_close(sqlite3 *db);
+/* Another connection to db's database file, for reading only, for
+ * another thread (store/side.h).  NULL when db has no file (":memory:")
+ * or the file cannot be opened (logged). */
+sqlite3 *db_open_reader(sqlite3 *db);
 int      db_schema_version(sqlite3 *db);
 int      db_latest_version(void);
 
