@@ -12,6 +12,7 @@
 #include "registry/account.h"
 #include "registry/problem.h"
 #include "store/db.h"
+#include "store/side.h"
 
 /* The state class of an account: suspended accounts and those the daemon
  * has not evaluated yet are "none", shown grey. */
@@ -318,19 +319,42 @@ summary(const json_t *units, const json_t *problems)
 	return s;
 }
 
+/* The open problems, read beside the walk over the accounts on a thread
+ * of their own (store/side.h): a quarter of the report's reading at
+ * 500,000 accounts. */
+struct side_problems {
+	const struct config *cfg;
+	time_t               now;
+	json_t              *rows;
+};
+
+static void
+read_open_problems(sqlite3 *db, void *arg)
+{
+	struct side_problems *sp = arg;
+
+	sp->rows = open_problems(db, sp->cfg, sp->now);
+}
+
 json_t *
 report_build(sqlite3 *db, const struct config *cfg, time_t now)
 {
 	json_t *d, *listed = json_array(), *u, *problems, *lists[2];
+	struct side_problems sp = { .cfg = cfg, .now = now };
+	struct db_side side;
 	char generated[CN_DATE_SIZE];
 	bool all = true;
 
-	if ((u = units(db, cfg, now, &all, listed)) == NULL) {
+	db_side_start(&side, db, read_open_problems, &sp);
+	u = units(db, cfg, now, &all, listed);
+	db_side_join(&side);
+	problems = sp.rows;
+	if (u == NULL) {
 		json_decref(listed);
+		json_decref(problems);
 		return NULL;
 	}
 	d = json_object();
-	problems = open_problems(db, cfg, now);
 	lists[0] = listed;
 	lists[1] = problems;
 	label_accounts(lists, ARRAY_SIZE(lists));

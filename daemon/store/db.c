@@ -250,6 +250,14 @@ static struct {
 	bool          pinned;
 } stmt_cache[STMT_CACHE_SIZE];
 static unsigned stmt_cache_next;
+/* Set in a thread that reads beside the cache's owner (store/side.c). */
+static _Thread_local bool stmt_cache_off;
+
+void
+db_thread_uncached(void)
+{
+	stmt_cache_off = true;
+}
 
 static int
 cache_find(sqlite3 *db, const char *sql)
@@ -287,9 +295,16 @@ static sqlite3_stmt *
 stmt_cached(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;
-	int i = cache_find(db, sql);
+	int i;
 
-	if (i >= 0) {
+	if (stmt_cache_off) {
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
+			return st;
+		log_warnx(_("database: %s"), sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	if ((i = cache_find(db, sql)) >= 0) {
 		stmt_cache[i].pinned = true;
 		return stmt_cache[i].st;
 	}
@@ -314,7 +329,7 @@ db_release(sqlite3_stmt *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < STMT_CACHE_SIZE; i++)
+	for (i = 0; i < STMT_CACHE_SIZE && !stmt_cache_off; i++)
 		if (stmt_cache[i].st == st) {
 			sqlite3_reset(st);
 			sqlite3_clear_bindings(st);

@@ -50,6 +50,10 @@ sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, const char *fmt, ...);
  * is kept for reuse.  Give it back with db_release(), never finalize it. */
 sqlite3_stmt *db_prepare_cached(sqlite3 *db, const char *sql, const char *fmt, ...);
 void db_release(sqlite3_stmt *st);
+/* The calling thread keeps no statements: db_prepare_cached() prepares
+ * anew and db_release() finalizes.  For a thread reading beside the one
+ * that owns the cache (store/side.h). */
+void db_thread_uncached(void);
 /* Prepares, binds, steps to completion, finalizes.  Returns -1 on error. */
 int  db_run(sqlite3 *db, const char *sql, const char *fmt, ...);
 /* Single-value queries: 0 and the value when a row came, 1 when none, -1 on

@@ -9,6 +9,7 @@ side_main(void *arg)
 {
 	struct db_side *s = arg;
 
+	db_thread_uncached();
 	s->part(s->db, s->arg);
 	return NULL;
 }

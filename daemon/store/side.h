@@ -12,8 +12,8 @@
  * The side's connection does not see what the caller's transaction has
  * written and not committed: start it before the caller writes.  Inside
  * the caller's write transaction (BEGIN IMMEDIATE) nobody else commits,
- * so both read the same database.  The part must not use
- * db_prepare_cached(), whose statements belong to the caller's thread.
+ * so both read the same database.  The part's thread keeps no prepared
+ * statements (db_thread_uncached()): the cache is the caller's.
  */
 #ifndef MW_SIDE_H
 #define MW_SIDE_H
