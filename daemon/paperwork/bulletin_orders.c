@@ -86,9 +86,9 @@ unit_notices(const json_t *overdue)
 	return n;
 }
 
-static json_t *
-unit_counts(sqlite3 *db, const struct config *cfg, const struct period *p,
-    const json_t *overdue)
+json_t *
+bulletin_order_counts(sqlite3 *db, const struct config *cfg,
+    const struct period *p, const json_t *overdue)
 {
 	json_t *rows = json_array(), *row, *notices = unit_notices(overdue);
 	sqlite3_stmt *st;
@@ -182,19 +182,12 @@ set_totals(json_t *summary, const json_t *orders)
 	}
 }
 
-int
-bulletin_orders(sqlite3 *db, const struct config *cfg, json_t *d,
-    json_t *units, const struct period *p, json_t *overdue)
+void
+bulletin_orders_set(json_t *d, json_t *units, json_t *orders,
+    json_t *overdue)
 {
-	json_t *orders = unit_counts(db, cfg, p, overdue);
-
-	if (orders == NULL) {
-		json_decref(overdue);
-		return -1;
-	}
 	copy_counts(units, orders);
 	set_totals(json_object_get(d, "summary"), orders);
 	json_object_set_new(d, "orders", orders);
 	json_object_set_new(d, "notices_overdue", overdue);
-	return 0;
 }

@@ -31,13 +31,18 @@
 json_t *bulletin_overdue_notices(sqlite3 *db, const struct config *cfg,
          const struct period *p);
 
-/* Sets in d "orders" (a row per unit with any of the counts, units in the
- * configured order: unit, unit_name and the counts above),
- * "notices_overdue" (overdue: the rows of bulletin_overdue_notices(),
- * taken) and the month's totals in d.summary (orders, orders_on_time,
- * …), and copies each unit's counts into its row of units (0 when
- * none).  -1 on a database error. */
-int bulletin_orders(sqlite3 *db, const struct config *cfg, json_t *d,
-        json_t *units, const struct period *p, json_t *overdue);
+/* A row per unit with any of the counts, units in the configured order:
+ * unit, unit_name and the counts above (notices_overdue from overdue,
+ * the rows of bulletin_overdue_notices()).  NULL on a database error.
+ * Reads only (store/side.h). */
+json_t *bulletin_order_counts(sqlite3 *db, const struct config *cfg,
+         const struct period *p, const json_t *overdue);
+
+/* Sets in d "orders" (the rows of bulletin_order_counts(), taken),
+ * "notices_overdue" (overdue, taken) and the month's totals in
+ * d.summary (orders, orders_on_time, …), and copies each unit's counts
+ * into its row of units (0 when none). */
+void bulletin_orders_set(json_t *d, json_t *units, json_t *orders,
+         json_t *overdue);
 
 #endif
