@@ -1009,7 +1009,7 @@ all_vars(void)
 	    "n_gaps_list", "n_failing_list", "n_bounces", "n_orders_open",
 	    "n_orders_replied", "n_orders_returned", "n_orders_overdue",
 	    "n_overdue_notices", "n_stale_more", "n_gaps_more",
-	    "n_failing_more" };
+	    "n_failing_more", "n_overdue_notices_more" };
 	static const char *const lists[] = { "warning", "stale", "dormant",
 	    "recovered", "failing", "gaps", "accounts" };
 	struct tmpl_vars *v = tmpl_vars_new(), *b;
