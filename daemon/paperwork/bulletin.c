@@ -1340,12 +1340,15 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 	    .texts = json_object() };
 	struct side_lists l = { .cfg = cfg, .p = p };
 	struct db_side side;
-	json_t *units, *others, *back = NULL;
+	json_t *units, *others = NULL, *back = NULL;
 	int rc;
 
+	/* what needs only the walk is read while the side reads */
 	db_side_start(&side, db, read_side_lists, &l);
-	if ((rc = walk_accounts(db, cfg, p, &f)) == 0)
+	if ((rc = walk_accounts(db, cfg, p, &f)) == 0) {
 		back = returned(db, cfg, p);
+		others = namesakes(db, cfg, &f);
+	}
 	db_side_join(&side);
 	if (rc == -1 || l.orders == NULL) {
 		rc = -1;
@@ -1366,12 +1369,11 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 	json_object_set(d, "problems", l.problems);
 	json_object_set(d, "notices", l.notices);
 	json_object_set(d, "repeat_offenders", l.offenders);
-	others = namesakes(db, cfg, &f);
 	label_all(d, f.rows, others);
-	json_decref(others);
 	set_counts(d);
 done:
 	side_lists_free(&l);
+	json_decref(others);
 	json_decref(back);
 	json_decref(f.rows);
 	json_decref(f.texts);
