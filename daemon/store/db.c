@@ -178,6 +178,23 @@ db_init_library(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* A connection to path with the busy handler and extended result codes
+ * every program's connections have; logged and NULL on failure. */
+static sqlite3 *
+connect_to(const char *path, int flags)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_handler(db, busy_wait, NULL);
+	sqlite3_extended_result_codes(db, 1);
+	return db;
+}
+
 sqlite3 *
 db_open(const char *path, bool create)
 {
@@ -193,13 +210,8 @@ db_open(const char *path, bool create)
 	if (create && create_group_writable(path) == -1)
 		return NULL;
 	db_init_library();
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
-		sqlite3_close(db);
+	if ((db = connect_to(path, flags)) == NULL)
 		return NULL;
-	}
-	sqlite3_busy_handler(db, busy_wait, NULL);
-	sqlite3_extended_result_codes(db, 1);
 	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL") == -1 ||
@@ -218,18 +230,12 @@ sqlite3 *
 db_open_reader(sqlite3 *db)
 {
 	const char *path = sqlite3_db_filename(db, "main");
-	sqlite3 *r = NULL;
+	sqlite3 *r;
 
-	if (path == NULL || *path == '\0')
+	if (path == NULL || *path == '\0' ||
+	    (r = connect_to(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX)) ==
+	    NULL)
 		return NULL;
-	if (sqlite3_open_v2(path, &r, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", path, r ? sqlite3_errmsg(r) : "cannot open");
-		sqlite3_close(r);
-		return NULL;
-	}
-	sqlite3_busy_handler(r, busy_wait, NULL);
-	sqlite3_extended_result_codes(r, 1);
 	if (db_exec(r, "PRAGMA temp_store = MEMORY") == -1 ||
 	    db_exec(r, "PRAGMA cache_size = -" STR(CACHE_KIB)) == -1) {
 		sqlite3_close(r);
