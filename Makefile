@@ -36,8 +36,8 @@ export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 else ifeq ($(TSAN),1)
 # ThreadSanitizer, for the threads (poll/parse_worker.c, the SMTP workers,
-# store/side.c); not
-# part of `make check`: run it on the poll tests, e.g.
+# store/side.c); not part of `make check`: run it on the poll or the
+# document tests, e.g.
 #   make TSAN=1 integration-test TESTS=tests/integration/test_poller.py
 # a race makes the program exit 66 and print the report on its stderr
 SANFLAGS  := -fsanitize=thread -fno-omit-frame-pointer
