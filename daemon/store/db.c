@@ -297,29 +297,24 @@ cache_slot(void)
 	return -1;
 }
 
+/* A statement for sql: the cached one when free, else a new one, kept
+ * unless the thread keeps none (db_thread_uncached()). */
 static sqlite3_stmt *
 stmt_cached(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	int i;
 
-	if (stmt_cache_off) {
-		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
-			return st;
-		log_warnx(_("database: %s"), sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	if ((i = cache_find(db, sql)) >= 0) {
+	if (!stmt_cache_off && (i = cache_find(db, sql)) >= 0) {
 		stmt_cache[i].pinned = true;
 		return stmt_cache[i].st;
 	}
-	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-	    NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(db, sql, -1, stmt_cache_off ? 0 :
+	    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		log_warnx(_("database: %s"), sqlite3_errmsg(db));
 		return NULL;
 	}
-	if ((i = cache_slot()) >= 0) {
+	if (!stmt_cache_off && (i = cache_slot()) >= 0) {
 		stmt_cache[i].db = db;
 		stmt_cache[i].sql = sql;
 		stmt_cache[i].st = st;
