@@ -69,7 +69,7 @@ password_hash(const char *pw)
 	rc = argon2id_hash_encoded(ARGON_T, ARGON_M_KIB, ARGON_P, pw, strlen(pw),
 	    salt, sizeof(salt), ARGON_HASH, encoded, len);
 	if (rc != ARGON2_OK) {
-		log_warnx(_("argon2id: %s"), argon2_error_message(rc));
+		log_warnx(N_("argon2id: %s"), argon2_error_message(rc));
 		free(encoded);
 		return NULL;
 	}

@@ -27,7 +27,7 @@ read_whole_file(const char *path, size_t max, struct strbuf *sb)
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
 		sb_append(sb, chunk, (size_t)n);
 		if (sb->len > max) {
-			log_warnx(_("%s: larger than %zu MiB"), path, max >> 20);
+			log_warnx(N_("%s: larger than %zu MiB"), path, max >> 20);
 			n = -2;
 			break;
 		}

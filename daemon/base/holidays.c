@@ -196,7 +196,7 @@ dir_list(const char *dir, struct dir_file **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	if (d == NULL) {
-		log_warn(_("holiday calendars: %s"), dir);
+		log_warn(N_("holiday calendars: %s"), dir);
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {

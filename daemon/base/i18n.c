@@ -12,6 +12,11 @@
 static bool translating;
 static const char no_text[] = "";
 
+/* The console's: a locale whose messages follow LANGUAGE (zh_CN), taken
+ * by the threads that answer users (i18n_speak()). */
+static locale_t users_locale = (locale_t)0;
+static _Thread_local bool speaking;
+
 static bool
 is_dir(const char *path)
 {
@@ -60,16 +65,13 @@ i18n_locale_dir(void)
 	return shared;
 }
 
-void
-i18n_init(void)
+static bool
+bind_catalog(void)
 {
 	char *dir;
 
-	/* without a locale of that name (not generated), messages stay C */
-	if (setlocale(LC_MESSAGES, "") == NULL)
-		return;
 	if ((dir = i18n_locale_dir()) == NULL)
-		return;
+		return false;
 	bindtextdomain(MW_TEXTDOMAIN, dir);
 	free(dir);
 	/* LC_CTYPE stays C, whose charset is ASCII: the catalog's UTF-8 (and
@@ -77,15 +79,77 @@ i18n_init(void)
 	bind_textdomain_codeset(MW_TEXTDOMAIN, "UTF-8");
 	bind_textdomain_codeset("libc", "UTF-8");
 	textdomain(MW_TEXTDOMAIN);
-	/* a catalog found has a header, the translation of "" (a variable:
-	 * xgettext would take a literal "" for a message) */
-	translating = *gettext(no_text) != '\0';
+	return true;
+}
+
+/* A catalog found has a header, the translation of "" (a variable:
+ * xgettext would take a literal "" for a message). */
+static bool
+catalog_found(void)
+{
+	return *gettext(no_text) != '\0';
+}
+
+void
+i18n_init(void)
+{
+	/* without a locale of that name (not generated), messages stay C */
+	if (setlocale(LC_MESSAGES, "") == NULL || !bind_catalog())
+		return;
+	translating = catalog_found();
+}
+
+/*
+ * gettext() reads LANGUAGE unless the messages locale is "C": the process
+ * stays in "C", so what it logs is English, and a thread that speaks to
+ * users takes "C.UTF-8", built into the C library, so that no Chinese
+ * locale has to be generated on the server.
+ */
+bool
+i18n_init_users(const char *language)
+{
+	bool found;
+
+	if (!bind_catalog() || setenv("LANGUAGE", language, 1) == -1 ||
+	    (users_locale = newlocale(LC_MESSAGES_MASK, "C.UTF-8",
+	    (locale_t)0)) == (locale_t)0)
+		return false;
+	i18n_speak(true);
+	found = catalog_found();
+	i18n_speak(false);
+	if (!found) {
+		freelocale(users_locale);
+		users_locale = (locale_t)0;
+	}
+	return found;
+}
+
+void
+i18n_speak(bool users)
+{
+	if (users_locale == (locale_t)0)
+		return;
+	uselocale(users ? users_locale : LC_GLOBAL_LOCALE);
+	speaking = users;
+}
+
+const char *
+i18n_log_text(const char *msgid)
+{
+	const char *t;
+
+	if (!speaking)
+		return gettext(msgid);
+	uselocale(LC_GLOBAL_LOCALE);
+	t = gettext(msgid);
+	uselocale(users_locale);
+	return t;
 }
 
 bool
 i18n_translating(void)
 {
-	return translating;
+	return translating || speaking;
 }
 
 const char *
@@ -100,7 +164,7 @@ i18n_word(const char *ctx, const char *word)
 	char *key;
 	const char *t;
 
-	if (word == NULL || !translating)
+	if (word == NULL || !i18n_translating())
 		return word;
 	key = xasprintf("%s\004%s", ctx, word);
 	t = gettext(key);
@@ -108,4 +172,33 @@ i18n_word(const char *ctx, const char *word)
 	t = t == key ? word : t;
 	free(key);
 	return t;
+}
+
+/* A refusal of the library starts with the field it concerns, by its key
+ * ("opened_on: is in the future"): the ledger import reads the key to put
+ * the error in that column.  On a translated command line and in the
+ * console the field is given its name (开设日期). */
+char *
+i18n_field_named(char *error)
+{
+	size_t n = strspn(error, "abcdefghijklmnopqrstuvwxyz_");
+	struct strbuf sb = STRBUF_INIT;
+	const char *word;
+	char *key;
+
+	if (!i18n_translating() || n == 0 || strncmp(error + n, ": ", 2) != 0)
+		return error;
+	key = xstrndup(error, n);
+	word = i18n_word(VOCAB_FIELD, key);
+	if (word == key) {
+		free(key);
+		return error;
+	}
+	sb_puts(&sb, word);
+	/* TRANSLATORS: between a field's name and what is wrong with it */
+	sb_puts(&sb, i18n_word("refused field", NC_("refused field", ": ")));
+	sb_puts(&sb, error + n + 2);
+	free(key);
+	free(error);
+	return sb_steal(&sb);
 }

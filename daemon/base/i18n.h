@@ -9,7 +9,15 @@
  * do, so their processes stay in the C locale and every message they log
  * is the English msgid, whatever LANG says: logs are for the operators and
  * for searching, one language everywhere.  The library marks its messages
- * all the same; a mark costs the daemon one lookup that finds nothing. */
+ * all the same; a mark costs the daemon one lookup that finds nothing.
+ *
+ * The console's users read Chinese: its request thread speaks it
+ * (i18n_init_users(), i18n_speak()), so a refusal of the library reads
+ * "订阅地址：须为 http:// 或 https:// 网址", while the process stays in the C
+ * locale.  A log message is therefore marked N_() and translated by the
+ * log itself (i18n_log_text()): the line logged is English, the copy a
+ * user is shown (the command line's stderr, a console report) is in the
+ * user's language. */
 #ifndef MW_I18N_H
 #define MW_I18N_H
 
@@ -60,9 +68,23 @@ void i18n_init(void);
  * depends on the prefix the program was built for.  Caller frees. */
 char *i18n_locale_dir(void);
 
-/* True once i18n_init() found a catalog for the language in force: the
- * output is not English, and words such as platform names may take their
- * configured Chinese labels. */
+/* The console's: binds the catalog found as i18n_init() does, for
+ * threads that speak language (a LANGUAGE value such as "zh_CN").  False
+ * when there is no catalog; the console then speaks English. */
+bool i18n_init_users(const char *language);
+
+/* Makes this thread speak the users' language (true) or the process's
+ * (false).  Without i18n_init_users() it does nothing. */
+void i18n_speak(bool users);
+
+/* msgid in the process's language, whatever the thread speaks: the text of
+ * a log line. */
+const char *i18n_log_text(const char *msgid) __attribute__((format_arg(1)));
+
+/* True once i18n_init() found a catalog for the language in force, or
+ * while this thread speaks to the console's users: the output is not
+ * English, and words such as platform names may take their configured
+ * Chinese labels. */
 bool i18n_translating(void);
 
 /* msgid translated when words is true (text for a table or a message),
@@ -74,5 +96,10 @@ const char *i18n_if(bool words, const char *msgid)
 /* word translated in vocabulary ctx (a msgctxt), or word itself when the
  * catalog has none.  NULL in, NULL out. */
 const char *i18n_word(const char *ctx, const char *word);
+
+/* error (a refusal of the library: "opened_on: is in the future") with the
+ * field's key given its name ("开设日期：…") while translating; error
+ * itself otherwise.  Takes error, returns what the caller frees. */
+char *i18n_field_named(char *error);
 
 #endif

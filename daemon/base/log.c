@@ -10,6 +10,7 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 
 static const char      *log_progname = "mediawatch";
@@ -185,24 +186,73 @@ remember_problem(const char *msg)
 }
 
 static void
+format_message(struct strbuf *sb, const char *fmt, va_list ap,
+    const char *suffix)
+{
+	sb_vprintf(sb, fmt, ap);
+	if (suffix)
+		sb_printf(sb, ": %s", suffix);
+}
+
+/* A message is marked N_() where it is logged and translated here: the
+ * line logged is in the process's language, the copy a user is shown (the
+ * last problem, a captured report) in the thread's (see base/i18n.h). */
+static void
 log_vemit(int pri, const char *message_id, long long account_id,
     const char *unit_code, const char *suffix, const char *fmt, va_list ap)
+{
+	struct strbuf line = STRBUF_INIT, shown = STRBUF_INIT;
+	const char *log_fmt, *user_fmt, *user;
+	int saved = errno;
+	va_list aq;
+
+	if (pri <= log_level || pri <= LOG_WARNING) {
+		log_fmt = i18n_log_text(fmt);
+		user_fmt = gettext(fmt);
+		va_copy(aq, ap);
+		format_message(&line, log_fmt, ap, suffix);
+		user = sb_str(&line);
+		if (pri <= LOG_WARNING && user_fmt != log_fmt) {
+			format_message(&shown, user_fmt, aq, suffix);
+			user = sb_str(&shown);
+		}
+		va_end(aq);
+		if (pri <= LOG_WARNING)
+			remember_problem(user);
+		if (pri <= LOG_WARNING && captured)
+			sb_printf(captured, "%s\n", user);
+		log_emit(pri, message_id, account_id, unit_code, sb_str(&line));
+		sb_free(&line);
+		sb_free(&shown);
+	}
+	errno = saved;
+}
+
+void
+log_vuser(const char *fmt, va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int saved = errno;
 
-	if (pri <= log_level || pri <= LOG_WARNING) {
-		sb_vprintf(&sb, fmt, ap);
-		if (suffix)
-			sb_printf(&sb, ": %s", suffix);
-		if (pri <= LOG_WARNING)
-			remember_problem(sb_str(&sb));
-		if (pri <= LOG_WARNING && captured)
-			sb_printf(captured, "%s\n", sb_str(&sb));
-		log_emit(pri, message_id, account_id, unit_code, sb_str(&sb));
-		sb_free(&sb);
+	if (captured == NULL) {
+		log_vemit(LOG_WARNING, NULL, 0, NULL, NULL, fmt, ap);
+		return;
 	}
+	format_message(&sb, gettext(fmt), ap, NULL);
+	remember_problem(sb_str(&sb));
+	sb_printf(captured, "%s\n", sb_str(&sb));
+	sb_free(&sb);
 	errno = saved;
+}
+
+void
+log_user(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vuser(fmt, ap);
+	va_end(ap);
 }
 
 #define LOG_FN(name, pri)                                         \

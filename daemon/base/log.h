@@ -6,6 +6,7 @@
 #ifndef MW_LOG_H
 #define MW_LOG_H
 
+#include <stdarg.h>
 #include <syslog.h>
 
 #include "base/util.h"
@@ -39,6 +40,13 @@ void        log_problem_clear(void);
  * one a line, until called with NULL: how the web console shows a ledger
  * file's FILE:LINE errors on the page instead of only in the journal. */
 void        log_capture(struct strbuf *sb);
+/* A line for the person who asked, about their own input (a ledger
+ * file's FILE:LINE errors): with a capture, it goes to the capture only,
+ * in the thread's language, and the service's log stays English and free
+ * of users' data errors; without one it is logged as a warning (the
+ * command line's stderr). */
+void        log_user(const char *fmt, ...) MW_PRINTF(1, 2);
+void        log_vuser(const char *fmt, va_list ap) MW_PRINTF(1, 0);
 
 /* Between log_hold() and log_release(), this thread's stderr lines are
  * gathered and written a block at a time (the journal is unaffected):

@@ -78,7 +78,7 @@ clock_check(void)
 	time_t t;
 
 	if (fixed && *fixed && parse_fixed_now(fixed, &t) == -1) {
-		log_warnx(_("MEDIAWATCH_NOW: '%s' is neither Unix seconds nor "
+		log_warnx(N_("MEDIAWATCH_NOW: '%s' is neither Unix seconds nor "
 		    "YYYY-MM-DDTHH:MM:SS"), fixed);
 		return -1;
 	}

@@ -92,35 +92,6 @@ ctl_usage_error(const char *usage, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* A refusal of the library starts with the field it concerns, by its key
- * ("opened_on: is in the future"): the ledger import reads the key to put
- * the error in that column.  On a translated command line the field is
- * given its name (开设日期). */
-static char *
-field_named(char *error)
-{
-	size_t n = strspn(error, "abcdefghijklmnopqrstuvwxyz_");
-	struct strbuf sb = STRBUF_INIT;
-	const char *word;
-	char *key;
-
-	if (!i18n_translating() || n == 0 || strncmp(error + n, ": ", 2) != 0)
-		return error;
-	key = xstrndup(error, n);
-	word = i18n_word(VOCAB_FIELD, key);
-	if (word == key) {
-		free(key);
-		return error;
-	}
-	sb_puts(&sb, word);
-	/* TRANSLATORS: between a field's name and what is wrong with it */
-	sb_puts(&sb, i18n_word("refused field", NC_("refused field", ": ")));
-	sb_puts(&sb, error + n + 2);
-	free(key);
-	free(error);
-	return sb_steal(&sb);
-}
-
 /* What ctl_keep_until_exit() took: reachable, so no leak checker counts
  * it lost. */
 static json_t *kept_until_exit;
@@ -139,7 +110,7 @@ int
 ctl_refused(const char *what, char *error)
 {
 	if (error)
-		error = field_named(error);
+		error = i18n_field_named(error);
 	log_warnx("%s: %s", what, error ? error : _("failed"));
 	free(error);
 	return EXIT_REFUSED;
@@ -393,7 +364,7 @@ ctl_main(int argc, char **argv)
 	rc = cmd->run(&ctl, n, rest);
 	fflush(stdout);
 	if (ferror(stdout)) {
-		log_warnx(_("cannot write the output"));
+		log_warnx(N_("cannot write the output"));
 		rc = EXIT_REFUSED;
 	}
 	db_close(ctl.db);

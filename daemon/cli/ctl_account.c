@@ -396,7 +396,7 @@ show(struct ctl *ctl, long long id)
 	json_t *acc = account_json(ctl->db, id);
 
 	if (acc == NULL) {
-		log_warnx(_("account show: no account %lld"), id);
+		log_warnx(N_("account show: no account %lld"), id);
 		return EXIT_REFUSED;
 	}
 	json_object_set_new(acc, "last_update_why", last_update_why(acc,
@@ -448,7 +448,7 @@ history(struct ctl *ctl, long long id)
 	size_t i;
 
 	if (acc == NULL) {
-		log_warnx(_("account history: no account %lld"), id);
+		log_warnx(N_("account history: no account %lld"), id);
 		return EXIT_REFUSED;
 	}
 	json_decref(acc);
@@ -624,13 +624,13 @@ import(struct ctl *ctl, struct account_args *a, const char *path)
 	rc = ctl_in_transaction(ctl, do_import, &run);
 	ok = run.applied && (rc == EXIT_OK || a->dry_run);
 	if (p->errors > 50)
-		log_warnx(_("%s: %d more errors not shown"), path, p->errors - 50);
+		log_warnx(N_("%s: %d more errors not shown"), path, p->errors - 50);
 	if (!ok && p->errors)
 		log_warnx(ngettext("%s: nothing imported (%d error)",
 		    "%s: nothing imported (%d errors)", (unsigned long)p->errors),
 		    path, p->errors);
 	else if (!ok)
-		log_warnx(_("%s: nothing imported"), path);
+		log_warnx(N_("%s: nothing imported"), path);
 	if (ok) {
 		print_plan(ctl, p);
 		if (ctl->format != OUTPUT_JSON)

@@ -198,7 +198,7 @@ issue(struct ctl *ctl, const struct bulletin_args *a, const struct month *m)
 	if ((d = document_data(ctl->db, "bulletin", is.id, &error)) == NULL)
 		return ctl_refused("bulletin issue", error);
 	if ((rc = write_bulletin(ctl, a, m, d)) != EXIT_OK)
-		log_warnx(_("bulletin %lld was issued; print it with `mediawatchctl "
+		log_warnx(N_("bulletin %lld was issued; print it with `mediawatchctl "
 		    "bulletin show %lld`"), is.id, is.id);
 	else if (a->out)
 		printf("%lld\n", is.id);

@@ -65,7 +65,7 @@ write_docx(const char *path, const json_t *data, const struct config *cfg)
 	int rc;
 
 	if ((path == NULL || strcmp(path, "-") == 0) && isatty(STDOUT_FILENO)) {
-		log_warnx(_("a .docx is not for a terminal: give --out FILE"));
+		log_warnx(N_("a .docx is not for a terminal: give --out FILE"));
 		return -1;
 	}
 	if (render_docx(data, cfg, &bytes, &len, &error) == -1) {
@@ -88,7 +88,7 @@ ctl_write_document(const char *path, document_renderer fn, const json_t *data,
 	if (f == RENDER_DOCX)
 		return write_docx(path, data, cfg);
 	if ((text = render_to_string(fn, data, f)) == NULL) {
-		log_warn(_("rendering"));
+		log_warn(N_("rendering"));
 		return -1;
 	}
 	rc = write_out(path, text, strlen(text));

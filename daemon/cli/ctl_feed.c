@@ -65,7 +65,7 @@ fetch_url(const struct config *cfg, const char *url, struct fetched *f)
 	curlloop_free(loop);
 	sd_event_unref(ev);
 	if (f->error)
-		log_warnx(_("feed inspect: %s: %s"), url, f->error);
+		log_warnx(N_("feed inspect: %s: %s"), url, f->error);
 	return f->body ? 0 : -1;
 }
 
@@ -241,7 +241,7 @@ inspect(struct ctl *ctl, const char *source)
 	    fetch_url(&ctl->cfg, source, &f) : read_file(source, &f))
 		goto out;
 	if (feed_parse(f.body, f.len, f.charset, &feed, &error) == -1) {
-		log_warnx(_("feed inspect: %s: %s"), source, error ? error :
+		log_warnx(N_("feed inspect: %s: %s"), source, error ? error :
 		    _("not a feed"));
 		goto out;
 	}

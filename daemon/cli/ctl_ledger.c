@@ -95,7 +95,7 @@ check(struct ctl *ctl)
 	json_t *r = ledger_check(ctl->db, &ctl->cfg, mw_now());
 
 	if (r == NULL) {
-		log_warnx(_("ledger check: the database could not be read"));
+		log_warnx(N_("ledger check: the database could not be read"));
 		return EXIT_REFUSED;
 	}
 	if (ctl->format == OUTPUT_JSON) {

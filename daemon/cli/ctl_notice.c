@@ -133,7 +133,7 @@ issue(struct ctl *ctl, struct notice_args *a)
 	if ((rc = ctl_in_transaction(ctl, do_issue, a)) != EXIT_OK)
 		return rc;
 	if ((rc = print(ctl, a)) != EXIT_OK)
-		log_warnx(_("notice %lld was issued; print it with `mediawatchctl "
+		log_warnx(N_("notice %lld was issued; print it with `mediawatchctl "
 		    "notice show %lld`"), a->id, a->id);
 	else if (a->out)
 		printf("%lld\n", a->id);

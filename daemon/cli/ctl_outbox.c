@@ -136,7 +136,7 @@ show(struct ctl *ctl, long long id)
 	sqlite3_finalize(st);
 	sb_free(&sql);
 	if (row == NULL) {
-		log_warnx(_("outbox show: no message %lld"), id);
+		log_warnx(N_("outbox show: no message %lld"), id);
 		return EXIT_REFUSED;
 	}
 	rcpts = recipient_list_json(ctl->db, id);
@@ -176,7 +176,7 @@ do_retry(struct ctl *ctl, void *arg)
 		if ((n = outbox_retry_failed(ctl->db, id)) == -1)
 			return EXIT_REFUSED;
 		if (n == 0) {
-			log_warnx(_("outbox retry: message %lld has not failed "
+			log_warnx(N_("outbox retry: message %lld has not failed "
 			    "(queued messages are retried by mediawatchd by "
 			    "itself)"), id);
 			return EXIT_REFUSED;

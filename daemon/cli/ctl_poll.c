@@ -35,11 +35,11 @@ do_poll(struct ctl *ctl, void *arg)
 		id = ctl_parse_id(a->ids[i]);
 		if (db_query_int(ctl->db, &active, "SELECT status = 'active' FROM"
 		    " account WHERE id = ?", "I", id) != 0) {
-			log_warnx(_("poll: no account %lld"), id);
+			log_warnx(N_("poll: no account %lld"), id);
 			return EXIT_REFUSED;
 		}
 		if (!active) {
-			log_warnx(_("poll: account %lld is not active"), id);
+			log_warnx(N_("poll: account %lld is not active"), id);
 			return EXIT_REFUSED;
 		}
 		if (feed_state_make_due(ctl->db, id) == -1)

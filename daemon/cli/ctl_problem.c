@@ -175,7 +175,7 @@ show(struct ctl *ctl, long long id)
 	json_t *p = problem_json(ctl->db, id, mw_now());
 
 	if (p == NULL) {
-		log_warnx(_("problem show: no problem %lld"), id);
+		log_warnx(N_("problem show: no problem %lld"), id);
 		return EXIT_REFUSED;
 	}
 	output_record(stdout, ctl->format, problem_detail,

@@ -54,7 +54,7 @@ cmd_report(struct ctl *ctl, int argc, char **argv)
 	if (ctl_db(ctl) == NULL)
 		return EXIT_REFUSED;
 	if ((d = report_build(ctl->db, &ctl->cfg, mw_now())) == NULL) {
-		log_warnx(_("report: the database cannot be read"));
+		log_warnx(N_("report: the database cannot be read"));
 		return EXIT_REFUSED;
 	}
 	rc = ctl_write_document(out, render_report, d, format, &ctl->cfg);

@@ -144,7 +144,7 @@ check_channels(struct ctl *ctl, const struct unit_args *a)
 
 	for (i = 0; i < a->f.n_add_channels; i++)
 		if (config_channel(&ctl->cfg, a->add[i]) == NULL) {
-			log_warnx(_("unit: --channel %s: no channel of that name in "
+			log_warnx(N_("unit: --channel %s: no channel of that name in "
 			    "the configuration (%s)"), a->add[i], ctl->cfg.path ?
 			    ctl->cfg.path : _("built-in defaults: none"));
 			return EXIT_REFUSED;
@@ -232,7 +232,7 @@ unit_show(struct ctl *ctl, const char *code)
 	json_t *u;
 
 	if (id == 0) {
-		log_warnx(_("unit show: no unit '%s'"), code);
+		log_warnx(N_("unit show: no unit '%s'"), code);
 		return EXIT_REFUSED;
 	}
 	u = unit_json(ctl->db, id);

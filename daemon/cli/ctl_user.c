@@ -165,7 +165,7 @@ read_password(void)
 		return a;
 	}
 	if (a && b)
-		log_warnx(_("user: the two passwords differ"));
+		log_warnx(N_("user: the two passwords differ"));
 	free(a);
 	free(b);
 	return NULL;
@@ -282,7 +282,7 @@ with_password(struct ctl *ctl, struct user_args *a,
 	int rc;
 
 	if (!a->no_password && (a->password = read_password()) == NULL) {
-		log_warnx(_("user: no password given"));
+		log_warnx(N_("user: no password given"));
 		return EXIT_REFUSED;
 	}
 	rc = ctl_in_transaction(ctl, fn, a);

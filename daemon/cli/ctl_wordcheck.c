@@ -152,7 +152,7 @@ load_lists(struct ctl *ctl, struct wc_args *a, int *rc)
 	push_all(&allows, &na, ctl->cfg.wording.allowlists);
 	push_all(&allows, &na, a->allows);
 	if (nl == 0) {
-		log_warnx(_("wordcheck: no word list: set wording.lists in the "
+		log_warnx(N_("wordcheck: no word list: set wording.lists in the "
 		    "configuration or give --list FILE"));
 		*rc = EXIT_REFUSED;
 	} else if ((wc = wordcheck_new((const char *const *)lists,
@@ -185,7 +185,7 @@ decode_input(const char *name, const char *encoding, struct strbuf *sb)
 	 * may find nothing */
 	for (at = 0; at < sb->len && utf8_valid(sb->buf, at + 1); at++)
 		;
-	log_warnx(_("%s:%zu: not UTF-8 text (text saved as GBK needs "
+	log_warnx(N_("%s:%zu: not UTF-8 text (text saved as GBK needs "
 	    "--encoding gbk)"), name, line_number_at(sb->buf, at));
 	return 0;
 }
@@ -407,7 +407,7 @@ do_rescan(struct ctl *ctl, void *arg)
 
 	if (wording_rescan(ctl->db, &ctl->cfg, job->wc, job->since, mw_now(),
 	    &st) == -1) {
-		log_warnx(_("wordcheck --rescan: failed; nothing was changed"));
+		log_warnx(N_("wordcheck --rescan: failed; nothing was changed"));
 		return EXIT_REFUSED;
 	}
 	rec = json_pack("{s:I, s:I, s:I, s:I, s:I}", "posts", (json_int_t)st.posts,

@@ -1496,7 +1496,7 @@ config_calendar_check(const struct config *cfg, time_t now)
 	int years[2], n = holidays_missing(&cfg->calendar.days, now, years), i;
 
 	for (i = 0; i < n; i++)
-		log_warnx(_("warning: the holiday calendar has no %d: deadlines in "
+		log_warnx(N_("warning: the holiday calendar has no %d: deadlines in "
 		    "it count Monday to Friday only; once the State Council "
 		    "publishes its holidays, add %d.txt to calendar.dir (format: "
 		    "holidays/README.md)"), years[i], years[i]);
@@ -1691,7 +1691,7 @@ check_secret_file(const struct config *cfg, const char *key, const char *file)
 	int rc;
 
 	if (config_password_not_handed_over(file)) {
-		log_notice(_("%s: \"%s\" is a credential name: mediawatchd reads "
+		log_notice(N_("%s: \"%s\" is a credential name: mediawatchd reads "
 		    "it from $CREDENTIALS_DIRECTORY/%s, which the service gets "
 		    "only with a LoadCredential= drop-in (for the SMTP password: "
 		    "contrib/systemd/smtp-password.conf); it is not set here, so "

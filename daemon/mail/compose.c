@@ -59,7 +59,7 @@ render(sqlite3 *db, const struct config *cfg, render_fn fn, const char *name,
 	if (fn(cfg->mail.templates, name, v, out, &error) == 0)
 		return 0;
 	if (cfg->mail.templates != NULL) {
-		log_error(_("%s; the built-in template %s is used instead"), error,
+		log_error(N_("%s; the built-in template %s is used instead"), error,
 		    name);
 		report_template_error(db, cfg, name, error, now);
 		free(error);
@@ -144,7 +144,7 @@ chat_targets(sqlite3 *db, const struct config *cfg, const struct outgoing *m,
 			if ((c = config_channel(cfg, names[i])) != NULL)
 				add_once(list, n, c);
 			else
-				log_warnx(_("unit %lld: channel %s is not in the "
+				log_warnx(N_("unit %lld: channel %s is not in the "
 				    "configuration; the %s message goes without "
 				    "it"), m->unit_id, names[i], m->kind);
 		strv_free(names);

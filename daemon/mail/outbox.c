@@ -306,7 +306,7 @@ mark_failed_attempt(sqlite3 *db, struct retry_policy p, long long id,
 		    "outbox %lld: giving up after %ld attempts: %s", id, attempts,
 		    error);
 	else
-		log_warnx(_("outbox %lld: attempt %ld failed, retrying later: %s"),
+		log_warnx(N_("outbox %lld: attempt %ld failed, retrying later: %s"),
 		    id, attempts, error);
 	return 0;
 }
@@ -349,10 +349,10 @@ log_attempt(const struct letter *l, const struct recipient_result *r)
 		if (r[i].delivered)
 			sb_printf(&sent, "%s%s", sent.len ? ", " : "", r[i].address);
 		else if (r[i].code >= 500)
-			log_warnx(_("outbox %lld: %s refused for good: %s"), l->id,
+			log_warnx(N_("outbox %lld: %s refused for good: %s"), l->id,
 			    r[i].address, r[i].reply ? r[i].reply : "");
 		else if (r[i].code >= 400)
-			log_notice(_("outbox %lld: %s deferred, tried again later: %s"),
+			log_notice(N_("outbox %lld: %s deferred, tried again later: %s"),
 			    l->id, r[i].address, r[i].reply ? r[i].reply : "");
 	}
 	if (sent.len)
@@ -418,7 +418,7 @@ attempt_record(sqlite3 *db, const struct config *cfg, struct letter *l,
 	    (sent = attempt_write(db, cfg, l, r, error)) == -1 ||
 	    db_commit(db) == -1) {
 		db_rollback(db);
-		log_warnx(_("outbox %lld: the outcome of its delivery could not be "
+		log_warnx(N_("outbox %lld: the outcome of its delivery could not be "
 		    "recorded; it is tried again after its lease"), l->id);
 		return -1;
 	}
@@ -502,7 +502,7 @@ letter_take(sqlite3 *db, const struct config *cfg, long long id,
 	if (rc != 1)
 		return rc;
 	if ((l = letter_load(db, id)) == NULL) {
-		log_warnx(_("outbox %lld: cannot be read"), id);
+		log_warnx(N_("outbox %lld: cannot be read"), id);
 		return -1;
 	}
 	if (letter_prepare(cfg, l, &error) == -1) {
@@ -535,7 +535,7 @@ mail_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
 
 	if ((rc = letter_take(db, cfg, id, false, &l)) != 1) {
 		if (rc == 0)
-			log_warnx(_("outbox %lld: not queued, or being delivered by "
+			log_warnx(N_("outbox %lld: not queued, or being delivered by "
 			    "mediawatchd"), id);
 		return -1;
 	}
@@ -666,7 +666,7 @@ chat_defer(sqlite3 *db, const struct chat_row *r, long delay, const char *why)
 	    " ?) WHERE channel = ? AND status = 'queued' AND id != ?", "IsI",
 	    until, r->channel, r->id) == -1)
 		return -1;
-	log_notice(_("outbox %lld: channel %s is rate limited (%s); its messages "
+	log_notice(N_("outbox %lld: channel %s is rate limited (%s); its messages "
 	    "wait %ld s"), r->id, r->channel, why, delay);
 	return 0;
 }
@@ -710,7 +710,7 @@ chat_record(sqlite3 *db, const struct chat_row *r,
 	if (db_begin(db) == -1 || (sent = chat_write(db, r, o)) == -1 ||
 	    db_commit(db) == -1) {
 		db_rollback(db);
-		log_warnx(_("outbox %lld: the outcome of its delivery could not be "
+		log_warnx(N_("outbox %lld: the outcome of its delivery could not be "
 		    "recorded; it is tried again after its lease"), r->id);
 		return -1;
 	}
@@ -761,7 +761,7 @@ chat_take(sqlite3 *db, const struct config *cfg, long long id, bool due_only,
 	if (rc != 1)
 		return rc;
 	if ((r = chat_row_load(db, id, c)) == NULL) {
-		log_warnx(_("outbox %lld: cannot be read"), id);
+		log_warnx(N_("outbox %lld: cannot be read"), id);
 		return -1;
 	}
 	if (chat_request(cfg, c, r, req, &error) == -1) {
@@ -784,7 +784,7 @@ chat_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
 
 	if ((rc = chat_take(db, cfg, id, false, &r, &req)) != 1) {
 		if (rc == 0)
-			log_warnx(_("outbox %lld: not queued, or being delivered by "
+			log_warnx(N_("outbox %lld: not queued, or being delivered by "
 			    "mediawatchd"), id);
 		return -1;
 	}
@@ -804,7 +804,7 @@ outbox_deliver_blocking(sqlite3 *db, const struct config *cfg, long long id)
 
 	if (db_query_text(db, &channel, "SELECT channel FROM outbox WHERE id = ?",
 	    "I", id) != 0) {
-		log_warnx(_("outbox %lld: no such message"), id);
+		log_warnx(N_("outbox %lld: no such message"), id);
 		return -1;
 	}
 	rc = strcmp(channel, "email") == 0 ? mail_deliver_blocking(db, cfg, id) :
@@ -1199,7 +1199,7 @@ sender_step(struct outbox_sender *s)
 		s->flush(s->flush_data);
 	if (send_mail(s, &more) == -1 || send_chats(s) == -1) {
 		/* the queue cannot be written: wait, and let --once end */
-		log_warnx(_("outbox: the database cannot be written; messages "
+		log_warnx(N_("outbox: the database cannot be written; messages "
 		    "stay queued, retrying in %d s"), DB_RETRY_SECONDS);
 		sender_arm(s, DB_RETRY_SECONDS);
 		if (s->in_flight == 0 && s->on_idle)
@@ -1242,7 +1242,7 @@ outbox_sender_new(sd_event *event, sqlite3 *db, const struct config *cfg,
 	if (sd_event_add_time(event, &s->timer, CLOCK_MONOTONIC, 0, 0,
 	    on_sender_timer, s) < 0 ||
 	    sd_event_add_defer(event, &s->kick, on_sender_kick, s) < 0) {
-		log_warnx(_("cannot set up the mail sender"));
+		log_warnx(N_("cannot set up the mail sender"));
 		outbox_sender_free(s);
 		return NULL;
 	}

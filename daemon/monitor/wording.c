@@ -357,7 +357,7 @@ queue_mail(sqlite3 *db, const struct config *cfg, const struct wpost *p,
 	sb_printf(&key, "wording:%lld", p->post_id);
 	v = mail_vars(db, cfg, p, f, now, &unit_id, &key);
 	if (unit_id == 0)
-		log_warnx(_("account %lld: no such account"), p->account_id);
+		log_warnx(N_("account %lld: no such account"), p->account_id);
 	else {
 		/* with no address of the unit's, the admins, as for the
 		 * stale alerts: a serious error is never left unreported */
@@ -474,7 +474,7 @@ check_one(sqlite3 *db, const struct config *cfg, struct wordcheck *wc,
 		return 0;
 	p->date = post_date(db, p->post_id, now);
 	if (apply(db, cfg, wc, p, &o, now, &st) == -1) {
-		log_warnx(_("account %lld: post %lld: the wording check failed; "
+		log_warnx(N_("account %lld: post %lld: the wording check failed; "
 		    "`mediawatchctl wordcheck --rescan` checks it again"),
 		    p->account_id, p->post_id);
 		return -1;

@@ -89,7 +89,7 @@ check_folder(const char *dir)
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL) {
-		log_warn(_("mail.templates: %s"), dir);
+		log_warn(N_("mail.templates: %s"), dir);
 		return 1;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -99,12 +99,12 @@ check_folder(const char *dir)
 		    strcmp(ext, ".md")) || strcmp(e->d_name, "README.md") == 0)
 			continue;
 		if (listed(built_in_only, e->d_name)) {
-			log_warnx(_("%s/%s: this message is always built in (it "
+			log_warnx(N_("%s/%s: this message is always built in (it "
 			    "reports failures); the file is not read"), dir,
 			    e->d_name);
 			errors++;
 		} else if (!listed(overridable, e->d_name)) {
-			log_warnx(_("%s/%s: no message of this name; the messages "
+			log_warnx(N_("%s/%s: no message of this name; the messages "
 			    "are unit-alert, unit-recovery, unit-wording, "
 			    "unit-notice, unit-review, unit-reminder, "
 			    "user-invite, user-reset, admin-gap, admin-digest "
@@ -131,7 +131,7 @@ messages_check(const struct config *cfg, time_t now)
 		errors += check_folder(cfg->mail.templates);
 	for (i = 0; overridable[i]; i++) {
 		if ((v = sample_vars(cfg, overridable[i], now)) == NULL) {
-			log_warnx(_("%s: no sample data to check it with"),
+			log_warnx(N_("%s: no sample data to check it with"),
 			    overridable[i]);
 			errors++;
 			continue;

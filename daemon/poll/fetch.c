@@ -403,7 +403,7 @@ conditional_header(struct fetch *f, const char *name, const char *value)
 		return;
 	/* A stored validator with CR or LF would inject request headers. */
 	if (has_control_chars(value)) {
-		log_warnx(_("fetch %s: ignoring %s with control characters"),
+		log_warnx(N_("fetch %s: ignoring %s with control characters"),
 		    f->url, name);
 		return;
 	}
@@ -465,7 +465,7 @@ fetch_start(struct curlloop *loop, const struct fetch_options *opts,
 	CURL *easy;
 
 	if ((easy = curl_easy_init()) == NULL) {
-		log_warnx(_("fetch %s: curl_easy_init failed"), req->url);
+		log_warnx(N_("fetch %s: curl_easy_init failed"), req->url);
 		return -1;
 	}
 	f = xcalloc(1, sizeof(*f));

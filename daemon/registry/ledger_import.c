@@ -80,10 +80,11 @@ report(struct ledger_import *im, size_t line, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vprintf(&sb, fmt, ap);
 	va_end(ap);
+	/* the errors of the file are for whoever imports it (see log_user) */
 	if (line)
-		log_warnx("%s:%zu:%s", im->plan->source, line, sb_str(&sb));
+		log_user("%s:%zu:%s", im->plan->source, line, sb_str(&sb));
 	else
-		log_warnx("%s: %s", im->plan->source, sb_str(&sb));
+		log_user("%s: %s", im->plan->source, sb_str(&sb));
 	sb_free(&sb);
 }
 

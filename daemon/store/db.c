@@ -28,7 +28,7 @@ db_exec(sqlite3 *db, const char *sql)
 	char *err = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_warnx(_("database: %s"), err ? err : sqlite3_errmsg(db));
+		log_warnx(N_("database: %s"), err ? err : sqlite3_errmsg(db));
 		sqlite3_free(err);
 		return -1;
 	}
@@ -73,7 +73,7 @@ apply_migration(sqlite3 *db, const struct migration *m)
 		return -1;
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
 	if (db_exec(db, m->sql) == -1 || db_exec(db, pragma) == -1) {
-		log_warnx(_("database: migration %s failed"), m->name);
+		log_warnx(N_("database: migration %s failed"), m->name);
 		db_rollback(db);
 		return -1;
 	}
@@ -89,7 +89,7 @@ migrate(sqlite3 *db, const char *path)
 	if (current < 0)
 		return -1;
 	if (current > db_latest_version()) {
-		log_warnx(_("%s: database schema version %d is newer than this "
+		log_warnx(N_("%s: database schema version %d is newer than this "
 		    "program understands (%d); upgrade mediawatch"), path,
 		    current, db_latest_version());
 		return -1;
@@ -219,7 +219,7 @@ db_open(const char *path, bool create)
 	    db_exec(db, "PRAGMA cache_size = -" STR(CACHE_KIB)) == -1 ||
 	    db_exec(db, "PRAGMA wal_autocheckpoint = 10000") == -1 ||
 	    migrate(db, path) == -1) {
-		log_warnx(_("%s: cannot use this database"), path);
+		log_warnx(N_("%s: cannot use this database"), path);
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -311,7 +311,7 @@ stmt_cached(sqlite3 *db, const char *sql)
 	}
 	if (sqlite3_prepare_v3(db, sql, -1, stmt_cache_off ? 0 :
 	    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		log_warnx(_("database: %s"), sqlite3_errmsg(db));
+		log_warnx(N_("database: %s"), sqlite3_errmsg(db));
 		return NULL;
 	}
 	if (!stmt_cache_off && (i = cache_slot()) >= 0) {
@@ -384,7 +384,7 @@ bind_from(sqlite3 *db, sqlite3_stmt *st, int first, const char *fmt,
 		}
 	}
 	if (rc != SQLITE_OK) {
-		log_warnx(_("database: bind: %s"), sqlite3_errmsg(db));
+		log_warnx(N_("database: bind: %s"), sqlite3_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -402,7 +402,7 @@ db_vprepare(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx(_("database: %s"), sqlite3_errmsg(db));
+		log_warnx(N_("database: %s"), sqlite3_errmsg(db));
 		return NULL;
 	}
 	if (bind_args(db, st, fmt, ap) == -1) {
@@ -452,9 +452,9 @@ static int
 step_error(sqlite3 *db, int rc)
 {
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		log_warnx(_("refused: %s"), sqlite3_errmsg(db));
+		log_warnx(N_("refused: %s"), sqlite3_errmsg(db));
 	else
-		log_warnx(_("database: %s"), sqlite3_errmsg(db));
+		log_warnx(N_("database: %s"), sqlite3_errmsg(db));
 	return -1;
 }
 
@@ -477,7 +477,7 @@ check_no_open_read(sqlite3 *db, sqlite3_stmt *st)
 		return;
 	while ((other = sqlite3_next_stmt(db, other)) != NULL)
 		if (other != st && sqlite3_stmt_busy(other))
-			log_error(_("database: internal error: \"%.60s\" runs while "
+			log_error(N_("database: internal error: \"%.60s\" runs while "
 			    "\"%.60s\" is still reading; under load it would fail "
 			    "with \"database is locked\""), sqlite3_sql(st),
 			    sqlite3_sql(other));
@@ -605,7 +605,7 @@ batch_prepare(struct db_batch *b, int n)
 	sb_printf(&sql, " %s", b->tail);
 	if (sqlite3_prepare_v3(b->db, sb_str(&sql), -1,
 	    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		log_warnx(_("database: %s"), sqlite3_errmsg(b->db));
+		log_warnx(N_("database: %s"), sqlite3_errmsg(b->db));
 		st = NULL;
 	}
 	sb_free(&sql);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "store/db.h"
@@ -119,6 +120,10 @@ web_main(int argc, char **argv)
 	if (parse_options(argc, argv, &o) == -1)
 		return 2;
 	log_init("mediawatch-web", log_target(&o), o.verbosity);
+	if (!i18n_init_users("zh_CN"))
+		log_warnx("no Chinese message catalog found (MEDIAWATCH_LOCALEDIR, "
+		    "or share/locale beside the program): what the library "
+		    "refuses is shown in English");
 	if (config_load(config_locate(o.conf), &cfg) == -1 || clock_check() == -1)
 		return 1;
 	if (o.check) {

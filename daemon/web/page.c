@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "monitor/evaluate.h"
@@ -249,7 +250,10 @@ page_csv(struct resp *resp, const char *filename, const struct column *cols,
 void
 page_refused(struct req *r, struct resp *resp, const char *what, char *error)
 {
-	char *msg = xasprintf("%s未执行：%s", what, error ? error : "数据库错误");
+	char *msg;
+
+	error = error ? i18n_field_named(error) : NULL;
+	msg = xasprintf("%s未执行：%s", what, error ? error : "数据库错误");
 
 	resp_error(r, resp, 409, msg);
 	free(msg);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "web/http.h"
@@ -338,7 +339,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	if (p->refuse)
 		return send_refusal(c, w, p, p->refuse, p->refuse_msg);
 	pthread_mutex_lock(&w->lock);
+	/* the pages answer users: what the library refuses reads Chinese */
+	i18n_speak(true);
 	route_dispatch(&p->req, &resp);
+	i18n_speak(false);
 	pthread_mutex_unlock(&w->lock);
 	rc = send_resp(c, w, &resp);
 	resp_free(&resp);

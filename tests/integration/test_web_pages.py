@@ -4,6 +4,7 @@ HTTPS, and the program's own options."""
 
 import csv
 import io
+import re
 import time
 import ssl
 import subprocess
@@ -83,10 +84,12 @@ def test_account_lifecycle_through_the_forms(mw, web):
     assert r.status == 303
     new = int(r.header("location").split("/")[2].split("?")[0])
     assert "账号已登记" in admin.get(r.header("location")).text
-    # a refused change says why and leaves the data alone
+    # a refused change says why, in Chinese, and leaves the data alone
     r = admin.post(f"/accounts/{new}/change", {"feed_url": "ftp://x",
                                                "reason": "启用订阅"})
-    assert r.status == 409 and "feed_url" in r.text
+    assert r.status == 409
+    assert "订阅地址：须为 http:// 或 https:// 网址" in r.text, r.text
+    assert "feed_url" not in r.text and "URL" not in r.text
     steps = [("change", {"operator": "融媒体中心", "name": "武夷山发布",
                          "reason": "运维人员调整"}, "changed"),
              ("suspend", {"reason": "暂停更新"}, "suspended"),
@@ -251,12 +254,19 @@ def xlsx(rows):
 def test_ledger_import_check_then_apply(mw, web):
     mw.add_unit("GOV", "市政府办公室")
     web.user("admin")
-    admin = web.start().login("admin")
+    console = web.start()
+    admin = console.login("admin")
     bad = ("单位代码,平台,账号名称,账号ID\nGOV,weibo,武夷山发布,1001\n"
            "NOPE,weibo,未知单位的账号,1002\n").encode()
     r = admin.upload("/import", {"encoding": "utf-8"}, "台账.csv", bad)
     assert r.status == 200
     assert "检查未通过" in r.text and "台账.csv:3:" in r.text
+    # the error of the file, in Chinese, for the person who sent it only:
+    # the service's log stays English and free of users' data errors
+    assert '台账.csv:3:1: 单位代码 &quot;NOPE&quot;: 没有这个单位' in r.text
+    assert "no such unit" not in r.text
+    assert "NOPE" not in console.log(), console.log()
+    assert not re.search(r"[\u4e00-\u9fff]", console.log()), console.log()
     assert "/tmp" not in r.text and "mediawatch-web" not in r.text
     assert mw.sql("SELECT count(*) FROM account") == [(0,)]
     good = ("单位代码,平台,账号名称,账号ID\nGOV,weibo,武夷山发布,1001\n"
