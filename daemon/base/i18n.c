@@ -146,6 +146,19 @@ i18n_log_text(const char *msgid)
 	return t;
 }
 
+const char *
+i18n_log_strerror(int e)
+{
+	const char *t;
+
+	if (!speaking)
+		return strerror(e);
+	uselocale(LC_GLOBAL_LOCALE);
+	t = strerror(e);
+	uselocale(users_locale);
+	return t;
+}
+
 bool
 i18n_translating(void)
 {

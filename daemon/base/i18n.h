@@ -80,6 +80,9 @@ void i18n_speak(bool users);
 /* msgid in the process's language, whatever the thread speaks: the text of
  * a log line. */
 const char *i18n_log_text(const char *msgid) __attribute__((format_arg(1)));
+/* strerror(e) in the process's language: the C library's messages are
+ * translated too. */
+const char *i18n_log_strerror(int e);
 
 /* True once i18n_init() found a catalog for the language in force, or
  * while this thread speaks to the console's users: the output is not

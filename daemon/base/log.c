@@ -276,7 +276,7 @@ log_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vemit(LOG_WARNING, NULL, 0, NULL, strerror(errno), fmt, ap);
+	log_vemit(LOG_WARNING, NULL, 0, NULL, i18n_log_strerror(errno), fmt, ap);
 	va_end(ap);
 }
 
@@ -297,7 +297,7 @@ fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vemit(LOG_CRIT, NULL, 0, NULL, strerror(errno), fmt, ap);
+	log_vemit(LOG_CRIT, NULL, 0, NULL, i18n_log_strerror(errno), fmt, ap);
 	va_end(ap);
 	exit(1);
 }

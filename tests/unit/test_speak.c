@@ -6,8 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,10 @@ only_the_speaking_thread_reads_chinese(void **state)
 	named = i18n_field_named(xstrdup("feed_url: x"));
 	assert_string_equal(named, "订阅地址：x");
 	free(named);
+	/* the C library's messages too (Debian's locales package has them),
+	 * but not those a log line quotes */
+	assert_string_equal(i18n_log_strerror(ENOENT),
+	    "No such file or directory");
 	/* a thread of its own keeps the process's language */
 	assert_int_equal(pthread_create(&t, NULL, other_thread, NULL), 0);
 	assert_int_equal(pthread_join(t, &english), 0);
@@ -70,9 +76,10 @@ only_the_speaking_thread_reads_chinese(void **state)
 	free(named);
 }
 
-/* Runs log_warnx() with stderr in a file; returns what the file got. */
+/* Runs log_warnx(), or log_warn() after a failed open when with_errno,
+ * with stderr in a file; returns what the file got. */
 static char *
-logged(struct strbuf *captured)
+logged(struct strbuf *captured, bool with_errno)
 {
 	char path[] = "/tmp/test_speak.XXXXXX";
 	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
@@ -82,7 +89,11 @@ logged(struct strbuf *captured)
 	fflush(stderr);
 	dup2(fd, STDERR_FILENO);
 	log_capture(captured);
-	log_warnx(N_("refused: %s"), "UNIQUE constraint failed");
+	if (with_errno) {
+		errno = ENOENT;
+		log_warn(N_("refused: %s"), "open");
+	} else
+		log_warnx(N_("refused: %s"), "UNIQUE constraint failed");
 	log_capture(NULL);
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
@@ -101,15 +112,23 @@ a_speaking_thread_logs_english_and_shows_chinese(void **state)
 
 	log_init("test", LOG_TARGET_PLAIN, 0);
 	i18n_speak(true);
-	line = logged(&shown);
+	line = logged(&shown, false);
 	i18n_speak(false);
 	assert_string_equal(line, "test: refused: UNIQUE constraint failed\n");
 	assert_string_equal(sb_str(&shown), "已拒绝：UNIQUE constraint failed\n");
 	assert_string_equal(log_last_problem(), "已拒绝：UNIQUE constraint failed");
 	free(line);
 	sb_free(&shown);
+	/* the C library's message it quotes is English in the log too */
+	i18n_speak(true);
+	line = logged(&shown, true);
+	i18n_speak(false);
+	assert_string_equal(line,
+	    "test: refused: open: No such file or directory\n");
+	free(line);
+	sb_free(&shown);
 	/* not speaking, both are English */
-	line = logged(&shown);
+	line = logged(&shown, false);
 	assert_string_equal(line, "test: refused: UNIQUE constraint failed\n");
 	assert_string_equal(sb_str(&shown), "refused: UNIQUE constraint failed\n");
 	free(line);
