@@ -133,16 +133,23 @@ i18n_speak(bool users)
 	speaking = users;
 }
 
+/* Around one lookup of a thread that speaks to users: the process's
+ * language (to), then the users' again. */
+static void
+process_language(bool to)
+{
+	if (speaking)
+		uselocale(to ? LC_GLOBAL_LOCALE : users_locale);
+}
+
 const char *
 i18n_log_text(const char *msgid)
 {
 	const char *t;
 
-	if (!speaking)
-		return gettext(msgid);
-	uselocale(LC_GLOBAL_LOCALE);
+	process_language(true);
 	t = gettext(msgid);
-	uselocale(users_locale);
+	process_language(false);
 	return t;
 }
 
@@ -151,11 +158,9 @@ i18n_log_strerror(int e)
 {
 	const char *t;
 
-	if (!speaking)
-		return strerror(e);
-	uselocale(LC_GLOBAL_LOCALE);
+	process_language(true);
 	t = strerror(e);
-	uselocale(users_locale);
+	process_language(false);
 	return t;
 }
 

@@ -202,24 +202,26 @@ log_vemit(int pri, const char *message_id, long long account_id,
     const char *unit_code, const char *suffix, const char *fmt, va_list ap)
 {
 	struct strbuf line = STRBUF_INIT, shown = STRBUF_INIT;
+	/* a warning is also the last problem, and captured */
+	bool to_user = pri <= LOG_WARNING;
 	const char *log_fmt, *user_fmt, *user;
 	int saved = errno;
 	va_list aq;
 
-	if (pri <= log_level || pri <= LOG_WARNING) {
+	if (pri <= log_level || to_user) {
 		log_fmt = i18n_log_text(fmt);
-		user_fmt = gettext(fmt);
+		user_fmt = to_user ? gettext(fmt) : log_fmt;
 		va_copy(aq, ap);
 		format_message(&line, log_fmt, ap, suffix);
 		user = sb_str(&line);
-		if (pri <= LOG_WARNING && user_fmt != log_fmt) {
+		if (user_fmt != log_fmt) {
 			format_message(&shown, user_fmt, aq, suffix);
 			user = sb_str(&shown);
 		}
 		va_end(aq);
-		if (pri <= LOG_WARNING)
+		if (to_user)
 			remember_problem(user);
-		if (pri <= LOG_WARNING && captured)
+		if (to_user && captured)
 			sb_printf(captured, "%s\n", user);
 		log_emit(pri, message_id, account_id, unit_code, sb_str(&line));
 		sb_free(&line);
