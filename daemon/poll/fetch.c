@@ -464,7 +464,7 @@ fetch_start(struct curlloop *loop, const struct fetch_options *opts,
 	struct fetch *f;
 	CURL *easy;
 
-	if ((easy = curl_easy_init()) == NULL) {
+	if ((easy = curlloop_easy(loop)) == NULL) {
 		log_warnx(N_("fetch %s: curl_easy_init failed"), req->url);
 		return -1;
 	}

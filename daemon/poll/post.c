@@ -164,14 +164,22 @@ feed_latest_update(const struct feed *feed, time_t now, time_t *out,
  * ids.  What happens to each entry is then decided in the feed's order,
  * as if the entries had been inserted one by one (INSERT OR IGNORE): of
  * entries sharing a GUID hash the first is the post.
+ *
+ * The INSERTs themselves say OR IGNORE although no row can conflict: a
+ * statement of several rows that could stop halfway on a conflict makes
+ * SQLite copy every page it is to change into a statement journal first,
+ * to undo the rows before; one that ignores conflicts has nothing to undo.
+ * (A foreign key checked at once would do the same: the poll's batches do
+ * not enforce them, see poller.c.)  The rows inserted are counted instead.
  */
 #define GROUP     16      /* hashes per SELECT; INSERTs take 16, 4 or 1 rows */
 #define ROW       "(?,?,?,?,?,?,?,?,?)"
 #define ROWS4     ROW "," ROW "," ROW "," ROW
 #define HASH      "?,"
 #define HASHES4   HASH HASH HASH HASH
-#define INSERT_POST "INSERT INTO post (account_id, guid_hash, guid, title, link," \
-                  " summary, published_at, first_seen_at, modified_at) VALUES "
+#define INSERT_POST "INSERT OR IGNORE INTO post (account_id, guid_hash, guid," \
+                  " title, link, summary, published_at, first_seen_at," \
+                  " modified_at) VALUES "
 
 static const char insert_1[] = INSERT_POST ROW;
 static const char insert_4[] = INSERT_POST ROWS4;
@@ -378,6 +386,13 @@ insert_rows(sqlite3 *db, struct batch *b, const size_t *rows, size_t n)
 		bind_entry(st, (int)r, b, rows[r]);
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 		log_warnx("database: %s", sqlite3_errmsg(db));
+	else if ((size_t)sqlite3_changes(db) != n) {
+		/* the look-up said none of them was stored: a row left out
+		 * would shift the ids counted below */
+		log_warnx("account %lld: %zu of %zu posts were already stored",
+		    b->account_id, n - (size_t)sqlite3_changes(db), n);
+		rc = SQLITE_CONSTRAINT;
+	}
 	last = sqlite3_last_insert_rowid(db);
 	db_release(st);
 	if (rc != SQLITE_DONE)

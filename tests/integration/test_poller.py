@@ -80,8 +80,11 @@ def open_feed(mw, url, name="武夷山发布"):
 
 
 def poll_once(mw, timeout=60):
-    """mediawatchd --once; it must finish successfully."""
-    return mw.run_daemon("--once", "-d", check=0, timeout=timeout)
+    """mediawatchd --once; it must finish successfully and leave every
+    foreign key whole (the poll's batches do not enforce them)."""
+    r = mw.run_daemon("--once", "-d", check=0, timeout=timeout)
+    assert mw.sql("PRAGMA foreign_key_check") == []
+    return r
 
 
 def repoll(mw, at, *ids):
@@ -675,6 +678,41 @@ def test_one_failing_feed_does_not_stop_the_others(pw, feeds):
     poll_once(pw)
     assert last_update(pw, good) == NEWEST
     assert state(pw, bad)["last_error"]
+
+
+def test_a_feed_whose_posts_cannot_be_stored_costs_only_itself(pw, feeds):
+    """Read feeds are stored under a savepoint shared by several: when one
+    fails, the others stored with it are stored again, one by one."""
+    ids = [open_feed(pw, feeds.serve(f"/f{k}.xml", file="rss20.xml"),
+                     f"账号{k}") for k in range(40)]
+    bad = ids[17]
+    pw.sql("CREATE TRIGGER refuse BEFORE INSERT ON post WHEN"
+           f" NEW.account_id = {bad} BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    r = poll_once(pw)
+    assert f"account {bad}: the fetch result could not be stored" in r.stderr
+    for acc in ids:
+        if acc == bad:
+            assert post_count(pw, acc) == 0
+            assert last_update(pw, acc) is None
+            assert state(pw, acc)["successes"] == 0
+        else:
+            assert post_count(pw, acc) == post_count(pw, ids[0]) > 0, acc
+            assert last_update(pw, acc) == NEWEST, acc
+            assert state(pw, acc)["successes"] == 1, acc
+
+
+def test_a_post_left_out_of_an_insert_fails_the_fetch_not_its_ids(pw, feeds):
+    """The posts of a fetch are inserted several to a statement and their ids
+    counted back from the last: a row the database left out would shift
+    them, so the fetch is refused instead."""
+    acc = open_feed(pw, feeds.serve("/f.xml", file="rss20.xml"))
+    pw.sql("CREATE TRIGGER skip BEFORE INSERT ON post WHEN"
+           " NEW.guid = 'rss20-002' BEGIN SELECT RAISE(IGNORE); END")
+    r = poll_once(pw)
+    assert "posts were already stored" in r.stderr
+    assert f"account {acc}: the fetch result could not be stored" in r.stderr
+    assert post_count(pw, acc) == 0
+    assert state(pw, acc)["successes"] == 0
 
 
 # ------------------------------------------------------- our own network
