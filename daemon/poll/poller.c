@@ -81,6 +81,7 @@ struct job {
 	time_t         fetched_at;
 	struct parse_job parse;
 	struct post_summary stored;    /* what storing the feed found */
+	bool           moved;          /* a permanent redirect not seen before */
 };
 
 static void poller_fill(struct poller *p);
@@ -294,21 +295,35 @@ result_end(struct poller *p, bool ok)
 }
 
 /* A permanent redirect is logged when it first appears; the registered
- * URL stays until an admin changes it. */
+ * URL stays until an admin changes it.  Asked before the fetch state
+ * records the redirect. */
+static bool
+redirect_is_new(struct job *j, const struct fetch_result *r)
+{
+	char *old;
+	bool is_new;
+
+	if (r->permanent_redirect == NULL)
+		return false;
+	old = feed_state_redirect(j->p->db, j->account_id);
+	is_new = old == NULL || strcmp(old, r->permanent_redirect) != 0;
+	free(old);
+	return is_new;
+}
+
+static void
+log_redirect(struct job *j, const struct fetch_result *r)
+{
+	log_event(LOG_NOTICE, NULL, j->account_id, NULL, "account %lld: %s "
+	    "has moved permanently to %s; the registered URL is kept until an "
+	    "admin changes it", j->account_id, j->url, r->permanent_redirect);
+}
+
 static void
 note_redirect(struct job *j, const struct fetch_result *r)
 {
-	char *old;
-
-	if (r->permanent_redirect == NULL)
-		return;
-	old = feed_state_redirect(j->p->db, j->account_id);
-	if (old == NULL || strcmp(old, r->permanent_redirect) != 0)
-		log_event(LOG_NOTICE, NULL, j->account_id, NULL, "account %lld: "
-		    "%s has moved permanently to %s; the registered URL is kept "
-		    "until an admin changes it", j->account_id, j->url,
-		    r->permanent_redirect);
-	free(old);
+	if (redirect_is_new(j, r))
+		log_redirect(j, r);
 }
 
 static int
@@ -324,7 +339,6 @@ record_success(struct job *j, const struct fetch_result *r, const struct feed *f
 		.next_poll_at = now + jittered_interval(j->p->cfg),
 	};
 
-	note_redirect(j, r);
 	return feed_state_record_success(j->p->db, j->account_id, &o, now);
 }
 
@@ -396,16 +410,20 @@ body_write(struct job *j)
 	struct poller *p = j->p;
 
 	if (post_record(p->db, j->account_id, &j->parse.feed, j->fetched_at,
-	    j->first_success, &j->stored, p->hooks.on_new ? &p->hooks : NULL) != 0 ||
-	    record_success(j, &j->result, &j->parse.feed, j->fetched_at) != 0)
+	    j->first_success, &j->stored, p->hooks.on_new ? &p->hooks : NULL) != 0)
 		return -1;
-	return 0;
+	j->moved = redirect_is_new(j, &j->result);
+	return record_success(j, &j->result, &j->parse.feed, j->fetched_at) ==
+	    0 ? 0 : -1;
 }
 
-/* A stored feed counts once its writes are released. */
+/* A stored feed counts, and its redirect is told, once its writes are
+ * released: a group stored again would tell it twice. */
 static void
 body_counted(struct job *j)
 {
+	if (j->moved)
+		log_redirect(j, &j->result);
 	j->p->stats.new_posts += j->stored.new_posts;
 	log_debug("account %lld: %zu entries, %zu new", j->account_id,
 	    j->stored.entries, j->stored.new_posts);
@@ -526,6 +544,7 @@ handle_unchanged(struct job *j, const struct fetch_result *r, time_t now)
 	/* one statement, atomic by itself: no savepoint around it */
 	if (batch_open(p) == -1)
 		return;
+	note_redirect(j, r);
 	if (record_success(j, r, NULL, now) == -1)
 		log_warnx("account %lld: the fetch result could not be stored",
 		    j->account_id);
