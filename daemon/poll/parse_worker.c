@@ -141,6 +141,7 @@ deliver(struct parse_worker *w, struct parse_job *job)
 	for (; job; job = next) {
 		next = job->next;
 		job->next = NULL;
+		job->last = next == NULL;
 		w->done(job);
 	}
 }

@@ -36,6 +36,9 @@ struct parse_job {
 	int               rc;          /* out: feed_parse()'s result … */
 	struct feed       feed;        /* … its feed when 0 */
 	char             *error;       /* … its message when -1 */
+	bool              last;        /* out: the last of the jobs done in
+	                                * one go: nothing else runs on the
+	                                * loop between their done calls */
 	void             *userdata;    /* the submitter's, for done */
 	struct parse_job *next;        /* the worker's */
 };

@@ -375,7 +375,6 @@ record_failure(struct job *j, const struct fetch_result *r, const char *error,
 		.next_poll_at = now + failure_delay(p->cfg, r, j->failures),
 	};
 
-	group_close(p);
 	if (result_begin(p) == -1)
 		return;
 	note_redirect(j, r);
@@ -466,9 +465,12 @@ job_release(struct job *j)
  * first cycle.  Each feed's writes stay all or none: when one fails, the
  * group is rolled back and its feeds stored again one by one, each under
  * a savepoint of its own (store_alone), so a failing feed costs only
- * itself.  Until the group is released its jobs are held (in flight, what
- * they counted not yet counted); whatever else writes in the batch closes
- * the group first, so a rollback to it undoes only its feeds.
+ * itself.  A group lives within one delivery of read feeds from the
+ * reading thread (parse_worker.h): nothing else runs on the loop
+ * meanwhile (no lease, no 304, no mail sender's write), so a rollback to
+ * it undoes only its feeds; a job of the delivery that is not a stored
+ * feed closes it first.  Until the group is released its jobs are held,
+ * what they counted not yet counted.
  */
 static void
 group_replay(struct poller *p, struct job *failed)
@@ -529,8 +531,7 @@ group_store(struct poller *p, struct job *j)
 		return;
 	}
 	p->held[p->n_held++] = j;
-	/* nothing else may come to close it: no other job in flight */
-	if (p->n_held == GROUP_MAX || p->n_held == p->in_flight || p->stopping)
+	if (p->n_held == GROUP_MAX || j->parse.last)
 		group_close(p);
 }
 
@@ -540,7 +541,6 @@ handle_unchanged(struct job *j, const struct fetch_result *r, time_t now)
 	struct poller *p = j->p;
 
 	p->stats.unchanged++;
-	group_close(p);
 	/* one statement, atomic by itself: no savepoint around it */
 	if (batch_open(p) == -1)
 		return;
@@ -591,11 +591,10 @@ job_done(const struct fetch_result *r, void *userdata)
 	struct poller *p = j->p;
 	time_t now = mw_now();
 
-	if (r->aborted) {
+	if (r->aborted)
 		/* shutting down: give the lease back, it stays due */
-		group_close(p);
 		feed_state_release(p->db, j->account_id, (time_t)j->due_at);
-	} else {
+	else {
 		p->stats.fetched++;
 		if (!r->ok)
 			record_failure(j, r, r->error ? r->error : "fetch failed", now);
@@ -686,7 +685,6 @@ poller_fill(struct poller *p)
 	want = p->cfg->poll.concurrency - (long)p->in_flight;
 	if (want <= 0 || want < p->cfg->poll.concurrency / FILL_PART)
 		return;
-	group_close(p);         /* the leases are not the group's to undo */
 	if (batch_open(p) == -1) {
 		log_warnx("the database stayed busy; due feeds are started at "
 		    "the next tick");
