@@ -241,7 +241,9 @@ batch_open(struct poller *p)
 	 * A batch does not enforce foreign keys (set outside a transaction
 	 * only): every account id it writes was read from account in the same
 	 * transaction, and no account is ever deleted (closing one is a
-	 * status).  Enforced, each post stored looked its account up, and,
+	 * status).  Nor does what else the loop writes while one is open (the
+	 * mail sender's marks on rows it read itself).  Enforced, each post
+	 * stored looked its account up, and,
 	 * the larger cost, SQLite had to be able to undo a statement of
 	 * several rows halfway, so it copied every page the statement was to
 	 * change into a statement journal first.  The tests check the keys
