@@ -237,7 +237,8 @@ transfer_unlink(struct curlloop *loop, struct transfer *t)
 
 /* The handle leaves the multi before done runs, so curl is finished with
  * everything the owner hung on it (error buffer, header lists) and done may
- * free those; the handle itself is cleaned up after done returns. */
+ * free those; after done returns the handle is reset for a later transfer,
+ * or cleaned up. */
 static void
 transfer_finish(struct curlloop *loop, struct transfer *t, CURLcode result)
 {

@@ -239,11 +239,11 @@ batch_open(struct poller *p)
 		return 0;
 	/*
 	 * A batch does not enforce foreign keys (set outside a transaction
-	 * only): every account id it writes was read from account in the same
-	 * transaction, and no account is ever deleted (closing one is a
-	 * status).  Nor does what else the loop writes while one is open (the
-	 * mail sender's marks on rows it read itself).  Enforced, each post
-	 * stored looked its account up, and,
+	 * only): every account id it writes was read from account by this
+	 * poller when it leased the account, and no account is ever deleted
+	 * (closing one is a status).  Nothing else writes inside a batch: the
+	 * mail sender commits it before it writes (outbox.c).  Enforced, each
+	 * post stored looked its account up, and,
 	 * the larger cost, SQLite had to be able to undo a statement of
 	 * several rows halfway, so it copied every page the statement was to
 	 * change into a statement journal first.  The tests check the keys
@@ -261,6 +261,20 @@ batch_open(struct poller *p)
 		sd_event_source_set_enabled(p->flush, SD_EVENT_ONESHOT);
 	}
 	return 0;
+}
+
+/* The batch cannot be trusted to hold what was counted (a savepoint could
+ * not be rolled back or released): all of it is rolled back, and its
+ * results are fetched again when their leases expire. */
+static void
+batch_abandon(struct poller *p)
+{
+	log_warnx("poll results were rolled back by the database");
+	db_rollback(p->db);
+	db_exec(p->db, "PRAGMA foreign_keys = ON");
+	p->in_batch = false;
+	p->batch_jobs = 0;
+	sd_event_source_set_enabled(p->flush, SD_EVENT_OFF);
 }
 
 static int
@@ -465,9 +479,9 @@ job_release(struct job *j)
  * the same pages (the ends of the post table and of its indexes): with a
  * savepoint per feed those copies were a tenth of the loop's time in a
  * first cycle.  Each feed's writes stay all or none: when one fails, the
- * group is rolled back and its feeds stored again one by one, each under
- * a savepoint of its own (store_alone), so a failing feed costs only
- * itself.  A group lives within one delivery of read feeds from the
+ * group is rolled back and its other feeds stored again one by one, each
+ * under a savepoint of its own (store_alone), so a failing feed costs
+ * only itself.  A group lives within one delivery of read feeds from the
  * reading thread (parse_worker.h): nothing else runs on the loop
  * meanwhile (no lease, no 304, no mail sender's write), so a rollback to
  * it undoes only its feeds; a job of the delivery that is not a stored
@@ -477,18 +491,21 @@ job_release(struct job *j)
 static void
 group_replay(struct poller *p, struct job *failed)
 {
-	struct job *jobs[GROUP_MAX + 1];
+	struct job *jobs[GROUP_MAX];
 	size_t i, n = p->n_held;
 
 	memcpy(jobs, p->held, n * sizeof(*jobs));
-	jobs[n++] = failed;
 	p->n_held = 0;
-	db_run(p->db, "ROLLBACK TO results", "");
-	db_run(p->db, "RELEASE results", "");
+	if (db_run(p->db, "ROLLBACK TO results", "") == -1 ||
+	    db_run(p->db, "RELEASE results", "") == -1)
+		batch_abandon(p);
+	log_warnx("account %lld: the fetch result could not be stored",
+	    failed->account_id);
 	for (i = 0; i < n; i++)
 		store_alone(jobs[i]);
 	for (i = 0; i < n; i++)
 		job_release(jobs[i]);
+	job_release(failed);
 }
 
 static void
@@ -496,22 +513,20 @@ group_close(struct poller *p)
 {
 	struct job *jobs[GROUP_MAX];
 	size_t i, n = p->n_held;
-	bool released;
 
 	if (n == 0)
 		return;
 	memcpy(jobs, p->held, n * sizeof(*jobs));
 	p->n_held = 0;
-	released = db_run(p->db, "RELEASE results", "") == 0;
-	if (released) {
+	if (db_run(p->db, "RELEASE results", "") == 0) {
 		for (i = 0; i < n; i++)
 			body_counted(jobs[i]);
 		p->batch_jobs += (unsigned)n;
 		if (p->batch_jobs >= BATCH_MAX)
 			poller_flush(p);
 	} else
-		/* the batch is gone (an I/O error): fetched again later */
-		log_warnx("poll results were rolled back by the database");
+		/* its results are lost: fetched again when their leases expire */
+		batch_abandon(p);
 	for (i = 0; i < n; i++)
 		job_release(jobs[i]);
 }
@@ -524,7 +539,8 @@ group_store(struct poller *p, struct job *j)
 		group_close(p);
 	if (p->n_held == 0 && (batch_open(p) == -1 ||
 	    db_run(p->db, "SAVEPOINT results", "") == -1)) {
-		store_alone(j);
+		log_warnx("account %lld: the fetch result could not be stored",
+		    j->account_id);
 		job_release(j);
 		return;
 	}
