@@ -3,7 +3,8 @@
  * One curlloop per process.  Transfers (HTTP fetches, SMTP submissions) are
  * easy handles added with curlloop_add(); when one finishes, its done
  * callback runs from the event loop and the handle is then reset and kept
- * for a later transfer (curlloop_easy()), or cleaned up.  No threads, no polling: curl's sockets become sd-event I/O
+ * for a later transfer (curlloop_easy()), or cleaned up.  No threads, no
+ * polling: curl's sockets become sd-event I/O
  * sources and its timeout one sd-event timer (the pattern of systemd's
  * src/import/curl-util.c). */
 #ifndef MW_CURLLOOP_H
@@ -17,7 +18,8 @@ struct curlloop;
 /* Runs from the event loop once the transfer has left the multi handle:
  * curl_easy_getinfo() still works and curl no longer touches anything the
  * owner hung on the handle, so done may free it.  After done returns the
- * curlloop resets easy for a later transfer or cleans it up.  done may start new transfers, but must not call
+ * curlloop resets easy for a later transfer or cleans it up.  done may
+ * start new transfers, but must not call
  * curlloop_free(). */
 typedef void (*curlloop_done_fn)(CURL *easy, CURLcode result, void *userdata);
 

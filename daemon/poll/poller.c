@@ -201,6 +201,18 @@ job_free(struct job *j)
 	free(j);
 }
 
+static void batch_abandon(struct poller *p);
+
+/* The batch is over, committed or rolled back. */
+static void
+batch_ended(struct poller *p)
+{
+	db_exec(p->db, "PRAGMA foreign_keys = ON");
+	p->in_batch = false;
+	p->batch_jobs = 0;
+	sd_event_source_set_enabled(p->flush, SD_EVENT_OFF);
+}
+
 /* Results are committed in batches: one transaction per result would
  * spend most of a cycle writing the same WAL pages again.  Nothing acts on
  * a result before its batch is committed (the evaluation runs after
@@ -217,10 +229,7 @@ poller_flush(struct poller *p)
 		    "again");
 		db_rollback(p->db);
 	}
-	db_exec(p->db, "PRAGMA foreign_keys = ON");
-	p->in_batch = false;
-	p->batch_jobs = 0;
-	sd_event_source_set_enabled(p->flush, SD_EVENT_OFF);
+	batch_ended(p);
 }
 
 static int
@@ -228,13 +237,9 @@ batch_open(struct poller *p)
 {
 	uint64_t now;
 
-	if (p->in_batch && sqlite3_get_autocommit(p->db)) {
-		/* SQLite rolled the batch back after an I/O error: its results
-		 * are lost and fetched again when their leases expire */
-		log_warnx("poll results were rolled back by the database");
-		p->in_batch = false;
-		p->batch_jobs = 0;
-	}
+	if (p->in_batch && sqlite3_get_autocommit(p->db))
+		/* SQLite rolled the batch back after an I/O error */
+		batch_abandon(p);
 	if (p->in_batch)
 		return 0;
 	/*
@@ -243,11 +248,11 @@ batch_open(struct poller *p)
 	 * poller when it leased the account, and no account is ever deleted
 	 * (closing one is a status).  Nothing else writes inside a batch: the
 	 * mail sender commits it before it writes (outbox.c).  Enforced, each
-	 * post stored looked its account up, and,
-	 * the larger cost, SQLite had to be able to undo a statement of
-	 * several rows halfway, so it copied every page the statement was to
-	 * change into a statement journal first.  The tests check the keys
-	 * after polling (PRAGMA foreign_key_check).
+	 * post stored looked its account up and, the larger cost, SQLite had
+	 * to be able to undo a statement of several rows halfway, so it
+	 * copied every page the statement was to change into a statement
+	 * journal first.  The tests check the keys after polling (PRAGMA
+	 * foreign_key_check).
 	 */
 	if (db_exec(p->db, "PRAGMA foreign_keys = OFF") == -1)
 		return -1;
@@ -263,18 +268,16 @@ batch_open(struct poller *p)
 	return 0;
 }
 
-/* The batch cannot be trusted to hold what was counted (a savepoint could
- * not be rolled back or released): all of it is rolled back, and its
- * results are fetched again when their leases expire. */
+/* The batch is lost (SQLite rolled it back after an I/O error) or cannot
+ * be trusted to hold what was counted (a savepoint could not be rolled
+ * back or released): all of it is rolled back, and its results are
+ * fetched again when their leases expire. */
 static void
 batch_abandon(struct poller *p)
 {
 	log_warnx("poll results were rolled back by the database");
 	db_rollback(p->db);
-	db_exec(p->db, "PRAGMA foreign_keys = ON");
-	p->in_batch = false;
-	p->batch_jobs = 0;
-	sd_event_source_set_enabled(p->flush, SD_EVENT_OFF);
+	batch_ended(p);
 }
 
 static int
@@ -308,6 +311,13 @@ result_end(struct poller *p, bool ok)
 		db_run(p->db, "ROLLBACK TO result", "");
 	db_run(p->db, "RELEASE result", "");
 	batch_counted(p);
+}
+
+static void
+log_not_stored(const struct job *j)
+{
+	log_warnx("account %lld: the fetch result could not be stored",
+	    j->account_id);
 }
 
 /* A permanent redirect is logged when it first appears; the registered
@@ -451,15 +461,16 @@ store_alone(struct job *j)
 	struct poller *p = j->p;
 	bool ok;
 
-	if (result_begin(p) == -1)
+	if (result_begin(p) == -1) {
+		log_not_stored(j);
 		return;
+	}
 	ok = body_write(j) == 0;
 	result_end(p, ok);
 	if (ok)
 		body_counted(j);
 	else
-		log_warnx("account %lld: the fetch result could not be stored",
-		    j->account_id);
+		log_not_stored(j);
 }
 
 /* The feed is read and its job done with: the thread frees the feed. */
@@ -499,8 +510,7 @@ group_replay(struct poller *p, struct job *failed)
 	if (db_run(p->db, "ROLLBACK TO results", "") == -1 ||
 	    db_run(p->db, "RELEASE results", "") == -1)
 		batch_abandon(p);
-	log_warnx("account %lld: the fetch result could not be stored",
-	    failed->account_id);
+	log_not_stored(failed);
 	for (i = 0; i < n; i++)
 		store_alone(jobs[i]);
 	for (i = 0; i < n; i++)
@@ -539,8 +549,7 @@ group_store(struct poller *p, struct job *j)
 		group_close(p);
 	if (p->n_held == 0 && (batch_open(p) == -1 ||
 	    db_run(p->db, "SAVEPOINT results", "") == -1)) {
-		log_warnx("account %lld: the fetch result could not be stored",
-		    j->account_id);
+		log_not_stored(j);
 		job_release(j);
 		return;
 	}
@@ -564,8 +573,7 @@ handle_unchanged(struct job *j, const struct fetch_result *r, time_t now)
 		return;
 	note_redirect(j, r);
 	if (record_success(j, r, NULL, now) == -1)
-		log_warnx("account %lld: the fetch result could not be stored",
-		    j->account_id);
+		log_not_stored(j);
 	batch_counted(p);
 }
 
