@@ -13,6 +13,10 @@
 #include "base/timeutil.h"
 #include "base/util.h"
 
+/* Counts the changes of zone, so that the dates kept (local_date()) are
+ * not taken for those of another zone. */
+static unsigned zone_generation = 1;
+
 int
 tz_set(const char *zone)
 {
@@ -29,6 +33,7 @@ tz_set(const char *zone)
 	}
 	setenv("TZ", zone, 1);
 	tzset();
+	zone_generation++;
 	return 0;
 }
 
@@ -254,23 +259,137 @@ time_format_local(time_t t, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
 }
 
+/* The local days last asked for, a few hundred per thread.  Documents and
+ * mails write the date of every account they list (a bulletin tens of
+ * thousands), those dates fall on a few hundred days, and each
+ * localtime_r() cost as much as the rest of the row.  A day is kept only
+ * when the zone's offset is the same at its first and its last second,
+ * so a day with a change of offset (summer time) is always asked again.
+ * Days are found by their number in local time, counted with the offset
+ * last seen: the seconds of one day then share one place. */
+struct local_day {
+	time_t   from;             /* its first second; it lasts 86,400 */
+	int      year;             /* as struct tm counts them */
+	short    mon, mday;
+	unsigned generation;       /* zone_generation when kept; 0: none */
+};
+
+#define LOCAL_DAYS 512
+
+struct local_days {
+	struct local_day day[LOCAL_DAYS];
+	long             offset;   /* the last offset seen (tm_gmtoff) */
+};
+
+static void
+local_day_keep(struct local_day *d, time_t t, const struct tm *tm)
+{
+	time_t from = t - (tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec);
+	time_t last = from + 86399;
+	struct tm a, b;
+
+	d->generation = 0;
+	if (localtime_r(&from, &a) == NULL || localtime_r(&last, &b) == NULL ||
+	    a.tm_gmtoff != tm->tm_gmtoff || b.tm_gmtoff != tm->tm_gmtoff)
+		return;
+	d->from = from;
+	d->year = tm->tm_year;
+	d->mon = (short)tm->tm_mon;
+	d->mday = (short)tm->tm_mday;
+	d->generation = zone_generation;
+}
+
+/* The local date of t: tm's year, month and day only. */
+static void
+local_date(time_t t, struct tm *tm)
+{
+	static _Thread_local struct local_days kept;
+	struct local_day *d = &kept.day[(unsigned long long)((t + kept.offset) /
+	    86400) % LOCAL_DAYS];
+
+	if (d->generation == zone_generation && t >= d->from &&
+	    t - d->from < 86400) {
+		memset(tm, 0, sizeof(*tm));
+		tm->tm_year = d->year;
+		tm->tm_mon = d->mon;
+		tm->tm_mday = d->mday;
+		return;
+	}
+	localtime_r(&t, tm);
+	kept.offset = tm->tm_gmtoff;
+	local_day_keep(&kept.day[(unsigned long long)((t + kept.offset) /
+	    86400) % LOCAL_DAYS], t, tm);
+}
+
+/* n (not negative) in decimal, at least width digits; returns the end. */
+static char *
+put_number(char *p, long n, int width)
+{
+	char digits[24];
+	int i = 0;
+
+	do
+		digits[i++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	while (i < width)
+		digits[i++] = '0';
+	while (i > 0)
+		*p++ = digits[--i];
+	return p;
+}
+
+static char *
+put_text(char *p, const char *text)
+{
+	size_t n = strlen(text);
+
+	memcpy(p, text, n);
+	return p + n;
+}
+
+/* tm's date, the year unpadded, month and day in width digits, each
+ * followed by its word of sep; cut to size as snprintf() would.  Written
+ * by hand: snprintf() cost more than the rest of a listed account's row. */
+static void
+put_date(const struct tm *tm, const char *const sep[3], int width, char *buf,
+    size_t size)
+{
+	char out[96], *p = out;
+	size_t n;
+
+	if (tm->tm_year < -1900) {
+		snprintf(buf, size, "%d%s%0*d%s%0*d%s", tm->tm_year + 1900, sep[0],
+		    width, tm->tm_mon + 1, sep[1], width, tm->tm_mday, sep[2]);
+		return;
+	}
+	p = put_text(put_number(p, (long)tm->tm_year + 1900, 1), sep[0]);
+	p = put_text(put_number(p, tm->tm_mon + 1, width), sep[1]);
+	p = put_text(put_number(p, tm->tm_mday, width), sep[2]);
+	if (size == 0)
+		return;
+	n = (size_t)(p - out) < size ? (size_t)(p - out) : size - 1;
+	memcpy(buf, out, n);
+	buf[n] = '\0';
+}
+
 void
 date_format_local(time_t t, char *buf, size_t size)
 {
+	static const char *const dashes[] = { "-", "-", "" };
 	struct tm tm;
 
-	localtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d", &tm);
+	local_date(t, &tm);
+	put_date(&tm, dashes, 2, buf, size);
 }
 
 void
 date_cn(time_t t, char *buf, size_t size)
 {
+	static const char *const cn[] = { "年", "月", "日" };
 	struct tm tm;
 
-	localtime_r(&t, &tm);
-	snprintf(buf, size, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday);
+	local_date(t, &tm);
+	put_date(&tm, cn, 1, buf, size);
 }
 
 void

@@ -135,15 +135,23 @@ void
 sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list copy;
+	size_t room;
 	int n;
 
+	/* formatted straight into the room there is, and again only when it
+	 * did not fit: measuring first formatted every text twice */
+	if (sb->buf == NULL)
+		sb_grow(sb, 0);
+	room = sb->cap - sb->len;
 	va_copy(copy, ap);
-	n = vsnprintf(NULL, 0, fmt, copy);
+	n = vsnprintf(sb->buf + sb->len, room, fmt, copy);
 	va_end(copy);
 	if (n < 0)
 		util_die("bad format string");
-	sb_grow(sb, (size_t)n);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room) {
+		sb_grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	}
 	sb->len += (size_t)n;
 }
 

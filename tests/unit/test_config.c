@@ -421,6 +421,53 @@ iso_date_to_time_is_local_midnight(void **state)
 	assert_string_equal(buf, "2025-12-31");
 }
 
+/* The dates kept per day (timeutil.c) against localtime_r() itself, in
+ * zones with summer time (Berlin's changes at night, Santiago's at
+ * midnight), every ten minutes around each change, asked twice so that
+ * the second answer comes from what was kept; then in another zone. */
+static void
+dates_kept_per_day_match_the_zone_and_its_summer_time(void **state)
+{
+	static const char *const zones[] = { "Europe/Berlin", "America/Santiago" };
+	/* 00:00 UTC of 2026-03-28, 10-24, 04-04 and 09-05: a change of
+	 * Berlin's or Santiago's offset is within two days of each */
+	static const long long around[] = { 1774656000, 1792800000, 1775260800,
+	    1788566400 };
+	char got[32], want[32], cn[CN_DATE_SIZE];
+	struct tm tm;
+	time_t t;
+	size_t z, a;
+	int pass;
+
+	(void)state;
+	for (z = 0; z < ARRAY_SIZE(zones); z++) {
+		assert_int_equal(tz_set(zones[z]), 0);
+		for (a = 0; a < ARRAY_SIZE(around); a++)
+			for (pass = 0; pass < 2; pass++)
+				for (t = (time_t)around[a] - 2 * 86400;
+				    t < (time_t)around[a] + 3 * 86400; t += 600) {
+					localtime_r(&t, &tm);
+					strftime(want, sizeof(want), "%Y-%m-%d", &tm);
+					date_format_local(t, got, sizeof(got));
+					if (strcmp(got, want) != 0)
+						fail_msg("%s at %lld: %s, not %s", zones[z],
+						    (long long)t, got, want);
+				}
+	}
+	/* 20:00 UTC on 2026-11-25: still the 25th in Santiago, the 26th in
+	 * Shanghai, whatever was kept for the 25th */
+	date_format_local((time_t)1795636800, got, sizeof(got));
+	assert_string_equal(got, "2026-11-25");
+	assert_int_equal(tz_set("Asia/Shanghai"), 0);
+	date_format_local((time_t)1795636800, got, sizeof(got));
+	assert_string_equal(got, "2026-11-26");
+	date_cn((time_t)1795636800, cn, sizeof(cn));
+	assert_string_equal(cn, "2026年11月26日");
+	/* cut as snprintf() cuts */
+	date_format_local((time_t)1795636800, got, 5);
+	assert_string_equal(got, "2026");
+}
+
 static void
 dates_and_times_are_written_the_chinese_way(void **state)
 {
@@ -1172,6 +1219,8 @@ main(void)
 		cmocka_unit_test(iso_date_valid_knows_the_calendar),
 		cmocka_unit_test(local_time_parse_reads_shanghai_wall_time),
 		cmocka_unit_test(local_time_parse_rejects_malformed_times),
+		cmocka_unit_test_teardown(
+		    dates_kept_per_day_match_the_zone_and_its_summer_time, setup_zone),
 		cmocka_unit_test(dates_and_times_are_written_the_chinese_way),
 		cmocka_unit_test(iso_date_to_time_is_local_midnight),
 		cmocka_unit_test(days_between_floors_and_never_goes_negative),
