@@ -109,7 +109,8 @@ enum { S_OPENED = F_END, S_CREATED, S_WARN, S_STALE, S_DORMANT, S_STATE,
  * merged with them (problem_open_auto holds them in this order). */
 static const char open_problems_query[] =
 	"SELECT account_id, id, kind, coalesce(due_at, 0) FROM problem WHERE"
-	" closed_at IS NULL AND kind IN ('stale', 'dormant', 'unreachable')"
+	" closed_at IS NULL"
+	" AND (kind = 'stale' OR kind = 'dormant' OR kind = 'unreachable')"
 	" ORDER BY account_id";
 
 /* What one account looked like when the evaluation read it. */

@@ -275,9 +275,10 @@ int
 problem_auto_close_inactive(sqlite3 *db, time_t now)
 {
 	if (db_run(db, "UPDATE problem SET closed_at = ?, close_reason = 'waived',"
-	    " close_note = '账号已暂停、关停或整合' WHERE closed_at IS NULL AND kind"
-	    " IN ('stale', 'dormant', 'unreachable') AND account_id IN (SELECT id"
-	    " FROM account WHERE status != 'active')", "I", (long long)now) == -1)
+	    " close_note = '账号已暂停、关停或整合' WHERE closed_at IS NULL"
+	    " AND (kind = 'stale' OR kind = 'dormant' OR kind = 'unreachable')"
+	    " AND account_id IN (SELECT id FROM account WHERE status != 'active')",
+	    "I", (long long)now) == -1)
 		return -1;
 	return sqlite3_changes(db);
 }
@@ -421,6 +422,17 @@ problem_account_find(const struct problem_account *a, size_t n,
     long long account_id)
 {
 	return n ? bsearch(&account_id, a, n, sizeof(*a), account_cmp) : NULL;
+}
+
+int
+problem_account_count(sqlite3 *db, const struct problem_window *w,
+    long long *n)
+{
+	return db_query_int(db, n, "SELECT count(DISTINCT p.account_id) FROM"
+	    " problem p WHERE p.account_id IS NOT NULL AND p.opened_at <= ?2"
+	    " AND (p.closed_at IS NULL OR p.closed_at > ?1) AND (?3 = 0 OR"
+	    " p.unit_id = ?3)", "III", (long long)w->from, (long long)w->to,
+	    w->unit_id) == -1 ? -1 : 0;
 }
 
 int
