@@ -522,12 +522,11 @@ digest_notices(sqlite3 *db, time_t now, long long total,
 
 /* The counts, and the overdue notices counted with them. */
 static int
-digest_counts(sqlite3 *db, const struct config *cfg,
-    const struct evaluation *ev, struct tmpl_vars *v,
+digest_counts(sqlite3 *db, const struct evaluation *ev, struct tmpl_vars *v,
     long long *notices_overdue)
 {
 	struct monitor_counts c;
-	int rc = monitor_counts_load(db, cfg, ev->now, &c);
+	int rc = monitor_counts_load_digest(db, ev->now, &c);
 
 	set_digest_counts(v, ev, &c);
 	*notices_overdue = c.notices_overdue;
@@ -677,7 +676,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		return 0;
 	v = base_vars(cfg, ev->now);
 	set_date(v, "date", true, ev->now, "");
-	if (digest_counts(db, cfg, ev, v, &notices_overdue) == -1 ||
+	if (digest_counts(db, ev, v, &notices_overdue) == -1 ||
 	    digest_notices(db, ev->now, notices_overdue, v) == -1) {
 		tmpl_vars_free(v);
 		free(key);

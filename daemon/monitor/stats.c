@@ -252,13 +252,13 @@ count_notices(sqlite3 *db, const struct scope *s, time_t now,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The work to follow up: work orders, failing feeds, open and overdue
+ * problems, unanswered notices. */
 static int
-count_scoped(sqlite3 *db, const struct scope *s, time_t now,
+count_work(sqlite3 *db, const struct scope *s, time_t now,
     struct monitor_counts *c)
 {
-	if (count_accounts(db, s, c) == -1 ||
-	    count_problem_accounts(db, s, now, c) == -1 ||
-	    count_orders(db, s, now, c) == -1 ||
+	if (count_orders(db, s, now, c) == -1 ||
 	    count_failing_feeds(db, s, now, c) == -1 ||
 	    count_one(db, s, "unit_id", "SELECT count(*) FROM problem WHERE"
 	    " closed_at IS NULL AND", "", now, &c->open_problems) == -1 ||
@@ -266,6 +266,17 @@ count_scoped(sqlite3 *db, const struct scope *s, time_t now,
 	    " closed_at IS NULL AND due_at < ?1 AND", "", now,
 	    &c->overdue_problems) == -1 ||
 	    count_notices(db, s, now, c) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+count_scoped(sqlite3 *db, const struct scope *s, time_t now,
+    struct monitor_counts *c)
+{
+	if (count_accounts(db, s, c) == -1 ||
+	    count_problem_accounts(db, s, now, c) == -1 ||
+	    count_work(db, s, now, c) == -1)
 		return -1;
 	return 0;
 }
@@ -280,6 +291,19 @@ monitor_counts_load(sqlite3 *db, const struct config *cfg, time_t now,
 	if (count_scoped(db, &all, now, c) == -1 || count_outbox(db, c) == -1 ||
 	    health_get(db, HEALTH_EVALUATION, &c->evaluation) == -1 ||
 	    ledger_check_counts(db, cfg, now, &c->ledger) == -1)
+		return -1;
+	return 0;
+}
+
+int
+monitor_counts_load_digest(sqlite3 *db, time_t now, struct monitor_counts *c)
+{
+	const struct scope all = { 0, false };
+	const struct problem_window w = { now, now, 0 };
+
+	memset(c, 0, sizeof(*c));
+	if (problem_account_count(db, &w, &c->problem_accounts) == -1 ||
+	    count_work(db, &all, now, c) == -1 || count_outbox(db, c) == -1)
 		return -1;
 	return 0;
 }

@@ -41,6 +41,13 @@ struct monitor_counts {
  * with monitor_counts_free() either way. */
 int  monitor_counts_load(sqlite3 *db, const struct config *cfg, time_t now,
          struct monitor_counts *c);
+/* What the admins' daily digest shows beside the evaluation's own
+ * counts of states: the problems (open, overdue, the accounts they are
+ * about), failing feeds, work orders, notices and the outbox.  The states,
+ * the worst kinds, the ledger check and the evaluation's health stay zero:
+ * counting them took longer than the rest of the evaluation's mail. */
+int  monitor_counts_load_digest(sqlite3 *db, time_t now,
+         struct monitor_counts *c);
 /* One unit's share, for its own login: the same counts over its accounts,
  * problems, work orders and notices, and with subordinates over those of
  * the units under it too.  The outbox, the ledger check and the

@@ -846,6 +846,12 @@ def test_digest_goes_to_admins_once_a_day_after_digest_time(mw, feeds, smtp):
     with con:
         con.execute("UPDATE outbox SET status = 'failed' WHERE kind = 'alert'")
     con.close()
+    # a second problem of the stale account, and one of the unit as a
+    # whole: three problems, about one account
+    mw.run("problem", "add", "--account", str(stale), "--detail",
+           "栏目长期空白", check=0)
+    mw.run("problem", "add", "--unit", "GOV", "--detail", "未明确账号管理员",
+           check=0)
     cycle(mw, day + 9 * HOUR)                # 09:00: the digest
     cycle(mw, day + 17 * HOUR)               # same day: no second one
     digests = outbox(mw, "kind = 'digest'")
@@ -861,7 +867,7 @@ def test_digest_goes_to_admins_once_a_day_after_digest_time(mw, feeds, smtp):
     text = assert_well_formed(msg)["text/plain"]
     assert "监测账号：2 个" in text
     assert "「武夷山之声」：超期未更新" in text
-    assert "未销号问题：1 个（涉及 1 个账号），其中已逾整改期限 0 个" in text
+    assert "未销号问题：3 个（涉及 1 个账号），其中已逾整改期限 0 个" in text
     assert "待发送邮件：0 封，发送失败 1 封" in text
     assert states(mw)[stale] == "stale"
 
