@@ -125,8 +125,13 @@ class Mediawatch:
         argv = [self.daemon_path]
         if config:
             argv += ["-c", self.conf_path]
-        return self.exec(argv + list(args), env=env, input=input, check=check,
-                         timeout=timeout)
+        r = self.exec(argv + list(args), env=env, input=input, check=check,
+                      timeout=timeout)
+        # the poll's batches and the evaluation do not enforce foreign
+        # keys: every cycle must leave them whole all the same
+        if "--once" in args and os.path.exists(self.db_path):
+            assert self.sql("PRAGMA foreign_key_check") == []
+        return r
 
     def json(self, *args, env=None, input=None):
         """Runs with --json, requires success, returns the parsed output."""
