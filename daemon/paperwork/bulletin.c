@@ -306,32 +306,6 @@ result_label(const char *state)
 	return strcmp(state, "pass") == 0 ? "合格" : "不合格";
 }
 
-/* A text repeated from row to row (a unit, a platform, a kind, a day) is
- * one JSON string in texts, shared by the rows: a large registry's
- * bulletin has tens of thousands of rows, and each string of its own
- * would be allocated and freed.  Rows never change a string in place.
- * Borrowed; NULL for text that is not UTF-8, as json_string(). */
-static json_t *
-shared(json_t *texts, const char *text)
-{
-	json_t *s = json_object_get(texts, text);
-
-	if (s == NULL && (s = json_string(text)) != NULL)
-		json_object_set_new(texts, text, s);
-	return s;
-}
-
-static json_t *
-shared_date(json_t *texts, bool has, time_t t)
-{
-	char buf[CN_DATE_SIZE];
-
-	if (!has)
-		return shared(texts, NEVER_UPDATED);
-	date_cn(t, buf, sizeof(buf));
-	return shared(texts, buf);
-}
-
 /* The account's row in the documents. */
 static json_t *
 account_row(const struct config *cfg, sqlite3_stmt *st,
@@ -342,20 +316,23 @@ account_row(const struct config *cfg, sqlite3_stmt *st,
 	bool has = !db_column_is_null(st, A_LAST_UPDATE);
 	json_t *row;
 
-	row = json_pack("{s:I, s:O, s:O, s:O, s:O, s:s, s:s, s:O, s:I, s:I}",
-	    "account_id", (json_int_t)j->id, "unit", shared(texts,
-	    db_column_text(st, A_UNIT)), "unit_name", shared(texts,
-	    db_column_text(st, A_UNIT_NAME)), "platform_key", shared(texts,
-	    platform), "platform", shared(texts, platform_label(cfg, platform)),
-	    "account", db_column_text(st, A_NAME), "uid", db_column_text(st,
-	    A_UID), "last_update", shared_date(texts, has, last), "days",
-	    (json_int_t)days_between(p->check - (time_t)j->age, p->check),
-	    "posts", (json_int_t)j->posts);
+	row = json_object();
+	row_int(row, "account_id", j->id);
+	row_shared(row, "unit", texts, db_column_text(st, A_UNIT));
+	row_shared(row, "unit_name", texts, db_column_text(st, A_UNIT_NAME));
+	row_shared(row, "platform_key", texts, platform);
+	row_shared(row, "platform", texts, platform_label(cfg, platform));
+	row_text(row, "account", db_column_text(st, A_NAME));
+	row_text(row, "uid", db_column_text(st, A_UID));
+	json_object_set_nocheck(row, "last_update", shared_date(texts, has,
+	    last));
+	row_int(row, "days", days_between(p->check - (time_t)j->age, p->check));
+	row_int(row, "posts", j->posts);
 	set_threshold_days(row, account_warn_after(cfg, platform, st, A_WARN),
 	    account_stale_after(cfg, platform, st, A_STALE));
-	json_object_set(row, "result", shared(texts, result_label(j->state)));
-	json_object_set(row, "state", shared(texts, j->state));
-	json_object_set(row, "reasons", shared(texts, j->reasons));
+	row_shared(row, "result", texts, result_label(j->state));
+	row_shared(row, "state", texts, j->state);
+	row_shared(row, "reasons", texts, j->reasons);
 	return row;
 }
 
@@ -513,7 +490,7 @@ struct name_key {
 struct figures {
 	bool             every;     /* keep every account's row */
 	json_t          *rows;      /* the rows kept, in id order */
-	json_t          *texts;     /* the rows' shared texts (shared()) */
+	json_t          *texts;     /* the rows' shared texts (shared_text()) */
 	struct tally     all;
 	struct groups    units, platforms;
 	struct name_key *names;     /* every account's, unless every */
@@ -761,9 +738,9 @@ date_or_empty(sqlite3_stmt *st, int col, json_t *texts)
 	char buf[CN_DATE_SIZE];
 
 	if (db_column_is_null(st, col))
-		return shared(texts, "");
+		return shared_text(texts, "");
 	date_cn((time_t)sqlite3_column_int64(st, col), buf, sizeof(buf));
-	return shared(texts, buf);
+	return shared_text(texts, buf);
 }
 
 /* The detail as it stood at the check time; an escalation in the month
@@ -775,7 +752,7 @@ detail_text(sqlite3_stmt *st, json_t *texts)
 	char day[CN_DATE_SIZE];
 
 	if (db_column_is_null(st, Q_ESCALATED))
-		return json_incref(shared(texts, db_column_text(st, Q_DETAIL)));
+		return json_incref(shared_text(texts, db_column_text(st, Q_DETAIL)));
 	date_cn((time_t)sqlite3_column_int64(st, Q_ESCALATED), day, sizeof(day));
 	return json_sprintf("%s（%s由%s升级）", db_column_text(st, Q_DETAIL), day,
 	    problem_kind_label(db_column_text(st, Q_FROM_KIND)));
@@ -787,19 +764,27 @@ problem_row(const struct config *cfg, sqlite3_stmt *st, json_t *texts)
 	bool unit_wide = sqlite3_column_int64(st, Q_ACCOUNT) == 0;
 	bool serious = strcmp(db_column_text(st, Q_SEVERITY), "serious") == 0;
 
-	return json_pack("{s:O, s:O, s:I, s:O, s:s, s:s, s:O, s:O, s:o, s:O,"
-	    " s:O, s:O, s:O}", "unit", shared(texts, db_column_text(st, Q_UNIT)),
-	    "unit_name", shared(texts, db_column_text(st, Q_UNIT_NAME)),
-	    "account_id", (json_int_t)sqlite3_column_int64(st, Q_ACCOUNT),
-	    "platform", shared(texts, unit_wide ? "—" : platform_label(cfg,
-	    db_column_text(st, Q_PLATFORM))), "account", unit_wide ?
-	    "（单位整体）" : db_column_text(st, Q_NAME), "uid",
-	    db_column_text(st, Q_UID), "kind", shared(texts, serious ?
-	    "严重表述错误" : problem_kind_label(db_column_text(st, Q_KIND))),
-	    "kind_key", shared(texts, db_column_text(st, Q_KIND)), "detail",
-	    detail_text(st, texts), "opened", date_or_empty(st, Q_OPENED, texts),
-	    "due", date_or_empty(st, Q_DUE, texts), "closed", date_or_empty(st,
-	    Q_CLOSED, texts), "escalated", date_or_empty(st, Q_ESCALATED, texts));
+	json_t *row = json_object(), *detail = detail_text(st, texts);
+
+	row_shared(row, "unit", texts, db_column_text(st, Q_UNIT));
+	row_shared(row, "unit_name", texts, db_column_text(st, Q_UNIT_NAME));
+	row_int(row, "account_id", sqlite3_column_int64(st, Q_ACCOUNT));
+	row_shared(row, "platform", texts, unit_wide ? "—" : platform_label(cfg,
+	    db_column_text(st, Q_PLATFORM)));
+	row_text(row, "account", unit_wide ? "（单位整体）" :
+	    db_column_text(st, Q_NAME));
+	row_text(row, "uid", db_column_text(st, Q_UID));
+	row_shared(row, "kind", texts, serious ? "严重表述错误" :
+	    problem_kind_label(db_column_text(st, Q_KIND)));
+	row_shared(row, "kind_key", texts, db_column_text(st, Q_KIND));
+	json_object_set_new_nocheck(row, "detail", detail ? detail :
+	    json_string(""));
+	json_object_set_nocheck(row, "opened", date_or_empty(st, Q_OPENED, texts));
+	json_object_set_nocheck(row, "due", date_or_empty(st, Q_DUE, texts));
+	json_object_set_nocheck(row, "closed", date_or_empty(st, Q_CLOSED, texts));
+	json_object_set_nocheck(row, "escalated", date_or_empty(st, Q_ESCALATED,
+	    texts));
+	return row;
 }
 
 /* The lists by name, each by unit, the rows of a list in the order the

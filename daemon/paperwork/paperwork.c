@@ -166,6 +166,52 @@ json_date(bool has, time_t t)
 	return json_string(buf);
 }
 
+/* ---- rows of the long lists ---- */
+
+json_t *
+shared_text(json_t *texts, const char *text)
+{
+	json_t *s = json_object_get(texts, text ? text : "");
+
+	if (s != NULL)
+		return s;
+	if ((s = json_string(text ? text : "")) == NULL)
+		return shared_text(texts, "");
+	json_object_set_new_nocheck(texts, text, s);
+	return s;
+}
+
+json_t *
+shared_date(json_t *texts, bool has, time_t t)
+{
+	char buf[CN_DATE_SIZE];
+
+	if (!has)
+		return shared_text(texts, NEVER_UPDATED);
+	date_cn(t, buf, sizeof(buf));
+	return shared_text(texts, buf);
+}
+
+void
+row_shared(json_t *row, const char *key, json_t *texts, const char *text)
+{
+	json_object_set_nocheck(row, key, shared_text(texts, text));
+}
+
+void
+row_text(json_t *row, const char *key, const char *text)
+{
+	json_t *s = json_string(text ? text : "");
+
+	json_object_set_new_nocheck(row, key, s ? s : json_string(""));
+}
+
+void
+row_int(json_t *row, const char *key, long long n)
+{
+	json_object_set_new_nocheck(row, key, json_integer((json_int_t)n));
+}
+
 /* ---- units in the configured order ---- */
 
 struct ranked {

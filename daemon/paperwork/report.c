@@ -54,28 +54,33 @@ last_update_apart(sqlite3 *db, long long id, time_t now, time_t *last)
 
 static json_t *
 account_row(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
-    time_t now, const char *state, const char *label, long problems)
+    time_t now, const char *state, const char *label, long problems,
+    json_t *texts)
 {
-	time_t last = (time_t)sqlite3_column_int64(st, 5);
+	const char *platform = db_column_text(st, 3);
+	time_t last = (time_t)sqlite3_column_int64(st, 5), since;
 	bool has = !db_column_is_null(st, 5);
+	json_t *row = json_object();
 
 	if (!sqlite3_column_int(st, 13))
 		has = last_update_apart(db, sqlite3_column_int64(st, 0), now, &last);
-	time_t since = has ? last : account_grace_start(db_column_text(st, 6),
+	since = has ? last : account_grace_start(db_column_text(st, 6),
 	    (time_t)sqlite3_column_int64(st, 7));
-	json_t *row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-	    "account_id", (json_int_t)sqlite3_column_int64(st, 0), "unit",
-	    db_column_text(st, 1), "unit_name", db_column_text(st, 2),
-	    "platform_key", db_column_text(st, 3),
-	    "platform", platform_label(cfg, db_column_text(st, 3)), "account",
-	    db_column_text(st, 4), "uid", db_column_text(st, 12), "state", state,
-	    "state_label", label);
-
-	json_object_set_new(row, "last_update", json_date(has, last));
-	json_object_set_new(row, "days", json_integer(days_between(since, now)));
-	json_object_set_new(row, "open_problems", json_integer(problems));
-	set_threshold_days(row, account_warn_after(cfg, db_column_text(st, 3),
-	    st, 10), account_stale_after(cfg, db_column_text(st, 3), st, 11));
+	row_int(row, "account_id", sqlite3_column_int64(st, 0));
+	row_shared(row, "unit", texts, db_column_text(st, 1));
+	row_shared(row, "unit_name", texts, db_column_text(st, 2));
+	row_shared(row, "platform_key", texts, platform);
+	row_shared(row, "platform", texts, platform_label(cfg, platform));
+	row_text(row, "account", db_column_text(st, 4));
+	row_text(row, "uid", db_column_text(st, 12));
+	row_shared(row, "state", texts, state);
+	row_shared(row, "state_label", texts, label);
+	json_object_set_nocheck(row, "last_update", shared_date(texts, has,
+	    last));
+	row_int(row, "days", days_between(since, now));
+	row_int(row, "open_problems", problems);
+	set_threshold_days(row, account_warn_after(cfg, platform, st, 10),
+	    account_stale_after(cfg, platform, st, 11));
 	return row;
 }
 
@@ -173,7 +178,7 @@ add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
 	const char *state, *label;
 	struct problem_set ps;
 	sqlite3_stmt *st;
-	json_t *at, *row;
+	json_t *at, *row, *texts;
 	size_t i;
 	long problems;
 	int rc;
@@ -186,6 +191,7 @@ add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
 		free(t);
 		return -1;
 	}
+	texts = json_object();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((at = json_object_get(index, db_column_text(st, 1))) == NULL)
 			continue;
@@ -196,11 +202,13 @@ add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
 		tally_add(&t[i], state, problems);
 		if (!all && !needs_action(state, problems))
 			continue;
-		row = account_row(db, cfg, st, now, state, label, problems);
+		row = account_row(db, cfg, st, now, state, label, problems,
+		    texts);
 		json_array_append(listed, row);
 		json_array_append_new(json_object_get(t[i].unit, "accounts"), row);
 	}
 	sqlite3_finalize(st);
+	json_decref(texts);
 	for (i = 0; i < json_array_size(units); i++) {
 		tally_write(&t[i]);
 		/* by platform, then id, as the ledger lists them */
@@ -237,28 +245,33 @@ units(sqlite3 *db, const struct config *cfg, time_t now, bool *all,
 }
 
 static json_t *
-problem_row(const struct config *cfg, sqlite3_stmt *st, time_t now)
+problem_row(const struct config *cfg, sqlite3_stmt *st, time_t now,
+    json_t *texts)
 {
-	char opened[CN_DATE_SIZE], due[CN_DATE_SIZE];
 	bool unit_wide = db_column_is_null(st, 1);
-	bool overdue = !db_column_is_null(st, 6) &&
-	    sqlite3_column_int64(st, 6) < (long long)now;
+	bool has_due = !db_column_is_null(st, 6);
+	bool overdue = has_due && sqlite3_column_int64(st, 6) < (long long)now;
+	json_t *row = json_object();
 
-	date_cn((time_t)sqlite3_column_int64(st, 5), opened, sizeof(opened));
-	due[0] = '\0';
-	if (!db_column_is_null(st, 6))
-		date_cn((time_t)sqlite3_column_int64(st, 6), due, sizeof(due));
-	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
-	    " s:s, s:s, s:s}", "unit", db_column_text(st, 8), "unit_name",
-	    db_column_text(st, 0), "account_id",
-	    (json_int_t)sqlite3_column_int64(st, 9), "platform", unit_wide ?
-	    "—" : platform_label(cfg, db_column_text(st, 1)), "account",
-	    db_column_text(st, 2), "uid", db_column_text(st, 10), "kind",
-	    strcmp(db_column_text(st, 7), "serious") == 0 ? "严重表述错误" :
-	    problem_kind_label(db_column_text(st, 3)), "kind_key",
-	    db_column_text(st, 3), "detail", db_column_text(st, 4), "opened",
-	    opened, "due", due, "overdue", overdue ? "已逾期" : "", "state",
-	    overdue ? "overdue" : "");
+	row_shared(row, "unit", texts, db_column_text(st, 8));
+	row_shared(row, "unit_name", texts, db_column_text(st, 0));
+	row_int(row, "account_id", sqlite3_column_int64(st, 9));
+	row_shared(row, "platform", texts, unit_wide ? "—" :
+	    platform_label(cfg, db_column_text(st, 1)));
+	row_text(row, "account", db_column_text(st, 2));
+	row_text(row, "uid", db_column_text(st, 10));
+	row_shared(row, "kind", texts, strcmp(db_column_text(st, 7),
+	    "serious") == 0 ? "严重表述错误" :
+	    problem_kind_label(db_column_text(st, 3)));
+	row_shared(row, "kind_key", texts, db_column_text(st, 3));
+	row_text(row, "detail", db_column_text(st, 4));
+	json_object_set_nocheck(row, "opened", shared_date(texts, true,
+	    (time_t)sqlite3_column_int64(st, 5)));
+	json_object_set_nocheck(row, "due", has_due ? shared_date(texts, true,
+	    (time_t)sqlite3_column_int64(st, 6)) : shared_text(texts, ""));
+	row_shared(row, "overdue", texts, overdue ? "已逾期" : "");
+	row_shared(row, "state", texts, overdue ? "overdue" : "");
+	return row;
 }
 
 /* The open problems, one row each (an account has one problem per
@@ -266,7 +279,7 @@ problem_row(const struct config *cfg, sqlite3_stmt *st, time_t now)
 static json_t *
 open_problems(sqlite3 *db, const struct config *cfg, time_t now)
 {
-	json_t *rows = json_array();
+	json_t *rows = json_array(), *texts = json_object();
 	sqlite3_stmt *st;
 
 	st = db_prepare(db, "SELECT u.name, a.platform, coalesce(a.name,"
@@ -276,8 +289,9 @@ open_problems(sqlite3 *db, const struct config *cfg, time_t now)
 	    " p.unit_id LEFT JOIN account a ON a.id = p.account_id WHERE"
 	    " p.closed_at IS NULL ORDER BY p.opened_at, p.id", "");
 	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rows, problem_row(cfg, st, now));
+		json_array_append_new(rows, problem_row(cfg, st, now, texts));
 	sqlite3_finalize(st);
+	json_decref(texts);
 	sort_by_unit(cfg, rows, "unit");
 	return rows;
 }
