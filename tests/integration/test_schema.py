@@ -26,15 +26,16 @@ def fill(con):
                     " 'admin', 20, 'rectified')")
 
 
-def refused(mw, sql, params=()):
-    """Whether a CHECK constraint refuses the statement (foreign keys are
-    not enforced on this connection: only the CHECKs are under test)."""
+def refused(mw, sql, params=(), by="CHECK"):
+    """Whether a constraint of the kind by (CHECK, UNIQUE) refuses the
+    statement (foreign keys are not enforced on this connection: only the
+    schema's own constraints are under test)."""
     con = sqlite3.connect(mw.db_path)
     try:
         with con:
             con.execute(sql, params)
     except sqlite3.IntegrityError as e:
-        return "CHECK constraint failed" in str(e)
+        return f"{by} constraint failed" in str(e)
     finally:
         con.close()
     return False
@@ -84,15 +85,7 @@ def test_other_values_are_refused(mw):
 
 
 def unique_refused(mw, sql, params=()):
-    con = sqlite3.connect(mw.db_path)
-    try:
-        with con:
-            con.execute(sql, params)
-    except sqlite3.IntegrityError as e:
-        return "UNIQUE constraint failed" in str(e)
-    finally:
-        con.close()
-    return False
+    return refused(mw, sql, params, by="UNIQUE")
 
 
 @pytest.mark.parametrize("version", [19, None])
