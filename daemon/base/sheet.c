@@ -152,10 +152,16 @@ apostrophe_led(const char *text)
 	return p > text && starts_formula(*p);
 }
 
+bool
+sheet_needs_guard(const char *text, bool guard_always)
+{
+	return apostrophe_led(text) || (guard_always && starts_formula(*text));
+}
+
 char *
 sheet_guard(const char *text, bool guard_always)
 {
-	if (apostrophe_led(text) || (guard_always && starts_formula(*text)))
+	if (sheet_needs_guard(text, guard_always))
 		return xasprintf("'%s", text);
 	return xstrdup(text);
 }

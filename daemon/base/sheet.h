@@ -64,6 +64,9 @@ const char *sheet_column_name(const struct sheet *s, unsigned col, char *buf);
  * apostrophe-led ones (cells that are text already, as in .xlsx).  Both
  * return a malloc'd copy. */
 char *sheet_guard(const char *text, bool guard_always);
+/* Whether sheet_guard() would change text: most texts it copies as they
+ * are, and a long export need not copy them. */
+bool  sheet_needs_guard(const char *text, bool guard_always);
 /* The inverse of either: one apostrophe less in front of such text. */
 char *sheet_unguard(const char *text);
 

@@ -315,7 +315,10 @@ local_date(time_t t, struct tm *tm)
 		tm->tm_mday = d->mday;
 		return;
 	}
-	localtime_r(&t, tm);
+	if (localtime_r(&t, tm) == NULL) {      /* a year beyond int */
+		memset(tm, 0, sizeof(*tm));
+		return;
+	}
 	kept.offset = tm->tm_gmtoff;
 	local_day_keep(&kept.day[(unsigned long long)((t + kept.offset) /
 	    86400) % LOCAL_DAYS], t, tm);

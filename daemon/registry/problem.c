@@ -367,15 +367,20 @@ problem_kind_rank(const char *kind)
 	return 2;     /* another kind weighs as a manual problem */
 }
 
+/* The problems of accounts open in the window: ?1 from, ?2 to, ?3 the
+ * unit (0: all). */
+#define IN_WINDOW \
+	" FROM problem p WHERE p.account_id IS NOT NULL AND p.opened_at <= ?2" \
+	" AND (p.closed_at IS NULL OR p.closed_at > ?1) AND (?3 = 0 OR" \
+	" p.unit_id = ?3)"
+
 /* Each account's worst rank, as kinds_by_rank orders them. */
 static const char accounts_query[] =
 	"SELECT p.account_id, max(p.unit_id), max(CASE " PROBLEM_KIND_AT("p", "?2")
 	" WHEN 'dormant' THEN 5 WHEN 'stale' THEN 4 WHEN 'wording' THEN 3"
 	" WHEN 'unreachable' THEN 1 ELSE 2 END), count(*), max(p.kind ="
-	" 'wording' AND p.severity = 'serious')"
-	" FROM problem p WHERE p.account_id IS NOT NULL AND p.opened_at <= ?2"
-	" AND (p.closed_at IS NULL OR p.closed_at > ?1) AND (?3 = 0 OR"
-	" p.unit_id = ?3) GROUP BY p.account_id ORDER BY p.account_id";
+	" 'wording' AND p.severity = 'serious')" IN_WINDOW
+	" GROUP BY p.account_id ORDER BY p.account_id";
 
 int
 problem_accounts(sqlite3 *db, const struct problem_window *w,
@@ -428,10 +433,8 @@ int
 problem_account_count(sqlite3 *db, const struct problem_window *w,
     long long *n)
 {
-	return db_query_int(db, n, "SELECT count(DISTINCT p.account_id) FROM"
-	    " problem p WHERE p.account_id IS NOT NULL AND p.opened_at <= ?2"
-	    " AND (p.closed_at IS NULL OR p.closed_at > ?1) AND (?3 = 0 OR"
-	    " p.unit_id = ?3)", "III", (long long)w->from, (long long)w->to,
+	return db_query_int(db, n, "SELECT count(DISTINCT p.account_id)"
+	    IN_WINDOW, "III", (long long)w->from, (long long)w->to,
 	    w->unit_id) == -1 ? -1 : 0;
 }
 
