@@ -99,17 +99,11 @@ monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 	int queued = -1;
 
 	log_problem_clear();
-	/*
-	 * The evaluation's transaction does not enforce foreign keys (the
-	 * pragma changes only outside a transaction): every account, unit and
-	 * problem id it writes it read in the same transaction, and nothing
-	 * deletes an account, a unit or a problem (closing, removing, merging
-	 * are states).  Enforced, each state, change and problem written
-	 * looked its account and unit up again: 7 % of a first evaluation's
-	 * instructions.  The tests check the keys after every cycle (PRAGMA
-	 * foreign_key_check, tests/integration/conftest.py).
-	 */
-	if (db_exec(db, "PRAGMA foreign_keys = OFF") == -1)
+	/* every account, unit and problem id it writes it reads first
+	 * (db_foreign_keys()); enforced, each state, change and problem
+	 * written looked its account and unit up again: 7 % of a first
+	 * evaluation's instructions */
+	if (db_foreign_keys(db, false) == -1)
 		log_warnx("evaluation: foreign keys stay enforced");
 	if (db_begin(db) == 0) {
 		if (evaluate(db, cfg, now, alerts_digest_due(db, cfg, now),
@@ -126,13 +120,13 @@ monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 		evaluation_free(&ev);
 	}
 	if (queued >= 0) {
-		db_exec(db, "PRAGMA foreign_keys = ON");
+		db_foreign_keys(db, true);
 		return queued;
 	}
 	reason = xstrdup(*log_last_problem() ? log_last_problem() :
 	    sqlite3_errmsg(db));
 	db_rollback(db);
-	db_exec(db, "PRAGMA foreign_keys = ON");
+	db_foreign_keys(db, true);
 	report_failure(db, cfg, now, reason);
 	free(reason);
 	return -1;

@@ -171,11 +171,13 @@ json_date(bool has, time_t t)
 json_t *
 shared_text(json_t *texts, const char *text)
 {
-	json_t *s = json_object_get(texts, text ? text : "");
+	json_t *s;
 
-	if (s != NULL)
+	if (text == NULL)
+		text = "";
+	if ((s = json_object_get(texts, text)) != NULL)
 		return s;
-	if ((s = json_string(text ? text : "")) == NULL)
+	if ((s = json_string(text)) == NULL)
 		return shared_text(texts, "");
 	json_object_set_new_nocheck(texts, text, s);
 	return s;

@@ -207,7 +207,7 @@ static void batch_abandon(struct poller *p);
 static void
 batch_ended(struct poller *p)
 {
-	db_exec(p->db, "PRAGMA foreign_keys = ON");
+	db_foreign_keys(p->db, true);
 	p->in_batch = false;
 	p->batch_jobs = 0;
 	sd_event_source_set_enabled(p->flush, SD_EVENT_OFF);
@@ -243,21 +243,18 @@ batch_open(struct poller *p)
 	if (p->in_batch)
 		return 0;
 	/*
-	 * A batch does not enforce foreign keys (set outside a transaction
-	 * only): every account id it writes was read from account by this
-	 * poller when it leased the account, and no account is ever deleted
-	 * (closing one is a status).  Nothing else writes inside a batch: the
-	 * mail sender commits it before it writes (outbox.c).  Enforced, each
-	 * post stored looked its account up and, the larger cost, SQLite had
-	 * to be able to undo a statement of several rows halfway, so it
+	 * A batch does not enforce foreign keys (db_foreign_keys()): every
+	 * account id it writes was read from account by this poller when it
+	 * leased the account.  Nothing else writes inside a batch: the mail
+	 * sender commits it before it writes (outbox.c).  Enforced, SQLite
+	 * had to be able to undo a statement of several rows halfway, so it
 	 * copied every page the statement was to change into a statement
-	 * journal first.  The tests check the keys after polling (PRAGMA
-	 * foreign_key_check).
+	 * journal first.
 	 */
-	if (db_exec(p->db, "PRAGMA foreign_keys = OFF") == -1)
+	if (db_foreign_keys(p->db, false) == -1)
 		return -1;
 	if (db_begin(p->db) == -1) {
-		db_exec(p->db, "PRAGMA foreign_keys = ON");
+		db_foreign_keys(p->db, true);
 		return -1;
 	}
 	p->in_batch = true;

@@ -64,6 +64,13 @@ db_rollback(sqlite3 *db)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int
+db_foreign_keys(sqlite3 *db, bool on)
+{
+	return db_exec(db, on ? "PRAGMA foreign_keys = ON" :
+	    "PRAGMA foreign_keys = OFF");
+}
+
 static int
 apply_migration(sqlite3 *db, const struct migration *m)
 {

@@ -38,6 +38,14 @@ int      db_latest_version(void);
 int  db_begin(sqlite3 *db);
 int  db_commit(sqlite3 *db);
 void db_rollback(sqlite3 *db);
+/* Whether db's next transactions enforce foreign keys (on by default; the
+ * pragma changes only outside a transaction).  The daemon's two bulk
+ * writers, the poll's batches and the evaluation, turn them off: every id
+ * they write they read themselves in the same transaction, nothing
+ * deletes an account, a unit or a problem, and enforced keys made SQLite
+ * look every row's account up and keep a statement journal.  The tests
+ * check the keys after every cycle (PRAGMA foreign_key_check). */
+int  db_foreign_keys(sqlite3 *db, bool on);
 
 /* Runs SQL without results; logs and returns -1 on error. */
 int  db_exec(sqlite3 *db, const char *sql);
