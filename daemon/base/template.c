@@ -5,23 +5,29 @@
 #include <string.h>
 
 #include "base/i18n.h"
+#include "base/strpool.h"
 #include "base/template.h"
 
 #define TMPL_DEPTH     16               /* nested sections */
 #define TMPL_FILE_MAX  (1024 * 1024)
 
 struct tmpl_entry {
-	char               *key;
-	char               *value;      /* NULL for a list */
+	const char         *key;        /* in the names' pool */
+	const char         *value;      /* in the pool; NULL for a list */
 	struct tmpl_vars  **rows;
 	size_t              n_rows, cap_rows;
 };
 
-/* Entries and rows grow by doubling: an alert lists hundreds of rows of a
- * dozen names each. */
+/* Entries and rows grow by doubling: an alert lists thousands of rows of
+ * a dozen names each.  The names and values of a set and of all its rows
+ * are copied into one pool, owned by the set its caller made and freed
+ * with it (a value replaced stays there until then): a malloc and a free
+ * for each would cost more than the copy. */
 struct tmpl_vars {
 	struct tmpl_entry  *e;
 	size_t              n, cap;
+	struct strpool     *pool;
+	bool                owns_pool;  /* the set its caller made */
 };
 
 static void
@@ -30,7 +36,7 @@ set_json_scalar(struct tmpl_vars *v, const char *key, const json_t *value)
 	if (json_is_string(value))
 		tmpl_set(v, key, json_string_value(value));
 	else if (json_is_integer(value))
-		tmpl_setf(v, key, "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+		tmpl_set_int(v, key, json_integer_value(value));
 	else if (json_is_real(value))
 		tmpl_setf(v, key, "%g", json_real_value(value));
 	else if (json_is_true(value))
@@ -51,7 +57,7 @@ set_json_list(struct tmpl_vars *v, const char *key, const json_t *array)
 	tmpl_set_list(v, key);
 	json_array_foreach(array, i, el) {
 		row = tmpl_add_row(v, key);
-		tmpl_setf(row, "no", "%zu", i + 1);
+		tmpl_set_int(row, "no", (long long)i + 1);
 		if (json_is_object(el))
 			json_object_foreach((json_t *)el, name, member)
 				set_json_scalar(row, name, member);
@@ -96,7 +102,11 @@ struct scope {
 struct tmpl_vars *
 tmpl_vars_new(void)
 {
-	return xcalloc(1, sizeof(struct tmpl_vars));
+	struct tmpl_vars *v = xcalloc(1, sizeof(*v));
+
+	v->pool = xcalloc(1, sizeof(*v->pool));
+	v->owns_pool = true;
+	return v;
 }
 
 static void
@@ -104,7 +114,6 @@ entry_clear(struct tmpl_entry *e)
 {
 	size_t i;
 
-	free(e->value);
 	for (i = 0; i < e->n_rows; i++)
 		tmpl_vars_free(e->rows[i]);
 	free(e->rows);
@@ -120,11 +129,13 @@ tmpl_vars_free(struct tmpl_vars *v)
 
 	if (v == NULL)
 		return;
-	for (i = 0; i < v->n; i++) {
+	for (i = 0; i < v->n; i++)
 		entry_clear(&v->e[i]);
-		free(v->e[i].key);
-	}
 	free(v->e);
+	if (v->owns_pool) {
+		strpool_free(v->pool);
+		free(v->pool);
+	}
 	free(v);
 }
 
@@ -137,10 +148,10 @@ entry_get(struct tmpl_vars *v, const char *key)
 		if (strcmp(v->e[i].key, key) == 0)
 			return &v->e[i];
 	if (v->n == v->cap) {
-		v->cap = v->cap ? 2 * v->cap : 8;
+		v->cap = v->cap ? 2 * v->cap : 16;
 		v->e = xrealloc(v->e, v->cap * sizeof(*v->e));
 	}
-	v->e[v->n] = (struct tmpl_entry){ .key = xstrdup(key) };
+	v->e[v->n] = (struct tmpl_entry){ .key = strpool_add(v->pool, key) };
 	return &v->e[v->n++];
 }
 
@@ -150,7 +161,7 @@ tmpl_set(struct tmpl_vars *v, const char *key, const char *value)
 	struct tmpl_entry *e = entry_get(v, key);
 
 	entry_clear(e);
-	e->value = xstrdup(value ? value : "");
+	e->value = strpool_add(v->pool, value ? value : "");
 }
 
 void
@@ -167,6 +178,14 @@ tmpl_setf(struct tmpl_vars *v, const char *key, const char *fmt, ...)
 }
 
 void
+tmpl_set_int(struct tmpl_vars *v, const char *key, long long n)
+{
+	char buf[INT_TEXT_SIZE];
+
+	tmpl_set(v, key, int_text(n, buf));
+}
+
+void
 tmpl_set_list(struct tmpl_vars *v, const char *key)
 {
 	struct tmpl_entry *e = entry_get(v, key);
@@ -179,6 +198,7 @@ struct tmpl_vars *
 tmpl_add_row(struct tmpl_vars *v, const char *key)
 {
 	struct tmpl_entry *e = entry_get(v, key);
+	struct tmpl_vars *row;
 
 	if (e->value)
 		entry_clear(e);
@@ -186,30 +206,58 @@ tmpl_add_row(struct tmpl_vars *v, const char *key)
 		e->cap_rows = e->cap_rows ? 2 * e->cap_rows : 8;
 		e->rows = xrealloc(e->rows, e->cap_rows * sizeof(*e->rows));
 	}
-	return e->rows[e->n_rows++] = tmpl_vars_new();
+	row = xcalloc(1, sizeof(*row));
+	row->pool = v->pool;
+	return e->rows[e->n_rows++] = row;
+}
+
+/* Hands put the runs of s between HTML's special characters as they are
+ * and each special character as its entity: a large registry's report
+ * escapes millions of cells, so nothing is copied twice. */
+static void
+html_escape_runs(const char *s, void (*put)(void *, const char *, size_t),
+    void *to)
+{
+	size_t n;
+
+	for (; *s; s++) {
+		if ((n = strcspn(s, "&<>\"'")) > 0) {
+			put(to, s, n);
+			if (*(s += n) == '\0')
+				break;
+		}
+		switch (*s) {
+		case '&':  put(to, "&amp;", 5);  break;
+		case '<':  put(to, "&lt;", 4);   break;
+		case '>':  put(to, "&gt;", 4);   break;
+		case '"':  put(to, "&quot;", 6); break;
+		default:   put(to, "&#39;", 5);  break;
+		}
+	}
+}
+
+static void
+put_strbuf(void *sb, const char *s, size_t n)
+{
+	sb_append(sb, s, n);
+}
+
+static void
+put_file(void *out, const char *s, size_t n)
+{
+	fwrite(s, 1, n, out);
 }
 
 void
 html_escape_append(struct strbuf *sb, const char *s)
 {
-	size_t n;
+	html_escape_runs(s, put_strbuf, sb);
+}
 
-	/* the text between the special characters is copied in runs: a
-	 * large registry's report escapes hundreds of thousands of cells */
-	for (; *s; s++) {
-		if ((n = strcspn(s, "&<>\"'")) > 0) {
-			sb_append(sb, s, n);
-			if (*(s += n) == '\0')
-				break;
-		}
-		switch (*s) {
-		case '&':  sb_puts(sb, "&amp;");  break;
-		case '<':  sb_puts(sb, "&lt;");   break;
-		case '>':  sb_puts(sb, "&gt;");   break;
-		case '"':  sb_puts(sb, "&quot;"); break;
-		default:   sb_puts(sb, "&#39;");  break;
-		}
-	}
+void
+html_escape_write(FILE *out, const char *s)
+{
+	html_escape_runs(s, put_file, out);
 }
 
 void
@@ -422,9 +470,12 @@ scope_find(const struct scope *sc, const char *key, size_t len)
 {
 	size_t i;
 
+	/* the first byte tells most names apart without a call: an alert
+	 * looks up a dozen names in each of thousands of rows */
 	for (; sc; sc = sc->up)
 		for (i = 0; i < sc->vars->n; i++)
-			if (strncmp(sc->vars->e[i].key, key, len) == 0 &&
+			if (sc->vars->e[i].key[0] == key[0] &&
+			    strncmp(sc->vars->e[i].key, key, len) == 0 &&
 			    sc->vars->e[i].key[len] == '\0')
 				return &sc->vars->e[i];
 	return NULL;

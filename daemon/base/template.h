@@ -16,6 +16,7 @@
 #define MW_TEMPLATE_H
 
 #include <stdarg.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -30,6 +31,8 @@ void  tmpl_vars_free(struct tmpl_vars *v);          /* with all its rows */
 void  tmpl_set(struct tmpl_vars *v, const char *key, const char *value);
 void  tmpl_setf(struct tmpl_vars *v, const char *key, const char *fmt, ...)
           MW_PRINTF(3, 4);
+/* Sets key to the decimal text of n. */
+void  tmpl_set_int(struct tmpl_vars *v, const char *key, long long n);
 /* Declares key a list, empty until rows are added. */
 void  tmpl_set_list(struct tmpl_vars *v, const char *key);
 /* Appends a row to list key (declaring it) and returns it for filling; the
@@ -62,6 +65,8 @@ int   template_render(const char *tmpl, const struct tmpl_vars *v,
 
 /* Appends s to sb with HTML's special characters as entities. */
 void  html_escape_append(struct strbuf *sb, const char *s);
+/* Writes s to out the same way. */
+void  html_escape_write(FILE *out, const char *s);
 /* Appends s to sb so that it shows as text in a chat robot's Markdown
  * (企业微信, 钉钉, 飞书): line breaks and control characters become
  * spaces, so a value never starts a line (a heading, a quote, a list), and

@@ -343,6 +343,23 @@ str_hash64(const char *s)
 	return h;
 }
 
+const char *
+int_text(long long n, char buf[INT_TEXT_SIZE])
+{
+	/* unsigned: -LLONG_MIN does not fit in a long long */
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n :
+	    (unsigned long long)n;
+	char *p = buf + INT_TEXT_SIZE - 1;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (n < 0)
+		*--p = '-';
+	return p;
+}
+
 bool
 str_empty(const char *s)
 {

@@ -65,6 +65,10 @@ void   strv_free(char **list);                     /* NULL is fine */
 /* Strings */
 /* 64-bit FNV-1a: stable across versions, since post GUID hashes are stored. */
 uint64_t str_hash64(const char *s);
+/* The decimal text of n in buf, returned; without printf's cost, for
+ * the numbers of long lists. */
+#define INT_TEXT_SIZE 24
+const char *int_text(long long n, char buf[INT_TEXT_SIZE]);
 bool str_empty(const char *s);          /* NULL or "" */
 char *str_trim(char *s);                /* in place: leading/trailing ASCII space */
 bool str_has_prefix(const char *s, const char *prefix);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -881,6 +882,46 @@ template_sections_repeat_rows_and_see_outer_names(void **state)
 	    "{{#none}}never{{/none}}{{^none}}(none){{/none}}"
 	    "{{^accounts}}never{{/accounts}}", v, TMPL_TEXT);
 	assert_string_equal(out, "[U:账号1=7][U:账号2=14][U:账号3=21](none)");
+	free(out);
+	tmpl_vars_free(v);
+}
+
+/* Values are the caller's text as it was when set, numbers exact to the
+ * extremes, and rows and names past the first sixteen kept: the names of
+ * a set and its rows share one pool. */
+static void
+template_values_are_copies_and_numbers_exact(void **state)
+{
+	struct tmpl_vars *v = tmpl_vars_new(), *row;
+	char buf[16], key[16], *out;
+	int i, k;
+
+	(void)state;
+	strcpy(buf, "甲");
+	tmpl_set(v, "a", buf);
+	strcpy(buf, "乙");
+	tmpl_set_int(v, "min", LLONG_MIN);
+	tmpl_set_int(v, "max", LLONG_MAX);
+	tmpl_set_int(v, "zero", 0);
+	tmpl_set_int(v, "neg", -42);
+	tmpl_set(v, "rows", "a value before the list");
+	for (i = 0; i < 20; i++) {
+		row = tmpl_add_row(v, "rows");
+		for (k = 0; k < 20; k++) {
+			snprintf(key, sizeof(key), "k%d", k);
+			tmpl_set_int(row, key, i * 100 + k);
+		}
+	}
+	out = render("{{a}} {{min}} {{max}} {{zero}} {{neg}}|{{#rows}}"
+	    "{{k0}}.{{k19}},{{/rows}}", v, TMPL_TEXT);
+	assert_string_equal(out, "甲 -9223372036854775808 9223372036854775807 0"
+	    " -42|0.19,100.119,200.219,300.319,400.419,500.519,600.619,700.719,"
+	    "800.819,900.919,1000.1019,1100.1119,1200.1219,1300.1319,1400.1419,"
+	    "1500.1519,1600.1619,1700.1719,1800.1819,1900.1919,");
+	free(out);
+	tmpl_set(v, "rows", "a value again");
+	out = render("{{rows}}", v, TMPL_TEXT);
+	assert_string_equal(out, "a value again");
 	free(out);
 	tmpl_vars_free(v);
 }
@@ -1926,6 +1967,7 @@ main(void)
 		cmocka_unit_test(mime_message_parses_with_python_email_package),
 		cmocka_unit_test(template_substitutes_names),
 		cmocka_unit_test(template_sections_repeat_rows_and_see_outer_names),
+		cmocka_unit_test(template_values_are_copies_and_numbers_exact),
 		cmocka_unit_test(template_value_sections_show_when_not_empty_or_zero),
 		cmocka_unit_test(template_escapes_html_only_in_html_mode),
 		cmocka_unit_test(template_standalone_section_lines_leave_no_blank_lines),
