@@ -43,11 +43,15 @@ static const struct {
 #define N_EXPORTED ARRAY_SIZE(exported)
 
 /* The accounts the filter selects, a row at a time: a ledger of a
- * hundred thousand accounts is written as it is read. */
+ * hundred thousand accounts is written as it is read.  The accounts are
+ * read in table order (NOT INDEXED) and sorted after: through an index
+ * SQLite fetched each row from its own place in the table, and a large
+ * ledger's table does not stay in the page cache (a third of the time at
+ * 500,000 accounts went to reading its pages again). */
 static const char export_query[] =
 	"SELECT u.code, u.name, a.platform, a.name, a.platform_uid, a.feed_url,"
 	" a.operator, a.filing_no, a.opened_on, a.status, a.closed_on, a.notes"
-	" FROM account a JOIN unit u ON u.id = a.unit_id WHERE (?1 IS NULL OR"
+	" FROM account a NOT INDEXED JOIN unit u ON u.id = a.unit_id WHERE (?1 IS NULL OR"
 	" u.code = ?1) AND (?2 IS NULL OR a.platform = ?2) AND (?3 IS NULL OR"
 	" a.status = ?3) ORDER BY u.code, a.platform, a.id";
 
