@@ -145,11 +145,31 @@ table_cell(const json_t *v, const struct column *col)
 	return output_cell(v, col->kind);
 }
 
-/* A cell of a table: its text and its width on a terminal. */
+
+/* A cell of a table: its text, the copy made for it if any, and its
+ * width on a terminal. */
 struct cell {
-	char   *text;
-	size_t  width;
+	const char *text;
+	char       *owned;
+	size_t      width;
 };
+
+/* A table's cell: the row's own text where it shows as it is (most
+ * cells: a large registry's list has millions), else table_cell(). */
+static struct cell
+cell_of(const json_t *v, const struct column *col)
+{
+	const char *vocab = kind_vocab(col->kind);
+	struct cell c = { NULL, NULL, 0 };
+
+	if (json_is_string(v))
+		c.text = vocab ? output_word(vocab, json_string_value(v)) :
+		    json_string_value(v);
+	else
+		c.text = c.owned = table_cell(v, col);
+	c.width = utf8_display_width(c.text);
+	return c;
+}
 
 /* Cells never break the table: control characters show as spaces. */
 static void
@@ -182,7 +202,7 @@ heading_cell(const struct column *col)
 {
 	const char *h = heading(col);
 
-	return (struct cell){ (char *)h, utf8_display_width(h) };
+	return (struct cell){ h, NULL, utf8_display_width(h) };
 }
 
 /* Each cell is made and measured once: a large registry's list has
@@ -199,9 +219,8 @@ print_table(FILE *out, const struct column *cols, size_t n, json_t *rows)
 	for (r = 0; r < nrows; r++)
 		for (c = 0; c < n; c++) {
 			cell = &cells[r * n + c];
-			cell->text = table_cell(json_object_get(
-			    json_array_get(rows, r), cols[c].key), &cols[c]);
-			cell->width = utf8_display_width(cell->text);
+			*cell = cell_of(json_object_get(json_array_get(rows, r),
+			    cols[c].key), &cols[c]);
 			if (cell->width > width[c])
 				width[c] = cell->width;
 		}
@@ -213,7 +232,7 @@ print_table(FILE *out, const struct column *cols, size_t n, json_t *rows)
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < n; c++) {
 			put_padded(out, &cells[r * n + c], width[c], c + 1 == n);
-			free(cells[r * n + c].text);
+			free(cells[r * n + c].owned);
 		}
 		fputc('\n', out);
 	}
@@ -302,12 +321,12 @@ output_record(FILE *out, enum output_format fmt, const struct column *cols,
 		if (heading_cell(&cols[c]).width > width)
 			width = heading_cell(&cols[c]).width;
 	for (c = 0; c < n; c++) {
-		struct cell h = heading_cell(&cols[c]), v = { table_cell(
-		    json_object_get(record, cols[c].key), &cols[c]), 0 };
+		struct cell h = heading_cell(&cols[c]), v = cell_of(
+		    json_object_get(record, cols[c].key), &cols[c]);
 
 		put_padded(out, &h, width, false);
 		put_padded(out, &v, 0, true);
 		fputc('\n', out);
-		free(v.text);
+		free(v.owned);
 	}
 }

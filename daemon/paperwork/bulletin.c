@@ -508,8 +508,8 @@ name_add(struct figures *f, const char *platform, const char *name,
 		f->names = xrealloc(f->names, f->cap_names * sizeof(*f->names));
 	}
 	/* equal hashes are only candidates: labelling compares the names */
-	f->names[f->n_names++] = (struct name_key){ str_hash64(platform) *
-	    1099511628211u ^ str_hash64(name), id };
+	f->names[f->n_names++] = (struct name_key){ name_hash(platform, name),
+	    id };
 }
 
 /* Rows of passed accounts are kept while every account is listed (up

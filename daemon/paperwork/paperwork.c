@@ -169,21 +169,6 @@ json_date(bool has, time_t t)
 /* ---- rows of the long lists ---- */
 
 json_t *
-shared_text(json_t *texts, const char *text)
-{
-	json_t *s;
-
-	if (text == NULL)
-		text = "";
-	if ((s = json_object_get(texts, text)) != NULL)
-		return s;
-	if ((s = json_string(text)) == NULL)
-		return shared_text(texts, "");
-	json_object_set_new_nocheck(texts, text, s);
-	return s;
-}
-
-json_t *
 shared_date(json_t *texts, bool has, time_t t)
 {
 	char buf[CN_DATE_SIZE];
@@ -192,26 +177,6 @@ shared_date(json_t *texts, bool has, time_t t)
 		return shared_text(texts, NEVER_UPDATED);
 	date_cn(t, buf, sizeof(buf));
 	return shared_text(texts, buf);
-}
-
-void
-row_shared(json_t *row, const char *key, json_t *texts, const char *text)
-{
-	json_object_set_nocheck(row, key, shared_text(texts, text));
-}
-
-void
-row_text(json_t *row, const char *key, const char *text)
-{
-	json_t *s = json_string(text ? text : "");
-
-	json_object_set_new_nocheck(row, key, s ? s : json_string(""));
-}
-
-void
-row_int(json_t *row, const char *key, long long n)
-{
-	json_object_set_new_nocheck(row, key, json_integer((json_int_t)n));
 }
 
 /* ---- units in the configured order ---- */
@@ -355,24 +320,47 @@ str_member(const json_t *row, const char *key)
 	return s ? s : "";
 }
 
+uint64_t
+name_hash(const char *platform, const char *name)
+{
+	return str_hash64(platform) * 1099511628211u ^ str_hash64(name);
+}
+
 /* An account row as labelling sees it. */
 struct labelled {
+	uint64_t    hash;         /* name_hash(): compared before the names */
 	const char *platform, *name;
 	json_int_t  id;
 	json_t     *row;
 };
 
+/* By name hash first: the names then are compared only where the hashes
+ * are equal (namesakes, or a rare collision, which the names part),
+ * not along the long prefixes the names of one region share.  Each
+ * platform and name still ends up a run of its own, ids in order. */
 static int
 labelled_cmp(const void *a, const void *b)
 {
 	const struct labelled *x = a, *y = b;
-	int c = strcmp(x->platform, y->platform);
+	int c;
 
-	if (c == 0)
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	if ((c = strcmp(x->platform, y->platform)) == 0)
 		c = strcmp(x->name, y->name);
 	if (c == 0 && x->id != y->id)
 		c = x->id < y->id ? -1 : 1;
 	return c;
+}
+
+static struct labelled
+labelled_of(json_t *row, json_int_t id)
+{
+	const char *platform = str_member(row, "platform");
+	const char *name = str_member(row, "account");
+
+	return (struct labelled){ name_hash(platform, name), platform, name, id,
+	    row };
 }
 
 static void
@@ -402,7 +390,7 @@ pointer_cmp(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
-/* The rows, sorted by platform and name: the rows of a run that names two
+/* The rows, sorted by name (platform and name): the rows of a run that names two
  * accounts or more are qualified, each once however many lists it is in,
  * once every run is known (qualifying changes the name the sort read). */
 void
@@ -421,8 +409,7 @@ label_accounts(json_t *const *lists, size_t n)
 		json_array_foreach(lists[i], j, row)
 			if ((id = json_integer_value(json_object_get(row,
 			    "account_id"))) > 0)
-				l[m++] = (struct labelled){ str_member(row,
-				    "platform"), str_member(row, "account"), id, row };
+				l[m++] = labelled_of(row, id);
 	qsort(l, m, sizeof(*l), labelled_cmp);
 	for (i = 0; i < m; i = j) {
 		for (j = i + 1; j < m && same_name(&l[i], &l[j]); j++)

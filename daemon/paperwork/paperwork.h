@@ -11,8 +11,10 @@
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
+#include "base/jsonrow.h"
 #include "base/timeutil.h"
 #include "config/config.h"
 
@@ -85,24 +87,10 @@ json_t *iso_date_cn(const char *iso);
 /* A date of t as documents write it, or NEVER_UPDATED when has is false. */
 json_t *json_date(bool has, time_t t);
 
-/* ---- rows of the long lists ----
- *
- * A document of a large registry lists tens of thousands of rows, each an
- * object of a dozen members: built member by member (json_pack() read its
- * format again for every row), and the texts repeated from row to row (a
- * unit, a platform, a state, a day) one shared string each, kept in texts
- * (a JSON object used as a dictionary, one for each list or thread).  A
- * row never changes a string in place. */
+/* ---- rows of the long lists (base/jsonrow.h) ---- */
 
-/* The shared string of text (borrowed), "" for text that is not UTF-8. */
-json_t *shared_text(json_t *texts, const char *text);
 /* The shared string of the date of t (date_cn()), NEVER_UPDATED if !has. */
 json_t *shared_date(json_t *texts, bool has, time_t t);
-/* row's member key: a shared text, a text of its own ("" when not UTF-8),
- * a number.  Keys are the callers' literals. */
-void row_shared(json_t *row, const char *key, json_t *texts, const char *text);
-void row_text(json_t *row, const char *key, const char *text);
-void row_int(json_t *row, const char *key, long long n);
 
 /* ---- what every document does the same way ---- */
 
@@ -131,5 +119,8 @@ void sort_accounts_by_unit(const struct config *cfg, json_t *rows);
  * an array of rows with "account_id", "platform" (the label), "account"
  * (the name, rewritten) and "uid". */
 void label_accounts(json_t *const *lists, size_t n);
+/* The hash an account's platform (its label) and name are told apart by:
+ * equal names, equal hashes. */
+uint64_t name_hash(const char *platform, const char *name);
 
 #endif

@@ -1,5 +1,6 @@
 /* render_common.c — tables, HTML page frame and the SVG chart shared by
  * the notice, bulletin and report renderers. */
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,9 @@ render_to_string(void (*fn)(FILE *, const json_t *, enum render_format),
 
 	if (out == NULL)
 		return NULL;
+	/* the stream is this call's alone: its millions of small writes
+	 * need not take its lock */
+	__fsetlocking(out, FSETLOCKING_BYCALLER);
 	fn(out, data, f);
 	fclose(out);
 	return buf;
@@ -159,11 +163,7 @@ txt_table(FILE *out, const struct column *cols, size_t n, const json_t *rows)
 void
 html_put(FILE *out, const char *s)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	html_escape_append(&sb, s);
-	fputs(sb_str(&sb), out);
-	sb_free(&sb);
+	html_escape_write(out, s);
 }
 
 /* Self-contained: no fonts, scripts or images from elsewhere, so the page
@@ -278,6 +278,9 @@ html_table(FILE *out, const struct column *cols, size_t n, const json_t *rows,
 			    "<td>", out);
 			if (json_is_string(v))      /* most cells: no copy */
 				html_put(out, json_string_value(v));
+			else if (json_is_integer(v))
+				fprintf(out, "%" JSON_INTEGER_FORMAT,
+				    json_integer_value(v));
 			else {
 				cell = output_cell(v, COL_TEXT);
 				html_put(out, cell);

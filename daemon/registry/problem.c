@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/i18n.h"
+#include "base/jsonrow.h"
 #include "base/timeutil.h"
 #include "base/util.h"
 #include "base/workdays.h"
@@ -293,21 +294,33 @@ static const char problem_select[] =
 	" e.action = 'escalated') FROM problem p JOIN unit u ON u.id = p.unit_id"
 	" LEFT JOIN account a ON a.id = p.account_id ";
 
+/* A problem's row; the texts that repeat from problem to problem (its
+ * unit, platform, kind, the monitor's wording) are shared in texts. */
 static json_t *
-problem_row(sqlite3_stmt *st, time_t now)
+problem_row(sqlite3_stmt *st, time_t now, json_t *texts)
 {
-	static const char *const keys[] = { "id", "unit", "unit_name",
-	    "account_id", "account_name", "platform", "kind", "severity",
-	    "detail", "evidence", "last_update_at", "opened_at", "opened_by",
-	    "due_at", "closed_at", "close_reason", "close_note", "post_id",
-	    "reopened_from", "reopened_as", "escalated_at" };
+	static const struct {
+		const char *key;
+		bool        shared;
+	} cols[] = { { "id", false }, { "unit", true }, { "unit_name", true },
+	    { "account_id", false }, { "account_name", false },
+	    { "platform", true }, { "kind", true }, { "severity", true },
+	    { "detail", true }, { "evidence", false },
+	    { "last_update_at", false }, { "opened_at", false },
+	    { "opened_by", true }, { "due_at", false }, { "closed_at", false },
+	    { "close_reason", true }, { "close_note", false },
+	    { "post_id", false }, { "reopened_from", false },
+	    { "reopened_as", false }, { "escalated_at", false } };
 	json_t *row = json_object();
 	bool open = db_column_is_null(st, 14);
-	size_t i;
+	int i;
 
-	for (i = 0; i < ARRAY_SIZE(keys); i++)
-		json_object_set_new(row, keys[i], db_column_json(st, (int)i));
-	json_object_set_new(row, "state", json_string(open ? "open" : "closed"));
+	for (i = 0; i < (int)ARRAY_SIZE(cols); i++)
+		if (cols[i].shared && sqlite3_column_type(st, i) == SQLITE_TEXT)
+			row_shared(row, cols[i].key, texts, db_column_text(st, i));
+		else
+			json_object_set_new(row, cols[i].key, db_column_json(st, i));
+	row_shared(row, "state", texts, open ? "open" : "closed");
 	json_object_set_new(row, "overdue", json_boolean(open &&
 	    !db_column_is_null(st, 13) && sqlite3_column_int64(st, 13) < now));
 	return row;
@@ -318,13 +331,14 @@ problem_json(sqlite3 *db, long long id, time_t now)
 {
 	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *st;
-	json_t *row = NULL;
+	json_t *row = NULL, *texts = json_object();
 
 	sb_printf(&sql, "%sWHERE p.id = ?", problem_select);
 	if ((st = db_prepare(db, sb_str(&sql), "I", id)) != NULL &&
 	    sqlite3_step(st) == SQLITE_ROW)
-		row = problem_row(st, now);
+		row = problem_row(st, now, texts);
 	sqlite3_finalize(st);
+	json_decref(texts);
 	sb_free(&sql);
 	return row;
 }
@@ -334,7 +348,7 @@ problem_list_json(sqlite3 *db, const struct problem_filter *f)
 {
 	struct strbuf sql = STRBUF_INIT;
 	const char *state = f->state ? f->state : "open";
-	json_t *rows = json_array();
+	json_t *rows = json_array(), *texts = json_object();
 	sqlite3_stmt *st;
 
 	sb_printf(&sql, "%sWHERE (?1 IS NULL OR u.code = ?1) AND (?2 IS NULL OR"
@@ -345,8 +359,9 @@ problem_list_json(sqlite3 *db, const struct problem_filter *f)
 	st = db_prepare(db, sb_str(&sql), "ssIsII", f->unit_code, f->kind,
 	    f->account_id, state, (long long)f->overdue, (long long)f->now);
 	while (st && sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rows, problem_row(st, f->now));
+		json_array_append_new(rows, problem_row(st, f->now, texts));
 	sqlite3_finalize(st);
+	json_decref(texts);
 	sb_free(&sql);
 	return rows;
 }
