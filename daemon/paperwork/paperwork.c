@@ -390,6 +390,50 @@ pointer_cmp(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
+/* A name hash, the first account id seen with it, and whether another
+ * account has it too. */
+struct hash_ids {
+	uint64_t   hash;
+	json_int_t id;             /* 0: the slot is free (ids are positive) */
+	bool       several;
+};
+
+/* Keeps, in order, those of the first m of l whose hash another account
+ * has too: only they can share a name with another account (equal
+ * names, equal hashes).  A large registry's documents have hundreds of
+ * thousands of rows, most of them an account named in two lists (its
+ * row and its problem's), to sort otherwise.  Returns how many are
+ * kept. */
+static size_t
+keep_shared_hashes(struct labelled *l, size_t m)
+{
+	size_t cap = 16, mask, i, at, kept = 0;
+	struct hash_ids *t;
+
+	while (cap < 2 * m)
+		cap *= 2;
+	mask = cap - 1;
+	t = xcalloc(cap, sizeof(*t));
+	for (i = 0; i < m; i++) {
+		for (at = l[i].hash & mask; t[at].id && t[at].hash != l[i].hash;
+		    at = (at + 1) & mask)
+			continue;
+		if (t[at].id == 0)
+			t[at] = (struct hash_ids){ l[i].hash, l[i].id, false };
+		else if (t[at].id != l[i].id)
+			t[at].several = true;
+	}
+	for (i = 0; i < m; i++) {
+		for (at = l[i].hash & mask; t[at].hash != l[i].hash;
+		    at = (at + 1) & mask)
+			continue;
+		if (t[at].several)
+			l[kept++] = l[i];
+	}
+	free(t);
+	return kept;
+}
+
 /* The rows, sorted by name (platform and name): the rows of a run that names two
  * accounts or more are qualified, each once however many lists it is in,
  * once every run is known (qualifying changes the name the sort read). */
@@ -410,6 +454,7 @@ label_accounts(json_t *const *lists, size_t n)
 			if ((id = json_integer_value(json_object_get(row,
 			    "account_id"))) > 0)
 				l[m++] = labelled_of(row, id);
+	m = keep_shared_hashes(l, m);
 	qsort(l, m, sizeof(*l), labelled_cmp);
 	for (i = 0; i < m; i = j) {
 		for (j = i + 1; j < m && same_name(&l[i], &l[j]); j++)
