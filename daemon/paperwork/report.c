@@ -155,6 +155,7 @@ load_units(sqlite3 *db, json_t **index)
  * one when ?2 (all are listed), else those to act on; column 13 says
  * whether it was looked up (an account listed for its open problem
  * alone is looked up apart: problem_accounts() knows them already).
+ * ?3 and ?4 are the ids of the part of the walk (struct walk_part).
  * Each unit's rows are put in order after. */
 #define LOOKED_UP "(?2 OR (a.status = 'active' AND s.state IN ('stale'," \
 	" 'dormant', 'unverified')))"
@@ -165,58 +166,135 @@ static const char accounts_query[] =
 	" a.stale_after, coalesce(a.platform_uid, ''), " LOOKED_UP
 	" FROM account a NOT INDEXED JOIN unit u ON u.id = a.unit_id"
 	" LEFT JOIN account_state s ON s.account_id = a.id"
-	" WHERE a.status IN ('active', 'suspended')";
+	" WHERE a.status IN ('active', 'suspended') AND a.id >= ?3 AND a.id < ?4";
+
+/* What both parts of the walk read alike. */
+struct walk_input {
+	const struct config *cfg;
+	time_t               now;
+	bool                 all;
+	const json_t        *index;    /* unit code: its position */
+	size_t               n_units;
+	struct problem_set   ps;
+};
+
+/* A part of the walk: the accounts with ids from lo to below hi, counted
+ * and listed by unit in a tally and rows of its own. */
+struct walk_part {
+	const struct walk_input *in;
+	long long                lo, hi;
+	struct unit_tally       *t;        /* by unit position */
+	json_t                 **rows;     /* each unit's listed rows */
+	json_t                  *texts;
+	int                      rc;
+};
+
+static void
+walk_part(sqlite3 *db, void *arg)
+{
+	struct walk_part *w = arg;
+	const struct walk_input *in = w->in;
+	const struct problem_account *pa;
+	const char *state, *label;
+	sqlite3_stmt *st;
+	json_t *at;
+	size_t i;
+	long problems;
+	int rc = SQLITE_ERROR;
+
+	st = db_prepare(db, accounts_query, "IiII", (long long)in->now, in->all,
+	    w->lo, w->hi);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((at = json_object_get(in->index, db_column_text(st, 1))) == NULL)
+			continue;
+		i = (size_t)json_integer_value(at);
+		pa = problem_account_find(in->ps.a, in->ps.n,
+		    sqlite3_column_int64(st, 0));
+		problems = pa ? pa->problems : 0;
+		state = state_class(st, &label);
+		tally_add(&w->t[i], state, problems);
+		if (!in->all && !needs_action(state, problems))
+			continue;
+		json_array_append_new(w->rows[i], account_row(db, in->cfg, st,
+		    in->now, state, label, problems, w->texts));
+	}
+	sqlite3_finalize(st);
+	w->rc = rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+walk_part_init(struct walk_part *w, const struct walk_input *in, long long lo,
+    long long hi)
+{
+	size_t i;
+
+	*w = (struct walk_part){ .in = in, .lo = lo, .hi = hi,
+	    .t = xcalloc(in->n_units + 1, sizeof(*w->t)),
+	    .rows = xcalloc(in->n_units + 1, sizeof(*w->rows)),
+	    .texts = json_object() };
+	for (i = 0; i < in->n_units; i++)
+		w->rows[i] = json_array();
+}
+
+static void
+walk_part_free(struct walk_part *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->in->n_units; i++)
+		json_decref(w->rows[i]);
+	free(w->rows);
+	free(w->t);
+	json_decref(w->texts);
+}
 
 /* Each account counted in its unit; listed in it when all are, else
- * when it is one to act on.  *listed gets every listed row (borrowed). */
+ * when it is one to act on.  The accounts are walked in two parts of
+ * their ids, the higher on a thread of its own (store/side.h) beside
+ * the caller's; the parts' tallies are added and their rows put in
+ * order by unit after.  *listed gets every listed row (borrowed). */
 static int
 add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
     json_t *units, json_t *index, json_t *listed)
 {
-	struct unit_tally *t = xcalloc(json_array_size(units) + 1, sizeof(*t));
-	const struct problem_account *pa;
-	const char *state, *label;
-	struct problem_set ps;
-	sqlite3_stmt *st;
-	json_t *at, *row, *texts;
+	struct walk_input in = { cfg, now, all, index, json_array_size(units),
+	    { NULL, 0 } };
+	struct walk_part low, high;
+	struct unit_tally t;
+	struct db_side side;
+	long long first = 0, last = 0, mid;
+	json_t *accounts;
 	size_t i;
-	long problems;
-	int rc;
+	int k, rc;
 
-	json_array_foreach(units, i, row)
-		t[i].unit = row;
-	if (problem_accounts(db, &(struct problem_window){ now, now, 0 }, &ps.a,
-	    &ps.n) == -1 || (st = db_prepare(db, accounts_query, "Ii",
-	    (long long)now, all)) == NULL) {
-		free(t);
+	if (db_query_int(db, &first, "SELECT coalesce(min(id), 0) FROM account",
+	    "") != 0 || db_query_int(db, &last, "SELECT coalesce(max(id), 0)"
+	    " FROM account", "") != 0 || problem_accounts(db,
+	    &(struct problem_window){ now, now, 0 }, &in.ps.a, &in.ps.n) == -1)
 		return -1;
-	}
-	texts = json_object();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((at = json_object_get(index, db_column_text(st, 1))) == NULL)
-			continue;
-		i = (size_t)json_integer_value(at);
-		pa = problem_account_find(ps.a, ps.n, sqlite3_column_int64(st, 0));
-		problems = pa ? pa->problems : 0;
-		state = state_class(st, &label);
-		tally_add(&t[i], state, problems);
-		if (!all && !needs_action(state, problems))
-			continue;
-		row = account_row(db, cfg, st, now, state, label, problems,
-		    texts);
-		json_array_append(listed, row);
-		json_array_append_new(json_object_get(t[i].unit, "accounts"), row);
-	}
-	sqlite3_finalize(st);
-	json_decref(texts);
-	for (i = 0; i < json_array_size(units); i++) {
-		tally_write(&t[i]);
+	mid = first + (last - first) / 2;
+	walk_part_init(&low, &in, first, mid);
+	walk_part_init(&high, &in, mid, last + 1);
+	db_side_start(&side, db, walk_part, &high);
+	walk_part(db, &low);
+	db_side_join(&side);
+	rc = low.rc == 0 && high.rc == 0 ? 0 : -1;
+	for (i = 0; rc == 0 && i < in.n_units; i++) {
+		t = (struct unit_tally){ json_array_get(units, i), { 0 } };
+		for (k = 0; k < N_COUNTS; k++)
+			t.n[k] = low.t[i].n[k] + high.t[i].n[k];
+		tally_write(&t);
+		accounts = json_object_get(t.unit, "accounts");
+		json_array_extend(accounts, low.rows[i]);
+		json_array_extend(accounts, high.rows[i]);
+		json_array_extend(listed, accounts);
 		/* by platform, then id, as the ledger lists them */
-		sort_accounts_by_unit(cfg, json_object_get(t[i].unit, "accounts"));
+		sort_accounts_by_unit(cfg, accounts);
 	}
-	free(ps.a);
-	free(t);
-	return rc == SQLITE_DONE ? 0 : -1;
+	walk_part_free(&low);
+	walk_part_free(&high);
+	free(in.ps.a);
+	return rc;
 }
 
 /* Units with their accounts nested, in the configured order; units
