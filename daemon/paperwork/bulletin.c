@@ -514,9 +514,6 @@ name_add(struct figures *f, const char *platform, const char *name,
 	    id };
 }
 
-/* Rows of passed accounts are kept while every account is listed (up
- * to LIST_ALL_ACCOUNTS, or when the caller wants them all); beyond,
- * the documents list only the accounts to act on. */
 /* Past LIST_ALL_ACCOUNTS, the rows of passed accounts go. */
 static void
 drop_passed(struct figures *f)
@@ -531,6 +528,9 @@ drop_passed(struct figures *f)
 	f->rows = kept;
 }
 
+/* Rows of passed accounts are kept while every account is listed (up
+ * to LIST_ALL_ACCOUNTS, or when the caller wants them all); beyond,
+ * the documents list only the accounts to act on. */
 static void
 keep_row(struct figures *f, json_t *row, const struct judged *j)
 {
@@ -646,10 +646,18 @@ figures_merge(struct figures *f, const struct figures *g)
 		memcpy(f->names + f->n_names, g->names, g->n_names *
 		    sizeof(*g->names));
 		f->n_names += g->n_names;
+		f->cap_names = f->n_names;
 	}
 	/* each part kept the passed while it alone had seen few */
 	if (!f->every && f->all.accounts + f->all.gaps > LIST_ALL_ACCOUNTS)
 		drop_passed(f);
+}
+
+static struct figures
+figures_new(bool every)
+{
+	return (struct figures){ .every = every, .rows = json_array(),
+	    .texts = json_object() };
 }
 
 static void
@@ -671,34 +679,27 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
     struct figures *f)
 {
 	struct walk_input in = { .cfg = cfg, .p = p };
-	struct walk_part low = { .in = &in }, high = { .in = &in };
+	struct walk_part low = { .in = &in, .f = figures_new(f->every) };
+	struct walk_part high = { .in = &in, .f = figures_new(f->every) };
 	struct db_side side;
 	char month[16];
-	long long last_post = 0, first = 0, last = 0;
+	long long last_post = 0;
 	bool kept;
 
 	month_format(p->m, month, sizeof(month));
 	kept = bulletin_figures_kept(db, p, month, &last_post);
 	in.month = kept ? month : NULL;
-	if (db_query_int(db, &first, "SELECT coalesce(min(id), 0) FROM account",
-	    "") != 0 || db_query_int(db, &last, "SELECT coalesce(max(id), 0)"
-	    " FROM account", "") != 0 || problem_accounts(db,
-	    &(struct problem_window){ p->from, p->check, 0 }, &in.ps.a,
-	    &in.ps.n) == -1)
-		return -1;
-	if (apart_load(db, p, kept, last_post, &in.ap) == -1) {
+	if (account_id_halves(db, &low.lo, &low.hi, &high.hi) == -1 ||
+	    problem_accounts(db, &(struct problem_window){ p->from, p->check,
+	    0 }, &in.ps.a, &in.ps.n) == -1 ||
+	    apart_load(db, p, kept, last_post, &in.ap) == -1) {
+		figures_free(&low.f);
+		figures_free(&high.f);
 		apart_free(&in.ap);
 		free(in.ps.a);
 		return -1;
 	}
-	low.lo = first;
-	high.lo = low.hi = first + (last - first) / 2;
-	high.hi = last + 1;
-	low.f = (struct figures){ .every = f->every, .rows = json_array(),
-	    .texts = json_object() };
-	high.f = low.f;
-	high.f.rows = json_array();
-	high.f.texts = json_object();
+	high.lo = low.hi;
 	db_side_start(&side, db, walk_part, &high);
 	walk_part(db, &low);
 	db_side_join(&side);

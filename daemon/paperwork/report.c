@@ -262,19 +262,16 @@ add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
 	struct walk_part low, high;
 	struct unit_tally t;
 	struct db_side side;
-	long long first = 0, last = 0, mid;
+	long long lo, mid, hi;
 	json_t *accounts;
 	size_t i;
 	int k, rc;
 
-	if (db_query_int(db, &first, "SELECT coalesce(min(id), 0) FROM account",
-	    "") != 0 || db_query_int(db, &last, "SELECT coalesce(max(id), 0)"
-	    " FROM account", "") != 0 || problem_accounts(db,
+	if (account_id_halves(db, &lo, &mid, &hi) == -1 || problem_accounts(db,
 	    &(struct problem_window){ now, now, 0 }, &in.ps.a, &in.ps.n) == -1)
 		return -1;
-	mid = first + (last - first) / 2;
-	walk_part_init(&low, &in, first, mid);
-	walk_part_init(&high, &in, mid, last + 1);
+	walk_part_init(&low, &in, lo, mid);
+	walk_part_init(&high, &in, mid, hi);
 	db_side_start(&side, db, walk_part, &high);
 	walk_part(db, &low);
 	db_side_join(&side);

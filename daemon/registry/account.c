@@ -508,6 +508,23 @@ account_last_update_at(sqlite3 *db, long long id, time_t t, time_t *out)
 	return true;
 }
 
+int
+account_id_halves(sqlite3 *db, long long *lo, long long *mid, long long *hi)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT coalesce(min(id), 0),"
+	    " coalesce(max(id), 0) FROM account", "");
+	int rc = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		*lo = sqlite3_column_int64(st, 0);
+		*hi = sqlite3_column_int64(st, 1) + 1;
+		*mid = *lo + (*hi - *lo) / 2;
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The recorded reason of the last update, when it still explains it. */
 static json_t *
 last_update_reason_json(sqlite3 *db, long long id)

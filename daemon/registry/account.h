@@ -83,6 +83,11 @@ int account_raise_last_update(sqlite3 *db, long long id, time_t at,
  * or not yet seen to be). */
 bool account_last_update_at(sqlite3 *db, long long id, time_t t,
          time_t *out);
+/* Cuts the accounts' ids in two parts for a walk in two threads: the
+ * first part from *lo to below *mid, the second from *mid to below *hi.
+ * -1 on a database error. */
+int account_id_halves(sqlite3 *db, long long *lo, long long *mid,
+        long long *hi);
 /* The same as an SQL expression, for a query that reads many accounts:
  * the account ID (an SQL expression, such as a column) at the time T (an
  * SQL expression, such as a bound parameter); NULL when there was none.
