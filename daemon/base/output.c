@@ -120,32 +120,6 @@ heading(const struct column *col)
 	return _(h);
 }
 
-/* A cell of a table, in the user's language: vocabulary words (one, or
- * a list) and yes/no translated; the rest as CSV shows it. */
-static char *
-table_cell(const json_t *v, const struct column *col)
-{
-	const char *vocab = kind_vocab(col->kind);
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-
-	if (vocab && json_is_string(v))
-		return xstrdup(output_word(vocab, json_string_value(v)));
-	if (vocab && json_is_array(v) && json_array_size(v) > 0) {
-		for (i = 0; i < json_array_size(v); i++) {
-			char *item = table_cell(json_array_get(v, i), col);
-
-			sb_printf(&sb, "%s%s", i ? ", " : "", item);
-			free(item);
-		}
-		return sb_steal(&sb);
-	}
-	if (json_is_boolean(v))
-		return xstrdup(json_is_true(v) ? _("yes") : _("no"));
-	return output_cell(v, col->kind);
-}
-
-
 /* A cell of a table: its text, the copy made for it if any, and its
  * width on a terminal. */
 struct cell {
@@ -154,8 +128,35 @@ struct cell {
 	size_t      width;
 };
 
+static struct cell cell_of(const json_t *v, const struct column *col);
+
+/* The text of a cell that is not a string, in the user's language: a
+ * list of vocabulary words and yes/no translated; the rest as CSV shows
+ * it. */
+static char *
+table_cell(const json_t *v, const struct column *col)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct cell item;
+	size_t i;
+
+	if (kind_vocab(col->kind) && json_is_array(v) &&
+	    json_array_size(v) > 0) {
+		for (i = 0; i < json_array_size(v); i++) {
+			item = cell_of(json_array_get(v, i), col);
+			sb_printf(&sb, "%s%s", i ? ", " : "", item.text);
+			free(item.owned);
+		}
+		return sb_steal(&sb);
+	}
+	if (json_is_boolean(v))
+		return xstrdup(json_is_true(v) ? _("yes") : _("no"));
+	return output_cell(v, col->kind);
+}
+
 /* A table's cell: the row's own text where it shows as it is (most
- * cells: a large registry's list has millions), else table_cell(). */
+ * cells: a large registry's list has millions; a vocabulary word
+ * translated), else table_cell(). */
 static struct cell
 cell_of(const json_t *v, const struct column *col)
 {

@@ -398,6 +398,18 @@ struct hash_ids {
 	bool       several;
 };
 
+/* The slot of hash in t (cap slots, a power of two): its own, or the
+ * free one it would take. */
+static struct hash_ids *
+hash_slot(struct hash_ids *t, size_t cap, uint64_t hash)
+{
+	size_t at = hash & (cap - 1);
+
+	while (t[at].id != 0 && t[at].hash != hash)
+		at = (at + 1) & (cap - 1);
+	return &t[at];
+}
+
 /* Keeps, in order, those of the first m of l whose hash another account
  * has too: only they can share a name with another account (equal
  * names, equal hashes).  A large registry's documents have hundreds of
@@ -407,36 +419,30 @@ struct hash_ids {
 static size_t
 keep_shared_hashes(struct labelled *l, size_t m)
 {
-	size_t cap = 16, mask, i, at, kept = 0;
-	struct hash_ids *t;
+	size_t cap = 16, i, kept = 0;
+	struct hash_ids *t, *slot;
 
 	while (cap < 2 * m)
 		cap *= 2;
-	mask = cap - 1;
 	t = xcalloc(cap, sizeof(*t));
 	for (i = 0; i < m; i++) {
-		for (at = l[i].hash & mask; t[at].id && t[at].hash != l[i].hash;
-		    at = (at + 1) & mask)
-			continue;
-		if (t[at].id == 0)
-			t[at] = (struct hash_ids){ l[i].hash, l[i].id, false };
-		else if (t[at].id != l[i].id)
-			t[at].several = true;
+		slot = hash_slot(t, cap, l[i].hash);
+		if (slot->id == 0)
+			*slot = (struct hash_ids){ l[i].hash, l[i].id, false };
+		else if (slot->id != l[i].id)
+			slot->several = true;
 	}
-	for (i = 0; i < m; i++) {
-		for (at = l[i].hash & mask; t[at].hash != l[i].hash;
-		    at = (at + 1) & mask)
-			continue;
-		if (t[at].several)
+	for (i = 0; i < m; i++)
+		if (hash_slot(t, cap, l[i].hash)->several)
 			l[kept++] = l[i];
-	}
 	free(t);
 	return kept;
 }
 
-/* The rows, sorted by name (platform and name): the rows of a run that names two
- * accounts or more are qualified, each once however many lists it is in,
- * once every run is known (qualifying changes the name the sort read). */
+/* The rows whose name another account shares, sorted by name (platform
+ * and name): the rows of a run that names two accounts or more are
+ * qualified, each once however many lists it is in, once every run is
+ * known (qualifying changes the name the sort read). */
 void
 label_accounts(json_t *const *lists, size_t n)
 {

@@ -51,9 +51,9 @@ static const struct {
 static const char export_query[] =
 	"SELECT u.code, u.name, a.platform, a.name, a.platform_uid, a.feed_url,"
 	" a.operator, a.filing_no, a.opened_on, a.status, a.closed_on, a.notes"
-	" FROM account a NOT INDEXED JOIN unit u ON u.id = a.unit_id WHERE (?1 IS NULL OR"
-	" u.code = ?1) AND (?2 IS NULL OR a.platform = ?2) AND (?3 IS NULL OR"
-	" a.status = ?3) ORDER BY u.code, a.platform, a.id";
+	" FROM account a NOT INDEXED JOIN unit u ON u.id = a.unit_id WHERE"
+	" (?1 IS NULL OR u.code = ?1) AND (?2 IS NULL OR a.platform = ?2) AND"
+	" (?3 IS NULL OR a.status = ?3) ORDER BY u.code, a.platform, a.id";
 
 static const char *
 heading(const struct export_options *o, size_t i)
