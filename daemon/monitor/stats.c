@@ -142,7 +142,7 @@ static int
 count_problem_accounts(sqlite3 *db, const struct scope *s, time_t now,
     struct monitor_counts *c)
 {
-	struct problem_window w = { now, now, 0 };
+	struct problem_window w = { .from = now, .to = now };
 	struct problem_tally t;
 	char *where, *sql;
 	sqlite3_stmt *st;
@@ -299,7 +299,7 @@ int
 monitor_counts_load_digest(sqlite3 *db, time_t now, struct monitor_counts *c)
 {
 	const struct scope all = { 0, false };
-	const struct problem_window w = { now, now, 0 };
+	const struct problem_window w = { .from = now, .to = now };
 
 	memset(c, 0, sizeof(*c));
 	if (problem_account_count(db, &w, &c->problem_accounts) == -1 ||

@@ -267,6 +267,7 @@ struct judged {
 	long long   age;         /* seconds without update */
 	const char *state;       /* "pass", "fail" or "gap" */
 	char       *reasons;     /* owned */
+	struct vetoes why;       /* of a fail, what reasons says */
 };
 
 static void
@@ -286,6 +287,7 @@ judge(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 		    db_column_text(st, A_OPENED_ON), (time_t)sqlite3_column_int64(st,
 		    A_CREATED)));
 	vetoes_of(pa, &v);
+	memset(&j->why, 0, sizeof(j->why));
 	if (!any_veto(&v) && (j->reasons = unseen_reason(db, cfg, st, p))) {
 		j->state = "gap";
 		return;
@@ -298,6 +300,7 @@ judge(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 		v.stale = true;
 	j->reasons = reasons_text(&v);
 	j->state = *j->reasons ? "fail" : "pass";
+	j->why = v;
 }
 
 static const char *
@@ -341,9 +344,12 @@ account_row(const struct config *cfg, sqlite3_stmt *st,
 /* ---- totals ---- */
 
 /* The counts of a group of accounts: a gap is neither qualified nor
- * not, it stays out of the pass rate. */
+ * not, it stays out of the pass rate.  The unqualified are also counted
+ * by reason (the worse of dormant and stale, and serious wording), as
+ * the bulletin's text says them. */
 struct tally {
 	long long accounts, qualified, unqualified, gaps, posts;
+	long long dormant, stale, serious;
 };
 
 struct group {
@@ -369,6 +375,9 @@ tally_add(struct tally *t, const struct judged *j)
 		else
 			t->unqualified++;
 	}
+	t->dormant += j->why.dormant;
+	t->stale += j->why.stale && !j->why.dormant;
+	t->serious += j->why.serious;
 	t->posts += j->posts;
 }
 
@@ -382,7 +391,7 @@ group_add(struct groups *gs, size_t at, long long id, const char *key,
 	}
 	memmove(&gs->g[at + 1], &gs->g[at], (gs->n - at) * sizeof(*gs->g));
 	gs->g[at] = (struct group){ id, xstrdup(key), xstrdup(name),
-	    { 0, 0, 0, 0, 0 } };
+	    { 0 } };
 	gs->n++;
 	return &gs->g[at];
 }
@@ -445,6 +454,18 @@ tally_json(const struct tally *t, const char *key, const char *name)
 	json_object_set_new(row, "gaps", json_integer(t->gaps));
 	json_object_set_new(row, "posts", json_integer(t->posts));
 	free(rate);
+	return row;
+}
+
+/* The counts of every account, the unqualified by reason too. */
+static json_t *
+summary_json(const struct tally *t)
+{
+	json_t *row = tally_json(t, NULL, NULL);
+
+	json_object_set_new(row, "unqualified_dormant", json_integer(t->dormant));
+	json_object_set_new(row, "unqualified_stale", json_integer(t->stale));
+	json_object_set_new(row, "unqualified_serious", json_integer(t->serious));
 	return row;
 }
 
@@ -514,6 +535,14 @@ name_add(struct figures *f, const char *platform, const char *name,
 	    id };
 }
 
+/* Whether the documents list every account: when f->every or when
+ * there are few (LIST_ALL_ACCOUNTS). */
+static bool
+listed_all(const struct figures *f)
+{
+	return f->every || f->all.accounts + f->all.gaps <= LIST_ALL_ACCOUNTS;
+}
+
 /* Past LIST_ALL_ACCOUNTS, the rows of passed accounts go. */
 static void
 drop_passed(struct figures *f)
@@ -576,12 +605,11 @@ struct walk_input {
 	const struct config *cfg;
 	const struct period *p;
 	const char          *month;     /* of the kept figures, or NULL */
-	struct problem_set   ps;
 	struct apart         ap;
 };
 
 /* A part of the walk: the accounts with ids from lo to below hi, counted
- * and listed in figures of its own. */
+ * and listed in figures of its own, their problems read by the part. */
 struct walk_part {
 	const struct walk_input *in;
 	long long                lo, hi;
@@ -596,20 +624,25 @@ walk_part(sqlite3 *db, void *arg)
 	struct walk_part *w = arg;
 	const struct walk_input *in = w->in;
 	struct day_times *days = day_times_new();
-	sqlite3_stmt *st;
+	struct problem_set ps = { NULL, 0 };
+	sqlite3_stmt *st = NULL;
 	int rc = SQLITE_ERROR;
 
-	st = db_prepare(db, account_query, "IIsII", (long long)in->p->check,
-	    (long long)in->p->from, in->month, w->lo, w->hi);
+	if (problem_accounts(db, &(struct problem_window){ .from = in->p->from,
+	    .to = in->p->check, .first_id = w->lo, .end_id = w->hi }, &ps.a,
+	    &ps.n) == 0)
+		st = db_prepare(db, account_query, "IIsII", (long long)in->p->check,
+		    (long long)in->p->from, in->month, w->lo, w->hi);
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (day_times_get(days, db_column_text(st, A_OPENED_ON),
 		    (time_t)sqlite3_column_int64(st, A_CREATED)) > in->p->check)
 			continue;
 		if (strcmp(db_column_text(st, A_STATUS), "active") == 0)
-			add_account(db, in->cfg, st, in->p, &in->ps, &in->ap, &w->f);
+			add_account(db, in->cfg, st, in->p, &ps, &in->ap, &w->f);
 	}
 	sqlite3_finalize(st);
 	day_times_free(days);
+	free(ps.a);
 	w->rc = rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -621,6 +654,9 @@ tally_sum(struct tally *t, const struct tally *u)
 	t->unqualified += u->unqualified;
 	t->gaps += u->gaps;
 	t->posts += u->posts;
+	t->dormant += u->dormant;
+	t->stale += u->stale;
+	t->serious += u->serious;
 }
 
 /* Adds the figures of the part after f's (higher ids) to f. */
@@ -649,7 +685,7 @@ figures_merge(struct figures *f, const struct figures *g)
 		f->cap_names = f->n_names;
 	}
 	/* each part kept the passed while it alone had seen few */
-	if (!f->every && f->all.accounts + f->all.gaps > LIST_ALL_ACCOUNTS)
+	if (!listed_all(f))
 		drop_passed(f);
 }
 
@@ -690,13 +726,10 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
 	kept = bulletin_figures_kept(db, p, month, &last_post);
 	in.month = kept ? month : NULL;
 	if (account_id_halves(db, &low.lo, &low.hi, &high.hi) == -1 ||
-	    problem_accounts(db, &(struct problem_window){ p->from, p->check,
-	    0 }, &in.ps.a, &in.ps.n) == -1 ||
 	    apart_load(db, p, kept, last_post, &in.ap) == -1) {
 		figures_free(&low.f);
 		figures_free(&high.f);
 		apart_free(&in.ap);
-		free(in.ps.a);
 		return -1;
 	}
 	high.lo = low.hi;
@@ -708,7 +741,6 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
 	figures_free(f);
 	*f = low.f;
 	apart_free(&in.ap);
-	free(in.ps.a);
 	sort_accounts_by_unit(cfg, f->rows);
 	return low.rc == 0 && high.rc == 0 ? 0 : -1;
 }
@@ -921,6 +953,68 @@ problems(sqlite3 *db, const struct config *cfg, const struct period *p)
 	for (i = 0; i < ARRAY_SIZE(problem_lists); i++)
 		sort_by_unit(cfg, json_object_get(lists, problem_lists[i]), "unit");
 	return lists;
+}
+
+/* The same three lists counted per unit, for the documents of a large
+ * registry, which count them instead of listing them (render_bulletin.c):
+ * rows {unit, unit_name, opened, closed, overdue, escalated}, in the
+ * configured order of the units, units with nothing counted left out.
+ * Counted by SQLite: no problem's texts are read, no escalation looked
+ * up one by one, the problems read in the table's order (NOT INDEXED: in
+ * the order of the unit index each would be a random read).  NULL on a
+ * database error. */
+static const char problem_count_query[] =
+	"SELECT u.code, u.name, c.o1, c.o2, c.o3, c.x FROM"
+	" (SELECT p.unit_id AS unit_id,"
+	"  sum((p.opened_at >= ?1 AND p.opened_at <= ?2) OR e.id IS NOT NULL)"
+	"  AS o1,"
+	"  sum(p.closed_at >= ?1 AND p.closed_at <= ?2 AND p.opened_at <= ?2)"
+	"  AS o2,"
+	"  sum(p.opened_at <= ?2 AND p.due_at < ?2 AND (p.closed_at IS NULL OR"
+	"  p.closed_at > ?2)) AS o3,"
+	"  sum(e.id IS NOT NULL) AS x"
+	"  FROM problem p NOT INDEXED LEFT JOIN (SELECT DISTINCT y.problem_id AS"
+	"  id FROM problem_event y WHERE y.action = 'escalated' AND y.at >= ?1"
+	"  AND y.at <= ?2) e ON e.id = p.id"
+	"  WHERE p.kind != 'unreachable' GROUP BY p.unit_id) c"
+	" JOIN unit u ON u.id = c.unit_id WHERE c.o1 OR c.o2 OR c.o3";
+
+static json_t *
+problem_counts(sqlite3 *db, const struct config *cfg, const struct period *p)
+{
+	json_t *rows = json_array();
+	sqlite3_stmt *st;
+	int rc = SQLITE_ERROR;
+
+	st = db_prepare(db, problem_count_query, "II", (long long)p->from,
+	    (long long)p->check);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:I, s:I, s:I,"
+		    " s:I}", "unit", db_column_text(st, 0), "unit_name",
+		    db_column_text(st, 1), "opened", (json_int_t)
+		    sqlite3_column_int64(st, 2), "closed", (json_int_t)
+		    sqlite3_column_int64(st, 3), "overdue", (json_int_t)
+		    sqlite3_column_int64(st, 4), "escalated", (json_int_t)
+		    sqlite3_column_int64(st, 5)));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(rows);
+		return NULL;
+	}
+	sort_by_unit(cfg, rows, "unit");
+	return rows;
+}
+
+/* Whether the registry holds more accounts than the documents list one
+ * by one: only then can the accounts active at the check time be more. */
+static bool
+many_accounts(sqlite3 *db)
+{
+	long long n = 0;
+
+	return db_query_int(db, &n, "SELECT count(*) FROM (SELECT 1 FROM account"
+	    " LIMIT ?)", "I", (long long)LIST_ALL_ACCOUNTS + 1) == 0 &&
+	    n > LIST_ALL_ACCOUNTS;
 }
 
 /* The notices issued in the watched time that stood at the check time: a
@@ -1280,21 +1374,24 @@ watched_period(sqlite3 *db, const struct month *m, time_t now,
 }
 
 static int
-name_key_cmp(const void *a, const void *b)
-{
-	const struct name_key *x = a, *y = b;
-
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static int
 id_cmp(const void *a, const void *b)
 {
 	const long long *x = a, *y = b;
 
 	return *x < *y ? -1 : *x > *y;
+}
+
+/* The ids of the rows kept, sorted. */
+static long long *
+kept_ids(const struct figures *f, size_t n_kept)
+{
+	long long *kept = xcalloc(n_kept + 1, sizeof(*kept));
+	size_t i;
+
+	for (i = 0; i < n_kept; i++)
+		kept[i] = rd_int(json_array_get(f->rows, i), "account_id");
+	qsort(kept, n_kept, sizeof(*kept), id_cmp);
+	return kept;
 }
 
 /* A row of the platform and name of an account whose row was not kept. */
@@ -1315,32 +1412,30 @@ name_row(sqlite3 *db, const struct config *cfg, long long id)
 
 /* The accounts whose rows were not kept and that share their platform
  * and name with another active account: labelled with the rows kept, a
- * namesake is told apart as it would be were every account listed. */
+ * namesake is told apart as it would be were every account listed.  The
+ * hashes several accounts share are counted first (shared_names): only
+ * their accounts are looked up, the ids kept sorted only if there are. */
 static json_t *
 namesakes(sqlite3 *db, const struct config *cfg, struct figures *f)
 {
-	size_t i, j, k, n_kept = json_array_size(f->rows);
+	size_t i, n_kept = json_array_size(f->rows);
+	struct shared_names *shared = shared_names_new(f->n_names);
 	json_t *rows = json_array(), *row;
-	long long *kept;
+	long long *kept = NULL;
 
-	/* none when every account is kept (qsort takes no NULL array) */
-	if (f->n_names == 0)
-		return rows;
-	kept = xcalloc(n_kept + 1, sizeof(*kept));
-	for (i = 0; i < n_kept; i++)
-		kept[i] = rd_int(json_array_get(f->rows, i), "account_id");
-	qsort(kept, n_kept, sizeof(*kept), id_cmp);
-	qsort(f->names, f->n_names, sizeof(*f->names), name_key_cmp);
-	for (i = 0; i < f->n_names; i = j) {
-		for (j = i + 1; j < f->n_names && f->names[j].hash ==
-		    f->names[i].hash; j++)
+	for (i = 0; i < f->n_names; i++)
+		shared_names_add(shared, f->names[i].hash, f->names[i].id);
+	for (i = 0; i < f->n_names; i++) {
+		if (!shared_names_several(shared, f->names[i].hash))
 			continue;
-		for (k = i; j - i > 1 && k < j; k++)
-			if (bsearch(&f->names[k].id, kept, n_kept, sizeof(*kept),
-			    id_cmp) == NULL && (row = name_row(db, cfg,
-			    f->names[k].id)) != NULL)
-				json_array_append_new(rows, row);
+		if (kept == NULL)
+			kept = kept_ids(f, n_kept);
+		if (bsearch(&f->names[i].id, kept, n_kept, sizeof(*kept),
+		    id_cmp) == NULL && (row = name_row(db, cfg,
+		    f->names[i].id)) != NULL)
+			json_array_append_new(rows, row);
 	}
+	shared_names_free(shared);
 	free(kept);
 	return rows;
 }
@@ -1372,20 +1467,38 @@ escalations(const json_t *rows)
 	return n;
 }
 
+/* A list's rows, or the sum of its counts per unit when it is counted. */
+static json_int_t
+list_count(const json_t *d, const char *list)
+{
+	const json_t *r;
+	json_int_t n = (json_int_t)json_array_size(json_object_get(
+	    json_object_get(d, "problems"), list));
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "problem_counts"), i, r)
+		n += rd_int(r, list);
+	return n;
+}
+
 static void
 set_counts(json_t *d)
 {
 	json_t *sum = json_object_get(d, "summary");
 	json_t *probs = json_object_get(d, "problems");
+	const json_t *r;
+	json_int_t escalated = escalations(json_object_get(probs, "opened"));
+	size_t i;
 
-	json_object_set_new(sum, "problems_opened", json_integer((json_int_t)
-	    json_array_size(json_object_get(probs, "opened"))));
-	json_object_set_new(sum, "problems_escalated", json_integer(
-	    escalations(json_object_get(probs, "opened"))));
-	json_object_set_new(sum, "problems_closed", json_integer((json_int_t)
-	    json_array_size(json_object_get(probs, "closed"))));
-	json_object_set_new(sum, "problems_overdue", json_integer((json_int_t)
-	    json_array_size(json_object_get(probs, "overdue"))));
+	json_array_foreach(json_object_get(d, "problem_counts"), i, r)
+		escalated += rd_int(r, "escalated");
+	json_object_set_new(sum, "problems_opened", json_integer(list_count(d,
+	    "opened")));
+	json_object_set_new(sum, "problems_escalated", json_integer(escalated));
+	json_object_set_new(sum, "problems_closed", json_integer(list_count(d,
+	    "closed")));
+	json_object_set_new(sum, "problems_overdue", json_integer(list_count(d,
+	    "overdue")));
 	json_object_set_new(sum, "notices", json_integer((json_int_t)
 	    json_array_size(json_object_get(d, "notices"))));
 	json_object_set_new(sum, "repeat_offenders", json_integer((json_int_t)
@@ -1394,11 +1507,14 @@ set_counts(json_t *d)
 
 /* The lists that do not depend on the walk over the accounts, read
  * beside it on a thread of their own (store/side.h): at 500,000 accounts
- * they take as long as the walk and the returns together. */
+ * they take as long as the walk and the returns together.  The month's
+ * problems are counted per unit rather than listed when counted is set
+ * (problem_counts()). */
 struct side_lists {
 	const struct config *cfg;
 	const struct period *p;
-	json_t *overdue, *orders, *problems, *notices, *offenders;
+	bool    counted;
+	json_t *overdue, *orders, *problems, *counts, *notices, *offenders;
 };
 
 static void
@@ -1408,7 +1524,10 @@ read_side_lists(sqlite3 *db, void *arg)
 
 	l->overdue = bulletin_overdue_notices(db, l->cfg, l->p);
 	l->orders = bulletin_order_counts(db, l->cfg, l->p, l->overdue);
-	l->problems = problems(db, l->cfg, l->p);
+	if (l->counted)
+		l->counts = problem_counts(db, l->cfg, l->p);
+	else
+		l->problems = problems(db, l->cfg, l->p);
 	l->notices = notices(db, l->p);
 	l->offenders = repeat_offenders(db, l->cfg, l->p);
 }
@@ -1419,19 +1538,22 @@ side_lists_free(struct side_lists *l)
 	json_decref(l->overdue);
 	json_decref(l->orders);
 	json_decref(l->problems);
+	json_decref(l->counts);
 	json_decref(l->notices);
 	json_decref(l->offenders);
 }
 
-/* Every account's row is in "accounts" when f->every or when there are
- * few (LIST_ALL_ACCOUNTS); beyond, only the accounts to act on are. */
+/* Every account's row is in "accounts" when listed_all(); beyond, only
+ * the accounts to act on are, and the month's problems are counted per
+ * unit in "problem_counts" instead of listed in "problems". */
 static int
 set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
     const struct period *p, bool every)
 {
 	struct figures f = { .every = every, .rows = json_array(),
 	    .texts = json_object() };
-	struct side_lists l = { .cfg = cfg, .p = p };
+	struct side_lists l = { .cfg = cfg, .p = p,
+	    .counted = !every && many_accounts(db) };
 	struct db_side side;
 	json_t *units, *others = NULL, *back = NULL;
 	int rc;
@@ -1443,12 +1565,19 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 		others = namesakes(db, cfg, &f);
 	}
 	db_side_join(&side);
-	if (rc == -1 || l.orders == NULL) {
+	/* many accounts, few of them active at the check time */
+	if (rc == 0 && l.counted && listed_all(&f)) {
+		json_decref(l.counts);
+		l.counts = NULL;
+		l.problems = problems(db, cfg, p);
+	}
+	if (rc == -1 || l.orders == NULL || (l.problems == NULL &&
+	    l.counts == NULL)) {
 		rc = -1;
 		goto done;
 	}
 	units = unit_totals(cfg, &f.units);
-	json_object_set_new(d, "summary", tally_json(&f.all, NULL, NULL));
+	json_object_set_new(d, "summary", summary_json(&f.all));
 	bulletin_orders_set(d, units, l.orders, l.overdue);
 	l.orders = l.overdue = NULL;
 	json_object_set_new(d, "platforms", platform_totals(cfg, &f.platforms));
@@ -1456,10 +1585,11 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 	json_object_set_new(d, "units", units);
 	json_object_set_new(d, "unqualified", accounts_in_state(f.rows, "fail"));
 	json_object_set_new(d, "gaps", accounts_in_state(f.rows, "gap"));
-	if (every || f.all.accounts + f.all.gaps <= LIST_ALL_ACCOUNTS)
+	if (listed_all(&f))
 		json_object_set(d, "accounts", f.rows);
 	json_object_set(d, "returned", back);
-	json_object_set(d, "problems", l.problems);
+	json_object_set(d, l.problems ? "problems" : "problem_counts",
+	    l.problems ? l.problems : l.counts);
 	json_object_set(d, "notices", l.notices);
 	json_object_set(d, "repeat_offenders", l.offenders);
 	label_all(d, f.rows, others);

@@ -297,39 +297,25 @@ ranking_text(const json_t *d)
 
 /* ---- 三、存在问题 ---- */
 
-static void
-count_reasons(const json_t *unqualified, long *dormant, long *stale,
-    long *serious)
-{
-	const json_t *a;
-	size_t i;
-
-	*dormant = *stale = *serious = 0;
-	json_array_foreach(unqualified, i, a) {
-		*dormant += strstr(rd_str(a, "reasons"), "长期未更新") != NULL;
-		*stale += strstr(rd_str(a, "reasons"), "超期未更新") != NULL;
-		*serious += strstr(rd_str(a, "reasons"), "严重表述错误") != NULL;
-	}
-}
-
 static char *
 unqualified_text(const json_t *d)
 {
-	const json_t *list = json_object_get(d, "unqualified");
+	const json_t *s = json_object_get(d, "summary");
+	long long dormant = rd_int(s, "unqualified_dormant");
+	long long stale = rd_int(s, "unqualified_stale");
+	long long serious = rd_int(s, "unqualified_serious");
 	struct strbuf sb = STRBUF_INIT;
-	long dormant, stale, serious;
 	char *ref;
 
-	if (json_array_size(list) == 0)
+	if (rd_int(s, "unqualified") == 0)
 		return xstrdup("本期未发现不合格账号。");
-	count_reasons(list, &dormant, &stale, &serious);
-	sb_printf(&sb, "本期不合格账号%zu个，其中", json_array_size(list));
+	sb_printf(&sb, "本期不合格账号%lld个，其中", rd_int(s, "unqualified"));
 	if (dormant)
-		sb_printf(&sb, "长期未更新%ld个、", dormant);
+		sb_printf(&sb, "长期未更新%lld个、", dormant);
 	if (stale)
-		sb_printf(&sb, "超期未更新%ld个、", stale);
+		sb_printf(&sb, "超期未更新%lld个、", stale);
 	if (serious)
-		sb_printf(&sb, "存在严重表述错误%ld个、", serious);
+		sb_printf(&sb, "存在严重表述错误%lld个、", serious);
 	sb.len -= strlen("、");
 	sb.buf[sb.len] = '\0';
 	ref = attachment_ref(d, "unqualified");
@@ -348,17 +334,20 @@ join_once(struct strbuf *sb, json_t *seen, const char *s)
 	sb_printf(sb, "%s%s", sb->len ? "、" : "", s);
 }
 
-/* The units named in a list's rows, each once, "、" between. */
+/* The units with unqualified accounts, each once, "、" between, in the
+ * order of the units, which is the unqualified list's: read from the
+ * units' counts, not from every unqualified account's row. */
 static char *
-unit_names(const json_t *rows)
+unqualified_units(const json_t *d)
 {
 	struct strbuf sb = STRBUF_INIT;
 	json_t *seen = json_object();
-	const json_t *r;
+	const json_t *u;
 	size_t i;
 
-	json_array_foreach(rows, i, r)
-		join_once(&sb, seen, rd_str(r, "unit_name"));
+	json_array_foreach(json_object_get(d, "units"), i, u)
+		if (rd_int(u, "unqualified"))
+			join_once(&sb, seen, rd_str(u, "name"));
 	json_decref(seen);
 	return sb_steal(&sb);
 }
@@ -403,20 +392,40 @@ late_units(const json_t *d)
 	return sb_steal(&sb);
 }
 
+/* The units with problems overdue at the check time, listed or counted
+ * (problem_counts). */
+static char *
+overdue_units(const json_t *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *seen = json_object();
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(d, "problems"),
+	    "overdue"), i, r)
+		join_once(&sb, seen, rd_str(r, "unit_name"));
+	json_array_foreach(json_object_get(d, "problem_counts"), i, r)
+		if (rd_int(r, "overdue"))
+			join_once(&sb, seen, rd_str(r, "unit_name"));
+	json_decref(seen);
+	return sb_steal(&sb);
+}
+
 static void
 problems_section(json_t *body, const json_t *d)
 {
-	const json_t *overdue = json_object_get(json_object_get(d, "problems"),
-	    "overdue");
+	long long overdue = rd_int(json_object_get(d, "summary"),
+	    "problems_overdue");
 	char *units;
 	int n = 0;
 
 	sub_take(body, subheading(&n, "不合格账号。"), unqualified_text(d));
-	if (json_array_size(overdue)) {
-		units = unit_names(overdue);
+	if (overdue) {
+		units = overdue_units(d);
 		sub_take(body, subheading(&n, "逾期未整改问题。"), xasprintf(
-		    "截至监测时点，%s共有%zu个问题超过整改期限仍未整改。", units,
-		    json_array_size(overdue)));
+		    "截至监测时点，%s共有%lld个问题超过整改期限仍未整改。", units,
+		    overdue));
 		free(units);
 	}
 	units = late_units(d);
@@ -476,7 +485,7 @@ requirements(json_t *body, const json_t *d, const struct config *cfg)
 	int n = 0;
 
 	if (rd_int(s, "unqualified") || rd_int(s, "problems_overdue")) {
-		units = unit_names(json_object_get(d, "unqualified"));
+		units = unqualified_units(d);
 		sub_take(body, subheading(&n, "限期整改。"), xasprintf("请%s对照"
 		    "不合格账号名单和问题清单，于%s前（%lld个工作日内）完成整改，并"
 		    "通过政务新媒体监测平台逐项在线回复整改措施、完成时间和责任人，附"

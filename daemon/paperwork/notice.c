@@ -167,7 +167,8 @@ count_problems(sqlite3 *db, long long unit, time_t now, const json_t *rows,
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
-	if (problem_tally(db, &(struct problem_window){ now, now, unit }, &pt) == -1)
+	if (problem_tally(db, &(struct problem_window){ .from = now,
+	    .to = now, .unit_id = unit }, &pt) == -1)
 		return -1;
 	t->dormant = pt.by_rank[problem_kind_rank("dormant")];
 	t->stale = pt.by_rank[problem_kind_rank("stale")];

@@ -394,48 +394,81 @@ pointer_cmp(const void *a, const void *b)
  * account has it too. */
 struct hash_ids {
 	uint64_t   hash;
-	json_int_t id;             /* 0: the slot is free (ids are positive) */
+	long long  id;             /* 0: the slot is free (ids are positive) */
 	bool       several;
 };
 
-/* The slot of hash in t (cap slots, a power of two): its own, or the
- * free one it would take. */
-static struct hash_ids *
-hash_slot(struct hash_ids *t, size_t cap, uint64_t hash)
-{
-	size_t at = hash & (cap - 1);
+/* An open-addressing table of hashes, cap slots (a power of two, at
+ * least twice the pairs it is made for). */
+struct shared_names {
+	struct hash_ids *t;
+	size_t           cap;
+};
 
-	while (t[at].id != 0 && t[at].hash != hash)
-		at = (at + 1) & (cap - 1);
-	return &t[at];
+struct shared_names *
+shared_names_new(size_t n)
+{
+	struct shared_names *s = xcalloc(1, sizeof(*s));
+
+	for (s->cap = 16; s->cap < 2 * n; s->cap *= 2)
+		continue;
+	s->t = xcalloc(s->cap, sizeof(*s->t));
+	return s;
+}
+
+/* The slot of hash: its own, or the free one it would take. */
+static struct hash_ids *
+hash_slot(const struct shared_names *s, uint64_t hash)
+{
+	size_t at = hash & (s->cap - 1);
+
+	while (s->t[at].id != 0 && s->t[at].hash != hash)
+		at = (at + 1) & (s->cap - 1);
+	return &s->t[at];
+}
+
+void
+shared_names_add(struct shared_names *s, uint64_t hash, long long id)
+{
+	struct hash_ids *slot = hash_slot(s, hash);
+
+	if (slot->id == 0)
+		*slot = (struct hash_ids){ hash, id, false };
+	else if (slot->id != id)
+		slot->several = true;
+}
+
+bool
+shared_names_several(const struct shared_names *s, uint64_t hash)
+{
+	return hash_slot(s, hash)->several;
+}
+
+void
+shared_names_free(struct shared_names *s)
+{
+	if (s == NULL)
+		return;
+	free(s->t);
+	free(s);
 }
 
 /* Keeps, in order, those of the first m of l whose hash another account
- * has too: only they can share a name with another account (equal
- * names, equal hashes).  A large registry's documents have hundreds of
- * thousands of rows, most of them an account named in two lists (its
- * row and its problem's), to sort otherwise.  Returns how many are
- * kept. */
+ * has too.  A large registry's documents have hundreds of thousands of
+ * rows, most of them an account named in two lists (its row and its
+ * problem's), to sort otherwise.  Returns how many are kept. */
 static size_t
 keep_shared_hashes(struct labelled *l, size_t m)
 {
-	size_t cap = 16, i, kept = 0;
-	struct hash_ids *t, *slot;
+	struct shared_names *s = shared_names_new(m);
+	size_t i, kept = 0;
 
-	while (cap < 2 * m)
-		cap *= 2;
-	t = xcalloc(cap, sizeof(*t));
-	for (i = 0; i < m; i++) {
-		slot = hash_slot(t, cap, l[i].hash);
-		if (slot->id == 0)
-			*slot = (struct hash_ids){ l[i].hash, l[i].id, false };
-		else if (slot->id != l[i].id)
-			slot->several = true;
-	}
 	for (i = 0; i < m; i++)
-		if (hash_slot(t, cap, l[i].hash)->several)
+		shared_names_add(s, l[i].hash, l[i].id);
+	for (i = 0; i < m; i++)
+		if (shared_names_several(s, l[i].hash))
 			l[kept++] = l[i];
-	free(t);
+	shared_names_free(s);
 	return kept;
 }
 

@@ -123,4 +123,14 @@ void label_accounts(json_t *const *lists, size_t n);
  * equal names, equal hashes. */
 uint64_t name_hash(const char *platform, const char *name);
 
+/* Which name hashes more than one account has: only those accounts can
+ * share a name with another (equal names, equal hashes).  Made for n
+ * (hash, account id) pairs at most, given by shared_names_add(); an
+ * account given twice (its row in two lists) counts once. */
+struct shared_names;
+struct shared_names *shared_names_new(size_t n);
+void shared_names_add(struct shared_names *s, uint64_t hash, long long id);
+bool shared_names_several(const struct shared_names *s, uint64_t hash);
+void shared_names_free(struct shared_names *s);
+
 #endif

@@ -279,6 +279,26 @@ unit_problem_row(json_t *rows, json_t *index, const json_t *r)
 	return row;
 }
 
+/* Adds the month's problems as the data counted them per unit
+ * (problem_counts: a large registry's documents never had the lists). */
+static void
+add_problem_counts(json_t *rows, json_t *index, const json_t *d)
+{
+	const json_t *r;
+	json_t *row, *n;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(d, "problem_counts"), i, r) {
+		row = unit_problem_row(rows, index, r);
+		for (j = 0; j < ARRAY_SIZE(counted); j++)
+			if (strcmp(counted[j].key, "problems") == 0) {
+				n = json_object_get(row, counted[j].column);
+				json_integer_set(n, json_integer_value(n) + rd_int(r,
+				    counted[j].sub));
+			}
+	}
+}
+
 /* Each unit's count of each list (units in the order of the ranking
  * table, then any other in the order the lists name them); units with
  * nothing counted are left out. */
@@ -298,6 +318,7 @@ unit_problem_rows(const json_t *d)
 			json_object_set_new(row, counted[j].column, json_integer(0));
 		json_array_append(rows, row);
 	}
+	add_problem_counts(rows, index, d);
 	for (j = 0; j < ARRAY_SIZE(counted); j++) {
 		list = json_object_get(d, counted[j].key);
 		if (counted[j].sub)

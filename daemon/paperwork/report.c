@@ -175,7 +175,6 @@ struct walk_input {
 	bool                 all;
 	const json_t        *index;    /* unit code: its position */
 	size_t               n_units;
-	struct problem_set   ps;
 };
 
 /* A part of the walk: the accounts with ids from lo to below hi, counted
@@ -195,21 +194,24 @@ walk_part(sqlite3 *db, void *arg)
 	struct walk_part *w = arg;
 	const struct walk_input *in = w->in;
 	const struct problem_account *pa;
+	struct problem_set ps = { NULL, 0 };
 	const char *state, *label;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	json_t *at;
 	size_t i;
 	long problems;
 	int rc = SQLITE_ERROR;
 
-	st = db_prepare(db, accounts_query, "IiII", (long long)in->now, in->all,
-	    w->lo, w->hi);
+	if (problem_accounts(db, &(struct problem_window){ .from = in->now,
+	    .to = in->now, .first_id = w->lo, .end_id = w->hi }, &ps.a,
+	    &ps.n) == 0)
+		st = db_prepare(db, accounts_query, "IiII", (long long)in->now,
+		    in->all, w->lo, w->hi);
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((at = json_object_get(in->index, db_column_text(st, 1))) == NULL)
 			continue;
 		i = (size_t)json_integer_value(at);
-		pa = problem_account_find(in->ps.a, in->ps.n,
-		    sqlite3_column_int64(st, 0));
+		pa = problem_account_find(ps.a, ps.n, sqlite3_column_int64(st, 0));
 		problems = pa ? pa->problems : 0;
 		state = state_class(st, &label);
 		tally_add(&w->t[i], state, problems);
@@ -219,6 +221,7 @@ walk_part(sqlite3 *db, void *arg)
 		    in->now, state, label, problems, w->texts));
 	}
 	sqlite3_finalize(st);
+	free(ps.a);
 	w->rc = rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -257,8 +260,7 @@ static int
 add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
     json_t *units, json_t *index, json_t *listed)
 {
-	struct walk_input in = { cfg, now, all, index, json_array_size(units),
-	    { NULL, 0 } };
+	struct walk_input in = { cfg, now, all, index, json_array_size(units) };
 	struct walk_part low, high;
 	struct unit_tally t;
 	struct db_side side;
@@ -267,8 +269,7 @@ add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
 	size_t i;
 	int k, rc;
 
-	if (account_id_halves(db, &lo, &mid, &hi) == -1 || problem_accounts(db,
-	    &(struct problem_window){ now, now, 0 }, &in.ps.a, &in.ps.n) == -1)
+	if (account_id_halves(db, &lo, &mid, &hi) == -1)
 		return -1;
 	walk_part_init(&low, &in, lo, mid);
 	walk_part_init(&high, &in, mid, hi);
@@ -290,7 +291,6 @@ add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
 	}
 	walk_part_free(&low);
 	walk_part_free(&high);
-	free(in.ps.a);
 	return rc;
 }
 

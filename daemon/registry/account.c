@@ -511,8 +511,10 @@ account_last_update_at(sqlite3 *db, long long id, time_t t, time_t *out)
 int
 account_id_halves(sqlite3 *db, long long *lo, long long *mid, long long *hi)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT coalesce(min(id), 0),"
-	    " coalesce(max(id), 0) FROM account", "");
+	/* each its own query: SQLite reads min() or max() alone off the end
+	 * of the table, both together by reading the whole of it */
+	sqlite3_stmt *st = db_prepare(db, "SELECT coalesce((SELECT min(id) FROM"
+	    " account), 0), coalesce((SELECT max(id) FROM account), 0)", "");
 	int rc = -1;
 
 	if (st && sqlite3_step(st) == SQLITE_ROW) {

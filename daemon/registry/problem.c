@@ -1,4 +1,5 @@
 /* problem.c — the problem list. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -395,14 +396,16 @@ static const char accounts_query[] =
 	" WHEN 'dormant' THEN 5 WHEN 'stale' THEN 4 WHEN 'wording' THEN 3"
 	" WHEN 'unreachable' THEN 1 ELSE 2 END), count(*), max(p.kind ="
 	" 'wording' AND p.severity = 'serious')" IN_WINDOW
+	" AND p.account_id >= ?4 AND p.account_id < ?5"
 	" GROUP BY p.account_id ORDER BY p.account_id";
 
 int
 problem_accounts(sqlite3 *db, const struct problem_window *w,
     struct problem_account **out, size_t *n)
 {
-	sqlite3_stmt *st = db_prepare(db, accounts_query, "III",
-	    (long long)w->from, (long long)w->to, w->unit_id);
+	sqlite3_stmt *st = db_prepare(db, accounts_query, "IIIII",
+	    (long long)w->from, (long long)w->to, w->unit_id, w->first_id,
+	    w->end_id ? w->end_id : LLONG_MAX);
 	size_t cap = 0;
 	int rc, rank;
 

@@ -152,6 +152,9 @@ struct problem_window {
 	time_t      from, to;       /* open at some moment of [from, to];
 	                               from = to: open at that moment */
 	long long   unit_id;        /* 0: every unit */
+	long long   first_id, end_id;   /* problem_accounts(): the accounts
+	                               with ids in [first_id, end_id) only;
+	                               end_id 0: no bound */
 };
 
 /* The accounts with a problem open in w, each once at its worst kind

@@ -548,6 +548,52 @@ def test_a_large_registry_bulletin_lists_the_accounts_to_act_on(large):
     assert "县政府办公室" not in table         # nothing to count
 
 
+def test_a_large_registry_counts_the_problems_it_does_not_list(large):
+    """The documents of a large registry count the month's problems per
+    unit where the JSON lists them: the counts, the body's sentences and
+    the units named are the lists' own, escalated, closed and overdue
+    ones too."""
+    mw = large
+    first, second, third = [p for p, in mw.sql(
+        "SELECT id FROM problem WHERE kind = 'stale' ORDER BY id")]
+    history.escalate(mw, first, "2026-12-05T10:00:00")
+    mw.now("2026-12-06T09:00:00")
+    mw.run("problem", "close", str(second), "--reason", "rectified",
+           "--note", "已更新", check=0)
+    wording = int(mw.run("problem", "add", "--account", "1", "--kind",
+                         "wording", "--detail", "严重表述错误：领导人姓名错误",
+                         "--due", "2027-01-15",
+                         check=0).stdout)
+    con = sqlite3.connect(mw.db_path, timeout=30)
+    with con:
+        con.execute("UPDATE problem SET severity = 'serious' WHERE id = ?",
+                    (wording,))
+    con.close()
+    mw.now("2026-12-31T09:00:00")          # the others past their deadline
+    d = bulletin_json(mw, "2026-12")
+    lists = d["problems"]
+    counts = {key: len(lists[key]) for key in ("opened", "closed", "overdue")}
+    assert counts == {"opened": 4, "closed": 1, "overdue": 2}
+    assert d["summary"]["problems_escalated"] == 1
+    assert {r["unit_name"] for r in lists["overdue"]} == {"县教育局"}
+    md = mw.run("bulletin", "preview", "--month", "2026-12", check=0).stdout
+    for p in d["body"]:
+        assert p["text"] in md
+    assert "县教育局共有2个问题超过整改期限仍未整改" in md
+    table = md.split("## 附表：各单位问题和通报情况")[1].split("\n## ")[0]
+    assert "| 县教育局 | 3 | 1 | 2 | 0 | 0 | 0 |" in table
+    assert "| 县政府办公室 | 1 | 0 | 0 | 0 | 0 | 0 |" in table
+    # the unqualified counted by reason as their rows give them
+    unqualified = d["unqualified"]
+    by_reason = [sum(why in a["reasons"] for a in unqualified)
+                 for why in ("长期未更新", "超期未更新", "严重表述错误")]
+    dormant, stale, serious = by_reason
+    assert (dormant, serious) == (1, 1) and stale > 2   # quiet since 1 Dec
+    assert (f"本期不合格账号{len(unqualified)}个，其中长期未更新{dormant}个、"
+            f"超期未更新{stale}个、存在严重表述错误{serious}个") in md
+    assert "请县政府办公室、县教育局对照" in md
+
+
 def test_a_large_registry_report_lists_the_accounts_to_act_on(large):
     mw = large
     page = mw.run("report", check=0).stdout
