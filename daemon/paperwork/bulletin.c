@@ -745,17 +745,26 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
 	return low.rc == 0 && high.rc == 0 ? 0 : -1;
 }
 
-static json_t *
-accounts_in_state(const json_t *accts, const char *state)
+/* The rows of the unqualified accounts and of the monitoring gaps, in
+ * the rows' order: one pass over rows that no longer sit in the cache. */
+static void
+split_by_state(const json_t *accts, json_t *d)
 {
-	json_t *rows = json_array(), *a;
+	json_t *fail = json_array(), *gap = json_array(), *a;
+	const char *state;
 	size_t i;
 
-	json_array_foreach(accts, i, a)
-		if (strcmp(rd_str(a, "state"), state) == 0)
-			json_array_append(rows, a);
-	return rows;
+	json_array_foreach(accts, i, a) {
+		state = rd_str(a, "state");
+		if (strcmp(state, "fail") == 0)
+			json_array_append(fail, a);
+		else if (strcmp(state, "gap") == 0)
+			json_array_append(gap, a);
+	}
+	json_object_set_new(d, "unqualified", fail);
+	json_object_set_new(d, "gaps", gap);
 }
+
 /* ---- ranking (排名) ---- */
 
 /* What a unit left unanswered past its deadlines at the check time. */
@@ -1373,24 +1382,32 @@ watched_period(sqlite3 *db, const struct month *m, time_t now,
 	return 0;
 }
 
-static int
-id_cmp(const void *a, const void *b)
-{
-	const long long *x = a, *y = b;
+/* A row kept and its account's id. */
+struct kept_row {
+	long long id;
+	json_t   *row;
+};
 
-	return *x < *y ? -1 : *x > *y;
+static int
+kept_row_cmp(const void *a, const void *b)
+{
+	const struct kept_row *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* The ids of the rows kept, sorted. */
-static long long *
-kept_ids(const struct figures *f, size_t n_kept)
+/* The rows kept by account id. */
+static struct kept_row *
+kept_rows(const struct figures *f, size_t n_kept)
 {
-	long long *kept = xcalloc(n_kept + 1, sizeof(*kept));
+	struct kept_row *kept = xcalloc(n_kept + 1, sizeof(*kept));
 	size_t i;
 
-	for (i = 0; i < n_kept; i++)
-		kept[i] = rd_int(json_array_get(f->rows, i), "account_id");
-	qsort(kept, n_kept, sizeof(*kept), id_cmp);
+	for (i = 0; i < n_kept; i++) {
+		kept[i].row = json_array_get(f->rows, i);
+		kept[i].id = rd_int(kept[i].row, "account_id");
+	}
+	qsort(kept, n_kept, sizeof(*kept), kept_row_cmp);
 	return kept;
 }
 
@@ -1410,29 +1427,55 @@ name_row(sqlite3 *db, const struct config *cfg, long long id)
 	return row;
 }
 
-/* The accounts whose rows were not kept and that share their platform
- * and name with another active account: labelled with the rows kept, a
- * namesake is told apart as it would be were every account listed.  The
- * hashes several accounts share are counted first (shared_names): only
- * their accounts are looked up, the ids kept sorted only if there are. */
-static json_t *
-namesakes(sqlite3 *db, const struct config *cfg, struct figures *f)
+/* The hashes of every active account's name and of the accounts named
+ * in the n lists (their rows' "platform" and "account"). */
+static struct shared_names *
+names_of(const struct figures *f, json_t *const *lists, size_t n)
 {
-	size_t i, n_kept = json_array_size(f->rows);
-	struct shared_names *shared = shared_names_new(f->n_names);
-	json_t *rows = json_array(), *row;
-	long long *kept = NULL;
+	struct shared_names *shared;
+	size_t i, j, total = f->n_names;
+	const json_t *r;
+	json_int_t id;
 
+	for (i = 0; i < n; i++)
+		total += json_array_size(lists[i]);
+	shared = shared_names_new(total);
 	for (i = 0; i < f->n_names; i++)
 		shared_names_add(shared, f->names[i].hash, f->names[i].id);
+	for (i = 0; i < n; i++)
+		json_array_foreach(lists[i], j, r)
+			if ((id = rd_int(r, "account_id")) > 0)
+				shared_names_add(shared, name_hash(rd_str(r, "platform"),
+				    rd_str(r, "account")), id);
+	return shared;
+}
+
+/* The active accounts that share their platform and name with another
+ * account (active, or named in one of the n lists): their rows kept go
+ * to named; rows are made for the others, returned, so that labelled
+ * with them a namesake is told apart as it would be were every account
+ * listed.  The hashes several accounts share are counted first
+ * (shared_names): only their accounts are looked at, and the rows kept
+ * read only if there are such. */
+static json_t *
+namesakes(sqlite3 *db, const struct config *cfg, struct figures *f,
+    json_t *const *lists, size_t n, json_t *named)
+{
+	size_t i, n_kept = json_array_size(f->rows);
+	struct shared_names *shared = names_of(f, lists, n);
+	struct kept_row *kept = NULL, *hit;
+	json_t *rows = json_array(), *row;
+
 	for (i = 0; i < f->n_names; i++) {
 		if (!shared_names_several(shared, f->names[i].hash))
 			continue;
 		if (kept == NULL)
-			kept = kept_ids(f, n_kept);
-		if (bsearch(&f->names[i].id, kept, n_kept, sizeof(*kept),
-		    id_cmp) == NULL && (row = name_row(db, cfg,
-		    f->names[i].id)) != NULL)
+			kept = kept_rows(f, n_kept);
+		hit = bsearch(&(struct kept_row){ f->names[i].id, NULL }, kept,
+		    n_kept, sizeof(*kept), kept_row_cmp);
+		if (hit)
+			json_array_append(named, hit->row);
+		else if ((row = name_row(db, cfg, f->names[i].id)) != NULL)
 			json_array_append_new(rows, row);
 	}
 	shared_names_free(shared);
@@ -1441,17 +1484,26 @@ namesakes(sqlite3 *db, const struct config *cfg, struct figures *f)
 }
 
 /* Accounts named the same way in more than one list are told apart the
- * same way in all; rows are the accounts' rows kept (those of "accounts",
- * "unqualified" and "gaps"), others their namesakes not kept. */
+ * same way in all: the accounts' rows kept (those of "accounts",
+ * "unqualified" and "gaps"; of a large registry only those that have a
+ * namesake), their namesakes not kept, and the other lists. */
 static void
-label_all(json_t *d, json_t *rows, json_t *others)
+label_all(sqlite3 *db, const struct config *cfg, json_t *d,
+    struct figures *f)
 {
 	json_t *probs = json_object_get(d, "problems");
-	json_t *lists[] = { rows, others, json_object_get(d, "returned"),
+	json_t *lists[] = { NULL, NULL, json_object_get(d, "returned"),
 	    json_object_get(probs, "opened"), json_object_get(probs, "closed"),
 	    json_object_get(probs, "overdue") };
+	/* every account's row kept: none to look up, all labelled */
+	json_t *named = f->every ? json_incref(f->rows) : json_array();
 
+	lists[1] = namesakes(db, cfg, f, lists + 2, ARRAY_SIZE(lists) - 2,
+	    named);
+	lists[0] = named;
 	label_accounts(lists, ARRAY_SIZE(lists));
+	json_decref(named);
+	json_decref(lists[1]);
 }
 
 /* Rows that are an escalation in the month. */
@@ -1555,14 +1607,13 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 	struct side_lists l = { .cfg = cfg, .p = p,
 	    .counted = !every && many_accounts(db) };
 	struct db_side side;
-	json_t *units, *others = NULL, *back = NULL;
+	json_t *units, *back = NULL;
 	int rc;
 
 	/* what needs only the walk is read while the side reads */
 	db_side_start(&side, db, read_side_lists, &l);
 	if ((rc = walk_accounts(db, cfg, p, &f)) == 0) {
 		back = returned(db, cfg, p);
-		others = namesakes(db, cfg, &f);
 	}
 	db_side_join(&side);
 	/* many accounts, few of them active at the check time */
@@ -1583,8 +1634,7 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 	json_object_set_new(d, "platforms", platform_totals(cfg, &f.platforms));
 	json_object_set_new(d, "ranking", ranking(units));
 	json_object_set_new(d, "units", units);
-	json_object_set_new(d, "unqualified", accounts_in_state(f.rows, "fail"));
-	json_object_set_new(d, "gaps", accounts_in_state(f.rows, "gap"));
+	split_by_state(f.rows, d);
 	if (listed_all(&f))
 		json_object_set(d, "accounts", f.rows);
 	json_object_set(d, "returned", back);
@@ -1592,11 +1642,10 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 	    l.problems ? l.problems : l.counts);
 	json_object_set(d, "notices", l.notices);
 	json_object_set(d, "repeat_offenders", l.offenders);
-	label_all(d, f.rows, others);
+	label_all(db, cfg, d, &f);
 	set_counts(d);
 done:
 	side_lists_free(&l);
-	json_decref(others);
 	json_decref(back);
 	json_decref(f.rows);
 	json_decref(f.texts);

@@ -484,6 +484,33 @@ def test_accounts_sharing_platform_and_name_carry_their_uid(mw):
         ("微博", "武平文旅")]
 
 
+def test_a_bulletin_tells_apart_an_account_and_its_closed_namesake(mw):
+    """An active account and a closed one of the same platform and name,
+    the closed one named only in the month's problems: both carry their
+    uid in every format, as when both were active."""
+    mw.now("2026-01-05T09:00:00")
+    mw.add_unit("TOUR", "县文化和旅游局")
+    old, new = (mw.open_account("TOUR", "douyin", "武平文旅", "--opened",
+                                "2025-06-01", uid=uid)
+                for uid in ("dy_old", "dy_new"))
+    for acc in (old, new):
+        history.state_change(mw, acc, None, "fresh", "2026-01-05T10:00:00",
+                             None)
+    mw.run("problem", "add", "--account", str(old), "--detail",
+           "简介信息过期", check=0)
+    mw.now("2026-01-06T09:00:00")
+    mw.run("account", "close", str(old), "--reason", "整合", check=0)
+    mw.now("2026-01-20T09:00:00")
+    d = bulletin_json(mw, "2026-01")
+    assert [a["account"] for a in d["accounts"]] == ["武平文旅（dy_new）"]
+    assert [p["account"] for p in d["problems"]["opened"]] == [
+        "武平文旅（dy_old）"]
+    for fmt in ("html", "txt"):           # (Markdown escapes the "_")
+        text = mw.run("bulletin", "preview", "--month", "2026-01",
+                      "--format", fmt, check=0).stdout
+        assert "武平文旅（dy_new）" in text and "武平文旅（dy_old）" in text, fmt
+
+
 # ---------------------------------------------------------- a large registry
 
 N_LARGE = 505            # more than the documents list one by one (500)
