@@ -1129,23 +1129,28 @@ spell_text(struct spells *sp, sqlite3_stmt *st, int col)
 
 #define SPELL_TEXT(SP, S, F) ((SP)->text.buf + (S)->F)
 
-/* Every problem but the unreachable ones opened by the check time, by
- * unit, condition and account: one read for all the runs.  The problems
- * are read in the table's order and sorted (NOT INDEXED): in the order of
- * the unit index each is a random read of a table larger than SQLite's
- * page cache, dearer than the sort. */
+/* Every problem but the unreachable ones opened by the check time and
+ * open in the months a run is looked for in (LOOKBACK_MONTHS), by unit,
+ * condition and account: one read for all the runs.  The problems are
+ * read in the table's order and sorted (NOT INDEXED): in the order of the
+ * unit index each is a random read of a table larger than SQLite's page
+ * cache, dearer than the sort. */
 static int
 spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT p.unit_id, " CONDITION("p.kind")
+	struct month first;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc = SQLITE_ERROR;
+
+	month_shift(p->m, -(LOOKBACK_MONTHS - 1), &first);
+	st = db_prepare(db, "SELECT p.unit_id, " CONDITION("p.kind")
 	    " AS c, p.opened_at, coalesce(p.closed_at, 0), coalesce(a.id, 0),"
 	    " coalesce(a.platform, ''), coalesce(a.name, '') FROM problem p"
 	    " NOT INDEXED LEFT JOIN account a ON a.id = p.account_id WHERE"
-	    " p.kind != 'unreachable'"
-	    " AND p.opened_at <= ? ORDER BY p.unit_id, c, a.id", "I",
-	    (long long)p->check);
-	size_t cap = 0;
-	int rc = SQLITE_ERROR;
+	    " p.kind != 'unreachable' AND p.opened_at <= ? AND (p.closed_at IS"
+	    " NULL OR p.closed_at > ?) ORDER BY p.unit_id, c, a.id", "II",
+	    (long long)p->check, (long long)first.start);
 
 	memset(sp, 0, sizeof(*sp));
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1296,6 +1301,23 @@ run_length(const struct spells *sp, size_t first, size_t end,
 	return run;
 }
 
+/* Whether some problem (not unreachable) was open in the month before
+ * this one: without, no run of two months or more ends in this one (in
+ * the first month watched, say) and the problems need not be read.  On
+ * a database error, true: the reading that follows says it. */
+static bool
+open_last_month(sqlite3 *db, const struct period *p)
+{
+	struct month last;
+	long long n = 0;
+
+	month_shift(p->m, -1, &last);
+	return db_query_int(db, &n, "SELECT count(*) FROM (SELECT 1 FROM"
+	    " problem NOT INDEXED WHERE kind != 'unreachable' AND opened_at < ?1"
+	    " AND (closed_at IS NULL OR closed_at > ?2) LIMIT 1)", "II",
+	    (long long)last.end, (long long)last.start) != 0 || n > 0;
+}
+
 /* Units whose same problem kind was open in each of the last
  * repeat_months months up to this one (年度考核扣分名单).  The problems
  * are grouped by a sort, not read in the unit index's order (see
@@ -1311,6 +1333,8 @@ repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 	char *names;
 	int run;
 
+	if (cfg->notice.repeat_months >= 2 && !open_last_month(db, p))
+		return rows;
 	if (spells_load(db, p, &sp) == -1) {
 		spells_free(&sp);
 		return rows;
