@@ -527,10 +527,12 @@ h_note_line(FILE *out, const char *s, bool last)
 static void
 html_chart(FILE *out, const json_t *d)
 {
-	const char *key = active_accounts(d) <= LIST_ALL_ACCOUNTS ? "accounts" :
-	    "unqualified";
+	bool every = active_accounts(d) <= LIST_ALL_ACCOUNTS;
 	bool truncated;
-	json_t *rows = chart_rows(json_object_get(d, key), "gap", &truncated);
+	/* the gaps are among every account's rows, never among the
+	 * unqualified */
+	json_t *rows = chart_rows(json_object_get(d, every ? "accounts" :
+	    "unqualified"), every ? "gap" : NULL, &truncated);
 
 	render_days_chart(out, rows, "监测时点未更新天数", truncated);
 	json_decref(rows);

@@ -26,6 +26,13 @@ static const struct column problem_columns[] = {
 	{ "overdue", "逾期", COL_TEXT },
 };
 
+/* A large registry's open problems, counted per unit. */
+static const struct column problem_count_columns[] = {
+	{ "unit_name", "责任单位", COL_TEXT },
+	{ "open", "未整改问题", COL_TEXT },
+	{ "overdue", "其中已逾期", COL_TEXT },
+};
+
 static void
 summary_cell(FILE *out, const char *cls, const char *label, long long n)
 {
@@ -122,6 +129,23 @@ unit_sections(FILE *out, const json_t *units, bool all)
 	}
 }
 
+/* Every open problem; beyond LIST_ALL_ACCOUNTS accounts, the problems of
+ * each unit counted, the list being the problem list's. */
+static void
+problems(FILE *out, const json_t *d, bool all)
+{
+	if (all) {
+		fputs("<h2>未整改问题</h2>\n", out);
+		html_table(out, problem_columns, ARRAY_SIZE(problem_columns),
+		    json_object_get(d, "problems"), "state");
+		return;
+	}
+	fputs("<h2>各单位未整改问题</h2>\n<p>纳入监测的账号较多，未整改问题按单位"
+	    "汇总如下；逐条明细见问题清单。</p>\n", out);
+	html_table(out, problem_count_columns, ARRAY_SIZE(problem_count_columns),
+	    json_object_get(d, "problem_counts"), NULL);
+}
+
 static void
 report_html(FILE *out, const json_t *d)
 {
@@ -140,9 +164,7 @@ report_html(FILE *out, const json_t *d)
 	if (!all)
 		unit_counts(out, json_object_get(d, "units"));
 	unit_sections(out, json_object_get(d, "units"), all);
-	fputs("<h2>未整改问题</h2>\n", out);
-	html_table(out, problem_columns, ARRAY_SIZE(problem_columns),
-	    json_object_get(d, "problems"), "state");
+	problems(out, d, all);
 	html_end(out);
 }
 

@@ -635,6 +635,19 @@ def test_a_large_registry_report_lists_the_accounts_to_act_on(large):
     assert (s["fresh"], s["warning"], s["stale"]) == (N_LARGE, 1, 3)
     status = mw.json("status")
     assert d["summary"]["open_problems"] == status["open_problems"] == 3
+    # the open problems counted per unit, as the accounts are, not listed
+    assert "problems" not in d
+    assert [(c["unit_name"], c["open"], c["overdue"])
+            for c in d["problem_counts"]] == [("县教育局", 3, 0)]
+    counts = page.split("<h2>各单位未整改问题</h2>")[1]
+    assert re.search(r"<td>县教育局</td><td[^>]*>3</td><td[^>]*>0</td>",
+                     counts)
+    assert "<h2>未整改问题</h2>" not in page
+    mw.now("2026-12-31T09:00:00")          # past their deadline
+    d = json.loads(mw.run("report", "--format", "json", check=0).stdout)
+    assert [(c["open"], c["overdue"]) for c in d["problem_counts"]] == [
+        (3, 3)]
+    assert d["summary"]["overdue_problems"] == 3
 
 
 # ---------------------------------------------------------- the .docx
