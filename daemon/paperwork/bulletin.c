@@ -513,6 +513,7 @@ struct name_key {
 struct figures {
 	bool             every;     /* keep every account's row */
 	json_t          *rows;      /* the rows kept, in id order */
+	bool             passed;    /* rows has rows of passed accounts */
 	json_t          *texts;     /* the rows' shared texts (shared_text()) */
 	struct tally     all;
 	struct groups    units, platforms;
@@ -547,9 +548,13 @@ listed_all(const struct figures *f)
 static void
 drop_passed(struct figures *f)
 {
-	json_t *kept = json_array(), *r;
+	json_t *kept, *r;
 	size_t i;
 
+	if (!f->passed)
+		return;
+	f->passed = false;
+	kept = json_array();
 	json_array_foreach(f->rows, i, r)
 		if (strcmp(rd_str(r, "state"), "pass") != 0)
 			json_array_append(kept, r);
@@ -567,9 +572,12 @@ keep_row(struct figures *f, json_t *row, const struct judged *j)
 
 	if (!f->every && seen == LIST_ALL_ACCOUNTS + 1)
 		drop_passed(f);
-	if (f->every || seen <= LIST_ALL_ACCOUNTS ||
-	    strcmp(j->state, "pass") != 0)
+	if (strcmp(j->state, "pass") != 0)
 		json_array_append(f->rows, row);
+	else if (f->every || seen <= LIST_ALL_ACCOUNTS) {
+		json_array_append(f->rows, row);
+		f->passed = true;
+	}
 }
 
 static void
@@ -600,6 +608,12 @@ add_account(sqlite3 *db, const struct config *cfg, sqlite3_stmt *st,
 	free(j.reasons);
 }
 
+/* The walk is cut in parts of the accounts' ids, taken in turn by the
+ * caller and a thread beside it (db_side_share()): at 500,000 accounts
+ * the walk is most of the bulletin's time, shared with the thread that
+ * reads the other lists. */
+#define WALK_PARTS 16
+
 /* What every part of the walk reads alike, read once before it. */
 struct walk_input {
 	const struct config *cfg;
@@ -611,18 +625,24 @@ struct walk_input {
 /* A part of the walk: the accounts with ids from lo to below hi, counted
  * and listed in figures of its own, their problems read by the part. */
 struct walk_part {
-	const struct walk_input *in;
 	long long                lo, hi;
 	struct figures           f;
 	int                      rc;
 };
 
+/* The parts of the walk, in id order. */
+struct walk {
+	const struct walk_input *in;
+	struct walk_part         part[WALK_PARTS];
+};
+
 /* The part's accounts that were active at the check time. */
 static void
-walk_part(sqlite3 *db, void *arg)
+walk_part(sqlite3 *db, size_t i, void *arg)
 {
-	struct walk_part *w = arg;
-	const struct walk_input *in = w->in;
+	const struct walk *walk = arg;
+	const struct walk_input *in = walk->in;
+	struct walk_part *w = (struct walk_part *)&walk->part[i];
 	struct day_times *days = day_times_new();
 	struct problem_set ps = { NULL, 0 };
 	sqlite3_stmt *st = NULL;
@@ -667,6 +687,7 @@ figures_merge(struct figures *f, const struct figures *g)
 	size_t i;
 
 	json_array_extend(f->rows, g->rows);
+	f->passed |= g->passed;
 	tally_sum(&f->all, &g->all);
 	for (i = 0; i < g->units.n; i++) {
 		u = &g->units.g[i];
@@ -706,43 +727,46 @@ figures_free(struct figures *f)
 	free(f->names);
 }
 
-/* The accounts that were active at the check time, walked in two parts
- * of their ids, the higher on a thread of its own (store/side.h): at
- * 500,000 accounts the walk is most of the bulletin's time.  Each part
- * counts in figures of its own; f gets them both. */
+/* The accounts that were active at the check time, walked in parts of
+ * their ids (WALK_PARTS) on two threads.  Each part counts in figures of
+ * its own; f gets them all, in id order. */
 static int
 walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
     struct figures *f)
 {
 	struct walk_input in = { .cfg = cfg, .p = p };
-	struct walk_part low = { .in = &in, .f = figures_new(f->every) };
-	struct walk_part high = { .in = &in, .f = figures_new(f->every) };
-	struct db_side side;
+	struct walk walk = { .in = &in };
 	char month[16];
-	long long last_post = 0;
+	long long last_post = 0, lo, mid, hi;
+	size_t i;
+	int rc = 0;
 	bool kept;
 
 	month_format(p->m, month, sizeof(month));
 	kept = bulletin_figures_kept(db, p, month, &last_post);
 	in.month = kept ? month : NULL;
-	if (account_id_halves(db, &low.lo, &low.hi, &high.hi) == -1 ||
+	if (account_id_halves(db, &lo, &mid, &hi) == -1 ||
 	    apart_load(db, p, kept, last_post, &in.ap) == -1) {
-		figures_free(&low.f);
-		figures_free(&high.f);
 		apart_free(&in.ap);
 		return -1;
 	}
-	high.lo = low.hi;
-	db_side_start(&side, db, walk_part, &high);
-	walk_part(db, &low);
-	db_side_join(&side);
-	figures_merge(&low.f, &high.f);
-	figures_free(&high.f);
+	for (i = 0; i < WALK_PARTS; i++)
+		walk.part[i] = (struct walk_part){ .lo = lo + (hi - lo) *
+		    (long long)i / WALK_PARTS, .hi = lo + (hi - lo) *
+		    (long long)(i + 1) / WALK_PARTS, .f = figures_new(f->every) };
+	db_side_share(db, WALK_PARTS, walk_part, &walk);
 	figures_free(f);
-	*f = low.f;
+	*f = walk.part[0].f;
+	for (i = 0; i < WALK_PARTS; i++) {
+		if (i > 0) {
+			figures_merge(f, &walk.part[i].f);
+			figures_free(&walk.part[i].f);
+		}
+		rc |= walk.part[i].rc;
+	}
 	apart_free(&in.ap);
 	sort_accounts_by_unit(cfg, f->rows);
-	return low.rc == 0 && high.rc == 0 ? 0 : -1;
+	return rc;
 }
 
 /* The rows of the unqualified accounts and of the monitoring gaps, in

@@ -1,4 +1,5 @@
 /* side.c — one part of a long read, on a thread of its own. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "store/db.h"
@@ -36,4 +37,34 @@ db_side_join(struct db_side *s)
 	pthread_join(s->thread, NULL);
 	db_close(s->db);
 	s->db = NULL;
+}
+
+/* The items shared by the caller and its side. */
+struct shared_items {
+	size_t         n;
+	atomic_size_t  next;
+	db_item_fn    *item;
+	void          *arg;
+};
+
+static void
+take_items(sqlite3 *db, void *arg)
+{
+	struct shared_items *q = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&q->next, 1)) < q->n)
+		q->item(db, i, q->arg);
+}
+
+void
+db_side_share(sqlite3 *db, size_t n, db_item_fn *item, void *arg)
+{
+	struct shared_items q = { .n = n, .item = item, .arg = arg };
+	struct db_side side;
+
+	atomic_init(&q.next, 0);
+	db_side_start(&side, db, take_items, &q);
+	take_items(db, &q);
+	db_side_join(&side);
 }

@@ -36,4 +36,12 @@ void db_side_start(struct db_side *s, sqlite3 *db, db_part_fn *part,
 /* Waits for the part to end and closes its connection. */
 void db_side_join(struct db_side *s);
 
+/* Runs item(connection, i, arg) for every i below n, on the caller's
+ * connection and thread and on a side beside it, each taking the next i
+ * once done with its last: items of uneven cost, or a thread that gets
+ * less of the cores than the other, and both still end together.  Each
+ * item runs once, on either; returns when all have run. */
+typedef void db_item_fn(sqlite3 *db, size_t i, void *arg);
+void db_side_share(sqlite3 *db, size_t n, db_item_fn *item, void *arg);
+
 #endif

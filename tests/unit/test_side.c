@@ -109,12 +109,74 @@ in_memory_the_part_runs_in_line(void **state)
 	db_close(db);
 }
 
+/* Items shared by the caller and its side: each item's sum of a part of
+ * the table and how many times it ran. */
+#define ITEMS 64
+
+struct items {
+	long long sum[ITEMS];
+	int       runs[ITEMS];
+};
+
+static void
+sum_item(sqlite3 *db, size_t i, void *arg)
+{
+	struct items *it = arg;
+	sqlite3_stmt *st = db_prepare(db, "SELECT coalesce(sum(x), 0) FROM n"
+	    " WHERE x % ? = ?", "II", (long long)ITEMS, (long long)i);
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		it->sum[i] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	it->runs[i]++;
+}
+
+/* Every item runs once, on one connection or the other, file or memory,
+ * and reads what it should. */
+static void
+shared_items_run_once_each(void **state)
+{
+	char *dir = xstrdup("/tmp/mw-test-side-XXXXXX"), *path;
+	const char *where[2];
+	struct items it;
+	long long total;
+	sqlite3 *db;
+	size_t i, k;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/mediawatch.db", dir);
+	where[0] = path;
+	where[1] = ":memory:";
+	for (k = 0; k < 2; k++) {
+		memset(&it, 0, sizeof(it));
+		assert_non_null(db = db_open(where[k], true));
+		fill(db);
+		db_side_share(db, ITEMS, sum_item, &it);
+		total = 0;
+		for (i = 0; i < ITEMS; i++) {
+			assert_int_equal(it.runs[i], 1);
+			total += it.sum[i];
+		}
+		assert_int_equal(total, 500500);
+		/* 1, 65, …, 961: sixteen numbers below 1000 */
+		assert_int_equal(it.sum[1], 16 * 1 + 64 * (15 * 16 / 2));
+		db_close(db);
+	}
+	free(path);
+	path = xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+	free(path);
+	free(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_part_reads_beside_the_caller),
 		cmocka_unit_test(in_memory_the_part_runs_in_line),
+		cmocka_unit_test(shared_items_run_once_each),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
