@@ -640,9 +640,9 @@ struct walk {
 static void
 walk_part(sqlite3 *db, size_t i, void *arg)
 {
-	const struct walk *walk = arg;
+	struct walk *walk = arg;
 	const struct walk_input *in = walk->in;
-	struct walk_part *w = (struct walk_part *)&walk->part[i];
+	struct walk_part *w = &walk->part[i];
 	struct day_times *days = day_times_new();
 	struct problem_set ps = { NULL, 0 };
 	sqlite3_stmt *st = NULL;
@@ -737,9 +737,9 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
 	struct walk_input in = { .cfg = cfg, .p = p };
 	struct walk walk = { .in = &in };
 	char month[16];
-	long long last_post = 0, lo, mid, hi;
+	long long last_post = 0, lo, mid, hi;    /* mid: not used */
 	size_t i;
-	int rc = 0;
+	int rc;
 	bool kept;
 
 	month_format(p->m, month, sizeof(month));
@@ -757,11 +757,10 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
 	db_side_share(db, WALK_PARTS, walk_part, &walk);
 	figures_free(f);
 	*f = walk.part[0].f;
-	for (i = 0; i < WALK_PARTS; i++) {
-		if (i > 0) {
-			figures_merge(f, &walk.part[i].f);
-			figures_free(&walk.part[i].f);
-		}
+	rc = walk.part[0].rc;
+	for (i = 1; i < WALK_PARTS; i++) {
+		figures_merge(f, &walk.part[i].f);
+		figures_free(&walk.part[i].f);
 		rc |= walk.part[i].rc;
 	}
 	apart_free(&in.ap);
@@ -1015,27 +1014,11 @@ static const char problem_count_query[] =
 static json_t *
 problem_counts(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
-	json_t *rows = json_array();
-	sqlite3_stmt *st;
-	int rc = SQLITE_ERROR;
+	static const char *const keys[] = { "opened", "closed", "overdue",
+	    "escalated" };
 
-	st = db_prepare(db, problem_count_query, "II", (long long)p->from,
-	    (long long)p->check);
-	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:I, s:I, s:I,"
-		    " s:I}", "unit", db_column_text(st, 0), "unit_name",
-		    db_column_text(st, 1), "opened", (json_int_t)
-		    sqlite3_column_int64(st, 2), "closed", (json_int_t)
-		    sqlite3_column_int64(st, 3), "overdue", (json_int_t)
-		    sqlite3_column_int64(st, 4), "escalated", (json_int_t)
-		    sqlite3_column_int64(st, 5)));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(rows);
-		return NULL;
-	}
-	sort_by_unit(cfg, rows, "unit");
-	return rows;
+	return unit_counts_read(cfg, db_prepare(db, problem_count_query, "II",
+	    (long long)p->from, (long long)p->check), keys, ARRAY_SIZE(keys));
 }
 
 /* Whether the registry holds more accounts than the documents list one

@@ -334,20 +334,31 @@ join_once(struct strbuf *sb, json_t *seen, const char *s)
 	sb_printf(sb, "%s%s", sb->len ? "、" : "", s);
 }
 
-/* The units with unqualified accounts, each once, "、" between, in the
- * order of the units, which is the unqualified list's: read from the
- * units' counts, not from every unqualified account's row. */
+/* Adds the units of rows to a list joined by "、", each once: their
+ * name_key, where count_key is NULL or counts some. */
+static void
+join_units(struct strbuf *sb, json_t *seen, const json_t *rows,
+    const char *name_key, const char *count_key)
+{
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach(rows, i, r)
+		if (count_key == NULL || rd_int(r, count_key))
+			join_once(sb, seen, rd_str(r, name_key));
+}
+
+/* The units with unqualified accounts, in the order of the units, which
+ * is the unqualified list's: read from the units' counts, not from every
+ * unqualified account's row. */
 static char *
 unqualified_units(const json_t *d)
 {
 	struct strbuf sb = STRBUF_INIT;
 	json_t *seen = json_object();
-	const json_t *u;
-	size_t i;
 
-	json_array_foreach(json_object_get(d, "units"), i, u)
-		if (rd_int(u, "unqualified"))
-			join_once(&sb, seen, rd_str(u, "name"));
+	join_units(&sb, seen, json_object_get(d, "units"), "name",
+	    "unqualified");
 	json_decref(seen);
 	return sb_steal(&sb);
 }
@@ -399,15 +410,11 @@ overdue_units(const json_t *d)
 {
 	struct strbuf sb = STRBUF_INIT;
 	json_t *seen = json_object();
-	const json_t *r;
-	size_t i;
 
-	json_array_foreach(json_object_get(json_object_get(d, "problems"),
-	    "overdue"), i, r)
-		join_once(&sb, seen, rd_str(r, "unit_name"));
-	json_array_foreach(json_object_get(d, "problem_counts"), i, r)
-		if (rd_int(r, "overdue"))
-			join_once(&sb, seen, rd_str(r, "unit_name"));
+	join_units(&sb, seen, json_object_get(json_object_get(d, "problems"),
+	    "overdue"), "unit_name", NULL);
+	join_units(&sb, seen, json_object_get(d, "problem_counts"), "unit_name",
+	    "overdue");
 	json_decref(seen);
 	return sb_steal(&sb);
 }

@@ -304,6 +304,31 @@ sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key)
 	sort_rows(cfg, rows, code_key, false);
 }
 
+json_t *
+unit_counts_read(const struct config *cfg, sqlite3_stmt *st,
+    const char *const *keys, size_t n)
+{
+	json_t *rows = json_array(), *row;
+	int rc = SQLITE_ERROR;
+	size_t i;
+
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row = json_object();
+		row_text(row, "unit", db_column_text(st, 0));
+		row_text(row, "unit_name", db_column_text(st, 1));
+		for (i = 0; i < n; i++)
+			row_int(row, keys[i], sqlite3_column_int64(st, (int)i + 2));
+		json_array_append_new(rows, row);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(rows);
+		return NULL;
+	}
+	sort_by_unit(cfg, rows, "unit");
+	return rows;
+}
+
 void
 sort_accounts_by_unit(const struct config *cfg, json_t *rows)
 {

@@ -109,6 +109,12 @@ void set_due(json_t *d, const struct config *cfg, time_t now, bool any);
  * member code_key: the codes of document.unit_order first, in that
  * order, then the others by code. */
 void sort_by_unit(const struct config *cfg, json_t *rows, const char *code_key);
+/* Counts per unit read from st, whose rows are (unit code, unit name,
+ * then one count for each of the n keys): rows {unit, unit_name, keys…}
+ * by unit as sort_by_unit() puts them.  Finalizes st (NULL: a statement
+ * that could not be prepared); NULL on a database error. */
+json_t *unit_counts_read(const struct config *cfg, sqlite3_stmt *st,
+            const char *const *keys, size_t n);
 /* Account rows ("unit", "platform_key", "account_id") the same way, and
  * within a unit by platform and id, as the ledger lists them. */
 void sort_accounts_by_unit(const struct config *cfg, json_t *rows);

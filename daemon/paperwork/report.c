@@ -389,26 +389,13 @@ open_problems(sqlite3 *db, const struct config *cfg, time_t now)
 static json_t *
 open_problem_counts(sqlite3 *db, const struct config *cfg, time_t now)
 {
-	json_t *rows = json_array();
-	sqlite3_stmt *st;
-	int rc = SQLITE_ERROR;
+	static const char *const keys[] = { "open", "overdue" };
 
-	st = db_prepare(db, "SELECT u.code, u.name, c.n, c.overdue FROM (SELECT"
-	    " unit_id, count(*) AS n, sum(due_at < ?) AS overdue FROM problem"
-	    " NOT INDEXED WHERE closed_at IS NULL GROUP BY unit_id) c JOIN unit"
-	    " u ON u.id = c.unit_id", "I", (long long)now);
-	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:I, s:I}",
-		    "unit", db_column_text(st, 0), "unit_name", db_column_text(st, 1),
-		    "open", (json_int_t)sqlite3_column_int64(st, 2), "overdue",
-		    (json_int_t)sqlite3_column_int64(st, 3)));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(rows);
-		return NULL;
-	}
-	sort_by_unit(cfg, rows, "unit");
-	return rows;
+	return unit_counts_read(cfg, db_prepare(db, "SELECT u.code, u.name,"
+	    " c.n, c.overdue FROM (SELECT unit_id, count(*) AS n, sum(due_at < ?)"
+	    " AS overdue FROM problem NOT INDEXED WHERE closed_at IS NULL GROUP"
+	    " BY unit_id) c JOIN unit u ON u.id = c.unit_id", "I",
+	    (long long)now), keys, ARRAY_SIZE(keys));
 }
 
 /* The counts at the top: the units' counts added up (every open account
