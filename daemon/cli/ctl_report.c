@@ -14,7 +14,9 @@ static const char report_usage[] = N_(
 "A self-contained page (no external assets, printable on A4) with every\n"
 "unit and account, its state as a colour, the days since its last update\n"
 "as a bar chart with the 7- and 14-day lines, and the open problems.\n"
-"States are those of the daemon's last evaluation.\n");
+"States are those of the daemon's last evaluation.  Beyond 500 accounts\n"
+"it lists only the accounts to act on and counts the open problems per\n"
+"unit (problem list lists them).\n");
 
 enum { R_FORMAT = 1, R_OUT, R_HELP };
 

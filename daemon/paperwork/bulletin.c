@@ -737,7 +737,7 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
 	struct walk_input in = { .cfg = cfg, .p = p };
 	struct walk walk = { .in = &in };
 	char month[16];
-	long long last_post = 0, lo, mid, hi;    /* mid: not used */
+	long long last_post = 0, lo, hi;
 	size_t i;
 	int rc;
 	bool kept;
@@ -745,7 +745,7 @@ walk_accounts(sqlite3 *db, const struct config *cfg, const struct period *p,
 	month_format(p->m, month, sizeof(month));
 	kept = bulletin_figures_kept(db, p, month, &last_post);
 	in.month = kept ? month : NULL;
-	if (account_id_halves(db, &lo, &mid, &hi) == -1 ||
+	if (account_id_range(db, &lo, &hi) == -1 ||
 	    apart_load(db, p, kept, last_post, &in.ap) == -1) {
 		apart_free(&in.ap);
 		return -1;
@@ -1022,15 +1022,15 @@ problem_counts(sqlite3 *db, const struct config *cfg, const struct period *p)
 }
 
 /* Whether the registry holds more accounts than the documents list one
- * by one: only then can the accounts active at the check time be more. */
+ * by one: only then can the accounts active at the check time be more
+ * (a database error: false, the lists are read). */
 static bool
 many_accounts(sqlite3 *db)
 {
-	long long n = 0;
+	bool over = false;
 
-	return db_query_int(db, &n, "SELECT count(*) FROM (SELECT 1 FROM account"
-	    " LIMIT ?)", "I", (long long)LIST_ALL_ACCOUNTS + 1) == 0 &&
-	    n > LIST_ALL_ACCOUNTS;
+	return account_count_over(db, LIST_ALL_ACCOUNTS, false, &over) == 0 &&
+	    over;
 }
 
 /* The notices issued in the watched time that stood at the check time: a
@@ -1633,8 +1633,7 @@ static int
 set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
     const struct period *p, bool every)
 {
-	struct figures f = { .every = every, .rows = json_array(),
-	    .texts = json_object() };
+	struct figures f = figures_new(every);
 	struct side_lists l = { .cfg = cfg, .p = p,
 	    .counted = !every && many_accounts(db) };
 	struct db_side side;
@@ -1678,11 +1677,7 @@ set_figures(sqlite3 *db, const struct config *cfg, json_t *d,
 done:
 	side_lists_free(&l);
 	json_decref(back);
-	json_decref(f.rows);
-	json_decref(f.texts);
-	groups_free(&f.units);
-	groups_free(&f.platforms);
-	free(f.names);
+	figures_free(&f);
 	return rc;
 }
 

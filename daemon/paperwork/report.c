@@ -269,8 +269,9 @@ add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
 	size_t i;
 	int k, rc;
 
-	if (account_id_halves(db, &lo, &mid, &hi) == -1)
+	if (account_id_range(db, &lo, &hi) == -1)
 		return -1;
+	mid = lo + (hi - lo) / 2;
 	walk_part_init(&low, &in, lo, mid);
 	walk_part_init(&high, &in, mid, hi);
 	db_side_start(&side, db, walk_part, &high);
@@ -292,22 +293,6 @@ add_accounts(sqlite3 *db, const struct config *cfg, time_t now, bool all,
 	walk_part_free(&low);
 	walk_part_free(&high);
 	return rc;
-}
-
-/* Whether the report lists every account and problem: up to
- * LIST_ALL_ACCOUNTS accounts (active or suspended).  -1 on a database
- * error. */
-static int
-lists_all(sqlite3 *db, bool *all)
-{
-	long long n = 0;
-
-	if (db_query_int(db, &n, "SELECT count(*) FROM (SELECT 1 FROM account"
-	    " WHERE status IN ('active', 'suspended') LIMIT ?)", "I",
-	    (long long)LIST_ALL_ACCOUNTS + 1) == -1)
-		return -1;
-	*all = n <= LIST_ALL_ACCOUNTS;
-	return 0;
 }
 
 /* Units with their accounts nested, in the configured order; units
@@ -466,9 +451,13 @@ report_build(sqlite3 *db, const struct config *cfg, time_t now)
 	struct side_problems sp = { .cfg = cfg, .now = now };
 	struct db_side side;
 	char generated[CN_DATE_SIZE];
+	bool over;
 
-	if (lists_all(db, &sp.all) == -1)
+	/* every account and problem listed up to LIST_ALL_ACCOUNTS open
+	 * accounts */
+	if (account_count_over(db, LIST_ALL_ACCOUNTS, true, &over) == -1)
 		return NULL;
+	sp.all = !over;
 	listed = json_array();
 	db_side_start(&side, db, read_open_problems, &sp);
 	u = units(db, cfg, now, sp.all, listed);

@@ -509,7 +509,7 @@ account_last_update_at(sqlite3 *db, long long id, time_t t, time_t *out)
 }
 
 int
-account_id_halves(sqlite3 *db, long long *lo, long long *mid, long long *hi)
+account_id_range(sqlite3 *db, long long *lo, long long *hi)
 {
 	/* each its own query: SQLite reads min() or max() alone off the end
 	 * of the table, both together by reading the whole of it */
@@ -520,11 +520,23 @@ account_id_halves(sqlite3 *db, long long *lo, long long *mid, long long *hi)
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
 		*lo = sqlite3_column_int64(st, 0);
 		*hi = sqlite3_column_int64(st, 1) + 1;
-		*mid = *lo + (*hi - *lo) / 2;
 		rc = 0;
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int
+account_count_over(sqlite3 *db, long long n, bool open_only, bool *over)
+{
+	long long counted = 0;
+
+	if (db_query_int(db, &counted, "SELECT count(*) FROM (SELECT 1 FROM"
+	    " account WHERE ?1 = 0 OR status IN ('active', 'suspended') LIMIT"
+	    " ?2)", "iI", (int)open_only, n + 1) == -1)
+		return -1;
+	*over = counted > n;
+	return 0;
 }
 
 /* The recorded reason of the last update, when it still explains it. */

@@ -83,11 +83,14 @@ int account_raise_last_update(sqlite3 *db, long long id, time_t at,
  * or not yet seen to be). */
 bool account_last_update_at(sqlite3 *db, long long id, time_t t,
          time_t *out);
-/* Cuts the accounts' ids in two parts for a walk in two threads: the
- * first part from *lo to below *mid, the second from *mid to below *hi.
- * -1 on a database error. */
-int account_id_halves(sqlite3 *db, long long *lo, long long *mid,
-        long long *hi);
+/* The accounts' ids lie from *lo to below *hi, for a walk cut in parts
+ * of them; -1 on a database error. */
+int account_id_range(sqlite3 *db, long long *lo, long long *hi);
+/* Whether the registry holds more than n accounts (open_only: active or
+ * suspended ones), without counting past n + 1; -1 on a database
+ * error. */
+int account_count_over(sqlite3 *db, long long n, bool open_only,
+        bool *over);
 /* The same as an SQL expression, for a query that reads many accounts:
  * the account ID (an SQL expression, such as a column) at the time T (an
  * SQL expression, such as a bound parameter); NULL when there was none.
