@@ -236,6 +236,37 @@ queue_chats(sqlite3 *db, const struct config *cfg, const char *name,
 }
 
 int
+compose_render(const struct config *cfg, const char *name,
+    struct tmpl_vars *v, long long unit_id, struct mail_text *out)
+{
+	char *error = NULL;
+	int rc;
+
+	set_console_vars(cfg, v, unit_id);
+	rc = template_render_mail(cfg->mail.templates, name, v, out, &error);
+	free(error);
+	return rc;
+}
+
+int
+compose_queue_text(sqlite3 *db, const struct config *cfg, const char *name,
+    struct tmpl_vars *v, struct outgoing *m, const struct mail_text *text,
+    time_t now)
+{
+	int rc;
+
+	m->subject = text->subject;
+	m->text = text->text;
+	m->html = text->html;
+	rc = outbox_enqueue(db, cfg, m, now);
+	m->subject = m->text = m->html = NULL;
+	/* queued before: so were its chat messages, in the same transaction */
+	if (rc == 1 && queue_chats(db, cfg, name, v, m, now) == -1)
+		return -1;
+	return rc;
+}
+
+int
 compose_queue(sqlite3 *db, const struct config *cfg, const char *name,
     struct tmpl_vars *v, struct outgoing *m, time_t now)
 {
@@ -245,15 +276,8 @@ compose_queue(sqlite3 *db, const struct config *cfg, const char *name,
 	set_console_vars(cfg, v, m->unit_id);
 	if (compose_message(db, cfg, name, v, now, &text) == -1)
 		return -1;
-	m->subject = text.subject;
-	m->text = text.text;
-	m->html = text.html;
-	rc = outbox_enqueue(db, cfg, m, now);
-	m->subject = m->text = m->html = NULL;
+	rc = compose_queue_text(db, cfg, name, v, m, &text, now);
 	mail_text_free(&text);
-	/* queued before: so were its chat messages, in the same transaction */
-	if (rc == 1 && queue_chats(db, cfg, name, v, m, now) == -1)
-		return -1;
 	return rc;
 }
 

@@ -42,6 +42,20 @@ int compose_message(sqlite3 *db, const struct config *cfg, const char *name,
 int compose_queue(sqlite3 *db, const struct config *cfg, const char *name,
         struct tmpl_vars *v, struct outgoing *m, time_t now);
 
+/* A message rendered ahead of its queueing, where no database is at hand
+ * (on a thread beside the evaluation's writes): NAME as configured with
+ * v, which gets console_url and console_link for unit_id (0: the admins'
+ * message).  -1 when it cannot be rendered so: compose_queue() then
+ * renders it again, reporting the override's error and using the
+ * built-in template. */
+int compose_render(const struct config *cfg, const char *name,
+        struct tmpl_vars *v, long long unit_id, struct mail_text *out);
+/* Queues m with the text compose_render() made, then its chat forms, as
+ * compose_queue() does.  Same returns. */
+int compose_queue_text(sqlite3 *db, const struct config *cfg,
+        const char *name, struct tmpl_vars *v, struct outgoing *m,
+        const struct mail_text *text, time_t now);
+
 /* Renders NAME (chat-*: its .md) as configured (the override when there
  * is one) with v, which gets console_url and console_link.  Returns 0, or
  * -1 with *error "FILE:LINE: message" (caller frees). */

@@ -130,12 +130,13 @@ struct chat_route {
 	void   *arg;
 };
 
-/* Renders and queues one message; -1 when it cannot be. */
+/* Renders and queues one message, or queues it with the text rendered
+ * ahead when there is one (subject not NULL); -1 when it cannot be. */
 static int
 queue_mail(sqlite3 *db, const struct config *cfg, const char *template,
     struct tmpl_vars *v, const char *kind, long long unit_id, char **to,
     size_t n_to, bool cc_admins, const char *dedup, time_t now,
-    const struct chat_route *chat)
+    const struct chat_route *chat, const struct mail_text *ahead)
 {
 	struct outgoing m = {
 		.kind = kind, .unit_id = unit_id,
@@ -148,6 +149,8 @@ queue_mail(sqlite3 *db, const struct config *cfg, const char *template,
 		.chat_arg = chat ? chat->arg : NULL,
 	};
 
+	if (ahead && ahead->subject)
+		return compose_queue_text(db, cfg, template, v, &m, ahead, now);
 	return compose_queue(db, cfg, template, v, &m, now);
 }
 
@@ -294,48 +297,142 @@ unit_chat_vars(const struct channel *ch, void *arg)
 	return v;
 }
 
-static int
-queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
-    const struct unit_items *ui)
+/* A unit's alert and recovery, made with their recipients; rendered too
+ * when made ahead (alerts_make_letters()). */
+struct unit_letter {
+	struct unit_mail  um;
+	char            **to;
+	size_t            n_to;
+	bool              fallback;      /* no address: to the admins */
+	bool              chat_admins;   /* the admins' channels get the alert */
+	struct mail_text  alert, recovery;  /* subject NULL: not rendered */
+};
+
+static void
+letter_make(const struct config *cfg, time_t now, const struct unit_items *ui,
+    struct unit_letter *l)
+{
+	memset(l, 0, sizeof(*l));
+	unit_mail_fill(cfg, now, ui, KIND_ALL, &l->um);
+	l->to = unit_recipients(cfg, ui->unit, &l->n_to, &l->fallback,
+	    l->um.alert);
+	tmpl_set(l->um.recovery, "no_address", l->fallback ? "1" : "");
+	l->chat_admins = l->um.cc_admins || l->fallback;
+	/* the admins are To already when the unit has no address */
+	l->um.cc_admins &= !l->fallback;
+	unit_mail_finish(&l->um);
+}
+
+/* What cannot be rendered here is rendered again when queued, where a
+ * failed override is reported (compose_render()). */
+static void
+letter_render(const struct config *cfg, const struct unit_items *ui,
+    struct unit_letter *l)
 {
 	long long unit_id = ui->items[0].unit_id;
-	struct unit_chat uc = { cfg, ev->now, ui, false, false };
-	struct chat_route chat = { false, unit_chat_vars, &uc };
-	struct unit_mail um;
-	char **to, *key;
-	size_t n_to;
-	bool fallback;
+
+	if (l->um.n_alert > 0)
+		compose_render(cfg, "unit-alert", l->um.alert, unit_id,
+		    &l->alert);
+	if (l->um.n_recovery > 0)
+		compose_render(cfg, "unit-recovery", l->um.recovery, unit_id,
+		    &l->recovery);
+}
+
+static void
+letter_free(struct unit_letter *l)
+{
+	strv_free(l->to);
+	unit_mail_free(&l->um);
+	mail_text_free(&l->alert);
+	mail_text_free(&l->recovery);
+}
+
+static int
+queue_unit(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
+    const struct unit_items *ui, struct unit_letter *l)
+{
+	long long unit_id = ui->items[0].unit_id;
+	struct unit_chat uc = { cfg, ev->now, ui, false, l->fallback };
+	struct chat_route chat = { l->chat_admins, unit_chat_vars, &uc };
+	char *key;
 	int rc = 0, queued = 0;
 
-	unit_mail_fill(cfg, ev->now, ui, KIND_ALL, &um);
-	to = unit_recipients(cfg, ui->unit, &n_to, &fallback, um.alert);
-	tmpl_set(um.recovery, "no_address", fallback ? "1" : "");
-	uc.fallback = fallback;
-	chat.admins = um.cc_admins || fallback;
-	/* the admins are To already when the unit has no address */
-	um.cc_admins &= !fallback;
-	unit_mail_finish(&um);
-	if (um.n_alert > 0) {
+	if (l->um.n_alert > 0) {
 		key = xasprintf("alert:%lld:%lld%s", unit_id, (long long)ev->now,
-		    sb_str(&um.key));
-		rc = queue_mail(db, cfg, "unit-alert", um.alert, "alert", unit_id,
-		    to, n_to, um.cc_admins, key, ev->now, &chat);
+		    sb_str(&l->um.key));
+		rc = queue_mail(db, cfg, "unit-alert", l->um.alert, "alert",
+		    unit_id, l->to, l->n_to, l->um.cc_admins, key, ev->now,
+		    &chat, &l->alert);
 		queued += rc > 0;
 		free(key);
 	}
-	if (rc != -1 && um.n_recovery > 0) {
-		key = xasprintf("recovery:%lld:%lld%s", unit_id, (long long)ev->now,
-		    sb_str(&um.key));
+	if (rc != -1 && l->um.n_recovery > 0) {
+		key = xasprintf("recovery:%lld:%lld%s", unit_id,
+		    (long long)ev->now, sb_str(&l->um.key));
 		uc.recovery = true;
-		chat.admins = fallback;
-		rc = queue_mail(db, cfg, "unit-recovery", um.recovery, "recovery",
-		    unit_id, to, n_to, false, key, ev->now, &chat);
+		chat.admins = l->fallback;
+		rc = queue_mail(db, cfg, "unit-recovery", l->um.recovery,
+		    "recovery", unit_id, l->to, l->n_to, false, key, ev->now,
+		    &chat, &l->recovery);
 		queued += rc > 0;
 		free(key);
 	}
-	strv_free(to);
-	unit_mail_free(&um);
 	return rc == -1 ? -1 : queued;
+}
+
+/* The units' runs of ev's items (grouped by unit), one after the other:
+ * the run starting at *i, *i moved past it; false after the last. */
+static bool
+next_unit(const struct evaluation *ev, size_t *i, struct unit_items *ui)
+{
+	size_t j;
+
+	if (*i >= ev->n_items)
+		return false;
+	for (j = *i; j < ev->n_items &&
+	    ev->items[j].unit_id == ev->items[*i].unit_id; j++)
+		continue;
+	*ui = (struct unit_items){ &ev->items[*i], j - *i,
+	    evaluation_unit(ev, ev->items[*i].unit_id) };
+	*i = j;
+	return true;
+}
+
+struct alert_letters {
+	struct unit_letter *units;      /* one per unit, in ev's order */
+	size_t              n;
+};
+
+struct alert_letters *
+alerts_make_letters(const struct config *cfg, const struct evaluation *ev)
+{
+	struct alert_letters *al = xcalloc(1, sizeof(*al));
+	struct unit_items ui;
+	size_t i = 0, cap = 0;
+
+	while (next_unit(ev, &i, &ui)) {
+		if (al->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			al->units = xrealloc(al->units, cap * sizeof(*al->units));
+		}
+		letter_make(cfg, ev->now, &ui, &al->units[al->n]);
+		letter_render(cfg, &ui, &al->units[al->n++]);
+	}
+	return al;
+}
+
+void
+alerts_letters_free(struct alert_letters *al)
+{
+	size_t i;
+
+	if (al == NULL)
+		return;
+	for (i = 0; i < al->n; i++)
+		letter_free(&al->units[i]);
+	free(al->units);
+	free(al);
 }
 
 /* ---- admins ---- */
@@ -426,7 +523,7 @@ queue_gap(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 		to = outbox_admin_addresses(cfg, &n_to);
 		dedup = xasprintf("gap:%lld%s", (long long)ev->now, sb_str(&key));
 		rc = queue_mail(db, cfg, "admin-gap", v, "gap", 0, to, n_to, false,
-		    dedup, ev->now, NULL);
+		    dedup, ev->now, NULL, NULL);
 		free(dedup);
 		strv_free(to);
 	}
@@ -695,7 +792,7 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 	to = outbox_admin_addresses(cfg, &n_to);
 	/* the dedup key makes a second digest of the day queue nothing */
 	rc = queue_mail(db, cfg, "admin-digest", v, "digest", 0, to, n_to, false,
-	    key, ev->now, NULL);
+	    key, ev->now, NULL, NULL);
 	strv_free(to);
 	tmpl_vars_free(v);
 	free(key);
@@ -704,20 +801,23 @@ queue_digest(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
 
 /* One message per unit (items come grouped by unit), then the admins'. */
 int
-alerts_queue(sqlite3 *db, const struct config *cfg, const struct evaluation *ev)
+alerts_queue(sqlite3 *db, const struct config *cfg, const struct evaluation *ev,
+    struct alert_letters *ahead)
 {
+	struct unit_letter made, *l;
 	struct unit_items ui;
-	size_t i, j;
+	size_t i = 0, k = 0;
 	int rc = 0, queued = 0;
 
-	for (i = 0; rc != -1 && i < ev->n_items; i = j) {
-		for (j = i; j < ev->n_items &&
-		    ev->items[j].unit_id == ev->items[i].unit_id; j++)
-			continue;
-		ui = (struct unit_items){ &ev->items[i], j - i,
-		    evaluation_unit(ev, ev->items[i].unit_id) };
-		if ((rc = queue_unit(db, cfg, ev, &ui)) > 0)
+	while (rc != -1 && next_unit(ev, &i, &ui)) {
+		if (ahead && k < ahead->n)
+			l = &ahead->units[k++];
+		else
+			letter_make(cfg, ev->now, &ui, l = &made);
+		if ((rc = queue_unit(db, cfg, ev, &ui, l)) > 0)
 			queued += rc;
+		if (l == &made)
+			letter_free(&made);
 	}
 	if (rc == -1 || (rc = queue_gap(db, cfg, ev)) == -1)
 		return -1;

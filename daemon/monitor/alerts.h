@@ -20,12 +20,21 @@
 #include "config/config.h"
 #include "monitor/evaluate.h"
 
-/* Queues everything ev calls for, inside the caller's transaction.
- * Returns the number of emails queued, or -1 (a database error, logged;
- * the caller rolls back so nothing is half-done).  A template override
- * that fails is replaced by the built-in one (compose.h). */
+/* The units' alerts and recoveries of ev, made and rendered ahead of
+ * their queueing, without the database: evaluate() has them made on its
+ * reading thread, beside its writes (evaluate_read_fn). */
+struct alert_letters;
+struct alert_letters *alerts_make_letters(const struct config *cfg,
+                          const struct evaluation *ev);
+void alerts_letters_free(struct alert_letters *al);
+
+/* Queues everything ev calls for, inside the caller's transaction, the
+ * units' messages made ahead when ahead is not NULL.  Returns the number
+ * of emails queued, or -1 (a database error, logged; the caller rolls
+ * back so nothing is half-done).  A template override that fails is
+ * replaced by the built-in one (compose.h). */
 int alerts_queue(sqlite3 *db, const struct config *cfg,
-        const struct evaluation *ev);
+        const struct evaluation *ev, struct alert_letters *ahead);
 
 /* Whether the daily digest is due: mail.digest_time has passed today in
  * the configured zone and today's was not queued yet.  The evaluation

@@ -90,10 +90,25 @@ report_failure(sqlite3 *db, const struct config *cfg, time_t now,
 	health_free(&h);
 }
 
+/* The units' letters, made on the evaluation's reading thread. */
+struct letters_ahead {
+	const struct config  *cfg;
+	struct alert_letters *letters;
+};
+
+static void
+make_letters(const struct evaluation *ev, void *arg)
+{
+	struct letters_ahead *la = arg;
+
+	la->letters = alerts_make_letters(la->cfg, ev);
+}
+
 int
 monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 {
 	double started = monotonic_seconds();
+	struct letters_ahead ahead = { cfg, NULL };
 	struct evaluation ev;
 	char *reason;
 	int queued = -1;
@@ -107,9 +122,9 @@ monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 		log_warnx("evaluation: foreign keys stay enforced");
 	if (db_begin(db) == 0) {
 		if (evaluate(db, cfg, now, alerts_digest_due(db, cfg, now),
-		    &ev) == -1 ||
+		    &ev, make_letters, &ahead) == -1 ||
 		    closed_accounts_check(db, cfg, now) == -1 ||
-		    (queued = alerts_queue(db, cfg, &ev)) == -1 ||
+		    (queued = alerts_queue(db, cfg, &ev, ahead.letters)) == -1 ||
 		    health_record(db, HEALTH_EVALUATION, now, NULL) == -1 ||
 		    db_commit(db) == -1)
 			queued = -1;
@@ -117,6 +132,7 @@ monitor_evaluate(sqlite3 *db, const struct config *cfg, time_t now)
 			evaluation_log_moves(&ev);
 			log_evaluation(&ev, queued, monotonic_seconds() - started);
 		}
+		alerts_letters_free(ahead.letters);
 		evaluation_free(&ev);
 	}
 	if (queued >= 0) {

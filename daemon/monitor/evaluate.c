@@ -1,5 +1,6 @@
 /* evaluate.c — account states, state changes and automatic problems, in
  * one pass over the active accounts. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "poll/poller.h"
 #include "registry/problem.h"
 #include "store/db.h"
+#include "store/side.h"
 
 #define DAY 86400
 
@@ -286,12 +288,14 @@ struct candidate {
 	enum account_state  state;
 };
 
-/* Everything one evaluation writes, decided before it writes anything
- * (the state changes are the evaluation's moves).  The problems opened
- * are kept as they are written, their strings in the plan's pool: the
- * first evaluation opens one for each quiet account. */
+/* What one evaluation writes about a run of accounts, decided before it
+ * is written (the state changes are the evaluation's moves).  The
+ * problems opened are kept as they are written, their strings in the
+ * plan's pool: the first evaluation opens one for each quiet account. */
 struct plan {
 	time_t                 due;        /* of a problem opened now */
+	struct state_move     *moves;
+	size_t                 n_moves, cap_moves;
 	long long             *reminded;   /* accounts reminded */
 	size_t                 n_reminded, cap_reminded;
 	struct problem_auto   *opened;
@@ -314,6 +318,7 @@ struct plan {
 static void
 plan_free(struct plan *pl)
 {
+	free(pl->moves);
 	free(pl->reminded);
 	free(pl->opened);
 	free(pl->problems);
@@ -458,10 +463,10 @@ plan_problems(const struct config *cfg, struct plan *pl,
 }
 
 static void
-add_move(struct evaluation *ev, const struct subject *s, enum account_state st)
+add_move(struct plan *pl, const struct subject *s, enum account_state st)
 {
-	GROW(ev->moves, ev->n_moves, ev->cap_moves);
-	ev->moves[ev->n_moves++] = (struct state_move){ .account_id = s->id,
+	GROW(pl->moves, pl->n_moves, pl->cap_moves);
+	pl->moves[pl->n_moves++] = (struct state_move){ .account_id = s->id,
 	    .last_update = s->in.has_last_update ? s->in.last_update : 0,
 	    .from = (signed char)s->old_state, .to = (unsigned char)st };
 }
@@ -477,11 +482,42 @@ add_account(const struct config *cfg, struct evaluation *ev,
 	read_facts(cfg, ev, row, &a->facts);
 }
 
+/* Moves logged one by one, each with its account's journal field; beyond
+ * them an evaluation logs how many accounts went from which state to
+ * which.  The first evaluation of a large registry moves every account:
+ * a message each would be hundreds of thousands, which journald's rate
+ * limit (10,000 a service in 30 s by default) would mostly drop unsaid.
+ * Every move is in the account's history (state_change) either way. */
+#define MOVES_LOGGED_EACH 1000
+
+static void
+log_moves_counted(const struct evaluation *ev)
+{
+	unsigned long n[N_STATES + 1][N_STATES] = { { 0 } };
+	size_t i;
+	int from, to;
+
+	for (i = 0; i < ev->n_moves; i++)
+		n[ev->moves[i].from + 1][ev->moves[i].to]++;
+	log_notice("evaluation: %zu accounts changed state, counted by change;"
+	    " each is in its account's history", ev->n_moves);
+	for (from = 0; from <= N_STATES; from++)
+		for (to = 0; to < N_STATES; to++)
+			if (n[from][to] > 0)
+				log_notice("evaluation: %lu accounts %s -> %s",
+				    n[from][to], from == 0 ? "new" :
+				    names[from - 1], names[to]);
+}
+
 void
 evaluation_log_moves(const struct evaluation *ev)
 {
 	size_t i;
 
+	if (ev->n_moves > MOVES_LOGGED_EACH) {
+		log_moves_counted(ev);
+		return;
+	}
 	log_hold();
 	for (i = 0; i < ev->n_moves; i++)
 		log_event(LOG_NOTICE, "2f1d7a6c3b8e4f5aa1c09e7d5b4c3a21",
@@ -518,7 +554,7 @@ plan_change(const struct config *cfg, struct evaluation *ev, struct plan *pl,
 	}
 	if (it)
 		read_names(cfg, ev, row, it);
-	add_move(ev, s, st);
+	add_move(pl, s, st);
 	plan_problems(cfg, pl, s, st, it, row);
 }
 
@@ -591,33 +627,147 @@ plan_account(const struct config *cfg, struct evaluation *ev,
 		plan_digest(pl, s, st);
 }
 
-/* The pass: every active account read once, beside its open problems. */
-static int
-read_accounts(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
-    struct plan *pl)
+/* ---- the pass: read on a thread of its own, written as it goes ---- */
+
+/* Accounts a part of the pass holds.  The reader decides part after part
+ * on a second connection while the caller writes the parts decided: on
+ * two cores the pass then takes about as long as its writes, where
+ * reading first and writing after took both, one after the other. */
+#define PART_ACCOUNTS 4096
+
+static void group_items(struct evaluation *ev);
+
+/* A part decided and not yet written. */
+struct part {
+	struct plan  plan;
+	struct part *next;
+};
+
+/* The pass between its reader and its writer.  Until the reader ends, ev's
+ * items, gaps, failing feeds, counts and strings are the reader's; the
+ * writer has the parts it takes off the queue. */
+struct pass {
+	const struct config *cfg;
+	struct evaluation   *ev;
+	time_t               due;        /* of a problem opened now */
+	evaluate_read_fn    *read_done;
+	void                *read_done_arg;
+	pthread_mutex_t      lock;
+	pthread_cond_t       handed;     /* a part was queued, or the reader ended */
+	struct part         *head, **tail;
+	bool                 read_all;   /* the reader ended */
+	bool                 stop;       /* the writer failed: read no further */
+	char                *error;      /* why the reader failed, NULL if it did not */
+};
+
+static struct part *
+part_new(const struct pass *p)
 {
+	struct part *part = xcalloc(1, sizeof(*part));
+
+	part->plan.due = p->due;
+	return part;
+}
+
+static void
+part_free(struct part *part)
+{
+	plan_free(&part->plan);
+	free(part);
+}
+
+/* Queues a decided part for the writer; false when the writer has
+ * failed and wants no more. */
+static bool
+hand_over(struct pass *p, struct part *part)
+{
+	bool go_on;
+
+	pthread_mutex_lock(&p->lock);
+	*p->tail = part;
+	p->tail = &part->next;
+	go_on = !p->stop;
+	pthread_cond_signal(&p->handed);
+	pthread_mutex_unlock(&p->lock);
+	return go_on;
+}
+
+static void
+reader_ends(struct pass *p, sqlite3 *db, int rc)
+{
+	pthread_mutex_lock(&p->lock);
+	/* the writer logs it: the log's last problem is the caller's */
+	if (rc == -1)
+		p->error = xstrdup(sqlite3_errmsg(db));
+	p->read_all = true;
+	pthread_cond_signal(&p->handed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Every active account read once, beside its open problems, and decided
+ * part by part. */
+static void
+read_pass(sqlite3 *db, void *arg)
+{
+	struct pass *p = arg;
 	struct open_cursor oc = { db_prepare(db, open_problems_query, ""), 0 };
 	sqlite3_stmt *st = db_prepare(db, pass_query, "");
 	struct day_times *days = day_times_new();
+	struct part *part = part_new(p);
 	struct subject s;
+	size_t n = 0;
 	int rc = -1;
 
 	if (st && oc.st) {
 		oc.rc = sqlite3_step(oc.st);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			read_subject(cfg, st, ev->now, days, &s);
+			read_subject(p->cfg, st, p->ev->now, days, &s);
 			read_open_problems(&oc, &s);
-			plan_account(cfg, ev, pl, &s, st);
+			plan_account(p->cfg, p->ev, &part->plan, &s, st);
+			if (++n % PART_ACCOUNTS != 0)
+				continue;
+			if (!hand_over(p, part)) {
+				part = NULL;
+				break;
+			}
+			part = part_new(p);
 		}
-		rc = rc == SQLITE_DONE && (oc.rc == SQLITE_ROW ||
-		    oc.rc == SQLITE_DONE) ? 0 : -1;
-		if (rc == -1)
-			log_warnx("database: %s", sqlite3_errmsg(db));
+		rc = part == NULL || (rc == SQLITE_DONE &&
+		    (oc.rc == SQLITE_ROW || oc.rc == SQLITE_DONE)) ? 0 : -1;
+	}
+	if (part && hand_over(p, part) && rc == 0) {
+		group_items(p->ev);
+		if (p->read_done)
+			p->read_done(p->ev, p->read_done_arg);
 	}
 	sqlite3_finalize(st);
 	sqlite3_finalize(oc.st);
 	day_times_free(days);
-	return rc;
+	reader_ends(p, db, rc);
+}
+
+/* The next part to write, NULL when the reader has ended and all are
+ * taken. */
+static struct part *
+take_part(struct pass *p)
+{
+	struct part *part;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->head == NULL && !p->read_all)
+		pthread_cond_wait(&p->handed, &p->lock);
+	if ((part = p->head) != NULL && (p->head = part->next) == NULL)
+		p->tail = &p->head;
+	pthread_mutex_unlock(&p->lock);
+	return part;
+}
+
+static void
+stop_reader(struct pass *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_mutex_unlock(&p->lock);
 }
 
 /* ---- units ---- */
@@ -773,16 +923,16 @@ load_digest(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
  * are plain inserts: on the first day they are every account, and an
  * upsert's look for the row it might replace cost twice the insert. */
 static int
-write_states(sqlite3 *db, const struct evaluation *ev, bool first)
+write_states(sqlite3 *db, const struct plan *pl, time_t at, bool first)
 {
-	long long now = (long long)ev->now;
+	long long now = (long long)at;
 	const struct state_move *c;
 	struct db_batch b;
 	size_t i, n = 0;
 	bool told;
 
-	for (i = 0; i < ev->n_moves; i++)
-		n += (ev->moves[i].from < 0) == first;
+	for (i = 0; i < pl->n_moves; i++)
+		n += (pl->moves[i].from < 0) == first;
 	db_batch_begin(&b, db, "INSERT INTO account_state (account_id, state,"
 	    " since, notified_at, notices_sent, last_update_at) VALUES",
 	    "(?, ?, ?, nullif(?, 0), ?, nullif(?, 0))", 6,
@@ -790,8 +940,8 @@ write_states(sqlite3 *db, const struct evaluation *ev, bool first)
 	    " excluded.state, since = excluded.since, notified_at ="
 	    " excluded.notified_at, notices_sent = excluded.notices_sent,"
 	    " last_update_at = excluded.last_update_at", n);
-	for (i = 0; i < ev->n_moves; i++) {
-		c = &ev->moves[i];
+	for (i = 0; i < pl->n_moves; i++) {
+		c = &pl->moves[i];
 		if ((c->from < 0) != first)
 			continue;
 		told = unit_facing(c->to);
@@ -806,26 +956,26 @@ write_states(sqlite3 *db, const struct evaluation *ev, bool first)
 /* Each account's change (state_change) and its new state (account_state),
  * a batch of rows a statement; the unit is told of the states it faces. */
 static int
-write_changes(sqlite3 *db, const struct evaluation *ev)
+write_changes(sqlite3 *db, const struct plan *pl, time_t at)
 {
-	long long now = (long long)ev->now;
+	long long now = (long long)at;
 	const struct state_move *c;
 	struct db_batch b;
 	size_t i;
 
 	db_batch_begin(&b, db, "INSERT INTO state_change (account_id,"
 	    " from_state, to_state, at, last_update_at) VALUES",
-	    "(?, ?, ?, ?, nullif(?, 0))", 5, "", ev->n_moves);
-	for (i = 0; i < ev->n_moves; i++) {
-		c = &ev->moves[i];
+	    "(?, ?, ?, ?, nullif(?, 0))", 5, "", pl->n_moves);
+	for (i = 0; i < pl->n_moves; i++) {
+		c = &pl->moves[i];
 		if (db_batch_row(&b, "IssII", c->account_id, c->from < 0 ? NULL :
 		    names[c->from], names[c->to], now,
 		    (long long)c->last_update) == -1)
 			break;
 	}
-	if (db_batch_end(&b) == -1 || write_states(db, ev, true) == -1)
+	if (db_batch_end(&b) == -1 || write_states(db, pl, at, true) == -1)
 		return -1;
-	return write_states(db, ev, false);
+	return write_states(db, pl, at, false);
 }
 
 /* The accounts reminded of the state they stay in. */
@@ -881,7 +1031,7 @@ write_problems(sqlite3 *db, struct evaluation *ev, const struct plan *pl)
 static int
 write_plan(sqlite3 *db, struct evaluation *ev, struct plan *pl)
 {
-	if (write_changes(db, ev) == -1 ||
+	if (write_changes(db, pl, ev->now) == -1 ||
 	    write_reminders(db, pl, ev->now) == -1 ||
 	    write_problems(db, ev, pl) == -1)
 		return -1;
@@ -900,6 +1050,69 @@ close_inactive(sqlite3 *db, struct evaluation *ev)
 	return 0;
 }
 
+/* What stays of a written part: its moves, logged once committed, and
+ * its candidates for the digest's lists. */
+static void
+keep_part(struct evaluation *ev, struct plan *kept, const struct plan *part)
+{
+	size_t i;
+
+	for (i = 0; i < part->n_moves; i++) {
+		GROW(ev->moves, ev->n_moves, ev->cap_moves);
+		ev->moves[ev->n_moves++] = part->moves[i];
+	}
+	for (i = 0; i < part->n_candidates; i++) {
+		GROW(kept->candidates, kept->n_candidates, kept->cap_candidates);
+		kept->candidates[kept->n_candidates++] = part->candidates[i];
+	}
+}
+
+/* Writes the parts as the reader hands them over.  After a failed write
+ * the reader is stopped and what it still hands over is dropped. */
+static int
+write_parts(sqlite3 *db, struct pass *p, struct plan *kept)
+{
+	struct part *part;
+	int rc = 0;
+
+	while ((part = take_part(p)) != NULL) {
+		if (rc == 0 && (rc = write_plan(db, p->ev, &part->plan)) == -1)
+			stop_reader(p);
+		if (rc == 0)
+			keep_part(p->ev, kept, &part->plan);
+		part_free(part);
+	}
+	return rc;
+}
+
+/* The pass: read (read_pass()) beside its writes, on a second connection
+ * that sees the database as it was before them: the caller's transaction
+ * (BEGIN IMMEDIATE) lets nobody else commit meanwhile. */
+static int
+run_pass(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
+    struct plan *kept, evaluate_read_fn *read_done, void *arg)
+{
+	struct pass p = { .cfg = cfg, .ev = ev, .due = kept->due,
+	    .read_done = read_done, .read_done_arg = arg };
+	struct db_side reader;
+	int rc;
+
+	p.tail = &p.head;
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.handed, NULL);
+	db_side_start(&reader, db, read_pass, &p);
+	rc = write_parts(db, &p, kept);
+	db_side_join(&reader);
+	if (p.error) {
+		log_warnx("database: %s", p.error);
+		rc = -1;
+	}
+	free(p.error);
+	pthread_cond_destroy(&p.handed);
+	pthread_mutex_destroy(&p.lock);
+	return rc;
+}
+
 /* The pass's arrays grew by doubling; what follows holds on to them, so
  * they keep only their rows (at 500,000 accounts the room to spare was
  * tens of megabytes). */
@@ -909,39 +1122,33 @@ close_inactive(sqlite3 *db, struct evaluation *ev)
 } while (0)
 
 static void
-fit_pass(struct evaluation *ev, struct plan *pl)
+fit_pass(struct evaluation *ev)
 {
 	FIT(ev->items, ev->n_items, ev->cap_items);
 	FIT(ev->moves, ev->n_moves, ev->cap_moves);
-	FIT(pl->opened, pl->n_opened, pl->cap_opened);
 }
 
 int
 evaluate(sqlite3 *db, const struct config *cfg, time_t now, bool digest,
-    struct evaluation *ev)
+    struct evaluation *ev, evaluate_read_fn *read_done, void *arg)
 {
-	struct plan pl;
+	struct plan kept;
 	int rc;
 
 	memset(ev, 0, sizeof(*ev));
-	memset(&pl, 0, sizeof(pl));
+	memset(&kept, 0, sizeof(kept));
 	ev->now = now;
 	ev->digest = digest;
-	pl.due = config_deadline(cfg, now);
-	/* read first: the writes change tables the pass reads */
+	kept.due = config_deadline(cfg, now);
 	rc = load_units(db, ev);
 	if (rc == 0)
-		rc = read_accounts(db, cfg, ev, &pl);
-	fit_pass(ev, &pl);
+		rc = run_pass(db, cfg, ev, &kept, read_done, arg);
+	fit_pass(ev);
 	if (rc == 0 && digest)
-		rc = load_digest(db, cfg, ev, &pl);
-	if (rc == 0)
-		rc = write_plan(db, ev, &pl);
+		rc = load_digest(db, cfg, ev, &kept);
 	if (rc == 0)
 		rc = close_inactive(db, ev);
-	/* the plan is written: its memory goes before the items are moved */
-	plan_free(&pl);
-	group_items(ev);
+	plan_free(&kept);
 	return rc;
 }
 

@@ -131,14 +131,22 @@ struct evaluation {
 	struct strpool     strings;        /* the accounts' names and facts */
 };
 
+/* Called by evaluate() once every account is read and ev's items are
+ * grouped by unit, on the thread that read them, while the caller's
+ * thread still writes: work on ev's items, units and strings that needs
+ * no database (the units' letters, alerts.h) is done there beside the
+ * writes.  Not called when the reading fails. */
+typedef void evaluate_read_fn(const struct evaluation *ev, void *arg);
+
 /* Evaluates every active account in one pass, inside the caller's
  * transaction: states, state changes, automatic problems, and what must
  * be told (ev's items, with the facts the messages need).  With digest,
  * also the daily digest's lists.  Writes only what changed.  -1 on a
  * database error (logged); free ev with evaluation_free() either way. */
 int  evaluate(sqlite3 *db, const struct config *cfg, time_t now, bool digest,
-         struct evaluation *ev);
-/* Logs ev's state changes (journal field MEDIAWATCH_ACCOUNT): called once
+         struct evaluation *ev, evaluate_read_fn *read_done, void *arg);
+/* Logs ev's state changes (journal field MEDIAWATCH_ACCOUNT), or past a
+ * thousand of them how many went from which state to which: called once
  * they are committed, so the log never tells of a change that was rolled
  * back. */
 void evaluation_log_moves(const struct evaluation *ev);
