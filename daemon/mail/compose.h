@@ -51,7 +51,8 @@ int compose_queue(sqlite3 *db, const struct config *cfg, const char *name,
 int compose_render(const struct config *cfg, const char *name,
         struct tmpl_vars *v, long long unit_id, struct mail_text *out);
 /* Queues m with the text compose_render() made, then its chat forms, as
- * compose_queue() does.  Same returns. */
+ * compose_queue() does; v may be NULL when m->chat_vars gives each
+ * channel its names.  Same returns. */
 int compose_queue_text(sqlite3 *db, const struct config *cfg,
         const char *name, struct tmpl_vars *v, struct outgoing *m,
         const struct mail_text *text, time_t now);

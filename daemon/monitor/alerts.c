@@ -323,20 +323,38 @@ letter_make(const struct config *cfg, time_t now, const struct unit_items *ui,
 	unit_mail_finish(&l->um);
 }
 
-/* What cannot be rendered here is rendered again when queued, where a
- * failed override is reported (compose_render()). */
-static void
+/* One message of a letter rendered ahead; its names are dropped once
+ * rendered (they are most of its memory: a dozen for each account), as
+ * the chat forms make their own (unit_chat_vars()).  What cannot be
+ * rendered here keeps its names and is rendered again when queued, where
+ * a failed override is reported (compose_render()).  Returns the bytes
+ * rendered. */
+static size_t
+render_ahead(const struct config *cfg, const char *template, long long unit_id,
+    struct tmpl_vars **v, struct mail_text *out)
+{
+	if (compose_render(cfg, template, *v, unit_id, out) == -1)
+		return 0;
+	tmpl_vars_free(*v);
+	*v = NULL;
+	return strlen(out->subject) + strlen(out->text) +
+	    (out->html ? strlen(out->html) : 0);
+}
+
+static size_t
 letter_render(const struct config *cfg, const struct unit_items *ui,
     struct unit_letter *l)
 {
 	long long unit_id = ui->items[0].unit_id;
+	size_t bytes = 0;
 
 	if (l->um.n_alert > 0)
-		compose_render(cfg, "unit-alert", l->um.alert, unit_id,
+		bytes += render_ahead(cfg, "unit-alert", unit_id, &l->um.alert,
 		    &l->alert);
 	if (l->um.n_recovery > 0)
-		compose_render(cfg, "unit-recovery", l->um.recovery, unit_id,
-		    &l->recovery);
+		bytes += render_ahead(cfg, "unit-recovery", unit_id,
+		    &l->um.recovery, &l->recovery);
+	return bytes;
 }
 
 static void
@@ -399,8 +417,14 @@ next_unit(const struct evaluation *ev, size_t *i, struct unit_items *ui)
 	return true;
 }
 
+/* The text rendered ahead is held until queued: past this much, the
+ * other units' letters are made when they are queued, as the memory of
+ * a large registry's evaluation stays bounded (its units' mail is tens of
+ * megabytes at 500,000 accounts). */
+#define LETTERS_AHEAD_BYTES (16u << 20)
+
 struct alert_letters {
-	struct unit_letter *units;      /* one per unit, in ev's order */
+	struct unit_letter *units;      /* the first units', in ev's order */
 	size_t              n;
 };
 
@@ -409,15 +433,15 @@ alerts_make_letters(const struct config *cfg, const struct evaluation *ev)
 {
 	struct alert_letters *al = xcalloc(1, sizeof(*al));
 	struct unit_items ui;
-	size_t i = 0, cap = 0;
+	size_t i = 0, cap = 0, bytes = 0;
 
-	while (next_unit(ev, &i, &ui)) {
+	while (bytes < LETTERS_AHEAD_BYTES && next_unit(ev, &i, &ui)) {
 		if (al->n == cap) {
 			cap = cap ? 2 * cap : 64;
 			al->units = xrealloc(al->units, cap * sizeof(*al->units));
 		}
 		letter_make(cfg, ev->now, &ui, &al->units[al->n]);
-		letter_render(cfg, &ui, &al->units[al->n++]);
+		bytes += letter_render(cfg, &ui, &al->units[al->n++]);
 	}
 	return al;
 }

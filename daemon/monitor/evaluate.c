@@ -487,35 +487,25 @@ add_account(const struct config *cfg, struct evaluation *ev,
  * which.  The first evaluation of a large registry moves every account:
  * a message each would be hundreds of thousands, which journald's rate
  * limit (10,000 a service in 30 s by default) would mostly drop unsaid.
- * Every move is in the account's history (state_change) either way. */
+ * Every move is recorded in state_change either way. */
 #define MOVES_LOGGED_EACH 1000
-
-static void
-log_moves_counted(const struct evaluation *ev)
-{
-	unsigned long n[N_STATES + 1][N_STATES] = { { 0 } };
-	size_t i;
-	int from, to;
-
-	for (i = 0; i < ev->n_moves; i++)
-		n[ev->moves[i].from + 1][ev->moves[i].to]++;
-	log_notice("evaluation: %zu accounts changed state, counted by change;"
-	    " each is in its account's history", ev->n_moves);
-	for (from = 0; from <= N_STATES; from++)
-		for (to = 0; to < N_STATES; to++)
-			if (n[from][to] > 0)
-				log_notice("evaluation: %lu accounts %s -> %s",
-				    n[from][to], from == 0 ? "new" :
-				    names[from - 1], names[to]);
-}
 
 void
 evaluation_log_moves(const struct evaluation *ev)
 {
 	size_t i;
+	int from, to;
 
-	if (ev->n_moves > MOVES_LOGGED_EACH) {
-		log_moves_counted(ev);
+	if (ev->n_moved > MOVES_LOGGED_EACH) {
+		log_notice("evaluation: %lu accounts changed state, counted by"
+		    " change below; each change is recorded (state_change)",
+		    ev->n_moved);
+		for (from = 0; from <= N_STATES; from++)
+			for (to = 0; to < N_STATES; to++)
+				if (ev->moved[from][to] > 0)
+					log_notice("evaluation: %lu accounts %s -> %s",
+					    ev->moved[from][to], from == 0 ? "new" :
+					    names[from - 1], names[to]);
 		return;
 	}
 	log_hold();
@@ -632,8 +622,14 @@ plan_account(const struct config *cfg, struct evaluation *ev,
 /* Accounts a part of the pass holds.  The reader decides part after part
  * on a second connection while the caller writes the parts decided: on
  * two cores the pass then takes about as long as its writes, where
- * reading first and writing after took both, one after the other. */
+ * reading first and writing after took both, one after the other.  The
+ * reader, the faster, stays at most PARTS_AHEAD parts ahead (about half
+ * a megabyte each on a first evaluation): what is decided and not yet
+ * written is bounded, whatever the number of accounts. */
 #define PART_ACCOUNTS 4096
+#define PARTS_AHEAD   16
+/* The reader's page cache: it reads the accounts once, in order. */
+#define READER_CACHE "PRAGMA cache_size = -2048"
 
 static void group_items(struct evaluation *ev);
 
@@ -647,6 +643,7 @@ struct part {
  * items, gaps, failing feeds, counts and strings are the reader's; the
  * writer has the parts it takes off the queue. */
 struct pass {
+	sqlite3             *db;         /* the caller's, which writes */
 	const struct config *cfg;
 	struct evaluation   *ev;
 	time_t               due;        /* of a problem opened now */
@@ -654,7 +651,9 @@ struct pass {
 	void                *read_done_arg;
 	pthread_mutex_t      lock;
 	pthread_cond_t       handed;     /* a part was queued, or the reader ended */
+	pthread_cond_t       taken;      /* a part was taken, or the writer failed */
 	struct part         *head, **tail;
+	size_t               queued;     /* parts in the queue */
 	bool                 read_all;   /* the reader ended */
 	bool                 stop;       /* the writer failed: read no further */
 	char                *error;      /* why the reader failed, NULL if it did not */
@@ -676,16 +675,20 @@ part_free(struct part *part)
 	free(part);
 }
 
-/* Queues a decided part for the writer; false when the writer has
- * failed and wants no more. */
+/* Queues a decided part for the writer, once fewer than PARTS_AHEAD are
+ * waiting (unless in_line: the writer starts when the reader ends);
+ * false when the writer has failed and wants no more. */
 static bool
-hand_over(struct pass *p, struct part *part)
+hand_over(struct pass *p, struct part *part, bool in_line)
 {
 	bool go_on;
 
 	pthread_mutex_lock(&p->lock);
+	while (!in_line && p->queued >= PARTS_AHEAD && !p->stop)
+		pthread_cond_wait(&p->taken, &p->lock);
 	*p->tail = part;
 	p->tail = &part->next;
+	p->queued++;
 	go_on = !p->stop;
 	pthread_cond_signal(&p->handed);
 	pthread_mutex_unlock(&p->lock);
@@ -714,10 +717,13 @@ read_pass(sqlite3 *db, void *arg)
 	sqlite3_stmt *st = db_prepare(db, pass_query, "");
 	struct day_times *days = day_times_new();
 	struct part *part = part_new(p);
+	bool in_line = db == p->db;     /* the caller's (side.h) */
 	struct subject s;
 	size_t n = 0;
 	int rc = -1;
 
+	if (!in_line)
+		db_exec(db, READER_CACHE);
 	if (st && oc.st) {
 		oc.rc = sqlite3_step(oc.st);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -726,7 +732,7 @@ read_pass(sqlite3 *db, void *arg)
 			plan_account(p->cfg, p->ev, &part->plan, &s, st);
 			if (++n % PART_ACCOUNTS != 0)
 				continue;
-			if (!hand_over(p, part)) {
+			if (!hand_over(p, part, in_line)) {
 				part = NULL;
 				break;
 			}
@@ -735,7 +741,7 @@ read_pass(sqlite3 *db, void *arg)
 		rc = part == NULL || (rc == SQLITE_DONE &&
 		    (oc.rc == SQLITE_ROW || oc.rc == SQLITE_DONE)) ? 0 : -1;
 	}
-	if (part && hand_over(p, part) && rc == 0) {
+	if (part && hand_over(p, part, in_line) && rc == 0) {
 		group_items(p->ev);
 		if (p->read_done)
 			p->read_done(p->ev, p->read_done_arg);
@@ -756,8 +762,12 @@ take_part(struct pass *p)
 	pthread_mutex_lock(&p->lock);
 	while (p->head == NULL && !p->read_all)
 		pthread_cond_wait(&p->handed, &p->lock);
-	if ((part = p->head) != NULL && (p->head = part->next) == NULL)
-		p->tail = &p->head;
+	if ((part = p->head) != NULL) {
+		if ((p->head = part->next) == NULL)
+			p->tail = &p->head;
+		p->queued--;
+		pthread_cond_signal(&p->taken);
+	}
 	pthread_mutex_unlock(&p->lock);
 	return part;
 }
@@ -767,6 +777,7 @@ stop_reader(struct pass *p)
 {
 	pthread_mutex_lock(&p->lock);
 	p->stop = true;
+	pthread_cond_signal(&p->taken);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -1050,16 +1061,22 @@ close_inactive(sqlite3 *db, struct evaluation *ev)
 	return 0;
 }
 
-/* What stays of a written part: its moves, logged once committed, and
- * its candidates for the digest's lists. */
+/* What stays of a written part: its moves, logged once committed (only
+ * counted past MOVES_LOGGED_EACH), and its candidates for the digest's
+ * lists. */
 static void
 keep_part(struct evaluation *ev, struct plan *kept, const struct plan *part)
 {
+	const struct state_move *m;
 	size_t i;
 
 	for (i = 0; i < part->n_moves; i++) {
+		m = &part->moves[i];
+		ev->moved[m->from + 1][m->to]++;
+		if (++ev->n_moved > MOVES_LOGGED_EACH)
+			continue;
 		GROW(ev->moves, ev->n_moves, ev->cap_moves);
-		ev->moves[ev->n_moves++] = part->moves[i];
+		ev->moves[ev->n_moves++] = *m;
 	}
 	for (i = 0; i < part->n_candidates; i++) {
 		GROW(kept->candidates, kept->n_candidates, kept->cap_candidates);
@@ -1092,7 +1109,7 @@ static int
 run_pass(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
     struct plan *kept, evaluate_read_fn *read_done, void *arg)
 {
-	struct pass p = { .cfg = cfg, .ev = ev, .due = kept->due,
+	struct pass p = { .db = db, .cfg = cfg, .ev = ev, .due = kept->due,
 	    .read_done = read_done, .read_done_arg = arg };
 	struct db_side reader;
 	int rc;
@@ -1100,6 +1117,7 @@ run_pass(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 	p.tail = &p.head;
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.handed, NULL);
+	pthread_cond_init(&p.taken, NULL);
 	db_side_start(&reader, db, read_pass, &p);
 	rc = write_parts(db, &p, kept);
 	db_side_join(&reader);
@@ -1109,6 +1127,7 @@ run_pass(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 	}
 	free(p.error);
 	pthread_cond_destroy(&p.handed);
+	pthread_cond_destroy(&p.taken);
 	pthread_mutex_destroy(&p.lock);
 	return rc;
 }

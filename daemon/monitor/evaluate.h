@@ -126,8 +126,12 @@ struct evaluation {
 	unsigned long      digest_total[N_DIGEST_LISTS];
 	struct unit_info  *units;          /* every unit, by id */
 	size_t             n_units;
-	struct state_move *moves;          /* state changes, by account */
+	struct state_move *moves;          /* state changes, by account: the
+	                                      first 1,000 (logged each) */
 	size_t             n_moves, cap_moves;
+	unsigned long      n_moved;          /* state changes in all */
+	unsigned long      moved[N_STATES + 1][N_STATES];  /* by from (0:
+	                                      new; s + 1: state s) and to */
 	struct strpool     strings;        /* the accounts' names and facts */
 };
 
