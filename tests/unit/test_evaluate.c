@@ -65,79 +65,95 @@ assert_evaluated_once_each(sqlite3 *db, const struct evaluation *ev)
 	    N_ACCOUNTS);
 }
 
-/* In memory there is no second connection: the whole pass is read
- * before the first part is written, however many parts it has. */
-static void
-in_memory_every_part_is_read_before_the_writes(void **state)
-{
-	struct evaluation ev;
+/* A registry of N_ACCOUNTS in memory (path NULL) or in a file. */
+struct registry {
 	struct config cfg;
-	sqlite3 *db;
+	char         *dir, *path;
+	sqlite3      *db;
+};
 
-	(void)state;
-	alarm(ALARM);
-	assert_int_equal(config_load(NULL, &cfg), 0);
-	assert_non_null(db = db_open(":memory:", true));
-	register_accounts(db);
-	assert_int_equal(db_begin(db), 0);
-	assert_int_equal(evaluate(db, &cfg, NOW, false, &ev, NULL, NULL), 0);
-	assert_int_equal(db_commit(db), 0);
-	assert_evaluated_once_each(db, &ev);
-	evaluation_free(&ev);
-	db_close(db);
-	config_free(&cfg);
-	alarm(0);
-}
-
-static char *
-temp_db(char **dir)
+static int
+open_registry(void **state, bool in_file)
 {
-	*dir = xstrdup("/tmp/mw-test-evaluate-XXXXXX");
-	assert_non_null(mkdtemp(*dir));
-	return xasprintf("%s/mediawatch.db", *dir);
+	struct registry *r = xcalloc(1, sizeof(*r));
+
+	alarm(ALARM);
+	assert_int_equal(config_load(NULL, &r->cfg), 0);
+	if (in_file) {
+		r->dir = xstrdup("/tmp/mw-test-evaluate-XXXXXX");
+		assert_non_null(mkdtemp(r->dir));
+		r->path = xasprintf("%s/mediawatch.db", r->dir);
+	}
+	assert_non_null(r->db = db_open(in_file ? r->path : ":memory:", true));
+	register_accounts(r->db);
+	*state = r;
+	return 0;
 }
 
-static void
-remove_db(char *dir, char *path)
+static int
+in_memory(void **state)
+{
+	return open_registry(state, false);
+}
+
+static int
+in_a_file(void **state)
+{
+	return open_registry(state, true);
+}
+
+static int
+close_registry(void **state)
 {
 	const char *const ext[] = { "", "-wal", "-shm" };
+	struct registry *r = *state;
 	char *file;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(ext); i++) {
-		file = xasprintf("%s%s", path, ext[i]);
+	db_close(r->db);
+	config_free(&r->cfg);
+	for (i = 0; r->path && i < ARRAY_SIZE(ext); i++) {
+		file = xasprintf("%s%s", r->path, ext[i]);
 		unlink(file);
 		free(file);
 	}
-	rmdir(dir);
-	free(path);
-	free(dir);
+	if (r->dir)
+		rmdir(r->dir);
+	free(r->path);
+	free(r->dir);
+	free(r);
+	alarm(0);
+	return 0;
 }
 
-/* On a file the reader has a connection and a thread of its own and
- * runs ahead of the writes: the same result. */
+/* In memory there is no second connection: the whole pass is read
+ * before the first part is written, however many parts it has.  In a
+ * file the reader has a connection and a thread of its own and runs
+ * ahead of the writes.  The same result. */
 static void
-on_a_file_the_parts_are_read_beside_the_writes(void **state)
+every_account_is_evaluated_once(void **state)
 {
+	struct registry *r = *state;
 	struct evaluation ev;
-	struct config cfg;
-	char *dir, *path = temp_db(&dir);
-	sqlite3 *db;
 
-	(void)state;
-	alarm(ALARM);
-	assert_int_equal(config_load(NULL, &cfg), 0);
-	assert_non_null(db = db_open(path, true));
-	register_accounts(db);
-	assert_int_equal(db_begin(db), 0);
-	assert_int_equal(evaluate(db, &cfg, NOW, false, &ev, NULL, NULL), 0);
-	assert_int_equal(db_commit(db), 0);
-	assert_evaluated_once_each(db, &ev);
+	assert_int_equal(db_begin(r->db), 0);
+	assert_int_equal(evaluate(r->db, &r->cfg, NOW, false, &ev, NULL, NULL),
+	    0);
+	assert_int_equal(db_commit(r->db), 0);
+	assert_evaluated_once_each(r->db, &ev);
 	evaluation_free(&ev);
-	db_close(db);
-	config_free(&cfg);
-	remove_db(dir, path);
-	alarm(0);
+}
+
+static void
+in_memory_every_account_is_evaluated_once(void **state)
+{
+	every_account_is_evaluated_once(state);
+}
+
+static void
+in_a_file_every_account_is_evaluated_once(void **state)
+{
+	every_account_is_evaluated_once(state);
 }
 
 /* A write that fails in the second part, the reader ahead of it: the
@@ -146,39 +162,34 @@ on_a_file_the_parts_are_read_beside_the_writes(void **state)
 static void
 a_failed_write_stops_the_reader(void **state)
 {
+	struct registry *r = *state;
 	struct evaluation ev;
-	struct config cfg;
-	char *dir, *path = temp_db(&dir);
-	sqlite3 *db;
 
-	(void)state;
-	alarm(ALARM);
-	assert_int_equal(config_load(NULL, &cfg), 0);
-	assert_non_null(db = db_open(path, true));
-	register_accounts(db);
-	assert_int_equal(db_exec(db, "CREATE TRIGGER full BEFORE INSERT ON"
+	assert_int_equal(db_exec(r->db, "CREATE TRIGGER full BEFORE INSERT ON"
 	    " state_change WHEN NEW.account_id > 5000 BEGIN"
 	    " SELECT RAISE(ABORT, 'disk full'); END"), 0);
-	assert_int_equal(db_begin(db), 0);
-	assert_int_equal(evaluate(db, &cfg, NOW, false, &ev, NULL, NULL), -1);
+	assert_int_equal(db_begin(r->db), 0);
+	assert_int_equal(evaluate(r->db, &r->cfg, NOW, false, &ev, NULL, NULL),
+	    -1);
 	assert_true(ev.evaluated < N_ACCOUNTS);      /* it stopped reading */
-	db_rollback(db);
-	assert_int_equal(count(db, "SELECT count(*) FROM account_state"), 0);
-	assert_int_equal(count(db, "SELECT count(*) FROM state_change"), 0);
+	db_rollback(r->db);
+	assert_int_equal(count(r->db, "SELECT count(*) FROM account_state"), 0);
+	assert_int_equal(count(r->db, "SELECT count(*) FROM state_change"), 0);
 	evaluation_free(&ev);
-	db_close(db);
-	config_free(&cfg);
-	remove_db(dir, path);
-	alarm(0);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(in_memory_every_part_is_read_before_the_writes),
-		cmocka_unit_test(on_a_file_the_parts_are_read_beside_the_writes),
-		cmocka_unit_test(a_failed_write_stops_the_reader),
+		cmocka_unit_test_setup_teardown(
+		    in_memory_every_account_is_evaluated_once, in_memory,
+		    close_registry),
+		cmocka_unit_test_setup_teardown(
+		    in_a_file_every_account_is_evaluated_once, in_a_file,
+		    close_registry),
+		cmocka_unit_test_setup_teardown(a_failed_write_stops_the_reader,
+		    in_a_file, close_registry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
