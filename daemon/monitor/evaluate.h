@@ -9,7 +9,9 @@
  * It is set-based: one pass reads every active account with its fetch
  * state, its state and its open problems (whatever their number, the
  * cost is one row an account), and the writes are only those of the rows
- * that change.
+ * that change.  The pass reads on a second, read-only connection and a
+ * thread of its own, in parts that the caller's connection writes as
+ * they come (store/side.h); the caller's stays the only one that writes.
  *
  * Owns tables: account_state, state_change. */
 #ifndef MW_EVALUATE_H
