@@ -1132,9 +1132,9 @@ run_pass(sqlite3 *db, const struct config *cfg, struct evaluation *ev,
 	return rc;
 }
 
-/* The pass's arrays grew by doubling; what follows holds on to them, so
- * they keep only their rows (at 500,000 accounts the room to spare was
- * tens of megabytes). */
+/* The pass's items grew by doubling; the mail holds on to them, so they
+ * keep only their rows (at 500,000 accounts the room to spare was tens of
+ * megabytes).  The moves kept are a thousand at most. */
 #define FIT(arr, n, cap) do {                                           \
 	(cap) = (n) + 1;                                                \
 	(arr) = xrealloc((arr), (cap) * sizeof(*(arr)));                \
@@ -1144,7 +1144,6 @@ static void
 fit_pass(struct evaluation *ev)
 {
 	FIT(ev->items, ev->n_items, ev->cap_items);
-	FIT(ev->moves, ev->n_moves, ev->cap_moves);
 }
 
 int
@@ -1163,6 +1162,8 @@ evaluate(sqlite3 *db, const struct config *cfg, time_t now, bool digest,
 	if (rc == 0)
 		rc = run_pass(db, cfg, ev, &kept, read_done, arg);
 	fit_pass(ev);
+	/* after the writes: the digest's facts (accounts, fetch states) are
+	 * not among what they change */
 	if (rc == 0 && digest)
 		rc = load_digest(db, cfg, ev, &kept);
 	if (rc == 0)
