@@ -1,4 +1,5 @@
 /* bulletin.c — gathering a month's figures into the bulletin's data. */
+#define _GNU_SOURCE             /* qsort_r() */
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,37 @@ static const char account_query[] =
 	" LEFT JOIN account_state s ON s.account_id = a.id"
 	" LEFT JOIN bulletin_figures f ON f.month = ?3 AND f.account_id = a.id"
 	" WHERE a.id >= ?4 AND a.id < ?5";
+
+/* The same columns for a part whose every account has the month's
+ * figures kept (part_kept()): read in the figures' order, each account
+ * then looked up by its id, the one after the last each time, which
+ * SQLite finds without a search.  Looking up each account's figures took
+ * half of the query's time. */
+static const char kept_account_query[] =
+	"SELECT a.id, a.unit_id, u.code, u.name, a.platform, a.name,"
+	" a.opened_on, a.created_at, a.stale_after, a.warn_after,"
+	" coalesce(a.platform_uid, ''), a.feed_url, f.state,"
+	" CASE WHEN a.id IN (SELECT x.entity_id FROM audit x WHERE x.entity ="
+	"  'account' AND x.at > ?1) THEN " ACCOUNT_STATUS_AT("a.id", "?1")
+	"  ELSE a.status END,"
+	" f.last_update_at, f.posts, 1"
+	" FROM bulletin_figures f CROSS JOIN account a ON a.id = f.account_id"
+	" JOIN unit u ON u.id = a.unit_id"
+	" WHERE f.month = ?3 AND f.account_id >= ?4 AND f.account_id < ?5";
+
+/* Whether the figures of month are kept for every account with an id
+ * from lo to below hi: an account registered after they were kept has
+ * none. */
+static bool
+part_kept(sqlite3 *db, const char *month, long long lo, long long hi)
+{
+	long long same = 0;
+
+	return month && db_query_int(db, &same, "SELECT (SELECT count(*) FROM"
+	    " account WHERE id >= ?1 AND id < ?2) = (SELECT count(*) FROM"
+	    " bulletin_figures WHERE month = ?3 AND account_id >= ?1 AND"
+	    " account_id < ?2)", "IIs", lo, hi, month) == 0 && same;
+}
 
 /* Posts per account counted apart from the account query, by account. */
 struct counts {
@@ -651,8 +683,10 @@ walk_part(sqlite3 *db, size_t i, void *arg)
 	if (problem_accounts(db, &(struct problem_window){ .from = in->p->from,
 	    .to = in->p->check, .first_id = w->lo, .end_id = w->hi }, &ps.a,
 	    &ps.n) == 0)
-		st = db_prepare(db, account_query, "IIsII", (long long)in->p->check,
-		    (long long)in->p->from, in->month, w->lo, w->hi);
+		st = db_prepare(db, part_kept(db, in->month, w->lo, w->hi) ?
+		    kept_account_query : account_query, "IIsII",
+		    (long long)in->p->check, (long long)in->p->from, in->month,
+		    w->lo, w->hi);
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (day_times_get(days, db_column_text(st, A_OPENED_ON),
 		    (time_t)sqlite3_column_int64(st, A_CREATED)) > in->p->check)
@@ -987,40 +1021,6 @@ problems(sqlite3 *db, const struct config *cfg, const struct period *p)
 	return lists;
 }
 
-/* The same three lists counted per unit, for the documents of a large
- * registry, which count them instead of listing them (render_bulletin.c):
- * rows {unit, unit_name, opened, closed, overdue, escalated}, in the
- * configured order of the units, units with nothing counted left out.
- * Counted by SQLite: no problem's texts are read, no escalation looked
- * up one by one, the problems read in the table's order (NOT INDEXED: in
- * the order of the unit index each would be a random read).  NULL on a
- * database error. */
-static const char problem_count_query[] =
-	"SELECT u.code, u.name, c.o1, c.o2, c.o3, c.x FROM"
-	" (SELECT p.unit_id AS unit_id,"
-	"  sum((p.opened_at >= ?1 AND p.opened_at <= ?2) OR e.id IS NOT NULL)"
-	"  AS o1,"
-	"  sum(p.closed_at >= ?1 AND p.closed_at <= ?2 AND p.opened_at <= ?2)"
-	"  AS o2,"
-	"  sum(p.opened_at <= ?2 AND p.due_at < ?2 AND (p.closed_at IS NULL OR"
-	"  p.closed_at > ?2)) AS o3,"
-	"  sum(e.id IS NOT NULL) AS x"
-	"  FROM problem p NOT INDEXED LEFT JOIN (SELECT DISTINCT y.problem_id AS"
-	"  id FROM problem_event y WHERE y.action = 'escalated' AND y.at >= ?1"
-	"  AND y.at <= ?2) e ON e.id = p.id"
-	"  WHERE p.kind != 'unreachable' GROUP BY p.unit_id) c"
-	" JOIN unit u ON u.id = c.unit_id WHERE c.o1 OR c.o2 OR c.o3";
-
-static json_t *
-problem_counts(sqlite3 *db, const struct config *cfg, const struct period *p)
-{
-	static const char *const keys[] = { "opened", "closed", "overdue",
-	    "escalated" };
-
-	return unit_counts_read(cfg, db_prepare(db, problem_count_query, "II",
-	    (long long)p->from, (long long)p->check), keys, ARRAY_SIZE(keys));
-}
-
 /* Whether the registry holds more accounts than the documents list one
  * by one: only then can the accounts active at the check time be more
  * (a database error: false, the lists are read). */
@@ -1108,13 +1108,15 @@ returned(sqlite3 *db, const struct config *cfg, const struct period *p)
 #define CONDITION(K) "(CASE " K " WHEN 'dormant' THEN 'stale' ELSE " K " END)"
 
 /* A problem as a run of months sees it: when it was open, and its
- * account ("" platform and id 0 for a unit-wide problem).  Its texts are
- * offsets in the spells' text: tens of thousands of problems are read,
- * their texts not each allocated. */
+ * account (0 for a unit-wide problem).  Its condition is an offset in the
+ * spells' text: tens of thousands of problems are read, their texts not
+ * each allocated. */
 struct spell {
 	long long  unit_id, account_id;
-	size_t     condition, platform, name;
+	size_t     condition;
 	time_t     opened, closed;        /* closed: 0 while open */
+	bool       dormant;               /* open in the month, dormant at
+	                                   * its check time */
 };
 
 struct spells {
@@ -1136,12 +1138,34 @@ spell_text(struct spells *sp, sqlite3_stmt *st, int col)
 
 #define SPELL_TEXT(SP, S, F) ((SP)->text.buf + (S)->F)
 
+/* The spells by unit, condition and account (a unit-wide problem's 0
+ * first), then by opening. */
+static int
+spell_cmp(const void *a, const void *b, void *arg)
+{
+	const struct spell *x = a, *y = b;
+	const struct spells *sp = arg;
+	int c;
+
+	if (x->unit_id != y->unit_id)
+		return x->unit_id < y->unit_id ? -1 : 1;
+	if ((c = strcmp(SPELL_TEXT(sp, x, condition), SPELL_TEXT(sp, y,
+	    condition))) != 0)
+		return c;
+	if (x->account_id != y->account_id)
+		return x->account_id < y->account_id ? -1 : 1;
+	return x->opened < y->opened ? -1 : x->opened > y->opened;
+}
+
 /* Every problem but the unreachable ones opened by the check time and
  * open in the months a run is looked for in (LOOKBACK_MONTHS), by unit,
- * condition and account: one read for all the runs.  The problems are
- * read in the table's order and sorted (NOT INDEXED): in the order of the
- * unit index each is a random read of a table larger than SQLite's page
- * cache, dearer than the sort. */
+ * condition and account: one read for all the runs and for the month's
+ * worst kind of each (the kind at the check time is looked up only for
+ * the stale problems open in the month).  The problems are read in the
+ * table's order (NOT INDEXED): in the order of the unit index each is a
+ * random read of a table larger than SQLite's page cache.  They are
+ * sorted here (spell_cmp()), not by SQLite's sorter, which took as long
+ * as the read. */
 static int
 spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 {
@@ -1152,12 +1176,13 @@ spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 
 	month_shift(p->m, -(LOOKBACK_MONTHS - 1), &first);
 	st = db_prepare(db, "SELECT p.unit_id, " CONDITION("p.kind")
-	    " AS c, p.opened_at, coalesce(p.closed_at, 0), coalesce(a.id, 0),"
-	    " coalesce(a.platform, ''), coalesce(a.name, '') FROM problem p"
-	    " NOT INDEXED LEFT JOIN account a ON a.id = p.account_id WHERE"
-	    " p.kind != 'unreachable' AND p.opened_at <= ? AND (p.closed_at IS"
-	    " NULL OR p.closed_at > ?) ORDER BY p.unit_id, c, a.id", "II",
-	    (long long)p->check, (long long)first.start);
+	    " AS c, p.opened_at, coalesce(p.closed_at, 0),"
+	    " coalesce(p.account_id, 0), CASE WHEN " CONDITION("p.kind") " ="
+	    " 'stale' AND (p.closed_at IS NULL OR p.closed_at > ?3) THEN "
+	    PROBLEM_KIND_AT("p", "?1") " = 'dormant' ELSE 0 END FROM problem p"
+	    " NOT INDEXED WHERE p.kind != 'unreachable' AND p.opened_at <= ?1"
+	    " AND (p.closed_at IS NULL OR p.closed_at > ?2)", "III",
+	    (long long)p->check, (long long)first.start, (long long)p->m->start);
 
 	memset(sp, 0, sizeof(*sp));
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1167,12 +1192,15 @@ spells_load(sqlite3 *db, const struct period *p, struct spells *sp)
 		}
 		sp->s[sp->n++] = (struct spell){ sqlite3_column_int64(st, 0),
 		    sqlite3_column_int64(st, 4), spell_text(sp, st, 1),
-		    spell_text(sp, st, 5), spell_text(sp, st, 6),
 		    (time_t)sqlite3_column_int64(st, 2),
-		    (time_t)sqlite3_column_int64(st, 3) };
+		    (time_t)sqlite3_column_int64(st, 3),
+		    sqlite3_column_int64(st, 5) != 0 };
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	qsort_r(sp->s, sp->n, sizeof(*sp->s), spell_cmp, sp);
+	return 0;
 }
 
 static void
@@ -1182,33 +1210,44 @@ spells_free(struct spells *sp)
 	sb_free(&sp->text);
 }
 
-static int
-spell_cmp(const struct spells *sp, long long unit_id, const char *condition,
-    const struct spell *s)
+/* The end of the spells of the unit and condition of spell first. */
+static size_t
+group_end(const struct spells *sp, size_t first)
 {
-	if (unit_id != s->unit_id)
-		return unit_id < s->unit_id ? -1 : 1;
-	return strcmp(condition, SPELL_TEXT(sp, s, condition));
+	const struct spell *head = &sp->s[first], *s;
+	size_t end;
+
+	for (end = first + 1; end < sp->n; end++) {
+		s = &sp->s[end];
+		if (s->unit_id != head->unit_id || strcmp(SPELL_TEXT(sp, s,
+		    condition), SPELL_TEXT(sp, head, condition)) != 0)
+			break;
+	}
+	return end;
 }
 
-/* The spells of a unit's condition: [*first, *end). */
-static void
-spells_of(const struct spells *sp, long long unit_id, const char *condition,
-    size_t *first, size_t *end)
+/* The month's kind of the spells [first, end) of a unit's condition:
+ * "dormant" when one of the stale ones open in the month was dormant at
+ * its check time, else the condition; NULL when none was open in the
+ * month (all were opened by the check time). */
+static const char *
+month_kind(const struct spells *sp, size_t first, size_t end,
+    const struct period *p)
 {
-	size_t lo = 0, hi = sp->n, mid;
+	const struct spell *s;
+	bool open = false, dormant = false;
+	size_t i;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (spell_cmp(sp, unit_id, condition, &sp->s[mid]) > 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (i = first; i < end; i++) {
+		s = &sp->s[i];
+		if (s->closed == 0 || s->closed > p->m->start) {
+			open = true;
+			dormant |= s->dormant;
+		}
 	}
-	*first = lo;
-	while (lo < sp->n && spell_cmp(sp, unit_id, condition, &sp->s[lo]) == 0)
-		lo++;
-	*end = lo;
+	if (!open)
+		return NULL;
+	return dormant ? "dormant" : SPELL_TEXT(sp, &sp->s[first], condition);
 }
 
 /* Whether the spell was open at some time in [from, to). */
@@ -1231,10 +1270,12 @@ open_in_month(const struct spells *sp, size_t first, size_t end,
 }
 
 /* The accounts of a run open since from, as "平台“名称”", in account
- * order, each once. */
+ * order, each once; their names are looked up here (account: "SELECT
+ * platform, name FROM account WHERE id = ?"), for the runs reported
+ * only. */
 static char *
 run_accounts(const struct config *cfg, const struct spells *sp, size_t first,
-    size_t end, time_t from)
+    size_t end, time_t from, sqlite3_stmt *account)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const struct spell *s, *prev = NULL;
@@ -1249,21 +1290,20 @@ run_accounts(const struct config *cfg, const struct spells *sp, size_t first,
 		prev = s;
 		if (sb.len)
 			sb_puts(&sb, "、");
-		if (s->account_id == 0)
+		sqlite3_reset(account);
+		sqlite3_bind_int64(account, 1, s->account_id);
+		if (s->account_id == 0 || sqlite3_step(account) != SQLITE_ROW)
 			sb_puts(&sb, "（单位整体）");
 		else
 			sb_printf(&sb, "%s“%s”", platform_label(cfg,
-			    SPELL_TEXT(sp, s, platform)), SPELL_TEXT(sp, s, name));
+			    db_column_text(account, 0)), db_column_text(account, 1));
 	}
 	return sb_steal(&sb);
 }
 
-/* Columns of the offender query. */
-enum { R_UNIT_ID, R_UNIT, R_UNIT_NAME, R_CONDITION, R_WORST };
-
 /* A run is named by the worst kind of its condition this month. */
 static json_t *
-offender(const struct config *cfg, sqlite3_stmt *st, int run,
+offender(sqlite3_stmt *unit, const char *kind, int run,
     const struct period *p, const char *accounts)
 {
 	json_t *months = json_array(), *row;
@@ -1284,8 +1324,8 @@ offender(const struct config *cfg, sqlite3_stmt *st, int run,
 		sb_printf(&text, "%d年", p->m->year);
 	sb_printf(&text, "%d月", p->m->mon);
 	row = json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:s}", "unit",
-	    db_column_text(st, R_UNIT), "unit_name", db_column_text(st,
-	    R_UNIT_NAME), "kind", problem_kind_label(db_column_text(st, R_WORST)),
+	    db_column_text(unit, 0), "unit_name", db_column_text(unit, 1),
+	    "kind", problem_kind_label(kind),
 	    "months_count", (json_int_t)run, "months", months, "months_text",
 	    sb_str(&text), "accounts", accounts);
 	sb_free(&text);
@@ -1326,16 +1366,17 @@ open_last_month(sqlite3 *db, const struct period *p)
 }
 
 /* Units whose same problem kind was open in each of the last
- * repeat_months months up to this one (年度考核扣分名单).  The problems
- * are grouped by a sort, not read in the unit index's order (see
- * spells_load()). */
+ * repeat_months months up to this one (年度考核扣分名单), found in the
+ * spells read once (spells_load()); each unit's code and name is looked
+ * up for its runs only. */
 static json_t *
 repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 {
 	json_t *rows = json_array();
 	struct spells sp;
 	struct month m;
-	sqlite3_stmt *st;
+	sqlite3_stmt *unit, *account;
+	const char *kind;
 	size_t first, end;
 	char *names;
 	int run;
@@ -1346,27 +1387,28 @@ repeat_offenders(sqlite3 *db, const struct config *cfg, const struct period *p)
 		spells_free(&sp);
 		return rows;
 	}
-	st = db_prepare(db, "SELECT p.unit_id, u.code, u.name, "
-	    CONDITION("p.kind") " AS c, CASE WHEN " CONDITION("p.kind") " ="
-	    " 'stale' AND max("
-	    PROBLEM_KIND_AT("p", "?1") " = 'dormant') THEN 'dormant' ELSE "
-	    CONDITION("p.kind") " END"
-	    " FROM problem p NOT INDEXED JOIN unit u ON u.id = p.unit_id WHERE"
-	    " p.kind != 'unreachable' AND p.opened_at <= ?1 AND (p.closed_at IS NULL OR"
-	    " p.closed_at > ?2) GROUP BY p.unit_id, c ORDER BY u.code, c", "II",
-	    (long long)p->check, (long long)p->m->start);
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		spells_of(&sp, sqlite3_column_int64(st, R_UNIT_ID),
-		    db_column_text(st, R_CONDITION), &first, &end);
+	unit = db_prepare(db, "SELECT code, name FROM unit WHERE id = ?", "I",
+	    0LL);
+	account = db_prepare(db, "SELECT platform, name FROM account WHERE"
+	    " id = ?", "I", 0LL);
+	for (first = 0; unit && account && first < sp.n; first = end) {
+		end = group_end(&sp, first);
+		if ((kind = month_kind(&sp, first, end, p)) == NULL)
+			continue;
 		run = run_length(&sp, first, end, p);
 		if (run < cfg->notice.repeat_months)
 			continue;
+		sqlite3_reset(unit);
+		sqlite3_bind_int64(unit, 1, sp.s[first].unit_id);
+		if (sqlite3_step(unit) != SQLITE_ROW)
+			continue;
 		month_shift(p->m, -(run - 1), &m);
-		names = run_accounts(cfg, &sp, first, end, m.start);
-		json_array_append_new(rows, offender(cfg, st, run, p, names));
+		names = run_accounts(cfg, &sp, first, end, m.start, account);
+		json_array_append_new(rows, offender(unit, kind, run, p, names));
 		free(names);
 	}
-	sqlite3_finalize(st);
+	sqlite3_finalize(unit);
+	sqlite3_finalize(account);
 	spells_free(&sp);
 	sort_by_unit(cfg, rows, "unit");
 	return rows;
@@ -1592,7 +1634,7 @@ set_counts(json_t *d)
  * beside it on a thread of their own (store/side.h): at 500,000 accounts
  * they take as long as the walk and the returns together.  The month's
  * problems are counted per unit rather than listed when counted is set
- * (problem_counts()). */
+ * (bulletin_order_counts() counts them with the work orders). */
 struct side_lists {
 	const struct config *cfg;
 	const struct period *p;
@@ -1606,10 +1648,9 @@ read_side_lists(sqlite3 *db, void *arg)
 	struct side_lists *l = arg;
 
 	l->overdue = bulletin_overdue_notices(db, l->cfg, l->p);
-	l->orders = bulletin_order_counts(db, l->cfg, l->p, l->overdue);
-	if (l->counted)
-		l->counts = problem_counts(db, l->cfg, l->p);
-	else
+	l->orders = bulletin_order_counts(db, l->cfg, l->p, l->overdue,
+	    l->counted ? &l->counts : NULL);
+	if (!l->counted)
 		l->problems = problems(db, l->cfg, l->p);
 	l->notices = notices(db, l->p);
 	l->offenders = repeat_offenders(db, l->cfg, l->p);

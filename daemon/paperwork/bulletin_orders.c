@@ -13,60 +13,224 @@ static const char *const counts[] = { "orders", "orders_on_time",
 	"orders_late", "orders_returned", "orders_open", "orders_overdue",
 	"notices_overdue" };
 
-/* ?1 the start of the watched time, ?2 the check time: one row per unit,
- * the counts in the order above but the last (the notices, counted from
- * the list of them).  Each count is taken in one pass over its table
- * grouped by unit (the work orders with their first reply, the
- * reviews), not per unit: a registry has thousands of units.  A problem's
- * first reply by the check time (fr) is joined from the replies grouped
- * by problem, not looked up by a subquery: SQLite would repeat that for
- * each use of fr, for every problem.  The problems are grouped by a sort
- * over the table read in order (NOT INDEXED): read in the unit index's
- * order, each is a random read of a table larger than SQLite's page
- * cache. */
-static const char unit_query[] =
-	"SELECT u.code, u.name, coalesce(o.received, 0), coalesce(o.on_time, 0),"
-	" coalesce(o.late, 0), coalesce(r.n, 0), coalesce(o.open, 0),"
-	" coalesce(o.overdue, 0) FROM unit u"
-	" LEFT JOIN (SELECT unit_id,"
-	"  sum(opened_at >= ?1 AND opened_at <= ?2) AS received,"
-	"  sum(fr >= ?1 AND fr <= due_at) AS on_time,"
-	"  sum(fr >= ?1 AND fr > due_at) AS late,"
-	"  sum(open) AS open, sum(overdue) AS overdue"
-	"  FROM (SELECT p.unit_id, p.opened_at, p.due_at, f.fr, p.opened_at <="
-	"   ?2 AND (p.closed_at IS NULL OR p.closed_at > ?2) AS open, CASE WHEN p.opened_at <= ?2 AND (p.closed_at IS NULL"
-	"   OR p.closed_at > ?2) AND p.due_at < ?2 THEN NOT EXISTS (SELECT 1"
-	"   FROM reply r WHERE r.problem_id = p.id AND r.submitted_at <= ?2 AND"
-	"   NOT EXISTS (SELECT 1 FROM review v WHERE v.reply_id = r.id AND"
-	"   v.decision = 'returned' AND v.reviewed_at <= ?2)) ELSE 0 END AS"
-	"   overdue FROM problem p NOT INDEXED"
-	"   LEFT JOIN (SELECT problem_id, min(submitted_at) AS fr FROM reply"
-	"    WHERE submitted_at <= ?2 GROUP BY problem_id) f"
-	"    ON f.problem_id = p.id WHERE " WORKORDER_KIND("p") ")"
-	"  GROUP BY unit_id) o ON o.unit_id = u.id"
-	" LEFT JOIN (SELECT p.unit_id, count(*) AS n FROM review v JOIN problem"
-	"  p ON p.id = v.problem_id WHERE v.decision = 'returned' AND"
-	"  v.reviewed_at >= ?1 AND v.reviewed_at <= ?2 GROUP BY p.unit_id) r"
-	"  ON r.unit_id = u.id"
-	" ORDER BY u.code";
+/* The problem lists' counts (bulletin.h: "problem_counts"). */
+static const char *const problem_counts[] = { "opened", "closed", "overdue",
+	"escalated" };
 
-/* notices: the overdue notices per unit code (unit_notices()). */
-static json_t *
-unit_row(sqlite3_stmt *st, const json_t *notices, bool *any)
+/* ?1 the start of the watched time, ?2 the check time: each problem but
+ * the unreachable ones (a failing feed is no work order and no problem
+ * of the unit's), in the table's order (NOT INDEXED: in the unit index's
+ * order each would be a random read of a table larger than SQLite's page
+ * cache), with its first reply by the check time, whether it was
+ * escalated in the watched time, and whether its work order was overdue
+ * at the check time: past its deadline with no reply standing (none, or
+ * the last one returned), asked only of the problems open then and past
+ * due.  The first replies are joined from the replies grouped by
+ * problem, not looked up by a subquery for each problem.  Counted per
+ * unit by tally_add(): SQLite's GROUP BY would sort every problem first,
+ * once for each of the two kinds of count. */
+static const char problem_query[] =
+	"SELECT p.unit_id, p.opened_at, p.due_at, p.closed_at, f.fr,"
+	" e.id IS NOT NULL, CASE WHEN p.opened_at <= ?2 AND (p.closed_at IS"
+	" NULL OR p.closed_at > ?2) AND p.due_at < ?2 THEN NOT EXISTS (SELECT 1"
+	" FROM reply r WHERE r.problem_id = p.id AND r.submitted_at <= ?2 AND"
+	" NOT EXISTS (SELECT 1 FROM review v WHERE v.reply_id = r.id AND"
+	" v.decision = 'returned' AND v.reviewed_at <= ?2)) ELSE 0 END"
+	" FROM problem p NOT INDEXED"
+	" LEFT JOIN (SELECT problem_id, min(submitted_at) AS fr FROM reply"
+	"  WHERE submitted_at <= ?2 GROUP BY problem_id) f ON f.problem_id = p.id"
+	" LEFT JOIN (SELECT DISTINCT y.problem_id AS id FROM problem_event y"
+	"  WHERE y.action = 'escalated' AND y.at >= ?1 AND y.at <= ?2) e"
+	"  ON e.id = p.id"
+	" WHERE " WORKORDER_KIND("p");
+
+enum { P_UNIT, P_OPENED, P_DUE, P_CLOSED, P_FIRST_REPLY, P_ESCALATED,
+	P_OVERDUE };
+
+/* The replies returned in the watched time, per unit. */
+static const char returned_query[] =
+	"SELECT p.unit_id, count(*) FROM review v JOIN problem p ON p.id ="
+	" v.problem_id WHERE v.decision = 'returned' AND v.reviewed_at >= ?1"
+	" AND v.reviewed_at <= ?2 GROUP BY p.unit_id";
+
+/* A unit's counts: orders as counts[] but the last, problems as
+ * problem_counts[]. */
+struct tally {
+	long long  id;
+	char      *code, *name;
+	long long  orders[ARRAY_SIZE(counts) - 1];
+	long long  problems[ARRAY_SIZE(problem_counts)];
+};
+
+enum { O_RECEIVED, O_ON_TIME, O_LATE, O_RETURNED, O_OPEN, O_OVERDUE };
+enum { Q_OPENED, Q_CLOSED, Q_OVERDUE, Q_ESCALATED };
+
+struct tallies {
+	struct tally  *t;        /* by unit id */
+	size_t         n;
+};
+
+static int
+tally_cmp_id(const void *a, const void *b)
 {
-	json_t *row = json_pack("{s:s, s:s}", "unit", db_column_text(st, 0),
-	    "unit_name", db_column_text(st, 1));
-	json_int_t n;
+	const struct tally *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+tally_cmp_code(const void *a, const void *b)
+{
+	return strcmp(((const struct tally *)a)->code,
+	    ((const struct tally *)b)->code);
+}
+
+/* Every unit, with nothing counted yet.  -1 on a database error. */
+static int
+tallies_load(sqlite3 *db, struct tallies *ts)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT id, code, name FROM unit"
+	    " ORDER BY id", "");
+	size_t cap = 0;
+	int rc = SQLITE_ERROR;
+
+	memset(ts, 0, sizeof(*ts));
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ts->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			ts->t = xrealloc(ts->t, cap * sizeof(*ts->t));
+		}
+		ts->t[ts->n++] = (struct tally){ .id = sqlite3_column_int64(st, 0),
+		    .code = xstrdup(db_column_text(st, 1)),
+		    .name = xstrdup(db_column_text(st, 2)) };
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+tallies_free(struct tallies *ts)
+{
 	size_t i;
 
-	*any = false;
-	for (i = 0; i < ARRAY_SIZE(counts); i++) {
-		n = i + 1 < ARRAY_SIZE(counts) ? sqlite3_column_int64(st,
-		    (int)i + 2) : json_integer_value(json_object_get(notices,
-		    db_column_text(st, 0)));
-		json_object_set_new(row, counts[i], json_integer(n));
-		*any |= n != 0;
+	for (i = 0; i < ts->n; i++) {
+		free(ts->t[i].code);
+		free(ts->t[i].name);
 	}
+	free(ts->t);
+}
+
+/* The unit's tally; NULL for an id no unit has. */
+static struct tally *
+tally_of(struct tallies *ts, long long id)
+{
+	struct tally key = { .id = id };
+
+	return ts->n ? bsearch(&key, ts->t, ts->n, sizeof(*ts->t),
+	    tally_cmp_id) : NULL;
+}
+
+/* Whether the column holds a time (SQL NULL does not). */
+static bool
+column_time(sqlite3_stmt *st, int col, long long *t)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return false;
+	*t = sqlite3_column_int64(st, col);
+	return true;
+}
+
+/* Counts the problem of the row, as the SQL of the counts' definitions
+ * (bulletin_orders.h, bulletin.h) would: a comparison with a missing
+ * time (no deadline, no reply, not closed) counts nothing. */
+static void
+tally_add(struct tally *t, sqlite3_stmt *st, const struct period *p)
+{
+	long long opened = sqlite3_column_int64(st, P_OPENED), due = 0,
+	    closed = 0, fr = 0, from = p->from, check = p->check;
+	bool has_due = column_time(st, P_DUE, &due);
+	bool is_closed = column_time(st, P_CLOSED, &closed);
+	bool replied = column_time(st, P_FIRST_REPLY, &fr);
+	bool escalated = sqlite3_column_int(st, P_ESCALATED) != 0;
+	bool open = opened <= check && (!is_closed || closed > check);
+
+	t->orders[O_RECEIVED] += opened >= from && opened <= check;
+	t->orders[O_ON_TIME] += replied && has_due && fr >= from && fr <= due;
+	t->orders[O_LATE] += replied && has_due && fr >= from && fr > due;
+	t->orders[O_OPEN] += open;
+	t->orders[O_OVERDUE] += sqlite3_column_int(st, P_OVERDUE) != 0;
+	t->problems[Q_OPENED] += (opened >= from && opened <= check) ||
+	    escalated;
+	t->problems[Q_CLOSED] += is_closed && closed >= from &&
+	    closed <= check && opened <= check;
+	t->problems[Q_OVERDUE] += open && has_due && due < check;
+	t->problems[Q_ESCALATED] += escalated;
+}
+
+/* The month's problems and returned replies counted into ts.  -1 on a
+ * database error. */
+static int
+tallies_count(sqlite3 *db, struct tallies *ts, const struct period *p)
+{
+	sqlite3_stmt *st;
+	struct tally *t;
+	int rc = SQLITE_ERROR;
+
+	st = db_prepare(db, problem_query, "II", (long long)p->from,
+	    (long long)p->check);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((t = tally_of(ts, sqlite3_column_int64(st, P_UNIT))) != NULL)
+			tally_add(t, st, p);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	st = db_prepare(db, returned_query, "II", (long long)p->from,
+	    (long long)p->check);
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((t = tally_of(ts, sqlite3_column_int64(st, 0))) != NULL)
+			t->orders[O_RETURNED] += sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The unit's row of work orders; NULL when it has none of the counts.
+ * notices: the overdue notices per unit code (unit_notices()). */
+static json_t *
+order_row(const struct tally *t, const json_t *notices)
+{
+	json_int_t n[ARRAY_SIZE(counts)];
+	json_t *row;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		n[i] = i + 1 < ARRAY_SIZE(counts) ? t->orders[i] :
+		    json_integer_value(json_object_get(notices, t->code));
+		any |= n[i] != 0;
+	}
+	if (!any)
+		return NULL;
+	row = json_pack("{s:s, s:s}", "unit", t->code, "unit_name", t->name);
+	for (i = 0; i < ARRAY_SIZE(counts); i++)
+		json_object_set_new(row, counts[i], json_integer(n[i]));
+	return row;
+}
+
+/* The unit's row of problem counts; NULL when none was opened, closed or
+ * overdue. */
+static json_t *
+problem_row(const struct tally *t)
+{
+	json_t *row;
+	size_t i;
+
+	if (!t->problems[Q_OPENED] && !t->problems[Q_CLOSED] &&
+	    !t->problems[Q_OVERDUE])
+		return NULL;
+	row = json_pack("{s:s, s:s}", "unit", t->code, "unit_name", t->name);
+	for (i = 0; i < ARRAY_SIZE(problem_counts); i++)
+		json_object_set_new(row, problem_counts[i],
+		    json_integer(t->problems[i]));
 	return row;
 }
 
@@ -88,34 +252,39 @@ unit_notices(const json_t *overdue)
 
 json_t *
 bulletin_order_counts(sqlite3 *db, const struct config *cfg,
-    const struct period *p, const json_t *overdue)
+    const struct period *p, const json_t *overdue, json_t **problems)
 {
-	json_t *rows = json_array(), *row, *notices = unit_notices(overdue);
-	sqlite3_stmt *st;
-	bool any;
-	int rc = SQLITE_ERROR;
+	json_t *rows = NULL, *notices, *row;
+	struct tallies ts;
+	size_t i;
 
-	st = db_prepare(db, unit_query, "II", (long long)p->from,
-	    (long long)p->check);
-	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row = unit_row(st, notices, &any);
-		if (any)
-			json_array_append(rows, row);
-		json_decref(row);
-	}
-	sqlite3_finalize(st);
-	json_decref(notices);
-	if (rc != SQLITE_DONE) {
-		json_decref(rows);
+	if (tallies_load(db, &ts) == -1 || tallies_count(db, &ts, p) == -1) {
+		tallies_free(&ts);
 		return NULL;
 	}
+	/* in code order, which sort_by_unit() keeps among units unlisted */
+	qsort(ts.t, ts.n, sizeof(*ts.t), tally_cmp_code);
+	notices = unit_notices(overdue);
+	rows = json_array();
+	if (problems)
+		*problems = json_array();
+	for (i = 0; i < ts.n; i++) {
+		if ((row = order_row(&ts.t[i], notices)) != NULL)
+			json_array_append_new(rows, row);
+		if (problems && (row = problem_row(&ts.t[i])) != NULL)
+			json_array_append_new(*problems, row);
+	}
+	json_decref(notices);
+	tallies_free(&ts);
 	sort_by_unit(cfg, rows, "unit");
+	if (problems)
+		sort_by_unit(cfg, *problems, "unit");
 	return rows;
 }
 
-/* The settled ones are skipped here, not in the WHERE: SQLite would
- * count a notice's unsettled problems twice, once to filter, once to
- * return. */
+/* The notices past their deadline at the check time with problems
+ * still unsettled then, found from those problems (NOTICES_UNSETTLED);
+ * the items of those notices alone are counted. */
 json_t *
 bulletin_overdue_notices(sqlite3 *db, const struct config *cfg,
     const struct period *p)
@@ -127,13 +296,12 @@ bulletin_overdue_notices(sqlite3 *db, const struct config *cfg,
 	date_format_local(p->check, day, sizeof(day));
 	st = db_prepare(db, "SELECT d.serial, u.code, u.name, d.issued_at,"
 	    " d.due_on, (SELECT count(*) FROM document_problem dp WHERE"
-	    " dp.document_id = d.id), " NOTICE_UNSETTLED("d", "?1") " FROM"
-	    " document d JOIN unit u ON u.id = d.unit_id WHERE d.kind = 'notice'"
-	    " AND d.issued_at <= ?1 AND (d.state = 'issued' OR d.voided_at > ?1)"
-	    " AND d.due_on < ?2 ORDER BY d.due_on, d.id", "Is", (long long)p->check, day);
+	    " dp.document_id = d.id), g.n FROM " NOTICES_UNSETTLED("?1") " g"
+	    " CROSS JOIN document d ON d.id = g.document_id JOIN unit u ON u.id ="
+	    " d.unit_id WHERE d.kind = 'notice' AND d.issued_at <= ?1 AND"
+	    " (d.state = 'issued' OR d.voided_at > ?1) AND d.due_on < ?2 ORDER"
+	    " BY d.due_on, d.id", "Is", (long long)p->check, day);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		if (sqlite3_column_int64(st, 6) == 0)
-			continue;
 		date_cn((time_t)sqlite3_column_int64(st, 3), issued, sizeof(issued));
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:o,"
 		    " s:I, s:I}", "serial", db_column_text(st, 0), "unit",

@@ -33,10 +33,16 @@ json_t *bulletin_overdue_notices(sqlite3 *db, const struct config *cfg,
 
 /* A row per unit with any of the counts, units in the configured order:
  * unit, unit_name and the counts above (notices_overdue from overdue,
- * the rows of bulletin_overdue_notices()).  NULL on a database error.
- * Reads only (store/side.h). */
+ * the rows of bulletin_overdue_notices()).  When problems is not NULL,
+ * *problems gets, from the same read of the problems, the counts a large
+ * registry's bulletin gives instead of the problem lists (bulletin.h,
+ * "problem_counts"): a row per unit with any of opened (in the watched
+ * time, or escalated then), closed (then) and overdue (open at the check
+ * time past its deadline), and escalated, units in the configured order.
+ * NULL (and *problems untouched) on a database error.  Reads only
+ * (store/side.h). */
 json_t *bulletin_order_counts(sqlite3 *db, const struct config *cfg,
-         const struct period *p, const json_t *overdue);
+         const struct period *p, const json_t *overdue, json_t **problems);
 
 /* Sets in d "orders" (the rows of bulletin_order_counts(), taken),
  * "notices_overdue" (overdue, taken) and the month's totals in

@@ -72,6 +72,21 @@ int  workorder_state_parse(const char *s);
 #define NOTICE_UNSETTLED(D, T) \
 	"(SELECT count(*)" NOTICE_UNSETTLED_ITEMS(D, T) ")"
 
+/* The same for every notice at once, as a table (document_id, n) of
+ * the notices with unsettled problems at time T: the problems open at T
+ * are found in one read of the problem table, then the notices' list of
+ * problems is read once in its own order, each looked up among those
+ * (the + keeps SQLite from looking each of them up in the notices' list
+ * instead, a random read for every problem).  Asking each notice for its
+ * problems took twice as long: a year of notices lists 170,000 problems
+ * at 500,000 accounts. */
+#define NOTICES_UNSETTLED(T) \
+	"(SELECT nd.document_id AS document_id, count(*) AS n FROM" \
+	" document_problem nd WHERE +nd.problem_id IN (SELECT np.id FROM" \
+	" problem np NOT INDEXED WHERE (np.closed_at IS NULL OR np.closed_at" \
+	" > " T ") AND NOT EXISTS (SELECT 1 FROM reply sr WHERE sr.problem_id" \
+	" = np.id AND sr.submitted_at <= " T ")) GROUP BY nd.document_id)"
+
 /* Whether there is one: the search stops at the first, where counting
  * reads them all (a year of unanswered notices lists 160,000 problems
  * at 500,000 accounts). */
