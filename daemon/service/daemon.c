@@ -190,9 +190,12 @@ on_cycle(struct poller *p, const struct cycle_stats *s, void *userdata)
 	d->cycles++;
 	poller_flush(d->poller);
 	/* a failed run is logged, recorded and reported by monitor_evaluate;
-	 * --once then exits non-zero */
+	 * --once then exits non-zero.  The poll's log is copied after it
+	 * (checkpointer_hold()). */
+	checkpointer_hold(d->checkpoints, true);
 	if (monitor_evaluate(d->db, &d->cfg, mw_now()) == -1)
 		d->evaluation_failed = true;
+	checkpointer_hold(d->checkpoints, false);
 	/* notices past their reply deadline: the unit is reminded */
 	if (letters_reminders_run(d->db, &d->cfg, mw_now()) == -1)
 		d->evaluation_failed = true;

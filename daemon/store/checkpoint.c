@@ -33,6 +33,9 @@ struct checkpointer {
 	bool             running;     /* the thread is copying */
 	int              copied;      /* log pages its last checkpoint left
 	                                 copied, -1 before the first */
+	bool             held;        /* checkpointer_hold(): commits only
+	                                 note that one is asked for … */
+	bool             asked;       /* … here */
 	bool             stop;
 	char            *failure;     /* the last one failed: why (reported
 	                                 by the writer's thread, which logs) */
@@ -64,7 +67,9 @@ on_commit(void *arg, sqlite3 *db, const char *name, int pages)
 	pthread_mutex_lock(&c->lock);
 	failure = c->failure;
 	c->failure = NULL;
-	if (pages >= CHECKPOINT_PAGES && !c->due && !c->running) {
+	if (pages >= CHECKPOINT_PAGES && c->held)
+		c->asked = true;
+	else if (pages >= CHECKPOINT_PAGES && !c->due && !c->running) {
 		/* copied > pages: the log was started again since */
 		tail = c->copied >= 0 && c->copied <= pages &&
 		    pages - c->copied <= TAIL_PAGES;
@@ -164,6 +169,22 @@ fail:
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 	return NULL;
+}
+
+void
+checkpointer_hold(struct checkpointer *c, bool hold)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->held = hold;
+	if (!hold && c->asked && !c->running) {
+		c->due = true;
+		pthread_cond_signal(&c->wake);
+	}
+	if (!hold)
+		c->asked = false;
+	pthread_mutex_unlock(&c->lock);
 }
 
 void

@@ -16,6 +16,8 @@
 #ifndef MW_CHECKPOINT_H
 #define MW_CHECKPOINT_H
 
+#include <stdbool.h>
+
 #include <sqlite3.h>
 
 struct checkpointer;
@@ -24,6 +26,15 @@ struct checkpointer;
  * when its thread or connection cannot be had (logged): db then keeps
  * checkpointing itself, as before. */
 struct checkpointer *checkpointer_start(sqlite3 *db, const char *path);
+
+/* While held, the writer's commits neither copy the log's tail nor start
+ * a checkpoint; releasing starts the one they asked for meanwhile.  The
+ * daemon holds them for the evaluation, which reads and writes on two
+ * threads: a checkpoint beside it was a third thread on two cores, and
+ * copying the poll's tail of the log in its commit made it wait for
+ * that (at 10,000 accounts, half the evaluation's time).  A checkpoint
+ * already under way goes on.  NULL is fine. */
+void checkpointer_hold(struct checkpointer *c, bool hold);
 
 /* Ends the thread after the checkpoint under way and gives db its own
  * checkpoints back (closing db then checkpoints what is left).  NULL is

@@ -80,11 +80,55 @@ the_log_is_copied_back_while_the_writer_goes_on(void **state)
 	free(dir);
 }
 
+/*
+ * While held, the writer's commits start no checkpoint: 48 MB committed
+ * leave the database file as it was.  Released, the checkpoint the
+ * commits asked for copies them.
+ */
+static void
+a_held_checkpointer_copies_after_it_is_released(void **state)
+{
+	char *dir = xstrdup("/tmp/mw-test-checkpoint-XXXXXX"), *path, *wal;
+	struct checkpointer *c;
+	sqlite3 *db;
+	off_t before;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/mediawatch.db", dir);
+	wal = xasprintf("%s-wal", path);
+	assert_non_null(db = db_open(path, true));
+	assert_non_null(c = checkpointer_start(db, path));
+	assert_int_equal(db_exec(db, "CREATE TABLE filler (x BLOB)"), 0);
+	before = file_size(path);
+	checkpointer_hold(c, true);
+	for (i = 0; i < 60; i++)
+		assert_int_equal(db_exec(db, "WITH RECURSIVE n(k) AS (SELECT 1"
+		    " UNION ALL SELECT k + 1 FROM n WHERE k < 200) INSERT INTO"
+		    " filler SELECT zeroblob(4000) FROM n"), 0);
+	assert_true(file_size(wal) > 40 * 1024 * 1024);
+	assert_int_equal(file_size(path), before);
+	checkpointer_hold(c, false);
+	assert_true(await_size(path, before + 40 * 1024 * 1024) >=
+	    before + 40 * 1024 * 1024);
+	checkpointer_stop(c);
+	db_close(db);
+	assert_true(file_size(wal) <= 0);
+	unlink(wal);
+	unlink(path);
+	free(wal);
+	free(path);
+	rmdir(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_log_is_copied_back_while_the_writer_goes_on),
+		cmocka_unit_test(a_held_checkpointer_copies_after_it_is_released),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
