@@ -40,44 +40,75 @@ await_size(const char *path, off_t size)
 	return now;
 }
 
-/*
- * The writer commits 48 MB, more than the log may hold (10,000 pages) and
- * goes on: the pages reach the database file through the checkpointer's
- * thread (the writer's own checkpoints are off while it runs), and the
- * log is gone once the checkpointer is stopped and the database closed.
- */
-static void
-the_log_is_copied_back_while_the_writer_goes_on(void **state)
-{
-	char *dir = xstrdup("/tmp/mw-test-checkpoint-XXXXXX"), *path, *wal;
+/* A database in a directory of its own with a checkpointer, its table
+ * made. */
+struct logged {
+	char                *dir, *path, *wal;
+	sqlite3             *db;
 	struct checkpointer *c;
-	sqlite3 *db;
-	off_t before;
+};
+
+static int
+logged_setup(void **state)
+{
+	struct logged *l = xcalloc(1, sizeof(*l));
+
+	l->dir = xstrdup("/tmp/mw-test-checkpoint-XXXXXX");
+	assert_non_null(mkdtemp(l->dir));
+	l->path = xasprintf("%s/mediawatch.db", l->dir);
+	l->wal = xasprintf("%s-wal", l->path);
+	assert_non_null(l->db = db_open(l->path, true));
+	assert_non_null(l->c = checkpointer_start(l->db, l->path));
+	assert_int_equal(db_exec(l->db, "CREATE TABLE filler (x BLOB)"), 0);
+	*state = l;
+	return 0;
+}
+
+/* Stops the checkpointer and closes the database: the log is gone. */
+static int
+logged_teardown(void **state)
+{
+	struct logged *l = *state;
+
+	checkpointer_stop(l->c);
+	db_close(l->db);
+	assert_true(file_size(l->wal) <= 0);
+	unlink(l->wal);
+	unlink(l->path);
+	rmdir(l->dir);
+	free(l->wal);
+	free(l->path);
+	free(l->dir);
+	free(l);
+	return 0;
+}
+
+/* Commits 48 MB, more than the log may hold (10,000 pages). */
+static void
+commit_48_mb(sqlite3 *db)
+{
 	int i;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	path = xasprintf("%s/mediawatch.db", dir);
-	wal = xasprintf("%s-wal", path);
-	assert_non_null(db = db_open(path, true));
-	assert_non_null(c = checkpointer_start(db, path));
-	assert_int_equal(db_exec(db, "CREATE TABLE filler (x BLOB)"), 0);
-	before = file_size(path);
 	for (i = 0; i < 60; i++)
 		assert_int_equal(db_exec(db, "WITH RECURSIVE n(k) AS (SELECT 1"
 		    " UNION ALL SELECT k + 1 FROM n WHERE k < 200) INSERT INTO"
 		    " filler SELECT zeroblob(4000) FROM n"), 0);
-	assert_true(await_size(path, before + 30 * 1024 * 1024) >=
+}
+
+/*
+ * The writer commits 48 MB and goes on: the pages reach the database
+ * file through the checkpointer's thread (the writer's own checkpoints
+ * are off while it runs).
+ */
+static void
+the_log_is_copied_back_while_the_writer_goes_on(void **state)
+{
+	struct logged *l = *state;
+	off_t before = file_size(l->path);
+
+	commit_48_mb(l->db);
+	assert_true(await_size(l->path, before + 30 * 1024 * 1024) >=
 	    before + 30 * 1024 * 1024);
-	checkpointer_stop(c);
-	db_close(db);
-	assert_true(file_size(wal) <= 0);
-	unlink(wal);
-	unlink(path);
-	free(wal);
-	free(path);
-	rmdir(dir);
-	free(dir);
 }
 
 /*
@@ -88,47 +119,28 @@ the_log_is_copied_back_while_the_writer_goes_on(void **state)
 static void
 a_held_checkpointer_copies_after_it_is_released(void **state)
 {
-	char *dir = xstrdup("/tmp/mw-test-checkpoint-XXXXXX"), *path, *wal;
-	struct checkpointer *c;
-	sqlite3 *db;
-	off_t before;
-	int i;
+	struct logged *l = *state;
+	off_t before = file_size(l->path);
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	path = xasprintf("%s/mediawatch.db", dir);
-	wal = xasprintf("%s-wal", path);
-	assert_non_null(db = db_open(path, true));
-	assert_non_null(c = checkpointer_start(db, path));
-	assert_int_equal(db_exec(db, "CREATE TABLE filler (x BLOB)"), 0);
-	before = file_size(path);
-	checkpointer_hold(c, true);
-	for (i = 0; i < 60; i++)
-		assert_int_equal(db_exec(db, "WITH RECURSIVE n(k) AS (SELECT 1"
-		    " UNION ALL SELECT k + 1 FROM n WHERE k < 200) INSERT INTO"
-		    " filler SELECT zeroblob(4000) FROM n"), 0);
-	assert_true(file_size(wal) > 40 * 1024 * 1024);
-	assert_int_equal(file_size(path), before);
-	checkpointer_hold(c, false);
-	assert_true(await_size(path, before + 40 * 1024 * 1024) >=
+	checkpointer_hold(l->c, true);
+	commit_48_mb(l->db);
+	assert_true(file_size(l->wal) > 40 * 1024 * 1024);
+	assert_int_equal(file_size(l->path), before);
+	checkpointer_hold(l->c, false);
+	assert_true(await_size(l->path, before + 40 * 1024 * 1024) >=
 	    before + 40 * 1024 * 1024);
-	checkpointer_stop(c);
-	db_close(db);
-	assert_true(file_size(wal) <= 0);
-	unlink(wal);
-	unlink(path);
-	free(wal);
-	free(path);
-	rmdir(dir);
-	free(dir);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(the_log_is_copied_back_while_the_writer_goes_on),
-		cmocka_unit_test(a_held_checkpointer_copies_after_it_is_released),
+		cmocka_unit_test_setup_teardown(
+		    the_log_is_copied_back_while_the_writer_goes_on,
+		    logged_setup, logged_teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_held_checkpointer_copies_after_it_is_released,
+		    logged_setup, logged_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
