@@ -1,4 +1,5 @@
-/* bulletin_orders.c — the month's work orders and notices, per unit. */
+/* bulletin_orders.c — the month's work orders and notices per unit, and its
+ * problems counted per unit with the work orders. */
 #include <stdlib.h>
 #include <string.h>
 
