@@ -50,14 +50,21 @@ enum { A_ID, A_UNIT_ID, A_UNIT, A_UNIT_NAME, A_PLATFORM, A_NAME, A_OPENED_ON,
     A_CREATED, A_STALE, A_WARN, A_UID, A_FEED, A_STATE, A_STATUS,
     A_LAST_UPDATE, A_POSTS, A_KEPT };
 
-static const char account_query[] =
-	"SELECT a.id, a.unit_id, u.code, u.name, a.platform, a.name,"
-	" a.opened_on, a.created_at, a.stale_after, a.warn_after,"
+/* The columns both forms of the query share: the account up to A_FEED,
+ * and A_STATUS, between which A_STATE stands. */
+#define WALK_ACCOUNT \
+	"SELECT a.id, a.unit_id, u.code, u.name, a.platform, a.name," \
+	" a.opened_on, a.created_at, a.stale_after, a.warn_after," \
 	" coalesce(a.platform_uid, ''), a.feed_url,"
-	" CASE WHEN f.account_id IS NULL THEN " FIGURE_STATE " ELSE f.state END,"
-	" CASE WHEN a.id IN (SELECT x.entity_id FROM audit x WHERE x.entity ="
-	"  'account' AND x.at > ?1) THEN " ACCOUNT_STATUS_AT("a.id", "?1")
+#define WALK_STATUS \
+	" CASE WHEN a.id IN (SELECT x.entity_id FROM audit x WHERE x.entity =" \
+	"  'account' AND x.at > ?1) THEN " ACCOUNT_STATUS_AT("a.id", "?1") \
 	"  ELSE a.status END,"
+
+static const char account_query[] =
+	WALK_ACCOUNT
+	" CASE WHEN f.account_id IS NULL THEN " FIGURE_STATE " ELSE f.state END,"
+	WALK_STATUS
 	" CASE WHEN f.account_id IS NULL THEN " FIGURE_LAST_UPDATE
 	"  ELSE f.last_update_at END,"
 	" CASE WHEN f.account_id IS NULL THEN " FIGURE_POSTS " ELSE f.posts END,"
@@ -73,13 +80,7 @@ static const char account_query[] =
  * SQLite finds without a search.  Looking up each account's figures took
  * half of the query's time. */
 static const char kept_account_query[] =
-	"SELECT a.id, a.unit_id, u.code, u.name, a.platform, a.name,"
-	" a.opened_on, a.created_at, a.stale_after, a.warn_after,"
-	" coalesce(a.platform_uid, ''), a.feed_url, f.state,"
-	" CASE WHEN a.id IN (SELECT x.entity_id FROM audit x WHERE x.entity ="
-	"  'account' AND x.at > ?1) THEN " ACCOUNT_STATUS_AT("a.id", "?1")
-	"  ELSE a.status END,"
-	" f.last_update_at, f.posts, 1"
+	WALK_ACCOUNT " f.state," WALK_STATUS " f.last_update_at, f.posts, 1"
 	" FROM bulletin_figures f CROSS JOIN account a ON a.id = f.account_id"
 	" JOIN unit u ON u.id = a.unit_id"
 	" WHERE f.month = ?3 AND f.account_id >= ?4 AND f.account_id < ?5";

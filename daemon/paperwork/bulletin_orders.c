@@ -67,7 +67,7 @@ enum { O_RECEIVED, O_ON_TIME, O_LATE, O_RETURNED, O_OPEN, O_OVERDUE };
 enum { Q_OPENED, Q_CLOSED, Q_OVERDUE, Q_ESCALATED };
 
 struct tallies {
-	struct tally  *t;        /* by unit id */
+	struct tally  *t;        /* by unit id (tally_of()) */
 	size_t         n;
 };
 
@@ -77,13 +77,6 @@ tally_cmp_id(const void *a, const void *b)
 	const struct tally *x = a, *y = b;
 
 	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static int
-tally_cmp_code(const void *a, const void *b)
-{
-	return strcmp(((const struct tally *)a)->code,
-	    ((const struct tally *)b)->code);
 }
 
 /* Every unit, with nothing counted yet.  -1 on a database error. */
@@ -263,8 +256,6 @@ bulletin_order_counts(sqlite3 *db, const struct config *cfg,
 		tallies_free(&ts);
 		return NULL;
 	}
-	/* in code order, which sort_by_unit() keeps among units unlisted */
-	qsort(ts.t, ts.n, sizeof(*ts.t), tally_cmp_code);
 	notices = unit_notices(overdue);
 	rows = json_array();
 	if (problems)

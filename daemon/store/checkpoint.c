@@ -178,12 +178,12 @@ checkpointer_hold(struct checkpointer *c, bool hold)
 		return;
 	pthread_mutex_lock(&c->lock);
 	c->held = hold;
-	if (!hold && c->asked && !c->running) {
+	/* one under way: the thread starts this one after it */
+	if (!hold && c->asked) {
+		c->asked = false;
 		c->due = true;
 		pthread_cond_signal(&c->wake);
 	}
-	if (!hold)
-		c->asked = false;
 	pthread_mutex_unlock(&c->lock);
 }
 
